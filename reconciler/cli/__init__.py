@@ -1,0 +1,1 @@
+"""The `acorn` command line: thin click shells over the pure core."""

@@ -1,0 +1,62 @@
+"""The `acorn` entry point: the one place where errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import AcornError, DesiredStateError
+from .output import annotations
+
+# command name -> module under reconciler.cli that defines `command`; imported on use.
+COMMANDS = {
+    "validate": "validate",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        return importlib.import_module(f"reconciler.cli.{COMMANDS[name]}").command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="acorn")
+def cli() -> None:
+    """acorn: declarative Amazon marketplace onboarding, reviewed in git.
+
+    validate checks the desired tree, plan shows what would change, apply submits the
+    missing registrations; every command works offline against the embedded sandbox.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run acorn; exit 0/1 (2 only for "changes", from the commands that say so)."""
+    try:
+        code = cli.main(args=argv, prog_name="acorn", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        code = 1
+    except click.ClickException as exc:  # usage errors exit 1, so that 2 always means "changes"
+        exc.show()
+        code = 1
+    except DesiredStateError as exc:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            click.echo(annotations(exc.problems, "error"))
+        click.echo(f"error: {exc}", err=True)
+        code = exc.exit_code
+    except AcornError as exc:
+        click.echo(f"error: {exc}", err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,82 @@
+"""Small output helpers shared by commands: GitHub annotations, the clock, the workspace."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import click
+
+from ..errors import ConfigError, Problem
+from ..settings import Settings, load_settings
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def annotation(level: str, path: str, line: int, col: int, message: str) -> str:
+    """One GitHub Actions workflow command: `::error file=…,line=…,col=…::message`."""
+    return f"::{level} file={_escape(path, True)},line={line},col={col}::{_escape(message)}"
+
+
+def annotations(problems: Iterable[Problem], level: str) -> str:
+    return "\n".join(annotation(level, p.path, p.line, p.column, f"{p.key}: {p.message}") for p in problems)
+
+
+def today(env: Mapping[str, str]) -> date:
+    """Today in UTC; ACORN_TODAY=YYYY-MM-DD pins it (reproducible CI runs and tests)."""
+    pinned = env.get("ACORN_TODAY")
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            raise ConfigError(f"ACORN_TODAY must be a date (YYYY-MM-DD), not {pinned!r}") from None
+    return datetime.now(timezone.utc).date()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where a command works: the desired folder, its repository, settings and environment."""
+
+    desired: Path
+    settings: Settings
+    env: Mapping[str, str]
+
+    @property
+    def root(self) -> Path:
+        """The repository: the folder holding desired/ (document URIs and .acorn/ live here)."""
+        return self.desired.resolve().parent
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".acorn"
+
+
+def workspace(desired: str, config: str | None, environment: str | None = None,
+              endpoint: str | None = None) -> Workspace:
+    env = dict(os.environ)
+    desired_path = Path(desired)
+    config_path = Path(config) if config else desired_path.resolve().parent / "acorn.yaml"
+    settings = load_settings(config_path, env, environment=environment, endpoint=endpoint,
+                             required=config is not None)
+    return Workspace(desired_path, settings, env)
+
+
+def tree_options(f):
+    """--desired and --config, taken by every command."""
+    f = click.option("--config", type=click.Path(dir_okay=False),
+                     help="Settings file (default: acorn.yaml beside the desired folder).")(f)
+    return click.option("--desired", default="desired", show_default=True, type=click.Path(file_okay=False),
+                        help="The desired-state folder.")(f)
+
+
+def endpoint_options(f):
+    """--environment and --endpoint, taken by every command that talks to ACORN-i."""
+    f = click.option("--endpoint", help="embedded, regional or a base URL (overrides ACORN_ENDPOINT).")(f)
+    return click.option("--environment", type=click.Choice(["sandbox", "production"]),
+                        help="Overrides ACORN_ENVIRONMENT and acorn.yaml.")(f)

@@ -1,0 +1,54 @@
+"""`acorn validate`: check the desired tree offline; preflight findings are warnings."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .. import preflight
+from ..errors import DesiredStateError
+from ..loader import load_desired
+from .output import annotation, annotations, today, tree_options, workspace
+
+
+@click.command("validate")
+@tree_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def command(desired: str, config: str | None, fmt: str) -> int:
+    """Check every file of the desired tree; exit 0 valid, 1 invalid."""
+    ws = workspace(desired, config)
+    github = ws.env.get("GITHUB_ACTIONS") == "true"
+    try:
+        state = load_desired(ws.desired)
+    except DesiredStateError as exc:
+        if fmt == "json":
+            click.echo(json.dumps({"valid": False, "entities": 0, "problems": [
+                {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
+                for p in exc.problems], "warnings": []}, indent=2))
+            if github:
+                click.echo(annotations(exc.problems, "error"), err=True)
+            return 1
+        raise
+    day = today(ws.env)
+    warnings = [
+        {"entity": e.name, "marketplace": code, "code": r.code, "message": r.message,
+         "path": e.source.path, "line": e.source.line}
+        for e in state.entities
+        for code, reasons in preflight.check_entity(e, day, ws.settings.id_document_min_valid_days).items()
+        for r in reasons
+    ]
+    if fmt == "json":
+        click.echo(json.dumps({"valid": True, "entities": len(state.entities), "problems": [],
+                               "warnings": warnings}, indent=2))
+    else:
+        for w in warnings:
+            click.echo(f"warning: {w['entity']} {w['marketplace']}: {w['code']}: {w['message']}")
+        noun = "entity" if len(state.entities) == 1 else "entities"
+        extra = f", {len(warnings)} preflight warning(s)" if warnings else ""
+        click.echo(f"ok: {len(state.entities)} {noun} valid{extra}")
+    if github:
+        for w in warnings:
+            click.echo(annotation("warning", w["path"], w["line"], 1,
+                                  f"{w['marketplace']}: {w['code']}: {w['message']}"), err=fmt == "json")
+    return 0

@@ -1,0 +1,80 @@
+"""The one exception tree of acorn; the CLI renders each once, with its exit code.
+
+    AcornError                  anything a user can cause; never shown as a traceback
+    ├── DesiredStateError       the desired tree is invalid (carries every Problem found)
+    ├── ConfigError             acorn.yaml, flags or environment are wrong
+    ├── SecretError             a referenced secret cannot be resolved (never holds the value)
+    ├── PlanFileError           a saved plan is unreadable or stale
+    ├── SafetyError             a safety gate refused (maxCreates, confirmation)
+    └── ApiError                ACORN-i / LWA answered with an error or could not be reached
+        ├── AuthError           403 that survived a token refresh, or LWA refused
+        └── TransportError      too many consecutive failed calls
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding about a source file: rendered `path:line:column: key: message`."""
+
+    path: str
+    line: int
+    column: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.key}: {self.message}"
+
+
+class AcornError(Exception):
+    """Base of every error a user can cause; `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class DesiredStateError(AcornError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        lines = [str(p) for p in self.problems]
+        super().__init__("\n".join(lines + [f"{len(self.problems)} {noun} in the desired state."]))
+
+
+class ConfigError(AcornError):
+    pass
+
+
+class SecretError(AcornError):
+    pass
+
+
+class PlanFileError(AcornError):
+    pass
+
+
+class SafetyError(AcornError):
+    pass
+
+
+class ApiError(AcornError):
+    """An error answer or an unreachable service. Never carries a token."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 request_id: str | None = None):
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        suffix = f" (request id {request_id})" if request_id else ""
+        super().__init__(message + suffix)
+
+
+class AuthError(ApiError):
+    pass
+
+
+class TransportError(ApiError):
+    pass

@@ -1,0 +1,235 @@
+"""Loading the desired tree: every file checked, every problem collected, then one error.
+
+`read_tree` is the file-system edge; `load` is a pure function of the files' texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from . import catalogue, schema, templates, yamlsource
+from .errors import DesiredStateError, Problem
+from .model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity, IdDocument,
+                    LegalRepresentative, SecretRef, Source, Submission, TaxRegistration)
+from .secrets import looks_like_token
+from .yamlsource import Path as KeyPath
+from .yamlsource import dotted
+
+_SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
+                   "as {env: NAME} or {file: PATH} (the value is not shown)")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of the tree: `path` as shown to the user, `relpath` inside the desired folder."""
+
+    path: str
+    relpath: str
+    text: str
+
+
+def read_tree(desired: Path) -> list[SourceFile]:
+    """Read `entities/*.yaml` and `templates/*.yaml.j2` under `desired` (the file-system edge)."""
+    if not desired.is_dir():
+        raise DesiredStateError([Problem(str(desired), 1, 1, "(folder)", "the desired folder does not exist")])
+    files = []
+    for sub, pattern in (("entities", "*.y*ml"), ("templates", "*.j2")):
+        for path in sorted((desired / sub).glob(pattern)):
+            raw = path.read_bytes()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = "\x00"  # the parser reports it, with the file's name
+            files.append(SourceFile(str(path), f"{sub}/{path.name}", text))
+    return files
+
+
+def digest(files: Iterable[SourceFile]) -> str:
+    """sha256 over every file's path and text: it changes exactly when the tree does."""
+    h = hashlib.sha256()
+    for f in sorted(files, key=lambda f: f.relpath):
+        h.update(f.relpath.encode() + b"\0" + f.text.encode() + b"\0")
+    return h.hexdigest()
+
+
+def load(files: list[SourceFile]) -> DesiredState:
+    """Every entity of the tree; DesiredStateError with every problem of every file."""
+    problems: list[Problem] = []
+    entities: list[Entity] = []
+    for f in files:
+        if f.relpath.startswith("templates/"):
+            rendered, found = templates.render(f.path, f.text)
+            problems += found
+            for r in rendered:
+                entity, found = load_entity(r.text, r.source, r.name, r.line_offset)
+                problems += found
+                entities += [entity] if entity else []
+        elif f.relpath.endswith(".yml"):
+            problems.append(Problem(f.path, 1, 1, "(file)", "entity files end in .yaml; rename it so it is loaded"))
+        else:
+            stem = f.relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
+            entity, found = load_entity(f.text, f.path, stem)
+            problems += found
+            entities += [entity] if entity else []
+    problems += _uniqueness(entities)
+    if problems:
+        raise DesiredStateError(problems)
+    entities.sort(key=lambda e: e.name)
+    return DesiredState(tuple(entities), digest(files))
+
+
+def load_entity(text: str, source: str, expected_name: str,
+                line_offset: int = 0) -> tuple[Entity | None, list[Problem]]:
+    """One entity from one document's text, or every problem it has."""
+    if "\x00" in text:
+        return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text")]
+    doc, problems = yamlsource.parse(text, source)
+    if doc is None:
+        return None, _shift(problems, line_offset)
+    secret_paths = _literal_secrets(doc.data, ())
+    problems = [Problem(source, *doc.where(p), dotted(p), _SECRET_MESSAGE) for p in secret_paths]
+    problems += schema.check(doc, source, "entity", skip=frozenset(secret_paths))
+    if not problems:
+        problems += _semantics(doc, source, expected_name)
+    if problems:
+        return None, _shift(problems, line_offset)
+    line = doc.where(("metadata", "name"))[0] + line_offset
+    return _entity(doc.data, Source(source, line)), []
+
+
+def _shift(problems: list[Problem], offset: int) -> list[Problem]:
+    if not offset:
+        return problems
+    return [Problem(p.path, p.line + offset, p.column, p.key, p.message) for p in problems]
+
+
+def _literal_secrets(value: object, path: KeyPath) -> list[KeyPath]:
+    """Paths of strings that are secrets: any under spec.credentials, any LWA token anywhere."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _literal_secrets(v, path + (k,))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _literal_secrets(v, path + (i,))]
+    in_credentials = path[:2] == ("spec", "credentials") and path[-1] not in ("env", "file")
+    if (in_credentials and value is not None) or (isinstance(value, str) and looks_like_token(value)):
+        return [path]
+    return []
+
+
+def _semantics(doc: yamlsource.Document, source: str, expected_name: str) -> list[Problem]:
+    data: dict = doc.data  # type: ignore[assignment]
+    spec = data["spec"]
+    out: list[Problem] = []
+
+    def problem(path: KeyPath, message: str) -> None:
+        out.append(Problem(source, *doc.where(path), dotted(path), message))
+
+    if data["metadata"]["name"] != expected_name:
+        problem(("metadata", "name"), f"must equal {expected_name!r}, the name of its file (or template row)")
+    seen: dict[str, int] = {}
+    for i, code in enumerate(spec["marketplaces"]):
+        if code not in catalogue.BY_CODE:
+            problem(("spec", "marketplaces", i), f"unknown marketplace {code!r} (known: {', '.join(catalogue.CODES)})")
+        elif code in seen:
+            problem(("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})")
+        seen.setdefault(code, i)
+    for path in _date_paths(spec):
+        if _date(_get(data, path)) is None:
+            problem(path, "is not a real date (YYYY-MM-DD)")
+    for path in _uri_paths(spec):
+        reason = _uri_problem(_get(data, path))
+        if reason:
+            problem(path, reason)
+    return out
+
+
+def _get(data: dict, path: KeyPath) -> object:
+    for part in path:
+        data = data[part]  # type: ignore[index]
+    return data
+
+
+def _date_paths(spec: dict) -> list[KeyPath]:
+    paths: list[KeyPath] = [("spec", "legalRepresentative", "idDocument", "expiresOn")]
+    paths += [("spec", "taxRegistrations", i, "completedOn")
+              for i, t in enumerate(spec.get("taxRegistrations", [])) if "completedOn" in t]
+    return paths
+
+
+def _uri_paths(spec: dict) -> list[KeyPath]:
+    return [("spec", "businessRegistration", "document", "uri")] + [
+        ("spec", "documents", i, "uri") for i in range(len(spec.get("documents", [])))]
+
+
+def _date(text: object) -> date | None:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def _uri_problem(uri: str) -> str | None:
+    """Why `uri` is not allowed: it must stay inside the repository or be https:// / s3://."""
+    if uri.startswith(("https://", "s3://")):
+        return None
+    if "://" in uri or uri.startswith(("file:", "http:")):
+        return "must be a relative path inside the repository, or an https:// or s3:// URL"
+    if uri.startswith(("/", "\\", "~")) or (len(uri) > 1 and uri[1] == ":"):
+        return "must be a relative path inside the repository, not an absolute path"
+    normal = posixpath.normpath(uri.replace("\\", "/"))
+    if normal == ".." or normal.startswith("../"):
+        return "escapes the repository (..); use a path inside it"
+    return None
+
+
+def _entity(data: dict, source: Source) -> Entity:
+    spec = data["spec"]
+    br, rep = spec["businessRegistration"], spec["legalRepresentative"]
+    (kind, name), = spec["credentials"]["refreshToken"].items()
+    submission = Submission(
+        legal_entity_name=spec["legalEntityName"],
+        business_registration=BusinessRegistration(
+            br["country"], br["number"], DocumentRef(br["document"]["uri"], br["document"]["sha256"])),
+        legal_representative=LegalRepresentative(
+            rep["name"], IdDocument(rep["idDocument"]["type"], date.fromisoformat(rep["idDocument"]["expiresOn"]))),
+        tax_registrations=tuple(
+            TaxRegistration(t["scheme"], t.get("country"), t.get("number"),
+                            date.fromisoformat(t["completedOn"]) if "completedOn" in t else None)
+            for t in spec.get("taxRegistrations", [])),
+        documents=tuple(Document(d["kind"], d["uri"], d["sha256"], d.get("of"), d.get("language"))
+                        for d in spec.get("documents", [])),
+    )
+    return Entity(
+        name=data["metadata"]["name"],
+        seller_id=spec["sellerId"],
+        credentials=SecretRef(kind, name),
+        submission=submission,
+        marketplaces=tuple(spec["marketplaces"]),
+        labels=tuple(sorted(data["metadata"].get("labels", {}).items())),
+        source=source,
+    )
+
+
+def _uniqueness(entities: list[Entity]) -> list[Problem]:
+    out: list[Problem] = []
+    names: dict[str, Entity] = {}
+    sellers: dict[str, Entity] = {}
+    for e in entities:
+        first = names.setdefault(e.name, e)
+        if first is not e:
+            out.append(Problem(e.source.path, e.source.line, 1, "metadata.name",
+                               f"name {e.name!r} is already used by {first.source.path}"))
+        first = sellers.setdefault(e.seller_id, e)
+        if first is not e:
+            out.append(Problem(e.source.path, e.source.line, 1, "spec.sellerId",
+                               f"sellerId is already used by {first.source.path} ({first.name})"))
+    return out
+
+
+def load_desired(desired: Path) -> DesiredState:
+    """Read and load the tree under `desired`."""
+    return load(read_tree(desired))

@@ -1,0 +1,24 @@
+"""Masking of identifying numbers: every output shows only their last 4 characters."""
+
+from __future__ import annotations
+
+import re
+
+_VISIBLE = 4
+
+
+def mask(value: str | None) -> str:
+    """`DE123456789` -> `*******6789`; values of 4 characters or fewer are masked whole."""
+    if not value:
+        return ""
+    if len(value) <= _VISIBLE:
+        return "*" * len(value)
+    return "*" * (len(value) - _VISIBLE) + value[-_VISIBLE:]
+
+
+def mask_all(text: str, secrets: "set[str] | frozenset[str]") -> str:
+    """Replace every occurrence of each sensitive value in free text (e.g. an API message)."""
+    for value in sorted(secrets, key=len, reverse=True):
+        if value and len(value) > _VISIBLE:
+            text = re.sub(re.escape(value), mask(value), text)
+    return text

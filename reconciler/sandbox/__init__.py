@@ -1,0 +1,1 @@
+"""The ACORN-i sandbox: the contract implemented as an ASGI application."""

@@ -1,0 +1,84 @@
+"""JSON Schema checks with messages a user can act on, pointing at file, line and key.
+
+The schemas are compiled once per process. Messages never echo a value from the file,
+except numbers that must be quoted and short codes, so a mistyped secret is not printed.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+import jsonschema
+
+from .errors import Problem
+from .yamlsource import Document, Path, dotted
+
+_YAML_TYPES = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+               list: "a list", dict: "a mapping", type(None): "empty"}
+_WANTED = {"string": "a string", "object": "a mapping", "array": "a list",
+           "integer": "a whole number", "number": "a number", "boolean": "true or false"}
+
+
+@cache
+def schema(name: str) -> dict:
+    """The schema `schemas/<name>.schema.json`, as shipped with the package."""
+    text = resources.files("reconciler").joinpath("schemas", f"{name}.schema.json").read_text()
+    return json.loads(text)
+
+
+@cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    body = schema(name)
+    cls = jsonschema.validators.validator_for(body)
+    cls.check_schema(body)
+    return cls(body)
+
+
+def check(doc: Document, source: str, name: str, skip: frozenset[Path] = frozenset()) -> list[Problem]:
+    """Every schema violation of `doc` against schema `name`, except under paths in `skip`."""
+    problems: list[Problem] = []
+    for error in _validator(name).iter_errors(doc.data):
+        for path, message, on_key in _explain(error, doc):
+            if any(path[: len(s)] == s for s in skip):
+                continue
+            line, col = doc.where(path, key=on_key)
+            problems.append(Problem(source, line, col, dotted(path), message))
+    return problems
+
+
+def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Path, str, bool]]:
+    path: Path = tuple(error.absolute_path)
+    kind, want, value = error.validator, error.validator_value, error.instance
+    if kind == "required":
+        return [(path + (k,), "required key is missing", False) for k in want if k not in value]
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = [k for k in value if k not in error.schema.get("properties", {})]
+        hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
+        return [(path + (k,), f"unknown key{hint}", True) for k in extra]
+    if kind == "type":
+        wanted = _WANTED.get(want, str(want))
+        if want == "string" and path in doc.numbers:
+            written = doc.numbers[path]
+            return [(path, f'must be a string, but YAML reads {written} as a number: '
+                           f'quote it ("{written}") so nothing is lost', False)]
+        return [(path, f"must be {wanted}, not {_YAML_TYPES.get(type(value), 'that')}", False)]
+    if kind in ("const", "enum"):
+        options = [want] if kind == "const" else want
+        return [(path, "must be " + " or ".join(json.dumps(o) for o in options), False)]
+    if kind == "pattern":
+        return [(path, f"does not match the pattern {want}", False)]
+    if kind == "propertyNames":
+        return [(path, f"invalid key name: {error.message}", False)]
+    if kind == "minItems":
+        return [(path, f"must have at least {want} item(s)", False)]
+    if kind in ("minLength", "maxLength"):
+        bound = "at least" if kind == "minLength" else "at most"
+        return [(path, f"must be {bound} {want} characters long", False)]
+    if kind in ("minProperties", "maxProperties"):
+        return [(path, "must have exactly one key: env or file", False)]
+    if kind in ("minimum", "maximum"):
+        return [(path, f"must be {'at least' if kind == 'minimum' else 'at most'} {want}", False)]
+    return [(path, f"violates the schema ({kind})", False)]

@@ -1,0 +1,93 @@
+"""Repository settings: `acorn.yaml`, then ACORN_* environment variables, then flags."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import schema, yamlsource
+from .errors import ConfigError, DesiredStateError
+from .model import SecretRef
+
+ENVIRONMENTS = ("sandbox", "production")
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "sandbox"
+    endpoint: str = "embedded"  # embedded | regional | a base URL
+    lwa_endpoint: str = "https://api.amazon.com"
+    lwa_client_id: SecretRef = SecretRef("env", "LWA_CLIENT_ID")
+    lwa_client_secret: SecretRef = SecretRef("env", "LWA_CLIENT_SECRET")
+    concurrency: int = 16
+    max_creates: int = 50
+    stale_pending_days: int = 14
+    id_document_min_valid_days: int = 180
+
+    @property
+    def is_base_url(self) -> bool:
+        return self.endpoint.startswith(("http://", "https://"))
+
+
+def _ref(raw: dict | None, default: SecretRef) -> SecretRef:
+    if not raw:
+        return default
+    (kind, name), = raw.items()
+    return SecretRef(kind, name)
+
+
+def parse_settings(text: str, source: str) -> Settings:
+    """Settings from the text of an acorn.yaml (pure); problems raise DesiredStateError."""
+    doc, problems = yamlsource.parse(text, source)
+    if doc is None:
+        raise DesiredStateError(problems)
+    problems = schema.check(doc, source, "settings")
+    if problems:
+        raise DesiredStateError(problems)
+    raw: dict = doc.data  # type: ignore[assignment]
+    lwa = raw.get("lwa", {})
+    defaults = Settings()
+    return Settings(
+        environment=raw.get("environment", defaults.environment),
+        endpoint=raw.get("endpoint", ""),
+        lwa_endpoint=lwa.get("endpoint", defaults.lwa_endpoint),
+        lwa_client_id=_ref(lwa.get("clientId"), defaults.lwa_client_id),
+        lwa_client_secret=_ref(lwa.get("clientSecret"), defaults.lwa_client_secret),
+        concurrency=raw.get("concurrency", defaults.concurrency),
+        max_creates=raw.get("maxCreates", defaults.max_creates),
+        stale_pending_days=raw.get("stalePendingDays", defaults.stale_pending_days),
+        id_document_min_valid_days=raw.get("preflight", {}).get(
+            "idDocumentMinValidDays", defaults.id_document_min_valid_days),
+    )
+
+
+def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
+                     environment: str | None = None, endpoint: str | None = None) -> Settings:
+    """Apply the override order (file < ACORN_ENVIRONMENT/ACORN_ENDPOINT < flags) and check."""
+    base = file_settings or replace(Settings(), endpoint="")
+    environment = environment or env.get("ACORN_ENVIRONMENT") or base.environment
+    endpoint = endpoint or env.get("ACORN_ENDPOINT") or base.endpoint
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"environment must be sandbox or production, not {environment!r}")
+    if not endpoint:
+        endpoint = "embedded" if environment == "sandbox" else "regional"
+    endpoint = endpoint.rstrip("/")
+    if endpoint not in ("embedded", "regional") and not endpoint.startswith(("http://", "https://")):
+        raise ConfigError(f"endpoint must be embedded, regional or a base URL (http://…), not {endpoint!r}")
+    if environment == "production" and endpoint == "embedded":
+        raise ConfigError("environment production cannot use the embedded sandbox: "
+                          "set endpoint to regional or a base URL")
+    return replace(base, environment=environment, endpoint=endpoint)
+
+
+def load_settings(config: Path | None, env: Mapping[str, str], *, environment: str | None = None,
+                  endpoint: str | None = None, required: bool = False) -> Settings:
+    """Read `config` (if it exists; an explicitly named missing file is an error) and resolve."""
+    file_settings = None
+    if config is not None:
+        if config.is_file():
+            file_settings = parse_settings(config.read_text(encoding="utf-8"), str(config))
+        elif required:
+            raise ConfigError(f"config file {config} does not exist")
+    return resolve_settings(file_settings, env, environment, endpoint)
