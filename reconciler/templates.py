@@ -17,6 +17,7 @@ from . import yamlsource
 from .errors import Problem
 
 _env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
+                                     loader=jinja2.DictLoader({}),  # no file system: include fails
                                      keep_trailing_newline=True)
 for _name in ("lipsum", "cycler", "joiner", "namespace"):
     _env.globals.pop(_name, None)

@@ -21,7 +21,7 @@ _CORE = "tag:yaml.org,2002:"
 _SCALARS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
 _NUMBERS = {_CORE + "int", _CORE + "float"}
 _TIMESTAMP = _CORE + "timestamp"
-_MAP, _SEQ = _CORE + "map", _CORE + "seq"
+_MAP, _SEQ, _STR = _CORE + "map", _CORE + "seq", _CORE + "str"
 
 MAX_NODES = 10_000   # a document expanded past this many values (alias bombs) is refused
 MAX_DEPTH = 64
@@ -38,13 +38,16 @@ class Document:
     numbers: dict[Path, str] = field(default_factory=dict)  # numbers as written, for messages
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
-        """Position of the value (or its key) at `path`, else of the nearest written parent."""
-        table = self.key_positions if key else self.positions
+        """Position of the value (or its key) at `path`; for a path not written (a missing
+        key), the line of the nearest written parent's key."""
+        if not key and path in self.positions:
+            return self.positions[path]
         while path:
-            if path in table:
-                return table[path]
+            if path in self.key_positions:
+                return self.key_positions[path]
+            if isinstance(path[-1], int) and path in self.positions:
+                return self.positions[path]  # a list item has no key: point at the item
             path = path[:-1]
-            table = self.positions
         return self.positions.get((), (1, 1))
 
 
@@ -59,6 +62,10 @@ def dotted(path: Path) -> str:
 class _Refused(Exception):
     def __init__(self, node: yaml.Node, path: Path, message: str):
         self.node, self.path, self.message = node, path, message
+
+
+def _tag_message(tag: str) -> str:
+    return f"tag {tag.replace(_CORE, '!!')} is not allowed; use plain YAML data"
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -80,16 +87,18 @@ class _Builder:
         self.doc.positions[path] = _mark(node)
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
-                raise _Refused(node, path, f"tag {node.tag} is not allowed; use plain YAML data")
+                raise _Refused(node, path, _tag_message(node.tag))
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
-                raise _Refused(node, path, f"tag {node.tag} is not allowed; use plain YAML data")
+                raise _Refused(node, path, _tag_message(node.tag))
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         if node.tag == _TIMESTAMP:
             return node.value
         if node.tag not in _SCALARS:
-            raise _Refused(node, path, f"tag {node.tag} is not allowed; use plain YAML data")
+            raise _Refused(node, path, _tag_message(node.tag))
+        if node.tag == _STR:
+            return node.value
         if node.tag in _NUMBERS:
             self.doc.numbers[path] = node.value
         return _constructor.yaml_constructors[node.tag](_constructor, node)

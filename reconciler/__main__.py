@@ -1,0 +1,5 @@
+"""`python -m reconciler` runs the acorn command line."""
+
+from .cli.main import main
+
+main()

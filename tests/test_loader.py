@@ -1,0 +1,160 @@
+"""The loader's rules: each bad input gets one exact, located message, and a tree's
+problems are collected across files before failing once."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import DesiredStateError
+from reconciler.loader import SourceFile, load, load_desired, load_entity, read_tree
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SECRET_MSG = ("looks like a literal secret; secrets are never written here: reference it as "
+              "{env: NAME} or {file: PATH} (the value is not shown)")
+
+
+def problems_of(name: str) -> list[str]:
+    path = FIXTURES / "invalid" / f"{name}.yaml"
+    entity, problems = load_entity(path.read_text(), path.name, name)
+    assert entity is None
+    return [f"{p.line}:{p.column}: {p.key}: {p.message}" for p in problems]
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("duplicate-key", "8:3: spec.sellerId: duplicate key (first written at line 7)"),
+    ("python-tag", "8:20: spec.legalEntityName: tag !!python/object/apply:os.system is not allowed; use plain YAML data"),
+    ("custom-tag", "8:20: spec.legalEntityName: tag !vault is not allowed; use plain YAML data"),
+    ("merge-key", "16:5: spec.legalRepresentative: merge keys (<<) are not allowed; write the keys out"),
+    ("alias-bomb", "3:13: a3[7][8][8][1]: the document expands to more than 10000 values (anchors and aliases are bounded)"),
+    ("top-level-list", "1:1: (document): the top level must be a mapping"),
+    ("empty", "1:1: (document): the file is empty"),
+    ("yaml-syntax", "27:1: (yaml): while parsing a flow sequence did not find expected ',' or ']'"),
+    ("missing-key", "6:1: spec.legalRepresentative: required key is missing"),
+    ("bad-seller-id", "7:13: spec.sellerId: does not match the pattern ^[A-Z0-9]{10,20}$"),
+    ("eu-vat-without-country", "19:7: spec.taxRegistrations[0].country: required key is missing"),
+    ("token-in-credentials", f"10:19: spec.credentials.refreshToken: {SECRET_MSG}"),
+    ("plain-credential", f"10:19: spec.credentials.refreshToken: {SECRET_MSG}"),
+    ("token-anywhere", f"16:11: spec.legalRepresentative.name: {SECRET_MSG}"),
+    ("uri-escapes", "14:21: spec.businessRegistration.document.uri: escapes the repository (..); use a path inside it"),
+    ("uri-absolute", "14:21: spec.businessRegistration.document.uri: must be a relative path inside the repository, not an absolute path"),
+    ("uri-scheme", "14:21: spec.businessRegistration.document.uri: must be a relative path inside the repository, or an https:// or s3:// URL"),
+    ("name-mismatch", "4:9: metadata.name: must equal 'name-mismatch', the name of its file (or template row)"),
+    ("unquoted-number", '13:13: spec.businessRegistration.number: must be a string, but YAML reads 914403001234 as a number: quote it ("914403001234") so nothing is lost'),
+    ("impossible-date", "17:45: spec.legalRepresentative.idDocument.expiresOn: is not a real date (YYYY-MM-DD)"),
+    ("impossible-quoted-date", "22:40: spec.taxRegistrations[3].completedOn: is not a real date (YYYY-MM-DD)"),
+    ("unknown-marketplace", "26:26: spec.marketplaces[2]: unknown marketplace 'XX' (known: US, CA, MX, BR, UK, DE, FR, IT, ES, NL, SE, PL, BE, IE, TR, AE, SA, EG, IN, ZA, JP, AU, SG)"),
+    ("repeated-marketplace", "26:30: spec.marketplaces[3]: DE is listed twice (first as item 1)"),
+])
+def test_each_rule_has_one_located_message(case: str, expected: str) -> None:
+    assert problems_of(case) == [expected]
+
+
+def test_unknown_key_is_named_and_the_missing_one_too() -> None:
+    assert problems_of("unknown-key") == [
+        "7:3: spec.sellerID: unknown key (allowed: businessRegistration, credentials, documents, "
+        "legalEntityName, legalRepresentative, marketplaces, sellerId, taxRegistrations)",
+        "6:1: spec.sellerId: required key is missing",
+    ]
+
+
+@pytest.mark.parametrize("case", ["token-in-credentials", "plain-credential", "token-anywhere"])
+def test_secret_values_are_never_echoed(case: str) -> None:
+    text = (FIXTURES / "invalid" / f"{case}.yaml").read_text()
+    secret = next(v for v in ("Atzr|IwEBIA", "hunter2", "Atza|IwEBIA") if v in text)
+    assert all(secret not in message for message in problems_of(case))
+
+
+def test_valid_entity_loads_with_typed_values() -> None:
+    entity, problems = load_entity((FIXTURES / "valid.yaml").read_text(), "valid.yaml", "valid")
+    assert problems == []
+    assert entity.seller_id == "A3EXAMPLEACME01"
+    assert entity.marketplaces == ("US", "CA", "DE", "FR", "JP")
+    assert entity.submission.legal_representative.id_document.expires_on == date(2029, 6, 30)
+    assert entity.submission.tax_registrations[3].completed_on == date(2025, 3, 1)
+    assert entity.credentials.kind == "env" and entity.credentials.name == "ACORN_ACME_SZ_REFRESH_TOKEN"
+    assert entity.label_map == {"brand": "acme"}
+    assert entity.source.line == 4
+
+
+def test_quoted_and_bare_dates_mean_the_same() -> None:
+    text = (FIXTURES / "valid.yaml").read_text()
+    bare, _ = load_entity(text, "valid.yaml", "valid")
+    quoted, _ = load_entity(text.replace("expiresOn: 2029-06-30", 'expiresOn: "2029-06-30"'), "valid.yaml", "valid")
+    assert bare == quoted
+
+
+def test_problems_are_collected_across_the_whole_tree() -> None:
+    files = [
+        SourceFile("d/entities/a.yaml", "entities/a.yaml", (FIXTURES / "invalid" / "bad-seller-id.yaml").read_text()),
+        SourceFile("d/entities/b.yaml", "entities/b.yaml", "a: [\n"),
+        SourceFile("d/entities/c.yml", "entities/c.yml", "x: 1\n"),
+    ]
+    with pytest.raises(DesiredStateError) as caught:
+        load(files)
+    paths = [p.path for p in caught.value.problems]
+    assert paths == ["d/entities/a.yaml", "d/entities/b.yaml", "d/entities/c.yml"]
+    assert str(caught.value).endswith("3 problems in the desired state.")
+
+
+def _entity_file(name: str, seller: str) -> SourceFile:
+    text = (FIXTURES / "valid.yaml").read_text().replace("name: valid", f"name: {name}")
+    text = text.replace("A3EXAMPLEACME01", seller)
+    return SourceFile(f"d/entities/{name}.yaml", f"entities/{name}.yaml", text)
+
+
+def test_seller_ids_are_unique_across_the_tree() -> None:
+    with pytest.raises(DesiredStateError) as caught:
+        load([_entity_file("one", "A1SAMESELLER00"), _entity_file("two", "A1SAMESELLER00")])
+    (problem,) = caught.value.problems
+    assert str(problem) == ("d/entities/two.yaml:4:1: spec.sellerId: sellerId is already used by "
+                            "d/entities/one.yaml (one)")
+
+
+def test_names_are_unique_between_files_and_template_rows(tmp_path: Path) -> None:
+    (tmp_path / "entities").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "entities" / "atlas-uk.yaml").write_text(
+        _entity_file("atlas-uk", "A1OTHERSELLER0").text)
+    repo = Path(__file__).resolve().parent.parent
+    (tmp_path / "templates" / "atlas.yaml.j2").write_text((repo / "desired/templates/atlas.yaml.j2").read_text())
+    with pytest.raises(DesiredStateError) as caught:
+        load_desired(tmp_path)
+    messages = [p.message for p in caught.value.problems]
+    assert messages == [f"name 'atlas-uk' is already used by {tmp_path}/entities/atlas-uk.yaml"]
+
+
+def test_parallel_and_serial_loads_agree() -> None:
+    files = [_entity_file(f"e{i:04d}", f"A{i:012d}") for i in range(40)]
+    serial = load(files, workers=1)
+    from reconciler import loader
+    old = loader.PARALLEL_FROM
+    loader.PARALLEL_FROM = 10
+    try:
+        assert load(files, workers=2) == serial
+    finally:
+        loader.PARALLEL_FROM = old
+
+
+def test_digest_changes_exactly_when_the_tree_does() -> None:
+    files = [_entity_file("one", "A1SELLER000001")]
+    same = [_entity_file("one", "A1SELLER000001")]
+    changed = [_entity_file("one", "A1SELLER000002")]
+    assert load(files).digest == load(same).digest != load(changed).digest
+
+
+def test_shipped_demo_tree_is_valid() -> None:
+    repo = Path(__file__).resolve().parent.parent
+    state = load_desired(repo / "desired")
+    assert [e.name for e in state.entities] == [
+        "acme-sz", "atlas-ie", "atlas-uk", "maple-ca", "nordlicht-de", "sakura-jp"]
+    for f in read_tree(repo / "desired"):
+        if f.relpath.startswith("entities/"):
+            assert f.text.startswith("# yaml-language-server: $schema=../../schemas/entity.schema.json")
+
+
+def test_missing_desired_folder_is_a_located_error(tmp_path: Path) -> None:
+    with pytest.raises(DesiredStateError, match="the desired folder does not exist"):
+        load_desired(tmp_path / "nope")

@@ -1,0 +1,47 @@
+"""acorn.yaml and its override order: file < ACORN_* environment < command-line flags."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.errors import ConfigError, DesiredStateError
+from reconciler.settings import Settings, parse_settings, resolve_settings
+
+
+def test_defaults_follow_the_environment() -> None:
+    assert resolve_settings(None, {}).endpoint == "embedded"
+    assert resolve_settings(None, {}, environment="production").endpoint == "regional"
+
+
+def test_override_order() -> None:
+    file = parse_settings("environment: sandbox\nendpoint: http://127.0.0.1:9000\n", "acorn.yaml")
+    assert resolve_settings(file, {}).endpoint == "http://127.0.0.1:9000"
+    env = {"ACORN_ENDPOINT": "http://127.0.0.1:9001"}
+    assert resolve_settings(file, env).endpoint == "http://127.0.0.1:9001"
+    assert resolve_settings(file, env, endpoint="http://127.0.0.1:9002/").endpoint == "http://127.0.0.1:9002"
+    assert resolve_settings(file, {"ACORN_ENVIRONMENT": "production"}).environment == "production"
+
+
+def test_production_refuses_the_embedded_sandbox() -> None:
+    with pytest.raises(ConfigError, match="production cannot use the embedded sandbox"):
+        resolve_settings(None, {}, environment="production", endpoint="embedded")
+
+
+def test_bad_endpoint_and_environment_are_named() -> None:
+    with pytest.raises(ConfigError, match="endpoint must be embedded, regional or a base URL"):
+        resolve_settings(None, {"ACORN_ENDPOINT": "ftp://x"})
+    with pytest.raises(ConfigError, match="environment must be sandbox or production"):
+        resolve_settings(None, {"ACORN_ENVIRONMENT": "staging"})
+
+
+def test_file_values_are_read() -> None:
+    s = parse_settings("concurrency: 4\nmaxCreates: 3\nstalePendingDays: 7\n"
+                       "preflight: {idDocumentMinValidDays: 90}\nlwa: {clientId: {env: MY_ID}}\n", "acorn.yaml")
+    assert (s.concurrency, s.max_creates, s.stale_pending_days, s.id_document_min_valid_days) == (4, 3, 7, 90)
+    assert s.lwa_client_id.name == "MY_ID" and s.lwa_client_secret == Settings().lwa_client_secret
+
+
+def test_unknown_setting_is_located() -> None:
+    with pytest.raises(DesiredStateError) as caught:
+        parse_settings("concurrency: 4\nmaxCreate: 3\n", "acorn.yaml")
+    assert str(caught.value.problems[0]).startswith("acorn.yaml:2:1: maxCreate: unknown key")

@@ -1,0 +1,65 @@
+"""Templates: one file, many entities; rendering is sandboxed and strict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconciler import templates
+from reconciler.errors import DesiredStateError
+from reconciler.loader import SourceFile, load
+
+REPO = Path(__file__).resolve().parent.parent
+ATLAS = (REPO / "desired" / "templates" / "atlas.yaml.j2").read_text()
+
+
+def template_file(text: str) -> SourceFile:
+    return SourceFile("d/templates/t.yaml.j2", "templates/t.yaml.j2", text)
+
+
+def test_each_row_becomes_an_entity_named_by_the_row() -> None:
+    state = load([template_file(ATLAS)])
+    assert [(e.name, e.seller_id, e.marketplaces) for e in state.entities] == [
+        ("atlas-ie", "A6ATLAS000IE", ("IE", "NL")), ("atlas-uk", "A5ATLAS000UK", ("UK", "JP"))]
+    uk = state.entities[1]
+    assert uk.source.path == "d/templates/t.yaml.j2 (row atlas-uk)"
+    assert uk.submission.business_registration.number == "09876543"  # leading zero kept
+    assert uk.credentials.name == "ACORN_ATLAS_UK_REFRESH_TOKEN"
+
+
+def test_undefined_variable_is_an_error_naming_template_and_row() -> None:
+    text = ATLAS.replace("{{ sellerId }}", "{{ seller_id }}")
+    with pytest.raises(DesiredStateError) as caught:
+        load([template_file(text)])
+    first = caught.value.problems[0]
+    assert first.path == "d/templates/t.yaml.j2 (row atlas-ie)"
+    assert first.message == "template: 'seller_id' is undefined"
+
+
+def test_rendered_document_errors_point_into_the_template() -> None:
+    text = ATLAS.replace("    idDocument: {type: passport", "    idDocument: {type: driving_licence")
+    with pytest.raises(DesiredStateError) as caught:
+        load([template_file(text)])
+    lines = ATLAS.splitlines()
+    expected_line = next(i for i, l in enumerate(lines, 1) if "idDocument: {type: passport" in l)
+    assert {(p.line, p.key) for p in caught.value.problems} == {
+        (expected_line, "spec.legalRepresentative.idDocument.type")}
+
+
+@pytest.mark.parametrize("body", [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ row.__class__.__init__.__globals__ }}",
+    "{% include '/etc/passwd' %}",
+])
+def test_rendering_cannot_reach_python_internals_or_files(body: str) -> None:
+    rendered, problems = templates.render("t.yaml.j2", "rows:\n  - {name: x}\n---\n" + body + "\n")
+    assert rendered == []
+    assert len(problems) == 1 and problems[0].message.startswith("template:")
+
+
+def test_template_without_separator_or_rows_is_explained() -> None:
+    _, problems = templates.render("t.yaml.j2", "apiVersion: acorn/v1\n")
+    assert problems[0].message == "a template needs a YAML header with rows:, a line ---, then the body"
+    _, problems = templates.render("t.yaml.j2", "rows: []\n---\nx: 1\n")
+    assert (problems[0].key, problems[0].message) == ("rows", "must be a non-empty list of mappings")
