@@ -1,0 +1,86 @@
+"""`acorn validate` as a user and as CI see it: exit codes, messages, annotations, JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import REPO
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def tree(tmp_path: Path, *fixtures: str) -> Path:
+    desired = tmp_path / "desired"
+    (desired / "entities").mkdir(parents=True)
+    for name in fixtures:
+        src = FIXTURES / ("valid.yaml" if name == "valid" else f"invalid/{name}.yaml")
+        shutil.copy(src, desired / "entities" / f"{name}.yaml")
+    return desired
+
+
+def test_shipped_tree_is_valid_with_preflight_warnings(run_acorn) -> None:
+    result = run_acorn("validate", "--desired", str(REPO / "desired"), env={"ACORN_TODAY": "2026-11-27"})
+    assert result.code == 0
+    assert result.out.splitlines()[-1] == "ok: 6 entities valid, 5 preflight warning(s)"
+    assert "warning: sakura-jp US: MISSING_TAX_REGISTRATION: US requires tax registration US_W8BENE" in result.out
+
+
+def test_invalid_tree_exits_1_with_every_problem_and_no_traceback(run_acorn, tmp_path: Path) -> None:
+    desired = tree(tmp_path, "valid", "bad-seller-id", "duplicate-key")
+    result = run_acorn("validate", "--desired", str(desired))
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    lines = result.err.splitlines()
+    assert lines[0] == f"error: {desired}/entities/bad-seller-id.yaml:7:13: spec.sellerId: does not match the pattern ^[A-Z0-9]{{10,20}}$"
+    assert lines[1] == f"{desired}/entities/duplicate-key.yaml:8:3: spec.sellerId: duplicate key (first written at line 7)"
+    assert lines[-1] == "2 problems in the desired state."
+
+
+def test_github_annotations(run_acorn, tmp_path: Path) -> None:
+    desired = tree(tmp_path, "bad-seller-id")
+    result = run_acorn("validate", "--desired", str(desired), env={"GITHUB_ACTIONS": "true"})
+    assert result.code == 1
+    assert (f"::error file={desired}/entities/bad-seller-id.yaml,line=7,col=13::"
+            "spec.sellerId: does not match the pattern ^[A-Z0-9]{10,20}$") in result.out
+
+
+def test_preflight_warnings_are_annotated_too(run_acorn) -> None:
+    result = run_acorn("validate", "--desired", str(REPO / "desired"),
+                       env={"GITHUB_ACTIONS": "true", "ACORN_TODAY": "2026-11-27"})
+    assert result.code == 0
+    assert f"::warning file={REPO}/desired/entities/maple-ca.yaml,line=7,col=1::CA: ID_EXPIRES_TOO_SOON" in result.out
+
+
+def test_json_format(run_acorn, tmp_path: Path) -> None:
+    result = run_acorn("validate", "--desired", str(tree(tmp_path, "valid")), "--format", "json",
+                       env={"ACORN_TODAY": "2026-11-27"})
+    report = json.loads(result.out)
+    assert result.code == 0 and report["valid"] is True and report["entities"] == 1
+    assert {(w["marketplace"], w["code"]) for w in report["warnings"]} == {("FR", "MISSING_TAX_REGISTRATION")}
+    bad = run_acorn("validate", "--desired", str(tree(tmp_path / "b", "uri-absolute")), "--format", "json")
+    report = json.loads(bad.out)
+    assert bad.code == 1 and report["valid"] is False
+    assert report["problems"][0]["key"] == "spec.businessRegistration.document.uri"
+
+
+def test_secret_is_not_printed(run_acorn, tmp_path: Path) -> None:
+    result = run_acorn("validate", "--desired", str(tree(tmp_path, "token-in-credentials")))
+    assert result.code == 1 and "Atzr|" not in result.out + result.err
+
+
+def test_usage_errors_exit_1_not_2(run_acorn) -> None:
+    result = run_acorn("validate", "--no-such-flag")
+    assert result.code == 1
+    assert "No such option" in result.err
+
+
+def test_named_config_must_exist(run_acorn, tmp_path: Path) -> None:
+    result = run_acorn("validate", "--desired", str(tree(tmp_path, "valid")), "--config", str(tmp_path / "nope.yaml"))
+    assert result.code == 1 and "does not exist" in result.err
+
+
+def test_version(run_acorn) -> None:
+    result = run_acorn("--version")
+    assert result.code == 0 and result.out.startswith("acorn, version ")
