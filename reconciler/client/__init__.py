@@ -1,1 +1,22 @@
-"""The ACORN-i client: LWA auth, rate limits, retries and the audit log over httpx."""
+"""The ACORN-i client: LWA auth, rate limits, retries and the audit log over httpx.
+
+    api.py        AcornClient: read_seller, read_all, create_registration, get_registration
+    request.py    the one request function (Caller): statuses -> domain errors, retries
+    auth.py       LWA token exchange and cache, as an httpx auth flow
+    ratelimit.py  token buckets per (seller, operation)
+    retry.py      backoff with full jitter, Retry-After, the run's breaker
+    wire.py       wire JSON <-> domain values
+    endpoints.py  hosts and transport per endpoint mode
+    transport.py  the auditing transport wrapper;  audit.py  the audit log
+
+Errors: ApiError and its subclasses from reconciler.errors, plus AlreadyExists (a 409
+naming the registrations or stores a seller already has).
+"""
+
+from .api import AcornClient
+from .audit import AuditEntry, AuditLog, MemoryAuditLog, NullAuditLog
+from .request import AlreadyExists
+from .retry import RetryPolicy
+
+__all__ = ["AcornClient", "AlreadyExists", "AuditEntry", "AuditLog", "MemoryAuditLog", "NullAuditLog",
+           "RetryPolicy"]

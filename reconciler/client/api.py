@@ -1,0 +1,210 @@
+"""AcornClient: what plan and apply ask of ACORN-i, per seller, over one httpx.AsyncClient.
+
+    async with AcornClient(settings, env, base_dir=..., state_dir=..., audit=...) as client:
+        live = await client.read_all(entities, concurrency=16)
+        regs = await client.create_registration(entity, "EU", ids, token, digest)
+
+Every seller acts with its own refresh token only. A seller that cannot be read (its
+credentials are missing, LWA or the API refuses it, a call gives up) gets
+`SellerLive(error=...)` and the others go on; only the run's breaker (TransportError) and
+missing application credentials stop `read_all`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .. import catalogue, secrets
+from ..errors import AcornError, ApiError, SecretError, TransportError
+from ..live import LiveRegistration, SellerLive
+from ..model import Entity, SecretRef
+from ..settings import Settings
+from .audit import NullAuditLog
+from .auth import LwaAuth, SellerTokens
+from .endpoints import Endpoints, default_transport, resolve_endpoints
+from .ratelimit import RateLimiter
+from .request import Call, Caller
+from .retry import RetryPolicy
+from .transport import AuditingTransport
+from .wire import participations_from_api, registration_from_api, registrations_from_api, submission_to_api
+
+API_PREFIX = "/acorn/2026-01-01"
+PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"
+PAGE_SIZE = 50
+EMBEDDED_CLIENT_CREDENTIAL = "acorn-embedded"
+
+
+class AcornClient:
+    """One per run: an async context manager owning the HTTP connections and token caches."""
+
+    def __init__(self, settings: Settings, env: Mapping[str, str], *, base_dir: Path, state_dir: Path,
+                 audit: NullAuditLog, transport: httpx.AsyncBaseTransport | None = None,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+                 clock: Callable[[], float] = time.monotonic, rng: Callable[[], float] = random.random,
+                 policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,
+                 endpoints: Endpoints | None = None) -> None:
+        self._settings = settings
+        self._env = env
+        self._base_dir = base_dir
+        self._clock = clock
+        self.endpoints = endpoints or resolve_endpoints(settings)
+        inner = transport if transport is not None else default_transport(settings, state_dir)
+        self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit),
+                                       timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
+        self._caller = Caller(self._http, RateLimiter(clock, sleep), policy, sleep, rng)
+        self._tokens: dict[str, SellerTokens] = {}
+        self._app: tuple[str, str] | None = None
+
+    async def __aenter__(self) -> AcornClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- credentials -------------------------------------------------------------------
+
+    @property
+    def _embedded(self) -> bool:
+        return self.endpoints.mode == "embedded"
+
+    def _secret(self, ref: SecretRef, fallback: Callable[[], str] | None) -> str:
+        try:
+            return secrets.resolve(ref, self._env, self._base_dir)
+        except SecretError:
+            if fallback is None:
+                raise
+            return fallback()
+
+    def app_credentials(self) -> tuple[str, str]:
+        """The application's LWA client id and secret (SecretError when unset outside embedded)."""
+        if self._app is None:
+            fallback = (lambda: EMBEDDED_CLIENT_CREDENTIAL) if self._embedded else None
+            self._app = (self._secret(self._settings.lwa_client_id, fallback),
+                         self._secret(self._settings.lwa_client_secret, fallback))
+        return self._app
+
+    def _refresh_token(self, entity: Entity) -> str:
+        fallback = None
+        if self._embedded:
+            from ..sandbox.embedded import demo_refresh_token  # lazy: only embedded runs need it
+
+            fallback = lambda: demo_refresh_token(entity.seller_id)  # noqa: E731
+        try:
+            return self._secret(entity.credentials, fallback)
+        except SecretError as exc:
+            raise SecretError(f"entity {entity.name}: {exc}") from None
+
+    def _auth(self, entity: Entity) -> LwaAuth:
+        if entity.seller_id not in self._tokens:
+            refresh_token = self._refresh_token(entity)
+            self._tokens[entity.seller_id] = SellerTokens(
+                lambda: self._exchange(entity.seller_id, refresh_token), self._clock)
+        return LwaAuth(self._tokens[entity.seller_id])
+
+    async def _exchange(self, seller_id: str, refresh_token: str) -> tuple[str, float]:
+        client_id, client_secret = self.app_credentials()
+        response = await self._caller.send(Call(
+            "lwaToken", seller_id, "POST", self.endpoints.lwa_token_url,
+            form={"grant_type": "refresh_token", "refresh_token": refresh_token,
+                  "client_id": client_id, "client_secret": client_secret}))
+        body = _body(response)
+        token, expires_in = body.get("access_token"), body.get("expires_in", 3600)
+        if not isinstance(token, str) or not token or not isinstance(expires_in, (int, float)):
+            raise ApiError(f"unexpected answer from Login with Amazon for seller {seller_id}: no access token")
+        return token, float(expires_in)
+
+    # -- operations --------------------------------------------------------------------
+
+    async def _get(self, entity: Entity, operation: str, url: str, params: Mapping[str, Any] | None = None) -> Any:
+        call = Call(operation, entity.seller_id, "GET", url, params=params)
+        return _body(await self._caller.send(call, self._auth(entity)))
+
+    async def read_seller(self, entity: Entity) -> SellerLive:
+        """Participations and every registration of one seller, on each host its marketplaces need."""
+        participations: set[str] = set()
+        registrations: dict[str, LiveRegistration] = {}
+        for host in self.endpoints.read_hosts(entity.marketplaces):
+            body = await self._get(entity, "getMarketplaceParticipations", host + PARTICIPATIONS_PATH)
+            participations |= participations_from_api(body)
+            url = f"{host}{API_PREFIX}/sellers/{entity.seller_id}/registrations"
+            next_token: str | None = None
+            while True:
+                params: dict[str, Any] = {"pageSize": PAGE_SIZE}
+                if next_token:
+                    params["nextToken"] = next_token
+                page, next_token = registrations_from_api(await self._get(entity, "listRegistrations", url, params))
+                registrations.update((r.registration_id, r) for r in page)
+                if not next_token:
+                    break
+        ordered = sorted(registrations.values(), key=lambda r: (r.created_at, r.registration_id))
+        return SellerLive(entity.seller_id, frozenset(participations), tuple(ordered))
+
+    async def read_all(self, entities: Iterable[Entity], concurrency: int) -> dict[str, SellerLive]:
+        """SellerLive per seller id, `concurrency` sellers at a time."""
+        entities = list(entities)
+        if not entities:
+            return {}
+        self.app_credentials()  # missing application credentials fail the run once, not per seller
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(entity: Entity) -> SellerLive:
+            async with gate:
+                try:
+                    return await self.read_seller(entity)
+                except TransportError:
+                    raise
+                except AcornError as exc:
+                    return SellerLive(entity.seller_id, error=str(exc))
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(one(entity)) for entity in entities]
+        except* TransportError as failures:
+            raise failures.exceptions[0] from None
+        return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
+
+    async def create_registration(self, entity: Entity, region: str, marketplace_ids: list[str],
+                                  client_token: str, submission_digest: str) -> list[LiveRegistration]:
+        """CreateRegistration for the marketplaces of one region; retries reuse `client_token`.
+
+        Raises AlreadyExists when the seller already has them, ApiError for any other refusal.
+        """
+        wrong = [m for m in marketplace_ids if m not in catalogue.BY_ID or catalogue.BY_ID[m].region != region]
+        if wrong:
+            raise ValueError(f"marketplaces {wrong} are not in region {region}")
+        call = Call("createRegistration", entity.seller_id, "POST",
+                    f"{self.endpoints.host(region)}{API_PREFIX}/sellers/{entity.seller_id}/registrations",
+                    json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest))
+        registrations, _ = registrations_from_api(_body(await self._caller.send(call, self._auth(entity))))
+        return list(registrations)
+
+    async def get_registration(self, entity: Entity, registration_id: str) -> LiveRegistration:
+        """One registration, looked up on the hosts of the entity's regions (NotFound on none)."""
+        hosts = self.endpoints.read_hosts(entity.marketplaces) or (self.endpoints.hosts[0][1],)
+        for i, host in enumerate(hosts):
+            try:
+                body = await self._get(entity, "getRegistration", f"{host}{API_PREFIX}/registrations/{registration_id}")
+            except ApiError as exc:
+                if exc.status == 404 and i < len(hosts) - 1:
+                    continue
+                raise
+            return registration_from_api(body)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ApiError(f"unexpected answer from {response.request.url.path}: not JSON",
+                       request_id=response.headers.get("x-amzn-requestid")) from None

@@ -1,0 +1,78 @@
+"""The audit log: one JSON line per HTTP attempt (LWA, API calls, every retry).
+
+Each line says what was asked of whom and what came back: UTC time, seller, operation,
+method, path (never the query or a body), status or error kind, `x-amzn-RequestId` and
+duration. Nothing else is taken from a request, so no token or secret can reach the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    time: datetime  # timezone-aware UTC
+    seller_id: str
+    operation: str
+    method: str
+    path: str
+    status: int | None  # None when no answer came (error says why)
+    error: str | None  # e.g. ReadTimeout, RemoteProtocolError
+    request_id: str | None
+    duration_ms: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "time": self.time.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "sellerId": self.seller_id,
+            "operation": self.operation,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "error": self.error,
+            "requestId": self.request_id,
+            "durationMs": round(self.duration_ms, 1),
+        }
+
+    def line(self) -> str:
+        return json.dumps(self.to_json(), separators=(",", ":"))
+
+
+class NullAuditLog:
+    """Records nothing (for callers that do not want an audit trail)."""
+
+    def record(self, entry: AuditEntry) -> None:
+        pass
+
+
+class MemoryAuditLog(NullAuditLog):
+    """Keeps entries and their JSON lines in memory (tests)."""
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+        self.lines: list[str] = []
+
+    def record(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+        self.lines.append(entry.line())
+
+
+class AuditLog(NullAuditLog):
+    """Appends JSON lines to `path`, creating its folder; each line is flushed as written.
+
+    The file is opened per line: a crash loses nothing already written, and a few hundred
+    appends per run cost nothing next to the HTTP calls they describe.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def record(self, entry: AuditEntry) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(entry.line() + "\n")
+            fh.flush()

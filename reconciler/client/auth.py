@@ -1,0 +1,72 @@
+"""Login with Amazon: one refresh token per seller, exchanged for short-lived access tokens.
+
+`SellerTokens` caches a seller's access token and exchanges again shortly before it
+expires. `LwaAuth` is the httpx auth flow: send the call with `x-amz-access-token`; on a
+403, exchange once more and send it once more; a second 403 is returned to the caller,
+which stops that seller (no retry storm). Tokens never leave these objects except in that
+header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+
+import httpx
+
+ACCESS_TOKEN_HEADER = "x-amz-access-token"
+EXPIRY_MARGIN = 60.0  # seconds: exchange again this long before the token expires
+
+# Exchanges a refresh token: returns (access token, seconds until it expires).
+Exchange = Callable[[], Awaitable[tuple[str, float]]]
+
+
+class SellerTokens:
+    """The access token of one seller, exchanged when missing, near expiry, or rejected."""
+
+    def __init__(self, exchange: Exchange, clock: Callable[[], float], margin: float = EXPIRY_MARGIN) -> None:
+        self._exchange = exchange
+        self._clock = clock
+        self._margin = margin
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()  # concurrent calls of one seller share one exchange
+        self.exchanges = 0
+
+    async def _fetch(self) -> str:
+        token, expires_in = await self._exchange()
+        self.exchanges += 1
+        self._token, self._expires_at = token, self._clock() + expires_in
+        return token
+
+    async def current(self) -> str:
+        async with self._lock:
+            if self._token is None or self._clock() >= self._expires_at - self._margin:
+                return await self._fetch()
+            return self._token
+
+    async def refresh(self, rejected: str) -> str:
+        """A new token after `rejected` was refused, unless another call already replaced it."""
+        async with self._lock:
+            if self._token is None or self._token == rejected:
+                return await self._fetch()
+            return self._token
+
+
+class LwaAuth(httpx.Auth):
+    """The httpx auth flow of one seller (async only: exchanging a token is a call)."""
+
+    def __init__(self, tokens: SellerTokens) -> None:
+        self.tokens = tokens
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        raise RuntimeError("LwaAuth works with httpx.AsyncClient only")
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self.tokens.current()
+        request.headers[ACCESS_TOKEN_HEADER] = token
+        response = yield request
+        if response.status_code == 403:
+            # Expired or revoked: exchange once more and retry once; what answers then stands.
+            request.headers[ACCESS_TOKEN_HEADER] = await self.tokens.refresh(token)
+            yield request

@@ -1,0 +1,74 @@
+"""Where calls go: per-region hosts and the LWA endpoint for each endpoint mode.
+
+    embedded   the in-process sandbox (one base URL, called through httpx.ASGITransport)
+    regional   the SP-API host of each region, production or sandbox by `environment`;
+               LWA at `lwa.endpoint`
+    <base URL> every region and LWA at that URL (e.g. a served sandbox)
+
+Which transport carries the calls is decided here too, once; the client does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from .. import catalogue
+from ..settings import Settings
+
+LWA_TOKEN_PATH = "/auth/o2/token"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    mode: str  # embedded | regional | base-url
+    lwa: str  # base URL of LWA (the token path is appended)
+    hosts: tuple[tuple[str, str], ...]  # (region, base URL), catalogue region order
+
+    def host(self, region: str) -> str:
+        return dict(self.hosts)[region]
+
+    @property
+    def lwa_token_url(self) -> str:
+        return self.lwa + LWA_TOKEN_PATH
+
+    def read_hosts(self, marketplace_codes: Iterable[str]) -> tuple[str, ...]:
+        """The distinct hosts of the regions these marketplaces span (one on a base URL)."""
+        regions = {catalogue.by_code(code).region for code in marketplace_codes}
+        seen: list[str] = []
+        for region, host in self.hosts:
+            if region in regions and host not in seen:
+                seen.append(host)
+        return tuple(seen)
+
+
+def _embedded_base_url() -> str:
+    from ..sandbox.embedded import EMBEDDED_BASE_URL  # lazy: only embedded runs need the sandbox
+
+    return EMBEDDED_BASE_URL
+
+
+def resolve_endpoints(settings: Settings, embedded_base_url: str | None = None) -> Endpoints:
+    """The endpoints of `settings` (pure, except that embedded mode reads the sandbox's URL)."""
+    if settings.endpoint == "regional":
+        hosts = tuple((region, urls[settings.environment]) for region, urls in catalogue.REGION_HOSTS.items())
+        return Endpoints("regional", settings.lwa_endpoint.rstrip("/"), hosts)
+    if settings.endpoint == "embedded":
+        base, mode = (embedded_base_url or _embedded_base_url()), "embedded"
+    else:
+        base, mode = settings.endpoint, "base-url"
+    base = base.rstrip("/")
+    return Endpoints(mode, base, tuple((region, base) for region in catalogue.REGIONS))
+
+
+def default_transport(settings: Settings, state_dir: Path) -> httpx.AsyncBaseTransport:
+    """The real transport for `settings`: the embedded sandbox in-process, else the network."""
+    if settings.endpoint == "embedded":
+        from ..sandbox.embedded import embedded_transport
+
+        return embedded_transport(state_dir / "sandbox.sqlite")
+    # Retries are ours (backoff, Retry-After, audit per attempt), not the connection pool's.
+    return httpx.AsyncHTTPTransport(retries=0)

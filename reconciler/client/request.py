@@ -1,0 +1,175 @@
+"""The one request function: rate limit, send, retry, and map every status to a domain error.
+
+    2xx                       the answer
+    429, 500, 502, 503, 504   retried (backoff with full jitter, Retry-After honoured)
+    timeout, dropped conn.    retried likewise (createRegistration is idempotent by clientToken)
+    403                       AuthError (the auth flow has already refreshed once)
+    409 naming registrations  AlreadyExists
+    other 4xx                 ApiError with code, message and request id, never retried
+    LWA 400 / 401             AuthError (invalid_grant / invalid_client)
+
+Failed attempts also feed the run's Breaker, which stops every call after too many in a row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .. import __version__, catalogue
+from ..errors import ApiError, AuthError
+from .ratelimit import RateLimiter
+from .retry import FAILURE_STATUSES, RETRY_STATUSES, Breaker, RetryPolicy, parse_retry_after
+from .transport import AUDIT_KEY
+from .wire import errors_from_api
+
+USER_AGENT = f"acorn/{__version__} (Language=Python)"
+_MARKETPLACE_ID = re.compile(r"\b[A-Z0-9]{10,16}\b")
+
+
+class AlreadyExists(ApiError):
+    """409: the seller already has an open registration (or a store) in these marketplaces."""
+
+    def __init__(self, message: str, *, marketplace_ids: tuple[str, ...], registration_ids: tuple[str, ...],
+                 request_id: str | None = None) -> None:
+        super().__init__(message, status=409, code="Conflict", request_id=request_id)
+        self.marketplace_ids = marketplace_ids
+        self.registration_ids = registration_ids
+
+
+@dataclass(frozen=True)
+class Call:
+    """One logical call; its attempts share everything here (so a retry sends the same body)."""
+
+    operation: str
+    seller_id: str
+    method: str
+    url: str
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    form: Mapping[str, str] | None = field(default=None, repr=False)  # LWA: holds secrets
+
+    @property
+    def is_lwa(self) -> bool:
+        return self.operation == "lwaToken"
+
+    def describe(self) -> str:
+        return f"{self.operation} for seller {self.seller_id}"
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _named_ids(text: str, body: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Marketplace and registration IDs a 409 names, from its text and any structured fields."""
+    marketplaces: list[str] = []
+    registrations: list[str] = []
+    for token in _MARKETPLACE_ID.findall(text):
+        if token in catalogue.BY_ID and token not in marketplaces:
+            marketplaces.append(token)
+    errors = body.get("errors") if isinstance(body, Mapping) else None
+    for err in errors if isinstance(errors, list) else ():
+        for key in ("marketplaceIds", "registrationIds"):
+            for value in err.get(key) or () if isinstance(err, Mapping) else ():
+                target = marketplaces if key == "marketplaceIds" else registrations
+                if value not in target:
+                    target.append(str(value))
+        details = err.get("details") if isinstance(err, Mapping) else None
+        if isinstance(details, Mapping):
+            for value in details.get("registrationIds") or ():
+                registrations.append(str(value))
+    return tuple(marketplaces), tuple(registrations)
+
+
+def error_for(call: Call, response: httpx.Response) -> ApiError:
+    """The domain error of a final (non-retried) error answer."""
+    body = _json(response)
+    code, message, details = errors_from_api(body)
+    request_id = response.headers.get("x-amzn-requestid")
+    status = response.status_code
+    said = f"{status} {code or response.reason_phrase}" + (f": {message}" if message else "")
+    if call.is_lwa and status in (400, 401):
+        hint = ("the client id or secret is wrong" if code == "invalid_client"
+                else "the refresh token is not valid for this application")
+        return AuthError(f"Login with Amazon refused seller {call.seller_id} ({said}): {hint}",
+                         status=status, code=code, request_id=request_id)
+    if status == 403:
+        return AuthError(f"{call.describe()} was refused after one token refresh ({said}): check that "
+                         f"the refresh token of this entity belongs to seller {call.seller_id}",
+                         status=status, code=code, request_id=request_id)
+    if status == 409:
+        detail_text = details if isinstance(details, str) else ""
+        if "IdempotencyMismatch" not in f"{detail_text} {message}":
+            marketplaces, registrations = _named_ids(f"{message} {detail_text}", body)
+            if marketplaces or registrations:
+                return AlreadyExists(f"{call.describe()}: {said}", marketplace_ids=marketplaces,
+                                     registration_ids=registrations, request_id=request_id)
+    suffix = f" ({details})" if details and isinstance(details, str) else ""
+    return ApiError(f"{call.describe()} failed: {said}{suffix}", status=status, code=code, request_id=request_id)
+
+
+class Caller:
+    """Sends Calls with retries; shared by every seller of a run (it holds the run's Breaker)."""
+
+    def __init__(self, http: httpx.AsyncClient, limiter: RateLimiter, policy: RetryPolicy,
+                 sleep: Callable[[float], Awaitable[object]], rng: Callable[[], float]) -> None:
+        self._http = http
+        self._limiter = limiter
+        self.policy = policy
+        self.breaker = Breaker(policy.max_consecutive_failures)
+        self._sleep = sleep
+        self._rng = rng
+
+    def _request(self, call: Call) -> httpx.Request:
+        return self._http.build_request(
+            call.method, call.url, params=call.params, json=call.json, data=call.form,
+            headers={"user-agent": USER_AGENT, "accept": "application/json"},
+            extensions={AUDIT_KEY: (call.seller_id, call.operation)})
+
+    async def send(self, call: Call, auth: httpx.Auth | None = None) -> httpx.Response:
+        """The 2xx answer of `call` (body read), or the domain error it ends in."""
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            self.breaker.check()
+            await self._limiter.acquire(call.seller_id, call.operation)
+            retry_after: float | None = None
+            try:
+                response = await self._http.send(self._request(call), auth=auth)
+                await response.aread()
+            except httpx.TransportError as exc:
+                last = f"{type(exc).__name__} on {call.describe()}"
+                self.breaker.failure(last)
+            else:
+                status = response.status_code
+                request_id = response.headers.get("x-amzn-requestid")
+                if status < 300 or status in (400, 404):
+                    self._limiter.observe(call.seller_id, call.operation,
+                                          response.headers.get("x-amzn-ratelimit-limit"))
+                if status not in RETRY_STATUSES:
+                    self.breaker.success()  # it answered, even if to say no
+                    if status < 300:
+                        return response
+                    raise error_for(call, response)
+                code, _, _ = errors_from_api(_json(response))
+                last = f"{status} {code or response.reason_phrase} on {call.describe()}"
+                if request_id:
+                    last += f", request id {request_id}"
+                if status in FAILURE_STATUSES:
+                    self.breaker.failure(last, request_id)
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            delay = self.policy.delay(attempt, self._rng, retry_after)
+            if not self.policy.should_retry(attempt, waited, delay):
+                raise ApiError(f"{call.describe()} gave up after {attempt} attempts "
+                               f"and {waited:.1f} s of waiting (last: {last})")
+            await self._sleep(delay)
+            waited += delay

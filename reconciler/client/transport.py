@@ -1,0 +1,48 @@
+"""A transport wrapper that writes one audit line per HTTP attempt, whatever carries it.
+
+It sits between httpx and the real transport (network, in-process sandbox or a test fake),
+so every attempt is seen exactly once: LWA exchanges, the retry after a token refresh, and
+attempts that died without an answer (timeouts, dropped connections).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import httpx
+
+from .audit import AuditEntry, NullAuditLog
+
+# The request extension naming (seller id, operation) for the audit line.
+AUDIT_KEY = "acorn.audit"
+
+
+class AuditingTransport(httpx.AsyncBaseTransport):
+    def __init__(self, inner: httpx.AsyncBaseTransport, audit: NullAuditLog,
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self._inner = inner
+        self._audit = audit
+        self._now = now
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        seller_id, operation = request.extensions.get(AUDIT_KEY, ("", "unknown"))
+        started_at, t0 = self._now(), time.perf_counter()
+
+        def record(status: int | None, error: str | None, request_id: str | None) -> None:
+            self._audit.record(AuditEntry(
+                time=started_at, seller_id=seller_id, operation=operation, method=request.method,
+                path=request.url.path, status=status, error=error, request_id=request_id,
+                duration_ms=(time.perf_counter() - t0) * 1000))
+
+        try:
+            response = await self._inner.handle_async_request(request)
+        except Exception as exc:
+            record(None, type(exc).__name__, None)
+            raise
+        record(response.status_code, None, response.headers.get("x-amzn-requestid"))
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()

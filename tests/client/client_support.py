@@ -1,0 +1,40 @@
+"""Helpers of the client tests: an entity builder and a fake clock whose sleep advances it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reconciler.model import (BusinessRegistration, Document, DocumentRef, Entity, IdDocument,
+                              LegalRepresentative, SecretRef, Submission, TaxRegistration)
+
+BASE = "http://acorn.test"
+CLIENT_SECRET = "lwa-client-secret-value"
+
+
+def make_entity(name: str = "acme-sz", seller_id: str = "A3EXAMPLEACME01",
+                marketplaces: tuple[str, ...] = ("US", "DE", "JP"), env_name: str | None = None) -> Entity:
+    submission = Submission(
+        legal_entity_name="Shenzhen Acme Trading Co., Ltd.",
+        business_registration=BusinessRegistration("CN", "91440300MA5EXAMPLE", DocumentRef("docs/l.pdf", "a" * 64)),
+        legal_representative=LegalRepresentative("Li Wei", IdDocument("passport", date(2029, 6, 30))),
+        tax_registrations=(TaxRegistration("US_W8BENE", completed_on=date(2025, 3, 1)),
+                           TaxRegistration("EU_VAT", "DE", "DE123456789")),
+        documents=(Document("translation", "docs/ja.pdf", "b" * 64, of="businessRegistration", language="ja"),),
+    )
+    env_name = env_name or f"ACORN_{name.upper().replace('-', '_')}_REFRESH_TOKEN"
+    return Entity(name, seller_id, SecretRef("env", env_name), submission, marketplaces)
+
+
+class FakeTime:
+    """A monotonic clock that only moves when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

@@ -1,0 +1,32 @@
+"""Fixtures of the client tests: fake time and a client factory over any transport."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from client_support import BASE, CLIENT_SECRET, FakeTime
+
+from reconciler.client import AcornClient, MemoryAuditLog, RetryPolicy
+from reconciler.settings import Settings
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def make_client(tmp_path: Path, fake_time: FakeTime):
+    """AcornClient(settings at BASE) over `transport`, with fake time and a memory audit log."""
+
+    def factory(transport: httpx.AsyncBaseTransport, env: dict[str, str], *, endpoint: str = BASE,
+                audit: MemoryAuditLog | None = None, policy: RetryPolicy = RetryPolicy(),
+                rng=lambda: 0.5, **kwargs) -> AcornClient:
+        env = {"LWA_CLIENT_ID": "acorn-test", "LWA_CLIENT_SECRET": CLIENT_SECRET, **env}
+        return AcornClient(Settings(endpoint=endpoint), env, base_dir=tmp_path, state_dir=tmp_path / ".acorn",
+                           audit=audit if audit is not None else MemoryAuditLog(), transport=transport,
+                           sleep=fake_time.sleep, clock=fake_time.clock, rng=rng, policy=policy, **kwargs)
+
+    return factory

@@ -1,0 +1,39 @@
+"""Endpoint resolution for the three modes."""
+
+import pytest
+
+from reconciler.client.endpoints import resolve_endpoints
+from reconciler.settings import Settings
+
+
+def test_regional_sandbox_hosts_and_lwa():
+    ep = resolve_endpoints(Settings(environment="sandbox", endpoint="regional"))
+    assert ep.mode == "regional"
+    assert ep.host("EU") == "https://sandbox.sellingpartnerapi-eu.amazon.com"
+    assert ep.lwa_token_url == "https://api.amazon.com/auth/o2/token"
+    assert ep.read_hosts(["US", "DE", "FR", "JP"]) == (
+        "https://sandbox.sellingpartnerapi-na.amazon.com",
+        "https://sandbox.sellingpartnerapi-eu.amazon.com",
+        "https://sandbox.sellingpartnerapi-fe.amazon.com")
+    assert ep.read_hosts(["DE", "UK"]) == ("https://sandbox.sellingpartnerapi-eu.amazon.com",)
+
+
+def test_regional_production_hosts_and_a_custom_lwa():
+    ep = resolve_endpoints(Settings(environment="production", endpoint="regional",
+                                    lwa_endpoint="https://lwa.example/"))
+    assert ep.host("NA") == "https://sellingpartnerapi-na.amazon.com"
+    assert ep.host("FE") == "https://sellingpartnerapi-fe.amazon.com"
+    assert ep.lwa_token_url == "https://lwa.example/auth/o2/token"
+
+
+@pytest.mark.parametrize("endpoint, mode, embedded", [
+    ("http://127.0.0.1:8765", "base-url", None),
+    ("embedded", "embedded", "http://sandbox.embedded/"),
+])
+def test_one_url_modes_send_every_region_and_lwa_there(endpoint, mode, embedded):
+    ep = resolve_endpoints(Settings(endpoint=endpoint, lwa_endpoint="https://api.amazon.com"), embedded)
+    base = (embedded or endpoint).rstrip("/")
+    assert ep.mode == mode
+    assert {ep.host(r) for r in ("NA", "EU", "FE")} == {base}
+    assert ep.lwa_token_url == base + "/auth/o2/token"  # the configured LWA endpoint is ignored
+    assert ep.read_hosts(["US", "DE", "JP"]) == (base,)  # one read per distinct host
