@@ -1,0 +1,299 @@
+"""The plan: what acorn would do for every (entity, marketplace) pair, as data, and the pure engine.
+
+`plan(desired, live, today, settings, now)` reads nothing and writes nothing: the live state
+is fetched before it and rendered or applied after it. For a desired pair the state is the
+first of these that applies (the spec's table, in this precedence):
+
+    live       the seller participates, or a registration is APPROVED
+    pending    a registration is SUBMITTED or IN_REVIEW (STALE_PENDING past stalePendingDays)
+    attention  a registration is ACTION_REQUIRED
+    blocked    preflight fails (only asked when we would otherwise create), or the latest
+               registration is REJECTED with the same submissionDigest (REJECTED_UNCHANGED)
+    create     otherwise (REJECTED_CHANGED notes a resubmission after a rejection)
+
+The API refuses a create while an open registration exists, so a marketplace has at most one
+registration that is not REJECTED and it is the latest one; when live data breaks that rule
+anyway the precedence above still never proposes a create the API would refuse.
+
+Outside the table for desired pairs, each seller also gets `unmanaged` rows (it participates
+in, or has a non-REJECTED registration for, a marketplace desired does not list) and
+`drifted` rows: an echoed field of a desired pair's latest non-REJECTED registration
+(legalEntityName) differs from desired. A drifted row is an extra row for the same
+marketplace, after the pair's main row, so rows stay unique per (entity, marketplace, state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from deepdiff import DeepDiff
+
+from . import catalogue, preflight
+from .live import APPROVED, IN_REVIEW, REJECTED, SUBMITTED, ACTION_REQUIRED, LiveRegistration, SellerLive
+from .masking import mask_all
+from .model import DesiredState, Entity, Reason
+from .settings import Settings
+from .submission import client_token, submission_digest
+
+CREATE, PENDING, ATTENTION, BLOCKED, LIVE, UNMANAGED, DRIFTED = (
+    "create", "pending", "attention", "blocked", "live", "unmanaged", "drifted")
+STATES = (CREATE, PENDING, ATTENTION, BLOCKED, LIVE, UNMANAGED, DRIFTED)  # the summary line's order
+
+# Reason codes the plan adds to the API's and preflight's own.
+REJECTED_UNCHANGED = "REJECTED_UNCHANGED"  # blocked: rejected, and the submission is the same
+REJECTED_CHANGED = "REJECTED_CHANGED"      # create: rejected before, the submission changed since
+STALE_PENDING = "STALE_PENDING"            # pending for more than stalePendingDays
+NOT_IN_DESIRED = "NOT_IN_DESIRED"          # unmanaged: live, but desired does not list it
+FIELD_DRIFT = "FIELD_DRIFT"                # drifted: one per differing field
+
+# Fields a registration echoes, as (wire name, Submission attribute, LiveRegistration attribute).
+ECHOED_FIELDS = (("legalEntityName", "legal_entity_name", "legal_entity_name"),)
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One echoed field whose live value differs from desired."""
+
+    field: str
+    live: str
+    desired: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.live!r} -> {self.desired!r}"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One row of the plan: a marketplace of an entity and its state."""
+
+    marketplace: str  # catalogue code; the raw ID for a marketplace the catalogue does not know
+    marketplace_id: str
+    state: str
+    registration_id: str | None = None  # the registration the state was decided by, if any
+    status: str | None = None
+    reasons: tuple[Reason, ...] = ()
+    age_days: int | None = None  # pending only: days since the registration was created
+    drift: tuple[FieldDiff, ...] = ()  # drifted only
+
+
+@dataclass(frozen=True)
+class CreateGroup:
+    """One CreateRegistration: an entity's create marketplaces of one region."""
+
+    region: str
+    marketplaces: tuple[str, ...]  # codes, catalogue order
+    marketplace_ids: tuple[str, ...]  # same order
+    client_token: str
+    submission_digest: str
+
+
+@dataclass(frozen=True)
+class EntityPlan:
+    name: str
+    seller_id: str
+    pairs: tuple[Pair, ...] = ()
+    creates: tuple[CreateGroup, ...] = ()
+    error: str | None = None  # the seller could not be read (then there are no pairs)
+
+
+@dataclass(frozen=True)
+class Summary:
+    create: int = 0
+    pending: int = 0
+    attention: int = 0
+    blocked: int = 0
+    live: int = 0
+    unmanaged: int = 0
+    drifted: int = 0
+    errors: int = 0  # entities whose seller could not be read
+
+    @classmethod
+    def of(cls, entities: tuple[EntityPlan, ...]) -> Summary:
+        counts = dict.fromkeys(STATES, 0)
+        for e in entities:
+            for p in e.pairs:
+                counts[p.state] += 1
+        return cls(**counts, errors=sum(1 for e in entities if e.error is not None))
+
+    def line(self) -> str:
+        return (f"Plan: {self.create} to create, {self.pending} pending, {self.attention} attention, "
+                f"{self.blocked} blocked, {self.live} live, {self.unmanaged} unmanaged, "
+                f"{self.drifted} drifted.")
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str
+    generated_at: datetime  # timezone-aware
+    desired_digest: str
+    entities: tuple[EntityPlan, ...]
+    summary: Summary = field(init=False, repr=False)  # always derived from entities
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "summary", Summary.of(self.entities))
+
+
+def has_creates(plan: Plan) -> bool:
+    """`acorn plan --detailed-exitcode` exits 2 exactly when this holds."""
+    return plan.summary.create > 0
+
+
+def has_drift(plan: Plan) -> bool:
+    """`acorn drift` exits 2 exactly when this holds: something live needs a human."""
+    s = plan.summary
+    if s.unmanaged or s.drifted or s.attention or s.blocked:
+        return True
+    return any(r.code == STALE_PENDING for e in plan.entities for p in e.pairs for r in p.reasons)
+
+
+def plan(desired: DesiredState, live: Mapping[str, SellerLive], today: date, settings: Settings,
+         now: datetime, environment: str | None = None) -> Plan:
+    """The plan for every desired entity; `live` maps seller IDs to what was read (pure)."""
+    entities = tuple(plan_entity(e, live.get(e.seller_id), today, settings) for e in desired.entities)
+    return Plan(environment or settings.environment, now, desired.digest, entities)
+
+
+def sensitive_values(entity: Entity) -> frozenset[str]:
+    """What no output may show in full: registration and tax numbers, ID document details."""
+    s = entity.submission
+    values = {s.business_registration.number, s.legal_representative.id_document.expires_on.isoformat()}
+    values.update(t.number for t in s.tax_registrations if t.number)
+    return frozenset(values)
+
+
+def plan_entity(entity: Entity, seller: SellerLive | None, today: date, settings: Settings) -> EntityPlan:
+    """The rows and creates of one entity, given what was read of its seller (None: not read)."""
+    secrets = sensitive_values(entity)
+    if seller is None or seller.error is not None:
+        error = seller.error if seller is not None else f"the live state of seller {entity.seller_id} was not read"
+        return EntityPlan(entity.name, entity.seller_id, error=mask_all(error, secrets))
+    ctx = _Context(entity, today, settings, secrets)
+    by_id: dict[str, list[LiveRegistration]] = {}
+    for r in seller.registrations:
+        by_id.setdefault(r.marketplace_id, []).append(r)
+    pairs: list[Pair] = []
+    for code in sorted(entity.marketplaces, key=catalogue.order):
+        m = catalogue.by_code(code)
+        regs = sorted(by_id.get(m.marketplace_id, ()), key=_created)
+        pairs.append(_desired_pair(ctx, m, regs, m.marketplace_id in seller.participations))
+        drifted = _drifted_pair(ctx, m, regs)
+        if drifted is not None:
+            pairs.append(drifted)
+    pairs += _unmanaged_pairs(entity, seller, by_id, secrets)
+    return EntityPlan(entity.name, entity.seller_id, tuple(pairs), ctx.creates(pairs))
+
+
+class _Context:
+    """What the decisions about one entity share; the submission digest is computed lazily."""
+
+    def __init__(self, entity: Entity, today: date, settings: Settings, secrets: frozenset[str]):
+        self.entity, self.today, self.settings, self.secrets = entity, today, settings, secrets
+        self._digest: str | None = None
+
+    @property
+    def digest(self) -> str:
+        if self._digest is None:
+            self._digest = submission_digest(self.entity.submission)
+        return self._digest
+
+    def masked(self, reasons: tuple[Reason, ...]) -> tuple[Reason, ...]:
+        return tuple(Reason(r.code, mask_all(r.message, self.secrets)) for r in reasons)
+
+    def creates(self, pairs: list[Pair]) -> tuple[CreateGroup, ...]:
+        groups = []
+        for region in catalogue.REGIONS:
+            mine = [p for p in pairs if p.state == CREATE and catalogue.by_code(p.marketplace).region == region]
+            if mine:
+                ids = tuple(p.marketplace_id for p in mine)
+                groups.append(CreateGroup(region, tuple(p.marketplace for p in mine), ids,
+                                          client_token(self.entity.seller_id, ids, self.digest), self.digest))
+        return tuple(groups)
+
+
+def _created(r: LiveRegistration) -> datetime:
+    return r.created_at
+
+
+def _newest(regs: list[LiveRegistration], *statuses: str) -> LiveRegistration | None:
+    found = [r for r in regs if r.status in statuses]
+    return found[-1] if found else None
+
+
+def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegistration],
+                  participating: bool) -> Pair:
+    """The state of a pair desired lists; `regs` are its registrations, oldest first."""
+    def row(state: str, reg: LiveRegistration | None, reasons: tuple[Reason, ...] = (),
+            age: int | None = None) -> Pair:
+        return Pair(m.code, m.marketplace_id, state, reg and reg.registration_id, reg and reg.status,
+                    reasons, age)
+
+    approved = _newest(regs, APPROVED)
+    if participating or approved:
+        return row(LIVE, approved)
+    pending = _newest(regs, SUBMITTED, IN_REVIEW)
+    if pending:
+        age = max(0, (ctx.today - pending.created_at.astimezone(timezone.utc).date()).days)
+        stale = ()
+        if age > ctx.settings.stale_pending_days:
+            stale = (Reason(STALE_PENDING, f"{pending.status} for {age} days, more than "
+                                           f"stalePendingDays ({ctx.settings.stale_pending_days})"),)
+        return row(PENDING, pending, stale, age)
+    attention = _newest(regs, ACTION_REQUIRED)
+    if attention:
+        return row(ATTENTION, attention, ctx.masked(attention.reasons))
+    rejected = _newest(regs, REJECTED)
+    reasons = ctx.masked(preflight.check(ctx.entity.submission, m, ctx.today,
+                                         ctx.settings.id_document_min_valid_days))
+    if rejected is not None and rejected.submission_digest == ctx.digest:
+        on = rejected.updated_at.astimezone(timezone.utc).date().isoformat()
+        seen = {r.code for r in reasons}
+        reasons += (Reason(REJECTED_UNCHANGED, f"rejected on {on}; the submission is unchanged since: "
+                                               "fix it before resubmitting"),)
+        reasons += tuple(r for r in ctx.masked(rejected.reasons) if r.code not in seen)
+    if reasons:
+        return row(BLOCKED, rejected, reasons)
+    if rejected is not None:
+        on = rejected.updated_at.astimezone(timezone.utc).date().isoformat()
+        return row(CREATE, rejected, (Reason(REJECTED_CHANGED, f"rejected on {on}; the submission has "
+                                                               "changed since, so it is sent again"),))
+    return row(CREATE, None)
+
+
+def _drifted_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegistration]) -> Pair | None:
+    current = next((r for r in reversed(regs) if r.status != REJECTED), None)
+    if current is None:
+        return None
+    live = {wire: getattr(current, attr) for wire, _, attr in ECHOED_FIELDS}
+    want = {wire: getattr(ctx.entity.submission, attr) for wire, attr, _ in ECHOED_FIELDS}
+    if live == want:  # the common case, without DeepDiff's cost
+        return None
+    changed = DeepDiff(live, want, verbose_level=2).get("values_changed", {})
+    diffs = tuple(FieldDiff(wire, v["old_value"], v["new_value"])
+                  for wire, _, _ in ECHOED_FIELDS
+                  for v in [changed.get(f"root['{wire}']")] if v is not None)
+    reasons = tuple(Reason(FIELD_DRIFT, f"{d} (registration -> desired)") for d in diffs)
+    return Pair(m.code, m.marketplace_id, DRIFTED, current.registration_id, current.status, reasons,
+                drift=diffs)
+
+
+def _unmanaged_pairs(entity: Entity, seller: SellerLive, by_id: dict[str, list[LiveRegistration]],
+                     secrets: frozenset[str]) -> list[Pair]:
+    wanted = {catalogue.by_code(c).marketplace_id for c in entity.marketplaces}
+    open_ids = {i for i, regs in by_id.items() if any(r.status != REJECTED for r in regs)}
+    out = []
+    for mid in (seller.participations | open_ids) - wanted:
+        known = catalogue.BY_ID.get(mid)
+        code = known.code if known else mid
+        reg = max((r for r in by_id.get(mid, ()) if r.status != REJECTED), key=_created, default=None)
+        if mid in seller.participations:
+            message = f"the seller participates in {code}, which desired does not list"
+        else:
+            message = f"registration {reg.registration_id} is {reg.status} for {code}, which desired does not list"
+        out.append(Pair(code, mid, UNMANAGED, reg and reg.registration_id, reg and reg.status,
+                        (Reason(NOT_IN_DESIRED, mask_all(message, secrets)),)))
+    # catalogue order; marketplaces the catalogue does not know last, by ID
+    return sorted(out, key=lambda p: (p.marketplace not in catalogue.BY_CODE,
+                                      catalogue.order(p.marketplace) if p.marketplace in catalogue.BY_CODE else 0,
+                                      p.marketplace_id))
