@@ -22,7 +22,8 @@ SUMMARY_KEYS = STATES + ("errors",)
 T = TypeVar("T")
 
 
-def _timestamp(when: datetime) -> str:
+def timestamp(when: datetime) -> str:
+    """`2026-11-26T10:00:00Z`: UTC, ISO 8601 (a naive time is taken as UTC)."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
@@ -62,7 +63,7 @@ def to_json(plan: Plan) -> dict[str, Any]:
     return {
         "formatVersion": FORMAT_VERSION,
         "environment": plan.environment,
-        "generatedAt": _timestamp(plan.generated_at),
+        "generatedAt": timestamp(plan.generated_at),
         "desiredDigest": plan.desired_digest,
         "entities": [_entity(e) for e in plan.entities],
         "summary": {k: getattr(s, k) for k in SUMMARY_KEYS},

@@ -1,1 +1,93 @@
-"""Renderers: views of a Plan (text, json, markdown), each a Jinja2 template plus a few lines."""
+"""Renderers: views of a Plan (text, json, markdown), each a Jinja2 template plus a few lines.
+
+`render(plan, fmt, color)` returns the whole output without a trailing newline. Only the
+CLI decides `color` (a terminal, and neither NO_COLOR nor --no-color); nothing here reads
+the environment. Values in the plan are already masked (the engine masks reason messages).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import jinja2
+
+from .. import catalogue
+from ..plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, EntityPlan, Pair, Plan
+from ..planjson import timestamp, to_json
+
+FORMATS = ("text", "json", "markdown")
+
+SYMBOLS = {CREATE: "+", LIVE: "=", PENDING: "~", ATTENTION: "!", BLOCKED: "!", UNMANAGED: "?", DRIFTED: "?"}
+_ANSI = {CREATE: "32", LIVE: "2", PENDING: "36", ATTENTION: "33", BLOCKED: "31", UNMANAGED: "35",
+         DRIFTED: "35", "error": "31", "bold": "1"}
+# states that make a reviewer look: their entity's <details> opens by itself
+_NOTABLE = (ATTENTION, BLOCKED, UNMANAGED, DRIFTED)
+
+
+def render(plan: Plan, fmt: str, color: bool = False) -> str:
+    """The plan as `text`, `json` or `markdown` (ValueError for another format)."""
+    if fmt == "json":
+        return json.dumps(to_json(plan), indent=2, ensure_ascii=False)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    template = _environment(fmt).get_template(f"{fmt}.j2")
+    columns = _columns(plan)
+    return template.render(plan=plan, color=color, generated=timestamp(plan.generated_at), columns=columns, matrix=_matrix(plan, columns),
+                           creates_line=_creates_line, counts=_counts, notable=_notable).rstrip("\n")
+
+
+@cache
+def _environment(fmt: str) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("reconciler.render", "templates"),
+                             autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(symbol=lambda state: SYMBOLS[state], md=escape_markdown)
+    env.filters["paint"] = jinja2.pass_context(lambda ctx, text, style: paint(text, style, ctx["color"]))
+    return env
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    """`text` in the ANSI colour of a state (or `bold`, `error`) when colour is on."""
+    return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
+
+
+def escape_markdown(text: object) -> str:
+    """A user string safe in a Markdown table cell or list: no `|`, `<`, `>`, `&`, newline."""
+    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _code_order(code: str) -> tuple[int, str]:
+    return (catalogue.order(code), "") if code in catalogue.BY_CODE else (len(catalogue.CODES), code)
+
+
+def _columns(plan: Plan) -> list[str]:
+    """Every marketplace of the plan, in catalogue order (unknown codes last)."""
+    return sorted({p.marketplace for e in plan.entities for p in e.pairs}, key=_code_order)
+
+
+def _matrix(plan: Plan, columns: list[str]) -> list[tuple[EntityPlan, list[list[Pair]]]]:
+    rows = []
+    for e in plan.entities:
+        cells: dict[str, list[Pair]] = {}
+        for p in e.pairs:
+            cells.setdefault(p.marketplace, []).append(p)
+        rows.append((e, [cells.get(c, []) for c in columns]))
+    return rows
+
+
+def _counts(e: EntityPlan) -> str:
+    """`2 create, 1 live`: an entity's pairs by state, in the summary's order."""
+    states = [p.state for p in e.pairs]
+    found = [(s, states.count(s)) for s in (CREATE, PENDING, ATTENTION, BLOCKED, LIVE, UNMANAGED, DRIFTED)]
+    return ", ".join(f"{n} {s}" for s, n in found if n) or "nothing to do"
+
+
+def _notable(e: EntityPlan) -> bool:
+    return e.error is not None or any(p.state in _NOTABLE or p.reasons and p.state == PENDING for p in e.pairs)
+
+
+def _creates_line(e: EntityPlan) -> str:
+    """`NA (US, CA), EU (DE)`: the CreateRegistration calls apply would send."""
+    return ", ".join(f"{c.region} ({', '.join(c.marketplaces)})" for c in e.creates)
