@@ -28,10 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from deepdiff import DeepDiff
-
 from . import catalogue, preflight
-from .live import APPROVED, IN_REVIEW, REJECTED, SUBMITTED, ACTION_REQUIRED, LiveRegistration, SellerLive
+from .live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration, SellerLive
 from .masking import mask_all
 from .model import DesiredState, Entity, Reason
 from .settings import Settings
@@ -269,6 +267,8 @@ def _drifted_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegist
     want = {wire: getattr(ctx.entity.submission, attr) for wire, attr, _ in ECHOED_FIELDS}
     if live == want:  # the common case, without DeepDiff's cost
         return None
+    from deepdiff import DeepDiff  # imported here: it costs ~150 ms, and only drift needs it
+
     changed = DeepDiff(live, want, verbose_level=2).get("values_changed", {})
     diffs = tuple(FieldDiff(wire, v["old_value"], v["new_value"])
                   for wire, _, _ in ECHOED_FIELDS

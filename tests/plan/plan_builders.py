@@ -1,0 +1,83 @@
+"""Small builders of desired and live values for the plan tests: no files, no network."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from reconciler import catalogue
+from reconciler.live import LiveRegistration, SellerLive
+from reconciler.model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity, IdDocument,
+                              LegalRepresentative, Reason, SecretRef, Submission, TaxRegistration)
+from reconciler.plan import Pair, Plan, plan
+from reconciler.settings import Settings
+from reconciler.submission import submission_digest
+
+TODAY = date(2026, 6, 1)
+NOW = datetime(2026, 6, 1, 9, 30, tzinfo=timezone.utc)
+SHA = "0" * 64
+
+# every tax registration any marketplace of the catalogue needs, for a business in CN
+ALL_TAXES = (
+    TaxRegistration("US_W8BENE", completed_on=date(2025, 3, 1)),
+    TaxRegistration("CA_GST_HST", number="123456789RT0001"),
+    TaxRegistration("UK_VAT", number="GB123456789"),
+    *(TaxRegistration("EU_VAT", c, f"{c}987654321") for c in ("DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "IE")),
+)
+TRANSLATION = Document("translation", "docs/license-ja.pdf", SHA, of="businessRegistration", language="ja")
+
+
+def submission(name: str = "Acme Trading Co., Ltd.", country: str = "CN", number: str = "91440300MA5EXAMPLE",
+               taxes: tuple[TaxRegistration, ...] = ALL_TAXES, documents: tuple[Document, ...] = (TRANSLATION,),
+               id_expires: date = date(2030, 6, 30)) -> Submission:
+    return Submission(name, BusinessRegistration(country, number, DocumentRef("docs/license.pdf", SHA)),
+                      LegalRepresentative("Li Wei", IdDocument("passport", id_expires)), taxes, documents)
+
+
+def entity(name: str = "acme", marketplaces: tuple[str, ...] = ("DE",), seller_id: str | None = None,
+           labels: dict[str, str] | None = None, **sub: object) -> Entity:
+    return Entity(name, seller_id or f"A{name.upper().replace('-', '')}", SecretRef("env", "TOKEN"),
+                  submission(**sub), marketplaces, tuple(sorted((labels or {}).items())))
+
+
+def reg(code: str, status: str, *, age: int = 1, sub: Submission | None = None, digest: str | None = None,
+        name: str | None = None, reasons: tuple[Reason, ...] = (), rid: str | None = None,
+        seller_id: str = "ACME") -> LiveRegistration:
+    """A registration of marketplace `code` created `age` days before TODAY, decided a day later.
+
+    Its digest and legal name are `sub`'s (default: the default submission) unless given."""
+    sub = sub or submission()
+    created = NOW - timedelta(days=age)
+    return LiveRegistration(rid or f"reg-{code}-{status.lower()}-{age}", seller_id,
+                            catalogue.by_code(code).marketplace_id, status,
+                            name if name is not None else sub.legal_entity_name, "token",
+                            digest or submission_digest(sub), reasons, created, created + timedelta(days=1))
+
+
+def seller(e: Entity, participations: tuple[str, ...] = (), regs: tuple[LiveRegistration, ...] = (),
+           error: str | None = None) -> SellerLive:
+    if error is not None:
+        return SellerLive(e.seller_id, error=error)
+    return SellerLive(e.seller_id, frozenset(catalogue.by_code(c).marketplace_id for c in participations), regs)
+
+
+def run(entities: list[Entity], sellers: list[SellerLive], today: date = TODAY,
+        settings: Settings = Settings()) -> Plan:
+    desired = DesiredState(tuple(entities), "d" * 64)
+    return plan(desired, {s.seller_id: s for s in sellers}, today, settings, NOW)
+
+
+def one(e: Entity, participations: tuple[str, ...] = (), regs: tuple[LiveRegistration, ...] = (),
+        **kw: object) -> Plan:
+    return run([e], [seller(e, participations, regs)], **kw)  # type: ignore[arg-type]
+
+
+def rows(p: Plan, code: str | None = None) -> list[Pair]:
+    return [x for e in p.entities for x in e.pairs if code is None or x.marketplace == code]
+
+
+def states(p: Plan, code: str) -> list[str]:
+    return [x.state for x in rows(p, code)]
+
+
+def codes(pair: Pair) -> list[str]:
+    return [r.code for r in pair.reasons]
