@@ -26,10 +26,10 @@ ALL_TAXES = (
 TRANSLATION = Document("translation", "docs/license-ja.pdf", SHA, of="businessRegistration", language="ja")
 
 
-def submission(name: str = "Acme Trading Co., Ltd.", country: str = "CN", number: str = "91440300MA5EXAMPLE",
+def submission(legal_name: str = "Acme Trading Co., Ltd.", country: str = "CN", number: str = "91440300MA5EXAMPLE",
                taxes: tuple[TaxRegistration, ...] = ALL_TAXES, documents: tuple[Document, ...] = (TRANSLATION,),
                id_expires: date = date(2030, 6, 30)) -> Submission:
-    return Submission(name, BusinessRegistration(country, number, DocumentRef("docs/license.pdf", SHA)),
+    return Submission(legal_name, BusinessRegistration(country, number, DocumentRef("docs/license.pdf", SHA)),
                       LegalRepresentative("Li Wei", IdDocument("passport", id_expires)), taxes, documents)
 
 
@@ -81,3 +81,28 @@ def states(p: Plan, code: str) -> list[str]:
 
 def codes(pair: Pair) -> list[str]:
     return [r.code for r in pair.reasons]
+
+
+def sample_plan() -> Plan:
+    """A small fixed plan with every state, an entity error, masking and creates in 2 regions."""
+    from reconciler.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
+
+    acme = entity("acme-sz", ("US", "CA", "DE", "FR", "JP"), seller_id="A3EXAMPLEACME01",
+                  labels={"brand": "acme"}, taxes=ALL_TAXES[:4])  # no EU_VAT for FR
+    nord = entity("nordlicht-de", ("UK", "DE", "FR", "IT"), seller_id="A1NORDLICHT0DE", country="DE",
+                  number="HRB123456", legal_name="Nordlicht Handel GmbH", labels={"brand": "nordlicht"})
+    maple = entity("maple-ca", ("CA", "US"), seller_id="A4MAPLE000CA", id_expires=date(2026, 9, 1))
+    sakura = entity("sakura-jp", ("JP",), seller_id="A2SAKURA00JP")
+    leaky = (Reason("DOCUMENT_UNREADABLE", "tax number DE987654321 and registration HRB123456 | <unreadable>"),)
+    nord_regs = (
+        reg("DE", APPROVED, age=200, sub=nord.submission, rid="R-DE-1"),
+        reg("FR", IN_REVIEW, age=20, sub=nord.submission, name="Nordlicht Handels GmbH", rid="R-FR-1"),
+        reg("IT", ACTION_REQUIRED, age=3, sub=nord.submission, reasons=leaky, rid="R-IT-1"),
+        reg("NL", IN_REVIEW, age=2, sub=nord.submission, rid="R-NL-1"),
+    )
+    acme_regs = (reg("DE", REJECTED, age=40, sub=submission(taxes=()), rid="R-DE-0"),
+                 reg("JP", REJECTED, age=30, sub=acme.submission, rid="R-JP-0",
+                     reasons=(Reason("RELATED_ACCOUNT", "linked to another store under review"),)))
+    return run([acme, maple, nord, sakura],
+               [seller(acme, ("US",), acme_regs), seller(maple), seller(nord, ("SE",), nord_regs),
+                seller(sakura, error="credentials missing: ACORN_SAKURA_JP_REFRESH_TOKEN is not set")])

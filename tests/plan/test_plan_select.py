@@ -1,0 +1,103 @@
+"""Choosing what to plan: names, label selectors, marketplaces, shards, narrowed plans."""
+
+from __future__ import annotations
+
+import pytest
+from plan_builders import entity, one, reg, rows, run, seller
+
+from reconciler.errors import ConfigError
+from reconciler.live import IN_REVIEW
+from reconciler.planselect import parse_selector, parse_shard, restrict, select, shard
+from reconciler.submission import client_token, submission_digest
+
+ENTITIES = (
+    entity("acme-sz", ("US", "DE"), labels={"brand": "acme", "team": "apac"}),
+    entity("atlas-ie", ("IE", "NL"), labels={"brand": "atlas", "team": "emea"}),
+    entity("atlas-uk", ("UK", "JP"), labels={"brand": "atlas", "team": "emea"}),
+    entity("maple-ca", ("CA", "US"), labels={"brand": "maple", "team": "amer"}),
+)
+
+
+def names(entities) -> list[str]:
+    return [e.name for e in entities]
+
+
+@pytest.mark.parametrize("kw, expected", [
+    ({}, ["acme-sz", "atlas-ie", "atlas-uk", "maple-ca"]),
+    (dict(names=["maple-ca"]), ["maple-ca"]),
+    (dict(names=["atlas-*"]), ["atlas-ie", "atlas-uk"]),
+    (dict(names=["maple-ca", "acme-sz"]), ["acme-sz", "maple-ca"]),
+    (dict(selector=parse_selector("brand=atlas")), ["atlas-ie", "atlas-uk"]),
+    (dict(selector=parse_selector("team=emea, brand=atlas")), ["atlas-ie", "atlas-uk"]),
+    (dict(selector=parse_selector("team=emea,brand=acme")), []),
+    (dict(selector=parse_selector("tier=gold")), []),
+    (dict(marketplaces=["us"]), ["acme-sz", "maple-ca"]),
+    (dict(marketplaces=["JP", "NL"]), ["atlas-ie", "atlas-uk"]),
+    (dict(names=["a*"], selector=parse_selector("brand=atlas"), marketplaces=["UK"]), ["atlas-uk"]),
+])
+def test_select(kw, expected):
+    assert names(select(ENTITIES, **kw)) == expected
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(names=["mapel-ca"]), "no entity is named 'mapel-ca'"),
+    (dict(marketplaces=["XX"]), "unknown marketplace XX"),
+])
+def test_select_refuses_what_would_silently_plan_nothing(kw, message):
+    with pytest.raises(ConfigError, match=message):
+        select(ENTITIES, **kw)
+
+
+@pytest.mark.parametrize("text", ["brand", "=atlas", "brand==atlas", "brand=atlas,", ""])
+def test_a_malformed_selector_is_refused(text):
+    with pytest.raises(ConfigError, match="KEY=VALUE"):
+        parse_selector(text)
+
+
+def test_a_selector_value_may_be_empty():
+    assert parse_selector("brand=") == (("brand", ""),)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+def test_shards_hold_every_entity_exactly_once(n):
+    many = [entity(f"seller-{i:03d}") for i in range(200)]
+    shards = [shard(many, k, n) for k in range(1, n + 1)]
+    assert sorted(e.name for s in shards for e in s) == sorted(e.name for e in many)
+    assert all(len(s) > 0 for s in shards)
+
+
+def test_an_entitys_shard_depends_on_its_name_alone():
+    many = [entity(f"seller-{i:03d}") for i in range(50)]
+    before = {e.name for e in shard(many, 2, 3)}
+    after = {e.name for e in shard(many[10:] + [entity("newcomer")], 2, 3)}
+    assert {e.name for e in many[10:] if e.name in before} == after - {"newcomer"}
+
+
+@pytest.mark.parametrize("text, expected", [("1/1", (1, 1)), ("2/4", (2, 4)), ("4/4", (4, 4))])
+def test_parse_shard(text, expected):
+    assert parse_shard(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0/4", "5/4", "1", "a/b", "1/0", "-1/2", "1/2/3"])
+def test_a_bad_shard_is_refused(text):
+    with pytest.raises(ConfigError, match="K/N"):
+        parse_shard(text)
+
+
+def test_restrict_keeps_the_marketplaces_rows_and_regroups_creates_with_new_tokens():
+    e = entity("acme-sz", ("US", "CA", "DE", "FR"))
+    p = one(e, ("UK",), (reg("IT", IN_REVIEW),))
+    narrowed = restrict(p, ["ca", "FR"])
+    assert [(r.marketplace, r.state) for r in rows(narrowed)] == [("CA", "create"), ("FR", "create")]
+    digest = submission_digest(e.submission)
+    assert [(c.region, c.marketplaces, c.client_token) for c in narrowed.entities[0].creates] == [
+        ("NA", ("CA",), client_token(e.seller_id, ["A2EUQ1WTGCTBG2"], digest)),
+        ("EU", ("FR",), client_token(e.seller_id, ["A13V1IB3VIYZZH"], digest))]
+    assert (narrowed.summary.create, narrowed.summary.unmanaged) == (2, 0)
+    assert restrict(p, []) == p
+
+
+def test_restrict_drops_entities_without_those_marketplaces_but_keeps_errors():
+    a, b, c = entity("a", ("US",)), entity("b", ("DE",)), entity("c", ("DE",))
+    p = run([a, b, c], [seller(a), seller(b), seller(c, error="unreadable")])
+    assert [e.name for e in restrict(p, ["DE"]).entities] == ["b", "c"]
