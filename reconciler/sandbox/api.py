@@ -1,0 +1,185 @@
+"""The production operations: ACORN-i's three and the Sellers API's participations.
+
+Each call goes through the same gate, in this order: injected latency, injected 5xx,
+injected 429, the access token (403), the seller it acts for (403), the seller's token
+bucket (429, which takes nothing and changes nothing); then the operation itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .. import catalogue
+from ..live import STATUSES
+from . import paging
+from .http import RATE_LIMIT, ApiFailure, json_body, json_response
+from .ratelimit import (CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIMITS,
+                        LIST_REGISTRATIONS)
+from .records import RegistrationRecord
+from .store import Conflict, new_registration_id
+from .wire import create_request_from_api, participation_to_api
+
+if TYPE_CHECKING:
+    from .app import Sandbox
+
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 50
+RATE_LIMITED_STATUSES = (200, 202, 400, 404)  # where x-amzn-RateLimit-Limit is sent
+
+Handler = Callable[[Request, str], Awaitable[Response]]
+
+
+class DropConnection(Exception):
+    """Raised after a commit chosen by dropAfterCommitRate; the app drops the connection."""
+
+
+def token_hash(access_token: str) -> str:
+    # Only hashes are stored: the state file never holds a usable token.
+    return hashlib.sha256(access_token.encode()).hexdigest()
+
+
+def conflict_details(conflicts: tuple[Conflict, ...]) -> str:
+    """Machine-readable 409 details: `ExistingRegistration marketplaceId=… registrationId=…
+    status=…` or `Participating marketplaceId=…`, joined by "; "."""
+    parts = []
+    for c in conflicts:
+        if c.registration_id:
+            parts.append(f"ExistingRegistration marketplaceId={c.marketplace_id} "
+                         f"registrationId={c.registration_id} status={c.status}")
+        else:
+            parts.append(f"Participating marketplaceId={c.marketplace_id}")
+    return "; ".join(parts)
+
+
+def _conflict_message(conflicts: tuple[Conflict, ...]) -> str:
+    named = [f"{catalogue.BY_ID[c.marketplace_id].code} "
+             + (f"(registration {c.registration_id} is {c.status})" if c.registration_id else "(participating)")
+             for c in conflicts]
+    return "the seller already has " + ", ".join(named) + "; nothing was created"
+
+
+def _csv(request: Request, name: str) -> list[str]:
+    """A list query parameter, comma-separated and/or repeated."""
+    return [v for raw in request.query_params.getlist(name) for v in raw.split(",") if v]
+
+
+class Api:
+    def __init__(self, sandbox: "Sandbox") -> None:
+        self.sb = sandbox
+
+    async def _gate(self, request: Request, operation: str, handler: Handler) -> Response:
+        sb = self.sb
+        try:
+            faults = sb.faults.faults
+            if faults.latency_ms:
+                await asyncio.sleep(faults.latency_ms / 1000)
+            status = sb.faults.server_error()
+            if status is not None:
+                raise ApiFailure(status, "injected failure (sandbox faults)", headers={"Retry-After": "1"})
+            if sb.faults.throttled():
+                raise ApiFailure(429, "request throttled (sandbox faults: throttleEveryNth)",
+                                 headers={"Retry-After": "1"})
+            seller_id, application = self._authorize(request)
+            path_seller = request.path_params.get("sellerId")
+            if path_seller is not None and path_seller != seller_id:
+                raise ApiFailure(403, "the access token does not act for this seller")
+            wait = sb.limiter.acquire(seller_id, application, operation, sb.now())
+            if wait:
+                raise ApiFailure(429, f"{operation} rate exceeded for this seller and application",
+                                 headers={"Retry-After": str(wait)})
+            response = await handler(request, seller_id)
+        except ApiFailure as failure:
+            response = failure.response()
+        if response.status_code in RATE_LIMITED_STATUSES:
+            response.headers[RATE_LIMIT] = LIMITS[operation].header
+        return response
+
+    def _authorize(self, request: Request) -> tuple[str, str]:
+        token = request.headers.get("x-amz-access-token")
+        if not token:
+            raise ApiFailure(403, "the x-amz-access-token header is missing")
+        found = self.sb.store.access_token(token_hash(token))
+        if found is None:
+            raise ApiFailure(403, "the access token is not valid")
+        seller_id, application, expires_at = found
+        if self.sb.now() >= expires_at:
+            raise ApiFailure(403, "the access token has expired")
+        return seller_id, application
+
+    # -- operations ------------------------------------------------------------------
+
+    async def create_registration(self, request: Request) -> Response:
+        return await self._gate(request, CREATE_REGISTRATION, self._create)
+
+    async def list_registrations(self, request: Request) -> Response:
+        return await self._gate(request, LIST_REGISTRATIONS, self._list)
+
+    async def get_registration(self, request: Request) -> Response:
+        return await self._gate(request, GET_REGISTRATION, self._get)
+
+    async def participations(self, request: Request) -> Response:
+        return await self._gate(request, GET_PARTICIPATIONS, self._participations)
+
+    async def _create(self, request: Request, seller_id: str) -> Response:
+        raw = await json_body(request)
+        create = create_request_from_api(raw)
+        body = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        now = self.sb.now()
+        new = [RegistrationRecord(0, new_registration_id(), seller_id, mid, create.submission.legal_entity_name,
+                                  create.client_token, create.submission_digest, now, self.sb.review_seconds,
+                                  request_body=body)
+               for mid in create.marketplace_ids]
+        outcome = self.sb.store.create(seller_id, create.client_token, hashlib.sha256(body.encode()).hexdigest(),
+                                       new, now)
+        if outcome.kind == "mismatch":
+            raise ApiFailure(409, "clientToken was already used with a different body", "IdempotencyMismatch")
+        if outcome.kind == "conflict":
+            raise ApiFailure(409, _conflict_message(outcome.conflicts), conflict_details(outcome.conflicts))
+        if outcome.kind == "created" and self.sb.faults.drop_after_commit():
+            raise DropConnection()
+        return json_response({"registrations": [r.to_api() for r in outcome.registrations]}, 202)
+
+    async def _list(self, request: Request, seller_id: str) -> Response:
+        marketplace_ids = _csv(request, "marketplaceIds")
+        for mid in marketplace_ids:
+            if mid not in catalogue.BY_ID:
+                raise ApiFailure.invalid("marketplaceIds", f"unknown marketplaceId {mid!r}")
+        statuses = _csv(request, "status")
+        for status in statuses:
+            if status not in STATUSES:
+                raise ApiFailure.invalid("status", f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+        raw_size = request.query_params.get("pageSize", str(DEFAULT_PAGE_SIZE))
+        if not raw_size.isdigit() or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
+            raise ApiFailure.invalid("pageSize", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
+        now = self.sb.now()
+        secret = self.sb.store.meta("token_secret") or ""
+        token = request.query_params.get("nextToken")
+        after = paging.decode(secret, token, seller_id, marketplace_ids, statuses, now) if token else 0
+        page, more = self.sb.store.list_registrations(
+            seller_id, now, after_seq=after, limit=int(raw_size),
+            marketplace_ids=frozenset(marketplace_ids) or None, statuses=frozenset(statuses) or None)
+        body: dict = {"registrations": [r.to_api() for r in page]}
+        if more:
+            body["pagination"] = {"nextToken": paging.encode(secret, seller_id, marketplace_ids, statuses,
+                                                             page[-1].seq, now)}
+        return json_response(body)
+
+    async def _get(self, request: Request, seller_id: str) -> Response:
+        registration_id = request.path_params["registrationId"]
+        found = self.sb.store.registration(registration_id, self.sb.now())
+        if found is None:
+            raise ApiFailure(404, f"no registration {registration_id}")
+        if found.seller_id != seller_id:
+            raise ApiFailure(403, "the access token does not act for this registration's seller")
+        return json_response(found.to_api())
+
+    async def _participations(self, request: Request, seller_id: str) -> Response:
+        seller = self.sb.store.seller(seller_id)
+        codes = seller.participations if seller else ()
+        return json_response({"payload": [participation_to_api(code) for code in codes]})

@@ -1,0 +1,152 @@
+"""The sandbox as an ASGI application: routes, the request id, and the edge cases of HTTP.
+
+`create_app(state_path)` is what `acorn sandbox serve` runs under uvicorn and what the
+embedded mode calls in-process through httpx.ASGITransport. It needs no lifespan startup.
+
+Every answer carries `x-amzn-RequestId`; an unknown route is 404 NotFound; an unexpected
+error is 500 InternalFailure. A createRegistration chosen by `dropAfterCommitRate` commits
+and then the connection is dropped with no answer: served, the socket is closed; in-process
+the client's transport raises `ConnectionDropped` (an httpx.RemoteProtocolError), which is
+what a client sees from a real dropped connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.exceptions import HTTPException
+from starlette.routing import Route, Router
+from starlette.types import Message, Receive, Scope, Send
+
+from .admin import Admin
+from .api import Api, DropConnection
+from .clock import SandboxClock
+from .faults import FaultInjector
+from .http import REQUEST_ID, ApiFailure
+from .lwa import Lwa
+from .ratelimit import RateLimiter
+from .store import Store
+
+log = logging.getLogger("reconciler.sandbox")
+
+PREFIX = "/acorn/2026-01-01"
+DEFAULT_REVIEW_SECONDS = 300.0
+
+
+class ConnectionDropped(httpx.RemoteProtocolError):
+    """In-process stand-in for a connection the server dropped without answering."""
+
+
+@dataclass
+class Sandbox:
+    """Everything a handler needs: the state, the clock and the in-memory controls."""
+
+    store: Store
+    clock: SandboxClock
+    limiter: RateLimiter
+    faults: FaultInjector
+    review_seconds: float = DEFAULT_REVIEW_SECONDS
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def advance(self, seconds: float) -> None:
+        self.store.set_meta("clock_offset", repr(self.clock.advance(seconds)))
+
+    def reset(self) -> None:
+        self.store.reset()
+        self.clock.offset = 0.0
+        self.limiter.reset()
+        self.faults.set(type(self.faults.faults)())
+
+
+class SandboxApp:
+    """The raw ASGI edge around a Starlette router."""
+
+    def __init__(self, sandbox: Sandbox, in_process: bool = False) -> None:
+        self.sandbox = sandbox
+        self.in_process = in_process
+        api, admin, lwa = Api(sandbox), Admin(sandbox), Lwa(sandbox)
+        self.router = Router(routes=[
+            Route("/auth/o2/token", lwa.token, methods=["POST"]),
+            Route("/sellers/v1/marketplaceParticipations", api.participations, methods=["GET"]),
+            Route(PREFIX + "/sellers/{sellerId}/registrations", api.create_registration, methods=["POST"]),
+            Route(PREFIX + "/sellers/{sellerId}/registrations", api.list_registrations, methods=["GET"]),
+            Route(PREFIX + "/registrations/{registrationId}", api.get_registration, methods=["GET"]),
+            Route("/_sandbox/sellers", admin.put_seller, methods=["POST"]),
+            Route("/_sandbox/clock", admin.clock, methods=["POST"]),
+            Route("/_sandbox/faults", admin.faults, methods=["PUT"]),
+            Route("/_sandbox/state", admin.state, methods=["GET"]),
+            Route("/_sandbox/reset", admin.reset, methods=["POST"]),
+        ])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request_id = str(uuid.uuid4())
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message = {**message, "headers": [*message.get("headers", ()),
+                                                   (REQUEST_ID.encode(), request_id.encode())]}
+            await send(message)
+
+        scope["app"] = self  # makes the router raise HTTPException for unknown routes
+        try:
+            await self.router(scope, receive, send_with_id)
+        except DropConnection:
+            await self._drop(send)
+        except HTTPException:  # unknown path or method: the contract has no such operation
+            failure = ApiFailure(404, f"no operation {scope['method']} {scope['path']}")
+            await failure.response()(scope, receive, send_with_id)
+        except Exception:
+            log.exception("sandbox failure (request id %s)", request_id)
+            if started:
+                raise
+            await ApiFailure(500, "the sandbox failed; see its log").response()(scope, receive, send_with_id)
+
+    async def _drop(self, send: Send) -> None:
+        if self.in_process:
+            raise ConnectionDropped("the sandbox dropped the connection after committing (fault injection)")
+        # Served by uvicorn: close the socket without a byte of answer. `send` is bound to the
+        # connection's request cycle, which holds the asyncio transport.
+        transport: Any = getattr(getattr(send, "__self__", None), "transport", None)
+        if transport is not None and hasattr(transport, "close"):
+            transport.close()
+            for _ in range(3):  # let the server see the disconnect before the app returns
+                await asyncio.sleep(0)
+            return
+        # Any other server: start an answer and never finish it; the client sees a broken body.
+        await send({"type": "http.response.start", "status": 500,
+                    "headers": [(b"content-length", b"1024"), (b"connection", b"close")]})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.sandbox.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app(state_path: Path, *, review_seconds: float = DEFAULT_REVIEW_SECONDS,
+               rate_limits: bool = True, in_process: bool = False) -> SandboxApp:
+    """The sandbox over the state file at `state_path` (created when missing)."""
+    store = Store(state_path)
+    clock = SandboxClock(float(store.meta("clock_offset") or 0.0))
+    sandbox = Sandbox(store, clock, RateLimiter(rate_limits), FaultInjector(), review_seconds)
+    return SandboxApp(sandbox, in_process)

@@ -1,0 +1,92 @@
+"""The demo world: the seller records and registrations that match the shipped desired/
+tree, so that `acorn plan` against a fresh embedded sandbox shows every state.
+
+Data only, plus `seed_demo`. Seeded registrations have a fixed status (they are not
+reviewed again); their ages are relative to the sandbox clock at seed time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from .. import catalogue
+from ..live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
+from ..model import Reason
+from .records import RegistrationRecord, SellerRecord
+from .store import Store
+
+DAY = 86400.0
+NO_DIGEST = "0" * 64
+UNREADABLE = Reason("DOCUMENT_UNREADABLE", "the business registration scan is unreadable")
+
+
+@dataclass(frozen=True)
+class DemoRegistration:
+    marketplace: str  # code
+    status: str
+    days_ago: int
+    reasons: tuple[Reason, ...] = ()
+    legal_entity_name: str | None = None  # None: the seller's
+    submission_digest: str = NO_DIGEST
+
+
+@dataclass(frozen=True)
+class DemoSeller:
+    seller_id: str
+    legal_entity_name: str
+    participations: tuple[str, ...] = ()
+    related_account: bool = False
+    registrations: tuple[DemoRegistration, ...] = ()
+
+
+DEMO_SELLERS: tuple[DemoSeller, ...] = (
+    DemoSeller("A3EXAMPLEACME01", "Shenzhen Acme Trading Co., Ltd.", ("US", "MX"),
+               registrations=(DemoRegistration("CA", APPROVED, 40),)),
+    DemoSeller("A1NORDLICHT0DE", "Nordlicht Handel GmbH", ("DE",), registrations=(
+        DemoRegistration("FR", IN_REVIEW, 20, legal_entity_name="Nordlicht Handels GmbH"),
+        DemoRegistration("IT", ACTION_REQUIRED, 10, (UNREADABLE,)))),
+    DemoSeller("A2SAKURA00JP", "Sakura Goods K.K.", ("JP",),
+               registrations=(DemoRegistration("AU", REJECTED, 30, (UNREADABLE,)),)),
+    DemoSeller("A4MAPLE000CA", "Maple Outfitters Inc."),
+    DemoSeller("A5ATLAS000UK", "Atlas Home Ltd", registrations=(
+        DemoRegistration("UK", REJECTED, 12,
+                         (Reason("LEGAL_NAME_MISMATCH", "legal name differs from the seller account"),),
+                         submission_digest="b0161f93a0df05576879b9d7049adf117b42a5bf4a5cf8b46f5e02305e8939d8"),)),
+    DemoSeller("A6ATLAS000IE", "Atlas Home Ireland Ltd", related_account=True),
+)
+
+
+def demo_refresh_token(seller_id: str) -> str:
+    """The refresh token a demo seller holds in the embedded sandbox (not a secret)."""
+    return "sandbox-refresh-" + seller_id
+
+
+def _stable_hex(*parts: str) -> str:
+    return hashlib.sha256("\n".join(("acorn-demo", *parts)).encode()).hexdigest()
+
+
+def demo_records(now: float) -> tuple[tuple[SellerRecord, ...], tuple[RegistrationRecord, ...]]:
+    """The demo world as records, ages counted back from `now`."""
+    sellers, registrations = [], []
+    for s in DEMO_SELLERS:
+        sellers.append(SellerRecord(s.seller_id, s.legal_entity_name, demo_refresh_token(s.seller_id),
+                                    s.participations, s.related_account))
+        for r in s.registrations:
+            created = now - r.days_ago * DAY
+            # A registration under review last changed when it left SUBMITTED; others a day in.
+            updated = created + (60.0 if r.status == IN_REVIEW else DAY)
+            registrations.append(RegistrationRecord(
+                0, "REG-" + _stable_hex(s.seller_id, r.marketplace)[:16].upper(), s.seller_id,
+                catalogue.by_code(r.marketplace).marketplace_id, r.legal_entity_name or s.legal_entity_name,
+                _stable_hex("token", s.seller_id, r.marketplace), r.submission_digest, created, 300.0,
+                r.status, r.reasons, updated))
+    return tuple(sellers), tuple(registrations)
+
+
+def seed_demo(store: Store, now: float) -> None:
+    sellers, registrations = demo_records(now)
+    for seller in sellers:
+        store.put_seller(seller)
+    for registration in registrations:
+        store.insert_registration(registration)

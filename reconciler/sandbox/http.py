@@ -1,0 +1,70 @@
+"""HTTP conventions of the contract: error bodies, JSON answers, request ids, loopback.
+
+Handlers raise `ApiFailure`; the application turns it into
+`{"errors": [{"code", "message", "details"}]}` with the contract's status.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+REQUEST_ID = "x-amzn-RequestId"
+RATE_LIMIT = "x-amzn-RateLimit-Limit"
+
+CODES = {400: "InvalidInput", 403: "Unauthorized", 404: "NotFound", 409: "Conflict",
+         429: "QuotaExceeded", 500: "InternalFailure", 503: "ServiceUnavailable"}
+
+
+class ApiFailure(Exception):
+    """An error answer of the contract; `details` is machine-readable (a field, a conflict)."""
+
+    def __init__(self, status: int, message: str, details: str = "",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = CODES[status]
+        self.message = message
+        self.details = details
+        self.headers = headers or {}
+
+    @classmethod
+    def invalid(cls, field: str, message: str) -> "ApiFailure":
+        """400 InvalidInput naming the field, in the message and (alone) in details."""
+        return cls(400, f"{field}: {message}", field)
+
+    def response(self) -> Response:
+        body = {"errors": [{"code": self.code, "message": self.message, "details": self.details}]}
+        return json_response(body, self.status, self.headers)
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    # Compact, UTF-8: the same bytes for the same value, cheap to produce under load.
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(content, status, headers, media_type="application/json")
+
+
+async def json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        raise ApiFailure.invalid("body", "a JSON body is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiFailure.invalid("body", "the body is not valid JSON") from None
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for 127.0.0.0/8, ::1 and IPv4-mapped loopback; admin calls accept nothing else."""
+    if not host:
+        return False
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)

@@ -1,0 +1,53 @@
+"""Login with Amazon's token endpoint, as the sandbox plays it.
+
+Any client_id / client_secret is accepted (they name the application, which keys the rate
+limits); a refresh token only when a seeded seller holds it. The access token acts for
+that seller alone and expires after an hour of sandbox clock.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .api import token_hash
+from .http import json_response
+
+if TYPE_CHECKING:
+    from .app import Sandbox
+
+ACCESS_TOKEN_SECONDS = 3600
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _error(status: int, error: str, description: str) -> Response:
+    return json_response({"error": error, "error_description": description}, status, NO_STORE)
+
+
+class Lwa:
+    def __init__(self, sandbox: "Sandbox") -> None:
+        self.sb = sandbox
+
+    async def token(self, request: Request) -> Response:
+        try:
+            form = {k: v[-1] for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()}
+        except UnicodeDecodeError:
+            form = {}
+        if not form.get("client_id") or not form.get("client_secret"):
+            return _error(401, "invalid_client", "client_id and client_secret are required")
+        if form.get("grant_type") != "refresh_token":
+            return _error(400, "unsupported_grant_type", "grant_type must be refresh_token")
+        refresh_token = form.get("refresh_token", "")
+        seller = self.sb.store.seller_by_refresh_token(refresh_token) if refresh_token else None
+        if seller is None:
+            # Never echo the token: it may be a real secret sent to the wrong place.
+            return _error(400, "invalid_grant", "the refresh token is unknown, revoked or malformed")
+        access_token = "Atza|" + secrets.token_urlsafe(48)
+        self.sb.store.add_access_token(token_hash(access_token), seller.seller_id, form["client_id"],
+                                       self.sb.now() + ACCESS_TOKEN_SECONDS)
+        return json_response({"access_token": access_token, "token_type": "bearer",
+                              "expires_in": ACCESS_TOKEN_SECONDS, "refresh_token": refresh_token}, 200, NO_STORE)

@@ -1,0 +1,69 @@
+"""Token buckets per (seller, application, operation) at the contract's rates and bursts.
+
+Pure: the caller passes the time (the sandbox clock), so advancing the clock refills.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    rate: float  # tokens per second
+    burst: int
+    header: str  # x-amzn-RateLimit-Limit, as a decimal
+
+
+CREATE_REGISTRATION = "createRegistration"
+LIST_REGISTRATIONS = "listRegistrations"
+GET_REGISTRATION = "getRegistration"
+GET_PARTICIPATIONS = "getMarketplaceParticipations"
+
+# The contract's "Operations" table and the Sellers API's published limit.
+LIMITS: dict[str, Limit] = {
+    CREATE_REGISTRATION: Limit(0.5, 5, "0.5"),
+    LIST_REGISTRATIONS: Limit(2.0, 10, "2.0"),
+    GET_REGISTRATION: Limit(2.0, 10, "2.0"),
+    GET_PARTICIPATIONS: Limit(0.016, 15, "0.016"),
+}
+
+
+@dataclass
+class Bucket:
+    tokens: float
+    updated: float
+
+    def take(self, limit: Limit, now: float) -> float:
+        """Take one token; answers 0 when granted, else the seconds until one is due."""
+        elapsed = max(0.0, now - self.updated)
+        self.tokens = min(float(limit.burst), self.tokens + elapsed * limit.rate)
+        self.updated = max(self.updated, now)
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return 0.0
+        return (1.0 - self.tokens) / limit.rate
+
+
+class RateLimiter:
+    """Buckets start full; a refused request takes nothing (a 429 changes nothing)."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._buckets: dict[tuple[str, str, str], Bucket] = {}
+
+    def acquire(self, seller_id: str, application: str, operation: str, now: float) -> int:
+        """0 when the call may proceed, else the Retry-After in whole seconds (>= 1)."""
+        if not self.enabled:
+            return 0
+        limit = LIMITS[operation]
+        key = (seller_id, application, operation)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = Bucket(float(limit.burst), now)
+        wait = bucket.take(limit, now)
+        return 0 if wait == 0.0 else max(1, math.ceil(wait))
+
+    def reset(self) -> None:
+        self._buckets.clear()

@@ -1,0 +1,307 @@
+"""The sandbox's state in one SQLite file: sellers, access tokens, registrations, the clock.
+
+One connection per application, guarded by a lock; every write is one transaction begun
+IMMEDIATE, so a create either fully commits or leaves nothing, and two creates with one
+clientToken (even from two processes on the same file) make one registration set: the
+second finds the first's row under the UNIQUE (seller, clientToken) key and replays it.
+Review decisions are computed when read (`review.py`) and stored the first time, so a
+decision never changes afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import catalogue
+from ..live import OPEN_STATUSES
+from ..model import Reason
+from . import review
+from .records import RegistrationRecord, SellerRecord
+from .wire import create_request_from_api
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sellers (
+    seller_id TEXT PRIMARY KEY, legal_entity_name TEXT NOT NULL, refresh_token TEXT UNIQUE,
+    participations TEXT NOT NULL, related_account INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS access_tokens (
+    token_hash TEXT PRIMARY KEY, seller_id TEXT NOT NULL, client_id TEXT NOT NULL,
+    expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS creates (
+    seller_id TEXT NOT NULL, client_token TEXT NOT NULL, body_hash TEXT NOT NULL,
+    PRIMARY KEY (seller_id, client_token));
+CREATE TABLE IF NOT EXISTS registrations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, registration_id TEXT NOT NULL UNIQUE,
+    seller_id TEXT NOT NULL, marketplace_id TEXT NOT NULL, legal_entity_name TEXT NOT NULL,
+    client_token TEXT NOT NULL, submission_digest TEXT NOT NULL, created_at REAL NOT NULL,
+    review_seconds REAL NOT NULL, status TEXT, reasons TEXT NOT NULL DEFAULT '[]',
+    updated_at REAL, request_body TEXT);
+CREATE INDEX IF NOT EXISTS registrations_by_seller ON registrations (seller_id, seq);
+"""
+
+_COLUMNS = ("seq, registration_id, seller_id, marketplace_id, legal_entity_name, client_token, "
+            "submission_digest, created_at, review_seconds, status, reasons, updated_at, request_body")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A marketplace a create may not touch: participating, or an open registration."""
+
+    marketplace_id: str
+    registration_id: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateOutcome:
+    kind: str  # created | replayed | mismatch | conflict
+    registrations: tuple[RegistrationRecord, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+
+
+def new_registration_id() -> str:
+    return "REG-" + secrets.token_hex(8).upper()
+
+
+def _record(row: tuple) -> RegistrationRecord:
+    reasons = tuple(Reason(code, message) for code, message in json.loads(row[10]))
+    return RegistrationRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+                              row[9], reasons, row[11], row[12])
+
+
+def _seller(row: tuple | None) -> SellerRecord | None:
+    if row is None:
+        return None
+    return SellerRecord(row[0], row[1], row[2], tuple(json.loads(row[3])), bool(row[4]))
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE) where they matter.
+        self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        with self._write():
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('clock_offset', '0')")
+            self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('token_secret', ?)", (secrets.token_hex(32),))
+        self._tokens: dict[str, tuple[str, str, float]] = {}
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def seed_once(self, seed: "Callable[[Store], None]") -> bool:
+        """Run `seed` on a state file that was never seeded; True when it ran."""
+        with self._lock:
+            with self._write() as db:
+                if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone():
+                    return False
+                db.execute("INSERT INTO meta VALUES ('seeded', '1')")
+            seed(self)
+            return True
+
+    def reset(self) -> None:
+        """Empties everything (the clock too); the file keeps its 'seeded' mark."""
+        with self._write() as db:
+            for table in ("sellers", "access_tokens", "creates", "registrations"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute("UPDATE meta SET value = '0' WHERE key = 'clock_offset'")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'token_secret'", (secrets.token_hex(32),))
+            self._tokens.clear()
+
+    # -- sellers and tokens -----------------------------------------------------------
+
+    def put_seller(self, seller: SellerRecord) -> None:
+        """Adds or replaces; its refresh token now acts for it alone."""
+        with self._write() as db:
+            if seller.refresh_token is not None:
+                db.execute("UPDATE sellers SET refresh_token = NULL WHERE refresh_token = ? AND seller_id != ?",
+                           (seller.refresh_token, seller.seller_id))
+            db.execute("INSERT OR REPLACE INTO sellers VALUES (?, ?, ?, ?, ?)",
+                       (seller.seller_id, seller.legal_entity_name, seller.refresh_token,
+                        json.dumps(list(seller.participations)), int(seller.related_account)))
+
+    def seller(self, seller_id: str) -> SellerRecord | None:
+        with self._lock:
+            return _seller(self._conn.execute("SELECT * FROM sellers WHERE seller_id = ?", (seller_id,)).fetchone())
+
+    def seller_by_refresh_token(self, token: str) -> SellerRecord | None:
+        with self._lock:
+            return _seller(self._conn.execute("SELECT * FROM sellers WHERE refresh_token = ?", (token,)).fetchone())
+
+    def sellers(self) -> tuple[SellerRecord, ...]:
+        with self._lock:
+            rows = self._conn.execute("SELECT * FROM sellers ORDER BY seller_id").fetchall()
+        return tuple(_seller(r) for r in rows)  # type: ignore[misc]
+
+    def add_access_token(self, token_hash: str, seller_id: str, client_id: str, expires_at: float) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM access_tokens WHERE expires_at < ?", (expires_at - 7 * 86400,))
+            db.execute("INSERT INTO access_tokens VALUES (?, ?, ?, ?)", (token_hash, seller_id, client_id, expires_at))
+        self._tokens[token_hash] = (seller_id, client_id, expires_at)
+
+    def access_token(self, token_hash: str) -> tuple[str, str, float] | None:
+        """(seller, application, expires at) of an access token, by its hash."""
+        found = self._tokens.get(token_hash)
+        if found is None:
+            with self._lock:
+                row = self._conn.execute("SELECT seller_id, client_id, expires_at FROM access_tokens "
+                                         "WHERE token_hash = ?", (token_hash,)).fetchone()
+            if row is None:
+                return None
+            found = self._tokens[token_hash] = (row[0], row[1], row[2])
+        return found
+
+    # -- registrations ----------------------------------------------------------------
+
+    def insert_registration(self, reg: RegistrationRecord) -> None:
+        """Insert as given (the demo world's fixed registrations)."""
+        with self._write() as db:
+            self._insert(db, reg)
+
+    def _insert(self, db: sqlite3.Connection, reg: RegistrationRecord) -> None:
+        db.execute(f"INSERT INTO registrations ({_COLUMNS.replace('seq, ', '')}) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (reg.registration_id, reg.seller_id, reg.marketplace_id, reg.legal_entity_name,
+                    reg.client_token, reg.submission_digest, reg.created_at, reg.review_seconds,
+                    reg.status, json.dumps([[r.code, r.message] for r in reg.reasons]),
+                    reg.updated_at, reg.request_body))
+
+    def _resolve(self, records: Iterable[RegistrationRecord], now: float) -> list[RegistrationRecord]:
+        """Statuses as of `now`; decisions that fell due are computed and stored once."""
+        out: list[RegistrationRecord] = []
+        for reg in records:
+            current = review.progress(reg, now)
+            if current is None:
+                current = self._decide(reg)
+            out.append(current)
+        return out
+
+    def _decide(self, reg: RegistrationRecord) -> RegistrationRecord:
+        submission = create_request_from_api(json.loads(reg.request_body or "{}")).submission
+        decided = review.decide(reg, submission, self.seller(reg.seller_id))
+        with self._lock:
+            nested = self._conn.in_transaction
+            if not nested:
+                self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                changed = self._conn.execute(
+                    "UPDATE registrations SET status = ?, reasons = ?, updated_at = ? "
+                    "WHERE registration_id = ? AND status IS NULL",
+                    (decided.status, json.dumps([[r.code, r.message] for r in decided.reasons]),
+                     decided.updated_at, reg.registration_id)).rowcount
+                if not changed:  # decided meanwhile by another process: its answer stands
+                    row = self._conn.execute(f"SELECT {_COLUMNS} FROM registrations WHERE registration_id = ?",
+                                             (reg.registration_id,)).fetchone()
+                    decided = _record(row)
+            except BaseException:
+                if not nested:
+                    self._conn.execute("ROLLBACK")
+                raise
+            if not nested:
+                self._conn.execute("COMMIT")
+        return decided
+
+    def registration(self, registration_id: str, now: float) -> RegistrationRecord | None:
+        with self._lock:
+            row = self._conn.execute(f"SELECT {_COLUMNS} FROM registrations WHERE registration_id = ?",
+                                     (registration_id,)).fetchone()
+            return self._resolve([_record(row)], now)[0] if row else None
+
+    def all_registrations(self, now: float) -> list[RegistrationRecord]:
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM registrations ORDER BY seq").fetchall()
+            return self._resolve(map(_record, rows), now)
+
+    def list_registrations(self, seller_id: str, now: float, *, after_seq: int = 0, limit: int = 20,
+                           marketplace_ids: frozenset[str] | None = None,
+                           statuses: frozenset[str] | None = None) -> tuple[list[RegistrationRecord], bool]:
+        """One page in creation order after `after_seq`; True when more follow."""
+        sql = f"SELECT {_COLUMNS} FROM registrations WHERE seller_id = ? AND seq > ?"
+        args: list[object] = [seller_id, after_seq]
+        if marketplace_ids:
+            sql += f" AND marketplace_id IN ({','.join('?' * len(marketplace_ids))})"
+            args.extend(sorted(marketplace_ids))
+        sql += " ORDER BY seq"
+        if statuses is None:  # status is computed, so only an unfiltered page can be cut in SQL
+            sql += " LIMIT ?"
+            args.append(limit + 1)
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+            found = self._resolve(map(_record, rows), now)
+        if statuses is not None:
+            found = [r for r in found if r.status in statuses]
+        return found[:limit], len(found) > limit
+
+    def create(self, seller_id: str, client_token: str, body_hash: str,
+               new: list[RegistrationRecord], now: float) -> CreateOutcome:
+        """Idempotent create of `new` (one per marketplace) in one transaction."""
+        with self._write() as db:
+            row = db.execute("SELECT body_hash FROM creates WHERE seller_id = ? AND client_token = ?",
+                             (seller_id, client_token)).fetchone()
+            if row is not None:
+                if row[0] != body_hash:
+                    return CreateOutcome("mismatch")
+                rows = db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE seller_id = ? AND client_token = ? "
+                                  "ORDER BY seq", (seller_id, client_token)).fetchall()
+                return CreateOutcome("replayed", tuple(self._resolve(map(_record, rows), now)))
+            conflicts = self._conflicts(db, seller_id, [r.marketplace_id for r in new], now)
+            if conflicts:
+                return CreateOutcome("conflict", conflicts=conflicts)
+            db.execute("INSERT INTO creates VALUES (?, ?, ?)", (seller_id, client_token, body_hash))
+            for reg in new:
+                self._insert(db, reg)
+            rows = db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE seller_id = ? AND client_token = ? "
+                              "ORDER BY seq", (seller_id, client_token)).fetchall()
+            return CreateOutcome("created", tuple(self._resolve(map(_record, rows), now)))
+
+    def _conflicts(self, db: sqlite3.Connection, seller_id: str, marketplace_ids: list[str],
+                   now: float) -> tuple[Conflict, ...]:
+        seller = _seller(db.execute("SELECT * FROM sellers WHERE seller_id = ?", (seller_id,)).fetchone())
+        participating = set(seller.participations) if seller else set()
+        rows = db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE seller_id = ? AND marketplace_id IN "
+                          f"({','.join('?' * len(marketplace_ids))}) ORDER BY seq",
+                          [seller_id, *marketplace_ids]).fetchall()
+        found: list[Conflict] = []
+        for reg in self._resolve(map(_record, rows), now):
+            if reg.status in OPEN_STATUSES:
+                found.append(Conflict(reg.marketplace_id, reg.registration_id, reg.status))
+        for mid in marketplace_ids:
+            if catalogue.BY_ID[mid].code in participating:
+                found.append(Conflict(mid))
+        return tuple(found)

@@ -1,0 +1,182 @@
+"""The sandbox's own wire mapping: request JSON -> domain values, stored values -> JSON.
+
+It shares the domain model with the client but none of the client's code: the two sides
+meet only at the contract, so a drift on either side shows up as a failing call.
+Every parse error is a 400 InvalidInput naming the field (`ApiFailure.invalid`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .. import catalogue
+from ..model import (BusinessRegistration, Document, DocumentRef, IdDocument, LegalRepresentative,
+                     Submission, TaxRegistration)
+from .http import ApiFailure
+
+HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+CLIENT_TOKEN_MIN, CLIENT_TOKEN_MAX = 32, 64
+ID_TYPES = ("passport", "national_id")
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    client_token: str
+    submission_digest: str
+    marketplace_ids: tuple[str, ...]
+    submission: Submission
+
+
+def _object(raw: Any, field: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
+    if not isinstance(raw, dict):
+        raise ApiFailure.invalid(field, "must be an object")
+    for key in raw:
+        if key not in required and key not in optional:
+            raise ApiFailure.invalid(_join(field, key), "unknown field")
+    for key in required:
+        if raw.get(key) is None:
+            raise ApiFailure.invalid(_join(field, key), "is required")
+    return raw
+
+
+def _join(parent: str, key: str) -> str:
+    return f"{parent}.{key}" if parent else key
+
+
+def _text(raw: dict, key: str, parent: str, pattern: re.Pattern[str] | None = None,
+          what: str = "") -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    field = _join(parent, key)
+    if not isinstance(value, str) or not value.strip():
+        raise ApiFailure.invalid(field, "must be a non-empty string")
+    if pattern is not None and not pattern.match(value):
+        raise ApiFailure.invalid(field, f"must be {what}")
+    return value
+
+
+def _date(raw: dict, key: str, parent: str) -> date | None:
+    value = _text(raw, key, parent)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ApiFailure.invalid(_join(parent, key), "must be a date (YYYY-MM-DD)") from None
+
+
+def _list(raw: dict, key: str) -> list:
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        raise ApiFailure.invalid(key, "must be a list")
+    return value
+
+
+def _marketplace_ids(raw: dict) -> tuple[str, ...]:
+    ids = raw["marketplaceIds"]
+    if not isinstance(ids, list) or not ids:
+        raise ApiFailure.invalid("marketplaceIds", "must be a non-empty list of marketplace IDs")
+    regions: dict[str, str] = {}
+    for i, mid in enumerate(ids):
+        field = f"marketplaceIds[{i}]"
+        if not isinstance(mid, str) or mid not in catalogue.BY_ID:
+            raise ApiFailure.invalid(field, f"unknown marketplaceId {mid!r}")
+        if ids.index(mid) != i:
+            raise ApiFailure.invalid(field, f"marketplaceId {mid} is listed twice")
+        regions.setdefault(catalogue.BY_ID[mid].region, mid)
+    if len(regions) > 1:
+        spread = ", ".join(f"{region} ({mid})" for region, mid in regions.items())
+        raise ApiFailure.invalid("marketplaceIds", "all marketplaces of one call must be in one region "
+                                 f"(one regional host); these span {spread}: split the call per region")
+    return tuple(ids)
+
+
+def create_request_from_api(raw: Any) -> CreateRequest:
+    """The createRegistration body (`_from_api`), checked strictly."""
+    body = _object(raw, "", ("clientToken", "submissionDigest", "marketplaceIds", "legalEntityName",
+                             "businessRegistration", "legalRepresentative"),
+                   ("taxRegistrations", "documents"))
+    token = body["clientToken"]
+    if not isinstance(token, str) or not CLIENT_TOKEN_MIN <= len(token) <= CLIENT_TOKEN_MAX:
+        raise ApiFailure.invalid("clientToken", f"must be a string of {CLIENT_TOKEN_MIN}-{CLIENT_TOKEN_MAX} characters")
+    digest = _text(body, "submissionDigest", "", HEX64, "64 hexadecimal characters (sha256)")
+    marketplace_ids = _marketplace_ids(body)
+    name = _text(body, "legalEntityName", "")
+
+    br = _object(body["businessRegistration"], "businessRegistration", ("country", "number", "document"))
+    doc = _object(br["document"], "businessRegistration.document", ("uri", "sha256"))
+    business = BusinessRegistration(
+        country=_text(br, "country", "businessRegistration", COUNTRY, "an ISO 3166-1 alpha-2 code"),
+        number=_text(br, "number", "businessRegistration"),
+        document=DocumentRef(_text(doc, "uri", "businessRegistration.document"),
+                             _text(doc, "sha256", "businessRegistration.document", HEX64, "64 hex characters")))
+
+    rep = _object(body["legalRepresentative"], "legalRepresentative", ("name", "idDocument"))
+    idd = _object(rep["idDocument"], "legalRepresentative.idDocument", ("type", "expiresOn"))
+    if idd["type"] not in ID_TYPES:
+        raise ApiFailure.invalid("legalRepresentative.idDocument.type", "must be passport or national_id")
+    representative = LegalRepresentative(
+        name=_text(rep, "name", "legalRepresentative"),
+        id_document=IdDocument(idd["type"], _date(idd, "expiresOn", "legalRepresentative.idDocument")))
+
+    taxes = []
+    for i, item in enumerate(_list(body, "taxRegistrations")):
+        field = f"taxRegistrations[{i}]"
+        tax = _object(item, field, ("scheme",), ("country", "number", "completedOn"))
+        taxes.append(TaxRegistration(scheme=_text(tax, "scheme", field),
+                                     country=_text(tax, "country", field, COUNTRY, "an ISO 3166-1 alpha-2 code"),
+                                     number=_text(tax, "number", field),
+                                     completed_on=_date(tax, "completedOn", field)))
+    documents = []
+    for i, item in enumerate(_list(body, "documents")):
+        field = f"documents[{i}]"
+        d = _object(item, field, ("kind", "uri", "sha256"), ("of", "language"))
+        documents.append(Document(kind=_text(d, "kind", field), uri=_text(d, "uri", field),
+                                  sha256=_text(d, "sha256", field, HEX64, "64 hex characters"),
+                                  of=_text(d, "of", field), language=_text(d, "language", field)))
+
+    submission = Submission(name, business, representative, tuple(taxes), tuple(documents))
+    return CreateRequest(token, digest.lower(), marketplace_ids, submission)
+
+
+# Storefront facts the Sellers API answers with (not part of the shared catalogue: only
+# this call needs them). code -> (name, currency, language, domain).
+STOREFRONTS: dict[str, tuple[str, str, str, str]] = {
+    "US": ("Amazon.com", "USD", "en_US", "www.amazon.com"),
+    "CA": ("Amazon.ca", "CAD", "en_CA", "www.amazon.ca"),
+    "MX": ("Amazon.com.mx", "MXN", "es_MX", "www.amazon.com.mx"),
+    "BR": ("Amazon.com.br", "BRL", "pt_BR", "www.amazon.com.br"),
+    "UK": ("Amazon.co.uk", "GBP", "en_GB", "www.amazon.co.uk"),
+    "DE": ("Amazon.de", "EUR", "de_DE", "www.amazon.de"),
+    "FR": ("Amazon.fr", "EUR", "fr_FR", "www.amazon.fr"),
+    "IT": ("Amazon.it", "EUR", "it_IT", "www.amazon.it"),
+    "ES": ("Amazon.es", "EUR", "es_ES", "www.amazon.es"),
+    "NL": ("Amazon.nl", "EUR", "nl_NL", "www.amazon.nl"),
+    "SE": ("Amazon.se", "SEK", "sv_SE", "www.amazon.se"),
+    "PL": ("Amazon.pl", "PLN", "pl_PL", "www.amazon.pl"),
+    "BE": ("Amazon.com.be", "EUR", "fr_BE", "www.amazon.com.be"),
+    "IE": ("Amazon.ie", "EUR", "en_IE", "www.amazon.ie"),
+    "TR": ("Amazon.com.tr", "TRY", "tr_TR", "www.amazon.com.tr"),
+    "AE": ("Amazon.ae", "AED", "ar_AE", "www.amazon.ae"),
+    "SA": ("Amazon.sa", "SAR", "ar_SA", "www.amazon.sa"),
+    "EG": ("Amazon.eg", "EGP", "ar_EG", "www.amazon.eg"),
+    "IN": ("Amazon.in", "INR", "en_IN", "www.amazon.in"),
+    "ZA": ("Amazon.co.za", "ZAR", "en_ZA", "www.amazon.co.za"),
+    "JP": ("Amazon.co.jp", "JPY", "ja_JP", "www.amazon.co.jp"),
+    "AU": ("Amazon.com.au", "AUD", "en_AU", "www.amazon.com.au"),
+    "SG": ("Amazon.sg", "SGD", "en_SG", "www.amazon.sg"),
+}
+
+
+def participation_to_api(code: str) -> dict[str, Any]:
+    m = catalogue.by_code(code)
+    name, currency, language, domain = STOREFRONTS[code]
+    return {"marketplace": {"id": m.marketplace_id, "countryCode": m.country_code, "name": name,
+                            "defaultCurrencyCode": currency, "defaultLanguageCode": language,
+                            "domainName": domain},
+            "participation": {"isParticipating": True, "hasSuspendedListings": False}}
