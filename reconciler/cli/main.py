@@ -15,6 +15,7 @@ from .output import annotations
 # command name -> module under reconciler.cli that defines `command`; imported on use.
 COMMANDS = {
     "validate": "validate",
+    "sandbox": "sandbox",
 }
 
 

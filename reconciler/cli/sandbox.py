@@ -1,0 +1,71 @@
+"""`acorn sandbox serve`: the ACORN-i sandbox over HTTP, under uvicorn.
+
+A thin shell: options become `create_app(...)` arguments; the listening URL is printed once
+the socket is bound (so `--port 0` works); Ctrl-C stops it cleanly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import ConfigError
+
+DEFAULT_STATE = ".acorn/sandbox-served.sqlite"
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+@click.group("sandbox")
+def command() -> None:
+    """The local ACORN-i sandbox (the API contract, with admin calls under /_sandbox)."""
+
+
+@command.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to bind (0: any free port; the URL is printed).")
+@click.option("--state", "state", default=DEFAULT_STATE, show_default=True, type=click.Path(dir_okay=False),
+              help="SQLite state file (created when missing; kept across restarts).")
+@click.option("--review-seconds", default=300, show_default=True, type=click.IntRange(1),
+              help="Sandbox-clock seconds until a registration's review is decided.")
+@click.option("--no-rate-limits", is_flag=True, help="Do not enforce the contract's rate limits.")
+@click.option("--demo", is_flag=True, help="Seed the demo world (as the embedded sandbox has) into a new state file.")
+@click.option("--allow-remote", is_flag=True, help="Allow binding a non-loopback address (admin calls stay loopback-only).")
+def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits: bool, demo: bool,
+          allow_remote: bool) -> None:
+    """Serve the sandbox on HOST:PORT until Ctrl-C."""
+    import uvicorn
+
+    from ..sandbox.app import create_app
+    from ..sandbox.demo import seed_demo
+    from ..sandbox.http import is_loopback
+
+    if not (is_loopback(host) or host == "localhost"):
+        if not allow_remote:
+            raise ConfigError(f"--host {host} is not a loopback address: the sandbox has no authentication "
+                              "of its own; pass --allow-remote to bind it anyway")
+        click.echo(f"warning: serving the sandbox on {host}, reachable from other machines "
+                   "(admin calls still answer loopback clients only)", err=True)
+    app = create_app(Path(state), review_seconds=float(review_seconds), rate_limits=not no_rate_limits)
+    if demo:
+        app.sandbox.store.seed_once(lambda store: seed_demo(store, app.sandbox.now()))
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:  # type: ignore[no-untyped-def]
+            await super().startup(sockets=sockets)
+            if self.started:
+                bound = self.servers[0].sockets[0].getsockname()
+                click.echo(f"ACORN-i sandbox listening on {_url(host, bound[1])} "
+                           f"(state {state}; Ctrl-C stops)")
+
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                            lifespan="on", server_header=False)
+    try:
+        Server(config).run()
+    except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it handled, after a clean shutdown
+        pass
+    click.echo("sandbox stopped")
