@@ -15,6 +15,8 @@ from .output import annotations
 # command name -> module under reconciler.cli that defines `command`; imported on use.
 COMMANDS = {
     "validate": "validate",
+    "plan": "plan",
+    "drift": "drift",
     "sandbox": "sandbox",
 }
 

@@ -1,0 +1,32 @@
+"""`acorn drift`: what in the live state needs a human (exit 2), for scheduled runs."""
+
+from __future__ import annotations
+
+import click
+
+from ..plan import has_drift
+from ..render import render
+from .output import endpoint_options, tree_options
+from .planning import (Selection, audit_option, color_option, emit, entity_errors, plan_now, prepare,
+                       selection_options, use_color)
+
+
+@click.command("drift")
+@tree_options
+@endpoint_options
+@selection_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@audit_option
+@color_option
+def command(desired, config, environment, endpoint, names, selector, marketplaces, shard, fmt, audit_log,
+            no_color) -> int:
+    """Exit 2 when a pair is unmanaged, drifted, attention, blocked or STALE_PENDING; 0 when none."""
+    run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
+    result = plan_now(run)
+    emit(render(result, fmt, use_color(run.ws, no_color, fmt)))
+    errors = entity_errors(result)
+    for line in errors:
+        click.echo(f"error: {line}", err=True)
+    if errors:
+        return 1
+    return 2 if has_drift(result) else 0

@@ -1,0 +1,39 @@
+"""`acorn plan`: read the live state, diff it with desired, print what apply would do."""
+
+from __future__ import annotations
+
+import click
+
+from ..planjson import to_json
+from ..plan import has_creates
+from ..render import render
+from .output import endpoint_options, tree_options
+from .planning import (Selection, audit_option, color_option, emit, entity_errors, plan_now, prepare,
+                       selection_options, use_color)
+
+
+@click.command("plan")
+@tree_options
+@endpoint_options
+@selection_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Also save the plan as JSON here, for `acorn apply FILE`.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there is something to create (0 none, 1 error).")
+@audit_option
+@color_option
+def command(desired, config, environment, endpoint, names, selector, marketplaces, shard, fmt, out,
+            detailed_exitcode, audit_log, no_color) -> int:
+    """Show, for every entity and marketplace, what `acorn apply` would do."""
+    run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
+    result = plan_now(run)
+    emit(render(result, fmt, use_color(run.ws, no_color, fmt)))
+    if out:
+        import json
+
+        emit(json.dumps(to_json(result), indent=2, ensure_ascii=False), out)
+    errors = entity_errors(result)
+    for line in errors:
+        click.echo(f"error: {line}", err=True)
+    if errors:
+        return 1
+    return 2 if detailed_exitcode and has_creates(result) else 0

@@ -1,0 +1,122 @@
+"""What plan, drift, apply and status share: choosing entities, reading live, planning.
+
+The order is the data flow: load desired -> select -> read live (the only I/O) -> plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from .. import planselect
+from ..client.api import AcornClient
+from ..client.audit import AuditLog
+from ..live import SellerLive
+from ..loader import load_desired
+from ..model import DesiredState, Entity
+from ..plan import Plan, plan
+from .output import Workspace, today, workspace
+
+
+@dataclass(frozen=True)
+class Selection:
+    names: tuple[str, ...] = ()
+    selector: str | None = None
+    marketplaces: tuple[str, ...] = ()
+    shard: str | None = None
+
+
+def selection_options(f):
+    """--entity, --selector, --marketplace and --shard."""
+    f = click.option("--shard", metavar="K/N",
+                     help="Only shard K of N (stable hash of the entity name), for parallel CI jobs.")(f)
+    f = click.option("--marketplace", "marketplaces", multiple=True, metavar="CODE",
+                     help="Only these marketplaces (repeatable).")(f)
+    f = click.option("--selector", metavar="KEY=VALUE[,KEY=VALUE]", help="Only entities whose labels match.")(f)
+    return click.option("--entity", "names", multiple=True, metavar="NAME",
+                        help="Only this entity (repeatable; shell patterns such as 'atlas-*').")(f)
+
+
+def audit_option(f):
+    return click.option("--audit-log", type=click.Path(dir_okay=False),
+                        help="Where every API call is logged (default .acorn/audit.jsonl).")(f)
+
+
+def color_option(f):
+    return click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set).")(f)
+
+
+def use_color(ws: Workspace, no_color: bool, fmt: str = "text") -> bool:
+    """Colour only for text on a terminal, never with NO_COLOR or --no-color."""
+    return fmt == "text" and not no_color and "NO_COLOR" not in ws.env and sys.stdout.isatty()
+
+
+@dataclass(frozen=True)
+class Run:
+    """One command's view: the workspace, the whole tree, and the entities chosen."""
+
+    ws: Workspace
+    desired: DesiredState  # the whole tree: its digest ties a saved plan to what was reviewed
+    entities: tuple[Entity, ...]
+    marketplaces: tuple[str, ...]
+    audit_log: Path
+
+    def client(self) -> AcornClient:
+        return AcornClient(self.ws.settings, self.ws.env, base_dir=self.ws.root, state_dir=self.ws.state_dir,
+                           audit=AuditLog(self.audit_log))
+
+
+def prepare(desired: str, config: str | None, environment: str | None, endpoint: str | None,
+            selection: Selection, audit_log: str | None) -> Run:
+    ws = workspace(desired, config, environment, endpoint)
+    state = load_desired(ws.desired)
+    chosen = planselect.select(state.entities, selection.names,
+                               planselect.parse_selector(selection.selector) if selection.selector else (),
+                               selection.marketplaces)
+    if selection.shard:
+        chosen = planselect.shard(chosen, *planselect.parse_shard(selection.shard))
+    marketplaces = planselect.check_marketplaces(selection.marketplaces)
+    return Run(ws, state, chosen, marketplaces,
+               Path(audit_log) if audit_log else ws.state_dir / "audit.jsonl")
+
+
+async def read_live(run: Run, client: AcornClient, entities: Sequence[Entity] | None = None) -> dict[str, SellerLive]:
+    return await client.read_all(run.entities if entities is None else entities, run.ws.settings.concurrency)
+
+
+def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entity] | None = None) -> Plan:
+    """The pure engine over the chosen entities, narrowed to --marketplace if given."""
+    chosen = run.entities if entities is None else tuple(entities)
+    result = plan(replace(run.desired, entities=chosen), live, today(run.ws.env), run.ws.settings,
+                  datetime.now(timezone.utc))
+    return planselect.restrict(result, run.marketplaces)
+
+
+def plan_now(run: Run) -> Plan:
+    """Read the live state of the chosen entities and plan them."""
+
+    async def go() -> dict[str, SellerLive]:
+        async with run.client() as client:
+            return await read_live(run, client)
+
+    return make_plan(run, asyncio.run(go()))
+
+
+def emit(text: str, out: str | None = None) -> None:
+    """Print `text`, or write it to the file `out` (its folder created)."""
+    if out is None:
+        click.echo(text)
+        return
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def entity_errors(result: Plan) -> list[str]:
+    return [f"{e.name}: {e.error}" for e in result.entities if e.error]
