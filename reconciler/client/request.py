@@ -29,6 +29,7 @@ from .wire import errors_from_api
 
 USER_AGENT = f"acorn/{__version__} (Language=Python)"
 _MARKETPLACE_ID = re.compile(r"\b[A-Z0-9]{10,16}\b")
+_NAMED = re.compile(r"\b(marketplaceId|registrationId)=([^\s;,]+)")
 
 
 class AlreadyExists(ApiError):
@@ -68,25 +69,16 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
-def _named_ids(text: str, body: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Marketplace and registration IDs a 409 names, from its text and any structured fields."""
-    marketplaces: list[str] = []
-    registrations: list[str] = []
-    for token in _MARKETPLACE_ID.findall(text):
-        if token in catalogue.BY_ID and token not in marketplaces:
-            marketplaces.append(token)
-    errors = body.get("errors") if isinstance(body, Mapping) else None
-    for err in errors if isinstance(errors, list) else ():
-        for key in ("marketplaceIds", "registrationIds"):
-            for value in err.get(key) or () if isinstance(err, Mapping) else ():
-                target = marketplaces if key == "marketplaceIds" else registrations
-                if value not in target:
-                    target.append(str(value))
-        details = err.get("details") if isinstance(err, Mapping) else None
-        if isinstance(details, Mapping):
-            for value in details.get("registrationIds") or ():
-                registrations.append(str(value))
-    return tuple(marketplaces), tuple(registrations)
+def _named_ids(message: str, details: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Marketplace and registration IDs a 409 names: `marketplaceId=…` / `registrationId=…`
+    pairs in its details (`ExistingRegistration marketplaceId=A1PA… registrationId=REG-…`),
+    else any catalogue marketplace ID its message mentions."""
+    pairs = _NAMED.findall(details)
+    marketplaces = [v for k, v in pairs if k == "marketplaceId"]
+    registrations = [v for k, v in pairs if k == "registrationId"]
+    if not marketplaces:
+        marketplaces = [m for m in _MARKETPLACE_ID.findall(message) if m in catalogue.BY_ID]
+    return tuple(dict.fromkeys(marketplaces)), tuple(dict.fromkeys(registrations))
 
 
 def error_for(call: Call, response: httpx.Response) -> ApiError:
@@ -106,13 +98,12 @@ def error_for(call: Call, response: httpx.Response) -> ApiError:
                          f"the refresh token of this entity belongs to seller {call.seller_id}",
                          status=status, code=code, request_id=request_id)
     if status == 409:
-        detail_text = details if isinstance(details, str) else ""
-        if "IdempotencyMismatch" not in f"{detail_text} {message}":
-            marketplaces, registrations = _named_ids(f"{message} {detail_text}", body)
+        if "IdempotencyMismatch" not in f"{details} {message}":
+            marketplaces, registrations = _named_ids(message, details)
             if marketplaces or registrations:
                 return AlreadyExists(f"{call.describe()}: {said}", marketplace_ids=marketplaces,
                                      registration_ids=registrations, request_id=request_id)
-    suffix = f" ({details})" if details and isinstance(details, str) else ""
+    suffix = f" ({details})" if details else ""
     return ApiError(f"{call.describe()} failed: {said}{suffix}", status=status, code=code, request_id=request_id)
 
 

@@ -115,8 +115,9 @@ class FakeApi:
         open_ = [r for r in self.registrations if r["sellerId"] == seller
                  and r["marketplaceId"] in body["marketplaceIds"] and r["status"] != "REJECTED"]
         if open_:
-            return self._error(409, "Conflict", f"seller already has registration {open_[0]['registrationId']} "
-                               f"in marketplace {open_[0]['marketplaceId']}")
+            return self._error(409, "Conflict", "the seller already has a registration; nothing was created",
+                               "; ".join(f"ExistingRegistration marketplaceId={r['marketplaceId']} "
+                                         f"registrationId={r['registrationId']} status={r['status']}" for r in open_))
         created = [registration(len(self.registrations) + i + 1, seller, m, "SUBMITTED",
                                 clientToken=body["clientToken"], submissionDigest=body["submissionDigest"])
                    for i, m in enumerate(body["marketplaceIds"])]

@@ -230,7 +230,8 @@ def test_create_where_a_registration_is_open_raises_already_exists_naming_it(api
 
     with pytest.raises(AlreadyExists) as raised:
         run(go())
-    assert raised.value.marketplace_ids == (FR,) and raised.value.status == 409
+    assert raised.value.marketplace_ids == (FR,) and raised.value.registration_ids == ("R00500",)
+    assert raised.value.status == 409 and "already has a registration" in str(raised.value)
 
 
 def test_an_idempotency_mismatch_is_a_plain_conflict(api, make_client):
