@@ -1,0 +1,87 @@
+"""`acorn plan` and `acorn drift` end to end against the embedded sandbox, as a new user
+runs them: the README's first command, formats, exit codes, filters, errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """A fresh copy of the shipped repository layout: desired/ and nothing else."""
+    shutil.copytree(REPO / "desired", tmp_path / "desired")
+    return tmp_path
+
+
+def test_readme_first_command_plans_the_demo_with_every_state(demo: Path) -> None:
+    first_line = (REPO / "README.md").read_text().splitlines()[0]
+    assert first_line.endswith("&& acorn plan")
+    proc = subprocess.run([sys.executable, "-m", "reconciler", "plan"], cwd=demo, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    summary = proc.stdout.strip().splitlines()[-1]
+    counts = dict((state, int(n)) for n, state in re.findall(r"(\d+) (?:to )?(\w+)", summary))
+    assert counts == {"create": 6, "pending": 1, "attention": 1, "blocked": 6, "live": 4, "unmanaged": 1,
+                      "drifted": 1}
+    assert "\x1b[" not in proc.stdout  # not a terminal: no colour
+    assert (demo / ".acorn" / "sandbox.sqlite").is_file() and (demo / ".acorn" / "audit.jsonl").is_file()
+
+
+def test_json_plan_has_the_documented_shape(run_acorn, demo: Path) -> None:
+    result = run_acorn("plan", "--format", "json", "--entity", "nordlicht-de", cwd=demo)
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)
+    assert list(plan) == ["formatVersion", "environment", "generatedAt", "desiredDigest", "entities", "summary"]
+    (entity,) = plan["entities"]
+    states = [(p["marketplace"], p["state"]) for p in entity["pairs"]]
+    assert states == [("UK", "create"), ("DE", "live"), ("FR", "pending"), ("FR", "drifted"), ("IT", "attention")]
+
+
+def test_detailed_exitcode_is_2_only_with_creates(run_acorn, demo: Path) -> None:
+    assert run_acorn("plan", "--detailed-exitcode", cwd=demo).code == 2
+    assert run_acorn("plan", "--detailed-exitcode", "--entity", "maple-ca", cwd=demo).code == 0
+
+
+def test_drift_exits_2_when_something_needs_a_human(run_acorn, demo: Path) -> None:
+    assert run_acorn("drift", cwd=demo).code == 2
+    assert run_acorn("drift", "--entity", "atlas-ie", cwd=demo).code == 0
+
+
+def test_out_saves_the_json_plan(run_acorn, demo: Path) -> None:
+    result = run_acorn("plan", "--out", "plan.json", "--format", "markdown", cwd=demo)
+    assert result.code == 0
+    assert result.out.lstrip().startswith(("**Plan:", "Plan:", "#", "<!--"))
+    saved = json.loads((demo / "plan.json").read_text())
+    assert saved["formatVersion"] == 1 and saved["summary"]["create"] == 6
+
+
+def test_no_output_shows_a_full_tax_or_registration_number(run_acorn, demo: Path) -> None:
+    for fmt in ("text", "json", "markdown"):
+        out = run_acorn("plan", "--format", fmt, cwd=demo).out
+        for number in ("DE123456789", "91440300MA5EXAMPLE", "HRB123456", "GB987654321", "T1234567890123"):
+            assert number not in out
+
+
+def test_usage_error_exits_1(run_acorn, demo: Path) -> None:
+    result = run_acorn("plan", "--format", "yaml", cwd=demo)
+    assert result.code == 1 and "Invalid value for '--format'" in result.err
+
+
+def test_unknown_entity_is_named(run_acorn, demo: Path) -> None:
+    result = run_acorn("plan", "--entity", "nope", cwd=demo)
+    assert result.code == 1 and result.err.strip() == "error: no entity is named 'nope'"
+
+
+def test_colour_never_with_no_color(run_acorn, demo: Path, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    result = run_acorn("plan", "--no-color", cwd=demo)
+    assert "\x1b[" not in result.out
