@@ -158,7 +158,7 @@ class Api:
         if not raw_size.isdigit() or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
             raise ApiFailure.invalid("pageSize", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
         now = self.sb.now()
-        secret = self.sb.store.meta("token_secret") or ""
+        secret = self.sb.store.token_secret
         token = request.query_params.get("nextToken")
         after = paging.decode(secret, token, seller_id, marketplace_ids, statuses, now) if token else 0
         page, more = self.sb.store.list_registrations(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timezone
+from functools import lru_cache
 
 
 class SandboxClock:
@@ -29,7 +30,12 @@ class SandboxClock:
 
 def iso(ts: float) -> str:
     """`2026-11-26T10:00:00Z`: the contract's timestamp form (whole seconds, UTC)."""
-    return datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso(int(ts))
+
+
+@lru_cache(maxsize=8192)  # listings format the same few timestamps over and over
+def _iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def utc_date(ts: float) -> date:

@@ -43,7 +43,7 @@ class RegistrationRecord:
     status: str | None = None
     reasons: tuple[Reason, ...] = ()
     updated_at: float | None = None
-    request_body: str | None = None  # the createRegistration body, canonical JSON
+    request_body: str | None = None  # the createRegistration body, canonical JSON (write-only)
 
     @property
     def marketplace_code(self) -> str:

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .. import catalogue
@@ -46,8 +47,10 @@ CREATE TABLE IF NOT EXISTS registrations (
 CREATE INDEX IF NOT EXISTS registrations_by_seller ON registrations (seller_id, seq);
 """
 
+# The request body is large and needed only to decide a review: read it then, not per listing.
 _COLUMNS = ("seq, registration_id, seller_id, marketplace_id, legal_entity_name, client_token, "
-            "submission_digest, created_at, review_seconds, status, reasons, updated_at, request_body")
+            "submission_digest, created_at, review_seconds, status, reasons, updated_at")
+_INSERT_COLUMNS = _COLUMNS.replace("seq, ", "") + ", request_body"
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,14 @@ def new_registration_id() -> str:
     return "REG-" + secrets.token_hex(8).upper()
 
 
+@lru_cache(maxsize=4096)  # few distinct reason lists exist; listings parse them repeatedly
+def _reasons(text: str) -> tuple[Reason, ...]:
+    return tuple(Reason(code, message) for code, message in json.loads(text))
+
+
 def _record(row: tuple) -> RegistrationRecord:
-    reasons = tuple(Reason(code, message) for code, message in json.loads(row[10]))
     return RegistrationRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
-                              row[9], reasons, row[11], row[12])
+                              row[9], _reasons(row[10]), row[11])
 
 
 def _seller(row: tuple | None) -> SellerRecord | None:
@@ -98,6 +105,7 @@ class Store:
             self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('clock_offset', '0')")
             self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('token_secret', ?)", (secrets.token_hex(32),))
         self._tokens: dict[str, tuple[str, str, float]] = {}
+        self._secret: str | None = None
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -115,6 +123,13 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    @property
+    def token_secret(self) -> str:
+        """The key that signs nextTokens (a new one on reset, which voids old tokens)."""
+        if self._secret is None:
+            self._secret = self.meta("token_secret") or ""
+        return self._secret
 
     def meta(self, key: str) -> str | None:
         with self._lock:
@@ -143,6 +158,7 @@ class Store:
             db.execute("UPDATE meta SET value = '0' WHERE key = 'clock_offset'")
             db.execute("UPDATE meta SET value = ? WHERE key = 'token_secret'", (secrets.token_hex(32),))
             self._tokens.clear()
+            self._secret = None
 
     # -- sellers and tokens -----------------------------------------------------------
 
@@ -195,7 +211,7 @@ class Store:
             self._insert(db, reg)
 
     def _insert(self, db: sqlite3.Connection, reg: RegistrationRecord) -> None:
-        db.execute(f"INSERT INTO registrations ({_COLUMNS.replace('seq, ', '')}) "
+        db.execute(f"INSERT INTO registrations ({_INSERT_COLUMNS}) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (reg.registration_id, reg.seller_id, reg.marketplace_id, reg.legal_entity_name,
                     reg.client_token, reg.submission_digest, reg.created_at, reg.review_seconds,
@@ -213,7 +229,10 @@ class Store:
         return out
 
     def _decide(self, reg: RegistrationRecord) -> RegistrationRecord:
-        submission = create_request_from_api(json.loads(reg.request_body or "{}")).submission
+        with self._lock:
+            body = self._conn.execute("SELECT request_body FROM registrations WHERE registration_id = ?",
+                                      (reg.registration_id,)).fetchone()[0]
+        submission = create_request_from_api(json.loads(body or "{}")).submission
         decided = review.decide(reg, submission, self.seller(reg.seller_id))
         with self._lock:
             nested = self._conn.in_transaction
