@@ -1,8 +1,17 @@
-"""Helpers of the client tests: an entity builder and a fake clock whose sleep advances it."""
+"""Helpers of the client tests: an entity builder, a fake clock whose sleep advances it, and
+the served sandbox (`acorn sandbox serve` in a subprocess) with its admin calls."""
 
 from __future__ import annotations
 
+import contextlib
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
+
+import httpx
 
 from reconciler.model import (BusinessRegistration, Document, DocumentRef, Entity, IdDocument,
                               LegalRepresentative, SecretRef, Submission, TaxRegistration)
@@ -38,3 +47,54 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+@contextlib.contextmanager
+def served_sandbox(state: Path, *args: str) -> Iterator[str]:
+    """`acorn sandbox serve --port 0` in a subprocess; yields its base URL, stops it after."""
+    proc = subprocess.Popen([sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", "0",
+                             "--state", str(state), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # printed once the socket is bound
+        found = re.search(r"listening on (http://\S+)", line)
+        if not found:
+            raise RuntimeError(f"the sandbox did not start: {line}{proc.stdout.read()}")
+        yield found.group(1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class Admin:
+    """The sandbox's /_sandbox calls, synchronously."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=10)
+
+    def _ok(self, response: httpx.Response) -> dict:
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        self._ok(self.http.post("/_sandbox/reset"))
+
+    def seller(self, seller_id: str, refresh_token: str, name: str = "Shenzhen Acme Trading Co., Ltd.",
+               participations: tuple[str, ...] = ()) -> None:
+        self._ok(self.http.post("/_sandbox/sellers", json={
+            "sellerId": seller_id, "legalEntityName": name, "refreshToken": refresh_token,
+            "participations": list(participations)}))
+
+    def advance(self, seconds: float) -> None:
+        self._ok(self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}))
+
+    def faults(self, **faults: float) -> None:
+        self._ok(self.http.put("/_sandbox/faults", json=faults))
+
+    def state(self) -> dict:
+        return self._ok(self.http.get("/_sandbox/state"))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from client_support import BASE, CLIENT_SECRET, FakeTime
+from client_support import BASE, CLIENT_SECRET, Admin, FakeTime, served_sandbox
 
 from reconciler.client import AcornClient, MemoryAuditLog, RetryPolicy
 from reconciler.settings import Settings
@@ -30,3 +31,17 @@ def make_client(tmp_path: Path, fake_time: FakeTime):
                            sleep=fake_time.sleep, clock=fake_time.clock, rng=rng, policy=policy, **kwargs)
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One served sandbox (rate limits on) for the tests that reset and seed it."""
+    with served_sandbox(tmp_path_factory.mktemp("served") / "state.sqlite") as url:
+        yield url
+
+
+@pytest.fixture
+def sandbox(sandbox_url: str) -> Admin:
+    admin = Admin(sandbox_url)
+    admin.reset()
+    return admin
