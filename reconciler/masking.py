@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 _VISIBLE = 4
 
@@ -20,5 +19,5 @@ def mask_all(text: str, secrets: "set[str] | frozenset[str]") -> str:
     """Replace every occurrence of each sensitive value in free text (e.g. an API message)."""
     for value in sorted(secrets, key=len, reverse=True):
         if value and len(value) > _VISIBLE:
-            text = re.sub(re.escape(value), mask(value), text)
+            text = text.replace(value, mask(value))  # not re.sub: a regex compile per value is slow
     return text

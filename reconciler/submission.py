@@ -7,6 +7,7 @@ changes exactly when what the marketplace reviews changes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from datetime import date
@@ -14,9 +15,16 @@ from datetime import date
 from .model import Submission
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names, None for any other type: looked up once per class (speed)."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+
+
 def _canonical(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: _canonical(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [_canonical(v) for v in value]
     if isinstance(value, date):
