@@ -222,3 +222,15 @@ def test_today_decides_ages_not_the_clock():
     r = reg("DE", IN_REVIEW, age=3)
     assert rows(one(entity(), regs=(r,), today=date(2026, 7, 1)))[0].age_days == 33
     assert rows(one(entity(), regs=(r,), today=TODAY))[0].age_days == 3
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_plan_leaves_the_garbage_collector_as_it_found_it(enabled):
+    import gc
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        one(entity())
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
