@@ -1,0 +1,114 @@
+"""Embedded mode: the same application in-process, its state seeded with the demo world once."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reconciler import catalogue
+from reconciler.loader import load_desired
+from reconciler.sandbox.demo import DEMO_SELLERS
+from reconciler.sandbox.embedded import EMBEDDED_BASE_URL, demo_refresh_token, embedded_transport
+from reconciler.submission import submission_digest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+async def _login(client: httpx.AsyncClient, seller_id: str) -> dict[str, str]:
+    answer = await client.post("/auth/o2/token", data={"grant_type": "refresh_token", "client_id": "acorn",
+                                                       "client_secret": "x",
+                                                       "refresh_token": demo_refresh_token(seller_id)})
+    return {"x-amz-access-token": answer.json()["access_token"]}
+
+
+def _run(state: Path, calls):
+    async def main():
+        async with httpx.AsyncClient(transport=embedded_transport(state), base_url=EMBEDDED_BASE_URL) as client:
+            return await calls(client)
+    return asyncio.run(main())
+
+
+def test_the_demo_world_is_served_in_process(tmp_path):
+    state = tmp_path / ".acorn" / "sandbox.sqlite"
+
+    async def calls(client):
+        seen = {}
+        for seller in DEMO_SELLERS:
+            headers = await _login(client, seller.seller_id)
+            regs = (await client.get(f"/acorn/2026-01-01/sellers/{seller.seller_id}/registrations",
+                                     headers=headers)).json()["registrations"]
+            stores = (await client.get("/sellers/v1/marketplaceParticipations", headers=headers)).json()["payload"]
+            seen[seller.seller_id] = (
+                sorted(catalogue.BY_ID[p["marketplace"]["id"]].code for p in stores),
+                [(catalogue.BY_ID[r["marketplaceId"]].code, r["status"], [x["code"] for x in r["reasons"]])
+                 for r in regs])
+        return seen
+
+    assert _run(state, calls) == {
+        "A3EXAMPLEACME01": (["MX", "US"], [("CA", "APPROVED", [])]),
+        "A1NORDLICHT0DE": (["DE"], [("FR", "IN_REVIEW", []), ("IT", "ACTION_REQUIRED", ["DOCUMENT_UNREADABLE"])]),
+        "A2SAKURA00JP": (["JP"], [("AU", "REJECTED", ["DOCUMENT_UNREADABLE"])]),
+        "A4MAPLE000CA": ([], []),
+        "A5ATLAS000UK": ([], [("UK", "REJECTED", ["LEGAL_NAME_MISMATCH"])]),
+        "A6ATLAS000IE": ([], []),
+    }
+    assert state.exists()
+
+
+def test_seeded_once_and_kept_across_transports(tmp_path):
+    state = tmp_path / "sandbox.sqlite"
+
+    async def create(client):
+        headers = await _login(client, "A4MAPLE000CA")
+        body = {"clientToken": "c" * 64, "submissionDigest": "d" * 64, "marketplaceIds": ["AE08WJ6YKNBMC"],
+                "legalEntityName": "Maple Outfitters Inc.",
+                "businessRegistration": {"country": "CA", "number": "BC1", "document": {"uri": "u", "sha256": "e" * 64}},
+                "legalRepresentative": {"name": "C", "idDocument": {"type": "passport", "expiresOn": "2040-01-01"}}}
+        return (await client.post("/acorn/2026-01-01/sellers/A4MAPLE000CA/registrations", json=body,
+                                  headers=headers)).status_code
+
+    async def state_of(client):
+        return (await client.get("/_sandbox/state")).json()
+
+    assert _run(state, create) == 202
+    again = _run(state, state_of)
+    assert len(again["sellers"]) == 6
+    assert len(again["registrations"]) == 6  # five seeded, one created; nothing seeded twice
+
+
+def test_an_unused_transport_writes_nothing(tmp_path):
+    embedded_transport(tmp_path / "sandbox.sqlite")
+    assert not (tmp_path / "sandbox.sqlite").exists()
+
+
+def test_a_dropped_answer_is_a_transport_error_in_process(tmp_path):
+    async def calls(client):
+        await client.put("/_sandbox/faults", json={"dropAfterCommitRate": 1.0})
+        headers = await _login(client, "A4MAPLE000CA")
+        body = {"clientToken": "c" * 64, "submissionDigest": "d" * 64, "marketplaceIds": ["ATVPDKIKX0DER"],
+                "legalEntityName": "Maple Outfitters Inc.",
+                "businessRegistration": {"country": "CA", "number": "BC1", "document": {"uri": "u", "sha256": "e" * 64}},
+                "legalRepresentative": {"name": "C", "idDocument": {"type": "passport", "expiresOn": "2040-01-01"}}}
+        with pytest.raises(httpx.TransportError):
+            await client.post("/acorn/2026-01-01/sellers/A4MAPLE000CA/registrations", json=body, headers=headers)
+        replay = await client.post("/acorn/2026-01-01/sellers/A4MAPLE000CA/registrations", json=body,
+                                   headers=headers)
+        return replay.status_code, len((await client.get("/_sandbox/state")).json()["registrations"])
+
+    assert _run(tmp_path / "s.sqlite", calls) == (202, 6)
+
+
+def test_the_demo_world_matches_the_shipped_desired_tree():
+    desired = {e.seller_id: e for e in load_desired(REPO / "desired").entities}
+    assert {s.seller_id for s in DEMO_SELLERS} == set(desired)
+    for seller in DEMO_SELLERS:
+        entity = desired[seller.seller_id]
+        assert seller.legal_entity_name == entity.submission.legal_entity_name
+        for reg in seller.registrations:
+            assert reg.marketplace in entity.marketplaces
+    atlas_uk = next(s for s in DEMO_SELLERS if s.seller_id == "A5ATLAS000UK").registrations[0]
+    # Rejected and unchanged since: plan shows it blocked until the submission changes.
+    assert atlas_uk.submission_digest == submission_digest(desired["A5ATLAS000UK"].submission)

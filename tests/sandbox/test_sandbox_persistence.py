@@ -1,0 +1,84 @@
+"""State survives restarts; creates are atomic and idempotent even across processes' stores."""
+
+from __future__ import annotations
+
+import threading
+
+from sandbox_support import PREFIX, Api, body_for, recording_client, serve_in_thread
+
+from reconciler.sandbox.records import RegistrationRecord
+from reconciler.sandbox.store import Store, new_registration_id
+
+
+def test_a_restart_keeps_sellers_registrations_tokens_and_the_clock(tmp_path, contract):
+    state = tmp_path / "state.sqlite"
+    recorded: list = []
+    with serve_in_thread(state) as first, recording_client(first.url, recorded) as http:
+        api = Api(http, recorded)
+        seller, token = api.login(participations=("US",))
+        created = api.create(token, seller, body_for(["DE"])).json()["registrations"]
+        api.advance(86400)
+        before = api.state()
+    with serve_in_thread(state, review_seconds=30) as second, recording_client(second.url, recorded) as http:
+        api = Api(http, recorded)
+        after = api.state()
+        assert after["sellers"] == before["sellers"]
+        assert after["registrations"] == before["registrations"]
+        assert after["now"] >= before["now"]  # the offset survived (real time moved on a little)
+        assert api.participations(token).status_code == 403  # a day later the old token has expired
+        token = api.token(seller)
+        replay = api.create(token, seller, body_for(["DE"], client_token=created[0]["clientToken"]))
+        assert [r["registrationId"] for r in replay.json()["registrations"]] == [created[0]["registrationId"]]
+        assert api.create(token, seller, body_for(["DE"], client_token=created[0]["clientToken"],
+                                                  legalEntityName="Changed")).status_code == 409
+        assert api.list(token, seller).json()["registrations"] == before["registrations"]
+    assert not [p for r in recorded for p in contract.problems(r.method, r.path, r.status, r.headers, r.body)]
+
+
+def test_an_access_token_survives_a_restart(tmp_path):
+    state = tmp_path / "state.sqlite"
+    recorded: list = []
+    with serve_in_thread(state) as first, recording_client(first.url, recorded) as http:
+        seller, token = Api(http, recorded).login()
+    with serve_in_thread(state) as second, recording_client(second.url, recorded) as http:
+        assert http.get(f"{PREFIX}/sellers/{seller}/registrations",
+                        headers={"x-amz-access-token": token}).status_code == 200
+
+
+def _records(seller: str, token: str, now: float) -> list[RegistrationRecord]:
+    return [RegistrationRecord(0, new_registration_id(), seller, mid, "Test Seller Ltd", token, "0" * 64, now,
+                               300.0, request_body="{}") for mid in ("A1PA6795UKMFR9", "A13V1IB3VIYZZH")]
+
+
+def test_two_stores_on_one_file_create_one_set_for_one_client_token(tmp_path):
+    path = tmp_path / "state.sqlite"
+    stores = [Store(path), Store(path)]  # as two processes would: two connections
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def create(store: Store) -> None:
+        barrier.wait()
+        outcomes.append(store.create("S1", "t" * 40, "hash", _records("S1", "t" * 40, 1e9), 1e9))
+
+    threads = [threading.Thread(target=create, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert sorted(o.kind for o in outcomes) == ["created", "replayed"]
+    assert outcomes[0].registrations == outcomes[1].registrations
+    assert len(stores[0].all_registrations(1e9)) == 2
+
+
+def test_a_failing_create_leaves_nothing(tmp_path):
+    store = Store(tmp_path / "state.sqlite")
+    records = _records("S1", "t" * 40, 1e9)
+    duplicate = [records[0], records[0]]  # the second insert breaks the UNIQUE registration id
+    try:
+        store.create("S1", "t" * 40, "hash", duplicate, 1e9)
+    except Exception:
+        pass
+    else:
+        raise AssertionError("the create should have failed")
+    assert store.all_registrations(1e9) == []
+    assert store.create("S1", "t" * 40, "hash", records, 1e9).kind == "created"  # the token was not taken

@@ -1,0 +1,96 @@
+"""The asynchronous review: SUBMITTED for a minute, IN_REVIEW until the review time, then
+REJECTED with every reason that applies, else APPROVED; decisions never change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sandbox_support import body_for
+
+
+def _status(api, token, registration_id):
+    return api.get(token, registration_id).json()
+
+
+def _stamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_the_status_moves_submitted_in_review_approved_on_the_sandbox_clock(api):
+    seller, token = api.login()
+    created = api.create(token, seller, body_for(["DE"])).json()["registrations"][0]
+    rid, t0 = created["registrationId"], _stamp(created["createdAt"])
+    steps = [(59, "SUBMITTED", 0), (1, "IN_REVIEW", 60), (239, "IN_REVIEW", 60), (1, "APPROVED", 300)]
+    for advance, status, updated_after in steps:
+        api.advance(advance)
+        reg = _status(api, token, rid)
+        assert reg["status"] == status, advance
+        assert _stamp(reg["updatedAt"]) - t0 == timedelta(seconds=updated_after)
+    assert reg["reasons"] == []
+
+
+def _today(api) -> date:
+    return _stamp(api.state()["now"]).date()
+
+
+CASES = {
+    "MISSING_TAX_REGISTRATION": (["DE"], lambda api: {"taxRegistrations": []}, {}),
+    "ID_EXPIRES_TOO_SOON": (["DE"], lambda api: {"legalRepresentative": {"name": "Ada Test", "idDocument": {
+        "type": "passport", "expiresOn": (_today(api) + timedelta(days=100)).isoformat()}}}, {}),
+    "TRANSLATION_REQUIRED": (["JP"], lambda api: {"documents": []}, {}),
+    "LEGAL_NAME_MISMATCH": (["DE"], lambda api: {"legalEntityName": "Test Seller Limited"}, {}),
+    "RELATED_ACCOUNT": (["DE"], lambda api: {}, {"related": True}),
+}
+
+
+@pytest.mark.parametrize("reason", sorted(CASES))
+def test_each_rule_rejects_with_its_reason(api, reason):
+    codes, change, seller_options = CASES[reason]
+    seller, token = api.login(**seller_options)
+    rid = api.create(token, seller, body_for(codes, **change(api))).json()["registrations"][0]["registrationId"]
+    api.advance(300)
+    reg = _status(api, token, rid)
+    assert reg["status"] == "REJECTED"
+    assert [r["code"] for r in reg["reasons"]] == [reason]
+    assert reg["reasons"][0]["message"]
+
+
+def test_a_rejection_lists_every_reason_that_applies_in_a_stable_order(api):
+    seller, token = api.login(related=True)
+    body = body_for(["JP"], documents=[], legalEntityName="Someone Else K.K.", legalRepresentative={
+        "name": "A", "idDocument": {"type": "national_id", "expiresOn": "2000-01-01"}})
+    rid = api.create(token, seller, body).json()["registrations"][0]["registrationId"]
+    api.advance(1000)
+    assert [r["code"] for r in _status(api, token, rid)["reasons"]] == [
+        "ID_EXPIRES_TOO_SOON", "TRANSLATION_REQUIRED", "LEGAL_NAME_MISMATCH", "RELATED_ACCOUNT"]
+
+
+def test_each_marketplace_is_reviewed_on_its_own_rules(api):
+    seller, token = api.login()
+    body = body_for(["DE", "FR", "TR"], taxRegistrations=[{"scheme": "EU_VAT", "country": "DE", "number": "DE1"}])
+    api.create(token, seller, body)
+    api.advance(300)
+    regs = api.list(token, seller).json()["registrations"]
+    assert [(r["status"], [x["code"] for x in r["reasons"]]) for r in regs] == [
+        ("APPROVED", []), ("REJECTED", ["MISSING_TAX_REGISTRATION"]), ("APPROVED", [])]
+
+
+def test_a_decision_is_stored_and_never_changes(api):
+    seller, token = api.login()
+    rid = api.create(token, seller, body_for(["DE"])).json()["registrations"][0]["registrationId"]
+    api.advance(300)
+    decided = _status(api, token, rid)
+    assert decided["status"] == "APPROVED"
+    api.seller(seller, related=True, name="Renamed Ltd")  # would now reject, were it decided again
+    api.advance(86400 * 400)
+    assert _status(api, api.token(seller), rid) == decided
+
+
+def test_the_id_rule_is_judged_on_the_day_the_review_ends_not_the_day_it_is_read(api):
+    seller, token = api.login()
+    expires = _today(api) + timedelta(days=181)
+    rid = api.create(token, seller, body_for(["DE"], legalRepresentative={"name": "A", "idDocument": {
+        "type": "passport", "expiresOn": expires.isoformat()}})).json()["registrations"][0]["registrationId"]
+    api.advance(30 * 86400)  # read a month late: the ID has under 180 days left by now
+    assert _status(api, api.token(seller), rid)["status"] == "APPROVED"
