@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,5 +56,3 @@ def run_acorn(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
     return run
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    sys.path.insert(0, str(REPO / "tests"))

@@ -6,7 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import REPO
+REPO = Path(__file__).resolve().parent.parent
+
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

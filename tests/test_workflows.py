@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
 from reconciler.loader import load_desired
+
+REPO = Path(__file__).resolve().parent.parent
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml")) + sorted((REPO / "examples").glob("**/*.yml"))
 
