@@ -87,6 +87,9 @@ def error_for(call: Call, response: httpx.Response) -> ApiError:
     code, message, details = errors_from_api(body)
     request_id = response.headers.get("x-amzn-requestid")
     status = response.status_code
+    for secret in (call.form or {}).values():  # an LWA that echoes what it was sent must not leak it
+        if len(secret) >= 8:
+            message, details = message.replace(secret, "***"), details.replace(secret, "***")
     said = f"{status} {code or response.reason_phrase}" + (f": {message}" if message else "")
     if call.is_lwa and status in (400, 401):
         hint = ("the client id or secret is wrong" if code == "invalid_client"

@@ -16,6 +16,7 @@ import httpx
 from reconciler.model import (BusinessRegistration, Document, DocumentRef, Entity, IdDocument,
                               LegalRepresentative, SecretRef, Submission, TaxRegistration)
 
+REPO = Path(__file__).resolve().parents[2]
 BASE = "http://acorn.test"
 CLIENT_SECRET = "lwa-client-secret-value"
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from client_support import BASE, CLIENT_SECRET, Admin, FakeTime, served_sandbox
 
 from reconciler.client import AcornClient, MemoryAuditLog, RetryPolicy
 from reconciler.settings import Settings
+
+from .client_support import BASE, CLIENT_SECRET, Admin, FakeTime, served_sandbox
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ import json
 
 import httpx
 import pytest
-from client_fakeapi import PREFIX, FakeApi, registration
-from client_support import BASE, CLIENT_SECRET, make_entity
 
 from reconciler.client import AlreadyExists, MemoryAuditLog
 from reconciler.errors import ApiError, AuthError, SecretError, TransportError
+
+from .client_fakeapi import PREFIX, FakeApi, registration
+from .client_support import BASE, CLIENT_SECRET, make_entity
 
 ACME = make_entity()
 NORD = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("DE", "FR"))
@@ -287,3 +288,18 @@ def test_the_audit_trail_has_every_attempt_and_no_secret(api, make_client):
     assert {json.loads(line)["operation"] for line in audit.lines} == {
         "lwaToken", "getMarketplaceParticipations", "listRegistrations", "createRegistration"}
     assert all("?" not in json.loads(line)["path"] for line in audit.lines)
+
+
+def test_an_lwa_error_that_echoes_the_refresh_token_does_not_leak_it(api, make_client):
+    def echo(request):
+        form = dict(httpx.QueryParams(request.content.decode()))
+        return httpx.Response(400, json={"error": "invalid_grant",
+                                         "error_description": f"token {form['refresh_token']} is revoked"})
+    api.script["lwaToken"] = [echo]
+
+    async def go():
+        async with make_client(httpx.MockTransport(api), TOKENS) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert "400 invalid_grant: token *** is revoked" in error and "nord-refresh" not in error

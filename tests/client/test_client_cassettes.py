@@ -1,7 +1,7 @@
 """The wire contract as recorded: a full read of the demo sellers against the served
 sandbox, replayed with record_mode="none" (no server), and checked free of secrets.
 
-Re-record (needs nothing but this repository):  RECORD_CASSETTES=1 pytest tests/client/test_cassettes.py
+Re-record (needs nothing but this repository):  RECORD_CASSETTES=1 pytest tests/client/test_client_cassettes.py
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import vcr
-from client_support import served_sandbox
 
 from reconciler.client import AcornClient, MemoryAuditLog
 from reconciler.loader import load_desired
 from reconciler.sandbox.embedded import demo_refresh_token
 from reconciler.settings import Settings
 
-REPO = Path(__file__).resolve().parents[2]
+from .client_support import REPO, served_sandbox
+
 CASSETTES = Path(__file__).parent / "cassettes"
 CASSETTE = "demo-read.yaml"
 CLIENT_SECRET = "acorn-cassette-client-secret"

@@ -9,8 +9,9 @@ from reconciler.client.wire import (errors_from_api, participations_from_api, re
 from reconciler.errors import ApiError
 from reconciler.model import Reason
 
-from client_support import make_entity
-from client_fakeapi import registration
+from .client_fakeapi import registration
+from .client_support import make_entity
+
 
 
 def test_submission_to_api_uses_the_contract_keys_and_iso_dates():
