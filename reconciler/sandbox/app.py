@@ -27,7 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 from .admin import Admin
 from .api import Api, DropConnection
 from .clock import SandboxClock
-from .faults import FaultInjector
+from .faults import FaultInjector, Faults
 from .http import REQUEST_ID, ApiFailure
 from .lwa import Lwa
 from .ratelimit import RateLimiter
@@ -63,7 +63,7 @@ class Sandbox:
         self.store.reset()
         self.clock.offset = 0.0
         self.limiter.reset()
-        self.faults.set(type(self.faults.faults)())
+        self.faults.set(Faults())
 
 
 class SandboxApp:

@@ -111,7 +111,11 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; nested uses join the outer one (it commits or rolls back all)."""
         with self._lock:
+            if self._conn.in_transaction:
+                yield self._conn
+                return
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
@@ -141,12 +145,12 @@ class Store:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def seed_once(self, seed: "Callable[[Store], None]") -> bool:
-        """Run `seed` on a state file that was never seeded; True when it ran."""
-        with self._lock:
-            with self._write() as db:
-                if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone():
-                    return False
-                db.execute("INSERT INTO meta VALUES ('seeded', '1')")
+        """Run `seed` on a state file that was never seeded, in the same transaction as the
+        mark (two processes opening a new file seed it once, and never half); True when it ran."""
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone():
+                return False
+            db.execute("INSERT INTO meta VALUES ('seeded', '1')")
             seed(self)
             return True
 
@@ -234,26 +238,14 @@ class Store:
                                       (reg.registration_id,)).fetchone()[0]
         submission = create_request_from_api(json.loads(body or "{}")).submission
         decided = review.decide(reg, submission, self.seller(reg.seller_id))
-        with self._lock:
-            nested = self._conn.in_transaction
-            if not nested:
-                self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                changed = self._conn.execute(
-                    "UPDATE registrations SET status = ?, reasons = ?, updated_at = ? "
-                    "WHERE registration_id = ? AND status IS NULL",
-                    (decided.status, json.dumps([[r.code, r.message] for r in decided.reasons]),
-                     decided.updated_at, reg.registration_id)).rowcount
-                if not changed:  # decided meanwhile by another process: its answer stands
-                    row = self._conn.execute(f"SELECT {_COLUMNS} FROM registrations WHERE registration_id = ?",
-                                             (reg.registration_id,)).fetchone()
-                    decided = _record(row)
-            except BaseException:
-                if not nested:
-                    self._conn.execute("ROLLBACK")
-                raise
-            if not nested:
-                self._conn.execute("COMMIT")
+        with self._write() as db:
+            changed = db.execute("UPDATE registrations SET status = ?, reasons = ?, updated_at = ? "
+                                 "WHERE registration_id = ? AND status IS NULL",
+                                 (decided.status, json.dumps([[r.code, r.message] for r in decided.reasons]),
+                                  decided.updated_at, reg.registration_id)).rowcount
+            if not changed:  # decided meanwhile by another process: its answer stands
+                decided = _record(db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE registration_id = ?",
+                                             (reg.registration_id,)).fetchone())
         return decided
 
     def registration(self, registration_id: str, now: float) -> RegistrationRecord | None:

@@ -82,3 +82,20 @@ def test_a_failing_create_leaves_nothing(tmp_path):
         raise AssertionError("the create should have failed")
     assert store.all_registrations(1e9) == []
     assert store.create("S1", "t" * 40, "hash", records, 1e9).kind == "created"  # the token was not taken
+
+
+def test_seeding_is_all_or_nothing_and_happens_once(tmp_path):
+    store = Store(tmp_path / "state.sqlite")
+
+    def broken(s: Store) -> None:
+        s.insert_registration(_records("S1", "t" * 40, 1e9)[0])
+        raise RuntimeError("seed failed half way")
+
+    try:
+        store.seed_once(broken)
+    except RuntimeError:
+        pass
+    assert store.all_registrations(1e9) == []
+    assert store.seed_once(lambda s: s.insert_registration(_records("S1", "t" * 40, 1e9)[0])) is True
+    assert store.seed_once(lambda s: s.insert_registration(_records("S1", "t" * 40, 1e9)[0])) is False
+    assert len(Store(tmp_path / "state.sqlite").all_registrations(1e9)) == 1
