@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Entity
+
 
 _VISIBLE = 4
 
@@ -21,3 +26,11 @@ def mask_all(text: str, secrets: "set[str] | frozenset[str]") -> str:
         if value and len(value) > _VISIBLE:
             text = text.replace(value, mask(value))  # not re.sub: a regex compile per value is slow
     return text
+
+
+def sensitive_values(entity: "Entity") -> frozenset[str]:
+    """What no output may show in full: registration and tax numbers, ID document details."""
+    s = entity.submission
+    values = {s.business_registration.number, s.legal_representative.id_document.expires_on.isoformat()}
+    values.update(t.number for t in s.tax_registrations if t.number)
+    return frozenset(values)

@@ -31,7 +31,7 @@ from datetime import date, datetime, timezone
 
 from . import catalogue, preflight
 from .live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration, SellerLive
-from .masking import mask_all
+from .masking import mask_all, sensitive_values
 from .model import DesiredState, Entity, Reason
 from .settings import Settings
 from .submission import client_token, submission_digest
@@ -161,14 +161,6 @@ def plan(desired: DesiredState, live: Mapping[str, SellerLive], today: date, set
         if paused:
             gc.enable()
     return Plan(environment or settings.environment, now, desired.digest, entities)
-
-
-def sensitive_values(entity: Entity) -> frozenset[str]:
-    """What no output may show in full: registration and tax numbers, ID document details."""
-    s = entity.submission
-    values = {s.business_registration.number, s.legal_representative.id_document.expires_on.isoformat()}
-    values.update(t.number for t in s.tax_registrations if t.number)
-    return frozenset(values)
 
 
 def plan_entity(entity: Entity, seller: SellerLive | None, today: date, settings: Settings) -> EntityPlan:

@@ -23,9 +23,10 @@ def check_id_document(submission: Submission, today: date, min_valid_days: int) 
     days_left = (expires_on - today).days
     if days_left >= min_valid_days:
         return None
-    when = "expired" if days_left < 0 else f"expires in {days_left} days"
+    when = f"expired {-days_left} days ago" if days_left < 0 else f"expires in {days_left} days"
+    # The date itself is an ID document detail that outputs mask: the day count says enough.
     return Reason(ID_EXPIRES_TOO_SOON,
-                  f"the legal representative's ID document {when} ({expires_on.isoformat()}); "
+                  f"the legal representative's ID document {when}; "
                   f"it must be valid for at least {min_valid_days} days")
 
 

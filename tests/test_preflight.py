@@ -38,9 +38,9 @@ def test_id_document_minimum_is_a_setting() -> None:
     assert codes(sub, "MX", min_days=30) == []
 
 
-def test_id_message_names_the_date_and_the_minimum() -> None:
+def test_id_message_names_the_days_left_and_the_minimum() -> None:
     (reason,) = preflight.check(submission(expires=date(2027, 2, 1)), catalogue.by_code("MX"), TODAY)
-    assert reason.message == ("the legal representative's ID document expires in 66 days (2027-02-01); "
+    assert reason.message == ("the legal representative's ID document expires in 66 days; "
                               "it must be valid for at least 180 days")
 
 

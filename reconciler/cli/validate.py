@@ -8,6 +8,7 @@ import click
 
 from .. import preflight
 from ..errors import DesiredStateError
+from ..masking import mask_all, sensitive_values
 from ..loader import load_desired
 from .output import annotation, annotations, today, tree_options, workspace
 
@@ -32,7 +33,7 @@ def command(desired: str, config: str | None, fmt: str) -> int:
         raise
     day = today(ws.env)
     warnings = [
-        {"entity": e.name, "marketplace": code, "code": r.code, "message": r.message,
+        {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
          "path": e.source.path, "line": e.source.line}
         for e in state.entities
         for code, reasons in preflight.check_entity(e, day, ws.settings.id_document_min_valid_days).items()
