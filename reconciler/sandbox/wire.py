@@ -33,7 +33,7 @@ class CreateRequest:
 
 def _object(raw: Any, field: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
     if not isinstance(raw, dict):
-        raise ApiFailure.invalid(field, "must be an object")
+        raise ApiFailure.invalid(field or "body", "must be an object")
     for key in raw:
         if key not in required and key not in optional:
             raise ApiFailure.invalid(_join(field, key), "unknown field")

@@ -143,10 +143,11 @@ def _without(body: dict, path: str) -> dict:
     (lambda b: {**b, "documents": [{"kind": "translation", "uri": "x", "sha256": "nope"}]}, "documents[0].sha256"),
     (lambda b: {**b, "surprise": 1}, "surprise"),
     (lambda b: {**b, "businessRegistration": "CN"}, "businessRegistration"),
+    (lambda b: [b], "body"),
 ])
 def test_a_malformed_body_is_400_naming_the_field(api, change, field):
     seller, token = api.login()
-    response = api.create(token, seller, change(body_for()))
+    response = api.create(token, seller, change(body_for()))  # type: ignore[arg-type]
     assert response.status_code == 400
     assert response.json()["errors"][0]["details"] == field
     assert field in response.json()["errors"][0]["message"]
