@@ -130,24 +130,39 @@ class AcornClient:
         return _body(await self._caller.send(call, self._auth(entity)))
 
     async def read_seller(self, entity: Entity) -> SellerLive:
-        """Participations and every registration of one seller, on each host its marketplaces need."""
+        """Participations and every registration of one seller, on each host its marketplaces need.
+
+        The two reads are independent (separate rate limits), so they run at once: a seller
+        costs one round trip plus its extra pages, not two.
+        """
         participations: set[str] = set()
         registrations: dict[str, LiveRegistration] = {}
         for host in self.endpoints.read_hosts(entity.marketplaces):
-            body = await self._get(entity, "getMarketplaceParticipations", host + PARTICIPATIONS_PATH)
-            participations |= participations_from_api(body)
-            url = f"{host}{API_PREFIX}/sellers/{entity.seller_id}/registrations"
-            next_token: str | None = None
-            while True:
-                params: dict[str, Any] = {"pageSize": PAGE_SIZE}
-                if next_token:
-                    params["nextToken"] = next_token
-                page, next_token = registrations_from_api(await self._get(entity, "listRegistrations", url, params))
-                registrations.update((r.registration_id, r) for r in page)
-                if not next_token:
-                    break
+            try:
+                async with asyncio.TaskGroup() as both:  # one failing cancels the other
+                    stores = both.create_task(self._get(entity, "getMarketplaceParticipations",
+                                                        host + PARTICIPATIONS_PATH))
+                    listed = both.create_task(self._list_registrations(entity, host))
+            except ExceptionGroup as failed:
+                raise failed.exceptions[0] from None  # the first failure, as a single call raises it
+            participations |= participations_from_api(stores.result())
+            registrations.update((r.registration_id, r) for r in listed.result())
         ordered = sorted(registrations.values(), key=lambda r: (r.created_at, r.registration_id))
         return SellerLive(entity.seller_id, frozenset(participations), tuple(ordered))
+
+    async def _list_registrations(self, entity: Entity, host: str) -> list[LiveRegistration]:
+        """Every page of listRegistrations on one host."""
+        url = f"{host}{API_PREFIX}/sellers/{entity.seller_id}/registrations"
+        out: list[LiveRegistration] = []
+        next_token: str | None = None
+        while True:
+            params: dict[str, Any] = {"pageSize": PAGE_SIZE}
+            if next_token:
+                params["nextToken"] = next_token
+            page, next_token = registrations_from_api(await self._get(entity, "listRegistrations", url, params))
+            out.extend(page)
+            if not next_token:
+                return out
 
     async def read_all(self, entities: Iterable[Entity], concurrency: int) -> dict[str, SellerLive]:
         """SellerLive per seller id, `concurrency` sellers at a time."""

@@ -113,7 +113,9 @@ def test_a_403_that_survives_the_refresh_stops_that_seller_without_a_retry_storm
         "getMarketplaceParticipations for seller A1EXAMPLENORD01 was refused after one token refresh (403 Unauthorized")
     nord_calls = [r for r in api.requests if r.headers.get("x-amz-access-token", "").startswith("Atza|access-")
                   and api.access[r.headers["x-amz-access-token"]] == NORD.seller_id]
-    assert len(nord_calls) == 2  # the call and its one retry
+    refused = [r for r in nord_calls if r.url.path.endswith("marketplaceParticipations")]
+    assert len(refused) == 2  # the call and its one retry; the concurrent listing is not retried on
+    assert len(nord_calls) <= 3
     assert api.issued == 3  # nord twice, sakura once
 
 

@@ -3,6 +3,8 @@ sockets): paging, faults, the run breaker, 403 refresh-once, idempotent creates 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import asyncio
 import random
 from dataclasses import replace
@@ -127,13 +129,18 @@ def test_an_expired_token_is_refreshed_once_and_a_foreign_one_stops_its_seller(s
     live = asyncio.run(go())
     assert live[ALPHA.seller_id].error is None and live[ALPHA.seller_id].participations == frozenset(ids("US", "MX"))
     alpha = [(e.operation, e.status) for e in audit.entries if e.seller_id == ALPHA.seller_id]
-    assert alpha[3:] == [("getMarketplaceParticipations", 403), ("lwaToken", 200),
-                         ("getMarketplaceParticipations", 200), ("listRegistrations", 200)]
+    # both reads are refused at once, the refresh token is exchanged once, and both retry once
+    assert Counter(alpha[3:]) == Counter({("getMarketplaceParticipations", 403): 1, ("listRegistrations", 403): 1,
+                                          ("lwaToken", 200): 1, ("getMarketplaceParticipations", 200): 1,
+                                          ("listRegistrations", 200): 1})
+    refreshed = alpha.index(("lwaToken", 200), 3)
+    assert all(status == 403 for _, status in alpha[3:refreshed])  # nothing succeeded before the refresh
     assert "refused after one token refresh (403 Unauthorized" in live[BETA.seller_id].error
     beta = [(e.operation, e.status) for e in audit.entries if e.seller_id == BETA.seller_id]
     # participations name no seller (the token decides); the registrations path does, and is refused
-    assert beta == [("lwaToken", 200), ("getMarketplaceParticipations", 200), ("listRegistrations", 403),
-                    ("lwaToken", 200), ("listRegistrations", 403)]
+    assert beta[0] == ("lwaToken", 200)
+    assert Counter(beta[1:]) == Counter({("getMarketplaceParticipations", 200): 1, ("listRegistrations", 403): 2,
+                                         ("lwaToken", 200): 1})
 
 
 def test_a_create_whose_connection_drops_after_commit_is_retried_without_a_duplicate(sandbox, sandbox_url, tmp_path):
