@@ -1,0 +1,118 @@
+"""`acorn apply [PLAN_FILE]`: submit the missing registrations, exactly once, whatever fails.
+
+A thin shell over reconciler.apply: read the live state, plan, pass the gates (a saved
+plan's digest, maxCreates, confirmation), submit with progress, optionally wait for review,
+print one line per pair and a summary; exit 0 when every create was accepted, else 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .. import apply
+from ..errors import PlanFileError
+from ..plan import Plan
+from ..planjson import from_json
+from ..render import paint, render
+from .output import endpoint_options, tree_options
+from .planning import (Run, Selection, audit_option, color_option, emit, make_plan, prepare, read_live,
+                       selection_options, use_color)
+
+DEFAULT_WAIT_TIMEOUT = 600.0
+_STYLE = {apply.ACCEPTED: "create", apply.EXISTS: "live", apply.FAILED: "error"}
+
+
+@click.command("apply")
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
+@tree_options
+@endpoint_options
+@selection_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (required when stdin is not a terminal).")
+@click.option("--force", is_flag=True, help="Create more than maxCreates registrations at once.")
+@click.option("--wait", is_flag=True, help="Poll the new registrations until their review is decided.")
+@click.option("--wait-timeout", type=click.FloatRange(0), metavar="SECONDS",
+              help=f"How long --wait polls at most (default {DEFAULT_WAIT_TIMEOUT:.0f}).")
+@audit_option
+@color_option
+def command(plan_file, desired, config, environment, endpoint, names, selector, marketplaces, shard, yes, force,
+            wait, wait_timeout, audit_log, no_color) -> int:
+    """Submit the registrations the plan (or the saved PLAN_FILE) says are missing."""
+    if wait_timeout is not None and not wait:
+        raise click.UsageError("--wait-timeout needs --wait")
+    run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
+    saved = None
+    if plan_file:
+        saved = read_saved_plan(Path(plan_file))
+        apply.check_saved_plan(saved, run.desired.digest, run.ws.settings.environment)
+    else:  # a saved plan was reviewed already; a fresh one must be confirmed here
+        apply.check_confirmable(yes, sys.stdin.isatty())
+    timeout = DEFAULT_WAIT_TIMEOUT if wait_timeout is None else wait_timeout
+    return asyncio.run(_apply(run, saved, yes, force, timeout if wait else None, use_color(run.ws, no_color)))
+
+
+def read_saved_plan(path: Path) -> Plan:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PlanFileError(f"cannot read the plan file {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise PlanFileError(f"the plan file {path} is not JSON: {exc}") from None
+    return from_json(data)
+
+
+async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: float | None, color: bool) -> int:
+    settings = run.ws.settings
+    async with run.client() as client:
+        entities = run.entities if saved is None else apply.saved_sellers(saved, run.entities)
+        fresh = make_plan(run, await read_live(run, client, entities), entities)
+        if saved is None:
+            emit(render(fresh, "text", color))
+        choice = apply.choose(fresh, saved)
+        for s in choice.skipped:
+            click.echo(f"note: {s.entity} {s.marketplace}: {s.why}")
+        for line in choice.errors:
+            click.echo(f"error: {line}", err=True)
+        if not choice.creates:
+            click.echo("Apply: nothing to create.")
+            return apply.exit_code((), choice.errors)
+        apply.check_max_creates(choice.pair_count, settings.max_creates, force)
+        calls = len(choice.creates)
+        if saved is None and not yes:
+            click.confirm(f"Submit {choice.pair_count} registration{'s' * (choice.pair_count != 1)} "
+                          f"in {calls} call{'s' * (calls != 1)}?", abort=True)
+        by_name = {e.name: e for e in entities}
+        width = apply.name_width(choice.creates)
+        results = await _submit(client, choice, by_name, settings.concurrency, width, color)
+        click.echo(paint(apply.summary_line(results), "bold", color))
+        reviews: tuple[apply.Review, ...] = ()
+        if wait is not None and any(r.outcome == apply.ACCEPTED for r in results):
+            click.echo(f"Waiting up to {wait:.0f} s for the review of the new registrations ...")
+            reviews = await apply.wait_all(client, results, by_name, wait, settings.concurrency, time.monotonic,
+                                           asyncio.sleep)
+            for line in apply.review_lines(reviews, width):
+                click.echo(line)
+            click.echo(paint(apply.review_summary(reviews), "bold", color))
+    return apply.exit_code(results, choice.errors, reviews)
+
+
+async def _submit(client, choice: apply.Choice, entities, concurrency: int, width: int,
+                  color: bool) -> tuple[apply.PairResult, ...]:
+    """On a terminal a progress bar (stderr), then the results; elsewhere a line per result as it comes."""
+    def line(r: apply.PairResult) -> str:
+        return paint(apply.result_line(r, width), _STYLE[r.outcome], color)
+
+    if not sys.stderr.isatty():
+        return await apply.submit_all(client, choice.creates, entities, concurrency,
+                                      lambda r: click.echo(line(r)))
+    bar = click.progressbar(length=choice.pair_count, label="Submitting", file=sys.stderr)
+    with bar:
+        results = await apply.submit_all(client, choice.creates, entities, concurrency, lambda r: bar.update(1))
+    for r in results:
+        click.echo(line(r))
+    return results
