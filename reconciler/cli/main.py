@@ -16,6 +16,7 @@ from .output import annotations
 COMMANDS = {
     "validate": "validate",
     "plan": "plan",
+    "apply": "apply",
     "drift": "drift",
     "sandbox": "sandbox",
 }
