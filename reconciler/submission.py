@@ -22,19 +22,22 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
 
 
 def _canonical(value: object) -> object:
+    """json's hook for what it cannot encode itself: a dataclass as a mapping, a date as ISO.
+
+    Lists, strings and numbers are encoded by json's C encoder, so only the dozen or so
+    dataclass values of a submission come back here.
+    """
     names = _field_names(type(value))
     if names is not None:
-        return {name: _canonical(getattr(value, name)) for name in names}
-    if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
+        return {name: getattr(value, name) for name in names}
     if isinstance(value, date):
         return value.isoformat()
-    return value
+    raise TypeError(f"cannot digest a {type(value).__name__}")
 
 
 def submission_digest(submission: Submission) -> str:
     """sha256 hex of the submission alone."""
-    text = json.dumps(_canonical(submission), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(submission, default=_canonical, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
