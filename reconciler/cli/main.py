@@ -19,6 +19,7 @@ COMMANDS = {
     "apply": "apply",
     "drift": "drift",
     "sandbox": "sandbox",
+    "status": "status",
 }
 
 

@@ -1,0 +1,38 @@
+"""`acorn status`: the entity x marketplace matrix of live states, for a terminal or a page.
+
+The same pipeline as `acorn plan` (select, read live, plan), rendered as a matrix:
+text, json, markdown, or one self-contained HTML page to open or publish as a CI artifact.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..render.status import STATUS_FORMATS, render_status, status_of
+from .output import endpoint_options, tree_options
+from .planning import (Selection, audit_option, color_option, emit, entity_errors, plan_now, prepare,
+                       selection_options, use_color)
+
+
+@click.command("status")
+@tree_options
+@endpoint_options
+@selection_options
+@click.option("--format", "fmt", type=click.Choice(STATUS_FORMATS), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of printing (e.g. status.html).")
+@audit_option
+@color_option
+def command(desired, config, environment, endpoint, names, selector, marketplaces, shard, fmt, out, audit_log,
+            no_color) -> int:
+    """Show every entity's state in every marketplace: live, pending, attention, blocked, ...
+
+    Exits 0, or 1 when an entity could not be read (it is still shown, as unreadable).
+    """
+    run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
+    result = plan_now(run)
+    status = status_of(result, {e.name: e.labels for e in run.entities})
+    emit(render_status(status, fmt, out is None and use_color(run.ws, no_color, fmt)), out)
+    errors = entity_errors(result)
+    for line in errors:
+        click.echo(f"error: {line}", err=True)
+    return 1 if errors else 0

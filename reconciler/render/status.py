@@ -1,0 +1,222 @@
+"""The status view: the entity x marketplace matrix of live states, as text, json, markdown or html.
+
+It is built from a Plan (the same pipeline as `acorn plan`, so the states mean the same)
+plus each entity's labels, which the plan does not carry and the HTML page filters on.
+Pure: `status_of` and `render_status` read nothing, and every value is already masked by
+the plan engine. The HTML page is one self-contained file: inline CSS and JS, no external
+asset, and a Content-Security-Policy that allows nothing but that inline CSS and JS (by
+hash), so even a value that escaped escaping could not load or run anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .. import __version__, catalogue
+from ..plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, Pair, Plan, Summary
+from ..planjson import timestamp
+from . import SYMBOLS, escape_markdown, paint
+
+STATUS_FORMATS = ("text", "json", "markdown", "html")
+FORMAT_VERSION = 1
+
+# The order a reader of the live state looks for: what sells, what is on its way, what is stuck.
+ORDER = (LIVE, PENDING, ATTENTION, BLOCKED, CREATE, UNMANAGED, DRIFTED)
+MEANING = {
+    LIVE: "selling there: the seller participates, or a registration is APPROVED",
+    PENDING: "a registration is SUBMITTED or IN_REVIEW",
+    ATTENTION: "a registration is ACTION_REQUIRED: the marketplace asks for something",
+    BLOCKED: "preflight fails, or rejected with an unchanged submission: fix desired first",
+    CREATE: "not registered yet: acorn apply would submit it",
+    UNMANAGED: "live, but desired does not list it",
+    DRIFTED: "a field the registration echoes differs from desired",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One entity: its pairs laid out under the matrix's columns."""
+
+    name: str
+    seller_id: str
+    labels: tuple[tuple[str, str], ...]
+    error: str | None
+    cells: tuple[tuple[Pair, ...], ...]  # one per column, in the columns' order
+
+    @property
+    def pairs(self) -> tuple[Pair, ...]:
+        return tuple(p for cell in self.cells for p in cell)
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(s for s in ORDER if any(p.state == s for p in self.pairs))
+
+
+@dataclass(frozen=True)
+class Status:
+    environment: str
+    generated_at: datetime
+    desired_digest: str
+    columns: tuple[str, ...]  # marketplace codes, catalogue order; unknown IDs last
+    rows: tuple[Row, ...]
+    summary: Summary
+
+    def line(self) -> str:
+        """`Status: 4 live, 1 pending, …, 1 drifted.`: the counts in the order of ORDER."""
+        parts = [f"{getattr(self.summary, s)} {'to create' if s == CREATE else s}" for s in ORDER]
+        return f"Status: {', '.join(parts)}."
+
+
+def _column_key(code: str) -> tuple[int, str]:
+    return (catalogue.order(code), "") if code in catalogue.BY_CODE else (len(catalogue.CODES), code)
+
+
+def status_of(plan: Plan, labels: Mapping[str, Iterable[tuple[str, str]]]) -> Status:
+    """The matrix of a plan; `labels` maps entity names to their labels (missing: none)."""
+    columns = tuple(sorted({p.marketplace for e in plan.entities for p in e.pairs}, key=_column_key))
+    rows = []
+    for e in plan.entities:
+        by_code: dict[str, list[Pair]] = {}
+        for p in e.pairs:
+            by_code.setdefault(p.marketplace, []).append(p)
+        rows.append(Row(e.name, e.seller_id, tuple(sorted(labels.get(e.name, ()))), e.error,
+                        tuple(tuple(by_code.get(c, ())) for c in columns)))
+    return Status(plan.environment, plan.generated_at, plan.desired_digest, columns, tuple(rows), plan.summary)
+
+
+# --- json -----------------------------------------------------------------------------------
+
+def _pair_json(p: Pair) -> dict[str, Any]:
+    out: dict[str, Any] = {"state": p.state, "marketplaceId": p.marketplace_id}
+    if p.status is not None:
+        out["status"] = p.status
+    if p.registration_id is not None:
+        out["registrationId"] = p.registration_id
+    if p.age_days is not None:
+        out["ageDays"] = p.age_days
+    out["reasons"] = [{"code": r.code, "message": r.message} for r in p.reasons]
+    if p.drift:
+        out["drift"] = [{"field": d.field, "live": d.live, "desired": d.desired} for d in p.drift]
+    return out
+
+
+def status_json(status: Status) -> dict[str, Any]:
+    """The JSON form: one object per entity, `cells` keyed by marketplace (only those it has)."""
+    entities = []
+    for row in status.rows:
+        entity: dict[str, Any] = {"name": row.name, "sellerId": row.seller_id, "labels": dict(row.labels)}
+        if row.error is not None:
+            entity["error"] = row.error
+        entity["cells"] = {c: [_pair_json(p) for p in cell] for c, cell in zip(status.columns, row.cells) if cell}
+        entities.append(entity)
+    return {
+        "formatVersion": FORMAT_VERSION,
+        "kind": "status",
+        "environment": status.environment,
+        "generatedAt": timestamp(status.generated_at),
+        "desiredDigest": status.desired_digest,
+        "marketplaces": list(status.columns),
+        "entities": entities,
+        "summary": {s: getattr(status.summary, s) for s in ORDER} | {"errors": status.summary.errors},
+    }
+
+
+# --- text, markdown, html -------------------------------------------------------------------
+
+def detail(p: Pair) -> str:
+    """`IN_REVIEW REG-… · 20 days`: what the live registration says, if anything."""
+    parts = [x for x in (p.status, p.registration_id) if x]
+    text = " ".join(parts)
+    if p.age_days is not None:
+        text += f"{' · ' if text else ''}{p.age_days} day{'' if p.age_days == 1 else 's'}"
+    return text
+
+
+def tooltip(marketplace: str, p: Pair) -> str:
+    """The hover text of a cell: marketplace and state, the registration, every reason."""
+    lines = [f"{marketplace} · {p.state}"]
+    if detail(p):
+        lines.append(detail(p))
+    lines += [f"{r.code}: {r.message}" for r in p.reasons]
+    return "\n".join(lines)
+
+
+def _script() -> str:
+    return _environment("html").get_template("status.js.j2").render().strip()
+
+
+def _style() -> str:
+    return _environment("html").get_template("status.css.j2").render().strip()
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def _known_labels(rows: Iterable[Row]) -> list[str]:
+    return sorted({f"{k}={v}" for r in rows for k, v in r.labels})
+
+
+def render_status(status: Status, fmt: str, color: bool = False) -> str:
+    """The status as `text`, `json`, `markdown` or `html` (ValueError for another format)."""
+    if fmt == "json":
+        return json.dumps(status_json(status), indent=2, ensure_ascii=False)
+    if fmt not in STATUS_FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (known: {', '.join(STATUS_FORMATS)})")
+    context: dict[str, Any] = dict(
+        status=status, order=ORDER, meaning=MEANING, generated=timestamp(status.generated_at),
+        generated_human=timestamp(status.generated_at)[:16].replace("T", " ") + " UTC",
+        color=color, version=__version__, detail=detail, tooltip=tooltip, summary=status.summary)
+    if fmt == "text":
+        width = max([len("entity")] + [len(r.name) for r in status.rows])
+        widths = [max(len(c), *(len(_symbols(cell)) for cell in _column(status, i)))
+                  for i, c in enumerate(status.columns)]
+        context.update(width=width, widths=widths, symbols=_symbols)
+    elif fmt == "html":
+        script, style = _script(), _style()
+        context.update(script=Markup(script), style=Markup(style),
+                       csp=f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}",
+                       known_labels=_known_labels(status.rows), labels_json=_labels_json,
+                       marketplace_id=_marketplace_id)
+    text = _environment(fmt).get_template(f"status.{fmt}.j2").render(**context).rstrip("\n")
+    if fmt == "text":  # padding that ends a line is noise in logs and diffs
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return text
+
+
+def _column(status: Status, i: int) -> list[tuple[Pair, ...]]:
+    return [r.cells[i] for r in status.rows] or [()]
+
+
+def _symbols(cell: tuple[Pair, ...]) -> str:
+    return "".join(SYMBOLS[p.state] for p in cell)
+
+
+def _marketplace_id(code: str) -> str:
+    known = catalogue.BY_CODE.get(code)
+    return known.marketplace_id if known else code
+
+
+def _labels_json(row: Row) -> str:
+    return json.dumps(dict(row.labels), ensure_ascii=False, sort_keys=True)
+
+
+@cache
+def _environment(fmt: str) -> jinja2.Environment:
+    # HTML escapes every value by default; the other formats escape where they need to (md).
+    env = jinja2.Environment(loader=jinja2.PackageLoader("reconciler.render", "templates"),
+                             autoescape=fmt == "html", trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
+    env.filters.update(symbol=lambda state: SYMBOLS[state], md=escape_markdown)
+    env.filters["paint"] = jinja2.pass_context(lambda ctx, text, style: paint(text, style, ctx["color"]))
+    return env
