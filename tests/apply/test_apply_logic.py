@@ -1,0 +1,254 @@
+"""The pure parts of apply (choosing against a saved plan, the gates, the report, the exit
+code) and the submit/wait loops over a fake client (409s, failures, masking, polling)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import date, datetime, timezone
+
+import pytest
+
+from reconciler import apply, catalogue
+from reconciler.apply import ACCEPTED, EXISTS, FAILED, Create, PairResult
+from reconciler.client import AlreadyExists
+from reconciler.errors import ApiError, PlanFileError, SafetyError
+from reconciler.live import LiveRegistration
+from reconciler.model import (BusinessRegistration, DocumentRef, Entity, IdDocument, LegalRepresentative, Reason,
+                              SecretRef, Submission, TaxRegistration)
+from reconciler.plan import CreateGroup, EntityPlan, Pair, Plan
+from reconciler.submission import client_token
+
+DIGEST = "d" * 64
+NOW = datetime(2026, 11, 26, 10, tzinfo=timezone.utc)
+
+
+def mid(code: str) -> str:
+    return catalogue.by_code(code).marketplace_id
+
+
+def group(seller: str, region: str, *codes: str, digest: str = DIGEST) -> CreateGroup:
+    ids = tuple(mid(c) for c in codes)
+    return CreateGroup(region, codes, ids, client_token(seller, ids, digest), digest)
+
+
+def entity_plan(name: str, seller: str, creates: dict[str, tuple[str, ...]], others: dict[str, Pair] | None = None,
+                digest: str = DIGEST, error: str | None = None) -> EntityPlan:
+    pairs = [Pair(c, mid(c), "create") for codes in creates.values() for c in codes]
+    pairs += list((others or {}).values())
+    groups = tuple(group(seller, region, *codes, digest=digest) for region, codes in creates.items())
+    return EntityPlan(name, seller, tuple(pairs), groups, error)
+
+
+def plan_of(*entities: EntityPlan, digest: str = "t" * 64) -> Plan:
+    return Plan("sandbox", NOW, digest, entities)
+
+
+# -- choose ------------------------------------------------------------------------------------
+
+def test_without_a_saved_plan_every_create_group_is_one_call_with_the_plans_token() -> None:
+    fresh = plan_of(entity_plan("acme", "A1ACME", {"NA": ("US",), "EU": ("DE", "FR")}),
+                    entity_plan("bolt", "A2BOLT", {}, error="the refresh token is missing"))
+    choice = apply.choose(fresh)
+    assert [(c.entity, c.region, c.marketplaces) for c in choice.creates] == [("acme", "NA", ("US",)),
+                                                                             ("acme", "EU", ("DE", "FR"))]
+    assert choice.creates[1].client_token == fresh.entities[0].creates[1].client_token
+    assert choice.pair_count == 3
+    assert choice.errors == ("bolt: the refresh token is missing",)
+
+
+def test_a_saved_plan_limits_the_creates_to_the_pairs_it_proposed() -> None:
+    saved = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE", "IT")},
+                                {"FR": Pair("FR", mid("FR"), "live")}))
+    # since then the FR store was closed: the fresh plan would create FR too, unreviewed
+    fresh = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE", "FR", "IT")}),
+                    entity_plan("zed", "A9ZED", {"EU": ("ES",)}))
+    choice = apply.choose(fresh, saved)
+    (create,) = choice.creates
+    assert create.marketplaces == ("DE", "IT")
+    # the narrowed call carries the token of exactly its marketplaces: the one the saved plan showed
+    assert create.client_token == saved.entities[0].creates[0].client_token
+    assert [(s.entity, s.marketplace) for s in choice.skipped] == [("acme", "FR"), ("zed", "ES")]
+    assert all("not in the saved plan" in s.why for s in choice.skipped)
+
+
+def test_a_reviewed_create_that_is_no_longer_missing_is_noted_not_sent() -> None:
+    saved = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE", "IT")}))
+    pending = Pair("IT", mid("IT"), "pending", "REG-1", "SUBMITTED")
+    fresh = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE",)}, {"IT": pending}))
+    choice = apply.choose(fresh, saved)
+    assert [c.marketplaces for c in choice.creates] == [("DE",)]
+    assert choice.creates[0].client_token == client_token("A1ACME", (mid("DE"),), DIGEST)
+    (skip,) = choice.skipped
+    assert (skip.marketplace, skip.why) == ("IT", "no longer missing: now pending (SUBMITTED REG-1)")
+
+
+def test_a_saved_plan_with_another_submission_is_refused() -> None:
+    saved = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE",)}, digest="e" * 64))
+    fresh = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE",)}))
+    with pytest.raises(PlanFileError, match="submissionDigest differs"):
+        apply.choose(fresh, saved)
+
+
+# -- the gates ---------------------------------------------------------------------------------
+
+def test_a_stale_saved_plan_is_refused_naming_both_digests() -> None:
+    saved = plan_of(digest="a1" * 32)
+    with pytest.raises(PlanFileError) as refused:
+        apply.check_saved_plan(saved, "b2" * 32, "sandbox")
+    assert "a1a1a1a1a1a1" in str(refused.value) and "b2b2b2b2b2b2" in str(refused.value)
+    assert "acorn plan --out" in str(refused.value)
+    apply.check_saved_plan(saved, "a1" * 32, "sandbox")  # fresh: passes
+    with pytest.raises(PlanFileError, match="environment sandbox, not production"):
+        apply.check_saved_plan(saved, "a1" * 32, "production")
+
+
+@pytest.mark.parametrize("count, force, refused", [(50, False, False), (51, False, True), (51, True, False),
+                                                   (0, False, False)])
+def test_max_creates_counts_pairs_and_force_passes_it(count: int, force: bool, refused: bool) -> None:
+    if refused:
+        with pytest.raises(SafetyError, match=rf"refusing to create {count} registrations: more than maxCreates \(50\)"):
+            apply.check_max_creates(count, 50, force)
+    else:
+        apply.check_max_creates(count, 50, force)
+
+
+def test_confirmation_is_required_where_nobody_can_answer() -> None:
+    with pytest.raises(SafetyError, match="stdin is not a terminal; pass --yes"):
+        apply.check_confirmable(yes=False, interactive=False)
+    apply.check_confirmable(yes=True, interactive=False)
+    apply.check_confirmable(yes=False, interactive=True)  # then apply asks
+
+
+# -- the report --------------------------------------------------------------------------------
+
+def result(outcome: str, marketplace: str = "DE", **kw) -> PairResult:
+    return PairResult("acme", "A1ACME", marketplace, mid(marketplace), outcome, **kw)
+
+
+def test_result_lines_summary_and_exit_code() -> None:
+    results = [result(ACCEPTED, registration_id="REG-1"), result(EXISTS, "FR", registration_id="REG-0"),
+               result(FAILED, "IT", code="InvalidInput", message="bad", request_id="rid-9")]
+    assert apply.result_line(results[0], 6) == "+ acme    DE  accepted REG-1"
+    assert apply.result_line(results[1]) == "= acme  FR  already exists REG-0"
+    assert apply.result_line(results[2]) == "! acme  IT  failed InvalidInput: bad (request id rid-9)"
+    assert apply.summary_line(results) == "Apply: 1 accepted, 1 already existed, 1 failed."
+    assert apply.exit_code(results) == 1
+    assert apply.exit_code(results[:2]) == 0
+    assert apply.exit_code(()) == 0  # nothing to do
+    assert apply.exit_code(results[:2], errors=["bolt: not read"]) == 1
+
+
+# -- submitting and waiting over a fake client -------------------------------------------------
+
+ENTITY = Entity("acme", "A1ACME", SecretRef("env", "T"), Submission(
+    "Acme Ltd", BusinessRegistration("GB", "01234567", DocumentRef("d.pdf", "a" * 64)),
+    LegalRepresentative("Ada", IdDocument("passport", date(2040, 1, 1))),
+    (TaxRegistration("EU_VAT", "DE", "DE123456789"),)), ("DE", "FR"))
+
+
+def registration(marketplace_id: str, reg_id: str, status: str = "SUBMITTED",
+                 reasons: tuple[Reason, ...] = ()) -> LiveRegistration:
+    return LiveRegistration(reg_id, "A1ACME", marketplace_id, status, "Acme Ltd", "tok", DIGEST, reasons, NOW, NOW)
+
+
+class FakeClient:
+    def __init__(self, answers) -> None:
+        self.answers = list(answers)  # one per call: a list of registrations or an exception
+        self.calls: list[tuple[tuple[str, ...], str]] = []
+
+    async def create_registration(self, entity, region, ids, token, digest):
+        self.calls.append((tuple(ids), token))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def create_for(*codes: str) -> Create:
+    ids = tuple(mid(c) for c in codes)
+    return Create("acme", "A1ACME", "EU", codes, ids, client_token("A1ACME", ids, DIGEST), DIGEST)
+
+
+def test_a_409_naming_one_marketplace_reports_it_as_existing_and_sends_the_rest() -> None:
+    exists = AlreadyExists("createRegistration for seller A1ACME: 409 Conflict", marketplace_ids=(mid("DE"),),
+                           registration_ids=("REG-OLD",), request_id="rid-1")
+    client = FakeClient([exists, [registration(mid("FR"), "REG-NEW")]])
+    results = asyncio.run(apply.submit_one(client, ENTITY, create_for("DE", "FR")))
+    assert [(r.marketplace, r.outcome, r.registration_id) for r in results] == [
+        ("DE", EXISTS, "REG-OLD"), ("FR", ACCEPTED, "REG-NEW")]
+    assert client.calls[1] == ((mid("FR"),), client_token("A1ACME", (mid("FR"),), DIGEST))
+    assert apply.exit_code(results) == 0
+
+
+def test_a_refusal_fails_every_pair_of_the_call_with_code_request_id_and_masked_message() -> None:
+    refused = ApiError("createRegistration failed: 400 InvalidInput: number DE123456789 is malformed",
+                       status=400, code="InvalidInput", request_id="rid-2")
+    results = asyncio.run(apply.submit_one(FakeClient([refused]), ENTITY, create_for("DE", "FR")))
+    assert {(r.outcome, r.code, r.request_id) for r in results} == {(FAILED, "InvalidInput", "rid-2")}
+    assert "DE123456789" not in results[0].message and "*******6789" in results[0].message
+    assert results[0].message.endswith("is malformed")  # the request id has its own column
+
+
+def test_one_seller_failing_does_not_stop_the_others() -> None:
+    bolt = replace(ENTITY, name="bolt", seller_id="A2BOLT")
+
+    class PerSeller(FakeClient):
+        async def create_registration(self, entity, region, ids, token, digest):
+            if entity.seller_id == "A2BOLT":
+                raise ApiError("gave up", code=None)
+            return [registration(i, f"REG-{i}") for i in ids]
+
+    creates = [replace(create_for("DE"), entity="bolt", seller_id="A2BOLT"), create_for("DE", "FR")]
+    seen: list[PairResult] = []
+    results = asyncio.run(apply.submit_all(PerSeller([]), creates, {"acme": ENTITY, "bolt": bolt}, 4, seen.append))
+    assert [(r.entity, r.marketplace, r.outcome) for r in results] == [
+        ("bolt", "DE", FAILED), ("acme", "DE", ACCEPTED), ("acme", "FR", ACCEPTED)]
+    assert sorted(seen, key=results.index) == list(results)  # each reported as it came
+    assert results[0].code == "ApiError"
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_wait_polls_until_decided_with_growing_delays() -> None:
+    statuses = {"REG-1": ["SUBMITTED", "IN_REVIEW", "APPROVED"],
+                "REG-2": ["SUBMITTED", "REJECTED"]}
+
+    class Polled:
+        async def get_registration(self, entity, reg_id):
+            status = statuses[reg_id].pop(0) if len(statuses[reg_id]) > 1 else statuses[reg_id][0]
+            reasons = (Reason("LEGAL_NAME_MISMATCH", "name DE123456789 differs"),) if status == "REJECTED" else ()
+            return registration(mid("DE"), reg_id, status, reasons)
+
+    time = FakeTime()
+    results = [result(ACCEPTED, registration_id="REG-1"), result(ACCEPTED, "FR", registration_id="REG-2"),
+               result(EXISTS, "IT", registration_id="REG-0")]
+    reviews = asyncio.run(apply.wait_all(Polled(), results, {"acme": ENTITY}, 600, 4, time.clock, time.sleep))
+    assert [(v.result.registration_id, v.status) for v in reviews] == [("REG-1", "APPROVED"), ("REG-2", "REJECTED")]
+    assert reviews[1].reasons[0].message == "name *******6789 differs"
+    assert time.sleeps == [1.0, 1.5]
+    assert apply.review_summary(reviews) == "Review: 1 approved, 1 rejected, 0 action required, 0 still under review."
+
+
+def test_wait_stops_at_the_timeout_and_says_what_is_still_under_review() -> None:
+    class Slow:
+        async def get_registration(self, entity, reg_id):
+            return registration(mid("DE"), reg_id, "IN_REVIEW")
+
+    time = FakeTime()
+    reviews = asyncio.run(apply.wait_all(Slow(), [result(ACCEPTED, registration_id="REG-1")], {"acme": ENTITY},
+                                         10, 4, time.clock, time.sleep))
+    assert [v.status for v in reviews] == ["IN_REVIEW"]
+    assert time.now == 10 and sum(time.sleeps) == 10  # the last sleep is cut to the deadline
+    assert apply.review_summary(reviews).endswith("1 still under review.")
