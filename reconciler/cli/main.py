@@ -20,6 +20,7 @@ COMMANDS = {
     "drift": "drift",
     "sandbox": "sandbox",
     "status": "status",
+    "import": "importer",
 }
 
 

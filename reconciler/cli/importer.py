@@ -1,0 +1,75 @@
+"""`acorn import`: write desired/entities/NAME.yaml from a seller's live state.
+
+Reads the seller's participations and registrations with its own credentials (every
+region), then writes the entity file with placeholders for what live cannot tell. Never
+overwrites a file without --force, and refuses a seller another entity file already has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+import yaml
+
+from ..client.api import AcornClient
+from ..client.audit import AuditLog
+from ..errors import ConfigError
+from ..importer import ImportRequest, check_request, imported, placeholder_entity, render_entity, todo_count
+from ..live import SellerLive
+from .output import Workspace, endpoint_options, tree_options, workspace
+from .planning import audit_option
+
+
+@click.command("import")
+@click.option("--seller-id", required=True, metavar="ID", help="The seller (merchant token) to import.")
+@click.option("--name", required=True, metavar="NAME", help="The entity's name: writes entities/NAME.yaml.")
+@click.option("--refresh-token-env", "env_var", required=True, metavar="VAR",
+              help="The environment variable holding this seller's refresh token (written as {env: VAR}).")
+@tree_options
+@endpoint_options
+@audit_option
+@click.option("--force", is_flag=True, help="Overwrite entities/NAME.yaml if it exists.")
+def command(seller_id, name, env_var, desired, config, environment, endpoint, audit_log, force) -> int:
+    """Write an entity file from a seller's live state, with TODO placeholders to fill in."""
+    request = ImportRequest(name, seller_id, env_var)
+    check_request(request)
+    ws = workspace(desired, config, environment, endpoint)
+    path = ws.desired / "entities" / f"{name}.yaml"
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists: nothing written (pass --force to overwrite it)")
+    other = _entity_with_seller(ws.desired, seller_id, path)
+    if other is not None:
+        raise ConfigError(f"seller {seller_id} is already desired in {other}: nothing written")
+    live = asyncio.run(_read(ws, request, Path(audit_log) if audit_log else ws.state_dir / "audit.jsonl"))
+    text = render_entity(request, live, ws.settings.id_document_min_valid_days)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    codes = [m.code for m in imported(live).marketplaces]
+    click.echo(f"wrote {path}: {len(codes)} marketplace{'' if len(codes) == 1 else 's'}"
+               f"{' (' + ', '.join(codes) + ')' if codes else ''}; "
+               f"fill in its {todo_count(text)} TODO(acorn import) lines, then run `acorn validate`.")
+    return 0
+
+
+async def _read(ws: Workspace, request: ImportRequest, audit_log: Path) -> SellerLive:
+    async with AcornClient(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir,
+                           audit=AuditLog(audit_log)) as client:
+        return await client.read_seller(placeholder_entity(request))
+
+
+def _entity_with_seller(desired: Path, seller_id: str, target: Path) -> Path | None:
+    """Another entity file naming this seller, read leniently: the tree may hold other
+    imported files whose placeholders are not filled yet, so it is not loaded strictly."""
+    for path in sorted((desired / "entities").glob("*.yaml")):
+        if path.resolve() == target.resolve():
+            continue
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        spec = data.get("spec") if isinstance(data, dict) else None
+        if isinstance(spec, dict) and spec.get("sellerId") == seller_id:
+            return path
+    return None

@@ -1,0 +1,196 @@
+"""`acorn import`: a new entity file from a seller's live state (pure: live state + names -> YAML).
+
+Live tells which marketplaces the seller already sells in (its participations and APPROVED
+registrations) and the legal name it registered with. It cannot tell what a registration
+carries: the business registration, the legal representative and the tax numbers. Those
+are written as placeholders on lines marked `# TODO(acorn import): ...`, each a value the
+loader refuses (a string that fails the schema's pattern or enum, or an empty value where
+any string would pass), so `acorn validate` fails on every one until it is filled and no
+placeholder can ever reach a submission.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+import jinja2
+import yaml
+
+from . import catalogue
+from .errors import ConfigError
+from .live import APPROVED, REJECTED, LiveRegistration, SellerLive
+from .model import (BusinessRegistration, DocumentRef, Entity, IdDocument, LegalRepresentative, SecretRef,
+                    Submission)
+
+TODO = "TODO(acorn import)"
+FILL_ME = "FILL-ME"  # where the schema has a pattern or an enum, which this fails
+EMPTY = "~"          # where any string would pass: YAML null, which "must be a string" refuses
+
+_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_SELLER = re.compile(r"^[A-Z0-9]{10,20}$")
+_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What the user names: the entity (and file) name, the seller, its token's variable."""
+
+    name: str
+    seller_id: str
+    env_var: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A marketplace the file lists, or lists commented out, and why."""
+
+    code: str
+    why: str
+
+
+@dataclass(frozen=True)
+class TaxPlaceholder:
+    scheme: str
+    country: str | None
+    needed_by: tuple[str, ...]  # marketplace codes
+    waived_if_registered_in: str | None = None
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What live tells about a seller, laid out as the entity file will show it."""
+
+    marketplaces: tuple[Listed, ...]      # participations and APPROVED registrations, catalogue order
+    commented: tuple[Listed, ...]         # other registrations: listed commented out
+    unknown: tuple[str, ...]              # marketplace IDs the catalogue does not know
+    legal_name: str | None
+    legal_name_from: LiveRegistration | None
+    taxes: tuple[TaxPlaceholder, ...]
+    translation_for: tuple[str, ...]      # marketplaces needing a translation unless registered there
+
+
+def check_request(req: ImportRequest) -> None:
+    """ConfigError naming the first argument the written file could not carry."""
+    if not _NAME.match(req.name):
+        raise ConfigError(f"--name must be a lower-case DNS label (a-z, 0-9, -; at most 63), not {req.name!r}")
+    if not _SELLER.match(req.seller_id):
+        raise ConfigError(f"--seller-id must be 10-20 upper-case letters or digits, not {req.seller_id!r}")
+    if not _ENV.match(req.env_var):
+        raise ConfigError("--refresh-token-env must name an environment variable (letters, digits, _), "
+                          "not a token")
+
+
+def placeholder_entity(req: ImportRequest) -> Entity:
+    """The Entity the client needs for the read: the seller, its credentials, and every
+    catalogue marketplace, so that every region's host is read."""
+    blank = Submission("", BusinessRegistration("", "", DocumentRef("", "")),
+                       LegalRepresentative("", IdDocument("passport", date.min)))
+    return Entity(req.name, req.seller_id, SecretRef("env", req.env_var), blank, catalogue.CODES)
+
+
+def _registration_note(r: LiveRegistration) -> str:
+    codes = ", ".join(dict.fromkeys(x.code for x in r.reasons))
+    return f"{r.status} registration {r.registration_id}" + (f" ({codes})" if codes else "")
+
+
+def imported(live: SellerLive) -> Imported:
+    """The marketplaces, legal name and placeholders that live state implies (pure)."""
+    by_code: dict[str, list[LiveRegistration]] = {}
+    unknown = sorted(m for m in live.participations if m not in catalogue.BY_ID)
+    for r in sorted(live.registrations, key=lambda r: (r.created_at, r.registration_id)):
+        known = catalogue.BY_ID.get(r.marketplace_id)
+        if known is None:
+            unknown.append(r.marketplace_id)
+        else:
+            by_code.setdefault(known.code, []).append(r)
+    listed, commented = [], []
+    for m in catalogue.MARKETPLACES:
+        regs = by_code.get(m.code, [])
+        approved = [r for r in regs if r.status == APPROVED]
+        if m.marketplace_id in live.participations:
+            listed.append(Listed(m.code, "participates"))
+        elif approved:
+            listed.append(Listed(m.code, f"APPROVED registration {approved[-1].registration_id}"))
+        elif regs:
+            latest = regs[-1]
+            action = ("uncomment to apply again once fixed" if latest.status == REJECTED
+                      else "uncomment to track it (until then plan shows it unmanaged)")
+            commented.append(Listed(m.code, f"{_registration_note(latest)}: {action}"))
+    codes = [x.code for x in listed]
+    approved_regs = [r for r in live.registrations if r.status == APPROVED]
+    newest = max(approved_regs or live.registrations, key=lambda r: (r.created_at, r.registration_id), default=None)
+    return Imported(tuple(listed), tuple(commented), tuple(dict.fromkeys(unknown)),
+                    newest.legal_entity_name if newest else None, newest, _taxes(codes),
+                    tuple(c for c in codes if catalogue.by_code(c).translation_unless_registered_in))
+
+
+def _taxes(codes: list[str]) -> tuple[TaxPlaceholder, ...]:
+    """One placeholder per (scheme, country) the marketplaces require, in their order."""
+    found: dict[tuple[str, str | None], TaxPlaceholder] = {}
+    for code in codes:
+        need = catalogue.by_code(code).tax
+        if need is None:
+            continue
+        key = (need.scheme, need.country)
+        before = found.get(key)
+        found[key] = TaxPlaceholder(need.scheme, need.country, (before.needed_by if before else ()) + (code,),
+                                    need.waived_if_registered_in)
+    return tuple(found.values())
+
+
+def render_entity(req: ImportRequest, live: SellerLive, id_min_valid_days: int = 180) -> str:
+    """The entity file's text: valid YAML, schema-valid once every TODO line is filled."""
+    check_request(req)
+    data = imported(live)
+    return _environment().get_template("entity.yaml.j2").render(
+        req=req, data=data, TODO=TODO, FILL_ME=FILL_ME, EMPTY=EMPTY,
+        min_days=id_min_valid_days, note=_registration_note).rstrip("\n") + "\n"
+
+
+def todo_count(text: str) -> int:
+    """How many placeholders a written file still has."""
+    return sum(1 for line in text.splitlines() if f"# {TODO}:" in line and not line.lstrip().startswith("#"))
+
+
+# --- YAML text ------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._,()&/'-]*$")
+
+
+def _printable(c: str) -> bool:
+    # YAML's printable set, less the characters YAML 1.1 reads as line breaks or a BOM
+    o = ord(c)
+    return (0x20 <= o <= 0x7E or (0xA0 <= o <= 0xD7FF and o not in (0x2028, 0x2029))
+            or (0xE000 <= o <= 0xFFFD and o != 0xFEFF) or o >= 0x10000)
+
+
+def scalar(value: str) -> str:
+    """`value` as a YAML scalar that reads back as exactly this string: plain when that is
+    safe (`Acme Trading Co., Ltd.`), else double-quoted with JSON's escapes (`"0123"`)."""
+    if _PLAIN.match(value) and value == value.strip():
+        try:
+            # plain only if YAML reads it back as this very string (not 0123, yes, 2026-01-01)
+            if yaml.safe_load(f"k: {value}") == {"k": value}:
+                return value
+        except yaml.YAMLError:
+            pass
+    quoted = json.dumps(value, ensure_ascii=False)
+    return "".join(c if _printable(c) else f"\\u{ord(c):04x}" for c in quoted)
+
+
+def comment(text: str) -> str:
+    """Text safe inside a `#` comment: one line."""
+    return " ".join(str(text).split())
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("reconciler.render", "templates"),
+                             autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(q=scalar, c=comment)
+    return env

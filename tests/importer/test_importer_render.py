@@ -1,0 +1,144 @@
+"""The pure importer: what live state implies (marketplaces, legal name, placeholders), and
+the file it writes: every placeholder fails validation on its own line, and the file loads
+once they are filled."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from importer_support import fill, todo_lines
+
+from reconciler import catalogue
+from reconciler.errors import ConfigError
+from reconciler.importer import (ImportRequest, check_request, imported, placeholder_entity, render_entity, scalar,
+                                 todo_count)
+from reconciler.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, LiveRegistration, SellerLive
+from reconciler.loader import load_entity
+from reconciler.model import Reason
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+REQ = ImportRequest("acme-sz", "A3EXAMPLEACME01", "ACORN_ACME_SZ_REFRESH_TOKEN")
+
+
+def reg(code: str, status: str, days: int = 0, name: str = "Acme Ltd", reasons: tuple[Reason, ...] = (),
+        marketplace_id: str | None = None) -> LiveRegistration:
+    return LiveRegistration(f"REG-{code}-{status}-{days}", REQ.seller_id,
+                            marketplace_id or catalogue.by_code(code).marketplace_id, status, name, "t", "d",
+                            reasons, T0 + timedelta(days=days), T0 + timedelta(days=days + 1))
+
+
+def live(participations: tuple[str, ...] = (), regs: tuple[LiveRegistration, ...] = (),
+         unknown: tuple[str, ...] = ()) -> SellerLive:
+    ids = frozenset(catalogue.by_code(c).marketplace_id for c in participations) | frozenset(unknown)
+    return SellerLive(REQ.seller_id, ids, regs)
+
+
+def load(text: str, name: str = "acme-sz"):
+    return load_entity(text, f"desired/entities/{name}.yaml", name)
+
+
+def test_marketplaces_are_stores_and_approved_registrations_in_catalogue_order() -> None:
+    data = imported(live(("JP", "US"), (reg("DE", APPROVED), reg("FR", IN_REVIEW), reg("AU", REJECTED),
+                                         reg("IT", REJECTED, 1), reg("IT", APPROVED, 2))))
+    assert [m.code for m in data.marketplaces] == ["US", "DE", "IT", "JP"]
+    assert [m.code for m in data.commented] == ["FR", "AU"]
+    assert "uncomment to track it" in data.commented[0].why and "apply again" in data.commented[1].why
+
+
+def test_legal_name_prefers_the_newest_approved_registration() -> None:
+    regs = (reg("DE", APPROVED, 1, "Old Name"), reg("UK", APPROVED, 5, "New Name"), reg("FR", REJECTED, 9, "Wrong"))
+    assert imported(live((), regs)).legal_name == "New Name"
+    assert imported(live((), regs[2:])).legal_name == "Wrong"  # no approved one: the newest, to check
+    assert imported(live(("US",))).legal_name is None
+
+
+def test_one_tax_placeholder_per_required_scheme() -> None:
+    data = imported(live(("US", "CA", "MX", "UK", "DE", "FR", "JP", "AU")))
+    assert [(t.scheme, t.country) for t in data.taxes] == [
+        ("US_W8BENE", None), ("CA_GST_HST", None), ("UK_VAT", None), ("EU_VAT", "DE"), ("EU_VAT", "FR")]
+    assert data.translation_for == ("JP",)
+    assert imported(live(("MX", "AU"))).taxes == ()
+
+
+def test_file_starts_with_the_schema_line_and_names_its_credential() -> None:
+    text = render_entity(REQ, live(("US",), (reg("CA", APPROVED),)))
+    assert text.startswith("# yaml-language-server: $schema=../../schemas/entity.schema.json\n")
+    data = yaml.safe_load(text)
+    assert data["apiVersion"] == "acorn/v1" and data["kind"] == "Entity"
+    assert data["metadata"] == {"name": "acme-sz"}
+    assert data["spec"]["sellerId"] == "A3EXAMPLEACME01"
+    assert data["spec"]["legalEntityName"] == "Acme Ltd"
+    assert data["spec"]["credentials"] == {"refreshToken": {"env": "ACORN_ACME_SZ_REFRESH_TOKEN"}}
+    assert data["spec"]["marketplaces"] == ["US", "CA"]
+
+
+SELLERS = {
+    "everything": live(("US", "CA", "UK", "DE", "FR", "JP"), (reg("IT", ACTION_REQUIRED),), ("AXXUNKNOWN1",)),
+    "nothing": live(),
+    "rejected only": live((), (reg("AU", REJECTED, reasons=(Reason("DOCUMENT_UNREADABLE", "scan"),)),)),
+}
+
+
+@pytest.mark.parametrize("seller", list(SELLERS))
+def test_every_placeholder_fails_validation_on_its_own_line(seller: str) -> None:
+    text = render_entity(REQ, SELLERS[seller])
+    entity, problems = load(text)
+    assert entity is None
+    assert sorted({p.line for p in problems}) == todo_lines(text)
+    assert todo_count(text) == len(todo_lines(text)) >= 7
+
+
+@pytest.mark.parametrize("seller", list(SELLERS))
+def test_the_file_loads_once_the_placeholders_are_filled(seller: str) -> None:
+    entity, problems = load(fill(render_entity(REQ, SELLERS[seller])))
+    assert problems == [] and entity is not None
+    assert entity.seller_id == REQ.seller_id and str(entity.credentials) == "env:ACORN_ACME_SZ_REFRESH_TOKEN"
+    if seller == "everything":
+        assert entity.marketplaces == ("US", "CA", "UK", "DE", "FR", "JP")
+        taxes = [(t.scheme, t.country) for t in entity.submission.tax_registrations]
+        assert taxes == [("US_W8BENE", None), ("CA_GST_HST", None), ("UK_VAT", None), ("EU_VAT", "DE"),
+                         ("EU_VAT", "FR")]
+        assert [(d.kind, d.language) for d in entity.submission.documents] == [("translation", "ja")]
+
+
+def test_live_facts_the_file_does_not_list_are_comments() -> None:
+    text = render_entity(REQ, SELLERS["everything"])
+    assert "# Live also shows marketplace ID AXXUNKNOWN1" in text
+    assert "    # - IT  # ACTION_REQUIRED registration REG-IT-ACTION_REQUIRED-0: uncomment to track it" in text
+
+
+@pytest.mark.parametrize("name", ["Acme Trading Co., Ltd.", "Sakura Goods K.K.", "O'Brien & Sons: #1", "yes",
+                                  "0123", "2026-01-01", "株式会社さくら", "- dash", "a\nb", "tab\there", " padded ",
+                                  "\u2028sep", '"quoted"', "Atlas # not a comment", "null", "~", "1e3"])
+def test_legal_names_from_live_read_back_exactly(name: str) -> None:
+    text = render_entity(REQ, live((), (reg("DE", APPROVED, name=name),)))
+    assert yaml.safe_load(text)["spec"]["legalEntityName"] == name
+
+
+def test_an_empty_legal_name_from_live_is_a_placeholder() -> None:
+    text = render_entity(REQ, live((), (reg("DE", APPROVED, name=""),)))
+    assert "  legalEntityName: ~  # TODO(acorn import):" in text
+
+
+@given(st.text(max_size=40))
+def test_scalar_reads_back_as_the_same_string(value: str) -> None:
+    assert yaml.safe_load(f"key: {scalar(value)}  # comment") == {"key": value}
+
+
+@pytest.mark.parametrize("req, flag", [
+    (ImportRequest("Acme", "A3EXAMPLEACME01", "VAR"), "--name"),
+    (ImportRequest("acme", "a3example", "VAR"), "--seller-id"),
+    (ImportRequest("acme", "A3EXAMPLEACME01", "Atzr|secret"), "--refresh-token-env"),
+])
+def test_arguments_the_file_could_not_carry_are_refused(req: ImportRequest, flag: str) -> None:
+    with pytest.raises(ConfigError, match=flag) as raised:
+        check_request(req)
+    assert "Atzr|" not in str(raised.value)
+
+
+def test_the_read_covers_every_region() -> None:
+    assert placeholder_entity(REQ).marketplaces == catalogue.CODES
