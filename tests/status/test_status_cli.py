@@ -85,3 +85,14 @@ def test_colour_never_in_a_file_or_under_no_color(run_acorn, demo: Path) -> None
     assert "\x1b[" not in run_acorn("status", "--no-color", cwd=demo).out
     run_acorn("status", "--out", "status.txt", cwd=demo)
     assert "\x1b[" not in (demo / "status.txt").read_text()
+
+
+def test_shell_completion_script_and_answers(run_acorn, demo: Path) -> None:
+    script = run_acorn(env={"_ACORN_COMPLETE": "bash_source"}, cwd=demo)
+    assert script.code == 0 and "complete -o nosort -F _acorn_completion acorn" in script.out
+    formats = run_acorn(env={"_ACORN_COMPLETE": "bash_complete", "COMP_WORDS": "acorn status --format ",
+                             "COMP_CWORD": "3"}, cwd=demo)
+    assert formats.out.split() == ["plain,text", "plain,json", "plain,markdown", "plain,html"]
+    commands = run_acorn(env={"_ACORN_COMPLETE": "bash_complete", "COMP_WORDS": "acorn im", "COMP_CWORD": "1"},
+                         cwd=demo)
+    assert commands.out.split() == ["plain,import"]
