@@ -151,10 +151,12 @@ def tooltip(marketplace: str, p: Pair) -> str:
     return "\n".join(lines)
 
 
+@cache
 def _script() -> str:
     return _environment("html").get_template("status.js.j2").render().strip()
 
 
+@cache
 def _style() -> str:
     return _environment("html").get_template("status.css.j2").render().strip()
 
