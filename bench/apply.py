@@ -1,0 +1,182 @@
+"""Benchmark `acorn apply` at scale against the served sandbox, rate limits on.
+
+    python bench/apply.py [--sellers 500] [--latency-ms 50] [--concurrency 16]
+
+500 sellers x 3 marketplaces (DE, FR, IT: one EU region, so ONE createRegistration per
+seller, EU VAT for each) are seeded into `acorn sandbox serve` on a free port, which adds
+`--latency-ms` to every API call. `acorn apply --yes --force` runs as a subprocess against it.
+
+The bound. Per seller apply makes: one LWA exchange, getMarketplaceParticipations and
+listRegistrations (one page), then one createRegistration. Every count is within its
+operation's burst (15, 10, 5), and rate limits are per seller, so no token bucket makes any
+call wait: the rates (0.016/s, 2/s, 0.5/s) bound nothing here. What bounds the run is
+the chain of round trips each seller needs, C sellers at a time:
+
+    network bound = sellers x round trips per seller x latency / C
+
+where the round trips on a seller's path are read (1 when the client overlaps the two reads,
+2 when it does not; measured from the audit log) + 1 create. A rate-limit term is added
+per seller for any call beyond its burst (none in this shape). Work that no contract sets
+(interpreter start, loading and planning the tree, the LWA exchange, local HTTP) is
+measured as a floor: `acorn validate` on the same tree, plus the LWA calls' own time / C.
+Reported: wall time, the bound, the ratio, 429s from the audit log, and a check that the
+sandbox holds exactly one registration per pair. Targets: <= 1.3x bound, <= 1% throttled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
+
+MARKETS = ["DE", "FR", "IT"]
+RATES = {"createRegistration": (0.5, 5), "listRegistrations": (2.0, 10), "getRegistration": (2.0, 10),
+         "getMarketplaceParticipations": (0.016, 15)}
+
+
+def start_sandbox(state: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", "0",
+                             "--state", str(state)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    found = re.search(r"listening on (http://\S+)", line)
+    if not found:
+        proc.kill()
+        raise SystemExit(f"the sandbox did not start: {line}")
+    return proc, found.group(1)
+
+
+def cpu_of(pid: int) -> float | None:
+    """CPU seconds (user + system) a running process has used so far (Linux), else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def seed(url: str, root: Path, sellers: int, latency_ms: int) -> dict[str, str]:
+    env = {**os.environ, "LWA_CLIENT_ID": "bench", "LWA_CLIENT_SECRET": "bench-secret", "NO_COLOR": "1"}
+    entities = root / "desired" / "entities"
+    entities.mkdir(parents=True)
+    with httpx.Client(base_url=url, timeout=30) as admin:
+        for i in range(sellers):
+            token = f"bench-refresh-{i}"
+            admin.post("/_sandbox/sellers", json={
+                "sellerId": f"A{i:012d}", "legalEntityName": f"Seller {i} Trading Co., Ltd.",
+                "refreshToken": token}).raise_for_status()
+            env[f"ACORN_SELLER_{i}_REFRESH_TOKEN"] = token
+            (entities / f"seller-{i:06d}.yaml").write_text(entity(i, MARKETS))
+        admin.put("/_sandbox/faults", json={"latencyMs": latency_ms}).raise_for_status()
+    return env
+
+
+def timed(args: list[str], root: Path, env: dict[str, str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall and CPU (user + system) seconds of `acorn ARGS` in a subprocess."""
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "reconciler", *args], cwd=root, env=env, capture_output=True,
+                          text=True)
+    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), proc
+
+
+def when(entry: dict) -> float:
+    return datetime.fromisoformat(entry["time"].replace("Z", "+00:00")).timestamp()
+
+
+def analyse(audit: list[dict], latency: float, concurrency: int) -> dict:
+    per_seller: dict[str, Counter] = defaultdict(Counter)
+    for a in audit:
+        per_seller[a["sellerId"]][a["operation"]] += 1
+    sellers = len(per_seller)
+    # Do a seller's two reads overlap? (then they cost one round trip, not two)
+    starts: dict[tuple[str, str], tuple[float, float]] = {}
+    for a in audit:
+        if a["operation"] in ("getMarketplaceParticipations", "listRegistrations"):
+            t = when(a)
+            starts[(a["sellerId"], a["operation"])] = (t, t + a["durationMs"] / 1000)
+    overlapped = sum(1 for s in per_seller if (s, "listRegistrations") in starts
+                     and (s, "getMarketplaceParticipations") in starts
+                     and starts[(s, "listRegistrations")][0] < starts[(s, "getMarketplaceParticipations")][1]
+                     and starts[(s, "getMarketplaceParticipations")][0] < starts[(s, "listRegistrations")][1])
+    read_trips = 1 if overlapped > sellers / 2 else 2
+    creates = max(c["createRegistration"] for c in per_seller.values())
+    trips = read_trips + creates
+    # beyond a burst, a seller's calls of one operation are spaced 1/rate apart
+    rate_wait = max(sum(max(0, n - RATES[op][1]) / RATES[op][0] for op, n in c.items() if op in RATES)
+                    for c in per_seller.values())
+    network = max(sellers * trips * latency / concurrency, rate_wait)
+    lwa = [a["durationMs"] / 1000 for a in audit if a["operation"] == "lwaToken"]
+    return {"sellers": sellers, "trips": trips, "read_trips": read_trips, "rate_wait": rate_wait,
+            "network": network, "lwa": sum(lwa) / concurrency,
+            "calls": Counter(a["operation"] for a in audit), "throttled": sum(1 for a in audit if a["status"] == 429),
+            "attempts": len(audit)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sellers", type=int, default=500)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        proc, url = start_sandbox(root / "sandbox.sqlite")
+        try:
+            env = seed(url, root, args.sellers, args.latency_ms)
+            (root / "acorn.yaml").write_text(f"concurrency: {args.concurrency}\n")
+            floor, _, validated = timed(["validate"], root, env)
+            if validated.returncode != 0:
+                raise SystemExit(f"acorn validate failed: {validated.stdout[-2000:]}{validated.stderr[-2000:]}")
+            audit_path = root / "audit.jsonl"
+            sandbox_before = cpu_of(proc.pid)
+            wall, cpu, applied = timed(["apply", "--yes", "--force", "--endpoint", url, "--audit-log", str(audit_path)],
+                                  root, env)
+            if applied.returncode != 0:
+                raise SystemExit(f"acorn apply failed ({applied.returncode}): {applied.stderr[-2000:]}")
+            sandbox_after = cpu_of(proc.pid)
+            state = httpx.get(url + "/_sandbox/state", timeout=60).json()
+            pairs = Counter((r["sellerId"], r["marketplaceId"]) for r in state["registrations"])
+            audit = [json.loads(line) for line in audit_path.read_text().splitlines()]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    a = analyse(audit, args.latency_ms / 1000, args.concurrency)
+    bound = a["network"] + floor + a["lwa"]
+    api_calls = a["attempts"] - a["calls"]["lwaToken"]
+    print(f"sellers: {args.sellers} x {len(MARKETS)} marketplaces (one EU create each), "
+          f"{args.latency_ms} ms added latency, concurrency {args.concurrency}, rate limits on")
+    print(f"calls: {dict(a['calls'])}; 429s: {a['throttled']} of {api_calls} API calls "
+          f"({100 * a['throttled'] / max(1, api_calls):.2f}%, target <= 1%)")
+    print(f"sandbox: {len(pairs)} pairs, {sum(pairs.values())} registrations, "
+          f"duplicates {sum(n - 1 for n in pairs.values())}, missing {args.sellers * len(MARKETS) - len(pairs)}")
+    print(f"acorn apply wall: {wall:.2f} s")
+    print(f"rate limits: every per-seller count within its burst -> they make no call wait "
+          f"(largest per-seller rate wait {a['rate_wait']:.2f} s)")
+    print(f"network bound: {a['sellers']} sellers x {a['trips']} round trips ({a['read_trips']} read + 1 create) "
+          f"x {args.latency_ms} ms / {args.concurrency} = {a['network']:.2f} s")
+    print(f"floor no contract sets: acorn validate {floor:.2f} s + LWA exchanges {a['lwa']:.2f} s")
+    print(f"bound: {bound:.2f} s -> {wall / bound:.2f}x (target <= 1.3x); "
+          f"network bound alone: {wall / a['network']:.2f}x")
+    print(f"acorn apply CPU: {cpu:.2f} s ({1000 * cpu / a['attempts']:.2f} ms per HTTP attempt, start-up "
+          f"included; on {os.cpu_count()} cores shared with the sandbox)")
+    if sandbox_before is not None and sandbox_after is not None:
+        print(f"sandbox CPU during the run: {sandbox_after - sandbox_before:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
