@@ -18,7 +18,7 @@ import click
 from .. import apply
 from ..errors import PlanFileError
 from ..plan import Plan
-from ..planjson import from_json
+from ..planjson import from_json, timestamp
 from ..render import paint, render
 from .output import endpoint_options, tree_options
 from .planning import (Run, Selection, audit_option, color_option, emit, make_plan, prepare, read_live,
@@ -73,6 +73,9 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
         fresh = make_plan(run, await read_live(run, client, entities), entities)
         if saved is None:
             emit(render(fresh, "text", color))
+        else:
+            click.echo(f"Saved plan of {timestamp(saved.generated_at)}: {saved.summary.create} to create; "
+                       f"re-read {len(entities)} seller{'s' * (len(entities) != 1)}.")
         choice = apply.choose(fresh, saved)
         for s in choice.skipped:
             click.echo(f"note: {s.entity} {s.marketplace}: {s.why}")
