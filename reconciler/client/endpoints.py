@@ -18,6 +18,7 @@ import httpx
 
 from .. import catalogue
 from ..settings import Settings
+from .transport import ShardedPools
 
 LWA_TOKEN_PATH = "/auth/o2/token"
 
@@ -64,6 +65,9 @@ def resolve_endpoints(settings: Settings, embedded_base_url: str | None = None) 
     return Endpoints(mode, base, tuple((region, base) for region in catalogue.REGIONS))
 
 
+POOLS = 4  # connection pools; see ShardedPools
+
+
 def default_transport(settings: Settings, state_dir: Path) -> httpx.AsyncBaseTransport:
     """The real transport for `settings`: the embedded sandbox in-process, else the network."""
     if settings.endpoint == "embedded":
@@ -71,4 +75,4 @@ def default_transport(settings: Settings, state_dir: Path) -> httpx.AsyncBaseTra
 
         return embedded_transport(state_dir / "sandbox.sqlite")
     # Retries are ours (backoff, Retry-After, audit per attempt), not the connection pool's.
-    return httpx.AsyncHTTPTransport(retries=0)
+    return ShardedPools([httpx.AsyncHTTPTransport(retries=0) for _ in range(POOLS)])
