@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import catalogue, schema, templates, yamlsource
 from .errors import DesiredStateError, Problem
+from .gcpause import paused_gc
 from .model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity, IdDocument,
                     LegalRepresentative, SecretRef, Source, Submission, TaxRegistration)
 from .secrets import looks_like_token
@@ -68,13 +69,8 @@ def load(files: list[SourceFile], workers: int | None = None) -> DesiredState:
     Files are independent, so a large tree is loaded on every core (`workers`, default
     the CPU count); the result does not depend on how it was split.
     """
-    workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(files) >= PARALLEL_FROM:
-        chunk = -(-len(files) // (workers * 4))
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_load_file, files, chunksize=chunk))
-    else:
-        results = [_load_file(f) for f in files]
+    with paused_gc():  # acyclic values only; worker processes inherit the pause
+        results = _load_all(files, workers or os.cpu_count() or 1)
     problems = [p for _, found in results for p in found]
     entities = [e for loaded, _ in results for e in loaded]
     problems += _uniqueness(entities)
@@ -82,6 +78,23 @@ def load(files: list[SourceFile], workers: int | None = None) -> DesiredState:
         raise DesiredStateError(problems)
     entities.sort(key=lambda e: e.name)
     return DesiredState(tuple(entities), digest(files))
+
+
+def _load_all(files: list[SourceFile], workers: int) -> list[tuple[list[Entity], list[Problem]]]:
+    if workers < 2 or len(files) < PARALLEL_FROM:
+        return _load_files(files)
+    share = -(-len(files) // workers)
+    chunks = [files[i:i + share] for i in range(0, len(files), share)]
+    with ProcessPoolExecutor(len(chunks) - 1) as pool:
+        futures = [pool.submit(_load_files, chunk) for chunk in chunks[1:]]
+        results = _load_files(chunks[0])  # this process takes a share too, not just waits
+        for future in futures:
+            results += future.result()
+    return results
+
+
+def _load_files(files: list[SourceFile]) -> list[tuple[list[Entity], list[Problem]]]:
+    return [_load_file(f) for f in files]
 
 
 def _load_file(f: SourceFile) -> tuple[list[Entity], list[Problem]]:

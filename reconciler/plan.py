@@ -24,12 +24,12 @@ marketplace, after the pair's main row, so rows stay unique per (entity, marketp
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from . import catalogue, preflight
+from .gcpause import paused_gc
 from .live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration, SellerLive
 from .masking import mask_all, sensitive_values
 from .model import DesiredState, Entity, Reason
@@ -150,16 +150,8 @@ def has_drift(plan: Plan) -> bool:
 def plan(desired: DesiredState, live: Mapping[str, SellerLive], today: date, settings: Settings,
          now: datetime, environment: str | None = None) -> Plan:
     """The plan for every desired entity; `live` maps seller IDs to what was read (pure)."""
-    # The engine builds only acyclic values, which reference counting frees; on a large tree
-    # the cyclic collector would rescan the desired and live state over and over (a third
-    # of the run for 10,000 entities), so it is paused for the loop and restored after.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():  # acyclic values only: see gcpause
         entities = tuple(plan_entity(e, live.get(e.seller_id), today, settings) for e in desired.entities)
-    finally:
-        if paused:
-            gc.enable()
     return Plan(environment or settings.environment, now, desired.digest, entities)
 
 

@@ -21,7 +21,7 @@ _CORE = "tag:yaml.org,2002:"
 _SCALARS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
 _NUMBERS = {_CORE + "int", _CORE + "float"}
 _TIMESTAMP = _CORE + "timestamp"
-_MAP, _SEQ, _STR = _CORE + "map", _CORE + "seq", _CORE + "str"
+_MAP, _SEQ, _STR, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "str", _CORE + "merge"
 
 MAX_NODES = 10_000   # a document expanded past this many values (alias bombs) is refused
 MAX_DEPTH = 64
@@ -30,25 +30,33 @@ _constructor = yaml.SafeLoader("")
 
 @dataclass
 class Document:
-    """Parsed YAML: `data` plus (line, column) of each value and each mapping key, 1-based."""
+    """Parsed YAML: `data` plus where each value and each mapping key was written.
+
+    Positions are kept as the parser's marks and turned into 1-based (line, column) only
+    when asked for: most documents are valid and never ask.
+    """
 
     data: object
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[Path, yaml.Mark] = field(default_factory=dict)
+    key_positions: dict[Path, yaml.Mark] = field(default_factory=dict)
     numbers: dict[Path, str] = field(default_factory=dict)  # numbers as written, for messages
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Position of the value (or its key) at `path`; for a path not written (a missing
         key), the line of the nearest written parent's key."""
         if not key and path in self.positions:
-            return self.positions[path]
+            return _position(self.positions[path])
         while path:
             if path in self.key_positions:
-                return self.key_positions[path]
+                return _position(self.key_positions[path])
             if isinstance(path[-1], int) and path in self.positions:
-                return self.positions[path]  # a list item has no key: point at the item
+                return _position(self.positions[path])  # a list item has no key: point at the item
             path = path[:-1]
-        return self.positions.get((), (1, 1))
+        return _position(self.positions[()]) if () in self.positions else (1, 1)
+
+
+def _position(mark: yaml.Mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
 
 
 def dotted(path: Path) -> str:
@@ -69,7 +77,7 @@ def _tag_message(tag: str) -> str:
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    return _position(node.start_mark)
 
 
 class _Builder:
@@ -82,44 +90,48 @@ class _Builder:
         if self.count > MAX_NODES:
             raise _Refused(node, path, f"the document expands to more than {MAX_NODES} values "
                                        "(anchors and aliases are bounded)")
+        self.doc.positions[path] = node.start_mark
+        kind = node.__class__
+        if kind is yaml.ScalarNode:
+            return self._scalar(node, path)
         if len(path) > MAX_DEPTH:
             raise _Refused(node, path, f"nesting deeper than {MAX_DEPTH} levels")
-        self.doc.positions[path] = _mark(node)
-        if isinstance(node, yaml.MappingNode):
-            if node.tag != _MAP:
-                raise _Refused(node, path, _tag_message(node.tag))
+        if kind is yaml.MappingNode and node.tag == _MAP:
             return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ:
-                raise _Refused(node, path, _tag_message(node.tag))
+        if kind is yaml.SequenceNode and node.tag == _SEQ:
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        if node.tag == _TIMESTAMP:
+        raise _Refused(node, path, _tag_message(node.tag))
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path) -> object:
+        tag = node.tag
+        if tag == _STR or tag == _TIMESTAMP:
             return node.value
-        if node.tag not in _SCALARS:
-            raise _Refused(node, path, _tag_message(node.tag))
-        if node.tag == _STR:
-            return node.value
-        if node.tag in _NUMBERS:
+        if tag not in _SCALARS:
+            raise _Refused(node, path, _tag_message(tag))
+        if tag in _NUMBERS:
             self.doc.numbers[path] = node.value
-        return _constructor.yaml_constructors[node.tag](_constructor, node)
+        return _constructor.yaml_constructors[tag](_constructor, node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         out: dict = {}
+        key_positions = self.doc.key_positions
         for key_node, value_node in node.value:
-            if key_node.tag == _CORE + "merge":
-                raise _Refused(key_node, path, "merge keys (<<) are not allowed; write the keys out")
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.__class__ is not yaml.ScalarNode:
                 raise _Refused(key_node, path, "a mapping key must be a plain scalar")
-            key = self.build(key_node, path + ("<key>",))
-            if isinstance(key, bool) or key is None:
-                key = key_node.value  # `on:`/`no:`/`null:` are keys as written, not booleans
+            if key_node.tag == _STR:
+                key = key_node.value
+            elif key_node.tag == _MERGE:
+                raise _Refused(key_node, path, "merge keys (<<) are not allowed; write the keys out")
+            else:
+                key = self._scalar(key_node, path)
+                if isinstance(key, bool) or key is None:
+                    key = key_node.value  # `on:`/`no:`/`null:` are keys as written, not booleans
+            here = path + (key,)
             if key in out:
-                first = self.doc.key_positions[path + (key,)]
-                raise _Refused(key_node, path + (key,),
-                               f"duplicate key (first written at line {first[0]})")
-            self.doc.key_positions[path + (key,)] = _mark(key_node)
-            out[key] = self.build(value_node, path + (key,))
-        self.doc.positions.pop(path + ("<key>",), None)
+                first = _position(key_positions[here])[0]
+                raise _Refused(key_node, here, f"duplicate key (first written at line {first})")
+            key_positions[here] = key_node.start_mark
+            out[key] = self.build(value_node, here)
         return out
 
 
