@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Hypothesis keeps nothing in the working tree: tests write only to temp folders.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="acorn-hypothesis-"))
+settings.register_profile("acorn", database=None)
+settings.load_profile("acorn")
 
 _real_connect = socket.socket.connect
 
