@@ -37,11 +37,11 @@ class AcornError(Exception):
 
 
 class DesiredStateError(AcornError):
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], where: str = "the desired state"):
         self.problems = sorted(problems)
         noun = "problem" if len(self.problems) == 1 else "problems"
         lines = [str(p) for p in self.problems]
-        super().__init__("\n".join(lines + [f"{len(self.problems)} {noun} in the desired state."]))
+        super().__init__("\n".join(lines + [f"{len(self.problems)} {noun} in {where}."]))
 
 
 class ConfigError(AcornError):

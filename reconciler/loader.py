@@ -40,15 +40,24 @@ def read_tree(desired: Path) -> list[SourceFile]:
     """Read `entities/*.yaml` and `templates/*.yaml.j2` under `desired` (the file-system edge)."""
     if not desired.is_dir():
         raise DesiredStateError([Problem(str(desired), 1, 1, "(folder)", "the desired folder does not exist")])
-    files = []
+    if not (desired / "entities").is_dir() and not (desired / "templates").is_dir():
+        raise DesiredStateError([Problem(str(desired), 1, 1, "(folder)",
+                                         "has neither entities/ nor templates/: is --desired the desired folder?")])
+    files, problems = [], []
     for sub, pattern in (("entities", "*.y*ml"), ("templates", "*.j2")):
         for path in sorted((desired / sub).glob(pattern)):
-            raw = path.read_bytes()
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:  # a folder named x.yaml, a dangling link, no permission
+                problems.append(Problem(str(path), 1, 1, "(file)", f"cannot be read: {exc.strerror}"))
+                continue
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 text = "\x00"  # the parser reports it, with the file's name
             files.append(SourceFile(str(path), f"{sub}/{path.name}", text))
+    if problems:
+        raise DesiredStateError(problems)
     return files
 
 
@@ -122,10 +131,10 @@ def load_entity(text: str, source: str, expected_name: str,
     if doc is None:
         return None, _shift(problems, line_offset)
     secret_paths = _literal_secrets(doc.data, ())
-    problems = [Problem(source, *doc.where(p), dotted(p), _SECRET_MESSAGE) for p in secret_paths]
+    problems = [Problem(source, *doc.where(p, key=_secret_key(p[-1], p[:-1])), _secret_shown(p), _SECRET_MESSAGE)
+                for p in secret_paths]
     problems += schema.check(doc, source, "entity", skip=frozenset(secret_paths))
-    if not problems:
-        problems += _semantics(doc, source, expected_name)
+    problems += _semantics(doc, source, expected_name, {p.key for p in problems})
     if problems:
         return None, _shift(problems, line_offset)
     line = doc.where(("metadata", "name"))[0] + line_offset
@@ -139,9 +148,15 @@ def _shift(problems: list[Problem], offset: int) -> list[Problem]:
 
 
 def _literal_secrets(value: object, path: KeyPath) -> list[KeyPath]:
-    """Paths of strings that are secrets: any under spec.credentials, any LWA token anywhere."""
+    """Paths of secrets written literally: any value under spec.credentials (only
+    `{env|file: NAME}` belongs there), any key there but env/file, and any LWA token, as a
+    value or a key, anywhere. Nothing below such a path is looked at or reported."""
     if isinstance(value, dict):
-        return [p for k, v in value.items() for p in _literal_secrets(v, path + (k,))]
+        out: list[KeyPath] = []
+        for key, item in value.items():
+            here = path + (key,)
+            out += [here] if _secret_key(key, path) else _literal_secrets(item, here)
+        return out
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _literal_secrets(v, path + (i,))]
     in_credentials = path[:2] == ("spec", "credentials") and path[-1] not in ("env", "file")
@@ -150,49 +165,71 @@ def _literal_secrets(value: object, path: KeyPath) -> list[KeyPath]:
     return []
 
 
-def _semantics(doc: yamlsource.Document, source: str, expected_name: str) -> list[Problem]:
-    data: dict = doc.data  # type: ignore[assignment]
-    spec = data["spec"]
+def _secret_key(key: object, parent: KeyPath) -> bool:
+    if isinstance(key, str) and looks_like_token(key):
+        return True
+    return parent[:2] == ("spec", "credentials") and len(parent) >= 3 and key not in ("env", "file")
+
+
+def _secret_shown(path: KeyPath) -> str:
+    """Where a literal secret is, without it: below a credential, the credential's own key."""
+    return dotted(path[:3] if path[:2] == ("spec", "credentials") else path)
+
+
+def _semantics(doc: yamlsource.Document, source: str, expected_name: str, reported: set[str]) -> list[Problem]:
+    """The rules a schema cannot say. They look at whatever is well-formed even where the
+    schema found problems elsewhere, so one run reports everything; a value already
+    reported is not reported twice."""
+    data = doc.data
     out: list[Problem] = []
 
     def problem(path: KeyPath, message: str) -> None:
-        out.append(Problem(source, *doc.where(path), dotted(path), message))
+        if dotted(path) not in reported:
+            out.append(Problem(source, *doc.where(path), dotted(path), message))
 
-    if data["metadata"]["name"] != expected_name:
+    name = _at(data, ("metadata", "name"))
+    if isinstance(name, str) and name != expected_name:
         problem(("metadata", "name"), f"must equal {expected_name!r}, the name of its file (or template row)")
+    markets = _at(data, ("spec", "marketplaces"))
     seen: dict[str, int] = {}
-    for i, code in enumerate(spec["marketplaces"]):
+    for i, code in enumerate(markets if isinstance(markets, list) else []):
+        if not isinstance(code, str):
+            continue
         if code not in catalogue.BY_CODE:
             problem(("spec", "marketplaces", i), f"unknown marketplace {code!r} (known: {', '.join(catalogue.CODES)})")
         elif code in seen:
             problem(("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})")
         seen.setdefault(code, i)
-    for path in _date_paths(spec):
-        if _date(_get(data, path)) is None:
+    for path in _list_paths(data, ("spec", "taxRegistrations"), "completedOn") + [
+            ("spec", "legalRepresentative", "idDocument", "expiresOn")]:
+        value = _at(data, path)
+        if isinstance(value, str) and _date(value) is None:
             problem(path, "is not a real date (YYYY-MM-DD)")
-    for path in _uri_paths(spec):
-        reason = _uri_problem(_get(data, path))
+    for path in [("spec", "businessRegistration", "document", "uri")] + _list_paths(data, ("spec", "documents"), "uri"):
+        value = _at(data, path)
+        reason = _uri_problem(value) if isinstance(value, str) else None
         if reason:
             problem(path, reason)
     return out
 
 
-def _get(data: dict, path: KeyPath) -> object:
+def _at(data: object, path: KeyPath) -> object:
+    """The value at `path`, or None where the document does not have that shape."""
     for part in path:
-        data = data[part]  # type: ignore[index]
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
     return data
 
 
-def _date_paths(spec: dict) -> list[KeyPath]:
-    paths: list[KeyPath] = [("spec", "legalRepresentative", "idDocument", "expiresOn")]
-    paths += [("spec", "taxRegistrations", i, "completedOn")
-              for i, t in enumerate(spec.get("taxRegistrations", [])) if "completedOn" in t]
-    return paths
-
-
-def _uri_paths(spec: dict) -> list[KeyPath]:
-    return [("spec", "businessRegistration", "document", "uri")] + [
-        ("spec", "documents", i, "uri") for i in range(len(spec.get("documents", [])))]
+def _list_paths(data: object, path: KeyPath, key: str) -> list[KeyPath]:
+    """`path[i].key` for every item of the list at `path` that has `key`."""
+    items = _at(data, path)
+    return [path + (i, key) for i, item in enumerate(items if isinstance(items, list) else [])
+            if isinstance(item, dict) and key in item]
 
 
 def _date(text: object) -> date | None:

@@ -14,6 +14,7 @@ import jsonschema
 import jsonschema_rs
 
 from .errors import Problem
+from .masking import mask
 from .yamlsource import Document, Path, dotted
 
 _YAML_TYPES = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
@@ -74,6 +75,8 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Pat
         wanted = _WANTED.get(want, str(want))
         if want == "string" and path in doc.numbers:
             written = doc.numbers[path]
+            if path[-1] == "number":  # registration and tax numbers are masked in every output
+                written = mask(written)
             return [(path, f'must be a string, but YAML reads {written} as a number: '
                            f'quote it ("{written}") so nothing is lost', False)]
         return [(path, f"must be {wanted}, not {_YAML_TYPES.get(type(value), 'that')}", False)]

@@ -21,6 +21,8 @@ def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path) -> str:
         value = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise SecretError(f"secret file {ref.name} cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SecretError(f"secret file {ref.name} is not UTF-8 text") from None
     if not value:
         raise SecretError(f"secret file {ref.name} is empty")
     return value

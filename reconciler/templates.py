@@ -63,9 +63,9 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
         except jinja2.UndefinedError as exc:
             problems.append(Problem(label, where[0], where[1], f"rows[{i}]", f"template: {exc.message}"))
             continue
-        except jinja2.TemplateError as exc:  # SecurityError, TemplateNotFound (no file access), ...
+        except Exception as exc:  # SecurityError, TemplateNotFound, and the body's own errors (1/0, ...)
             problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
-                                    f"template: {type(exc).__name__}: {exc}"))
+                                    f"template: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"))
             continue
         out.append(Rendered(label, rendered, row["name"], cut + 1))
     return out, problems

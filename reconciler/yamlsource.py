@@ -60,9 +60,14 @@ def _position(mark: yaml.Mark) -> tuple[int, int]:
 
 
 def dotted(path: Path) -> str:
-    """`('spec', 'taxRegistrations', 0, 'number')` -> `spec.taxRegistrations[0].number`."""
+    """`('spec', 'taxRegistrations', 0, 'number')` -> `spec.taxRegistrations[0].number`.
+
+    A key that is an LWA token (pasted where a key belongs) is shown as `<secret>`.
+    """
     out = ""
     for part in path:
+        if isinstance(part, str) and part.startswith(("Atza|", "Atzr|")):
+            part = "<secret>"
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(document)"
 
@@ -126,6 +131,9 @@ class _Builder:
                 key = self._scalar(key_node, path)
                 if isinstance(key, bool) or key is None:
                     key = key_node.value  # `on:`/`no:`/`null:` are keys as written, not booleans
+                elif not isinstance(key, str):
+                    raise _Refused(key_node, path, f"a key must be text, not the number {key_node.value}: "
+                                                   f'quote it ("{key_node.value}")')
             here = path + (key,)
             if key in out:
                 first = _position(key_positions[here])[0]

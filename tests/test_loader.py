@@ -38,11 +38,15 @@ def problems_of(name: str) -> list[str]:
     ("token-in-credentials", f"10:19: spec.credentials.refreshToken: {SECRET_MSG}"),
     ("plain-credential", f"10:19: spec.credentials.refreshToken: {SECRET_MSG}"),
     ("token-anywhere", f"16:11: spec.legalRepresentative.name: {SECRET_MSG}"),
+    ("token-as-key", f"10:20: spec.credentials.refreshToken: {SECRET_MSG}"),
+    ("credential-as-key", f"10:20: spec.credentials.refreshToken: {SECRET_MSG}"),
+    ("token-key-anywhere", f"8:3: spec.<secret>: {SECRET_MSG}"),
+    ("numeric-key", '5:12: metadata.labels: a key must be text, not the number 1.5: quote it ("1.5")'),
     ("uri-escapes", "14:21: spec.businessRegistration.document.uri: escapes the repository (..); use a path inside it"),
     ("uri-absolute", "14:21: spec.businessRegistration.document.uri: must be a relative path inside the repository, not an absolute path"),
     ("uri-scheme", "14:21: spec.businessRegistration.document.uri: must be a relative path inside the repository, or an https:// or s3:// URL"),
     ("name-mismatch", "4:9: metadata.name: must equal 'name-mismatch', the name of its file (or template row)"),
-    ("unquoted-number", '13:13: spec.businessRegistration.number: must be a string, but YAML reads 914403001234 as a number: quote it ("914403001234") so nothing is lost'),
+    ("unquoted-number", '13:13: spec.businessRegistration.number: must be a string, but YAML reads ********1234 as a number: quote it ("********1234") so nothing is lost'),
     ("impossible-date", "17:45: spec.legalRepresentative.idDocument.expiresOn: is not a real date (YYYY-MM-DD)"),
     ("impossible-quoted-date", "22:40: spec.taxRegistrations[3].completedOn: is not a real date (YYYY-MM-DD)"),
     ("unknown-marketplace", "26:26: spec.marketplaces[2]: unknown marketplace 'XX' (known: US, CA, MX, BR, UK, DE, FR, IT, ES, NL, SE, PL, BE, IE, TR, AE, SA, EG, IN, ZA, JP, AU, SG)"),
@@ -60,7 +64,8 @@ def test_unknown_key_is_named_and_the_missing_one_too() -> None:
     ]
 
 
-@pytest.mark.parametrize("case", ["token-in-credentials", "plain-credential", "token-anywhere"])
+@pytest.mark.parametrize("case", ["token-in-credentials", "plain-credential", "token-anywhere", "token-as-key",
+                                  "credential-as-key", "token-key-anywhere"])
 def test_secret_values_are_never_echoed(case: str) -> None:
     text = (FIXTURES / "invalid" / f"{case}.yaml").read_text()
     secret = next(v for v in ("Atzr|IwEBIA", "hunter2", "Atza|IwEBIA") if v in text)
@@ -94,9 +99,19 @@ def test_problems_are_collected_across_the_whole_tree() -> None:
     ]
     with pytest.raises(DesiredStateError) as caught:
         load(files)
-    paths = [p.path for p in caught.value.problems]
-    assert paths == ["d/entities/a.yaml", "d/entities/b.yaml", "d/entities/c.yml"]
-    assert str(caught.value).endswith("3 problems in the desired state.")
+    found = [(p.path, p.key) for p in caught.value.problems]
+    assert found == [("d/entities/a.yaml", "metadata.name"), ("d/entities/a.yaml", "spec.sellerId"),
+                     ("d/entities/b.yaml", "(yaml)"), ("d/entities/c.yml", "(file)")]
+    assert str(caught.value).endswith("4 problems in the desired state.")
+
+
+def test_schema_problems_do_not_hide_the_other_rules() -> None:
+    """One run reports everything: a pattern error and an unknown code in the same list."""
+    text = (FIXTURES / "valid.yaml").read_text().replace("[US, CA, DE, FR, JP]", "[US, us, GB]")
+    _, problems = load_entity(text, "valid.yaml", "valid")
+    assert [(p.key, p.message.split(" (")[0]) for p in problems] == [
+        ("spec.marketplaces[1]", "does not match the pattern ^[A-Z]{2}$"),
+        ("spec.marketplaces[2]", "unknown marketplace 'GB'")]
 
 
 def _entity_file(name: str, seller: str) -> SourceFile:
@@ -158,3 +173,20 @@ def test_shipped_demo_tree_is_valid() -> None:
 def test_missing_desired_folder_is_a_located_error(tmp_path: Path) -> None:
     with pytest.raises(DesiredStateError, match="the desired folder does not exist"):
         load_desired(tmp_path / "nope")
+
+
+def test_unreadable_entries_are_named_not_crashed_on(tmp_path: Path) -> None:
+    (tmp_path / "entities" / "folder.yaml").mkdir(parents=True)
+    (tmp_path / "entities" / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    with pytest.raises(DesiredStateError) as caught:
+        read_tree(tmp_path)
+    assert sorted((Path(p.path).name, p.message) for p in caught.value.problems) == [
+        ("dangling.yaml", "cannot be read: No such file or directory"),
+        ("folder.yaml", "cannot be read: Is a directory")]
+
+
+def test_a_folder_that_is_not_a_desired_tree_is_refused(tmp_path: Path) -> None:
+    """`--desired desired/entities` by mistake must not validate as an empty tree."""
+    (tmp_path / "x.yaml").write_text("a: 1\n")
+    with pytest.raises(DesiredStateError, match="has neither entities/ nor templates/"):
+        read_tree(tmp_path)

@@ -63,3 +63,14 @@ def test_template_without_separator_or_rows_is_explained() -> None:
     assert problems[0].message == "a template needs a YAML header with rows:, a line ---, then the body"
     _, problems = templates.render("t.yaml.j2", "rows: []\n---\nx: 1\n")
     assert (problems[0].key, problems[0].message) == ("rows", "must be a non-empty list of mappings")
+
+
+@pytest.mark.parametrize("body, error", [
+    ("{{ 1/0 }}", "ZeroDivisionError"),
+    ("{{ '%s' % (1, 2) }}", "TypeError"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "RecursionError"),
+])
+def test_errors_of_the_template_body_are_problems_of_the_row(body: str, error: str) -> None:
+    rendered, problems = templates.render("t.yaml.j2", "rows:\n  - {name: x}\n---\n" + body + "\n")
+    assert rendered == [] and len(problems) == 1
+    assert problems[0].path == "t.yaml.j2 (row x)" and problems[0].message.startswith(f"template: {error}")

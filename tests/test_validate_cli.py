@@ -85,3 +85,24 @@ def test_named_config_must_exist(run_acorn, tmp_path: Path) -> None:
 def test_version(run_acorn) -> None:
     result = run_acorn("--version")
     assert result.code == 0 and result.out.startswith("acorn, version ")
+
+
+def test_an_unexpected_error_is_one_line_without_a_traceback(run_acorn, tmp_path: Path, monkeypatch) -> None:
+    desired = tree(tmp_path, "valid")
+
+    def broken(_):
+        raise RuntimeError("boom with Atzr|IwEBIsecret inside")
+
+    monkeypatch.setattr("reconciler.cli.validate.load_desired", broken)
+    result = run_acorn("validate", "--desired", str(desired))
+    assert result.code == 1 and "Traceback" not in result.err and "Atzr|" not in result.err
+    assert result.err.startswith("error: internal error (RuntimeError: boom with <secret> inside)")
+
+
+def test_outputs_that_cannot_be_written_are_named(run_acorn, tmp_path: Path) -> None:
+    desired = tree(tmp_path, "valid")
+    (tmp_path / "file").write_text("")
+    result = run_acorn("plan", "--desired", str(desired), "--out", str(tmp_path / "file" / "plan.json"))
+    assert result.code == 1 and result.err.startswith(f"error: cannot write {tmp_path}/file/plan.json: ")
+    result = run_acorn("plan", "--desired", str(desired), "--audit-log", str(tmp_path / "file" / "audit.jsonl"))
+    assert result.code == 1 and result.err.startswith(f"error: cannot write the audit log {tmp_path}/file/audit.jsonl: ")

@@ -17,6 +17,7 @@ import click
 from .. import planselect
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
+from ..errors import ConfigError
 from ..live import SellerLive
 from ..loader import load_desired
 from ..model import DesiredState, Entity
@@ -82,8 +83,18 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
     if selection.shard:
         chosen = planselect.shard(chosen, *planselect.parse_shard(selection.shard))
     marketplaces = planselect.check_marketplaces(selection.marketplaces)
-    return Run(ws, state, chosen, marketplaces,
-               Path(audit_log) if audit_log else ws.state_dir / "audit.jsonl")
+    return Run(ws, state, chosen, marketplaces, _writable(Path(audit_log) if audit_log else ws.state_dir / "audit.jsonl"))
+
+
+def _writable(path: Path) -> Path:
+    """The audit log's path, once it is known to take appends (before any call is made)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"cannot write the audit log {path}: {exc.strerror or exc}") from None
+    return path
 
 
 async def read_live(run: Run, client: AcornClient, entities: Sequence[Entity] | None = None) -> dict[str, SellerLive]:
@@ -114,8 +125,11 @@ def emit(text: str, out: str | None = None) -> None:
         click.echo(text)
         return
     path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "\n", encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def entity_errors(result: Plan) -> list[str]:
