@@ -3,7 +3,8 @@
 The client plugs `embedded_transport(path)` into its httpx client with base URL
 `EMBEDDED_BASE_URL` (ACORN-i, the Sellers API and LWA all answer there). The state file is
 created, and seeded with the demo world (`demo.py`), on the first request, so a transport
-that is never used writes nothing. No lifespan is needed.
+that is never used writes nothing; an existing file is opened at once (so a bad one fails
+early). No lifespan is needed: closing the transport (the httpx client) closes the file.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from .app import DEFAULT_REVIEW_SECONDS, SandboxApp, create_app
 from .demo import demo_refresh_token, seed_demo
 
-__all__ = ["EMBEDDED_BASE_URL", "demo_refresh_token", "embedded_app", "embedded_transport"]
+__all__ = ["EMBEDDED_BASE_URL", "EmbeddedTransport", "demo_refresh_token", "embedded_app", "embedded_transport"]
 
 EMBEDDED_BASE_URL = "http://sandbox.acorn.invalid"
 
@@ -31,21 +32,44 @@ def embedded_app(state_path: Path, *, review_seconds: float = DEFAULT_REVIEW_SEC
 
 
 class _OnFirstUse:
-    """An ASGI app that opens (and seeds) the state on its first request."""
+    """An ASGI app that opens (and seeds) the state on its first request, or at once when the
+    file exists already: a bad state file is then a ConfigError where the transport is made,
+    not an error inside some request of some task."""
 
     def __init__(self, state_path: Path, review_seconds: float, rate_limits: bool) -> None:
         self._args = (state_path, review_seconds, rate_limits)
         self.app: SandboxApp | None = None
+        if state_path.exists():
+            self._open()
+
+    def _open(self) -> SandboxApp:
+        path, review_seconds, rate_limits = self._args
+        self.app = embedded_app(path, review_seconds=review_seconds, rate_limits=rate_limits)
+        return self.app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.app is None:  # no await before this assignment: one app per transport
-            path, review_seconds, rate_limits = self._args
-            self.app = embedded_app(path, review_seconds=review_seconds, rate_limits=rate_limits)
-        await self.app(scope, receive, send)
+        # No await before the assignment in _open: one app per transport.
+        await (self.app or self._open())(scope, receive, send)
+
+    def close(self) -> None:
+        if self.app is not None:
+            self.app.sandbox.store.close()
+
+
+class EmbeddedTransport(httpx.ASGITransport):
+    """httpx's ASGI transport that closes the sandbox's state file with the client."""
+
+    def __init__(self, app: _OnFirstUse) -> None:
+        super().__init__(app=app, client=("127.0.0.1", 49152))  # loopback, so admin calls work
+        self._sandbox = app
+
+    async def aclose(self) -> None:
+        self._sandbox.close()
+        await super().aclose()
 
 
 def embedded_transport(state_path: Path, *, review_seconds: float = DEFAULT_REVIEW_SECONDS,
-                       rate_limits: bool = True) -> httpx.AsyncBaseTransport:
-    """An httpx transport to the embedded sandbox (a loopback client, so admin calls work)."""
-    return httpx.ASGITransport(app=_OnFirstUse(Path(state_path), review_seconds, rate_limits),
-                               client=("127.0.0.1", 49152))
+                       rate_limits: bool = True) -> EmbeddedTransport:
+    """An httpx transport to the embedded sandbox; ConfigError when its state file exists
+    but is not a sandbox database. Closing the httpx client closes the state file."""
+    return EmbeddedTransport(_OnFirstUse(Path(state_path), review_seconds, rate_limits))

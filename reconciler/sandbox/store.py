@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import catalogue
+from ..errors import ConfigError
 from ..live import OPEN_STATUSES
 from ..model import Reason
 from . import review
@@ -78,6 +79,13 @@ def _reasons(text: str) -> tuple[Reason, ...]:
     return tuple(Reason(code, message) for code, message in json.loads(text))
 
 
+def _state_error(path: Path, exc: sqlite3.Error) -> ConfigError:
+    """The state file could not be opened: not a database (start over), or out of reach."""
+    if isinstance(exc, sqlite3.OperationalError):  # locked, unreadable, a folder: deleting may be wrong
+        return ConfigError(f"cannot open sandbox state {path} (sqlite: {exc})")
+    return ConfigError(f"sandbox state {path} is not a sandbox database (sqlite: {exc}); delete it to start over")
+
+
 def _record(row: tuple) -> RegistrationRecord:
     return RegistrationRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
                               row[9], _reasons(row[10]), row[11])
@@ -91,11 +99,25 @@ def _seller(row: tuple | None) -> SellerRecord | None:
 
 class Store:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Opens (creating when missing) the state at `path`; ConfigError when it cannot."""
         self.path = path
         self._lock = threading.RLock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create the folder of sandbox state {path}: {exc.strerror or exc}") from None
         # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE) where they matter.
         self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
+        try:
+            self._open()
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise _state_error(path, exc) from None
+        self._tokens: dict[str, tuple[str, str, float]] = {}
+        self._secret: str | None = None
+
+    def _open(self) -> None:
+        # sqlite reads the file only now: a file that is not a database fails on the first PRAGMA.
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         with self._write():
@@ -104,8 +126,6 @@ class Store:
                     self._conn.execute(statement)
             self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('clock_offset', '0')")
             self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('token_secret', ?)", (secrets.token_hex(32),))
-        self._tokens: dict[str, tuple[str, str, float]] = {}
-        self._secret: str | None = None
 
     # -- plumbing ---------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from reconciler import catalogue
+from reconciler.errors import ConfigError
 from reconciler.loader import load_desired
 from reconciler.sandbox.demo import DEMO_SELLERS
 from reconciler.sandbox.embedded import EMBEDDED_BASE_URL, demo_refresh_token, embedded_transport
@@ -112,3 +113,25 @@ def test_the_demo_world_matches_the_shipped_desired_tree():
     atlas_uk = next(s for s in DEMO_SELLERS if s.seller_id == "A5ATLAS000UK").registrations[0]
     # Rejected and unchanged since: plan shows it blocked until the submission changes.
     assert atlas_uk.submission_digest == submission_digest(desired["A5ATLAS000UK"].submission)
+
+
+def test_a_bad_state_file_fails_where_the_transport_is_made(tmp_path):
+    state = tmp_path / "sandbox.sqlite"
+    state.write_text("garbage\n")
+    with pytest.raises(ConfigError, match="is not a sandbox database .*; delete it to start over"):
+        embedded_transport(state)
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new file", "existing file"])
+def test_closing_the_client_closes_the_state_file(tmp_path, existing):
+    state = tmp_path / "sandbox.sqlite"
+    if existing:
+        _run(state, lambda client: client.get("/_sandbox/state"))
+
+    async def calls(client):
+        assert (await client.get("/_sandbox/state")).status_code == 200
+        assert Path(f"{state}-wal").exists()  # open: sqlite keeps its write-ahead log beside it
+
+    _run(state, calls)
+    # sqlite removes the log when the last connection to the file closes
+    assert not Path(f"{state}-wal").exists()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sandbox_support import PREFIX, Api, body_for, recording_client, serve_in_thread
 
+from reconciler.errors import ConfigError
 from reconciler.sandbox.records import RegistrationRecord
 from reconciler.sandbox.store import Store, new_registration_id
 
@@ -99,3 +101,22 @@ def test_seeding_is_all_or_nothing_and_happens_once(tmp_path):
     assert store.seed_once(lambda s: s.insert_registration(_records("S1", "t" * 40, 1e9)[0])) is True
     assert store.seed_once(lambda s: s.insert_registration(_records("S1", "t" * 40, 1e9)[0])) is False
     assert len(Store(tmp_path / "state.sqlite").all_registrations(1e9)) == 1
+
+
+def test_a_file_that_is_not_a_database_is_a_config_error_naming_it(tmp_path):
+    path = tmp_path / "state.sqlite"
+    path.write_text("garbage\n")
+    with pytest.raises(ConfigError) as raised:
+        Store(path)
+    assert str(raised.value) == (f"sandbox state {path} is not a sandbox database "
+                                 "(sqlite: file is not a database); delete it to start over")
+    assert path.read_text() == "garbage\n"  # left as it was: the user decides
+
+
+def test_serving_a_file_that_is_not_a_database_exits_1_with_the_message(run_acorn, tmp_path):
+    path = tmp_path / "state.sqlite"
+    path.write_text("garbage\n")
+    result = run_acorn("sandbox", "serve", "--port", "0", "--state", str(path))
+    assert result.code == 1
+    assert result.err == (f"error: sandbox state {path} is not a sandbox database "
+                          "(sqlite: file is not a database); delete it to start over\n")
