@@ -51,39 +51,66 @@ def submission_to_api(submission: Submission, marketplace_ids: Iterable[str], cl
     }
 
 
-def _field(raw: Mapping[str, Any], key: str, what: str) -> Any:
+def _unexpected(thing: str, what: str) -> ApiError:
+    # A value is echoed only where it helps (a status, a timestamp) and cut short; the client
+    # also redacts every token from every error it raises (redact.py).
+    return ApiError(f"ACORN-i answered an unexpected {thing}: {what}")
+
+
+def _object(value: Any, thing: str, what: str = "not an object") -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _unexpected(thing, what)
+    return value
+
+
+def _text(raw: Mapping[str, Any], key: str, thing: str, *, required: bool = True, label: str = "") -> str:
+    """The string at `key`: missing is an error when required, else ""."""
     value = raw.get(key)
     if value is None:
-        raise ApiError(f"unexpected answer from ACORN-i: {what} has no {key!r}")
+        if required:
+            raise _unexpected(thing, f"no {label}{key!r}")
+        return ""
+    if not isinstance(value, str):
+        raise _unexpected(thing, f"{label}{key!r} is not a string")
     return value
 
 
 def _timestamp(raw: Mapping[str, Any], key: str) -> datetime:
-    value = _field(raw, key, "a registration")
+    value = _text(raw, key, "registration")
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ApiError(f"unexpected answer from ACORN-i: registration {key} {value!r} is not a timestamp") from None
+        raise _unexpected("registration", f"{key!r} {value[:40]!r} is not a timestamp") from None
     return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+
+def _reasons(raw: Mapping[str, Any]) -> tuple[Reason, ...]:
+    reasons = raw.get("reasons") or []
+    if not isinstance(reasons, list):
+        raise _unexpected("registration", "'reasons' is not a list")
+    out = []
+    for reason in reasons:
+        reason = _object(reason, "registration", "a reason is not an object")
+        out.append(Reason(_text(reason, "code", "registration", required=False, label="a reason's "),
+                          _text(reason, "message", "registration", required=False, label="a reason's ")))
+    return tuple(out)
 
 
 def registration_from_api(raw: Any) -> LiveRegistration:
     """A Registration object (`_from_api`)."""
-    if not isinstance(raw, Mapping):
-        raise ApiError("unexpected answer from ACORN-i: a registration is not an object")
-    status = _field(raw, "status", "a registration")
+    raw = _object(raw, "registration")
+    status = _text(raw, "status", "registration")
     if status not in STATUSES:
-        raise ApiError(f"unexpected answer from ACORN-i: unknown registration status {status!r}")
+        raise _unexpected("registration", f"unknown status {status[:40]!r}")
     return LiveRegistration(
-        registration_id=str(_field(raw, "registrationId", "a registration")),
-        seller_id=str(_field(raw, "sellerId", "a registration")),
-        marketplace_id=str(_field(raw, "marketplaceId", "a registration")),
+        registration_id=_text(raw, "registrationId", "registration"),
+        seller_id=_text(raw, "sellerId", "registration"),
+        marketplace_id=_text(raw, "marketplaceId", "registration"),
         status=status,
-        legal_entity_name=str(raw.get("legalEntityName") or ""),
-        client_token=str(raw.get("clientToken") or ""),
-        submission_digest=str(raw.get("submissionDigest") or ""),
-        reasons=tuple(Reason(str(r.get("code", "")), str(r.get("message", "")))
-                      for r in raw.get("reasons") or ()),
+        legal_entity_name=_text(raw, "legalEntityName", "registration", required=False),
+        client_token=_text(raw, "clientToken", "registration", required=False),
+        submission_digest=_text(raw, "submissionDigest", "registration", required=False),
+        reasons=_reasons(raw),
         created_at=_timestamp(raw, "createdAt"),
         updated_at=_timestamp(raw, "updatedAt"),
     )
@@ -92,21 +119,25 @@ def registration_from_api(raw: Any) -> LiveRegistration:
 def registrations_from_api(body: Any) -> tuple[tuple[LiveRegistration, ...], str | None]:
     """A listRegistrations page (or a createRegistration answer): registrations, nextToken."""
     if not isinstance(body, Mapping) or not isinstance(body.get("registrations"), list):
-        raise ApiError("unexpected answer from ACORN-i: no 'registrations' list")
-    pagination = body.get("pagination") or {}
-    next_token = pagination.get("nextToken") if isinstance(pagination, Mapping) else None
+        raise _unexpected("registration list", "no 'registrations' list")
+    pagination = _object(body.get("pagination") or {}, "registration list", "'pagination' is not an object")
+    next_token = _text(pagination, "nextToken", "registration list", required=False)
     return tuple(registration_from_api(r) for r in body["registrations"]), (next_token or None)
 
 
 def participations_from_api(body: Any) -> frozenset[str]:
     """Marketplace IDs the seller participates in (isParticipating), from getMarketplaceParticipations."""
     if not isinstance(body, Mapping) or not isinstance(body.get("payload"), list):
-        raise ApiError("unexpected answer from the Sellers API: no 'payload' list")
+        raise _unexpected("participation list", "no 'payload' list")
     ids = set()
     for item in body["payload"]:
-        marketplace = item.get("marketplace") or {}
-        if (item.get("participation") or {}).get("isParticipating") and marketplace.get("id"):
-            ids.add(str(marketplace["id"]))
+        item = _object(item, "participation")
+        marketplace = _object(item.get("marketplace") or {}, "participation", "'marketplace' is not an object")
+        participation = _object(item.get("participation") or {}, "participation",
+                                "'participation' is not an object")
+        marketplace_id = _text(marketplace, "id", "participation", required=False, label="marketplace ")
+        if participation.get("isParticipating") is True and marketplace_id:
+            ids.add(marketplace_id)
     return frozenset(ids)
 
 
@@ -117,7 +148,8 @@ def errors_from_api(body: Any) -> tuple[str | None, str, str]:
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
             first = errors[0]
-            return first.get("code"), str(first.get("message") or ""), str(first.get("details") or "")
+            code = None if first.get("code") is None else str(first["code"])
+            return code, str(first.get("message") or ""), str(first.get("details") or "")
         if isinstance(body.get("error"), str):
             return body["error"], str(body.get("error_description") or ""), ""
     return None, "", ""

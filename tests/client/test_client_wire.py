@@ -1,5 +1,6 @@
 """Wire translation at the edge, both ways."""
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -11,7 +12,6 @@ from reconciler.model import Reason
 
 from .client_fakeapi import registration
 from .client_support import make_entity
-
 
 
 def test_submission_to_api_uses_the_contract_keys_and_iso_dates():
@@ -51,13 +51,51 @@ def test_registration_from_api():
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"status": "WITHDRAWN"}, "unknown registration status"),
+    ({"status": "WITHDRAWN"}, "unknown status 'WITHDRAWN'"),
     ({"registrationId": None}, "no 'registrationId'"),
     ({"createdAt": "yesterday"}, "is not a timestamp"),
 ])
 def test_a_malformed_registration_is_an_api_error_naming_the_field(change, message):
     with pytest.raises(ApiError, match=message):
         registration_from_api({**registration(1, "S1", "A1PA6795UKMFR9"), **change})
+
+
+REG = registration(1, "S1", "A1PA6795UKMFR9")
+
+
+@pytest.mark.parametrize("parse, body, message", [
+    (registration_from_api, ["x"], "registration: not an object"),
+    (registration_from_api, {**REG, "reasons": ["x"]}, "registration: a reason is not an object"),
+    (registration_from_api, {**REG, "reasons": "x"}, "registration: 'reasons' is not a list"),
+    (registration_from_api, {**REG, "reasons": [{"code": ["x"]}]}, "registration: a reason's 'code' is not a string"),
+    (registration_from_api, {**REG, "status": ["x"]}, "registration: 'status' is not a string"),
+    (registration_from_api, {**REG, "status": {"a": 1}}, "registration: 'status' is not a string"),
+    (registration_from_api, {**REG, "sellerId": {"a": 1}}, "registration: 'sellerId' is not a string"),
+    (registration_from_api, {**REG, "createdAt": 12}, "registration: 'createdAt' is not a string"),
+    (registration_from_api, {**REG, "legalEntityName": ["x"]}, "registration: 'legalEntityName' is not a string"),
+    (registration_from_api, {k: v for k, v in REG.items() if k != "updatedAt"}, "registration: no 'updatedAt'"),
+    (registrations_from_api, ["x"], "registration list: no 'registrations' list"),
+    (registrations_from_api, {"registrations": [1]}, "registration: not an object"),
+    (registrations_from_api, {"registrations": [], "pagination": {"nextToken": 5}},
+     "registration list: 'nextToken' is not a string"),
+    (registrations_from_api, {"registrations": [], "pagination": "abc"}, "registration list: 'pagination' is not an object"),
+    (participations_from_api, {"payload": ["x"]}, "participation: not an object"),
+    (participations_from_api, {"payload": [{"marketplace": "x"}]}, "participation: 'marketplace' is not an object"),
+    (participations_from_api, {"payload": [{"marketplace": {"id": 5}, "participation": {"isParticipating": True}}]},
+     "participation: marketplace 'id' is not a string"),
+    (participations_from_api, {"payload": [{"marketplace": {"id": "X"}, "participation": ["x"]}]},
+     "participation: 'participation' is not an object"),
+    (participations_from_api, {"payload": {"x": 1}}, "participation list: no 'payload' list"),
+    (participations_from_api, None, "participation list: no 'payload' list"),
+])
+def test_a_malformed_answer_is_an_api_error_saying_what_is_wrong(parse, body, message):
+    with pytest.raises(ApiError, match=f"^ACORN-i answered an unexpected {re.escape(message)}"):
+        parse(body)
+
+
+def test_an_odd_error_code_is_kept_as_text():
+    assert errors_from_api({"errors": [{"code": 42, "message": ["x"]}]}) == ("42", "['x']", "")
+    assert errors_from_api({"errors": [{"code": None}]}) == (None, "", "")
 
 
 def test_pages_carry_their_next_token_and_the_last_has_none():
