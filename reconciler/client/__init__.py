@@ -8,6 +8,7 @@
     wire.py       wire JSON <-> domain values
     endpoints.py  hosts and transport per endpoint mode
     transport.py  the auditing transport wrapper;  audit.py  the audit log
+    redact.py     the one redaction step every ApiError leaving the client goes through
 
 Errors: ApiError and its subclasses from reconciler.errors, plus AlreadyExists (a 409
 naming the registrations or stores a seller already has).

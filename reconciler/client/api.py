@@ -7,12 +7,14 @@
 Every seller acts with its own refresh token only. A seller that cannot be read (its
 credentials are missing, LWA or the API refuses it, a call gives up) gets
 `SellerLive(error=...)` and the others go on; only the run's breaker (TransportError) and
-missing application credentials stop `read_all`.
+missing application credentials stop `read_all`. No ApiError leaves a public method
+without passing the run's Redactor (redact.py): a server echoing a token cannot leak it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -22,7 +24,7 @@ from typing import Any
 import httpx
 
 from .. import catalogue, secrets
-from ..errors import AcornError, ApiError, SecretError, TransportError
+from ..errors import AcornError, ApiError, AuthError, SecretError, TransportError
 from ..live import LiveRegistration, SellerLive
 from ..model import Entity, SecretRef
 from ..settings import Settings
@@ -30,6 +32,7 @@ from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
 from .endpoints import Endpoints, default_transport, resolve_endpoints
 from .ratelimit import RateLimiter
+from .redact import Redactor
 from .request import Call, Caller
 from .retry import RetryPolicy
 from .transport import AuditingTransport
@@ -38,7 +41,21 @@ from .wire import participations_from_api, registration_from_api, registrations_
 API_PREFIX = "/acorn/2026-01-01"
 PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"
 PAGE_SIZE = 50
+MAX_PAGES = 1000  # 50,000 registrations of one seller on one host: past that the server is looping
 EMBEDDED_CLIENT_CREDENTIAL = "acorn-embedded"
+
+
+def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Every ApiError leaving a public operation goes through the run's Redactor, once."""
+
+    @functools.wraps(operation)
+    async def guarded(self: AcornClient, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await operation(self, *args, **kwargs)
+        except ApiError as exc:
+            raise self.redactor.error(exc)
+
+    return guarded
 
 
 class AcornClient:
@@ -51,6 +68,8 @@ class AcornClient:
                  policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,
                  endpoints: Endpoints | None = None) -> None:
         self._settings = settings
+        self._audit = audit
+        self.redactor = Redactor()  # learns each secret as the client handles it
         self._env = env
         self._base_dir = base_dir
         self._clock = clock
@@ -69,7 +88,10 @@ class AcornClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        try:
+            await self._http.aclose()
+        finally:
+            self._audit.close()
 
     # -- credentials -------------------------------------------------------------------
 
@@ -77,50 +99,62 @@ class AcornClient:
     def _embedded(self) -> bool:
         return self.endpoints.mode == "embedded"
 
-    def _secret(self, ref: SecretRef, fallback: Callable[[], str] | None) -> str:
-        try:
-            return secrets.resolve(ref, self._env, self._base_dir)
-        except SecretError:
-            if fallback is None:
-                raise
-            return fallback()
-
     def app_credentials(self) -> tuple[str, str]:
         """The application's LWA client id and secret (SecretError when unset outside embedded)."""
         if self._app is None:
-            fallback = (lambda: EMBEDDED_CLIENT_CREDENTIAL) if self._embedded else None
-            self._app = (self._secret(self._settings.lwa_client_id, fallback),
-                         self._secret(self._settings.lwa_client_secret, fallback))
+            self._app = (self._app_secret(self._settings.lwa_client_id),
+                         self._app_secret(self._settings.lwa_client_secret))
+            self.redactor.add(self._app[1])
         return self._app
 
-    def _refresh_token(self, entity: Entity) -> str:
-        fallback = None
-        if self._embedded:
-            from ..sandbox.embedded import demo_refresh_token  # lazy: only embedded runs need it
-
-            fallback = lambda: demo_refresh_token(entity.seller_id)  # noqa: E731
+    def _app_secret(self, ref: SecretRef) -> str:
         try:
-            return self._secret(entity.credentials, fallback)
+            return secrets.resolve(ref, self._env, self._base_dir)
+        except SecretError:
+            if not self._embedded:
+                raise
+            return EMBEDDED_CLIENT_CREDENTIAL
+
+    def _refresh_token(self, entity: Entity) -> tuple[str, str | None]:
+        """The seller's refresh token, and why it is the embedded sandbox's demo token instead
+        (None when the entity's own credential resolved)."""
+        try:
+            return secrets.resolve(entity.credentials, self._env, self._base_dir), None
         except SecretError as exc:
-            raise SecretError(f"entity {entity.name}: {exc}") from None
+            missing = f"entity {entity.name}: {exc}"
+            if not self._embedded:
+                raise SecretError(missing) from None
+        from ..sandbox.embedded import demo_refresh_token  # lazy: only embedded runs need it
+
+        return demo_refresh_token(entity.seller_id), missing
 
     def _auth(self, entity: Entity) -> LwaAuth:
         if entity.seller_id not in self._tokens:
-            refresh_token = self._refresh_token(entity)
+            refresh_token, missing = self._refresh_token(entity)
+            self.redactor.add(refresh_token)
             self._tokens[entity.seller_id] = SellerTokens(
-                lambda: self._exchange(entity.seller_id, refresh_token), self._clock)
+                lambda: self._exchange(entity.seller_id, refresh_token, missing), self._clock)
         return LwaAuth(self._tokens[entity.seller_id])
 
-    async def _exchange(self, seller_id: str, refresh_token: str) -> tuple[str, float]:
+    async def _exchange(self, seller_id: str, refresh_token: str, missing: str | None = None) -> tuple[str, float]:
         client_id, client_secret = self.app_credentials()
-        response = await self._caller.send(Call(
-            "lwaToken", seller_id, "POST", self.endpoints.lwa_token_url,
-            form={"grant_type": "refresh_token", "refresh_token": refresh_token,
-                  "client_id": client_id, "client_secret": client_secret}))
+        try:
+            response = await self._caller.send(Call(
+                "lwaToken", seller_id, "POST", self.endpoints.lwa_token_url,
+                form={"grant_type": "refresh_token", "refresh_token": refresh_token,
+                      "client_id": client_id, "client_secret": client_secret}))
+        except AuthError:
+            if missing is None:
+                raise
+            # The demo token stood in for an unset credential and the sandbox does not know
+            # this seller: the unset credential is the problem to report, not the demo token.
+            raise SecretError(f"{missing} (and the embedded sandbox has no demo seller {seller_id})") from None
         body = _body(response)
+        body = body if isinstance(body, Mapping) else {}
         token, expires_in = body.get("access_token"), body.get("expires_in", 3600)
         if not isinstance(token, str) or not token or not isinstance(expires_in, (int, float)):
             raise ApiError(f"unexpected answer from Login with Amazon for seller {seller_id}: no access token")
+        self.redactor.add(token)
         return token, float(expires_in)
 
     # -- operations --------------------------------------------------------------------
@@ -129,6 +163,7 @@ class AcornClient:
         call = Call(operation, entity.seller_id, "GET", url, params=params)
         return _body(await self._caller.send(call, self._auth(entity)))
 
+    @_redacted
     async def read_seller(self, entity: Entity) -> SellerLive:
         """Participations and every registration of one seller, on each host its marketplaces need.
 
@@ -155,7 +190,8 @@ class AcornClient:
         url = f"{host}{API_PREFIX}/sellers/{entity.seller_id}/registrations"
         out: list[LiveRegistration] = []
         next_token: str | None = None
-        while True:
+        seen: set[str] = set()
+        for pages in range(1, MAX_PAGES + 1):
             params: dict[str, Any] = {"pageSize": PAGE_SIZE}
             if next_token:
                 params["nextToken"] = next_token
@@ -163,7 +199,14 @@ class AcornClient:
             out.extend(page)
             if not next_token:
                 return out
+            if next_token in seen:  # the server is looping: following it would never end
+                raise ApiError(f"listRegistrations for seller {entity.seller_id} on {host}: page {pages + 1} "
+                               "would repeat an earlier nextToken; stopping (ACORN-i is paging in a loop)")
+            seen.add(next_token)
+        raise ApiError(f"listRegistrations for seller {entity.seller_id} on {host}: more than {MAX_PAGES} pages "
+                       f"of {PAGE_SIZE}; stopping (ACORN-i is paging without end)")
 
+    @_redacted
     async def read_all(self, entities: Iterable[Entity], concurrency: int) -> dict[str, SellerLive]:
         """SellerLive per seller id, `concurrency` sellers at a time."""
         entities = list(entities)
@@ -184,10 +227,14 @@ class AcornClient:
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = [group.create_task(one(entity)) for entity in entities]
-        except* TransportError as failures:
-            raise failures.exceptions[0] from None
+        except ExceptionGroup as failed:
+            # Only the run's breaker or a bug gets here (one() maps every other domain error):
+            # raise it as itself, the breaker first, never as a group.
+            breaker = [e for e in failed.exceptions if isinstance(e, TransportError)]
+            raise (breaker or list(failed.exceptions))[0] from None
         return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
 
+    @_redacted
     async def create_registration(self, entity: Entity, region: str, marketplace_ids: list[str],
                                   client_token: str, submission_digest: str) -> list[LiveRegistration]:
         """CreateRegistration for the marketplaces of one region; retries reuse `client_token`.
@@ -203,6 +250,7 @@ class AcornClient:
         registrations, _ = registrations_from_api(_body(await self._caller.send(call, self._auth(entity))))
         return list(registrations)
 
+    @_redacted
     async def get_registration(self, entity: Entity, registration_id: str) -> LiveRegistration:
         """One registration, looked up on the hosts of the entity's regions (NotFound on none)."""
         hosts = self.endpoints.read_hosts(entity.marketplaces) or (self.endpoints.hosts[0][1],)

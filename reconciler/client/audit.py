@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TextIO
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class NullAuditLog:
     def record(self, entry: AuditEntry) -> None:
         pass
 
+    def close(self) -> None:
+        """Called by AcornClient.aclose(); a log may reopen if it records again."""
+
 
 class MemoryAuditLog(NullAuditLog):
     """Keeps entries and their JSON lines in memory (tests)."""
@@ -64,15 +68,23 @@ class MemoryAuditLog(NullAuditLog):
 class AuditLog(NullAuditLog):
     """Appends JSON lines to `path`, creating its folder; each line is flushed as written.
 
-    The file is opened per line: a crash loses nothing already written, and a few hundred
-    appends per run cost nothing next to the HTTP calls they describe.
+    The file is opened on the first line (a run that calls nothing leaves no file) and kept
+    open until close(): recording runs on the event loop, so it should cost a write, not a
+    mkdir and an open per line. The flush per line means a crash loses nothing written.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._file: TextIO | None = None
 
     def record(self, entry: AuditEntry) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(entry.line() + "\n")
-            fh.flush()
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("a", encoding="utf-8")
+        self._file.write(entry.line() + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

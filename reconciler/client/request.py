@@ -7,6 +7,11 @@
     409 naming registrations  AlreadyExists
     other 4xx                 ApiError with code, message and request id, never retried
     LWA 400 / 401             AuthError (invalid_grant / invalid_client)
+    a URL that cannot be sent TransportError (the endpoint is wrong for every seller)
+    other httpx errors        ApiError naming the error kind
+
+Secrets an answer echoes are not removed here: AcornClient runs every ApiError it raises
+through one Redactor (redact.py), which knows every secret of the run.
 
 Failed attempts also feed the run's Breaker, which stops every call after too many in a row.
 """
@@ -21,7 +26,7 @@ from typing import Any
 import httpx
 
 from .. import __version__, catalogue
-from ..errors import ApiError, AuthError
+from ..errors import ApiError, AuthError, TransportError
 from .ratelimit import RateLimiter
 from .retry import FAILURE_STATUSES, RETRY_STATUSES, Breaker, RetryPolicy, parse_retry_after
 from .transport import AUDIT_KEY
@@ -87,9 +92,6 @@ def error_for(call: Call, response: httpx.Response) -> ApiError:
     code, message, details = errors_from_api(body)
     request_id = response.headers.get("x-amzn-requestid")
     status = response.status_code
-    for secret in (call.form or {}).values():  # an LWA that echoes what it was sent must not leak it
-        if len(secret) >= 8:
-            message, details = message.replace(secret, "***"), details.replace(secret, "***")
     said = f"{status} {code or response.reason_phrase}" + (f": {message}" if message else "")
     if call.is_lwa and status in (400, 401):
         hint = ("the client id or secret is wrong" if code == "invalid_client"
@@ -137,12 +139,20 @@ class Caller:
             self.breaker.check()
             await self._limiter.acquire(call.seller_id, call.operation)
             retry_after: float | None = None
+            status: int | None = None
             try:
                 response = await self._http.send(self._request(call), auth=auth)
                 await response.aread()
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, OverflowError) as exc:
+                # No attempt can succeed: the URL itself is wrong (OverflowError is the socket
+                # refusing a port past 65535), for this seller and every other.
+                raise TransportError(f"{call.describe()} cannot be sent to {call.url}: "
+                                     f"{type(exc).__name__}: {exc} (check the endpoint)") from None
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__} on {call.describe()}"
                 self.breaker.failure(last)
+            except httpx.HTTPError as exc:  # e.g. a body that does not decode: not worth a retry
+                raise ApiError(f"{call.describe()} failed: {type(exc).__name__}: {exc}") from None
             else:
                 status = response.status_code
                 request_id = response.headers.get("x-amzn-requestid")
@@ -163,7 +173,17 @@ class Caller:
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             delay = self.policy.delay(attempt, self._rng, retry_after)
             if not self.policy.should_retry(attempt, waited, delay):
-                raise ApiError(f"{call.describe()} gave up after {attempt} attempts "
-                               f"and {waited:.1f} s of waiting (last: {last})")
+                raise self._give_up(call, attempt, waited, last, status, retry_after)
             await self._sleep(delay)
             waited += delay
+
+    def _give_up(self, call: Call, attempt: int, waited: float, last: str, status: int | None,
+                 retry_after: float | None) -> ApiError:
+        left = max(0.0, self.policy.max_total_wait - waited)
+        if retry_after is not None and retry_after > left:
+            # The service named its wait and it is longer than this call may still wait.
+            what = "is rate limited" if status == 429 else "is not available now"
+            return ApiError(f"{call.describe()} {what}: ACORN-i asks to retry in {retry_after:.0f} s, longer "
+                            f"than this call may wait ({left:.0f} s); try again later (last: {last})")
+        return ApiError(f"{call.describe()} gave up after {attempt} attempts "
+                        f"and {waited:.1f} s of waiting (last: {last})")

@@ -1,9 +1,18 @@
 """The audit log: one JSON line per attempt, appended and flushed, and never a secret."""
 
+import asyncio
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
+import httpx
+
+from reconciler.client import AcornClient
 from reconciler.client.audit import AuditEntry, AuditLog
+from reconciler.settings import Settings
+
+from .client_fakeapi import FakeApi
+from .client_support import make_entity
 
 
 def test_lines_are_appended_as_json_with_a_utc_timestamp(tmp_path):
@@ -18,3 +27,34 @@ def test_lines_are_appended_as_json_with_a_utc_timestamp(tmp_path):
                         "method": "GET", "path": "/x", "status": 200, "error": None, "requestId": "rid-1",
                         "durationMs": 12.3}
     assert lines[1]["status"] is None and lines[1]["error"] == "ReadTimeout"
+
+
+def test_the_file_is_opened_once_and_closed_with_the_client(tmp_path, monkeypatch):
+    opened = []  # paths opened for appending
+    real_open = Path.open
+
+    def spy(self, mode="r", *args, **kwargs):
+        if "a" in mode:
+            opened.append(self)
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", spy)
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path)
+    entity = make_entity(env_name="TOKEN")
+    api = FakeApi()
+    api.seller(entity.seller_id, "Atzr|refresh")
+    env = {"TOKEN": "Atzr|refresh", "LWA_CLIENT_ID": "id", "LWA_CLIENT_SECRET": "secret"}
+
+    async def go():
+        async with AcornClient(Settings(endpoint="http://acorn.test"), env, base_dir=tmp_path,
+                               state_dir=tmp_path / ".acorn", audit=log, transport=httpx.MockTransport(api)) as c:
+            await c.read_seller(entity)
+            assert len(path.read_text().splitlines()) == len(api.requests) == 3  # each line flushed
+            assert not log._file.closed
+
+    asyncio.run(go())
+    assert opened == [path] and log._file is None  # one open for three lines; closed by aclose()
+    log.record(AuditEntry(datetime.now(timezone.utc), "S1", "x", "GET", "/x", 200, None, None, 1.0))
+    assert len(path.read_text().splitlines()) == 4  # recording after close appends again
+    log.close()

@@ -2,11 +2,14 @@
 
 import asyncio
 
+import pytest
+
 from reconciler.client import AcornClient, MemoryAuditLog
+from reconciler.errors import AuthError
 from reconciler.loader import load_desired
 from reconciler.settings import Settings
 
-from .client_support import REPO
+from .client_support import REPO, make_entity
 
 
 def test_embedded_mode_needs_no_credentials_and_keeps_its_state_in_the_state_dir(tmp_path):
@@ -22,3 +25,31 @@ def test_embedded_mode_needs_no_credentials_and_keeps_its_state_in_the_state_dir
     assert len(live["A3EXAMPLEACME01"].registrations) == 1
     assert (tmp_path / ".acorn" / "sandbox.sqlite").is_file()
     assert len(audit.entries) == 3 * len(entities) and {e.status for e in audit.entries} == {200}
+
+
+def test_embedded_mode_says_an_unset_credential_is_unset_when_the_demo_world_lacks_the_seller(tmp_path):
+    stranger = make_entity("stranger", "A9UNKNOWN0001", ("DE",), env_name="STRANGER_TOKEN")
+    known = make_entity("acme-sz", "A3EXAMPLEACME01", ("US",), env_name="ACME_TOKEN")
+
+    async def go():
+        async with AcornClient(Settings(), {}, base_dir=tmp_path, state_dir=tmp_path / ".acorn",
+                               audit=MemoryAuditLog()) as c:
+            return await c.read_all([stranger, known], concurrency=2)
+
+    live = asyncio.run(go())
+    assert live[stranger.seller_id].error == ("entity stranger: environment variable STRANGER_TOKEN is not set "
+                                              "(and the embedded sandbox has no demo seller A9UNKNOWN0001)")
+    assert live[known.seller_id].error is None  # a demo seller still reads with its demo token
+
+
+def test_embedded_mode_still_names_a_set_but_wrong_credential(tmp_path):
+    stranger = make_entity("stranger", "A9UNKNOWN0001", ("DE",), env_name="STRANGER_TOKEN")
+
+    async def go():
+        async with AcornClient(Settings(), {"STRANGER_TOKEN": "Atzr|wrong"}, base_dir=tmp_path,
+                               state_dir=tmp_path / ".acorn", audit=MemoryAuditLog()) as c:
+            await c.read_seller(stranger)
+
+    with pytest.raises(AuthError, match="the refresh token is not valid") as raised:
+        asyncio.run(go())
+    assert "Atzr|wrong" not in str(raised.value)

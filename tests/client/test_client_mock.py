@@ -305,3 +305,81 @@ def test_an_lwa_error_that_echoes_the_refresh_token_does_not_leak_it(api, make_c
 
     error = run(go())[NORD.seller_id].error
     assert "400 invalid_grant: token *** is revoked" in error and "nord-refresh" not in error
+
+
+def test_a_server_repeating_its_next_token_is_an_error_not_an_endless_read(api, make_client):
+    def same_page(request):
+        return httpx.Response(200, json={"registrations": [registration(1, NORD.seller_id, FR)],
+                                         "pagination": {"nextToken": "again"}})
+    api.script["listRegistrations"] = [same_page] * 5
+
+    async def go():
+        async with make_client(httpx.MockTransport(api), TOKENS) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert error.startswith(f"listRegistrations for seller {NORD.seller_id} on {BASE}: page 3 would repeat "
+                            "an earlier nextToken")
+    assert ops(api).count("registrations") == 2
+
+
+def test_a_server_paging_without_end_is_stopped_at_the_page_cap(api, make_client, monkeypatch):
+    from reconciler.client import api as api_module
+    monkeypatch.setattr(api_module, "MAX_PAGES", 4)
+    pages = iter(range(100))
+
+    def another_page(request):
+        return httpx.Response(200, json={"registrations": [], "pagination": {"nextToken": f"p{next(pages)}"}})
+    api.script["listRegistrations"] = [another_page] * 10
+
+    async def go():
+        async with make_client(httpx.MockTransport(api), TOKENS) as client:
+            await client.read_seller(NORD)
+
+    with pytest.raises(ApiError, match="more than 4 pages of 50; stopping"):
+        run(go())
+    assert ops(api).count("registrations") == 4
+
+
+def test_a_retry_after_beyond_the_wait_budget_says_the_call_is_rate_limited(api, make_client, fake_time):
+    api.script["getMarketplaceParticipations"] = [(429, {"retry-after": "120"})]
+
+    async def go():
+        async with make_client(httpx.MockTransport(api), TOKENS) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert error.startswith("getMarketplaceParticipations for seller A1EXAMPLENORD01 is rate limited: "
+                            "ACORN-i asks to retry in 120 s, longer than this call may wait (60 s)")
+    assert "429 QuotaExceeded" in error and fake_time.sleeps == []
+
+
+@pytest.mark.parametrize("endpoint, fault, real", [
+    ("http://[::1", None, False),  # httpx cannot even build the request
+    (BASE, OverflowError("connect(): port must be 0-65535."), False),  # the socket refuses the port
+    ("ftp://acorn.test", None, True),  # the real transport refuses the scheme, before any socket
+    ("http://:80", None, True),  # no host
+])
+def test_an_endpoint_that_cannot_be_sent_to_stops_the_run_with_one_clear_error(api, make_client, endpoint, fault,
+                                                                                real):
+    if fault is not None:
+        api.script["lwaToken"] = [fault]
+    transport = httpx.AsyncHTTPTransport(retries=0) if real else httpx.MockTransport(api)
+
+    async def go():
+        async with make_client(transport, TOKENS, endpoint=endpoint) as client:
+            return await client.read_all([ACME, NORD], concurrency=2)
+
+    with pytest.raises(TransportError, match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
+        run(go())
+
+
+def test_a_bug_in_a_seller_task_is_raised_as_itself_not_as_an_exception_group(api, make_client):
+    api.script["listRegistrations"] = [KeyError("bug")]
+
+    async def go():
+        async with make_client(httpx.MockTransport(api), TOKENS) as client:
+            return await client.read_all([NORD, SAKURA], concurrency=2)
+
+    with pytest.raises(KeyError, match="bug"):
+        run(go())

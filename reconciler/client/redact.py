@@ -1,0 +1,55 @@
+"""The one redaction step: no token or secret the client handled leaves it inside an ApiError.
+
+A server may echo what it was sent (an LWA error quoting the refresh token, a 403 quoting
+the access token, a status field holding garbage). Rather than guard each message, the
+client registers every secret it handles here (refresh tokens and the client secret it
+sends, access tokens it receives) and runs every ApiError it raises through `error()`:
+its code, message (which holds the details) and request id lose each secret, raw or
+URL-encoded, and anything shaped like an LWA token.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, quote_plus
+
+from ..errors import ApiError
+
+MASK = "***"
+# LWA access (Atza|) and refresh (Atzr|) tokens, raw or URL-encoded, up to a delimiter.
+LWA_TOKEN = re.compile(r"Atz[ar](\||%7C|%7c)[^\s\"',;]+")
+_ESCAPE = re.compile(r"%[0-9A-F]{2}")
+
+
+def _forms(secret: str) -> set[str]:
+    """The ways a secret can come back: as sent, form- or URL-encoded, with either case of escapes."""
+    encoded = {secret, quote(secret, safe=""), quote_plus(secret, safe="")}
+    return encoded | {_ESCAPE.sub(lambda m: m.group().lower(), e) for e in encoded}
+
+
+class Redactor:
+    """The secrets of one run, and the text and errors cleaned of them."""
+
+    def __init__(self) -> None:
+        self._forms: list[str] = []
+
+    def add(self, *secrets: str | None) -> None:
+        for secret in secrets:
+            if secret:  # an empty value would match everywhere
+                new = _forms(secret) - set(self._forms)
+                # longest first, so a secret containing another is masked whole
+                self._forms = sorted([*self._forms, *new], key=len, reverse=True)
+
+    def text(self, text: str) -> str:
+        for form in self._forms:
+            text = text.replace(form, MASK)
+        return LWA_TOKEN.sub(MASK, text)
+
+    def error(self, exc: ApiError) -> ApiError:
+        """`exc` itself (its type and fields kept), with code, message and request id redacted."""
+        exc.args = tuple(self.text(a) if isinstance(a, str) else a for a in exc.args)
+        if exc.code is not None:
+            exc.code = self.text(str(exc.code))
+        if exc.request_id is not None:
+            exc.request_id = self.text(str(exc.request_id))
+        return exc
