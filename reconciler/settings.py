@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import httpx
+
 from . import schema, yamlsource
 from .errors import ConfigError, DesiredStateError
 from .model import SecretRef
@@ -24,10 +26,6 @@ class Settings:
     max_creates: int = 50
     stale_pending_days: int = 14
     id_document_min_valid_days: int = 180
-
-    @property
-    def is_base_url(self) -> bool:
-        return self.endpoint.startswith(("http://", "https://"))
 
 
 def _ref(raw: dict | None, default: SecretRef) -> SecretRef:
@@ -62,6 +60,26 @@ def parse_settings(text: str, source: str) -> Settings:
     )
 
 
+def _check_url(name: str, url: str) -> None:
+    """Raise ConfigError unless httpx can send to `url` (checked here, so a typo is a config
+    error at once and not a traceback from deep inside the first call)."""
+    try:
+        parsed = httpx.URL(url)
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError, TypeError, OverflowError) as exc:
+        why = str(exc) or type(exc).__name__
+    else:
+        if not parsed.host:
+            why = "it has no host"
+        elif "%" in parsed.host or any(c.isspace() for c in parsed.host):
+            why = f"the host {url.split('://', 1)[-1].split('/', 1)[0]!r} is not valid"
+        elif port is not None and not 1 <= port <= 65535:
+            why = f"port {port} is not in 1-65535"
+        else:
+            return
+    raise ConfigError(f"{name} {url!r} is not a valid URL: {why}")
+
+
 def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
                      environment: str | None = None, endpoint: str | None = None) -> Settings:
     """Apply the override order (file < ACORN_ENVIRONMENT/ACORN_ENDPOINT < flags) and check."""
@@ -75,6 +93,10 @@ def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
     endpoint = endpoint.rstrip("/")
     if endpoint not in ("embedded", "regional") and not endpoint.startswith(("http://", "https://")):
         raise ConfigError(f"endpoint must be embedded, regional or a base URL (http://…), not {endpoint!r}")
+    if endpoint not in ("embedded", "regional"):
+        _check_url("endpoint", endpoint)
+    if endpoint == "regional":  # the only mode that calls lwa.endpoint
+        _check_url("lwa.endpoint", base.lwa_endpoint)
     if environment == "production" and endpoint == "embedded":
         raise ConfigError("environment production cannot use the embedded sandbox: "
                           "set endpoint to regional or a base URL")

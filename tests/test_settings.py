@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from reconciler.errors import ConfigError, DesiredStateError
@@ -45,3 +47,28 @@ def test_unknown_setting_is_located() -> None:
     with pytest.raises(DesiredStateError) as caught:
         parse_settings("concurrency: 4\nmaxCreate: 3\n", "acorn.yaml")
     assert str(caught.value.problems[0]).startswith("acorn.yaml:2:1: maxCreate: unknown key")
+
+
+@pytest.mark.parametrize("endpoint, why", [
+    ("http://[::1", "Invalid port"),
+    ("https://localhost:99999", "port 99999 is not in 1-65535"),
+    ("http://localhost:0", "port 0 is not in 1-65535"),
+    ("http://:80", "it has no host"),
+    ("http://a b", "the host 'a b' is not valid"),
+])
+def test_an_endpoint_that_is_not_a_valid_url_is_a_config_error(endpoint, why) -> None:
+    with pytest.raises(ConfigError, match=rf"^endpoint {re.escape(repr(endpoint))} is not a valid URL: .*{why}"):
+        resolve_settings(None, {}, endpoint=endpoint)
+    with pytest.raises(ConfigError, match="is not a valid URL"):
+        resolve_settings(None, {"ACORN_ENDPOINT": endpoint})
+
+
+@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:8765", "https://acorn.example/base", "http://[::1]:9000"])
+def test_valid_base_urls_are_kept(endpoint) -> None:
+    assert resolve_settings(None, {}, endpoint=endpoint).endpoint == endpoint
+
+
+def test_an_lwa_endpoint_that_is_not_a_valid_url_is_a_config_error() -> None:
+    file = parse_settings("environment: production\nlwa: {endpoint: 'https://api.amazon.com:70000'}\n", "acorn.yaml")
+    with pytest.raises(ConfigError, match=r"^lwa\.endpoint 'https://api.amazon.com:70000' is not a valid URL"):
+        resolve_settings(file, {})
