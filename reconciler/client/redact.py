@@ -31,17 +31,19 @@ class Redactor:
     """The secrets of one run, and the text and errors cleaned of them."""
 
     def __init__(self) -> None:
-        self._forms: list[str] = []
+        self._forms: set[str] = set()
+        self._ordered: list[str] | None = None  # longest first, sorted when next needed
 
     def add(self, *secrets: str | None) -> None:
         for secret in secrets:
             if secret:  # an empty value would match everywhere
-                new = _forms(secret) - set(self._forms)
-                # longest first, so a secret containing another is masked whole
-                self._forms = sorted([*self._forms, *new], key=len, reverse=True)
+                self._forms |= _forms(secret)
+                self._ordered = None
 
     def text(self, text: str) -> str:
-        for form in self._forms:
+        if self._ordered is None:  # longest first, so a secret containing another is masked whole
+            self._ordered = sorted(self._forms, key=len, reverse=True)
+        for form in self._ordered:
             text = text.replace(form, MASK)
         return LWA_TOKEN.sub(MASK, text)
 

@@ -122,3 +122,12 @@ def test_a_raised_api_error_has_its_code_redacted_too(make_client):
         asyncio.run(go())
     assert raised.value.code is not None and "***" in raised.value.code
     assert_clean(raised.value.code, "access-1")
+
+
+def test_the_redactor_masks_a_longer_secret_whole_and_ignores_empty_values():
+    from reconciler.client.redact import Redactor
+
+    redactor = Redactor()
+    redactor.add("", None, "secret", "secret-longer")
+    assert redactor.text("a secret-longer b secret c") == "a *** b *** c"
+    assert redactor.text("no secrets here") == "no secrets here"
