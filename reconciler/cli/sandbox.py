@@ -1,11 +1,14 @@
 """`acorn sandbox serve`: the ACORN-i sandbox over HTTP, under uvicorn.
 
 A thin shell: options become `create_app(...)` arguments; the listening URL is printed once
-the socket is bound (so `--port 0` works); Ctrl-C stops it cleanly.
+the socket is bound (so `--port 0` works); Ctrl-C stops it cleanly. The socket is bound here,
+before uvicorn starts, so a busy port or an unknown host is a ConfigError (exit 1) and not
+uvicorn's own exit 3.
 """
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import click
@@ -17,6 +20,30 @@ DEFAULT_STATE = ".acorn/sandbox-served.sqlite"
 
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to HOST:PORT (the first address HOST resolves to); ConfigError if not."""
+    where = f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {where}: {_reason(exc)}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: restart despite TIME_WAIT
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {where}: {_reason(exc)}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _reason(exc: OSError) -> str:
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]  # "Address already in use" -> "address already in use"
 
 
 @click.group("sandbox")
@@ -50,9 +77,14 @@ def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits:
                               "of its own; pass --allow-remote to bind it anyway")
         click.echo(f"warning: serving the sandbox on {host}, reachable from other machines "
                    "(admin calls still answer loopback clients only)", err=True)
-    app = create_app(Path(state), review_seconds=float(review_seconds), rate_limits=not no_rate_limits)
-    if demo:
-        app.sandbox.store.seed_once(lambda store: seed_demo(store, app.sandbox.now()))
+    sock = _listen(host, port)
+    try:
+        app = create_app(Path(state), review_seconds=float(review_seconds), rate_limits=not no_rate_limits)
+        if demo:
+            app.sandbox.store.seed_once(lambda store: seed_demo(store, app.sandbox.now()))
+    except BaseException:
+        sock.close()
+        raise
 
     class Server(uvicorn.Server):
         async def startup(self, sockets=None) -> None:  # type: ignore[no-untyped-def]
@@ -65,7 +97,9 @@ def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits:
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             lifespan="on", server_header=False)
     try:
-        Server(config).run()
+        Server(config).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it handled, after a clean shutdown
         pass
+    finally:
+        sock.close()
     click.echo("sandbox stopped")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 
@@ -43,3 +44,36 @@ def test_sandbox_is_an_acorn_command(run_acorn):
     assert result.code == 0
     for option in ("--host", "--port", "--state", "--review-seconds", "--no-rate-limits", "--allow-remote"):
         assert option in result.out
+
+
+def test_a_busy_port_is_an_error_exiting_1(tmp_path):
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", str(port),
+                               "--state", str(tmp_path / "s.sqlite")], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1
+    assert proc.stderr == f"error: cannot listen on 127.0.0.1:{port}: address already in use\n"
+    assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_an_address_of_another_machine_is_an_error_exiting_1(run_acorn, tmp_path):
+    # 192.0.2.1 (TEST-NET-1) is on no interface here: binding fails, and no name is looked up.
+    result = run_acorn("sandbox", "serve", "--host", "192.0.2.1", "--allow-remote", "--port", "0",
+                       "--state", str(tmp_path / "s.sqlite"))
+    assert result.code == 1
+    assert result.err.endswith("error: cannot listen on 192.0.2.1:0: cannot assign requested address\n")
+    assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_an_unknown_host_is_an_error_exiting_1(run_acorn, tmp_path, monkeypatch):
+    def no_such_name(*args, **kwargs):  # what the resolver answers, without asking a DNS server
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    result = run_acorn("sandbox", "serve", "--host", "no-such-host.invalid", "--allow-remote", "--port", "0",
+                       "--state", str(tmp_path / "s.sqlite"))
+    assert result.code == 1
+    assert result.err.endswith("error: cannot listen on no-such-host.invalid:0: name or service not known\n")
+    assert not (tmp_path / "s.sqlite").exists()
