@@ -63,6 +63,8 @@ def read_saved_plan(path: Path) -> Plan:
         raise PlanFileError(f"cannot read the plan file {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise PlanFileError(f"the plan file {path} is not JSON: {exc}") from None
+    except RecursionError:  # json nests by recursion: a file of 100,000 "[" is not a plan
+        raise PlanFileError(f"the plan file {path} is not a plan: its JSON is nested too deeply") from None
     return from_json(data)
 
 

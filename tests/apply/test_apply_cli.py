@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import sys
 import threading
 
@@ -13,7 +14,7 @@ import pytest
 
 from reconciler.loader import load_desired
 
-from .apply_support import Admin, Seller
+from .apply_support import REPO, Admin, Seller
 
 ALPHA = Seller("alpha", "A1ALPHA0000001", ("DE", "FR"))
 BRAVO = Seller("bravo", "A2BRAVO0000002", ("IT",))
@@ -153,3 +154,17 @@ def test_a_seller_without_credentials_is_reported_and_the_others_still_applied(w
     assert "error: alpha: " in result.err and ALPHA.env_name in result.err
     assert result.out.splitlines()[-1] == "Apply: 1 accepted, 0 already existed, 0 failed."
     assert sorted(w.admin.pairs()) == [(BRAVO.seller_id, "IT")]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+    ("[" * 100_000, "is not a plan: its JSON is nested too deeply"),
+    ('{"a": ' * 100_000, "is not a plan: its JSON is nested too deeply"),
+], ids=["not json", "deep arrays", "deep objects"])
+def test_a_plan_file_that_is_not_a_plan_is_refused_naming_it(run_acorn, tmp_path, content: str, message: str) -> None:
+    shutil.copytree(REPO / "desired", tmp_path / "desired")
+    (tmp_path / "plan.json").write_text(content)
+    result = run_acorn("apply", "plan.json", cwd=tmp_path)
+    assert result.code == 1
+    assert result.err == f"error: the plan file plan.json {message}\n"
+    assert not (tmp_path / ".acorn" / "sandbox.sqlite").exists()  # refused before reading anything
