@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .. import catalogue
 from ..model import Reason
 from .clock import iso
 
@@ -44,10 +43,6 @@ class RegistrationRecord:
     reasons: tuple[Reason, ...] = ()
     updated_at: float | None = None
     request_body: str | None = None  # the createRegistration body, canonical JSON (write-only)
-
-    @property
-    def marketplace_code(self) -> str:
-        return catalogue.BY_ID[self.marketplace_id].code
 
     def with_status(self, status: str, updated_at: float, reasons: tuple[Reason, ...] = ()) -> "RegistrationRecord":
         return replace(self, status=status, updated_at=updated_at, reasons=reasons)
