@@ -29,7 +29,8 @@ def timestamp(when: datetime) -> str:
     return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def _pair(p: Pair) -> dict[str, Any]:
+def pair_json(p: Pair) -> dict[str, Any]:
+    """One pair's JSON form (the plan's `pairs[]`, and the status view's cells)."""
     out: dict[str, Any] = {"marketplace": p.marketplace, "marketplaceId": p.marketplace_id, "state": p.state}
     if p.registration_id is not None:
         out["registrationId"] = p.registration_id
@@ -52,7 +53,7 @@ def _entity(e: EntityPlan) -> dict[str, Any]:
     out: dict[str, Any] = {"name": e.name, "sellerId": e.seller_id}
     if e.error is not None:
         out["error"] = e.error
-    out["pairs"] = [_pair(p) for p in e.pairs]
+    out["pairs"] = [pair_json(p) for p in e.pairs]
     out["creates"] = [_create(c) for c in e.creates]
     return out
 

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from .. import __version__, catalogue
 from ..plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, Pair, Plan, Summary
-from ..planjson import timestamp
+from ..planjson import pair_json, timestamp
 from . import SYMBOLS, escape_markdown, paint
 
 STATUS_FORMATS = ("text", "json", "markdown", "html")
@@ -96,18 +96,9 @@ def status_of(plan: Plan, labels: Mapping[str, Iterable[tuple[str, str]]]) -> St
 
 # --- json -----------------------------------------------------------------------------------
 
-def _pair_json(p: Pair) -> dict[str, Any]:
-    out: dict[str, Any] = {"state": p.state, "marketplaceId": p.marketplace_id}
-    if p.status is not None:
-        out["status"] = p.status
-    if p.registration_id is not None:
-        out["registrationId"] = p.registration_id
-    if p.age_days is not None:
-        out["ageDays"] = p.age_days
-    out["reasons"] = [{"code": r.code, "message": r.message} for r in p.reasons]
-    if p.drift:
-        out["drift"] = [{"field": d.field, "live": d.live, "desired": d.desired} for d in p.drift]
-    return out
+def _cell_json(p: Pair) -> dict[str, Any]:
+    # The plan's form of the pair; the marketplace is the cell's key already.
+    return {k: v for k, v in pair_json(p).items() if k != "marketplace"}
 
 
 def status_json(status: Status) -> dict[str, Any]:
@@ -117,7 +108,7 @@ def status_json(status: Status) -> dict[str, Any]:
         entity: dict[str, Any] = {"name": row.name, "sellerId": row.seller_id, "labels": dict(row.labels)}
         if row.error is not None:
             entity["error"] = row.error
-        entity["cells"] = {c: [_pair_json(p) for p in cell] for c, cell in zip(status.columns, row.cells) if cell}
+        entity["cells"] = {c: [_cell_json(p) for p in cell] for c, cell in zip(status.columns, row.cells) if cell}
         entities.append(entity)
     return {
         "formatVersion": FORMAT_VERSION,

@@ -33,8 +33,11 @@ def test_json_matches_the_plan(run_acorn, demo: Path) -> None:
     plan = json.loads(run_acorn("plan", "--format", "json", cwd=demo).out)
     assert [e["name"] for e in status["entities"]] == [e["name"] for e in plan["entities"]]
     for s, p in zip(status["entities"], plan["entities"]):
-        assert sorted((m, c["state"]) for m, cell in s["cells"].items() for c in cell) == sorted(
-            (q["marketplace"], q["state"]) for q in p["pairs"])
+        # a cell holds the plan's pairs of its marketplace, each in the plan's JSON form
+        # (its reasons, ids, ages and drift), less the marketplace that keys the cell
+        assert s["cells"] == {m: [{k: v for k, v in q.items() if k != "marketplace"}
+                                  for q in p["pairs"] if q["marketplace"] == m]
+                              for m in dict.fromkeys(q["marketplace"] for q in p["pairs"])}
 
 
 def test_out_writes_the_html_page_and_prints_nothing(run_acorn, demo: Path) -> None:
