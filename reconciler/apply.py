@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import catalogue
 from .client.request import AlreadyExists
@@ -26,7 +26,7 @@ from .errors import AcornError, ApiError, PlanFileError, SafetyError
 from .live import IN_REVIEW, SUBMITTED, LiveRegistration
 from .masking import mask_all, sensitive_values
 from .model import Entity, Reason
-from .plan import CREATE, DRIFTED, Plan
+from .plan import CREATE, DRIFTED, CreateGroup, Plan
 from .submission import client_token
 
 ACCEPTED, EXISTS, FAILED = "accepted", "already exists", "failed"
@@ -35,15 +35,12 @@ UNDER_REVIEW = (SUBMITTED, IN_REVIEW)
 
 @dataclass(frozen=True)
 class Create:
-    """One CreateRegistration to send: an entity's chosen marketplaces of one region."""
+    """One CreateRegistration to send: the plan's group for an entity, or the part of it a
+    saved plan approved (then with the token of just those marketplaces)."""
 
     entity: str
     seller_id: str
-    region: str
-    marketplaces: tuple[str, ...]  # codes, catalogue order
-    marketplace_ids: tuple[str, ...]  # same order
-    client_token: str
-    submission_digest: str
+    group: CreateGroup
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,7 @@ class Choice:
     @property
     def pair_count(self) -> int:
         """Marketplaces to create: what maxCreates counts."""
-        return sum(len(c.marketplace_ids) for c in self.creates)
+        return sum(len(c.group.marketplace_ids) for c in self.creates)
 
 
 @dataclass(frozen=True)
@@ -99,8 +96,7 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:
     proposed (a reviewer never sees fewer pairs than are sent)."""
     errors = tuple(f"{e.name}: {e.error}" for e in fresh.entities if e.error is not None)
     if saved is None:
-        creates = tuple(Create(e.name, e.seller_id, g.region, g.marketplaces, g.marketplace_ids, g.client_token,
-                               g.submission_digest) for e in fresh.entities for g in e.creates)
+        creates = tuple(Create(e.name, e.seller_id, g) for e in fresh.entities for g in e.creates)
         return Choice(creates, (), errors)
     reviewed = {(e.name, e.seller_id): e for e in saved.entities}
     creates: list[Create] = []
@@ -120,9 +116,11 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:
                 raise PlanFileError(f"the saved plan holds another submission of {e.name} than the desired tree "
                                     "gives now (submissionDigest differs); re-run `acorn plan --out`")
             codes, ids = tuple(c for c, _ in kept), tuple(m for _, m in kept)
-            # A narrowed group is another request: its token must name exactly its marketplaces.
-            token = g.client_token if ids == g.marketplace_ids else client_token(e.seller_id, ids, g.submission_digest)
-            creates.append(Create(e.name, e.seller_id, g.region, codes, ids, token, g.submission_digest))
+            if ids != g.marketplace_ids:
+                # A narrowed group is another request: its token must name exactly its marketplaces.
+                g = replace(g, marketplaces=codes, marketplace_ids=ids,
+                            client_token=client_token(e.seller_id, ids, g.submission_digest))
+            creates.append(Create(e.name, e.seller_id, g))
     for s in saved.entities:  # reviewed creates that are no longer missing
         now = fresh_by_name.get(s.name)
         if now is None or now.error is not None:
@@ -200,8 +198,9 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
     """One CreateRegistration; a 409 naming some of its marketplaces marks those as already
     existing and sends the rest again (the API created nothing), under their own token."""
     secrets = sensitive_values(entity)
-    code_of = dict(zip(create.marketplace_ids, create.marketplaces))
-    remaining, token = list(create.marketplace_ids), create.client_token
+    group = create.group
+    code_of = dict(zip(group.marketplace_ids, group.marketplaces))
+    remaining, token = list(group.marketplace_ids), group.client_token
     results: list[PairResult] = []
 
     def result(mid: str, outcome: str, **kw: str | None) -> PairResult:
@@ -209,8 +208,8 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
 
     while remaining:
         try:
-            regs = await client.create_registration(entity, create.region, remaining, token,
-                                                    create.submission_digest)
+            regs = await client.create_registration(entity, group.region, remaining, token,
+                                                    group.submission_digest)
         except AlreadyExists as exc:
             named = [m for m in exc.marketplace_ids if m in remaining]
             if not named:
@@ -225,7 +224,7 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
                                request_id=exc.request_id) for m in named]
             remaining = [m for m in remaining if m not in named]
             if remaining:
-                token = client_token(entity.seller_id, remaining, create.submission_digest)
+                token = client_token(entity.seller_id, remaining, group.submission_digest)
         except AcornError as exc:
             results += [result(m, FAILED, **_failure(exc, secrets)) for m in remaining]
             break

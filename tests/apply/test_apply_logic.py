@@ -50,9 +50,9 @@ def test_without_a_saved_plan_every_create_group_is_one_call_with_the_plans_toke
     fresh = plan_of(entity_plan("acme", "A1ACME", {"NA": ("US",), "EU": ("DE", "FR")}),
                     entity_plan("bolt", "A2BOLT", {}, error="the refresh token is missing"))
     choice = apply.choose(fresh)
-    assert [(c.entity, c.region, c.marketplaces) for c in choice.creates] == [("acme", "NA", ("US",)),
-                                                                             ("acme", "EU", ("DE", "FR"))]
-    assert choice.creates[1].client_token == fresh.entities[0].creates[1].client_token
+    assert [(c.entity, c.seller_id, c.group) for c in choice.creates] == [
+        ("acme", "A1ACME", g) for g in fresh.entities[0].creates]  # the plan's groups, tokens included
+    assert [(c.group.region, c.group.marketplaces) for c in choice.creates] == [("NA", ("US",)), ("EU", ("DE", "FR"))]
     assert choice.pair_count == 3
     assert choice.errors == ("bolt: the refresh token is missing",)
 
@@ -65,9 +65,9 @@ def test_a_saved_plan_limits_the_creates_to_the_pairs_it_proposed() -> None:
                     entity_plan("zed", "A9ZED", {"EU": ("ES",)}))
     choice = apply.choose(fresh, saved)
     (create,) = choice.creates
-    assert create.marketplaces == ("DE", "IT")
-    # the narrowed call carries the token of exactly its marketplaces: the one the saved plan showed
-    assert create.client_token == saved.entities[0].creates[0].client_token
+    assert create.group.marketplaces == ("DE", "IT")
+    # the narrowed call carries the token of exactly its marketplaces: the group the saved plan showed
+    assert create.group == saved.entities[0].creates[0]
     assert [(s.entity, s.marketplace) for s in choice.skipped] == [("acme", "FR"), ("zed", "ES")]
     assert all("not in the saved plan" in s.why for s in choice.skipped)
 
@@ -77,8 +77,8 @@ def test_a_reviewed_create_that_is_no_longer_missing_is_noted_not_sent() -> None
     pending = Pair("IT", mid("IT"), "pending", "REG-1", "SUBMITTED")
     fresh = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE",)}, {"IT": pending}))
     choice = apply.choose(fresh, saved)
-    assert [c.marketplaces for c in choice.creates] == [("DE",)]
-    assert choice.creates[0].client_token == client_token("A1ACME", (mid("DE"),), DIGEST)
+    assert [c.group.marketplaces for c in choice.creates] == [("DE",)]
+    assert choice.creates[0].group.client_token == client_token("A1ACME", (mid("DE"),), DIGEST)
     (skip,) = choice.skipped
     assert (skip.marketplace, skip.why) == ("IT", "no longer missing: now pending (SUBMITTED REG-1)")
 
@@ -167,7 +167,7 @@ class FakeClient:
 
 def create_for(*codes: str) -> Create:
     ids = tuple(mid(c) for c in codes)
-    return Create("acme", "A1ACME", "EU", codes, ids, client_token("A1ACME", ids, DIGEST), DIGEST)
+    return Create("acme", "A1ACME", CreateGroup("EU", codes, ids, client_token("A1ACME", ids, DIGEST), DIGEST))
 
 
 def test_a_409_naming_one_marketplace_reports_it_as_existing_and_sends_the_rest() -> None:
