@@ -105,4 +105,5 @@ def test_outputs_that_cannot_be_written_are_named(run_acorn, tmp_path: Path) -> 
     result = run_acorn("plan", "--desired", str(desired), "--out", str(tmp_path / "file" / "plan.json"))
     assert result.code == 1 and result.err.startswith(f"error: cannot write {tmp_path}/file/plan.json: ")
     result = run_acorn("plan", "--desired", str(desired), "--audit-log", str(tmp_path / "file" / "audit.jsonl"))
-    assert result.code == 1 and result.err.startswith(f"error: cannot write the audit log {tmp_path}/file/audit.jsonl: ")
+    assert result.code == 1 and result.err.strip() == (
+        f"error: cannot write the audit log {tmp_path}/file/audit.jsonl: {tmp_path}/file is not a folder")

@@ -6,6 +6,7 @@ The order is the data flow: load desired -> select -> read live (the only I/O) -
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -87,13 +88,25 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
 
 
 def _writable(path: Path) -> Path:
-    """The audit log's path, once it is known to take appends (before any call is made)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8"):
-            pass
-    except OSError as exc:
-        raise ConfigError(f"cannot write the audit log {path}: {exc.strerror or exc}") from None
+    """The audit log's path, once it is known to take appends, before any call is made
+    (and without creating anything: a refused run leaves no trace)."""
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    problem = None
+    if existing == path and not path.is_file():
+        problem = "not a file"
+    elif existing != path and not existing.is_dir():
+        problem = f"{existing} is not a folder"
+    elif not os.access(existing, os.W_OK):
+        problem = "permission denied"
+    elif existing == path:
+        try:
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write("")
+                fh.flush()
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+    if problem:
+        raise ConfigError(f"cannot write the audit log {path}: {problem}")
     return path
 
 
