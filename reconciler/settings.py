@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from . import schema, yamlsource
-from .errors import ConfigError, DesiredStateError
+from .errors import ConfigError, DesiredStateError, Problem
 from .model import SecretRef
 
 ENVIRONMENTS = ("sandbox", "production")
@@ -37,12 +37,14 @@ def _ref(raw: dict | None, default: SecretRef) -> SecretRef:
 
 def parse_settings(text: str, source: str) -> Settings:
     """Settings from the text of an acorn.yaml (pure); problems raise DesiredStateError."""
+    if not yamlsource.has_content(text):
+        return Settings(endpoint="")  # every key has a default: a file of comments is fine
     doc, problems = yamlsource.parse(text, source)
     if doc is None:
-        raise DesiredStateError(problems)
+        raise DesiredStateError(problems, where=source)
     problems = schema.check(doc, source, "settings")
     if problems:
-        raise DesiredStateError(problems)
+        raise DesiredStateError(problems, where=source)
     raw: dict = doc.data  # type: ignore[assignment]
     lwa = raw.get("lwa", {})
     defaults = Settings()
@@ -104,12 +106,23 @@ def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
 
 
 def load_settings(config: Path | None, env: Mapping[str, str], *, environment: str | None = None,
-                  endpoint: str | None = None, required: bool = False) -> Settings:
-    """Read `config` (if it exists; an explicitly named missing file is an error) and resolve."""
+                  endpoint: str | None = None, required: bool = False, offline: bool = False) -> Settings:
+    """Read `config` (if it exists; an explicitly named missing file is an error) and resolve.
+
+    `offline` commands (validate) never reach ACORN-i, so the endpoint is not resolved and a
+    wrong ACORN_ENDPOINT does not fail them.
+    """
     file_settings = None
     if config is not None:
         if config.is_file():
-            file_settings = parse_settings(config.read_text(encoding="utf-8"), str(config))
+            try:
+                text = config.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read: {exc.strerror}"
+                raise DesiredStateError([Problem(str(config), 1, 1, "(file)", why)], where=str(config)) from None
+            file_settings = parse_settings(text, str(config))
         elif required:
             raise ConfigError(f"config file {config} does not exist")
+    if offline:
+        return file_settings or Settings()
     return resolve_settings(file_settings, env, environment, endpoint)

@@ -143,6 +143,11 @@ class _Builder:
         return out
 
 
+def has_content(text: str) -> bool:
+    """Whether the text holds a YAML document at all (not only comments and blank lines)."""
+    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
+
+
 def parse(text: str, source: str) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML document; on failure, the problems with their line and column."""
     try:

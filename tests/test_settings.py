@@ -72,3 +72,31 @@ def test_an_lwa_endpoint_that_is_not_a_valid_url_is_a_config_error() -> None:
     file = parse_settings("environment: production\nlwa: {endpoint: 'https://api.amazon.com:70000'}\n", "acorn.yaml")
     with pytest.raises(ConfigError, match=r"^lwa\.endpoint 'https://api.amazon.com:70000' is not a valid URL"):
         resolve_settings(file, {})
+
+
+def test_a_file_of_comments_means_every_default() -> None:
+    assert parse_settings("# nothing set yet\n\n", "acorn.yaml") == Settings(endpoint="")
+    assert resolve_settings(parse_settings("# x\n", "acorn.yaml"), {}).endpoint == "embedded"
+
+
+def test_settings_problems_name_the_settings_file() -> None:
+    with pytest.raises(DesiredStateError) as caught:
+        parse_settings("concurrency: many\n", "acorn.yaml")
+    assert str(caught.value).endswith("1 problem in acorn.yaml.")
+
+
+def test_offline_commands_do_not_resolve_the_endpoint(tmp_path) -> None:
+    from reconciler.settings import load_settings
+
+    (tmp_path / "acorn.yaml").write_bytes(b"concurrency: 4\n")
+    assert load_settings(tmp_path / "acorn.yaml", {"ACORN_ENDPOINT": "garbage"}, offline=True).concurrency == 4
+    with pytest.raises(ConfigError):
+        load_settings(tmp_path / "acorn.yaml", {"ACORN_ENDPOINT": "garbage"})
+
+
+def test_a_settings_file_that_is_not_text_is_located(tmp_path) -> None:
+    from reconciler.settings import load_settings
+
+    (tmp_path / "acorn.yaml").write_bytes(b"concurrency: \xff\n")
+    with pytest.raises(DesiredStateError, match="acorn.yaml:1:1: \\(file\\): not UTF-8 text"):
+        load_settings(tmp_path / "acorn.yaml", {})

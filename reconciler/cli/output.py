@@ -58,12 +58,12 @@ class Workspace:
 
 
 def workspace(desired: str, config: str | None, environment: str | None = None,
-              endpoint: str | None = None) -> Workspace:
+              endpoint: str | None = None, offline: bool = False) -> Workspace:
     env = dict(os.environ)
     desired_path = Path(desired)
     config_path = Path(config) if config else desired_path.resolve().parent / "acorn.yaml"
     settings = load_settings(config_path, env, environment=environment, endpoint=endpoint,
-                             required=config is not None)
+                             required=config is not None, offline=offline)
     return Workspace(desired_path, settings, env)
 
 

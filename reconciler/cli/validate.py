@@ -18,7 +18,7 @@ from .output import annotation, annotations, today, tree_options, workspace
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
-    ws = workspace(desired, config)
+    ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
     github = ws.env.get("GITHUB_ACTIONS") == "true"
     try:
         state = load_desired(ws.desired)
