@@ -1,18 +1,17 @@
-"""Support of the apply tests: the served sandbox (`acorn sandbox serve` in a subprocess) and
-its admin calls, small generated desired trees with their sellers seeded, and `acorn` run
-as a real subprocess (for kill -9 and concurrent runs)."""
+"""Support of the apply tests: the served sandbox's admin calls (the sandbox itself runs as
+`acorn sandbox serve` in a subprocess: tests/served_sandbox.py), small generated desired
+trees with their sellers seeded, and `acorn` run as a real subprocess (for kill -9 and
+concurrent runs)."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import re
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,28 +23,6 @@ REPO = Path(__file__).resolve().parents[2]
 APP_ENV = {"LWA_CLIENT_ID": "acorn-apply-test", "LWA_CLIENT_SECRET": "apply-test-client-secret"}
 TAX = {"UK": "{scheme: UK_VAT, number: GB123456789}", "US": "{scheme: US_W8BENE, completedOn: 2025-03-01}",
        "CA": '{scheme: CA_GST_HST, number: "123456789RT0001"}'}
-
-
-@contextlib.contextmanager
-def served_sandbox(state: Path, *args: str) -> Iterator[str]:
-    """`acorn sandbox serve --port 0` in a subprocess; yields its base URL, stops it after."""
-    proc = subprocess.Popen([sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", "0",
-                             "--state", str(state), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()  # printed once the socket is bound
-        found = re.search(r"listening on (http://\S+)", line)
-        if not found:
-            raise RuntimeError(f"the sandbox did not start: {line}{proc.stdout.read()}")
-        yield found.group(1)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class Admin:

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from served_sandbox import served_sandbox
 
-from .apply_support import Admin, Seller, World, make_world, served_sandbox
+from .apply_support import Admin, Seller, World, make_world
 
 
 @pytest.fixture(scope="session")

@@ -3,32 +3,28 @@ unless told otherwise."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
 import sys
 
 import httpx
+from served_sandbox import start, stop
 
 
 def test_serve_prints_its_url_serves_and_stops_on_ctrl_c(tmp_path):
     state = tmp_path / "served.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", "0", "--demo",
-                             "--state", str(state)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=tmp_path)
+    served = start(state, "--demo", cwd=tmp_path)
     try:
-        line = proc.stdout.readline()
-        assert line.startswith("ACORN-i sandbox listening on http://127.0.0.1:"), line
-        url = line.split("listening on ", 1)[1].split()[0]
-        state_now = httpx.get(url + "/_sandbox/state", timeout=10).json()
+        assert served.url.startswith("http://127.0.0.1:")
+        state_now = httpx.get(served.url + "/_sandbox/state", timeout=10).json()
         assert len(state_now["sellers"]) == 6  # --demo seeded the demo world
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=15)
+        served.proc.send_signal(signal.SIGINT)
+        out, _ = served.proc.communicate(timeout=15)
     finally:
-        proc.kill()
-    assert proc.returncode == 0, err
-    assert "sandbox stopped" in out and "Traceback" not in err
+        stop(served.proc)
+    assert served.proc.returncode == 0, out
+    assert "sandbox stopped" in out and "Traceback" not in out
     assert state.exists()
 
 
