@@ -3,11 +3,6 @@ the served sandbox (`acorn sandbox serve` in a subprocess) with its admin calls.
 
 from __future__ import annotations
 
-import contextlib
-import re
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -48,28 +43,6 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-@contextlib.contextmanager
-def served_sandbox(state: Path, *args: str) -> Iterator[str]:
-    """`acorn sandbox serve --port 0` in a subprocess; yields its base URL, stops it after."""
-    proc = subprocess.Popen([sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", "0",
-                             "--state", str(state), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()  # printed once the socket is bound
-        found = re.search(r"listening on (http://\S+)", line)
-        if not found:
-            raise RuntimeError(f"the sandbox did not start: {line}{proc.stdout.read()}")
-        yield found.group(1)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class Admin:

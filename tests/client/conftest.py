@@ -11,7 +11,9 @@ import pytest
 from reconciler.client import AcornClient, MemoryAuditLog, RetryPolicy
 from reconciler.settings import Settings
 
-from .client_support import BASE, CLIENT_SECRET, Admin, FakeTime, served_sandbox
+from served_sandbox import served_sandbox
+
+from .client_support import BASE, CLIENT_SECRET, Admin, FakeTime
 
 
 @pytest.fixture

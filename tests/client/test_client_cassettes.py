@@ -22,7 +22,9 @@ from reconciler.loader import load_desired
 from reconciler.sandbox.embedded import demo_refresh_token
 from reconciler.settings import Settings
 
-from .client_support import REPO, served_sandbox
+from served_sandbox import served_sandbox
+
+from .client_support import REPO
 
 CASSETTES = Path(__file__).parent / "cassettes"
 CASSETTE = "demo-read.yaml"
