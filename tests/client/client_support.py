@@ -1,5 +1,5 @@
 """Helpers of the client tests: an entity builder, a fake clock whose sleep advances it, and
-the served sandbox (`acorn sandbox serve` in a subprocess) with its admin calls."""
+and the served sandbox's admin calls (its start-up is tests/served_sandbox.py)."""
 
 from __future__ import annotations
 
