@@ -1,4 +1,4 @@
-"""Helpers of the client tests: an entity builder, a fake clock whose sleep advances it, and
+"""Helpers of the client tests: an entity builder, a fake clock whose sleep advances it,
 and the served sandbox's admin calls (its start-up is tests/served_sandbox.py)."""
 
 from __future__ import annotations
