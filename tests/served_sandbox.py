@@ -1,6 +1,6 @@
-"""`acorn sandbox serve --port 0` in a subprocess, as a user runs it: for tests that need the
-sandbox over real HTTP in another process (apply's kill -9 and concurrent runs, the serve
-command itself; the client tests share the same start-up).
+"""`acorn sandbox serve --port 0` in a subprocess, as a user runs it, and its admin calls: for
+tests that need the sandbox over real HTTP in another process (the client's, apply's kill -9
+and concurrent runs, the serve command itself).
 
 Readiness is the URL line the command prints once its socket is bound, never a sleep.
 """
@@ -11,9 +11,11 @@ import contextlib
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,51 @@ def served_sandbox(state: Path, *args: str) -> Iterator[str]:
         yield served.url
     finally:
         stop(served.proc)
+
+
+class Admin:
+    """The sandbox's /_sandbox calls, synchronously."""
+
+    def __init__(self, base_url: str) -> None:
+        self.url = base_url
+        self.http = httpx.Client(base_url=base_url, timeout=10)
+
+    def _ok(self, response: httpx.Response) -> dict:
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        self._ok(self.http.post("/_sandbox/reset"))
+
+    def seller(self, seller_id: str, refresh_token: str, name: str = "Shenzhen Acme Trading Co., Ltd.",
+               participations: Sequence[str] = ()) -> None:
+        self._ok(self.http.post("/_sandbox/sellers", json={
+            "sellerId": seller_id, "legalEntityName": name, "refreshToken": refresh_token,
+            "participations": list(participations)}))
+
+    def advance(self, seconds: float) -> None:
+        self._ok(self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}))
+
+    def faults(self, **faults: float) -> None:
+        self._ok(self.http.put("/_sandbox/faults", json=faults))
+
+    def state(self) -> dict:
+        return self._ok(self.http.get("/_sandbox/state"))
+
+    def registrations(self) -> list[dict]:
+        return self.state()["registrations"]
+
+
+class FakeTime:
+    """A monotonic clock that only moves when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
+import served_sandbox
 from reconciler import catalogue
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,33 +24,8 @@ TAX = {"UK": "{scheme: UK_VAT, number: GB123456789}", "US": "{scheme: US_W8BENE,
        "CA": '{scheme: CA_GST_HST, number: "123456789RT0001"}'}
 
 
-class Admin:
-    """The sandbox's /_sandbox calls, synchronously."""
-
-    def __init__(self, base_url: str) -> None:
-        self.url = base_url
-        self.http = httpx.Client(base_url=base_url, timeout=10)
-
-    def _ok(self, response: httpx.Response) -> dict:
-        response.raise_for_status()
-        return response.json()
-
-    def reset(self) -> None:
-        self._ok(self.http.post("/_sandbox/reset"))
-
-    def seller(self, seller_id: str, refresh_token: str, name: str, participations: Sequence[str] = ()) -> None:
-        self._ok(self.http.post("/_sandbox/sellers", json={
-            "sellerId": seller_id, "legalEntityName": name, "refreshToken": refresh_token,
-            "participations": list(participations)}))
-
-    def advance(self, seconds: float) -> None:
-        self._ok(self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}))
-
-    def faults(self, **faults: float) -> None:
-        self._ok(self.http.put("/_sandbox/faults", json=faults))
-
-    def registrations(self) -> list[dict]:
-        return self._ok(self.http.get("/_sandbox/state"))["registrations"]
+class Admin(served_sandbox.Admin):
+    """The admin calls, and what the apply tests ask of the sandbox's state."""
 
     def pairs(self) -> Counter:
         """(sellerId, marketplace code) -> how many registrations the sandbox holds."""

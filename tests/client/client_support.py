@@ -1,12 +1,11 @@
 """Helpers of the client tests: an entity builder, a fake clock whose sleep advances it,
-and the served sandbox's admin calls (its start-up is tests/served_sandbox.py)."""
+and the names the client tests share (the served sandbox, its admin calls and the fake clock
+are in tests/served_sandbox.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-
-import httpx
 
 from reconciler.model import (BusinessRegistration, Document, DocumentRef, Entity, IdDocument,
                               LegalRepresentative, SecretRef, Submission, TaxRegistration)
@@ -30,45 +29,3 @@ def make_entity(name: str = "acme-sz", seller_id: str = "A3EXAMPLEACME01",
     return Entity(name, seller_id, SecretRef("env", env_name), submission, marketplaces)
 
 
-class FakeTime:
-    """A monotonic clock that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-class Admin:
-    """The sandbox's /_sandbox calls, synchronously."""
-
-    def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=10)
-
-    def _ok(self, response: httpx.Response) -> dict:
-        response.raise_for_status()
-        return response.json()
-
-    def reset(self) -> None:
-        self._ok(self.http.post("/_sandbox/reset"))
-
-    def seller(self, seller_id: str, refresh_token: str, name: str = "Shenzhen Acme Trading Co., Ltd.",
-               participations: tuple[str, ...] = ()) -> None:
-        self._ok(self.http.post("/_sandbox/sellers", json={
-            "sellerId": seller_id, "legalEntityName": name, "refreshToken": refresh_token,
-            "participations": list(participations)}))
-
-    def advance(self, seconds: float) -> None:
-        self._ok(self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}))
-
-    def faults(self, **faults: float) -> None:
-        self._ok(self.http.put("/_sandbox/faults", json=faults))
-
-    def state(self) -> dict:
-        return self._ok(self.http.get("/_sandbox/state"))

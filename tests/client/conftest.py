@@ -11,9 +11,9 @@ import pytest
 from reconciler.client import AcornClient, MemoryAuditLog, RetryPolicy
 from reconciler.settings import Settings
 
-from served_sandbox import served_sandbox
+from served_sandbox import Admin, FakeTime, served_sandbox
 
-from .client_support import BASE, CLIENT_SECRET, Admin, FakeTime
+from .client_support import BASE, CLIENT_SECRET
 
 
 @pytest.fixture
