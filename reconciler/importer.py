@@ -20,7 +20,7 @@ from functools import cache
 import jinja2
 import yaml
 
-from . import catalogue
+from . import catalogue, schema
 from .errors import ConfigError
 from .live import APPROVED, REJECTED, LiveRegistration, SellerLive
 from .model import (BusinessRegistration, DocumentRef, Entity, IdDocument, LegalRepresentative, SecretRef,
@@ -30,9 +30,11 @@ TODO = "TODO(acorn import)"
 FILL_ME = "FILL-ME"  # where the schema has a pattern or an enum, which this fails
 EMPTY = "~"          # where any string would pass: YAML null, which "must be a string" refuses
 
-_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_SELLER = re.compile(r"^[A-Z0-9]{10,20}$")
-_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# The entity schema's own patterns, so an import can never write what validate refuses.
+_ENTITY = schema.schema("entity")
+_NAME = re.compile(_ENTITY["properties"]["metadata"]["properties"]["name"]["pattern"])
+_SELLER = re.compile(_ENTITY["properties"]["spec"]["properties"]["sellerId"]["pattern"])
+_ENV = re.compile(_ENTITY["$defs"]["secretRef"]["properties"]["env"]["pattern"])
 
 
 @dataclass(frozen=True)
