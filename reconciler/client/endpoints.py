@@ -65,7 +65,7 @@ def resolve_endpoints(settings: Settings, embedded_base_url: str | None = None) 
     return Endpoints(mode, base, tuple((region, base) for region in catalogue.REGIONS))
 
 
-POOLS = 4  # connection pools; see ShardedPools
+POOLS = 8  # connection pools; see ShardedPools
 
 
 def default_transport(settings: Settings, state_dir: Path) -> httpx.AsyncBaseTransport:
@@ -75,4 +75,5 @@ def default_transport(settings: Settings, state_dir: Path) -> httpx.AsyncBaseTra
 
         return embedded_transport(state_dir / "sandbox.sqlite")
     # Retries are ours (backoff, Retry-After, audit per attempt), not the connection pool's.
-    return ShardedPools([httpx.AsyncHTTPTransport(retries=0) for _ in range(POOLS)])
+    tls = httpx.create_ssl_context()  # one context (loading the CA store once), shared by the pools
+    return ShardedPools([httpx.AsyncHTTPTransport(verify=tls, retries=0) for _ in range(POOLS)])
