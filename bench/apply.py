@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -41,23 +40,12 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+from served import start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 MARKETS = ["DE", "FR", "IT"]
 RATES = {"createRegistration": (0.5, 5), "listRegistrations": (2.0, 10), "getRegistration": (2.0, 10),
          "getMarketplaceParticipations": (0.016, 15)}
-
-
-def start_sandbox(state: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", "0",
-                             "--state", str(state)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    found = re.search(r"listening on (http://\S+)", line)
-    if not found:
-        proc.kill()
-        raise SystemExit(f"the sandbox did not start: {line}")
-    return proc, found.group(1)
 
 
 def cpu_of(pid: int) -> float | None:

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from served import start_sandbox  # noqa: E402
 
 SELLER = "BENCHSELLER0001"
 PREFIX = "/acorn/2026-01-01"
@@ -34,17 +35,6 @@ REGIONS = {
            "AE08WJ6YKNBMC"],
     "FE": ["A1VC38T7YXB528", "A39IBJ37TRP1C6", "A19VAU5U5O7RUS"],
 }
-
-
-def start_server(state: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", "0",
-                             "--no-rate-limits", "--state", str(state)],
-                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    line = proc.stdout.readline() if proc.stdout else ""
-    if "listening on" not in line:
-        proc.kill()
-        raise SystemExit(f"the sandbox did not start: {line!r}")
-    return proc, line.split("listening on ", 1)[1].split()[0]
 
 
 def body(round_no: int, region: str) -> dict:
@@ -113,7 +103,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="23 registrations per round")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        proc, base = start_server(Path(tmp) / "bench.sqlite")
+        proc, base = start_sandbox(Path(tmp) / "bench.sqlite", "--no-rate-limits")
         try:
             token = seed(base, args.rounds)
             started = time.perf_counter()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from reconciler.client import AlreadyExists, MemoryAuditLog
-from reconciler.errors import ApiError, AuthError, SecretError, TransportError
+from reconciler.errors import ApiError, SecretError, TransportError
 
 from .client_fakeapi import PREFIX, FakeApi, registration
 from .client_support import BASE, CLIENT_SECRET, make_entity
