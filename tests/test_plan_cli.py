@@ -86,3 +86,28 @@ def test_colour_never_with_no_color(run_acorn, demo: Path, monkeypatch) -> None:
     monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
     result = run_acorn("plan", "--no-color", cwd=demo)
     assert "\x1b[" not in result.out
+
+
+def test_a_seller_without_credentials_is_named_and_the_others_still_plan(run_acorn, demo: Path,
+                                                                         monkeypatch) -> None:
+    """Against a served sandbox (no embedded fallback): nordlicht-de's variable is unset."""
+    from served_sandbox import served_sandbox
+
+    from reconciler.loader import load_desired
+    from reconciler.sandbox.embedded import demo_refresh_token
+
+    entities = load_desired(demo / "desired").entities
+    for e in entities:
+        if e.name != "nordlicht-de":
+            monkeypatch.setenv(e.credentials.name, demo_refresh_token(e.seller_id))
+    monkeypatch.setenv("LWA_CLIENT_ID", "acorn-test")
+    monkeypatch.setenv("LWA_CLIENT_SECRET", "acorn-test-secret")
+    with served_sandbox(demo / "served.sqlite", "--demo") as url:
+        result = run_acorn("plan", "--endpoint", url, "--format", "json", cwd=demo)
+    assert result.code == 1
+    assert result.err.strip() == ("error: nordlicht-de: environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN "
+                                  "is not set")
+    plan = json.loads(result.out)
+    planned = {e["name"]: (e.get("error"), len(e["pairs"])) for e in plan["entities"]}
+    assert planned.pop("nordlicht-de") == ("environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set", 0)
+    assert all(error is None and pairs > 0 for error, pairs in planned.values()) and len(planned) == 5

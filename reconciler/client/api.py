@@ -121,7 +121,7 @@ class AcornClient:
         try:
             return secrets.resolve(entity.credentials, self._env, self._base_dir), None
         except SecretError as exc:
-            missing = f"entity {entity.name}: {exc}"
+            missing = str(exc)  # the error belongs to this entity's row: callers name the entity
             if not self._embedded:
                 raise SecretError(missing) from None
         from ..sandbox.embedded import demo_refresh_token  # lazy: only embedded runs need it

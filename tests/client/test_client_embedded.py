@@ -37,7 +37,7 @@ def test_embedded_mode_says_an_unset_credential_is_unset_when_the_demo_world_lac
             return await c.read_all([stranger, known], concurrency=2)
 
     live = asyncio.run(go())
-    assert live[stranger.seller_id].error == ("entity stranger: environment variable STRANGER_TOKEN is not set "
+    assert live[stranger.seller_id].error == ("environment variable STRANGER_TOKEN is not set "
                                               "(and the embedded sandbox has no demo seller A9UNKNOWN0001)")
     assert live[known.seller_id].error is None  # a demo seller still reads with its demo token
 

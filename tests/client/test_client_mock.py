@@ -75,7 +75,7 @@ def test_read_all_plans_the_others_when_one_seller_has_no_credentials_or_a_bad_t
     live = run(go())
     assert list(live) == [ACME.seller_id, NORD.seller_id, SAKURA.seller_id]
     assert live[ACME.seller_id].error is None and len(live[ACME.seller_id].registrations) == 120
-    assert live[NORD.seller_id].error == "entity nordlicht-de: environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set"
+    assert live[NORD.seller_id].error == "environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set"
     assert "Login with Amazon refused seller A2EXAMPLESAKU01 (400 invalid_grant" in live[SAKURA.seller_id].error
     assert "Atzr|revoked" not in live[SAKURA.seller_id].error
 
