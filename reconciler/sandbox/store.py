@@ -113,11 +113,18 @@ class Store:
         except sqlite3.Error as exc:
             self._conn.close()
             raise _state_error(path, exc) from None
+        except ConfigError:
+            self._conn.close()
+            raise
         self._tokens: dict[str, tuple[str, str, float]] = {}
         self._secret: str | None = None
 
     def _open(self) -> None:
-        # sqlite reads the file only now: a file that is not a database fails on the first PRAGMA.
+        # sqlite reads the file only now: a file that is not a database fails on this first query.
+        tables = {row[0] for row in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "meta" not in tables:  # another program's database: never add our tables to it
+            raise ConfigError(f"sandbox state {self.path} is another program's SQLite database "
+                              f"(tables {', '.join(sorted(tables)[:5])}); name a new file with --state")
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         with self._write():

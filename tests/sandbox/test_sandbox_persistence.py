@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import pytest
@@ -111,6 +112,18 @@ def test_a_file_that_is_not_a_database_is_a_config_error_naming_it(tmp_path):
     assert str(raised.value) == (f"sandbox state {path} is not a sandbox database "
                                  "(sqlite: file is not a database); delete it to start over")
     assert path.read_text() == "garbage\n"  # left as it was: the user decides
+
+
+def test_another_programs_database_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "app.db"
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    before = path.read_bytes()
+    with pytest.raises(ConfigError) as raised:
+        Store(path)
+    assert str(raised.value) == (f"sandbox state {path} is another program's SQLite database (tables invoices); "
+                                 "name a new file with --state")
+    assert path.read_bytes() == before
 
 
 def test_serving_a_file_that_is_not_a_database_exits_1_with_the_message(run_acorn, tmp_path):
