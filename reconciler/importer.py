@@ -20,7 +20,7 @@ from functools import cache
 import jinja2
 import yaml
 
-from . import catalogue, schema
+from . import catalogue, preflight, schema
 from .errors import ConfigError
 from .live import APPROVED, REJECTED, LiveRegistration, SellerLive
 from .model import (BusinessRegistration, DocumentRef, Entity, IdDocument, LegalRepresentative, SecretRef,
@@ -144,7 +144,8 @@ def _taxes(codes: list[str]) -> tuple[TaxPlaceholder, ...]:
     return tuple(found.values())
 
 
-def render_entity(req: ImportRequest, live: SellerLive, id_min_valid_days: int = 180) -> str:
+def render_entity(req: ImportRequest, live: SellerLive,
+                  id_min_valid_days: int = preflight.DEFAULT_ID_MIN_VALID_DAYS) -> str:
     """The entity file's text: valid YAML, schema-valid once every TODO line is filled."""
     check_request(req)
     data = imported(live)

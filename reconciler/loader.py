@@ -256,7 +256,6 @@ def _uri_problem(uri: str) -> str | None:
 def _entity(data: dict, source: Source) -> Entity:
     spec = data["spec"]
     br, rep = spec["businessRegistration"], spec["legalRepresentative"]
-    (kind, name), = spec["credentials"]["refreshToken"].items()
     submission = Submission(
         legal_entity_name=spec["legalEntityName"],
         business_registration=BusinessRegistration(
@@ -273,7 +272,7 @@ def _entity(data: dict, source: Source) -> Entity:
     return Entity(
         name=data["metadata"]["name"],
         seller_id=spec["sellerId"],
-        credentials=SecretRef(kind, name),
+        credentials=SecretRef.from_mapping(spec["credentials"]["refreshToken"]),
         submission=submission,
         marketplaces=tuple(spec["marketplaces"]),
         labels=tuple(sorted(data["metadata"].get("labels", {}).items())),

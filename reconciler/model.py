@@ -20,6 +20,12 @@ class SecretRef:
     def __str__(self) -> str:
         return f"{self.kind}:{self.name}"
 
+    @classmethod
+    def from_mapping(cls, raw: dict) -> "SecretRef":
+        """`{env: NAME}` or `{file: PATH}`, as the schemas allow (exactly one key)."""
+        (kind, name), = raw.items()
+        return cls(kind, name)
+
 
 @dataclass(frozen=True)
 class DocumentRef:

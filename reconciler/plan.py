@@ -160,7 +160,7 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, settings
     secrets = sensitive_values(entity)
     if seller is None or seller.error is not None:
         error = seller.error if seller is not None else f"the live state of seller {entity.seller_id} was not read"
-        return EntityPlan(entity.name, entity.seller_id, error=_mask(error, secrets))
+        return EntityPlan(entity.name, entity.seller_id, error=mask_all(error, secrets))
     ctx = _Context(entity, today, settings, secrets)
     by_id: dict[str, list[LiveRegistration]] = {}
     for r in seller.registrations:
@@ -191,7 +191,7 @@ class _Context:
         return self._digest
 
     def masked(self, reasons: tuple[Reason, ...]) -> tuple[Reason, ...]:
-        return tuple(Reason(r.code, _mask(r.message, self.secrets)) for r in reasons)
+        return tuple(Reason(r.code, mask_all(r.message, self.secrets)) for r in reasons)
 
     def creates(self, pairs: list[Pair]) -> tuple[CreateGroup, ...]:
         by_region: dict[str, list[Pair]] = {}
@@ -206,12 +206,6 @@ class _Context:
                 groups.append(CreateGroup(region, tuple(p.marketplace for p in mine), ids,
                                           client_token(self.entity.seller_id, ids, self.digest), self.digest))
         return tuple(groups)
-
-
-def _mask(text: str, secrets: frozenset[str]) -> str:
-    # most messages hold no number: a substring test spares mask_all's regex per value
-    found = frozenset(v for v in secrets if v in text)
-    return mask_all(text, found) if found else text
 
 
 def _created(r: LiveRegistration) -> datetime:
@@ -303,7 +297,7 @@ def _unmanaged_pairs(entity: Entity, seller: SellerLive, by_id: dict[str, list[L
         else:
             message = f"registration {reg.registration_id} is {reg.status} for {code}, which desired does not list"
         out.append(Pair(code, mid, UNMANAGED, reg and reg.registration_id, reg and reg.status,
-                        (Reason(NOT_IN_DESIRED, _mask(message, secrets)),)))
+                        (Reason(NOT_IN_DESIRED, mask_all(message, secrets)),)))
     # catalogue order; marketplaces the catalogue does not know last, by ID
     return sorted(out, key=lambda p: (p.marketplace not in catalogue.BY_CODE,
                                       catalogue.order(p.marketplace) if p.marketplace in catalogue.BY_CODE else 0,

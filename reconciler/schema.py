@@ -93,7 +93,11 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Pat
         bound = "at least" if kind == "minLength" else "at most"
         return [(path, f"must be {bound} {want} characters long", False)]
     if kind in ("minProperties", "maxProperties"):
-        return [(path, "must have exactly one key: env or file", False)]
+        keys = " or ".join(sorted(error.schema.get("properties", {}))) or "keys"
+        bound = "at least" if kind == "minProperties" else "at most"
+        if error.schema.get("minProperties") == error.schema.get("maxProperties"):
+            bound = "exactly"
+        return [(path, f"must have {bound} {want} of: {keys}", False)]
     if kind in ("minimum", "maximum"):
         return [(path, f"must be {'at least' if kind == 'minimum' else 'at most'} {want}", False)]
     return [(path, f"violates the schema ({kind})", False)]

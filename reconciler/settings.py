@@ -11,6 +11,7 @@ import httpx
 from . import schema, yamlsource
 from .errors import ConfigError, DesiredStateError, Problem
 from .model import SecretRef
+from .preflight import DEFAULT_ID_MIN_VALID_DAYS
 
 ENVIRONMENTS = ("sandbox", "production")
 
@@ -25,21 +26,16 @@ class Settings:
     concurrency: int = 16
     max_creates: int = 50
     stale_pending_days: int = 14
-    id_document_min_valid_days: int = 180
+    id_document_min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS
 
 
 def _ref(raw: dict | None, default: SecretRef) -> SecretRef:
-    if not raw:
-        return default
-    (kind, name), = raw.items()
-    return SecretRef(kind, name)
+    return SecretRef.from_mapping(raw) if raw else default
 
 
 def parse_settings(text: str, source: str) -> Settings:
     """Settings from the text of an acorn.yaml (pure); problems raise DesiredStateError."""
-    if not yamlsource.has_content(text):
-        return Settings(endpoint="")  # every key has a default: a file of comments is fine
-    doc, problems = yamlsource.parse(text, source)
+    doc, problems = yamlsource.parse(text, source, empty_ok=True)  # every key has a default
     if doc is None:
         raise DesiredStateError(problems, where=source)
     problems = schema.check(doc, source, "settings")

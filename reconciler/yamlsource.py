@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from .errors import Problem
+from .secrets import looks_like_token
 
 Path = tuple[object, ...]
 
@@ -66,7 +67,7 @@ def dotted(path: Path) -> str:
     """
     out = ""
     for part in path:
-        if isinstance(part, str) and part.startswith(("Atza|", "Atzr|")):
+        if isinstance(part, str) and looks_like_token(part):
             part = "<secret>"
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(document)"
@@ -143,13 +144,11 @@ class _Builder:
         return out
 
 
-def has_content(text: str) -> bool:
-    """Whether the text holds a YAML document at all (not only comments and blank lines)."""
-    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
+def parse(text: str, source: str, *, empty_ok: bool = False) -> tuple[Document | None, list[Problem]]:
+    """Parse one YAML document; on failure, the problems with their line and column.
 
-
-def parse(text: str, source: str) -> tuple[Document | None, list[Problem]]:
-    """Parse one YAML document; on failure, the problems with their line and column."""
+    `empty_ok`: a document with nothing in it (comments only, `---`, `~`) is an empty mapping.
+    """
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -159,6 +158,8 @@ def parse(text: str, source: str) -> tuple[Document | None, list[Problem]]:
         return None, [Problem(source, line, col, "(yaml)", message)]
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reader errors without marks
         return None, [Problem(source, 1, 1, "(yaml)", str(exc).splitlines()[0])]
+    if empty_ok and (node is None or (node.tag == _CORE + "null" and isinstance(node, yaml.ScalarNode))):
+        return Document({}), []
     if node is None:
         return None, [Problem(source, 1, 1, "(document)", "the file is empty")]
     builder = _Builder()

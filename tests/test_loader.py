@@ -190,3 +190,11 @@ def test_a_folder_that_is_not_a_desired_tree_is_refused(tmp_path: Path) -> None:
     (tmp_path / "x.yaml").write_text("a: 1\n")
     with pytest.raises(DesiredStateError, match="has neither entities/ nor templates/"):
         read_tree(tmp_path)
+
+
+def test_an_empty_secret_reference_names_the_keys_it_takes() -> None:
+    text = (FIXTURES / "valid.yaml").read_text().replace(
+        "refreshToken: {env: ACORN_ACME_SZ_REFRESH_TOKEN}", "refreshToken: {}")
+    _, problems = load_entity(text, "valid.yaml", "valid")
+    assert [str(p) for p in problems] == [
+        "valid.yaml:10:19: spec.credentials.refreshToken: must have exactly 1 of: env or file"]

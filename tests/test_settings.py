@@ -100,3 +100,8 @@ def test_a_settings_file_that_is_not_text_is_located(tmp_path) -> None:
     (tmp_path / "acorn.yaml").write_bytes(b"concurrency: \xff\n")
     with pytest.raises(DesiredStateError, match="acorn.yaml:1:1: \\(file\\): not UTF-8 text"):
         load_settings(tmp_path / "acorn.yaml", {})
+
+
+def test_an_empty_document_of_any_spelling_means_every_default() -> None:
+    for text in ("", "# only a comment\n", "---\n# nothing\n", "~\n"):
+        assert resolve_settings(parse_settings(text, "acorn.yaml"), {}) == resolve_settings(None, {})
