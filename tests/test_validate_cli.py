@@ -106,4 +106,7 @@ def test_outputs_that_cannot_be_written_are_named(run_acorn, tmp_path: Path) -> 
     assert result.code == 1 and result.err.startswith(f"error: cannot write {tmp_path}/file/plan.json: ")
     result = run_acorn("plan", "--desired", str(desired), "--audit-log", str(tmp_path / "file" / "audit.jsonl"))
     assert result.code == 1 and result.err.strip() == (
-        f"error: cannot write the audit log {tmp_path}/file/audit.jsonl: {tmp_path}/file is not a folder")
+        f"error: cannot write the audit log {tmp_path}/file/audit.jsonl: a file is in the way of its folder")
+    result = run_acorn("import", "--desired", str(desired), "--seller-id", "A3EXAMPLEACME09", "--name", "new-one",
+                       "--refresh-token-env", "NEW_ONE_TOKEN", "--audit-log", str(tmp_path / "file" / "audit.jsonl"))
+    assert result.code == 1 and "a file is in the way of its folder" in result.err

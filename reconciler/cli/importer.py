@@ -13,13 +13,11 @@ from pathlib import Path
 import click
 import yaml
 
-from ..client.api import AcornClient
-from ..client.audit import AuditLog
 from ..errors import ConfigError
 from ..importer import ImportRequest, check_request, imported, placeholder_entity, render_entity, todo_count
 from ..live import SellerLive
 from .output import Workspace, endpoint_options, tree_options, workspace
-from .planning import audit_option
+from .planning import audit_option, audit_path, open_client
 
 
 @click.command("import")
@@ -42,7 +40,7 @@ def command(seller_id, name, env_var, desired, config, environment, endpoint, au
     other = _entity_with_seller(ws.desired, seller_id, path)
     if other is not None:
         raise ConfigError(f"seller {seller_id} is already desired in {other}: nothing written")
-    live = asyncio.run(_read(ws, request, Path(audit_log) if audit_log else ws.state_dir / "audit.jsonl"))
+    live = asyncio.run(_read(ws, request, audit_path(ws, audit_log)))
     text = render_entity(request, live, ws.settings.id_document_min_valid_days)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -54,8 +52,7 @@ def command(seller_id, name, env_var, desired, config, environment, endpoint, au
 
 
 async def _read(ws: Workspace, request: ImportRequest, audit_log: Path) -> SellerLive:
-    async with AcornClient(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir,
-                           audit=AuditLog(audit_log)) as client:
+    async with open_client(ws, audit_log) as client:
         return await client.read_seller(placeholder_entity(request))
 
 

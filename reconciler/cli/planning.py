@@ -70,8 +70,12 @@ class Run:
     audit_log: Path
 
     def client(self) -> AcornClient:
-        return AcornClient(self.ws.settings, self.ws.env, base_dir=self.ws.root, state_dir=self.ws.state_dir,
-                           audit=AuditLog(self.audit_log))
+        return open_client(self.ws, self.audit_log)
+
+
+def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
+    """The one client of a run, acting in the workspace, logging every call to `audit_log`."""
+    return AcornClient(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=AuditLog(audit_log))
 
 
 def prepare(desired: str, config: str | None, environment: str | None, endpoint: str | None,
@@ -84,29 +88,28 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
     if selection.shard:
         chosen = planselect.shard(chosen, *planselect.parse_shard(selection.shard))
     marketplaces = planselect.check_marketplaces(selection.marketplaces)
-    return Run(ws, state, chosen, marketplaces, _writable(Path(audit_log) if audit_log else ws.state_dir / "audit.jsonl"))
+    return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log))
+
+
+def audit_path(ws: Workspace, audit_log: str | None) -> Path:
+    """--audit-log, or .acorn/audit.jsonl, once it is known to take appends (see _writable)."""
+    return _writable(Path(audit_log) if audit_log else ws.state_dir / "audit.jsonl")
 
 
 def _writable(path: Path) -> Path:
-    """The audit log's path, once it is known to take appends, before any call is made
-    (and without creating anything: a refused run leaves no trace)."""
-    existing = next(p for p in (path, *path.parents) if p.exists())
-    problem = None
-    if existing == path and not path.is_file():
-        problem = "not a file"
-    elif existing != path and not existing.is_dir():
-        problem = f"{existing} is not a folder"
-    elif not os.access(existing, os.W_OK):
-        problem = "permission denied"
-    elif existing == path:
-        try:
-            with path.open("a", encoding="utf-8") as fh:
-                fh.write("")
-                fh.flush()
-        except OSError as exc:
-            problem = exc.strerror or str(exc)
-    if problem:
-        raise ConfigError(f"cannot write the audit log {path}: {problem}")
+    """`path`, once it is known to take appends, before any call is made. Its folder is
+    made; the file itself is not created (a refused run leaves no log behind)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            with path.open("a", encoding="utf-8"):
+                pass
+        elif not os.access(path.parent, os.W_OK):
+            raise PermissionError(13, "permission denied")
+    except FileExistsError:  # a file stands where a folder of the path must be
+        raise ConfigError(f"cannot write the audit log {path}: a file is in the way of its folder") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write the audit log {path}: {exc.strerror or exc}") from None
     return path
 
 
