@@ -11,20 +11,16 @@ placeholder can ever reach a submission.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-
-import jinja2
-import yaml
 
 from . import catalogue, preflight, schema
 from .errors import ConfigError
 from .live import APPROVED, REJECTED, LiveRegistration, SellerLive
 from .model import (BusinessRegistration, DocumentRef, Entity, IdDocument, LegalRepresentative, SecretRef,
                     Submission)
+from .render import environment
 
 TODO = "TODO(acorn import)"
 FILL_ME = "FILL-ME"  # where the schema has a pattern or an enum, which this fails
@@ -149,7 +145,7 @@ def render_entity(req: ImportRequest, live: SellerLive,
     """The entity file's text: valid YAML, schema-valid once every TODO line is filled."""
     check_request(req)
     data = imported(live)
-    return _environment().get_template("entity.yaml.j2").render(
+    return environment(autoescape=False).get_template("entity.yaml.j2").render(
         req=req, data=data, TODO=TODO, FILL_ME=FILL_ME, EMPTY=EMPTY,
         min_days=id_min_valid_days, note=_registration_note).rstrip("\n") + "\n"
 
@@ -157,43 +153,3 @@ def render_entity(req: ImportRequest, live: SellerLive,
 def todo_count(text: str) -> int:
     """How many placeholders a written file still has."""
     return sum(1 for line in text.splitlines() if f"# {TODO}:" in line and not line.lstrip().startswith("#"))
-
-
-# --- YAML text ------------------------------------------------------------------------------
-
-_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._,()&/'-]*$")
-
-
-def _printable(c: str) -> bool:
-    # YAML's printable set, less the characters YAML 1.1 reads as line breaks or a BOM
-    o = ord(c)
-    return (0x20 <= o <= 0x7E or (0xA0 <= o <= 0xD7FF and o not in (0x2028, 0x2029))
-            or (0xE000 <= o <= 0xFFFD and o != 0xFEFF) or o >= 0x10000)
-
-
-def scalar(value: str) -> str:
-    """`value` as a YAML scalar that reads back as exactly this string: plain when that is
-    safe (`Acme Trading Co., Ltd.`), else double-quoted with JSON's escapes (`"0123"`)."""
-    if _PLAIN.match(value) and value == value.strip():
-        try:
-            # plain only if YAML reads it back as this very string (not 0123, yes, 2026-01-01)
-            if yaml.safe_load(f"k: {value}") == {"k": value}:
-                return value
-        except yaml.YAMLError:
-            pass
-    quoted = json.dumps(value, ensure_ascii=False)
-    return "".join(c if _printable(c) else f"\\u{ord(c):04x}" for c in quoted)
-
-
-def comment(text: str) -> str:
-    """Text safe inside a `#` comment: one line."""
-    return " ".join(str(text).split())
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("reconciler.render", "templates"),
-                             autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
-    env.filters.update(q=scalar, c=comment)
-    return env

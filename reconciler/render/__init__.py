@@ -15,6 +15,7 @@ import jinja2
 from .. import catalogue
 from ..plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, EntityPlan, Pair, Plan
 from ..planjson import timestamp, to_json
+from .yamltext import comment, scalar
 
 FORMATS = ("text", "json", "markdown")
 
@@ -31,18 +32,19 @@ def render(plan: Plan, fmt: str, color: bool = False) -> str:
         return json.dumps(to_json(plan), indent=2, ensure_ascii=False)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-    template = _environment(fmt).get_template(f"{fmt}.j2")
+    template = environment(autoescape=False).get_template(f"{fmt}.j2")
     columns = _columns(plan)
     return template.render(plan=plan, color=color, generated=timestamp(plan.generated_at), columns=columns, matrix=_matrix(plan, columns),
                            creates_line=_creates_line, counts=_counts, notable=_notable).rstrip("\n")
 
 
 @cache
-def _environment(fmt: str) -> jinja2.Environment:
+def environment(autoescape: bool) -> jinja2.Environment:
+    """The one template environment of every view (plan, status, import); HTML autoescapes."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("reconciler.render", "templates"),
-                             autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                             autoescape=autoescape, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
-    env.filters.update(symbol=lambda state: SYMBOLS[state], md=escape_markdown)
+    env.filters.update(symbol=lambda state: SYMBOLS[state], md=escape_markdown, q=scalar, c=comment)
     env.filters["paint"] = jinja2.pass_context(lambda ctx, text, style: paint(text, style, ctx["color"]))
     return env
 

@@ -19,13 +19,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from .. import __version__, catalogue
 from ..plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, Pair, Plan, Summary
 from ..planjson import pair_json, timestamp
-from . import SYMBOLS, escape_markdown, paint
+from . import SYMBOLS, environment
 
 STATUS_FORMATS = ("text", "json", "markdown", "html")
 FORMAT_VERSION = 1
@@ -144,12 +143,12 @@ def tooltip(marketplace: str, p: Pair) -> str:
 
 @cache
 def _script() -> str:
-    return _environment("html").get_template("status.js.j2").render().strip()
+    return environment(autoescape=True).get_template("status.js.j2").render().strip()
 
 
 @cache
 def _style() -> str:
-    return _environment("html").get_template("status.css.j2").render().strip()
+    return environment(autoescape=True).get_template("status.css.j2").render().strip()
 
 
 def _csp_hash(text: str) -> str:
@@ -181,7 +180,7 @@ def render_status(status: Status, fmt: str, color: bool = False) -> str:
                        csp=f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}",
                        known_labels=_known_labels(status.rows), labels_json=_labels_json,
                        marketplace_id=_marketplace_id)
-    text = _environment(fmt).get_template(f"status.{fmt}.j2").render(**context).rstrip("\n")
+    text = environment(autoescape=fmt == "html").get_template(f"status.{fmt}.j2").render(**context).rstrip("\n")
     if fmt == "text":  # padding that ends a line is noise in logs and diffs
         text = "\n".join(line.rstrip() for line in text.split("\n"))
     return text
@@ -203,13 +202,3 @@ def _marketplace_id(code: str) -> str:
 def _labels_json(row: Row) -> str:
     return json.dumps(dict(row.labels), ensure_ascii=False, sort_keys=True)
 
-
-@cache
-def _environment(fmt: str) -> jinja2.Environment:
-    # HTML escapes every value by default; the other formats escape where they need to (md).
-    env = jinja2.Environment(loader=jinja2.PackageLoader("reconciler.render", "templates"),
-                             autoescape=fmt == "html", trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
-    env.filters.update(symbol=lambda state: SYMBOLS[state], md=escape_markdown)
-    env.filters["paint"] = jinja2.pass_context(lambda ctx, text, style: paint(text, style, ctx["color"]))
-    return env

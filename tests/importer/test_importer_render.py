@@ -14,11 +14,12 @@ from importer_support import fill, todo_lines
 
 from reconciler import catalogue
 from reconciler.errors import ConfigError
-from reconciler.importer import (ImportRequest, check_request, imported, placeholder_entity, render_entity, scalar,
+from reconciler.importer import (ImportRequest, check_request, imported, placeholder_entity, render_entity,
                                  todo_count)
 from reconciler.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, LiveRegistration, SellerLive
 from reconciler.loader import load_entity
 from reconciler.model import Reason
+from reconciler.render.yamltext import scalar
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 REQ = ImportRequest("acme-sz", "A3EXAMPLEACME01", "ACORN_ACME_SZ_REFRESH_TOKEN")
