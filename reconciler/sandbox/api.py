@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from .. import catalogue
 from ..live import STATUSES
-from . import paging
+from . import paging, review
 from .http import RATE_LIMIT, ApiFailure, json_body, json_response
 from .ratelimit import (CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIMITS,
                         LIST_REGISTRATIONS)
@@ -131,9 +131,11 @@ class Api:
         create = create_request_from_api(raw)
         body = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         now = self.sb.now()
+        review_seconds = self.sb.review_seconds
         new = [RegistrationRecord(0, new_registration_id(), seller_id, mid, create.submission.legal_entity_name,
-                                  create.client_token, create.submission_digest, now, self.sb.review_seconds,
-                                  request_body=body)
+                                  create.client_token, create.submission_digest, now, review_seconds,
+                                  pending_reasons=review.preflight_reasons(create.submission, mid,
+                                                                           now + review_seconds))
                for mid in create.marketplace_ids]
         outcome = self.sb.store.create(seller_id, create.client_token, hashlib.sha256(body.encode()).hexdigest(),
                                        new, now)

@@ -42,7 +42,9 @@ class RegistrationRecord:
     status: str | None = None
     reasons: tuple[Reason, ...] = ()
     updated_at: float | None = None
-    request_body: str | None = None  # the createRegistration body, canonical JSON (write-only)
+    # Preflight's reasons, computed at create (they depend on the submission and the review's
+    # end day only); the decision adds the seller record's reasons to them.
+    pending_reasons: tuple[Reason, ...] = ()
 
     def with_status(self, status: str, updated_at: float, reasons: tuple[Reason, ...] = ()) -> "RegistrationRecord":
         return replace(self, status=status, updated_at=updated_at, reasons=reasons)

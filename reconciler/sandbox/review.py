@@ -35,22 +35,28 @@ def progress(reg: RegistrationRecord, now: float) -> RegistrationRecord | None:
     return reg.with_status(IN_REVIEW, reg.created_at + SUBMITTED_SECONDS)
 
 
-def reasons(submission: Submission, marketplace_id: str, seller: SellerRecord | None,
-            on: float, min_valid_days: int = preflight.DEFAULT_ID_MIN_VALID_DAYS) -> tuple[Reason, ...]:
-    """Every reason to reject, in a stable order: preflight's, then the seller record's."""
+def preflight_reasons(submission: Submission, marketplace_id: str, decided_on: float) -> tuple[Reason, ...]:
+    """The submission's own reasons (preflight, at the contract's 180 days), judged on the
+    UTC day the review ends: known at create time, so the create stores them."""
     marketplace = catalogue.BY_ID[marketplace_id]
-    found = list(preflight.check(submission, marketplace, utc_date(on), min_valid_days))
-    if seller is not None and submission.legal_entity_name != seller.legal_entity_name:
+    return preflight.check(submission, marketplace, utc_date(decided_on), preflight.DEFAULT_ID_MIN_VALID_DAYS)
+
+
+def seller_reasons(legal_entity_name: str, seller: SellerRecord | None) -> tuple[Reason, ...]:
+    """The reasons only the seller record can tell, read when the decision falls due."""
+    found: list[Reason] = []
+    if seller is not None and legal_entity_name != seller.legal_entity_name:
         found.append(Reason(LEGAL_NAME_MISMATCH,
-                            f"legalEntityName {submission.legal_entity_name!r} differs from the seller "
+                            f"legalEntityName {legal_entity_name!r} differs from the seller "
                             f"account's legal name {seller.legal_entity_name!r}"))
     if seller is not None and seller.related_account:
         found.append(Reason(RELATED_ACCOUNT, "the seller account is linked to another store under review"))
     return tuple(found)
 
 
-def decide(reg: RegistrationRecord, submission: Submission, seller: SellerRecord | None) -> RegistrationRecord:
-    """The decided registration (APPROVED, or REJECTED with its reasons)."""
+def decide(reg: RegistrationRecord, seller: SellerRecord | None) -> RegistrationRecord:
+    """The decided registration (APPROVED, or REJECTED with every reason, in a stable order:
+    preflight's, stored at create, then the seller record's)."""
     when = decided_at(reg)
-    found = reasons(submission, reg.marketplace_id, seller, when)
+    found = reg.pending_reasons + seller_reasons(reg.legal_entity_name, seller)
     return reg.with_status(REJECTED if found else APPROVED, when, found)

@@ -5,7 +5,8 @@ IMMEDIATE, so a create either fully commits or leaves nothing, and two creates w
 clientToken (even from two processes on the same file) make one registration set: the
 second finds the first's row under the UNIQUE (seller, clientToken) key and replays it.
 Review decisions are computed when read (`review.py`) and stored the first time, so a
-decision never changes afterwards.
+decision never changes afterwards; preflight's part of a decision is stored at create
+(`pending_reasons`), so deciding reads only the seller record.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from ..live import OPEN_STATUSES
 from ..model import Reason
 from . import review
 from .records import RegistrationRecord, SellerRecord
-from .wire import create_request_from_api
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,14 +44,13 @@ CREATE TABLE IF NOT EXISTS registrations (
     seller_id TEXT NOT NULL, marketplace_id TEXT NOT NULL, legal_entity_name TEXT NOT NULL,
     client_token TEXT NOT NULL, submission_digest TEXT NOT NULL, created_at REAL NOT NULL,
     review_seconds REAL NOT NULL, status TEXT, reasons TEXT NOT NULL DEFAULT '[]',
-    updated_at REAL, request_body TEXT);
+    updated_at REAL, pending_reasons TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS registrations_by_seller ON registrations (seller_id, seq);
 """
 
-# The request body is large and needed only to decide a review: read it then, not per listing.
 _COLUMNS = ("seq, registration_id, seller_id, marketplace_id, legal_entity_name, client_token, "
-            "submission_digest, created_at, review_seconds, status, reasons, updated_at")
-_INSERT_COLUMNS = _COLUMNS.replace("seq, ", "") + ", request_body"
+            "submission_digest, created_at, review_seconds, status, reasons, updated_at, pending_reasons")
+_INSERT_COLUMNS = _COLUMNS.replace("seq, ", "")
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def _state_error(path: Path, exc: sqlite3.Error) -> ConfigError:
 
 def _record(row: tuple) -> RegistrationRecord:
     return RegistrationRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
-                              row[9], _reasons(row[10]), row[11])
+                              row[9], _reasons(row[10]), row[11], _reasons(row[12]))
 
 
 def _seller(row: tuple | None) -> SellerRecord | None:
@@ -131,6 +130,10 @@ class Store:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self._conn.execute(statement)
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(registrations)")}
+            if "pending_reasons" not in columns:  # a state file from before pending_reasons
+                # Its undecided registrations are then decided on the seller record's reasons alone.
+                self._conn.execute("ALTER TABLE registrations ADD COLUMN pending_reasons TEXT NOT NULL DEFAULT '[]'")
             self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('clock_offset', '0')")
             self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('token_secret', ?)", (secrets.token_hex(32),))
 
@@ -247,32 +250,35 @@ class Store:
                    (reg.registration_id, reg.seller_id, reg.marketplace_id, reg.legal_entity_name,
                     reg.client_token, reg.submission_digest, reg.created_at, reg.review_seconds,
                     reg.status, json.dumps([[r.code, r.message] for r in reg.reasons]),
-                    reg.updated_at, reg.request_body))
+                    reg.updated_at, json.dumps([[r.code, r.message] for r in reg.pending_reasons])))
 
     def _resolve(self, records: Iterable[RegistrationRecord], now: float) -> list[RegistrationRecord]:
-        """Statuses as of `now`; decisions that fell due are computed and stored once."""
-        out: list[RegistrationRecord] = []
+        """Statuses as of `now`; decisions that fell due are computed and stored once, all in
+        one write transaction, each seller record read once."""
+        out: list[RegistrationRecord | None] = []
+        due: list[tuple[int, RegistrationRecord]] = []
         for reg in records:
             current = review.progress(reg, now)
             if current is None:
-                current = self._decide(reg)
+                due.append((len(out), reg))
             out.append(current)
-        return out
+        if due:
+            sellers: dict[str, SellerRecord | None] = {}
+            with self._write() as db:
+                for i, reg in due:
+                    if reg.seller_id not in sellers:
+                        sellers[reg.seller_id] = self.seller(reg.seller_id)
+                    out[i] = self._store_decision(db, review.decide(reg, sellers[reg.seller_id]))
+        return out  # type: ignore[return-value]
 
-    def _decide(self, reg: RegistrationRecord) -> RegistrationRecord:
-        with self._lock:
-            body = self._conn.execute("SELECT request_body FROM registrations WHERE registration_id = ?",
-                                      (reg.registration_id,)).fetchone()[0]
-        submission = create_request_from_api(json.loads(body or "{}")).submission
-        decided = review.decide(reg, submission, self.seller(reg.seller_id))
-        with self._write() as db:
-            changed = db.execute("UPDATE registrations SET status = ?, reasons = ?, updated_at = ? "
-                                 "WHERE registration_id = ? AND status IS NULL",
-                                 (decided.status, json.dumps([[r.code, r.message] for r in decided.reasons]),
-                                  decided.updated_at, reg.registration_id)).rowcount
-            if not changed:  # decided meanwhile by another process: its answer stands
-                decided = _record(db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE registration_id = ?",
-                                             (reg.registration_id,)).fetchone())
+    def _store_decision(self, db: sqlite3.Connection, decided: RegistrationRecord) -> RegistrationRecord:
+        changed = db.execute("UPDATE registrations SET status = ?, reasons = ?, updated_at = ? "
+                             "WHERE registration_id = ? AND status IS NULL",
+                             (decided.status, json.dumps([[r.code, r.message] for r in decided.reasons]),
+                              decided.updated_at, decided.registration_id)).rowcount
+        if not changed:  # decided meanwhile by another process: its answer stands
+            decided = _record(db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE registration_id = ?",
+                                         (decided.registration_id,)).fetchone())
         return decided
 
     def registration(self, registration_id: str, now: float) -> RegistrationRecord | None:

@@ -50,7 +50,7 @@ def test_an_access_token_survives_a_restart(tmp_path):
 
 def _records(seller: str, token: str, now: float) -> list[RegistrationRecord]:
     return [RegistrationRecord(0, new_registration_id(), seller, mid, "Test Seller Ltd", token, "0" * 64, now,
-                               300.0, request_body="{}") for mid in ("A1PA6795UKMFR9", "A13V1IB3VIYZZH")]
+                               300.0) for mid in ("A1PA6795UKMFR9", "A13V1IB3VIYZZH")]
 
 
 def test_two_stores_on_one_file_create_one_set_for_one_client_token(tmp_path):
@@ -133,3 +133,26 @@ def test_serving_a_file_that_is_not_a_database_exits_1_with_the_message(run_acor
     assert result.code == 1
     assert result.err == (f"error: sandbox state {path} is not a sandbox database "
                           "(sqlite: file is not a database); delete it to start over\n")
+
+
+def test_a_state_file_from_before_pending_reasons_opens_and_decides(tmp_path):
+    path = tmp_path / "state.sqlite"
+    old = sqlite3.connect(path)  # the registrations table as it was: a request_body, no pending_reasons
+    old.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE registrations (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, registration_id TEXT NOT NULL UNIQUE,
+            seller_id TEXT NOT NULL, marketplace_id TEXT NOT NULL, legal_entity_name TEXT NOT NULL,
+            client_token TEXT NOT NULL, submission_digest TEXT NOT NULL, created_at REAL NOT NULL,
+            review_seconds REAL NOT NULL, status TEXT, reasons TEXT NOT NULL DEFAULT '[]',
+            updated_at REAL, request_body TEXT);
+        INSERT INTO registrations (registration_id, seller_id, marketplace_id, legal_entity_name, client_token,
+            submission_digest, created_at, review_seconds, request_body)
+        VALUES ('REG-OLD', 'S1', 'A1PA6795UKMFR9', 'Test Seller Ltd', 'tok', 'x', 1000, 300, '{}');
+    """)
+    old.commit()
+    old.close()
+    store = Store(path)
+    assert store.registration("REG-OLD", 2000.0).status == "APPROVED"  # decided on the seller record alone
+    assert store.create("S2", "t" * 40, "hash", _records("S2", "t" * 40, 1e9), 1e9).kind == "created"
+    store.close()
