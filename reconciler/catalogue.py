@@ -84,3 +84,12 @@ def by_code(code: str) -> Marketplace:
 def order(code: str) -> int:
     """Sort key: catalogue order (the order of the contract's table)."""
     return CODES.index(code)
+
+
+_POSITION: dict[str, int] = {c: i for i, c in enumerate(CODES)}
+
+
+def sort_key(code: str) -> tuple[int, str]:
+    """Sort key for any code, known or not: catalogue order, unknown codes last (by code)."""
+    position = _POSITION.get(code)
+    return (position, "") if position is not None else (len(CODES), code)

@@ -298,7 +298,5 @@ def _unmanaged_pairs(entity: Entity, seller: SellerLive, by_id: dict[str, list[L
             message = f"registration {reg.registration_id} is {reg.status} for {code}, which desired does not list"
         out.append(Pair(code, mid, UNMANAGED, reg and reg.registration_id, reg and reg.status,
                         (Reason(NOT_IN_DESIRED, mask_all(message, secrets)),)))
-    # catalogue order; marketplaces the catalogue does not know last, by ID
-    return sorted(out, key=lambda p: (p.marketplace not in catalogue.BY_CODE,
-                                      catalogue.order(p.marketplace) if p.marketplace in catalogue.BY_CODE else 0,
-                                      p.marketplace_id))
+    # catalogue order; marketplaces the catalogue does not know last, by ID (their code is the ID)
+    return sorted(out, key=lambda p: catalogue.sort_key(p.marketplace))

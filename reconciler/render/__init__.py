@@ -33,8 +33,9 @@ def render(plan: Plan, fmt: str, color: bool = False) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     template = environment(autoescape=False).get_template(f"{fmt}.j2")
-    columns = _columns(plan)
-    return template.render(plan=plan, color=color, generated=timestamp(plan.generated_at), columns=columns, matrix=_matrix(plan, columns),
+    columns = columns_of(plan)
+    matrix = [(e, cells_of(e, columns)) for e in plan.entities]
+    return template.render(plan=plan, color=color, generated=timestamp(plan.generated_at), columns=columns, matrix=matrix,
                            creates_line=_creates_line, counts=_counts, notable=_notable).rstrip("\n")
 
 
@@ -60,23 +61,17 @@ def escape_markdown(text: object) -> str:
     return s.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def _code_order(code: str) -> tuple[int, str]:
-    return (catalogue.order(code), "") if code in catalogue.BY_CODE else (len(catalogue.CODES), code)
-
-
-def _columns(plan: Plan) -> list[str]:
+def columns_of(plan: Plan) -> tuple[str, ...]:
     """Every marketplace of the plan, in catalogue order (unknown codes last)."""
-    return sorted({p.marketplace for e in plan.entities for p in e.pairs}, key=_code_order)
+    return tuple(sorted({p.marketplace for e in plan.entities for p in e.pairs}, key=catalogue.sort_key))
 
 
-def _matrix(plan: Plan, columns: list[str]) -> list[tuple[EntityPlan, list[list[Pair]]]]:
-    rows = []
-    for e in plan.entities:
-        cells: dict[str, list[Pair]] = {}
-        for p in e.pairs:
-            cells.setdefault(p.marketplace, []).append(p)
-        rows.append((e, [cells.get(c, []) for c in columns]))
-    return rows
+def cells_of(e: EntityPlan, columns: tuple[str, ...]) -> tuple[tuple[Pair, ...], ...]:
+    """An entity's pairs laid out under `columns`: one tuple per column, empty where it has none."""
+    by_code: dict[str, list[Pair]] = {}
+    for p in e.pairs:
+        by_code.setdefault(p.marketplace, []).append(p)
+    return tuple(tuple(by_code.get(c, ())) for c in columns)
 
 
 def _counts(e: EntityPlan) -> str:

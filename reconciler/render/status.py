@@ -24,7 +24,7 @@ from markupsafe import Markup
 from .. import __version__, catalogue
 from ..plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, Pair, Plan, Summary
 from ..planjson import pair_json, timestamp
-from . import SYMBOLS, environment
+from . import SYMBOLS, cells_of, columns_of, environment
 
 STATUS_FORMATS = ("text", "json", "markdown", "html")
 FORMAT_VERSION = 1
@@ -76,21 +76,12 @@ class Status:
         return f"Status: {', '.join(parts)}."
 
 
-def _column_key(code: str) -> tuple[int, str]:
-    return (catalogue.order(code), "") if code in catalogue.BY_CODE else (len(catalogue.CODES), code)
-
-
 def status_of(plan: Plan, labels: Mapping[str, Iterable[tuple[str, str]]]) -> Status:
     """The matrix of a plan; `labels` maps entity names to their labels (missing: none)."""
-    columns = tuple(sorted({p.marketplace for e in plan.entities for p in e.pairs}, key=_column_key))
-    rows = []
-    for e in plan.entities:
-        by_code: dict[str, list[Pair]] = {}
-        for p in e.pairs:
-            by_code.setdefault(p.marketplace, []).append(p)
-        rows.append(Row(e.name, e.seller_id, tuple(sorted(labels.get(e.name, ()))), e.error,
-                        tuple(tuple(by_code.get(c, ())) for c in columns)))
-    return Status(plan.environment, plan.generated_at, plan.desired_digest, columns, tuple(rows), plan.summary)
+    columns = columns_of(plan)
+    rows = tuple(Row(e.name, e.seller_id, tuple(sorted(labels.get(e.name, ()))), e.error, cells_of(e, columns))
+                 for e in plan.entities)
+    return Status(plan.environment, plan.generated_at, plan.desired_digest, columns, rows, plan.summary)
 
 
 # --- json -----------------------------------------------------------------------------------

@@ -129,6 +129,13 @@ def test_a_marketplace_unknown_to_the_catalogue_is_reported_by_its_id():
     assert (row.marketplace, row.marketplace_id) == ("AXXXUNKNOWN", "AXXXUNKNOWN")
 
 
+def test_unmanaged_rows_follow_catalogue_order_with_unknown_ids_last():
+    e = entity()  # desired lists DE only
+    mids = {"AZZZUNKNOWN", "A1VC38T7YXB528", "AAAAUNKNOWN", "ATVPDKIKX0DER", "A1F83G8C2ARO7P"}  # JP, US, UK
+    p = run([e], [replace(seller(e), participations=frozenset(mids))])
+    assert [r.marketplace for r in rows(p) if r.state == "unmanaged"] == ["US", "UK", "JP", "AAAAUNKNOWN", "AZZZUNKNOWN"]
+
+
 @pytest.mark.parametrize("status, main", [(IN_REVIEW, "pending"), (APPROVED, "live"),
                                           (ACTION_REQUIRED, "attention")])
 def test_a_changed_legal_name_adds_a_drifted_row_after_the_main_one(status, main):
