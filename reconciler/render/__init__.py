@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from typing import Protocol
 
 import jinja2
 
 from .. import catalogue
-from ..plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, EntityPlan, Pair, Plan
+from ..plan import (ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, STATES, UNMANAGED, EntityPlan, Pair,
+                    Plan)
 from ..planjson import timestamp, to_json
 from .yamltext import comment, scalar
 
@@ -36,7 +38,7 @@ def render(plan: Plan, fmt: str, color: bool = False) -> str:
     columns = columns_of(plan)
     matrix = [(e, cells_of(e, columns)) for e in plan.entities]
     return template.render(plan=plan, color=color, generated=timestamp(plan.generated_at), columns=columns, matrix=matrix,
-                           creates_line=_creates_line, counts=_counts, notable=_notable).rstrip("\n")
+                           creates_line=_creates_line, counts=_counts, notable=notable).rstrip("\n")
 
 
 @cache
@@ -45,7 +47,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("reconciler.render", "templates"),
                              autoescape=autoescape, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
-    env.filters.update(symbol=lambda state: SYMBOLS[state], md=escape_markdown, q=scalar, c=comment)
+    env.filters.update(symbol=lambda state: SYMBOLS[state], md=escape_markdown, days=days, q=scalar, c=comment)
     env.filters["paint"] = jinja2.pass_context(lambda ctx, text, style: paint(text, style, ctx["color"]))
     return env
 
@@ -53,6 +55,11 @@ def environment(autoescape: bool) -> jinja2.Environment:
 def paint(text: str, style: str, color: bool) -> str:
     """`text` in the ANSI colour of a state (or `bold`, `error`) when colour is on."""
     return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
+
+
+def days(n: int) -> str:
+    """`1 day`, `20 days`: the age of a registration."""
+    return f"{n} day{'' if n == 1 else 's'}"
 
 
 def escape_markdown(text: object) -> str:
@@ -77,11 +84,23 @@ def cells_of(e: EntityPlan, columns: tuple[str, ...]) -> tuple[tuple[Pair, ...],
 def _counts(e: EntityPlan) -> str:
     """`2 create, 1 live`: an entity's pairs by state, in the summary's order."""
     states = [p.state for p in e.pairs]
-    found = [(s, states.count(s)) for s in (CREATE, PENDING, ATTENTION, BLOCKED, LIVE, UNMANAGED, DRIFTED)]
+    found = [(s, states.count(s)) for s in STATES]
     return ", ".join(f"{n} {s}" for s, n in found if n) or "nothing to do"
 
 
-def _notable(e: EntityPlan) -> bool:
+class _Entity(Protocol):
+    """An entity of a view: a plan's EntityPlan or a status Row."""
+
+    @property
+    def error(self) -> str | None: ...
+
+    @property
+    def pairs(self) -> tuple[Pair, ...]: ...
+
+
+def notable(e: _Entity) -> bool:
+    """Whether a reviewer should look: an error, a notable state, or a pending pair with a
+    reason (stale); plan and status open such an entity's <details> by themselves."""
     return e.error is not None or any(p.state in _NOTABLE or p.reasons and p.state == PENDING for p in e.pairs)
 
 

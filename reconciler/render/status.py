@@ -22,9 +22,9 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import __version__, catalogue
-from ..plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, Pair, Plan, Summary
+from ..plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, EntityPlan, Pair, Plan, Summary
 from ..planjson import pair_json, timestamp
-from . import SYMBOLS, cells_of, columns_of, environment
+from . import SYMBOLS, cells_of, columns_of, days, environment, notable
 
 STATUS_FORMATS = ("text", "json", "markdown", "html")
 FORMAT_VERSION = 1
@@ -51,14 +51,8 @@ class Row:
     labels: tuple[tuple[str, str], ...]
     error: str | None
     cells: tuple[tuple[Pair, ...], ...]  # one per column, in the columns' order
-
-    @property
-    def pairs(self) -> tuple[Pair, ...]:
-        return tuple(p for cell in self.cells for p in cell)
-
-    @property
-    def states(self) -> tuple[str, ...]:
-        return tuple(s for s in ORDER if any(p.state == s for p in self.pairs))
+    pairs: tuple[Pair, ...]               # the cells' pairs, in the columns' order
+    states: tuple[str, ...]               # the states among them, in ORDER
 
 
 @dataclass(frozen=True)
@@ -79,9 +73,14 @@ class Status:
 def status_of(plan: Plan, labels: Mapping[str, Iterable[tuple[str, str]]]) -> Status:
     """The matrix of a plan; `labels` maps entity names to their labels (missing: none)."""
     columns = columns_of(plan)
-    rows = tuple(Row(e.name, e.seller_id, tuple(sorted(labels.get(e.name, ()))), e.error, cells_of(e, columns))
-                 for e in plan.entities)
+    rows = tuple(_row(e, tuple(sorted(labels.get(e.name, ()))), cells_of(e, columns)) for e in plan.entities)
     return Status(plan.environment, plan.generated_at, plan.desired_digest, columns, rows, plan.summary)
+
+
+def _row(e: EntityPlan, labels: tuple[tuple[str, str], ...], cells: tuple[tuple[Pair, ...], ...]) -> Row:
+    pairs = tuple(p for cell in cells for p in cell)
+    present = {p.state for p in pairs}
+    return Row(e.name, e.seller_id, labels, e.error, cells, pairs, tuple(s for s in ORDER if s in present))
 
 
 # --- json -----------------------------------------------------------------------------------
@@ -116,18 +115,16 @@ def status_json(status: Status) -> dict[str, Any]:
 
 def detail(p: Pair) -> str:
     """`IN_REVIEW REG-… · 20 days`: what the live registration says, if anything."""
-    parts = [x for x in (p.status, p.registration_id) if x]
-    text = " ".join(parts)
+    text = " ".join(x for x in (p.status, p.registration_id) if x)
     if p.age_days is not None:
-        text += f"{' · ' if text else ''}{p.age_days} day{'' if p.age_days == 1 else 's'}"
+        text += f"{' · ' if text else ''}{days(p.age_days)}"
     return text
 
 
 def tooltip(marketplace: str, p: Pair) -> str:
     """The hover text of a cell: marketplace and state, the registration, every reason."""
-    lines = [f"{marketplace} · {p.state}"]
-    if detail(p):
-        lines.append(detail(p))
+    said = detail(p)
+    lines = [f"{marketplace} · {p.state}"] + ([said] if said else [])
     lines += [f"{r.code}: {r.message}" for r in p.reasons]
     return "\n".join(lines)
 
@@ -159,7 +156,8 @@ def render_status(status: Status, fmt: str, color: bool = False) -> str:
     context: dict[str, Any] = dict(
         status=status, order=ORDER, meaning=MEANING, generated=timestamp(status.generated_at),
         generated_human=timestamp(status.generated_at)[:16].replace("T", " ") + " UTC",
-        color=color, version=__version__, detail=detail, tooltip=tooltip, summary=status.summary)
+        color=color, version=__version__, detail=detail, tooltip=tooltip, notable=notable,
+        summary=status.summary)
     if fmt == "text":
         width = max([len("entity")] + [len(r.name) for r in status.rows])
         widths = [max(len(c), *(len(_symbols(cell)) for cell in _column(status, i)))

@@ -16,8 +16,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from status_builders import HOSTILE, sample_plan, sample_status
+from status_builders import HOSTILE, NOW, pair, sample_plan, sample_status
 
+from reconciler.model import Reason
+from reconciler.plan import EntityPlan, Plan
+from reconciler.render import render
 from reconciler.render.status import STATUS_FORMATS, render_status, status_of
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -71,6 +74,22 @@ def test_markdown_escapes_user_strings() -> None:
     assert len(rows) == 2 + 3  # header, rule, three entities
     for line in rows:  # 8 columns: 9 unescaped pipes on every row, whatever the values hold
         assert len(re.findall(r"(?<!\\)\|", line)) == 9, line
+
+
+def test_markdown_opens_the_same_entities_as_the_plan_comment() -> None:
+    # a stale pending registration asks for a look; a create retrying a rejection does not
+    plan = Plan("sandbox", NOW, "d" * 64, (
+        EntityPlan("stale", "A3EXAMPLESTALE1", (
+            pair("DE", "pending", "IN_REVIEW", "REG-DE1", (Reason("STALE_PENDING", "IN_REVIEW for 20 days"),), 20),)),
+        EntityPlan("retry", "A3EXAMPLERETRY1", (
+            pair("FR", "create", "REJECTED", "REG-FR1", (Reason("REJECTED_CHANGED", "submission changed since"),)),)),
+    ))
+
+    def opened(out: str) -> list[str]:
+        return re.findall(r"<details open><summary><b>(\w+)</b>", out)
+
+    assert opened(render_status(status_of(plan, {}), "markdown")) == ["stale"]
+    assert opened(render(plan, "markdown")) == ["stale"]
 
 
 def test_colour_only_when_asked() -> None:
