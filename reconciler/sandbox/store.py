@@ -295,21 +295,29 @@ class Store:
     def list_registrations(self, seller_id: str, now: float, *, after_seq: int = 0, limit: int = 20,
                            marketplace_ids: frozenset[str] | None = None,
                            statuses: frozenset[str] | None = None) -> tuple[list[RegistrationRecord], bool]:
-        """One page in creation order after `after_seq`; True when more follow."""
+        """One page in creation order after `after_seq`; True when more follow.
+
+        A stored status is filtered in SQL; an undecided one is computed, so rows are read
+        and resolved in batches until limit + 1 match (or none are left)."""
         sql = f"SELECT {_COLUMNS} FROM registrations WHERE seller_id = ? AND seq > ?"
-        args: list[object] = [seller_id, after_seq]
+        args: list[object] = [seller_id]
         if marketplace_ids:
             sql += f" AND marketplace_id IN ({','.join('?' * len(marketplace_ids))})"
             args.extend(sorted(marketplace_ids))
-        sql += " ORDER BY seq"
-        if statuses is None:  # status is computed, so only an unfiltered page can be cut in SQL
-            sql += " LIMIT ?"
-            args.append(limit + 1)
-        with self._lock:
-            rows = self._conn.execute(sql, args).fetchall()
-            found = self._resolve(map(_record, rows), now)
         if statuses is not None:
-            found = [r for r in found if r.status in statuses]
+            sql += f" AND (status IS NULL OR status IN ({','.join('?' * len(statuses))}))"
+            args.extend(sorted(statuses))
+        sql += " ORDER BY seq LIMIT ?"
+        found: list[RegistrationRecord] = []
+        with self._lock:
+            while len(found) <= limit:
+                rows = self._conn.execute(sql, [args[0], after_seq, *args[1:], limit + 1]).fetchall()
+                for reg in self._resolve(map(_record, rows), now):
+                    if statuses is None or reg.status in statuses:
+                        found.append(reg)
+                if len(rows) <= limit:
+                    break
+                after_seq = rows[-1][0]
         return found[:limit], len(found) > limit
 
     def create(self, seller_id: str, client_token: str, body_hash: str,

@@ -6,6 +6,8 @@ import pytest
 from sandbox_support import body_for
 
 from reconciler import catalogue
+from reconciler.sandbox.records import RegistrationRecord
+from reconciler.sandbox.store import Store
 
 EU = [m.code for m in catalogue.MARKETPLACES if m.region == "EU"]  # 16
 NA = [m.code for m in catalogue.MARKETPLACES if m.region == "NA"]  # 4
@@ -126,3 +128,31 @@ def test_an_unknown_route_is_404_with_a_request_id(api):
         assert response.status_code == 404
         assert response.json()["errors"][0]["code"] == "NotFound"
         assert response.headers["x-amzn-requestid"]
+
+
+def _row(i: int, status: str | None) -> RegistrationRecord:
+    mid = catalogue.MARKETPLACES[i % len(catalogue.MARKETPLACES)].marketplace_id
+    return RegistrationRecord(0, f"REG-{i:04d}", "S1", mid, "Test Seller Ltd", f"t{i}", "0" * 64,
+                              1000.0 + i, 300.0, status, updated_at=1000.0 + i if status else None)
+
+
+def test_a_status_filter_pages_through_sparse_matches_and_decides_nothing_beyond_the_page(tmp_path):
+    store = Store(tmp_path / "state.sqlite")
+    # 40 rows: every 7th APPROVED, the others REJECTED, then 10 undecided (due by `now`).
+    for i in range(40):
+        store.insert_registration(_row(i, "APPROVED" if i % 7 == 0 else "REJECTED"))
+    for i in range(40, 50):
+        store.insert_registration(_row(i, None))
+    now = 1e6
+    pages, after, more = [], 0, True
+    while more:
+        page, more = store.list_registrations("S1", now, after_seq=after, limit=2, statuses=frozenset({"APPROVED"}))
+        pages.append([r.registration_id for r in page])
+        after = page[-1].seq
+        if len(pages) == 1:  # the first page stops reading at its third match: the undecided stay so
+            undecided = store._conn.execute("SELECT COUNT(*) FROM registrations WHERE status IS NULL").fetchone()
+            assert undecided == (10,)
+    approved = [f"REG-{i:04d}" for i in range(0, 40, 7)] + [f"REG-{i:04d}" for i in range(40, 50)]
+    assert [rid for page in pages for rid in page] == approved  # the undecided were approved when reached
+    assert all(len(page) == 2 for page in pages)
+    store.close()
