@@ -26,7 +26,7 @@ from .errors import AcornError, ApiError, PlanFileError, SafetyError
 from .live import IN_REVIEW, SUBMITTED, LiveRegistration
 from .masking import mask_all, sensitive_values
 from .model import Entity, Reason
-from .plan import CREATE, DRIFTED, CreateGroup, Plan
+from .plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
 from .submission import client_token
 
 ACCEPTED, EXISTS, FAILED = "accepted", "already exists", "failed"
@@ -94,7 +94,7 @@ class Review:
 def choose(fresh: Plan, saved: Plan | None = None) -> Choice:
     """What to submit: the fresh plan's creates, and with a saved plan only those it also
     proposed (a reviewer never sees fewer pairs than are sent)."""
-    errors = tuple(f"{e.name}: {e.error}" for e in fresh.entities if e.error is not None)
+    errors = entity_errors(fresh)
     if saved is None:
         creates = tuple(Create(e.name, e.seller_id, g) for e in fresh.entities for g in e.creates)
         return Choice(creates, (), errors)
@@ -241,12 +241,8 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
 
 
 def _message(exc: AcornError, secrets: frozenset[str]) -> str:
-    text = str(exc)
-    request_id = getattr(exc, "request_id", None)
-    suffix = f" (request id {request_id})"
-    if request_id and text.endswith(suffix):  # the request id is shown in its own column
-        text = text[: -len(suffix)]
-    return mask_all(text, secrets)
+    # An ApiError's bare message: its request id is shown in its own column.
+    return mask_all(exc.message if isinstance(exc, ApiError) else str(exc), secrets)
 
 
 def _failure(exc: AcornError, secrets: frozenset[str]) -> dict[str, str | None]:

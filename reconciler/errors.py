@@ -68,6 +68,7 @@ class ApiError(AcornError):
         self.status = status
         self.code = code
         self.request_id = request_id
+        self.message = message  # without the request id, for views that show it in a column
         suffix = f" (request id {request_id})" if request_id else ""
         super().__init__(message + suffix)
 

@@ -134,6 +134,11 @@ class Plan:
         object.__setattr__(self, "summary", Summary.of(self.entities))
 
 
+def entity_errors(plan: Plan) -> tuple[str, ...]:
+    """`name: error` for each entity whose seller could not be read."""
+    return tuple(f"{e.name}: {e.error}" for e in plan.entities if e.error is not None)
+
+
 def has_creates(plan: Plan) -> bool:
     """`acorn plan --detailed-exitcode` exits 2 exactly when this holds."""
     return plan.summary.create > 0

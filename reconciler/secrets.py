@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,6 +27,10 @@ def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path) -> str:
     if not value:
         raise SecretError(f"secret file {ref.name} is empty")
     return value
+
+
+# LWA access (Atza|) and refresh (Atzr|) tokens in free text, raw or URL-encoded, up to a delimiter.
+LWA_TOKEN = re.compile(r"Atz[ar](\||%7C|%7c)[^\s\"',;]+")
 
 
 def looks_like_token(value: str) -> bool:

@@ -7,7 +7,7 @@ import click
 from ..plan import has_drift
 from ..render import render
 from .output import endpoint_options, tree_options
-from .planning import (Selection, audit_option, color_option, emit, entity_errors, plan_now, prepare,
+from .planning import (Selection, audit_option, color_option, emit, report_errors, plan_now, prepare,
                        selection_options, use_color)
 
 
@@ -24,9 +24,6 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
     result = plan_now(run)
     emit(render(result, fmt, use_color(run.ws, no_color, fmt)))
-    errors = entity_errors(result)
-    for line in errors:
-        click.echo(f"error: {line}", err=True)
-    if errors:
+    if report_errors(result):
         return 1
     return 2 if has_drift(result) else 0

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 
 import click
 
 from .. import __version__
 from ..errors import AcornError, DesiredStateError
+from ..secrets import LWA_TOKEN
 from .output import annotations
-
-_TOKEN = re.compile(r"Atz[ar](\||%7C|%7c)[^\s\"',;]+")
 
 # command name -> module under reconciler.cli that defines `command`; imported on use.
 COMMANDS = {
@@ -71,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug, not the user's doing: one line, the traceback on request
         if os.environ.get("ACORN_DEBUG") == "1":
             raise
-        message = _TOKEN.sub("<secret>", str(exc).splitlines()[0] if str(exc) else "")
+        message = LWA_TOKEN.sub("<secret>", str(exc).splitlines()[0] if str(exc) else "")
         click.echo(f"error: internal error ({type(exc).__name__}: {message}); this is a bug in acorn, "
                    "please report it (ACORN_DEBUG=1 shows the traceback)", err=True)
         code = 1

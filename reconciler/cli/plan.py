@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..planjson import to_json
 from ..plan import has_creates
 from ..render import render
 from .output import endpoint_options, tree_options
-from .planning import (Selection, audit_option, color_option, emit, entity_errors, plan_now, prepare,
+from .planning import (Selection, audit_option, color_option, emit, report_errors, plan_now, prepare,
                        selection_options, use_color)
 
 
@@ -26,14 +25,10 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     """Show, for every entity and marketplace, what `acorn apply` would do."""
     run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
     result = plan_now(run)
-    emit(render(result, fmt, use_color(run.ws, no_color, fmt)))
+    shown = render(result, fmt, use_color(run.ws, no_color, fmt))
+    emit(shown)
     if out:
-        import json
-
-        emit(json.dumps(to_json(result), indent=2, ensure_ascii=False), out)
-    errors = entity_errors(result)
-    for line in errors:
-        click.echo(f"error: {line}", err=True)
-    if errors:
+        emit(shown if fmt == "json" else render(result, "json"), out)
+    if report_errors(result):
         return 1
     return 2 if detailed_exitcode and has_creates(result) else 0

@@ -22,7 +22,7 @@ from ..errors import ConfigError
 from ..live import SellerLive
 from ..loader import load_desired
 from ..model import DesiredState, Entity
-from ..plan import Plan, plan
+from ..plan import Plan, entity_errors, plan
 from .output import Workspace, today, workspace
 
 
@@ -148,5 +148,9 @@ def emit(text: str, out: str | None = None) -> None:
         raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
-def entity_errors(result: Plan) -> list[str]:
-    return [f"{e.name}: {e.error}" for e in result.entities if e.error]
+def report_errors(result: Plan) -> bool:
+    """Print each entity that could not be read, on stderr; whether there was any."""
+    errors = entity_errors(result)
+    for line in errors:
+        click.echo(f"error: {line}", err=True)
+    return bool(errors)

@@ -10,7 +10,7 @@ import click
 
 from ..render.status import STATUS_FORMATS, render_status, status_of
 from .output import endpoint_options, tree_options
-from .planning import (Selection, audit_option, color_option, emit, entity_errors, plan_now, prepare,
+from .planning import (Selection, audit_option, color_option, emit, report_errors, plan_now, prepare,
                        selection_options, use_color)
 
 
@@ -32,7 +32,4 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     result = plan_now(run)
     status = status_of(result, {e.name: e.labels for e in run.entities})
     emit(render_status(status, fmt, out is None and use_color(run.ws, no_color, fmt)), out)
-    errors = entity_errors(result)
-    for line in errors:
-        click.echo(f"error: {line}", err=True)
-    return 1 if errors else 0
+    return 1 if report_errors(result) else 0

@@ -14,10 +14,9 @@ import re
 from urllib.parse import quote, quote_plus
 
 from ..errors import ApiError
+from ..secrets import LWA_TOKEN
 
 MASK = "***"
-# LWA access (Atza|) and refresh (Atzr|) tokens, raw or URL-encoded, up to a delimiter.
-LWA_TOKEN = re.compile(r"Atz[ar](\||%7C|%7c)[^\s\"',;]+")
 _ESCAPE = re.compile(r"%[0-9A-F]{2}")
 
 
@@ -32,24 +31,23 @@ class Redactor:
 
     def __init__(self) -> None:
         self._forms: set[str] = set()
-        self._ordered: list[str] | None = None  # longest first, sorted when next needed
 
     def add(self, *secrets: str | None) -> None:
         for secret in secrets:
             if secret:  # an empty value would match everywhere
                 self._forms |= _forms(secret)
-                self._ordered = None
 
     def text(self, text: str) -> str:
-        if self._ordered is None:  # longest first, so a secret containing another is masked whole
-            self._ordered = sorted(self._forms, key=len, reverse=True)
-        for form in self._ordered:
+        # Only the forms present are sorted (longest first, so a secret containing another is
+        # masked whole): errors are rare and short, the run's secrets many.
+        for form in sorted((f for f in self._forms if f in text), key=len, reverse=True):
             text = text.replace(form, MASK)
         return LWA_TOKEN.sub(MASK, text)
 
     def error(self, exc: ApiError) -> ApiError:
         """`exc` itself (its type and fields kept), with code, message and request id redacted."""
         exc.args = tuple(self.text(a) if isinstance(a, str) else a for a in exc.args)
+        exc.message = self.text(exc.message)
         if exc.code is not None:
             exc.code = self.text(str(exc.code))
         if exc.request_id is not None:
