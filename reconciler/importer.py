@@ -31,6 +31,18 @@ _ENTITY = schema.schema("entity")
 _NAME = re.compile(_ENTITY["properties"]["metadata"]["properties"]["name"]["pattern"])
 _SELLER = re.compile(_ENTITY["properties"]["spec"]["properties"]["sellerId"]["pattern"])
 _ENV = re.compile(_ENTITY["$defs"]["secretRef"]["properties"]["env"]["pattern"])
+# Names for the translation placeholder's comment; an unnamed language shows as its code.
+_LANGUAGE_NAMES = {"ja": "Japanese"}
+
+
+def _tax_field(scheme: str) -> str:
+    """The key a tax registration of `scheme` must carry besides its country (`number`,
+    `completedOn`), as the entity schema's conditions require it."""
+    for rule in _ENTITY["$defs"]["taxRegistration"]["allOf"]:
+        cond = rule["if"]["properties"]["scheme"]
+        if scheme == cond.get("const") or scheme in cond.get("enum", ()):
+            return next(k for k in rule["then"]["required"] if k != "country")
+    return "number"
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,17 @@ class TaxPlaceholder:
     country: str | None
     needed_by: tuple[str, ...]  # marketplace codes
     waived_if_registered_in: str | None = None
+    field: str = "number"       # the key left to fill: `number`, or `completedOn` (US_W8BENE)
+
+
+@dataclass(frozen=True)
+class TranslationPlaceholder:
+    """A translation of the business registration a marketplace asks for (JP: Japanese)."""
+
+    needed_by: str            # marketplace code
+    language: str             # ISO 639-1, as the entity file writes it
+    language_name: str        # for the comment
+    unless_registered_in: str  # country code: no translation needed for a business registered there
 
 
 @dataclass(frozen=True)
@@ -68,7 +91,7 @@ class Imported:
     legal_name: str | None
     legal_name_from: LiveRegistration | None
     taxes: tuple[TaxPlaceholder, ...]
-    translation_for: tuple[str, ...]      # marketplaces needing a translation unless registered there
+    translations: tuple[TranslationPlaceholder, ...]  # marketplaces needing one unless registered there
 
 
 def check_request(req: ImportRequest) -> None:
@@ -123,7 +146,7 @@ def imported(live: SellerLive) -> Imported:
     newest = max(approved_regs or live.registrations, key=lambda r: (r.created_at, r.registration_id), default=None)
     return Imported(tuple(listed), tuple(commented), tuple(dict.fromkeys(unknown)),
                     newest.legal_entity_name if newest else None, newest, _taxes(codes),
-                    tuple(c for c in codes if catalogue.by_code(c).translation_unless_registered_in))
+                    _translations(codes))
 
 
 def _taxes(codes: list[str]) -> tuple[TaxPlaceholder, ...]:
@@ -136,8 +159,20 @@ def _taxes(codes: list[str]) -> tuple[TaxPlaceholder, ...]:
         key = (need.scheme, need.country)
         before = found.get(key)
         found[key] = TaxPlaceholder(need.scheme, need.country, (before.needed_by if before else ()) + (code,),
-                                    need.waived_if_registered_in)
+                                    need.waived_if_registered_in, _tax_field(need.scheme))
     return tuple(found.values())
+
+
+def _translations(codes: list[str]) -> tuple[TranslationPlaceholder, ...]:
+    """One placeholder per marketplace that asks for a translation, from its catalogue entry."""
+    out = []
+    for code in codes:
+        m = catalogue.by_code(code)
+        if m.translation_unless_registered_in and m.translation_language:
+            out.append(TranslationPlaceholder(code, m.translation_language,
+                                              _LANGUAGE_NAMES.get(m.translation_language, m.translation_language),
+                                              m.translation_unless_registered_in))
+    return tuple(out)
 
 
 def render_entity(req: ImportRequest, live: SellerLive,

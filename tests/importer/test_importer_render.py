@@ -1,10 +1,16 @@
 """The pure importer: what live state implies (marketplaces, legal name, placeholders), and
 the file it writes: every placeholder fails validation on its own line, and the file loads
-once they are filled."""
+once they are filled.
+
+Regenerate the golden files after an intended change with
+`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/importer`, then review the diff.
+"""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import yaml
@@ -21,6 +27,8 @@ from reconciler.loader import load_entity
 from reconciler.model import Reason
 from reconciler.render.yamltext import scalar
 
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("ACORN_UPDATE_GOLDEN") == "1"
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 REQ = ImportRequest("acme-sz", "A3EXAMPLEACME01", "ACORN_ACME_SZ_REFRESH_TOKEN")
 
@@ -61,7 +69,8 @@ def test_one_tax_placeholder_per_required_scheme() -> None:
     data = imported(live(("US", "CA", "MX", "UK", "DE", "FR", "JP", "AU")))
     assert [(t.scheme, t.country) for t in data.taxes] == [
         ("US_W8BENE", None), ("CA_GST_HST", None), ("UK_VAT", None), ("EU_VAT", "DE"), ("EU_VAT", "FR")]
-    assert data.translation_for == ("JP",)
+    assert [(t.needed_by, t.language, t.unless_registered_in) for t in data.translations] == [("JP", "ja", "JP")]
+    assert [t.field for t in data.taxes] == ["completedOn", "number", "number", "number", "number"]
     assert imported(live(("MX", "AU"))).taxes == ()
 
 
@@ -104,6 +113,17 @@ def test_the_file_loads_once_the_placeholders_are_filled(seller: str) -> None:
         assert taxes == [("US_W8BENE", None), ("CA_GST_HST", None), ("UK_VAT", None), ("EU_VAT", "DE"),
                          ("EU_VAT", "FR")]
         assert [(d.kind, d.language) for d in entity.submission.documents] == [("translation", "ja")]
+
+
+@pytest.mark.parametrize("seller", list(SELLERS))
+def test_golden(seller: str) -> None:
+    # the whole file, byte for byte: comments and placeholder order are what a user reads
+    out = render_entity(REQ, SELLERS[seller])
+    path = GOLDEN / f"{seller.replace(' ', '-')}.yaml"
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(out, encoding="utf-8")
+    assert out == path.read_text(encoding="utf-8"), f"{path.name} differs; see the module docstring"
 
 
 def test_live_facts_the_file_does_not_list_are_comments() -> None:
