@@ -139,7 +139,7 @@ class AcornClient:
     async def _exchange(self, seller_id: str, refresh_token: str, missing: str | None = None) -> tuple[str, float]:
         client_id, client_secret = self.app_credentials()
         try:
-            response = await self._caller.send(Call(
+            body = await self._caller.send(Call(
                 "lwaToken", seller_id, "POST", self.endpoints.lwa_token_url,
                 form={"grant_type": "refresh_token", "refresh_token": refresh_token,
                       "client_id": client_id, "client_secret": client_secret}))
@@ -149,7 +149,6 @@ class AcornClient:
             # The demo token stood in for an unset credential and the sandbox does not know
             # this seller: the unset credential is the problem to report, not the demo token.
             raise SecretError(f"{missing} (and the embedded sandbox has no demo seller {seller_id})") from None
-        body = _body(response)
         body = body if isinstance(body, Mapping) else {}
         token, expires_in = body.get("access_token"), body.get("expires_in", 3600)
         if not isinstance(token, str) or not token or not isinstance(expires_in, (int, float)):
@@ -161,7 +160,7 @@ class AcornClient:
 
     async def _get(self, entity: Entity, operation: str, url: str, params: Mapping[str, Any] | None = None) -> Any:
         call = Call(operation, entity.seller_id, "GET", url, params=params)
-        return _body(await self._caller.send(call, self._auth(entity)))
+        return await self._caller.send(call, self._auth(entity))
 
     @_redacted
     async def read_seller(self, entity: Entity) -> SellerLive:
@@ -247,7 +246,7 @@ class AcornClient:
         call = Call("createRegistration", entity.seller_id, "POST",
                     f"{self.endpoints.host(region)}{API_PREFIX}/sellers/{entity.seller_id}/registrations",
                     json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest))
-        registrations, _ = registrations_from_api(_body(await self._caller.send(call, self._auth(entity))))
+        registrations, _ = registrations_from_api(await self._caller.send(call, self._auth(entity)))
         return list(registrations)
 
     @_redacted
@@ -263,11 +262,3 @@ class AcornClient:
                 raise
             return registration_from_api(body)
         raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _body(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        raise ApiError(f"unexpected answer from {response.request.url.path}: not JSON",
-                       request_id=response.headers.get("x-amzn-requestid")) from None

@@ -31,11 +31,9 @@ class SellerTokens:
         self._token: str | None = None
         self._expires_at = 0.0
         self._lock = asyncio.Lock()  # concurrent calls of one seller share one exchange
-        self.exchanges = 0
 
     async def _fetch(self) -> str:
         token, expires_in = await self._exchange()
-        self.exchanges += 1
         self._token, self._expires_at = token, self._clock() + expires_in
         return token
 

@@ -74,6 +74,15 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
+def _body(response: httpx.Response) -> Any:
+    """A successful answer's JSON; an answer that is not JSON is an ApiError."""
+    try:
+        return response.json()
+    except ValueError:
+        raise ApiError(f"unexpected answer from {response.request.url.path}: not JSON",
+                       request_id=response.headers.get("x-amzn-requestid")) from None
+
+
 def _named_ids(message: str, details: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Marketplace and registration IDs a 409 names: `marketplaceId=…` / `registrationId=…`
     pairs in its details (`ExistingRegistration marketplaceId=A1PA… registrationId=REG-…`),
@@ -130,8 +139,8 @@ class Caller:
             headers={"user-agent": USER_AGENT, "accept": "application/json"},
             extensions={AUDIT_KEY: (call.seller_id, call.operation)})
 
-    async def send(self, call: Call, auth: httpx.Auth | None = None) -> httpx.Response:
-        """The 2xx answer of `call` (body read), or the domain error it ends in."""
+    async def send(self, call: Call, auth: httpx.Auth | None = None) -> Any:
+        """The JSON of `call`'s 2xx answer, or the domain error it ends in."""
         waited = 0.0
         attempt = 0
         while True:
@@ -162,7 +171,7 @@ class Caller:
                 if status not in RETRY_STATUSES:
                     self.breaker.success()  # it answered, even if to say no
                     if status < 300:
-                        return response
+                        return _body(response)
                     raise error_for(call, response)
                 code, _, _ = errors_from_api(_json(response))
                 last = f"{status} {code or response.reason_phrase} on {call.describe()}"
