@@ -3,7 +3,9 @@ inspect and reset. Production has none of them; they answer loopback clients onl
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 
 SELLER_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 MAX_ADVANCE_SECONDS = 100 * 365 * 86400
+
+AdminMethod = Callable[["Admin", Request], Awaitable[Response]]
 
 
 def seller_from_api(raw: Any) -> SellerRecord:
@@ -48,59 +52,57 @@ def seller_from_api(raw: Any) -> SellerRecord:
     return SellerRecord(raw["sellerId"], raw["legalEntityName"], raw["refreshToken"], ordered, related)
 
 
+def loopback_only(method: AdminMethod) -> AdminMethod:
+    """An admin call: answered for loopback clients only (403 otherwise); an ApiFailure it
+    raises becomes its response."""
+    @functools.wraps(method)
+    async def call(self: "Admin", request: Request) -> Response:
+        try:
+            host = request.client.host if request.client else None
+            if not is_loopback(host):
+                raise ApiFailure(403, "sandbox admin calls are accepted from loopback clients only")
+            return await method(self, request)
+        except ApiFailure as failure:
+            return failure.response()
+    return call
+
+
 class Admin:
     def __init__(self, sandbox: "Sandbox") -> None:
         self.sb = sandbox
 
-    def _loopback(self, request: Request) -> None:
-        host = request.client.host if request.client else None
-        if not is_loopback(host):
-            raise ApiFailure(403, "sandbox admin calls are accepted from loopback clients only")
-
-    async def _run(self, request: Request, action) -> Response:
-        try:
-            self._loopback(request)
-            return await action(request)
-        except ApiFailure as failure:
-            return failure.response()
-
+    @loopback_only
     async def put_seller(self, request: Request) -> Response:
-        async def action(request: Request) -> Response:
-            seller = seller_from_api(await json_body(request))
-            self.sb.store.put_seller(seller)
-            return json_response(seller.to_api())
-        return await self._run(request, action)
+        seller = seller_from_api(await json_body(request))
+        self.sb.store.put_seller(seller)
+        return json_response(seller.to_api())
 
+    @loopback_only
     async def clock(self, request: Request) -> Response:
-        async def action(request: Request) -> Response:
-            body = await json_body(request)
-            seconds = body.get("advanceSeconds") if isinstance(body, dict) else None
-            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
-                    or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
-                raise ApiFailure.invalid("advanceSeconds", "must be a number of seconds >= 0 "
-                                         "(the sandbox clock only moves on)")
-            self.sb.advance(float(seconds))
-            return json_response({"now": iso(self.sb.now())})
-        return await self._run(request, action)
+        body = await json_body(request)
+        seconds = body.get("advanceSeconds") if isinstance(body, dict) else None
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+                or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+            raise ApiFailure.invalid("advanceSeconds", "must be a number of seconds >= 0 "
+                                     "(the sandbox clock only moves on)")
+        self.sb.advance(float(seconds))
+        return json_response({"now": iso(self.sb.now())})
 
+    @loopback_only
     async def faults(self, request: Request) -> Response:
-        async def action(request: Request) -> Response:
-            faults = faults_from_api(await json_body(request))
-            self.sb.faults.set(faults)
-            return json_response(faults.to_api())
-        return await self._run(request, action)
+        faults = faults_from_api(await json_body(request))
+        self.sb.faults.set(faults)
+        return json_response(faults.to_api())
 
+    @loopback_only
     async def state(self, request: Request) -> Response:
-        async def action(request: Request) -> Response:
-            now = self.sb.now()
-            return json_response({"now": iso(now),
-                                  "sellers": [s.to_api() for s in self.sb.store.sellers()],
-                                  "registrations": [r.to_api() for r in self.sb.store.all_registrations(now)],
-                                  "faults": self.sb.faults.faults.to_api()})
-        return await self._run(request, action)
+        now = self.sb.now()
+        return json_response({"now": iso(now),
+                              "sellers": [s.to_api() for s in self.sb.store.sellers()],
+                              "registrations": [r.to_api() for r in self.sb.store.all_registrations(now)],
+                              "faults": self.sb.faults.faults.to_api()})
 
+    @loopback_only
     async def reset(self, request: Request) -> Response:
-        async def action(request: Request) -> Response:
-            self.sb.reset()
-            return json_response({"now": iso(self.sb.now())})
-        return await self._run(request, action)
+        self.sb.reset()
+        return json_response({"now": iso(self.sb.now())})

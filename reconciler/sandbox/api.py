@@ -8,6 +8,7 @@ bucket (429, which takes nothing and changes nothing); then the operation itself
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -69,6 +70,20 @@ def _csv(request: Request, name: str) -> list[str]:
     return [v for raw in request.query_params.getlist(name) for v in raw.split(",") if v]
 
 
+Operation = Callable[["Api", Request, str], Awaitable[Response]]
+
+
+def gated(operation: str) -> Callable[[Operation], Callable[["Api", Request], Awaitable[Response]]]:
+    """An API operation behind the gate (`Api._gate`): the method takes the request and the
+    seller the access token acts for; the route calls it with the request alone."""
+    def wrap(method: Operation) -> Callable[["Api", Request], Awaitable[Response]]:
+        @functools.wraps(method)
+        async def call(self: "Api", request: Request) -> Response:
+            return await self._gate(request, operation, functools.partial(method, self))
+        return call
+    return wrap
+
+
 class Api:
     def __init__(self, sandbox: "Sandbox") -> None:
         self.sb = sandbox
@@ -114,19 +129,8 @@ class Api:
 
     # -- operations ------------------------------------------------------------------
 
-    async def create_registration(self, request: Request) -> Response:
-        return await self._gate(request, CREATE_REGISTRATION, self._create)
-
-    async def list_registrations(self, request: Request) -> Response:
-        return await self._gate(request, LIST_REGISTRATIONS, self._list)
-
-    async def get_registration(self, request: Request) -> Response:
-        return await self._gate(request, GET_REGISTRATION, self._get)
-
-    async def participations(self, request: Request) -> Response:
-        return await self._gate(request, GET_PARTICIPATIONS, self._participations)
-
-    async def _create(self, request: Request, seller_id: str) -> Response:
+    @gated(CREATE_REGISTRATION)
+    async def create_registration(self, request: Request, seller_id: str) -> Response:
         raw = await json_body(request)
         create = create_request_from_api(raw)
         body = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -147,7 +151,8 @@ class Api:
             raise DropConnection()
         return json_response({"registrations": [r.to_api() for r in outcome.registrations]}, 202)
 
-    async def _list(self, request: Request, seller_id: str) -> Response:
+    @gated(LIST_REGISTRATIONS)
+    async def list_registrations(self, request: Request, seller_id: str) -> Response:
         marketplace_ids = _csv(request, "marketplaceIds")
         for mid in marketplace_ids:
             if mid not in catalogue.BY_ID:
@@ -172,7 +177,8 @@ class Api:
                                                              page[-1].seq, now)}
         return json_response(body)
 
-    async def _get(self, request: Request, seller_id: str) -> Response:
+    @gated(GET_REGISTRATION)
+    async def get_registration(self, request: Request, seller_id: str) -> Response:
         registration_id = request.path_params["registrationId"]
         found = self.sb.store.registration(registration_id, self.sb.now())
         if found is None:
@@ -181,7 +187,8 @@ class Api:
             raise ApiFailure(403, "the access token does not act for this registration's seller")
         return json_response(found.to_api())
 
-    async def _participations(self, request: Request, seller_id: str) -> Response:
+    @gated(GET_PARTICIPATIONS)
+    async def participations(self, request: Request, seller_id: str) -> Response:
         seller = self.sb.store.seller(seller_id)
         codes = seller.participations if seller else ()
         return json_response({"payload": [participation_to_api(code) for code in codes]})
