@@ -24,40 +24,68 @@ class Marketplace:
     region: str
     country_code: str  # ISO 3166-1 as the Sellers API answers it (UK -> GB)
     tax: TaxRequirement | None = None
-    translation_unless_registered_in: str | None = None  # JP: translation to `language`
+    translation_unless_registered_in: str | None = None  # JP: a translation into translation_language
     translation_language: str | None = None
+    # The storefront as the Sellers API describes it (its name and locale derive from these).
+    currency: str = ""  # ISO 4217
+    language: str = ""  # ISO 639-1; the locale is language_countryCode
+    domain: str = ""
 
 
 def _eu_vat(country: str) -> TaxRequirement:
     return TaxRequirement("EU_VAT", country)
 
 
-# code, marketplaceId, region, country code, tax requirement (contract, "Marketplaces").
+# code, marketplaceId, region, country code, tax requirement (contract, "Marketplaces"),
+# then the storefront's currency, language and domain (Sellers API).
 MARKETPLACES: tuple[Marketplace, ...] = (
-    Marketplace("US", "ATVPDKIKX0DER", "NA", "US", TaxRequirement("US_W8BENE", waived_if_registered_in="US")),
-    Marketplace("CA", "A2EUQ1WTGCTBG2", "NA", "CA", TaxRequirement("CA_GST_HST")),
-    Marketplace("MX", "A1AM78C64UM0Y8", "NA", "MX"),
-    Marketplace("BR", "A2Q3Y263D00KWC", "NA", "BR"),
-    Marketplace("UK", "A1F83G8C2ARO7P", "EU", "GB", TaxRequirement("UK_VAT")),
-    Marketplace("DE", "A1PA6795UKMFR9", "EU", "DE", _eu_vat("DE")),
-    Marketplace("FR", "A13V1IB3VIYZZH", "EU", "FR", _eu_vat("FR")),
-    Marketplace("IT", "APJ6JRA9NG5V4", "EU", "IT", _eu_vat("IT")),
-    Marketplace("ES", "A1RKKUPIHCS9HS", "EU", "ES", _eu_vat("ES")),
-    Marketplace("NL", "A1805IZSGTT6HS", "EU", "NL", _eu_vat("NL")),
-    Marketplace("SE", "A2NODRKZP88ZB9", "EU", "SE", _eu_vat("SE")),
-    Marketplace("PL", "A1C3SOZRARQ6R3", "EU", "PL", _eu_vat("PL")),
-    Marketplace("BE", "AMEN7PMS3EDWL", "EU", "BE", _eu_vat("BE")),
-    Marketplace("IE", "A28R8C7NBKEWEA", "EU", "IE", _eu_vat("IE")),
-    Marketplace("TR", "A33AVAJ2PDY3EV", "EU", "TR"),
-    Marketplace("AE", "A2VIGQ35RCS4UG", "EU", "AE"),
-    Marketplace("SA", "A17E79C6D8DWNP", "EU", "SA"),
-    Marketplace("EG", "ARBP9OOSHTCHU", "EU", "EG"),
-    Marketplace("IN", "A21TJRUUN4KGV", "EU", "IN"),
-    Marketplace("ZA", "AE08WJ6YKNBMC", "EU", "ZA"),
+    Marketplace("US", "ATVPDKIKX0DER", "NA", "US", TaxRequirement("US_W8BENE", waived_if_registered_in="US"),
+                currency="USD", language="en", domain="www.amazon.com"),
+    Marketplace("CA", "A2EUQ1WTGCTBG2", "NA", "CA", TaxRequirement("CA_GST_HST"),
+                currency="CAD", language="en", domain="www.amazon.ca"),
+    Marketplace("MX", "A1AM78C64UM0Y8", "NA", "MX",
+                currency="MXN", language="es", domain="www.amazon.com.mx"),
+    Marketplace("BR", "A2Q3Y263D00KWC", "NA", "BR",
+                currency="BRL", language="pt", domain="www.amazon.com.br"),
+    Marketplace("UK", "A1F83G8C2ARO7P", "EU", "GB", TaxRequirement("UK_VAT"),
+                currency="GBP", language="en", domain="www.amazon.co.uk"),
+    Marketplace("DE", "A1PA6795UKMFR9", "EU", "DE", _eu_vat("DE"),
+                currency="EUR", language="de", domain="www.amazon.de"),
+    Marketplace("FR", "A13V1IB3VIYZZH", "EU", "FR", _eu_vat("FR"),
+                currency="EUR", language="fr", domain="www.amazon.fr"),
+    Marketplace("IT", "APJ6JRA9NG5V4", "EU", "IT", _eu_vat("IT"),
+                currency="EUR", language="it", domain="www.amazon.it"),
+    Marketplace("ES", "A1RKKUPIHCS9HS", "EU", "ES", _eu_vat("ES"),
+                currency="EUR", language="es", domain="www.amazon.es"),
+    Marketplace("NL", "A1805IZSGTT6HS", "EU", "NL", _eu_vat("NL"),
+                currency="EUR", language="nl", domain="www.amazon.nl"),
+    Marketplace("SE", "A2NODRKZP88ZB9", "EU", "SE", _eu_vat("SE"),
+                currency="SEK", language="sv", domain="www.amazon.se"),
+    Marketplace("PL", "A1C3SOZRARQ6R3", "EU", "PL", _eu_vat("PL"),
+                currency="PLN", language="pl", domain="www.amazon.pl"),
+    Marketplace("BE", "AMEN7PMS3EDWL", "EU", "BE", _eu_vat("BE"),
+                currency="EUR", language="fr", domain="www.amazon.com.be"),
+    Marketplace("IE", "A28R8C7NBKEWEA", "EU", "IE", _eu_vat("IE"),
+                currency="EUR", language="en", domain="www.amazon.ie"),
+    Marketplace("TR", "A33AVAJ2PDY3EV", "EU", "TR",
+                currency="TRY", language="tr", domain="www.amazon.com.tr"),
+    Marketplace("AE", "A2VIGQ35RCS4UG", "EU", "AE",
+                currency="AED", language="ar", domain="www.amazon.ae"),
+    Marketplace("SA", "A17E79C6D8DWNP", "EU", "SA",
+                currency="SAR", language="ar", domain="www.amazon.sa"),
+    Marketplace("EG", "ARBP9OOSHTCHU", "EU", "EG",
+                currency="EGP", language="ar", domain="www.amazon.eg"),
+    Marketplace("IN", "A21TJRUUN4KGV", "EU", "IN",
+                currency="INR", language="en", domain="www.amazon.in"),
+    Marketplace("ZA", "AE08WJ6YKNBMC", "EU", "ZA",
+                currency="ZAR", language="en", domain="www.amazon.co.za"),
     Marketplace("JP", "A1VC38T7YXB528", "FE", "JP",
-                translation_unless_registered_in="JP", translation_language="ja"),
-    Marketplace("AU", "A39IBJ37TRP1C6", "FE", "AU"),
-    Marketplace("SG", "A19VAU5U5O7RUS", "FE", "SG"),
+                translation_unless_registered_in="JP", translation_language="ja",
+                currency="JPY", language="ja", domain="www.amazon.co.jp"),
+    Marketplace("AU", "A39IBJ37TRP1C6", "FE", "AU",
+                currency="AUD", language="en", domain="www.amazon.com.au"),
+    Marketplace("SG", "A19VAU5U5O7RUS", "FE", "SG",
+                currency="SGD", language="en", domain="www.amazon.sg"),
 )
 
 REGION_HOSTS: dict[str, dict[str, str]] = {

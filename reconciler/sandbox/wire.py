@@ -144,39 +144,12 @@ def create_request_from_api(raw: Any) -> CreateRequest:
     return CreateRequest(token, digest.lower(), marketplace_ids, submission)
 
 
-# Storefront facts the Sellers API answers with (not part of the shared catalogue: only
-# this call needs them). code -> (name, currency, language, domain).
-STOREFRONTS: dict[str, tuple[str, str, str, str]] = {
-    "US": ("Amazon.com", "USD", "en_US", "www.amazon.com"),
-    "CA": ("Amazon.ca", "CAD", "en_CA", "www.amazon.ca"),
-    "MX": ("Amazon.com.mx", "MXN", "es_MX", "www.amazon.com.mx"),
-    "BR": ("Amazon.com.br", "BRL", "pt_BR", "www.amazon.com.br"),
-    "UK": ("Amazon.co.uk", "GBP", "en_GB", "www.amazon.co.uk"),
-    "DE": ("Amazon.de", "EUR", "de_DE", "www.amazon.de"),
-    "FR": ("Amazon.fr", "EUR", "fr_FR", "www.amazon.fr"),
-    "IT": ("Amazon.it", "EUR", "it_IT", "www.amazon.it"),
-    "ES": ("Amazon.es", "EUR", "es_ES", "www.amazon.es"),
-    "NL": ("Amazon.nl", "EUR", "nl_NL", "www.amazon.nl"),
-    "SE": ("Amazon.se", "SEK", "sv_SE", "www.amazon.se"),
-    "PL": ("Amazon.pl", "PLN", "pl_PL", "www.amazon.pl"),
-    "BE": ("Amazon.com.be", "EUR", "fr_BE", "www.amazon.com.be"),
-    "IE": ("Amazon.ie", "EUR", "en_IE", "www.amazon.ie"),
-    "TR": ("Amazon.com.tr", "TRY", "tr_TR", "www.amazon.com.tr"),
-    "AE": ("Amazon.ae", "AED", "ar_AE", "www.amazon.ae"),
-    "SA": ("Amazon.sa", "SAR", "ar_SA", "www.amazon.sa"),
-    "EG": ("Amazon.eg", "EGP", "ar_EG", "www.amazon.eg"),
-    "IN": ("Amazon.in", "INR", "en_IN", "www.amazon.in"),
-    "ZA": ("Amazon.co.za", "ZAR", "en_ZA", "www.amazon.co.za"),
-    "JP": ("Amazon.co.jp", "JPY", "ja_JP", "www.amazon.co.jp"),
-    "AU": ("Amazon.com.au", "AUD", "en_AU", "www.amazon.com.au"),
-    "SG": ("Amazon.sg", "SGD", "en_SG", "www.amazon.sg"),
-}
-
-
 def participation_to_api(code: str) -> dict[str, Any]:
+    """One Sellers API participation; the storefront's name and locale derive from the catalogue."""
     m = catalogue.by_code(code)
-    name, currency, language, domain = STOREFRONTS[code]
+    name = "Amazon" + m.domain.removeprefix("www.amazon")  # www.amazon.co.uk -> Amazon.co.uk
     return {"marketplace": {"id": m.marketplace_id, "countryCode": m.country_code, "name": name,
-                            "defaultCurrencyCode": currency, "defaultLanguageCode": language,
-                            "domainName": domain},
+                            "defaultCurrencyCode": m.currency,
+                            "defaultLanguageCode": f"{m.language}_{m.country_code}",
+                            "domainName": m.domain},
             "participation": {"isParticipating": True, "hasSuspendedListings": False}}

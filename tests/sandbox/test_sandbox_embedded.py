@@ -135,3 +135,42 @@ def test_closing_the_client_closes_the_state_file(tmp_path, existing):
     _run(state, calls)
     # sqlite removes the log when the last connection to the file closes
     assert not Path(f"{state}-wal").exists()
+
+
+# The Sellers API's participations answers for the demo sellers, byte for byte (name and
+# locale are derived from the catalogue: a change there must not change these).
+DEMO_PARTICIPATIONS = {
+    'A3EXAMPLEACME01': (
+        b'{"payload":[{"marketplace":{"id":"ATVPDKIKX0DER","countryCode":"US","name":"Amazon.com","d'
+        b'efaultCurrencyCode":"USD","defaultLanguageCode":"en_US","domainName":"www.amazon.com"},"pa'
+        b'rticipation":{"isParticipating":true,"hasSuspendedListings":false}},{"marketplace":{"id":"'
+        b'A1AM78C64UM0Y8","countryCode":"MX","name":"Amazon.com.mx","defaultCurrencyCode":"MXN","def'
+        b'aultLanguageCode":"es_MX","domainName":"www.amazon.com.mx"},"participation":{"isParticipat'
+        b'ing":true,"hasSuspendedListings":false}}]}'
+    ),
+    'A1NORDLICHT0DE': (
+        b'{"payload":[{"marketplace":{"id":"A1PA6795UKMFR9","countryCode":"DE","name":"Amazon.de","d'
+        b'efaultCurrencyCode":"EUR","defaultLanguageCode":"de_DE","domainName":"www.amazon.de"},"par'
+        b'ticipation":{"isParticipating":true,"hasSuspendedListings":false}}]}'
+    ),
+    'A2SAKURA00JP': (
+        b'{"payload":[{"marketplace":{"id":"A1VC38T7YXB528","countryCode":"JP","name":"Amazon.co.jp"'
+        b',"defaultCurrencyCode":"JPY","defaultLanguageCode":"ja_JP","domainName":"www.amazon.co.jp"'
+        b'},"participation":{"isParticipating":true,"hasSuspendedListings":false}}]}'
+    ),
+    'A4MAPLE000CA': b'{"payload":[]}',
+    'A5ATLAS000UK': b'{"payload":[]}',
+    'A6ATLAS000IE': b'{"payload":[]}',
+}
+
+
+def test_participations_of_the_demo_sellers_are_byte_for_byte_as_before(tmp_path):
+    async def calls(client):
+        seen = {}
+        for seller in DEMO_SELLERS:
+            answer = await client.get("/sellers/v1/marketplaceParticipations",
+                                      headers=await _login(client, seller.seller_id))
+            seen[seller.seller_id] = answer.content
+        return seen
+
+    assert _run(tmp_path / "sandbox.sqlite", calls) == DEMO_PARTICIPATIONS
