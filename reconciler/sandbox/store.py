@@ -78,6 +78,11 @@ def _reasons(text: str) -> tuple[Reason, ...]:
     return tuple(Reason(code, message) for code, message in json.loads(text))
 
 
+def _reasons_text(reasons: tuple[Reason, ...]) -> str:
+    """The stored form of a reason list (what `_reasons` reads back)."""
+    return json.dumps([[r.code, r.message] for r in reasons])
+
+
 def _state_error(path: Path, exc: sqlite3.Error) -> ConfigError:
     """The state file could not be opened: not a database (start over), or out of reach."""
     if isinstance(exc, sqlite3.OperationalError):  # locked, unreadable, a folder: deleting may be wrong
@@ -249,8 +254,8 @@ class Store:
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (reg.registration_id, reg.seller_id, reg.marketplace_id, reg.legal_entity_name,
                     reg.client_token, reg.submission_digest, reg.created_at, reg.review_seconds,
-                    reg.status, json.dumps([[r.code, r.message] for r in reg.reasons]),
-                    reg.updated_at, json.dumps([[r.code, r.message] for r in reg.pending_reasons])))
+                    reg.status, _reasons_text(reg.reasons),
+                    reg.updated_at, _reasons_text(reg.pending_reasons)))
 
     def _resolve(self, records: Iterable[RegistrationRecord], now: float) -> list[RegistrationRecord]:
         """Statuses as of `now`; decisions that fell due are computed and stored once, all in
@@ -274,7 +279,7 @@ class Store:
     def _store_decision(self, db: sqlite3.Connection, decided: RegistrationRecord) -> RegistrationRecord:
         changed = db.execute("UPDATE registrations SET status = ?, reasons = ?, updated_at = ? "
                              "WHERE registration_id = ? AND status IS NULL",
-                             (decided.status, json.dumps([[r.code, r.message] for r in decided.reasons]),
+                             (decided.status, _reasons_text(decided.reasons),
                               decided.updated_at, decided.registration_id)).rowcount
         if not changed:  # decided meanwhile by another process: its answer stands
             decided = _record(db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE registration_id = ?",
@@ -329,22 +334,25 @@ class Store:
             if row is not None:
                 if row[0] != body_hash:
                     return CreateOutcome("mismatch")
-                rows = db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE seller_id = ? AND client_token = ? "
-                                  "ORDER BY seq", (seller_id, client_token)).fetchall()
-                return CreateOutcome("replayed", tuple(self._resolve(map(_record, rows), now)))
+                return CreateOutcome("replayed", self._by_token(db, seller_id, client_token, now))
             conflicts = self._conflicts(db, seller_id, [r.marketplace_id for r in new], now)
             if conflicts:
                 return CreateOutcome("conflict", conflicts=conflicts)
             db.execute("INSERT INTO creates VALUES (?, ?, ?)", (seller_id, client_token, body_hash))
             for reg in new:
                 self._insert(db, reg)
-            rows = db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE seller_id = ? AND client_token = ? "
-                              "ORDER BY seq", (seller_id, client_token)).fetchall()
-            return CreateOutcome("created", tuple(self._resolve(map(_record, rows), now)))
+            return CreateOutcome("created", self._by_token(db, seller_id, client_token, now))
+
+    def _by_token(self, db: sqlite3.Connection, seller_id: str, client_token: str,
+                  now: float) -> tuple[RegistrationRecord, ...]:
+        """The registrations one create made, in creation order."""
+        rows = db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE seller_id = ? AND client_token = ? "
+                          "ORDER BY seq", (seller_id, client_token)).fetchall()
+        return tuple(self._resolve(map(_record, rows), now))
 
     def _conflicts(self, db: sqlite3.Connection, seller_id: str, marketplace_ids: list[str],
                    now: float) -> tuple[Conflict, ...]:
-        seller = _seller(db.execute("SELECT * FROM sellers WHERE seller_id = ?", (seller_id,)).fetchone())
+        seller = self.seller(seller_id)  # the same connection: it reads inside this transaction
         participating = set(seller.participations) if seller else set()
         rows = db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE seller_id = ? AND marketplace_id IN "
                           f"({','.join('?' * len(marketplace_ids))}) ORDER BY seq",
