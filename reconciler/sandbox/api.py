@@ -112,7 +112,7 @@ class Api:
         except ApiFailure as failure:
             response = failure.response()
         if response.status_code in RATE_LIMITED_STATUSES:
-            response.headers[RATE_LIMIT] = LIMITS[operation].header
+            response.headers[RATE_LIMIT] = str(LIMITS[operation].rate)
         return response
 
     def _authorize(self, request: Request) -> tuple[str, str]:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Limit:
     rate: float  # tokens per second
-    burst: int
-    header: str  # x-amzn-RateLimit-Limit, as a decimal
+    burst: int  # x-amzn-RateLimit-Limit is str(rate): "0.5", "2.0", "0.016"
 
 
 CREATE_REGISTRATION = "createRegistration"
@@ -23,10 +22,10 @@ GET_PARTICIPATIONS = "getMarketplaceParticipations"
 
 # The contract's "Operations" table and the Sellers API's published limit.
 LIMITS: dict[str, Limit] = {
-    CREATE_REGISTRATION: Limit(0.5, 5, "0.5"),
-    LIST_REGISTRATIONS: Limit(2.0, 10, "2.0"),
-    GET_REGISTRATION: Limit(2.0, 10, "2.0"),
-    GET_PARTICIPATIONS: Limit(0.016, 15, "0.016"),
+    CREATE_REGISTRATION: Limit(0.5, 5),
+    LIST_REGISTRATIONS: Limit(2.0, 10),
+    GET_REGISTRATION: Limit(2.0, 10),
+    GET_PARTICIPATIONS: Limit(0.016, 15),
 }
 
 
