@@ -14,6 +14,11 @@ from .http import ApiFailure
 
 MAX_LATENCY_MS = 60_000
 
+# API key -> Faults field, in the order the API answers them.
+_KEYS = {"latencyMs": "latency_ms", "errorRate": "error_rate",
+         "dropAfterCommitRate": "drop_after_commit_rate",
+         "throttleEveryNth": "throttle_every_nth", "seed": "seed"}
+
 
 @dataclass(frozen=True)
 class Faults:
@@ -24,14 +29,7 @@ class Faults:
     seed: int = 1
 
     def to_api(self) -> dict[str, Any]:
-        return {"latencyMs": self.latency_ms, "errorRate": self.error_rate,
-                "dropAfterCommitRate": self.drop_after_commit_rate,
-                "throttleEveryNth": self.throttle_every_nth, "seed": self.seed}
-
-
-_KEYS = {"latencyMs": "latency_ms", "errorRate": "error_rate",
-         "dropAfterCommitRate": "drop_after_commit_rate",
-         "throttleEveryNth": "throttle_every_nth", "seed": "seed"}
+        return {key: getattr(self, attr) for key, attr in _KEYS.items()}
 
 
 def faults_from_api(body: Any) -> Faults:

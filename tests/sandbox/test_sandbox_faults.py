@@ -97,3 +97,10 @@ def test_admin_calls_from_a_remote_client_are_403_while_the_api_answers(tmp_path
             return [a.status_code for a in answers] + [listed.status_code]
 
     assert asyncio.run(run()) == [403, 403, 403, 403, 403, 200]
+
+
+def test_the_faults_put_answers_every_key_with_defaults_filled_in(api):
+    response = api.http.put("/_sandbox/faults", json={"errorRate": 0.25, "seed": 7})
+    assert response.json() == {"latencyMs": 0, "errorRate": 0.25, "dropAfterCommitRate": 0.0,
+                               "throttleEveryNth": 0, "seed": 7}
+    assert api.state()["faults"] == response.json()
