@@ -68,7 +68,7 @@ def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits:
     import uvicorn
 
     from ..sandbox.app import create_app
-    from ..sandbox.demo import seed_demo
+    from ..sandbox.demo import seed_demo_once
     from ..sandbox.http import is_loopback
 
     if not (is_loopback(host) or host == "localhost"):
@@ -81,7 +81,7 @@ def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits:
     try:
         app = create_app(Path(state), review_seconds=float(review_seconds), rate_limits=not no_rate_limits)
         if demo:
-            app.sandbox.store.seed_once(lambda store: seed_demo(store, app.sandbox.now()))
+            seed_demo_once(app.sandbox)
     except BaseException:
         sock.close()
         raise

@@ -1,7 +1,7 @@
 """The demo world: the seller records and registrations that match the shipped desired/
 tree, so that `acorn plan` against a fresh embedded sandbox shows every state.
 
-Data only, plus `seed_demo`. Seeded registrations have a fixed status (they are not
+Data only, plus `seed_demo` and `seed_demo_once`. Seeded registrations have a fixed status (they are not
 reviewed again); their ages are relative to the sandbox clock at seed time.
 """
 
@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import catalogue
 from ..live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
 from ..model import Reason
 from .records import RegistrationRecord, SellerRecord
 from .store import Store
+
+if TYPE_CHECKING:
+    from .app import Sandbox
 
 DAY = 86400.0
 NO_DIGEST = "0" * 64
@@ -90,3 +94,9 @@ def seed_demo(store: Store, now: float) -> None:
         store.put_seller(seller)
     for registration in registrations:
         store.insert_registration(registration)
+
+
+def seed_demo_once(sandbox: "Sandbox") -> bool:
+    """Seed the demo world into a state file never seeded before (at the sandbox clock's
+    now); True when it ran. The embedded sandbox and `serve --demo` both seed this way."""
+    return sandbox.store.seed_once(lambda store: seed_demo(store, sandbox.now()))

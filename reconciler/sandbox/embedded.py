@@ -15,7 +15,7 @@ import httpx
 from starlette.types import Receive, Scope, Send
 
 from .app import DEFAULT_REVIEW_SECONDS, SandboxApp, create_app
-from .demo import demo_refresh_token, seed_demo
+from .demo import demo_refresh_token, seed_demo_once
 
 __all__ = ["EMBEDDED_BASE_URL", "EmbeddedTransport", "demo_refresh_token", "embedded_app", "embedded_transport"]
 
@@ -26,8 +26,7 @@ def embedded_app(state_path: Path, *, review_seconds: float = DEFAULT_REVIEW_SEC
                  rate_limits: bool = True) -> SandboxApp:
     """The in-process sandbox over `state_path`, seeded with the demo world once per file."""
     app = create_app(state_path, review_seconds=review_seconds, rate_limits=rate_limits, in_process=True)
-    sandbox = app.sandbox
-    sandbox.store.seed_once(lambda store: seed_demo(store, sandbox.now()))
+    seed_demo_once(app.sandbox)
     return app
 
 
