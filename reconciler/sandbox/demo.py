@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .. import catalogue
 from ..live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
 from ..model import Reason
+from . import review
 from .records import RegistrationRecord, SellerRecord
 from .store import Store
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 DAY = 86400.0
 NO_DIGEST = "0" * 64
-UNREADABLE = Reason("DOCUMENT_UNREADABLE", "the business registration scan is unreadable")
+UNREADABLE = Reason(review.DOCUMENT_UNREADABLE, "the business registration scan is unreadable")
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ DEMO_SELLERS: tuple[DemoSeller, ...] = (
     DemoSeller("A4MAPLE000CA", "Maple Outfitters Inc."),
     DemoSeller("A5ATLAS000UK", "Atlas Home Ltd", registrations=(
         DemoRegistration("UK", REJECTED, 12,
-                         (Reason("LEGAL_NAME_MISMATCH", "legal name differs from the seller account"),),
+                         (Reason(review.LEGAL_NAME_MISMATCH, "legal name differs from the seller account"),),
                          submission_digest="b0161f93a0df05576879b9d7049adf117b42a5bf4a5cf8b46f5e02305e8939d8"),)),
     DemoSeller("A6ATLAS000IE", "Atlas Home Ireland Ltd", related_account=True),
 )

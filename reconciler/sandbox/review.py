@@ -17,10 +17,8 @@ from .records import RegistrationRecord, SellerRecord
 SUBMITTED_SECONDS = 60.0
 LEGAL_NAME_MISMATCH = "LEGAL_NAME_MISMATCH"
 RELATED_ACCOUNT = "RELATED_ACCOUNT"
-
-
-def decided_at(reg: RegistrationRecord) -> float:
-    return reg.created_at + reg.review_seconds
+# Never decided by this review (it reads no documents): the demo world's seeded rejections.
+DOCUMENT_UNREADABLE = "DOCUMENT_UNREADABLE"
 
 
 def progress(reg: RegistrationRecord, now: float) -> RegistrationRecord | None:
@@ -57,6 +55,6 @@ def seller_reasons(legal_entity_name: str, seller: SellerRecord | None) -> tuple
 def decide(reg: RegistrationRecord, seller: SellerRecord | None) -> RegistrationRecord:
     """The decided registration (APPROVED, or REJECTED with every reason, in a stable order:
     preflight's, stored at create, then the seller record's)."""
-    when = decided_at(reg)
+    when = reg.created_at + reg.review_seconds
     found = reg.pending_reasons + seller_reasons(reg.legal_entity_name, seller)
     return reg.with_status(REJECTED if found else APPROVED, when, found)
