@@ -39,13 +39,14 @@ from pathlib import Path
 
 import httpx
 
+from reconciler.contract import LIMITS
+
 sys.path.insert(0, str(Path(__file__).parent))
 from served import start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 MARKETS = ["DE", "FR", "IT"]
-RATES = {"createRegistration": (0.5, 5), "listRegistrations": (2.0, 10), "getRegistration": (2.0, 10),
-         "getMarketplaceParticipations": (0.016, 15)}
+RATES = {op: (limit.rate, limit.burst) for op, limit in LIMITS.items()}  # the contract's
 
 
 def cpu_of(pid: int) -> float | None:

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from .. import catalogue, secrets
+from ..contract import CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIST_REGISTRATIONS
 from ..errors import AcornError, ApiError, AuthError, SecretError, TransportError
 from ..live import LiveRegistration, SellerLive
 from ..model import Entity, SecretRef
@@ -174,7 +175,7 @@ class AcornClient:
         for host in self.endpoints.read_hosts(entity.marketplaces):
             try:
                 async with asyncio.TaskGroup() as both:  # one failing cancels the other
-                    stores = both.create_task(self._get(entity, "getMarketplaceParticipations",
+                    stores = both.create_task(self._get(entity, GET_PARTICIPATIONS,
                                                         host + PARTICIPATIONS_PATH))
                     listed = both.create_task(self._list_registrations(entity, host))
             except ExceptionGroup as failed:
@@ -194,7 +195,7 @@ class AcornClient:
             params: dict[str, Any] = {"pageSize": PAGE_SIZE}
             if next_token:
                 params["nextToken"] = next_token
-            page, next_token = registrations_from_api(await self._get(entity, "listRegistrations", url, params))
+            page, next_token = registrations_from_api(await self._get(entity, LIST_REGISTRATIONS, url, params))
             out.extend(page)
             if not next_token:
                 return out
@@ -243,7 +244,7 @@ class AcornClient:
         wrong = [m for m in marketplace_ids if m not in catalogue.BY_ID or catalogue.BY_ID[m].region != region]
         if wrong:
             raise ValueError(f"marketplaces {wrong} are not in region {region}")
-        call = Call("createRegistration", entity.seller_id, "POST",
+        call = Call(CREATE_REGISTRATION, entity.seller_id, "POST",
                     f"{self.endpoints.host(region)}{API_PREFIX}/sellers/{entity.seller_id}/registrations",
                     json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest))
         registrations, _ = registrations_from_api(await self._caller.send(call, self._auth(entity)))
@@ -255,7 +256,7 @@ class AcornClient:
         hosts = self.endpoints.read_hosts(entity.marketplaces) or (self.endpoints.hosts[0][1],)
         for i, host in enumerate(hosts):
             try:
-                body = await self._get(entity, "getRegistration", f"{host}{API_PREFIX}/registrations/{registration_id}")
+                body = await self._get(entity, GET_REGISTRATION, f"{host}{API_PREFIX}/registrations/{registration_id}")
             except ApiError as exc:
                 if exc.status == 404 and i < len(hosts) - 1:
                     continue

@@ -12,13 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-# operation -> (rate per second, burst), from the contract's operation table.
-RATES: dict[str, tuple[float, int]] = {
-    "createRegistration": (0.5, 5),
-    "listRegistrations": (2.0, 10),
-    "getRegistration": (2.0, 10),
-    "getMarketplaceParticipations": (0.016, 15),
-}
+from ..contract import LIMITS
 
 
 class TokenBucket:
@@ -68,11 +62,11 @@ class RateLimiter:
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
 
     def bucket(self, seller_id: str, operation: str) -> TokenBucket | None:
-        if operation not in RATES:
+        if operation not in LIMITS:
             return None
         key = (seller_id, operation)
         if key not in self._buckets:
-            rate, burst = RATES[operation]
+            rate, burst = LIMITS[operation].rate, LIMITS[operation].burst
             self._buckets[key] = TokenBucket(rate, burst, self.clock())
         return self._buckets[key]
 

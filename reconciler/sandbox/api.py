@@ -21,8 +21,7 @@ from .. import catalogue
 from ..live import STATUSES
 from . import paging, review
 from .http import RATE_LIMIT, ApiFailure, json_body, json_response
-from .ratelimit import (CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIMITS,
-                        LIST_REGISTRATIONS)
+from ..contract import CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIMITS, LIST_REGISTRATIONS
 from .records import RegistrationRecord
 from .store import Conflict, new_registration_id
 from .wire import create_request_from_api, participation_to_api

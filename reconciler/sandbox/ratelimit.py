@@ -8,25 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Limit:
-    rate: float  # tokens per second
-    burst: int  # x-amzn-RateLimit-Limit is str(rate): "0.5", "2.0", "0.016"
-
-
-CREATE_REGISTRATION = "createRegistration"
-LIST_REGISTRATIONS = "listRegistrations"
-GET_REGISTRATION = "getRegistration"
-GET_PARTICIPATIONS = "getMarketplaceParticipations"
-
-# The contract's "Operations" table and the Sellers API's published limit.
-LIMITS: dict[str, Limit] = {
-    CREATE_REGISTRATION: Limit(0.5, 5),
-    LIST_REGISTRATIONS: Limit(2.0, 10),
-    GET_REGISTRATION: Limit(2.0, 10),
-    GET_PARTICIPATIONS: Limit(0.016, 15),
-}
+from ..contract import LIMITS, Limit
 
 
 @dataclass

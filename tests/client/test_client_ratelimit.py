@@ -4,7 +4,8 @@ import asyncio
 
 import pytest
 
-from reconciler.client.ratelimit import RATES, RateLimiter, TokenBucket, parse_rate
+from reconciler.client.ratelimit import RateLimiter, TokenBucket, parse_rate
+from reconciler.contract import LIMITS
 
 
 def test_a_full_bucket_serves_its_burst_then_paces_at_its_rate():
@@ -49,7 +50,7 @@ def test_limiter_keeps_one_bucket_per_seller_and_operation_and_sleeps_off_the_de
     limiter = RateLimiter(lambda: now[0], sleep)
 
     async def run() -> None:
-        for _ in range(RATES["createRegistration"][1]):
+        for _ in range(LIMITS["createRegistration"].burst):
             await limiter.acquire("S1", "createRegistration")
         assert slept == []
         await limiter.acquire("S2", "createRegistration")  # another seller: its own bucket
