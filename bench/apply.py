@@ -39,7 +39,7 @@ from pathlib import Path
 
 import httpx
 
-from reconciler.contract import LIMITS
+from reconciler.domain.contract import LIMITS
 
 sys.path.insert(0, str(Path(__file__).parent))
 from served import start_sandbox  # noqa: E402

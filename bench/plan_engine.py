@@ -19,15 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reconciler import catalogue  # noqa: E402
-from reconciler.live import STATUSES, LiveRegistration, SellerLive  # noqa: E402
-from reconciler.model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity,  # noqa: E402
-                              IdDocument, LegalRepresentative, Reason, SecretRef, Submission,
-                              TaxRegistration)
-from reconciler.plan import plan  # noqa: E402
-from reconciler.render import FORMATS, render  # noqa: E402
-from reconciler.settings import Settings  # noqa: E402
-from reconciler.submission import submission_digest  # noqa: E402
+from reconciler.domain import catalogue
+from reconciler.domain.live import STATUSES, LiveRegistration, SellerLive
+from reconciler.domain.model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity,
+    IdDocument, LegalRepresentative, Reason, SecretRef, Submission, TaxRegistration)
+from reconciler.engine.plan import plan
+from reconciler.render import FORMATS, render
+from reconciler.desired.settings import Settings
+from reconciler.domain.submission import submission_digest
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import DesiredStateError
-from reconciler.loader import SourceFile, load, load_desired, load_entity, read_tree
+from reconciler.desired.loader import SourceFile, load, load_desired, load_entity, read_tree
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET_MSG = ("looks like a literal secret; secrets are never written here: reference it as "
@@ -144,7 +144,7 @@ def test_names_are_unique_between_files_and_template_rows(tmp_path: Path) -> Non
 def test_parallel_and_serial_loads_agree() -> None:
     files = [_entity_file(f"e{i:04d}", f"A{i:012d}") for i in range(40)]
     serial = load(files, workers=1)
-    from reconciler import loader
+    from reconciler.desired import loader
     old = loader.PARALLEL_FROM
     loader.PARALLEL_FROM = 10
     try:

@@ -93,7 +93,7 @@ def test_a_seller_without_credentials_is_named_and_the_others_still_plan(run_aco
     """Against a served sandbox (no embedded fallback): nordlicht-de's variable is unset."""
     from served_sandbox import served_sandbox
 
-    from reconciler.loader import load_desired
+    from reconciler.desired.loader import load_desired
     from reconciler.sandbox.embedded import demo_refresh_token
 
     entities = load_desired(demo / "desired").entities

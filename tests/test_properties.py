@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.loader import load_entity
+from reconciler.desired.loader import load_entity
 
 VALID = (Path(__file__).parent / "fixtures" / "valid.yaml").read_text()
 LINES = VALID.splitlines(keepends=True)

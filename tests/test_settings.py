@@ -7,7 +7,7 @@ import re
 import pytest
 
 from reconciler.errors import ConfigError, DesiredStateError
-from reconciler.settings import Settings, parse_settings, resolve_settings
+from reconciler.desired.settings import Settings, parse_settings, resolve_settings
 
 
 def test_defaults_follow_the_environment() -> None:
@@ -86,7 +86,7 @@ def test_settings_problems_name_the_settings_file() -> None:
 
 
 def test_offline_commands_do_not_resolve_the_endpoint(tmp_path) -> None:
-    from reconciler.settings import load_settings
+    from reconciler.desired.settings import load_settings
 
     (tmp_path / "acorn.yaml").write_bytes(b"concurrency: 4\n")
     assert load_settings(tmp_path / "acorn.yaml", {"ACORN_ENDPOINT": "garbage"}, offline=True).concurrency == 4
@@ -95,7 +95,7 @@ def test_offline_commands_do_not_resolve_the_endpoint(tmp_path) -> None:
 
 
 def test_a_settings_file_that_is_not_text_is_located(tmp_path) -> None:
-    from reconciler.settings import load_settings
+    from reconciler.desired.settings import load_settings
 
     (tmp_path / "acorn.yaml").write_bytes(b"concurrency: \xff\n")
     with pytest.raises(DesiredStateError, match="acorn.yaml:1:1: \\(file\\): not UTF-8 text"):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import templates
+from reconciler.desired import entity_templates
 from reconciler.errors import DesiredStateError
-from reconciler.loader import SourceFile, load
+from reconciler.desired.loader import SourceFile, load
 
 REPO = Path(__file__).resolve().parent.parent
 ATLAS = (REPO / "desired" / "templates" / "atlas.yaml.j2").read_text()
@@ -53,15 +53,15 @@ def test_rendered_document_errors_point_into_the_template() -> None:
     "{% include '/etc/passwd' %}",
 ])
 def test_rendering_cannot_reach_python_internals_or_files(body: str) -> None:
-    rendered, problems = templates.render("t.yaml.j2", "rows:\n  - {name: x}\n---\n" + body + "\n")
+    rendered, problems = entity_templates.render("t.yaml.j2", "rows:\n  - {name: x}\n---\n" + body + "\n")
     assert rendered == []
     assert len(problems) == 1 and problems[0].message.startswith("template:")
 
 
 def test_template_without_separator_or_rows_is_explained() -> None:
-    _, problems = templates.render("t.yaml.j2", "apiVersion: acorn/v1\n")
+    _, problems = entity_templates.render("t.yaml.j2", "apiVersion: acorn/v1\n")
     assert problems[0].message == "a template needs a YAML header with rows:, a line ---, then the body"
-    _, problems = templates.render("t.yaml.j2", "rows: []\n---\nx: 1\n")
+    _, problems = entity_templates.render("t.yaml.j2", "rows: []\n---\nx: 1\n")
     assert (problems[0].key, problems[0].message) == ("rows", "must be a non-empty list of mappings")
 
 
@@ -71,6 +71,6 @@ def test_template_without_separator_or_rows_is_explained() -> None:
     ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "RecursionError"),
 ])
 def test_errors_of_the_template_body_are_problems_of_the_row(body: str, error: str) -> None:
-    rendered, problems = templates.render("t.yaml.j2", "rows:\n  - {name: x}\n---\n" + body + "\n")
+    rendered, problems = entity_templates.render("t.yaml.j2", "rows:\n  - {name: x}\n---\n" + body + "\n")
     assert rendered == [] and len(problems) == 1
     assert problems[0].path == "t.yaml.j2 (row x)" and problems[0].message.startswith(f"template: {error}")

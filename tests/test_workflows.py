@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reconciler.loader import load_desired
+from reconciler.desired.loader import load_desired
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
 """`acorn apply [PLAN_FILE]`: submit the missing registrations, exactly once, whatever fails.
 
-A thin shell over reconciler.apply: read the live state, plan, pass the gates (a saved
+A thin shell over reconciler.actions.apply: read the live state, plan, pass the gates (a saved
 plan's digest, maxCreates, confirmation), submit with progress, optionally wait for review,
 print one line per pair and a summary; exit 0 when every create was accepted, else 1.
 """
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import click
 
-from .. import apply
+from ..actions import apply
 from ..errors import PlanFileError
-from ..plan import Plan
-from ..planjson import from_json, timestamp
+from ..engine.plan import Plan
+from ..engine.plan_json import from_json, timestamp
 from ..render import paint, render
-from .output import endpoint_options, tree_options
+from .workspace import endpoint_options, tree_options
 from .planning import (Run, Selection, audit_option, color_option, emit, make_plan, prepare, read_live,
-                       selection_options, use_color)
+    selection_options, use_color)
 
 DEFAULT_WAIT_TIMEOUT = 600.0
 _STYLE = {apply.ACCEPTED: "create", apply.EXISTS: "live", apply.FAILED: "error"}

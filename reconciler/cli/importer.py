@@ -14,9 +14,10 @@ import click
 import yaml
 
 from ..errors import ConfigError
-from ..importer import ImportRequest, check_request, imported, placeholder_entity, render_entity, todo_count
-from ..live import SellerLive
-from .output import Workspace, endpoint_options, tree_options, workspace
+from ..actions.import_entity import (ImportRequest, check_request, imported, placeholder_entity,
+    render_entity, todo_count)
+from ..domain.live import SellerLive
+from .workspace import Workspace, endpoint_options, tree_options, workspace
 from .planning import audit_option, audit_path, open_client
 
 

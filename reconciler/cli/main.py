@@ -10,8 +10,8 @@ import click
 
 from .. import __version__
 from ..errors import AcornError, DesiredStateError
-from ..secrets import LWA_TOKEN
-from .output import annotations
+from ..domain.tokens import LWA_TOKEN
+from .workspace import annotations
 
 # command name -> module under reconciler.cli that defines `command`; imported on use.
 COMMANDS = {

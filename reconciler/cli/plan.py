@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from ..plan import has_creates
+from ..engine.plan import has_creates
 from ..render import render
-from .output import endpoint_options, tree_options
+from .workspace import endpoint_options, tree_options
 from .planning import (Selection, audit_option, color_option, emit, report_errors, plan_now, prepare,
-                       selection_options, use_color)
+    selection_options, use_color)
 
 
 @click.command("plan")

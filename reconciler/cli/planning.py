@@ -15,15 +15,15 @@ from pathlib import Path
 
 import click
 
-from .. import planselect
+from ..engine.selection import check_marketplaces, parse_selector, parse_shard, restrict, select, shard
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
 from ..errors import ConfigError
-from ..live import SellerLive
-from ..loader import load_desired
-from ..model import DesiredState, Entity
-from ..plan import Plan, entity_errors, plan
-from .output import Workspace, today, workspace
+from ..domain.live import SellerLive
+from ..desired.loader import load_desired
+from ..domain.model import DesiredState, Entity
+from ..engine.plan import Plan, entity_errors, plan
+from .workspace import Workspace, today, workspace
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,12 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
             selection: Selection, audit_log: str | None) -> Run:
     ws = workspace(desired, config, environment, endpoint)
     state = load_desired(ws.desired)
-    chosen = planselect.select(state.entities, selection.names,
-                               planselect.parse_selector(selection.selector) if selection.selector else (),
-                               selection.marketplaces)
+    chosen = select(state.entities, selection.names,
+                    parse_selector(selection.selector) if selection.selector else (),
+                    selection.marketplaces)
     if selection.shard:
-        chosen = planselect.shard(chosen, *planselect.parse_shard(selection.shard))
-    marketplaces = planselect.check_marketplaces(selection.marketplaces)
+        chosen = shard(chosen, *parse_shard(selection.shard))
+    marketplaces = check_marketplaces(selection.marketplaces)
     return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log))
 
 
@@ -122,7 +122,7 @@ def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entit
     chosen = run.entities if entities is None else tuple(entities)
     result = plan(replace(run.desired, entities=chosen), live, today(run.ws.env), run.ws.settings,
                   datetime.now(timezone.utc))
-    return planselect.restrict(result, run.marketplaces)
+    return restrict(result, run.marketplaces)
 
 
 def plan_now(run: Run) -> Plan:

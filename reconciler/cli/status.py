@@ -9,9 +9,9 @@ from __future__ import annotations
 import click
 
 from ..render.status import STATUS_FORMATS, render_status, status_of
-from .output import endpoint_options, tree_options
+from .workspace import endpoint_options, tree_options
 from .planning import (Selection, audit_option, color_option, emit, report_errors, plan_now, prepare,
-                       selection_options, use_color)
+    selection_options, use_color)
 
 
 @click.command("status")

@@ -6,11 +6,11 @@ import json
 
 import click
 
-from .. import preflight
+from ..desired import preflight
 from ..errors import DesiredStateError
-from ..masking import mask_all, sensitive_values
-from ..loader import load_desired
-from .output import annotation, annotations, today, tree_options, workspace
+from ..domain.masking import mask_all, sensitive_values
+from ..desired.loader import load_desired
+from .workspace import annotation, annotations, today, tree_options, workspace
 
 
 @click.command("validate")

@@ -23,12 +23,13 @@ from typing import Any
 
 import httpx
 
-from .. import catalogue, secrets
-from ..contract import CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIST_REGISTRATIONS
+from ..domain import catalogue
+from . import credentials
+from ..domain.contract import CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIST_REGISTRATIONS
 from ..errors import AcornError, ApiError, AuthError, SecretError, TransportError
-from ..live import LiveRegistration, SellerLive
-from ..model import Entity, SecretRef
-from ..settings import Settings
+from ..domain.live import LiveRegistration, SellerLive
+from ..domain.model import Entity, SecretRef
+from ..desired.settings import Settings
 from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
 from .endpoints import Endpoints, default_transport, resolve_endpoints
@@ -110,7 +111,7 @@ class AcornClient:
 
     def _app_secret(self, ref: SecretRef) -> str:
         try:
-            return secrets.resolve(ref, self._env, self._base_dir)
+            return credentials.resolve(ref, self._env, self._base_dir)
         except SecretError:
             if not self._embedded:
                 raise
@@ -120,12 +121,12 @@ class AcornClient:
         """The seller's refresh token, and why it is the embedded sandbox's demo token instead
         (None when the entity's own credential resolved)."""
         try:
-            return secrets.resolve(entity.credentials, self._env, self._base_dir), None
+            return credentials.resolve(entity.credentials, self._env, self._base_dir), None
         except SecretError as exc:
             missing = str(exc)  # the error belongs to this entity's row: callers name the entity
             if not self._embedded:
                 raise SecretError(missing) from None
-        from ..sandbox.embedded import demo_refresh_token  # lazy: only embedded runs need it
+        from ..sandbox.embedded import demo_refresh_token
 
         return demo_refresh_token(entity.seller_id), missing
 

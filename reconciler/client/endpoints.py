@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from .. import catalogue
-from ..settings import Settings
+from ..domain import catalogue
+from ..desired.settings import Settings
 from .transport import ShardedPools
 
 LWA_TOKEN_PATH = "/auth/o2/token"
@@ -47,7 +47,7 @@ class Endpoints:
 
 
 def _embedded_base_url() -> str:
-    from ..sandbox.embedded import EMBEDDED_BASE_URL  # lazy: only embedded runs need the sandbox
+    from ..sandbox.embedded import EMBEDDED_BASE_URL
 
     return EMBEDDED_BASE_URL
 

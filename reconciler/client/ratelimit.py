@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from ..contract import LIMITS
+from ..domain.contract import LIMITS
 
 
 class TokenBucket:

@@ -14,7 +14,7 @@ import re
 from urllib.parse import quote, quote_plus
 
 from ..errors import ApiError
-from ..secrets import LWA_TOKEN
+from ..domain.tokens import LWA_TOKEN
 
 MASK = "***"
 _ESCAPE = re.compile(r"%[0-9A-F]{2}")

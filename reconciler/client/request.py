@@ -25,7 +25,8 @@ from typing import Any
 
 import httpx
 
-from .. import __version__, catalogue
+from .. import __version__
+from ..domain import catalogue
 from ..errors import ApiError, AuthError, TransportError
 from .ratelimit import RateLimiter
 from .retry import FAILURE_STATUSES, RETRY_STATUSES, Breaker, RetryPolicy, parse_retry_after

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ApiError
-from ..live import STATUSES, LiveRegistration
-from ..model import Reason, Submission
+from ..domain.live import STATUSES, LiveRegistration
+from ..domain.model import Reason, Submission
 
 
 def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:

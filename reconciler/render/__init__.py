@@ -13,10 +13,10 @@ from typing import Protocol
 
 import jinja2
 
-from .. import catalogue
-from ..plan import (ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, STATES, UNMANAGED, EntityPlan, Pair,
-                    Plan)
-from ..planjson import timestamp, to_json
+from ..domain import catalogue
+from ..engine.plan import (ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, STATES, UNMANAGED, EntityPlan,
+    Pair, Plan)
+from ..engine.plan_json import timestamp, to_json
 from .yamltext import comment, scalar
 
 FORMATS = ("text", "json", "markdown")

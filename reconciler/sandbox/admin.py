@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import catalogue
+from ..domain import catalogue
 from .clock import iso
 from .faults import faults_from_api
 from .http import ApiFailure, is_loopback, json_body, json_response

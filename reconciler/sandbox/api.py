@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import catalogue
-from ..live import STATUSES
+from ..domain import catalogue
+from ..domain.live import STATUSES
 from . import paging, review
 from .http import RATE_LIMIT, ApiFailure, json_body, json_response
-from ..contract import CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIMITS, LIST_REGISTRATIONS
+from ..domain.contract import (CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIMITS,
+    LIST_REGISTRATIONS)
 from .records import RegistrationRecord
 from .store import Conflict, new_registration_id
 from .wire import create_request_from_api, participation_to_api

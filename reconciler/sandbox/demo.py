@@ -11,9 +11,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .. import catalogue
-from ..live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
-from ..model import Reason
+from ..domain import catalogue
+from ..domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
+from ..domain.model import Reason
 from . import review
 from .records import RegistrationRecord, SellerRecord
 from .store import Store

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..contract import LIMITS, Limit
+from ..domain.contract import LIMITS, Limit
 
 
 @dataclass

@@ -8,9 +8,10 @@ early or late gives the same answer) plus the two only the seller record can tel
 
 from __future__ import annotations
 
-from .. import catalogue, preflight
-from ..live import APPROVED, IN_REVIEW, REJECTED, SUBMITTED
-from ..model import Reason, Submission
+from ..domain import catalogue
+from ..desired import preflight
+from ..domain.live import APPROVED, IN_REVIEW, REJECTED, SUBMITTED
+from ..domain.model import Reason, Submission
 from .clock import utc_date
 from .records import RegistrationRecord, SellerRecord
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .. import catalogue
+from ..domain import catalogue
 from ..errors import ConfigError
-from ..live import OPEN_STATUSES
-from ..model import Reason
+from ..domain.live import OPEN_STATUSES
+from ..domain.model import Reason
 from . import review
 from .records import RegistrationRecord, SellerRecord
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import served_sandbox
-from reconciler import catalogue
+from reconciler.domain import catalogue
 
 REPO = Path(__file__).resolve().parents[2]
 APP_ENV = {"LWA_CLIENT_ID": "acorn-apply-test", "LWA_CLIENT_SECRET": "apply-test-client-secret"}

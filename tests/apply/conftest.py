@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from served_sandbox import served_sandbox
 
-from .apply_support import Admin, Seller, World, make_world
+from tests.apply.apply_support import Admin, Seller, World, make_world
 
 
 @pytest.fixture(scope="session")

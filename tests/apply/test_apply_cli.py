@@ -12,9 +12,9 @@ import threading
 
 import pytest
 
-from reconciler.loader import load_desired
+from reconciler.desired.loader import load_desired
 
-from .apply_support import REPO, Admin, Seller
+from tests.apply.apply_support import REPO, Admin, Seller
 
 ALPHA = Seller("alpha", "A1ALPHA0000001", ("DE", "FR"))
 BRAVO = Seller("bravo", "A2BRAVO0000002", ("IT",))

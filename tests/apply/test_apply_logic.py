@@ -10,15 +10,16 @@ from datetime import date, datetime, timezone
 import pytest
 from served_sandbox import FakeTime
 
-from reconciler import apply, catalogue
-from reconciler.apply import ACCEPTED, EXISTS, FAILED, Create, PairResult
+from reconciler.actions import apply
+from reconciler.domain import catalogue
+from reconciler.actions.apply import ACCEPTED, EXISTS, FAILED, Create, PairResult
 from reconciler.client import AlreadyExists
 from reconciler.errors import ApiError, PlanFileError, SafetyError
-from reconciler.live import LiveRegistration
-from reconciler.model import (BusinessRegistration, DocumentRef, Entity, IdDocument, LegalRepresentative, Reason,
-                              SecretRef, Submission, TaxRegistration)
-from reconciler.plan import CreateGroup, EntityPlan, Pair, Plan
-from reconciler.submission import client_token
+from reconciler.domain.live import LiveRegistration
+from reconciler.domain.model import (BusinessRegistration, DocumentRef, Entity, IdDocument,
+    LegalRepresentative, Reason, SecretRef, Submission, TaxRegistration)
+from reconciler.engine.plan import CreateGroup, EntityPlan, Pair, Plan
+from reconciler.domain.submission import client_token
 
 DIGEST = "d" * 64
 NOW = datetime(2026, 11, 26, 10, tzinfo=timezone.utc)

@@ -9,11 +9,11 @@ import httpx
 import pytest
 
 from reconciler.client import AcornClient, MemoryAuditLog, RetryPolicy
-from reconciler.settings import Settings
+from reconciler.desired.settings import Settings
 
 from served_sandbox import Admin, FakeTime, served_sandbox
 
-from .client_support import BASE, CLIENT_SECRET
+from tests.client.client_support import BASE, CLIENT_SECRET
 
 
 @pytest.fixture

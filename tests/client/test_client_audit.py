@@ -9,10 +9,10 @@ import httpx
 
 from reconciler.client import AcornClient
 from reconciler.client.audit import AuditEntry, AuditLog
-from reconciler.settings import Settings
+from reconciler.desired.settings import Settings
 
-from .client_fakeapi import FakeApi
-from .client_support import make_entity
+from tests.client.client_fakeapi import FakeApi
+from tests.client.client_support import make_entity
 
 
 def test_lines_are_appended_as_json_with_a_utc_timestamp(tmp_path):

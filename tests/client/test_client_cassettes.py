@@ -18,13 +18,13 @@ import pytest
 import vcr
 
 from reconciler.client import AcornClient, MemoryAuditLog
-from reconciler.loader import load_desired
+from reconciler.desired.loader import load_desired
 from reconciler.sandbox.embedded import demo_refresh_token
-from reconciler.settings import Settings
+from reconciler.desired.settings import Settings
 
 from served_sandbox import served_sandbox
 
-from .client_support import REPO
+from tests.client.client_support import REPO
 
 CASSETTES = Path(__file__).parent / "cassettes"
 CASSETTE = "demo-read.yaml"

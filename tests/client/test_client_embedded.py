@@ -6,10 +6,10 @@ import pytest
 
 from reconciler.client import AcornClient, MemoryAuditLog
 from reconciler.errors import AuthError
-from reconciler.loader import load_desired
-from reconciler.settings import Settings
+from reconciler.desired.loader import load_desired
+from reconciler.desired.settings import Settings
 
-from .client_support import REPO, make_entity
+from tests.client.client_support import REPO, make_entity
 
 
 def test_embedded_mode_needs_no_credentials_and_keeps_its_state_in_the_state_dir(tmp_path):

@@ -3,7 +3,7 @@
 import pytest
 
 from reconciler.client.endpoints import resolve_endpoints
-from reconciler.settings import Settings
+from reconciler.desired.settings import Settings
 
 
 def test_regional_sandbox_hosts_and_lwa():

@@ -12,8 +12,8 @@ import pytest
 from reconciler.client import AlreadyExists, MemoryAuditLog
 from reconciler.errors import ApiError, SecretError, TransportError
 
-from .client_fakeapi import PREFIX, FakeApi, registration
-from .client_support import BASE, CLIENT_SECRET, make_entity
+from tests.client.client_fakeapi import PREFIX, FakeApi, registration
+from tests.client.client_support import BASE, CLIENT_SECRET, make_entity
 
 ACME = make_entity()
 NORD = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("DE", "FR"))

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from reconciler.client.ratelimit import RateLimiter, TokenBucket, parse_rate
-from reconciler.contract import LIMITS
+from reconciler.domain.contract import LIMITS
 
 
 def test_a_full_bucket_serves_its_burst_then_paces_at_its_rate():

@@ -12,8 +12,8 @@ import pytest
 
 from reconciler.errors import ApiError
 
-from .client_fakeapi import FakeApi, registration
-from .client_support import CLIENT_SECRET, make_entity
+from tests.client.client_fakeapi import FakeApi, registration
+from tests.client.client_support import CLIENT_SECRET, make_entity
 
 NORD = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("DE", "FR"))
 REFRESH = "Atzr|nord-refresh-0123456789"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import catalogue
+from reconciler.domain import catalogue
 from reconciler.client import AcornClient, MemoryAuditLog
 from reconciler.errors import TransportError
-from reconciler.settings import Settings
-from reconciler.submission import client_token, submission_digest
+from reconciler.desired.settings import Settings
+from reconciler.domain.submission import client_token, submission_digest
 
-from .client_support import CLIENT_SECRET, make_entity
+from tests.client.client_support import CLIENT_SECRET, make_entity
 
 EU_TAXED = ["UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "IE"]  # each needs a tax number
 ALPHA = replace(make_entity("alpha", "A1ALPHA00001", ("US", "DE", "JP"), env_name="ALPHA_TOKEN"))

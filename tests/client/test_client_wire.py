@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 import pytest
 
 from reconciler.client.wire import (errors_from_api, participations_from_api, registration_from_api,
-                                    registrations_from_api, submission_to_api)
+    registrations_from_api, submission_to_api)
 from reconciler.errors import ApiError
-from reconciler.model import Reason
+from reconciler.domain.model import Reason
 
-from .client_fakeapi import registration
-from .client_support import make_entity
+from tests.client.client_fakeapi import registration
+from tests.client.client_support import make_entity
 
 
 def test_submission_to_api_uses_the_contract_keys_and_iso_dates():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reconciler.importer import TODO
+from reconciler.actions.import_entity import TODO
 
 # a valid value per key, as a user would type it on the placeholder's line
 VALUES = {"country": "CN", "number": '"91440300MA5EXAMPLE"', "uri": "docs/license.pdf", "sha256": "ab" * 32,

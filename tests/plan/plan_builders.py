@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from reconciler import catalogue
-from reconciler.live import LiveRegistration, SellerLive
-from reconciler.model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity, IdDocument,
-                              LegalRepresentative, Reason, SecretRef, Submission, TaxRegistration)
-from reconciler.plan import Pair, Plan, plan
-from reconciler.settings import Settings
-from reconciler.submission import submission_digest
+from reconciler.domain import catalogue
+from reconciler.domain.live import LiveRegistration, SellerLive
+from reconciler.domain.model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity,
+    IdDocument, LegalRepresentative, Reason, SecretRef, Submission, TaxRegistration)
+from reconciler.engine.plan import Pair, Plan, plan
+from reconciler.desired.settings import Settings
+from reconciler.domain.submission import submission_digest
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 9, 30, tzinfo=timezone.utc)
@@ -85,7 +85,7 @@ def codes(pair: Pair) -> list[str]:
 
 def sample_plan() -> Plan:
     """A small fixed plan with every state, an entity error, masking and creates in 2 regions."""
-    from reconciler.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
+    from reconciler.domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
 
     acme = entity("acme-sz", ("US", "CA", "DE", "FR", "JP"), seller_id="A3EXAMPLEACME01",
                   labels={"brand": "acme"}, taxes=ALL_TAXES[:4])  # no EU_VAT for FR

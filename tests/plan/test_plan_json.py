@@ -11,7 +11,7 @@ import pytest
 from plan_builders import entity, one, sample_plan
 
 from reconciler.errors import PlanFileError
-from reconciler.planjson import from_json, to_json
+from reconciler.engine.plan_json import from_json, to_json
 
 
 def test_round_trip_is_exact():

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from plan_builders import ALL_TAXES, entity, one, reg, sample_plan
 
-from reconciler.live import ACTION_REQUIRED
-from reconciler.model import Reason
-from reconciler.planjson import to_json
+from reconciler.domain.live import ACTION_REQUIRED
+from reconciler.domain.model import Reason
+from reconciler.engine.plan_json import to_json
 from reconciler.render import FORMATS, render
 
 GOLDEN = Path(__file__).parent / "golden"

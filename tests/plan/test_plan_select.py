@@ -6,9 +6,9 @@ import pytest
 from plan_builders import entity, one, reg, rows, run, seller
 
 from reconciler.errors import ConfigError
-from reconciler.live import IN_REVIEW
-from reconciler.planselect import parse_selector, parse_shard, restrict, select, shard
-from reconciler.submission import client_token, submission_digest
+from reconciler.domain.live import IN_REVIEW
+from reconciler.engine.selection import parse_selector, parse_shard, restrict, select, shard
+from reconciler.domain.submission import client_token, submission_digest
 
 ENTITIES = (
     entity("acme-sz", ("US", "DE"), labels={"brand": "acme", "team": "apac"}),

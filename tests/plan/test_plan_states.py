@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from plan_builders import TODAY, entity, one, reg, rows, run, seller, states, submission, codes
 
-from reconciler.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED
-from reconciler.model import Reason
-from reconciler.plan import (FIELD_DRIFT, NOT_IN_DESIRED, REJECTED_CHANGED, REJECTED_UNCHANGED,
-                             STALE_PENDING, FieldDiff, has_creates, has_drift)
-from reconciler.settings import Settings
+from reconciler.domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED
+from reconciler.domain.model import Reason
+from reconciler.engine.plan import (FIELD_DRIFT, NOT_IN_DESIRED, REJECTED_CHANGED, REJECTED_UNCHANGED,
+    STALE_PENDING, FieldDiff, has_creates, has_drift)
+from reconciler.desired.settings import Settings
 
 OLD = submission(taxes=())  # a submission that has changed since: it lacked every tax registration
 BAD = (Reason("DOCUMENT_UNREADABLE", "the business registration document is unreadable"),)

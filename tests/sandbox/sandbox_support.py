@@ -25,7 +25,7 @@ import jsonschema
 import uvicorn
 import yaml
 
-from reconciler import catalogue
+from reconciler.domain import catalogue
 from reconciler.sandbox.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sandbox_support import PREFIX, body_for
 
-from reconciler import catalogue
+from reconciler.domain import catalogue
 
 DE, FR, US = (catalogue.by_code(c).marketplace_id for c in ("DE", "FR", "US"))
 

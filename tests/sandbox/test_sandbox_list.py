@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sandbox_support import body_for
 
-from reconciler import catalogue
+from reconciler.domain import catalogue
 from reconciler.sandbox.records import RegistrationRecord
 from reconciler.sandbox.store import Store
 

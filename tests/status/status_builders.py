@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from reconciler import catalogue
-from reconciler.model import Reason
-from reconciler.plan import EntityPlan, FieldDiff, Pair, Plan
+from reconciler.domain import catalogue
+from reconciler.domain.model import Reason
+from reconciler.engine.plan import EntityPlan, FieldDiff, Pair, Plan
 from reconciler.render.status import Status, status_of
 
 NOW = datetime(2026, 6, 1, 9, 30, tzinfo=timezone.utc)

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from status_builders import HOSTILE, NOW, pair, sample_plan, sample_status
 
-from reconciler.model import Reason
-from reconciler.plan import EntityPlan, Plan
+from reconciler.domain.model import Reason
+from reconciler.engine.plan import EntityPlan, Plan
 from reconciler.render import render
 from reconciler.render.status import STATUS_FORMATS, render_status, status_of
 

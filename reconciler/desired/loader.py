@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import catalogue, schema, templates, yamlsource
-from .errors import DesiredStateError, Problem
-from .gcpause import paused_gc
-from .model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity, IdDocument,
-                    LegalRepresentative, SecretRef, Source, Submission, TaxRegistration)
-from .secrets import looks_like_token
+from ..domain import catalogue
+from . import schema, entity_templates, yamlsource
+from ..errors import DesiredStateError, Problem
+from ..domain.gcpause import paused_gc
+from ..domain.model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity, IdDocument,
+    LegalRepresentative, SecretRef, Source, Submission, TaxRegistration)
+from ..domain.tokens import looks_like_token
 from .yamlsource import Path as KeyPath
 from .yamlsource import dotted
 
@@ -108,7 +109,7 @@ def _load_files(files: list[SourceFile]) -> list[tuple[list[Entity], list[Proble
 
 def _load_file(f: SourceFile) -> tuple[list[Entity], list[Problem]]:
     if f.relpath.startswith("templates/"):
-        rendered, problems = templates.render(f.path, f.text)
+        rendered, problems = entity_templates.render(f.path, f.text)
         entities = []
         for r in rendered:
             entity, found = load_entity(r.text, r.source, r.name, r.line_offset)

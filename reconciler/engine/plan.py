@@ -28,13 +28,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from . import catalogue, preflight
-from .gcpause import paused_gc
-from .live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration, SellerLive
-from .masking import mask_all, sensitive_values
-from .model import DesiredState, Entity, Reason
-from .settings import Settings
-from .submission import client_token, submission_digest
+from ..domain import catalogue
+from ..desired import preflight
+from ..domain.gcpause import paused_gc
+from ..domain.live import (ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration,
+    SellerLive)
+from ..domain.masking import mask_all, sensitive_values
+from ..domain.model import DesiredState, Entity, Reason
+from ..desired.settings import Settings
+from ..domain.submission import client_token, submission_digest
 
 CREATE, PENDING, ATTENTION, BLOCKED, LIVE, UNMANAGED, DRIFTED = (
     "create", "pending", "attention", "blocked", "live", "unmanaged", "drifted")

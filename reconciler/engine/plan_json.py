@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from .errors import PlanFileError
-from .model import Reason
+from ..errors import PlanFileError
+from ..domain.model import Reason
 from .plan import STATES, CreateGroup, EntityPlan, FieldDiff, Pair, Plan
 
 FORMAT_VERSION = 1

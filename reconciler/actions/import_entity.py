@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from . import catalogue, preflight, schema
-from .errors import ConfigError
-from .live import APPROVED, REJECTED, LiveRegistration, SellerLive
-from .model import (BusinessRegistration, DocumentRef, Entity, IdDocument, LegalRepresentative, SecretRef,
-                    Submission)
-from .render import environment
+from ..domain import catalogue
+from ..desired import preflight, schema
+from ..errors import ConfigError
+from ..domain.live import APPROVED, REJECTED, LiveRegistration, SellerLive
+from ..domain.model import (BusinessRegistration, DocumentRef, Entity, IdDocument, LegalRepresentative,
+    SecretRef, Submission)
+from ..render import environment
 
 TODO = "TODO(acorn import)"
 FILL_ME = "FILL-ME"  # where the schema has a pattern or an enum, which this fails

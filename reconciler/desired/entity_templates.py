@@ -14,7 +14,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import yamlsource
-from .errors import Problem
+from ..errors import Problem
 
 _env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
                                      loader=jinja2.DictLoader({}),  # no file system: include fails

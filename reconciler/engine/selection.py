@@ -13,11 +13,11 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from . import catalogue
-from .errors import ConfigError
-from .model import Entity
+from ..domain import catalogue
+from ..errors import ConfigError
+from ..domain.model import Entity
 from .plan import EntityPlan, Plan
-from .submission import client_token
+from ..domain.submission import client_token
 
 Selector = tuple[tuple[str, str], ...]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError, Problem
-from ..settings import Settings, load_settings
+from ..desired.settings import Settings, load_settings
 
 
 def _escape(text: str, prop: bool = False) -> str:

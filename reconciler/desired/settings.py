@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 
 from . import schema, yamlsource
-from .errors import ConfigError, DesiredStateError, Problem
-from .model import SecretRef
+from ..errors import ConfigError, DesiredStateError, Problem
+from ..domain.model import SecretRef
 from .preflight import DEFAULT_ID_MIN_VALID_DAYS
 
 ENVIRONMENTS = ("sandbox", "production")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .catalogue import Marketplace, by_code
-from .model import Entity, Reason, Submission
+from ..domain.catalogue import Marketplace, by_code
+from ..domain.model import Entity, Reason, Submission
 
 ID_EXPIRES_TOO_SOON = "ID_EXPIRES_TOO_SOON"
 MISSING_TAX_REGISTRATION = "MISSING_TAX_REGISTRATION"

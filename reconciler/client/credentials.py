@@ -1,13 +1,12 @@
-"""Resolving secret references at the edge. Errors name the reference, never the value."""
+"""Resolving credential references at the edge. Errors name the reference, never the value."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from .errors import SecretError
-from .model import SecretRef
+from ..domain.model import SecretRef
+from ..errors import SecretError
 
 
 def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path) -> str:
@@ -27,12 +26,3 @@ def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path) -> str:
     if not value:
         raise SecretError(f"secret file {ref.name} is empty")
     return value
-
-
-# LWA access (Atza|) and refresh (Atzr|) tokens in free text, raw or URL-encoded, up to a delimiter.
-LWA_TOKEN = re.compile(r"Atz[ar](\||%7C|%7c)[^\s\"',;]+")
-
-
-def looks_like_token(value: str) -> bool:
-    """An LWA access (Atza|) or refresh (Atzr|) token."""
-    return value.startswith(("Atza|", "Atzr|"))
