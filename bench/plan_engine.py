@@ -21,12 +21,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reconciler.domain import catalogue
 from reconciler.domain.live import STATUSES, LiveRegistration, SellerLive
-from reconciler.domain.model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity,
-    IdDocument, LegalRepresentative, Reason, SecretRef, Submission, TaxRegistration)
+from reconciler.domain.model import (
+    BusinessRegistration,
+    DesiredState,
+    Document,
+    DocumentRef,
+    Entity,
+    IdDocument,
+    LegalRepresentative,
+    Reason,
+    SecretRef,
+    Submission,
+    TaxRegistration,
+)
+from reconciler.domain.policy import Policy
+from reconciler.domain.submission import submission_digest
 from reconciler.engine.plan import plan
 from reconciler.render import FORMATS, render
-from reconciler.desired.settings import Settings
-from reconciler.domain.submission import submission_digest
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
@@ -105,8 +116,8 @@ def main() -> None:
     print(f"{args.entities} entities, {pairs} desired pairs, "
           f"{sum(len(s.registrations) for s in live.values())} registrations")
     # cold: the first call in a process, as `acorn plan` makes it (lazy imports included)
-    result = timed("plan() cold", lambda: plan(desired, live, TODAY, Settings(), NOW))
-    result = timed("plan() warm", lambda: plan(desired, live, TODAY, Settings(), NOW), args.repeat)
+    result = timed("plan() cold", lambda: plan(desired, live, TODAY, Policy(), NOW, "sandbox"))
+    result = timed("plan() warm", lambda: plan(desired, live, TODAY, Policy(), NOW, "sandbox"), args.repeat)
     print(f"  {result.summary.line()} ({result.summary.errors} errors)")
     for fmt in FORMATS:
         out = timed(f"render {fmt}", lambda: render(result, fmt), args.repeat)

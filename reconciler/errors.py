@@ -7,6 +7,7 @@
     ├── PlanFileError           a saved plan is unreadable or stale
     ├── SafetyError             a safety gate refused (maxCreates, confirmation)
     └── ApiError                ACORN-i / LWA answered with an error or could not be reached
+        ├── AlreadyExists       409: an open registration exists (apply reports it, never resubmits)
         ├── AuthError           403 that survived a token refresh, or LWA refused
         └── TransportError      too many consecutive failed calls
 """
@@ -14,6 +15,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .domain.contract import CONFLICT
 
 
 @dataclass(frozen=True, order=True)
@@ -71,6 +74,16 @@ class ApiError(AcornError):
         self.message = message  # without the request id, for views that show it in a column
         suffix = f" (request id {request_id})" if request_id else ""
         super().__init__(message + suffix)
+
+
+class AlreadyExists(ApiError):
+    """409: the seller already has an open registration (or a store) in these marketplaces."""
+
+    def __init__(self, message: str, *, marketplace_ids: tuple[str, ...], registration_ids: tuple[str, ...],
+                 request_id: str | None = None) -> None:
+        super().__init__(message, status=409, code=CONFLICT, request_id=request_id)
+        self.marketplace_ids = marketplace_ids
+        self.registration_ids = registration_ids
 
 
 class AuthError(ApiError):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import DesiredStateError
 from reconciler.desired.loader import SourceFile, load, load_desired, load_entity, read_tree
+from reconciler.errors import DesiredStateError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET_MSG = ("looks like a literal secret; secrets are never written here: reference it as "

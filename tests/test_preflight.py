@@ -7,10 +7,17 @@ from datetime import date
 
 import pytest
 
-from reconciler.domain import catalogue
 from reconciler.desired import preflight
-from reconciler.domain.model import (BusinessRegistration, Document, DocumentRef, IdDocument,
-    LegalRepresentative, Submission, TaxRegistration)
+from reconciler.domain import catalogue
+from reconciler.domain.model import (
+    BusinessRegistration,
+    Document,
+    DocumentRef,
+    IdDocument,
+    LegalRepresentative,
+    Submission,
+    TaxRegistration,
+)
 
 TODAY = date(2026, 11, 27)
 

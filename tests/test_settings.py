@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from reconciler.errors import ConfigError, DesiredStateError
 from reconciler.desired.settings import Settings, parse_settings, resolve_settings
+from reconciler.errors import ConfigError, DesiredStateError
 
 
 def test_defaults_follow_the_environment() -> None:
@@ -50,7 +50,8 @@ def test_unknown_setting_is_located() -> None:
 
 
 @pytest.mark.parametrize("endpoint, why", [
-    ("http://[::1", "Invalid port"),
+    ("http://[::1", "Invalid IPv6 URL"),
+    ("http://localhost:x1", "the port .x1. is not a number"),
     ("https://localhost:99999", "port 99999 is not in 1-65535"),
     ("http://localhost:0", "port 0 is not in 1-65535"),
     ("http://:80", "it has no host"),

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.desired import entity_templates
-from reconciler.errors import DesiredStateError
 from reconciler.desired.loader import SourceFile, load
+from reconciler.errors import DesiredStateError
 
 REPO = Path(__file__).resolve().parent.parent
 ATLAS = (REPO / "desired" / "templates" / "atlas.yaml.j2").read_text()

@@ -21,13 +21,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..domain import catalogue
-from ..client.request import AlreadyExists
-from ..errors import AcornError, ApiError, PlanFileError, SafetyError
 from ..domain.live import IN_REVIEW, SUBMITTED, LiveRegistration
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import Entity, Reason
-from ..engine.plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
 from ..domain.submission import client_token
+from ..engine.plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
+from ..errors import AcornError, AlreadyExists, ApiError, PlanFileError, SafetyError
 
 ACCEPTED, EXISTS, FAILED = "accepted", "already exists", "failed"
 UNDER_REVIEW = (SUBMITTED, IN_REVIEW)

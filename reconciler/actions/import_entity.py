@@ -15,12 +15,19 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..domain import catalogue
 from ..desired import preflight, schema
-from ..errors import ConfigError
+from ..domain import catalogue
 from ..domain.live import APPROVED, REJECTED, LiveRegistration, SellerLive
-from ..domain.model import (BusinessRegistration, DocumentRef, Entity, IdDocument, LegalRepresentative,
-    SecretRef, Submission)
+from ..domain.model import (
+    BusinessRegistration,
+    DocumentRef,
+    Entity,
+    IdDocument,
+    LegalRepresentative,
+    SecretRef,
+    Submission,
+)
+from ..errors import ConfigError
 from ..render import environment
 
 TODO = "TODO(acorn import)"

@@ -16,13 +16,23 @@ from pathlib import Path
 import click
 
 from ..actions import apply
-from ..errors import PlanFileError
 from ..engine.plan import Plan
 from ..engine.plan_json import from_json, timestamp
+from ..errors import PlanFileError
 from ..render import paint, render
+from .planning import (
+    Run,
+    Selection,
+    audit_option,
+    color_option,
+    emit,
+    make_plan,
+    prepare,
+    read_live,
+    selection_options,
+    use_color,
+)
 from .workspace import endpoint_options, tree_options
-from .planning import (Run, Selection, audit_option, color_option, emit, make_plan, prepare, read_live,
-    selection_options, use_color)
 
 DEFAULT_WAIT_TIMEOUT = 600.0
 _STYLE = {apply.ACCEPTED: "create", apply.EXISTS: "live", apply.FAILED: "error"}

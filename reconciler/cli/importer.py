@@ -13,12 +13,18 @@ from pathlib import Path
 import click
 import yaml
 
-from ..errors import ConfigError
-from ..actions.import_entity import (ImportRequest, check_request, imported, placeholder_entity,
-    render_entity, todo_count)
+from ..actions.import_entity import (
+    ImportRequest,
+    check_request,
+    imported,
+    placeholder_entity,
+    render_entity,
+    todo_count,
+)
 from ..domain.live import SellerLive
-from .workspace import Workspace, endpoint_options, tree_options, workspace
+from ..errors import ConfigError
 from .planning import audit_option, audit_path, open_client
+from .workspace import Workspace, endpoint_options, tree_options, workspace
 
 
 @click.command("import")

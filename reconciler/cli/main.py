@@ -9,8 +9,8 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import AcornError, DesiredStateError
 from ..domain.tokens import LWA_TOKEN
+from ..errors import AcornError, DesiredStateError
 from .workspace import annotations
 
 # command name -> module under reconciler.cli that defines `command`; imported on use.

@@ -6,9 +6,18 @@ import click
 
 from ..engine.plan import has_creates
 from ..render import render
+from .planning import (
+    Selection,
+    audit_option,
+    color_option,
+    emit,
+    plan_now,
+    prepare,
+    report_errors,
+    selection_options,
+    use_color,
+)
 from .workspace import endpoint_options, tree_options
-from .planning import (Selection, audit_option, color_option, emit, report_errors, plan_now, prepare,
-    selection_options, use_color)
 
 
 @click.command("plan")

@@ -15,14 +15,15 @@ from pathlib import Path
 
 import click
 
-from ..engine.selection import check_marketplaces, parse_selector, parse_shard, restrict, select, shard
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
-from ..errors import ConfigError
-from ..domain.live import SellerLive
 from ..desired.loader import load_desired
+from ..domain.live import SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan
+from ..engine.selection import check_marketplaces, parse_selector, parse_shard, restrict, select, shard
+from ..errors import ConfigError
+from .connect import connect
 from .workspace import Workspace, today, workspace
 
 
@@ -75,7 +76,7 @@ class Run:
 
 def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
     """The one client of a run, acting in the workspace, logging every call to `audit_log`."""
-    return AcornClient(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=AuditLog(audit_log))
+    return connect(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=AuditLog(audit_log))
 
 
 def prepare(desired: str, config: str | None, environment: str | None, endpoint: str | None,
@@ -120,8 +121,8 @@ async def read_live(run: Run, client: AcornClient, entities: Sequence[Entity] | 
 def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entity] | None = None) -> Plan:
     """The pure engine over the chosen entities, narrowed to --marketplace if given."""
     chosen = run.entities if entities is None else tuple(entities)
-    result = plan(replace(run.desired, entities=chosen), live, today(run.ws.env), run.ws.settings,
-                  datetime.now(timezone.utc))
+    result = plan(replace(run.desired, entities=chosen), live, today(run.ws.env), run.ws.settings.policy,
+                  datetime.now(timezone.utc), run.ws.settings.environment)
     return restrict(result, run.marketplaces)
 
 

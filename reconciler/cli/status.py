@@ -9,9 +9,18 @@ from __future__ import annotations
 import click
 
 from ..render.status import STATUS_FORMATS, render_status, status_of
+from .planning import (
+    Selection,
+    audit_option,
+    color_option,
+    emit,
+    plan_now,
+    prepare,
+    report_errors,
+    selection_options,
+    use_color,
+)
 from .workspace import endpoint_options, tree_options
-from .planning import (Selection, audit_option, color_option, emit, report_errors, plan_now, prepare,
-    selection_options, use_color)
 
 
 @click.command("status")

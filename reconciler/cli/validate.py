@@ -7,9 +7,9 @@ import json
 import click
 
 from ..desired import preflight
-from ..errors import DesiredStateError
-from ..domain.masking import mask_all, sensitive_values
 from ..desired.loader import load_desired
+from ..domain.masking import mask_all, sensitive_values
+from ..errors import DesiredStateError
 from .workspace import annotation, annotations, today, tree_options, workspace
 
 

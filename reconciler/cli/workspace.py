@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import ConfigError, Problem
 from ..desired.settings import Settings, load_settings
+from ..errors import ConfigError, Problem
 
 
 def _escape(text: str, prop: bool = False) -> str:

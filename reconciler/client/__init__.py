@@ -10,14 +10,13 @@
     transport.py  the auditing transport wrapper;  audit.py  the audit log
     redact.py     the one redaction step every ApiError leaving the client goes through
 
-Errors: ApiError and its subclasses from reconciler.errors, plus AlreadyExists (a 409
-naming the registrations or stores a seller already has).
+Errors: ApiError and its subclasses (AlreadyExists, AuthError, TransportError), all from
+reconciler.errors.
 """
 
 from .api import AcornClient
 from .audit import AuditEntry, AuditLog, MemoryAuditLog, NullAuditLog
-from .request import AlreadyExists
 from .retry import RetryPolicy
 
-__all__ = ["AcornClient", "AlreadyExists", "AuditEntry", "AuditLog", "MemoryAuditLog", "NullAuditLog",
+__all__ = ["AcornClient", "AuditEntry", "AuditLog", "MemoryAuditLog", "NullAuditLog",
            "RetryPolicy"]

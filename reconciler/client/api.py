@@ -1,6 +1,6 @@
 """AcornClient: what plan and apply ask of ACORN-i, per seller, over one httpx.AsyncClient.
 
-    async with AcornClient(settings, env, base_dir=..., state_dir=..., audit=...) as client:
+    async with AcornClient(settings, env, base_dir=..., audit=...) as client:
         live = await client.read_all(entities, concurrency=16)
         regs = await client.create_registration(entity, "EU", ids, token, digest)
 
@@ -23,16 +23,24 @@ from typing import Any
 
 import httpx
 
+from ..desired.settings import Settings
 from ..domain import catalogue
-from . import credentials
-from ..domain.contract import CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIST_REGISTRATIONS
-from ..errors import AcornError, ApiError, AuthError, SecretError, TransportError
+from ..domain.contract import (
+    CREATE_REGISTRATION,
+    GET_PARTICIPATIONS,
+    GET_REGISTRATION,
+    LIST_REGISTRATIONS,
+    PARTICIPATIONS_PATH,
+    REGISTRATION_PATH,
+    SELLER_REGISTRATIONS_PATH,
+)
 from ..domain.live import LiveRegistration, SellerLive
 from ..domain.model import Entity, SecretRef
-from ..desired.settings import Settings
+from ..errors import AcornError, ApiError, AuthError, SecretError, TransportError
+from . import credentials
 from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
-from .endpoints import Endpoints, default_transport, resolve_endpoints
+from .endpoints import Endpoints, network_transport, resolve_endpoints
 from .ratelimit import RateLimiter
 from .redact import Redactor
 from .request import Call, Caller
@@ -40,8 +48,6 @@ from .retry import RetryPolicy
 from .transport import AuditingTransport
 from .wire import participations_from_api, registration_from_api, registrations_from_api, submission_to_api
 
-API_PREFIX = "/acorn/2026-01-01"
-PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"
 PAGE_SIZE = 50
 MAX_PAGES = 1000  # 50,000 registrations of one seller on one host: past that the server is looping
 EMBEDDED_CLIENT_CREDENTIAL = "acorn-embedded"
@@ -63,20 +69,24 @@ def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
 class AcornClient:
     """One per run: an async context manager owning the HTTP connections and token caches."""
 
-    def __init__(self, settings: Settings, env: Mapping[str, str], *, base_dir: Path, state_dir: Path,
+    def __init__(self, settings: Settings, env: Mapping[str, str], *, base_dir: Path,
                  audit: NullAuditLog, transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic, rng: Callable[[], float] = random.random,
                  policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,
-                 endpoints: Endpoints | None = None) -> None:
+                 endpoints: Endpoints | None = None,
+                 stand_in_token: Callable[[str], str] | None = None) -> None:
+        """`stand_in_token(seller_id)`, given only for the embedded sandbox, is the refresh token
+        used for an entity whose own credential is unset (the sandbox's demo token)."""
         self._settings = settings
         self._audit = audit
         self.redactor = Redactor()  # learns each secret as the client handles it
         self._env = env
         self._base_dir = base_dir
         self._clock = clock
+        self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
-        inner = transport if transport is not None else default_transport(settings, state_dir)
+        inner = transport if transport is not None else network_transport()
         self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit),
                                        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
         self._caller = Caller(self._http, RateLimiter(clock, sleep), policy, sleep, rng)
@@ -126,9 +136,9 @@ class AcornClient:
             missing = str(exc)  # the error belongs to this entity's row: callers name the entity
             if not self._embedded:
                 raise SecretError(missing) from None
-        from ..sandbox.embedded import demo_refresh_token
-
-        return demo_refresh_token(entity.seller_id), missing
+        if self._stand_in_token is None:
+            raise SecretError(missing)
+        return self._stand_in_token(entity.seller_id), missing
 
     def _auth(self, entity: Entity) -> LwaAuth:
         if entity.seller_id not in self._tokens:
@@ -188,7 +198,7 @@ class AcornClient:
 
     async def _list_registrations(self, entity: Entity, host: str) -> list[LiveRegistration]:
         """Every page of listRegistrations on one host."""
-        url = f"{host}{API_PREFIX}/sellers/{entity.seller_id}/registrations"
+        url = host + SELLER_REGISTRATIONS_PATH.format(sellerId=entity.seller_id)
         out: list[LiveRegistration] = []
         next_token: str | None = None
         seen: set[str] = set()
@@ -246,7 +256,7 @@ class AcornClient:
         if wrong:
             raise ValueError(f"marketplaces {wrong} are not in region {region}")
         call = Call(CREATE_REGISTRATION, entity.seller_id, "POST",
-                    f"{self.endpoints.host(region)}{API_PREFIX}/sellers/{entity.seller_id}/registrations",
+                    self.endpoints.host(region) + SELLER_REGISTRATIONS_PATH.format(sellerId=entity.seller_id),
                     json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest))
         registrations, _ = registrations_from_api(await self._caller.send(call, self._auth(entity)))
         return list(registrations)
@@ -257,7 +267,7 @@ class AcornClient:
         hosts = self.endpoints.read_hosts(entity.marketplaces) or (self.endpoints.hosts[0][1],)
         for i, host in enumerate(hosts):
             try:
-                body = await self._get(entity, GET_REGISTRATION, f"{host}{API_PREFIX}/registrations/{registration_id}")
+                body = await self._get(entity, GET_REGISTRATION, host + REGISTRATION_PATH.format(registrationId=registration_id))
             except ApiError as exc:
                 if exc.status == 404 and i < len(hosts) - 1:
                     continue

@@ -14,7 +14,8 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 
 import httpx
 
-ACCESS_TOKEN_HEADER = "x-amz-access-token"
+from ..domain.contract import ACCESS_TOKEN_HEADER
+
 EXPIRY_MARGIN = 60.0  # seconds: exchange again this long before the token expires
 
 # Exchanges a refresh token: returns (access token, seconds until it expires).

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 
-from ..domain import catalogue
 from ..desired.settings import Settings
+from ..domain import catalogue
+from ..domain.contract import LWA_TOKEN_PATH
 from .transport import ShardedPools
-
-LWA_TOKEN_PATH = "/auth/o2/token"
 
 
 @dataclass(frozen=True)
@@ -46,19 +44,16 @@ class Endpoints:
         return tuple(seen)
 
 
-def _embedded_base_url() -> str:
-    from ..sandbox.embedded import EMBEDDED_BASE_URL
-
-    return EMBEDDED_BASE_URL
-
-
 def resolve_endpoints(settings: Settings, embedded_base_url: str | None = None) -> Endpoints:
-    """The endpoints of `settings` (pure, except that embedded mode reads the sandbox's URL)."""
+    """The endpoints of `settings` (pure); embedded mode needs the in-process sandbox's base URL,
+    which the CLI passes in (the client does not know the sandbox)."""
     if settings.endpoint == "regional":
         hosts = tuple((region, urls[settings.environment]) for region, urls in catalogue.REGION_HOSTS.items())
         return Endpoints("regional", settings.lwa_endpoint.rstrip("/"), hosts)
     if settings.endpoint == "embedded":
-        base, mode = (embedded_base_url or _embedded_base_url()), "embedded"
+        if embedded_base_url is None:
+            raise ValueError("embedded mode needs the embedded sandbox's base URL")
+        base, mode = embedded_base_url, "embedded"
     else:
         base, mode = settings.endpoint, "base-url"
     base = base.rstrip("/")
@@ -68,12 +63,8 @@ def resolve_endpoints(settings: Settings, embedded_base_url: str | None = None) 
 POOLS = 8  # connection pools; see ShardedPools
 
 
-def default_transport(settings: Settings, state_dir: Path) -> httpx.AsyncBaseTransport:
-    """The real transport for `settings`: the embedded sandbox in-process, else the network."""
-    if settings.endpoint == "embedded":
-        from ..sandbox.embedded import embedded_transport
-
-        return embedded_transport(state_dir / "sandbox.sqlite")
+def network_transport() -> httpx.AsyncBaseTransport:
+    """The transport to real hosts (the embedded sandbox's transport is plugged in by the CLI)."""
     # Retries are ours (backoff, Retry-After, audit per attempt), not the connection pool's.
     tls = httpx.create_ssl_context()  # one context (loading the CA store once), shared by the pools
     return ShardedPools([httpx.AsyncHTTPTransport(verify=tls, retries=0) for _ in range(POOLS)])

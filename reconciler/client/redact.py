@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, quote_plus
 
-from ..errors import ApiError
 from ..domain.tokens import LWA_TOKEN
+from ..errors import ApiError
 
 MASK = "***"
 _ESCAPE = re.compile(r"%[0-9A-F]{2}")

@@ -27,7 +27,8 @@ import httpx
 
 from .. import __version__
 from ..domain import catalogue
-from ..errors import ApiError, AuthError, TransportError
+from ..domain.contract import LWA_INVALID_CLIENT, RATE_LIMIT_HEADER, REQUEST_ID_HEADER, RETRY_AFTER_HEADER
+from ..errors import AlreadyExists, ApiError, AuthError, TransportError
 from .ratelimit import RateLimiter
 from .retry import FAILURE_STATUSES, RETRY_STATUSES, Breaker, RetryPolicy, parse_retry_after
 from .transport import AUDIT_KEY
@@ -36,16 +37,6 @@ from .wire import errors_from_api
 USER_AGENT = f"acorn/{__version__} (Language=Python)"
 _MARKETPLACE_ID = re.compile(r"\b[A-Z0-9]{10,16}\b")
 _NAMED = re.compile(r"\b(marketplaceId|registrationId)=([^\s;,]+)")
-
-
-class AlreadyExists(ApiError):
-    """409: the seller already has an open registration (or a store) in these marketplaces."""
-
-    def __init__(self, message: str, *, marketplace_ids: tuple[str, ...], registration_ids: tuple[str, ...],
-                 request_id: str | None = None) -> None:
-        super().__init__(message, status=409, code="Conflict", request_id=request_id)
-        self.marketplace_ids = marketplace_ids
-        self.registration_ids = registration_ids
 
 
 @dataclass(frozen=True)
@@ -81,7 +72,7 @@ def _body(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         raise ApiError(f"unexpected answer from {response.request.url.path}: not JSON",
-                       request_id=response.headers.get("x-amzn-requestid")) from None
+                       request_id=response.headers.get(REQUEST_ID_HEADER)) from None
 
 
 def _named_ids(message: str, details: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -100,11 +91,11 @@ def error_for(call: Call, response: httpx.Response) -> ApiError:
     """The domain error of a final (non-retried) error answer."""
     body = _json(response)
     code, message, details = errors_from_api(body)
-    request_id = response.headers.get("x-amzn-requestid")
+    request_id = response.headers.get(REQUEST_ID_HEADER)
     status = response.status_code
     said = f"{status} {code or response.reason_phrase}" + (f": {message}" if message else "")
     if call.is_lwa and status in (400, 401):
-        hint = ("the client id or secret is wrong" if code == "invalid_client"
+        hint = ("the client id or secret is wrong" if code == LWA_INVALID_CLIENT
                 else "the refresh token is not valid for this application")
         return AuthError(f"Login with Amazon refused seller {call.seller_id} ({said}): {hint}",
                          status=status, code=code, request_id=request_id)
@@ -165,10 +156,10 @@ class Caller:
                 raise ApiError(f"{call.describe()} failed: {type(exc).__name__}: {exc}") from None
             else:
                 status = response.status_code
-                request_id = response.headers.get("x-amzn-requestid")
+                request_id = response.headers.get(REQUEST_ID_HEADER)
                 if status < 300 or status in (400, 404):
                     self._limiter.observe(call.seller_id, call.operation,
-                                          response.headers.get("x-amzn-ratelimit-limit"))
+                                          response.headers.get(RATE_LIMIT_HEADER))
                 if status not in RETRY_STATUSES:
                     self.breaker.success()  # it answered, even if to say no
                     if status < 300:
@@ -180,7 +171,7 @@ class Caller:
                     last += f", request id {request_id}"
                 if status in FAILURE_STATUSES:
                     self.breaker.failure(last, request_id)
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                retry_after = parse_retry_after(response.headers.get(RETRY_AFTER_HEADER))
             delay = self.policy.delay(attempt, self._rng, retry_after)
             if not self.policy.should_retry(attempt, waited, delay):
                 raise self._give_up(call, attempt, waited, last, status, retry_after)

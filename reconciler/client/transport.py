@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 import httpx
 
+from ..domain.contract import REQUEST_ID_HEADER
 from .audit import AuditEntry, NullAuditLog
 
 # The request extension naming (seller id, operation) for the audit line.
@@ -42,7 +43,7 @@ class AuditingTransport(httpx.AsyncBaseTransport):
         except Exception as exc:
             record(None, type(exc).__name__, None)
             raise
-        record(response.status_code, None, response.headers.get("x-amzn-requestid"))
+        record(response.status_code, None, response.headers.get(REQUEST_ID_HEADER))
         return response
 
     async def aclose(self) -> None:

@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from ..errors import ApiError
-from ..domain.live import STATUSES, LiveRegistration
+from ..domain.contract import RegistrationStatus
+from ..domain.live import LiveRegistration
 from ..domain.model import Reason, Submission
+from ..errors import ApiError
 
 
 def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -99,9 +100,11 @@ def _reasons(raw: Mapping[str, Any]) -> tuple[Reason, ...]:
 def registration_from_api(raw: Any) -> LiveRegistration:
     """A Registration object (`_from_api`)."""
     raw = _object(raw, "registration")
-    status = _text(raw, "status", "registration")
-    if status not in STATUSES:
-        raise _unexpected("registration", f"unknown status {status[:40]!r}")
+    text = _text(raw, "status", "registration")
+    try:
+        status = RegistrationStatus(text)
+    except ValueError:
+        raise _unexpected("registration", f"unknown status {text[:40]!r}") from None
     return LiveRegistration(
         registration_id=_text(raw, "registrationId", "registration"),
         seller_id=_text(raw, "sellerId", "registration"),

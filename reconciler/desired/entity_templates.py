@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import yamlsource
 from ..errors import Problem
+from . import yamlsource
 
 _env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
                                      loader=jinja2.DictLoader({}),  # no file system: include fails

@@ -15,12 +15,23 @@ from datetime import date
 from pathlib import Path
 
 from ..domain import catalogue
-from . import schema, entity_templates, yamlsource
-from ..errors import DesiredStateError, Problem
 from ..domain.gcpause import paused_gc
-from ..domain.model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity, IdDocument,
-    LegalRepresentative, SecretRef, Source, Submission, TaxRegistration)
+from ..domain.model import (
+    BusinessRegistration,
+    DesiredState,
+    Document,
+    DocumentRef,
+    Entity,
+    IdDocument,
+    LegalRepresentative,
+    SecretRef,
+    Source,
+    Submission,
+    TaxRegistration,
+)
 from ..domain.tokens import looks_like_token
+from ..errors import DesiredStateError, Problem
+from . import entity_templates, schema, yamlsource
 from .yamlsource import Path as KeyPath
 from .yamlsource import dotted
 

@@ -10,12 +10,11 @@ from datetime import date
 
 from ..domain.catalogue import Marketplace, by_code
 from ..domain.model import Entity, Reason, Submission
+from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS
 
 ID_EXPIRES_TOO_SOON = "ID_EXPIRES_TOO_SOON"
 MISSING_TAX_REGISTRATION = "MISSING_TAX_REGISTRATION"
 TRANSLATION_REQUIRED = "TRANSLATION_REQUIRED"
-
-DEFAULT_ID_MIN_VALID_DAYS = 180
 
 
 def check_id_document(submission: Submission, today: date, min_valid_days: int) -> Reason | None:

@@ -13,8 +13,8 @@ from importlib import resources
 import jsonschema
 import jsonschema_rs
 
-from ..errors import Problem
 from ..domain.masking import mask
+from ..errors import Problem
 from .yamlsource import Document, Path, dotted
 
 _YAML_TYPES = {bool: "a boolean", int: "a number", float: "a number", str: "a string",

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import httpx
-
-from . import schema, yamlsource
-from ..errors import ConfigError, DesiredStateError, Problem
 from ..domain.model import SecretRef
-from .preflight import DEFAULT_ID_MIN_VALID_DAYS
+from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
+from ..errors import ConfigError, DesiredStateError, Problem
+from . import schema, yamlsource
 
 ENVIRONMENTS = ("sandbox", "production")
 
@@ -27,6 +26,11 @@ class Settings:
     max_creates: int = 50
     stale_pending_days: int = 14
     id_document_min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS
+
+    @property
+    def policy(self) -> Policy:
+        """The part of the settings that the plan engine decides by."""
+        return Policy(self.stale_pending_days, self.id_document_min_valid_days)
 
 
 def _ref(raw: dict | None, default: SecretRef) -> SecretRef:
@@ -59,20 +63,25 @@ def parse_settings(text: str, source: str) -> Settings:
 
 
 def _check_url(name: str, url: str) -> None:
-    """Raise ConfigError unless httpx can send to `url` (checked here, so a typo is a config
-    error at once and not a traceback from deep inside the first call)."""
+    """Raise ConfigError unless `url` is an http(s) URL with a host and a valid port (checked
+    here, so a typo is a config error at once and not a traceback from the first call)."""
     try:
-        parsed = httpx.URL(url)
-        port = parsed.port
-    except (httpx.InvalidURL, ValueError, TypeError, OverflowError) as exc:
-        why = str(exc) or type(exc).__name__
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:  # an unclosed IPv6 bracket, say
+        why = str(exc)
     else:
-        if not parsed.host:
+        port = parts.netloc.rpartition("]")[2].rpartition("@")[2].partition(":")[2]
+        if parts.scheme not in ("http", "https"):
+            why = "it must start with http:// or https://"
+        elif not host:
             why = "it has no host"
-        elif "%" in parsed.host or any(c.isspace() for c in parsed.host):
-            why = f"the host {url.split('://', 1)[-1].split('/', 1)[0]!r} is not valid"
-        elif port is not None and not 1 <= port <= 65535:
-            why = f"port {port} is not in 1-65535"
+        elif "%" in host or any(c.isspace() for c in host):
+            why = f"the host {host!r} is not valid"
+        elif port and not port.isdigit():
+            why = f"the port {port!r} is not a number"
+        elif port and not 1 <= int(port) <= 65535:
+            why = f"port {int(port)} is not in 1-65535"
         else:
             return
     raise ConfigError(f"{name} {url!r} is not a valid URL: {why}")

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..errors import Problem
 from ..domain.tokens import looks_like_token
+from ..errors import Problem
 
 Path = tuple[object, ...]
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from .contract import RegistrationStatus
 from .model import Reason
 
-SUBMITTED, IN_REVIEW, ACTION_REQUIRED, APPROVED, REJECTED = (
-    "SUBMITTED", "IN_REVIEW", "ACTION_REQUIRED", "APPROVED", "REJECTED")
-STATUSES = (SUBMITTED, IN_REVIEW, ACTION_REQUIRED, APPROVED, REJECTED)
-OPEN_STATUSES = (SUBMITTED, IN_REVIEW, ACTION_REQUIRED, APPROVED)  # a create would be a 409
+SUBMITTED, IN_REVIEW, ACTION_REQUIRED, APPROVED, REJECTED = RegistrationStatus
 
 
 @dataclass(frozen=True)
@@ -21,7 +19,7 @@ class LiveRegistration:
     registration_id: str
     seller_id: str
     marketplace_id: str
-    status: str
+    status: RegistrationStatus
     legal_entity_name: str
     client_token: str
     submission_digest: str

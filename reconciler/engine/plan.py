@@ -1,6 +1,6 @@
 """The plan: what acorn would do for every (entity, marketplace) pair, as data, and the pure engine.
 
-`plan(desired, live, today, settings, now)` reads nothing and writes nothing: the live state
+`plan(desired, live, today, policy, now, environment)` reads nothing and writes nothing: the live state
 is fetched before it and rendered or applied after it. For a desired pair the state is the
 first of these that applies (the spec's table, in this precedence):
 
@@ -27,20 +27,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from enum import StrEnum
 
-from ..domain import catalogue
 from ..desired import preflight
+from ..domain import catalogue
 from ..domain.gcpause import paused_gc
-from ..domain.live import (ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration,
-    SellerLive)
+from ..domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration, SellerLive
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import DesiredState, Entity, Reason
-from ..desired.settings import Settings
+from ..domain.policy import Policy
 from ..domain.submission import client_token, submission_digest
 
-CREATE, PENDING, ATTENTION, BLOCKED, LIVE, UNMANAGED, DRIFTED = (
-    "create", "pending", "attention", "blocked", "live", "unmanaged", "drifted")
-STATES = (CREATE, PENDING, ATTENTION, BLOCKED, LIVE, UNMANAGED, DRIFTED)  # the summary line's order
+
+class PlanState(StrEnum):
+    """The state of a plan row, in the summary line's order."""
+
+    CREATE = "create"
+    PENDING = "pending"
+    ATTENTION = "attention"
+    BLOCKED = "blocked"
+    LIVE = "live"
+    UNMANAGED = "unmanaged"
+    DRIFTED = "drifted"
+
+
+CREATE, PENDING, ATTENTION, BLOCKED, LIVE, UNMANAGED, DRIFTED = PlanState
+STATES = tuple(PlanState)
 
 # Reason codes the plan adds to the API's and preflight's own.
 REJECTED_UNCHANGED = "REJECTED_UNCHANGED"  # blocked: rejected, and the submission is the same
@@ -71,7 +83,7 @@ class Pair:
 
     marketplace: str  # catalogue code; the raw ID for a marketplace the catalogue does not know
     marketplace_id: str
-    state: str
+    state: PlanState
     registration_id: str | None = None  # the registration the state was decided by, if any
     status: str | None = None
     reasons: tuple[Reason, ...] = ()
@@ -154,21 +166,21 @@ def has_drift(plan: Plan) -> bool:
     return any(r.code == STALE_PENDING for e in plan.entities for p in e.pairs for r in p.reasons)
 
 
-def plan(desired: DesiredState, live: Mapping[str, SellerLive], today: date, settings: Settings,
-         now: datetime, environment: str | None = None) -> Plan:
+def plan(desired: DesiredState, live: Mapping[str, SellerLive], today: date, policy: Policy,
+         now: datetime, environment: str) -> Plan:
     """The plan for every desired entity; `live` maps seller IDs to what was read (pure)."""
     with paused_gc():  # acyclic values only: see gcpause
-        entities = tuple(plan_entity(e, live.get(e.seller_id), today, settings) for e in desired.entities)
-    return Plan(environment or settings.environment, now, desired.digest, entities)
+        entities = tuple(plan_entity(e, live.get(e.seller_id), today, policy) for e in desired.entities)
+    return Plan(environment, now, desired.digest, entities)
 
 
-def plan_entity(entity: Entity, seller: SellerLive | None, today: date, settings: Settings) -> EntityPlan:
+def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: Policy) -> EntityPlan:
     """The rows and creates of one entity, given what was read of its seller (None: not read)."""
     secrets = sensitive_values(entity)
     if seller is None or seller.error is not None:
         error = seller.error if seller is not None else f"the live state of seller {entity.seller_id} was not read"
         return EntityPlan(entity.name, entity.seller_id, error=mask_all(error, secrets))
-    ctx = _Context(entity, today, settings, secrets)
+    ctx = _Context(entity, today, policy, secrets)
     by_id: dict[str, list[LiveRegistration]] = {}
     for r in seller.registrations:
         by_id.setdefault(r.marketplace_id, []).append(r)
@@ -187,9 +199,14 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, settings
 class _Context:
     """What the decisions about one entity share; the submission digest is computed lazily."""
 
-    def __init__(self, entity: Entity, today: date, settings: Settings, secrets: frozenset[str]):
-        self.entity, self.today, self.settings, self.secrets = entity, today, settings, secrets
+    def __init__(self, entity: Entity, today: date, policy: Policy, secrets: frozenset[str]):
+        self.entity, self.today, self.policy, self.secrets = entity, today, policy, secrets
         self._digest: str | None = None
+
+    def preflight(self, m: catalogue.Marketplace) -> tuple[Reason, ...]:
+        """Preflight's reasons for this marketplace, masked (asked only where a create is possible)."""
+        return self.masked(preflight.check(self.entity.submission, m, self.today,
+                                           self.policy.id_document_min_valid_days))
 
     @property
     def digest(self) -> str:
@@ -227,7 +244,7 @@ def _newest(regs: list[LiveRegistration], *statuses: str) -> LiveRegistration | 
 def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegistration],
                   participating: bool) -> Pair:
     """The state of a pair desired lists; `regs` are its registrations, oldest first."""
-    def row(state: str, reg: LiveRegistration | None, reasons: tuple[Reason, ...] = (),
+    def row(state: PlanState, reg: LiveRegistration | None, reasons: tuple[Reason, ...] = (),
             age: int | None = None) -> Pair:
         return Pair(m.code, m.marketplace_id, state, reg and reg.registration_id, reg and reg.status,
                     reasons, age)
@@ -235,8 +252,7 @@ def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegist
     if not regs:  # the common case: decided by participation or preflight alone
         if participating:
             return row(LIVE, None)
-        reasons = ctx.masked(preflight.check(ctx.entity.submission, m, ctx.today,
-                                             ctx.settings.id_document_min_valid_days))
+        reasons = ctx.preflight(m)
         return row(BLOCKED if reasons else CREATE, None, reasons)
     approved = _newest(regs, APPROVED)
     if participating or approved:
@@ -245,16 +261,15 @@ def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegist
     if pending:
         age = max(0, (ctx.today - pending.created_at.astimezone(timezone.utc).date()).days)
         stale = ()
-        if age > ctx.settings.stale_pending_days:
+        if age > ctx.policy.stale_pending_days:
             stale = (Reason(STALE_PENDING, f"{pending.status} for {age} days, more than "
-                                           f"stalePendingDays ({ctx.settings.stale_pending_days})"),)
+                                           f"stalePendingDays ({ctx.policy.stale_pending_days})"),)
         return row(PENDING, pending, stale, age)
     attention = _newest(regs, ACTION_REQUIRED)
     if attention:
         return row(ATTENTION, attention, ctx.masked(attention.reasons))
     rejected = _newest(regs, REJECTED)
-    reasons = ctx.masked(preflight.check(ctx.entity.submission, m, ctx.today,
-                                         ctx.settings.id_document_min_valid_days))
+    reasons = ctx.preflight(m)
     if rejected is not None and rejected.submission_digest == ctx.digest:
         on = rejected.updated_at.astimezone(timezone.utc).date().isoformat()
         seen = {r.code for r in reasons}

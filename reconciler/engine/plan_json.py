@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from ..errors import PlanFileError
 from ..domain.model import Reason
-from .plan import STATES, CreateGroup, EntityPlan, FieldDiff, Pair, Plan
+from ..errors import PlanFileError
+from .plan import STATES, CreateGroup, EntityPlan, FieldDiff, Pair, Plan, PlanState
 
 FORMAT_VERSION = 1
 SUMMARY_KEYS = STATES + ("errors",)
@@ -124,7 +124,7 @@ def _read_pair(d: dict, where: str) -> Pair:
     state = _get(d, "state", str, where)
     if state not in STATES:
         raise _fail(f"{where}.state", f"must be one of {', '.join(STATES)}, not {state!r}")
-    return Pair(_get(d, "marketplace", str, where), _get(d, "marketplaceId", str, where), state,
+    return Pair(_get(d, "marketplace", str, where), _get(d, "marketplaceId", str, where), PlanState(state),
                 _get(d, "registrationId", str, where, optional=True), _get(d, "status", str, where, optional=True),
                 _items(d, "reasons", where, _read_reason), _get(d, "ageDays", int, where, optional=True),
                 _items(d, "drift", where, _read_diff, optional=True))
@@ -171,7 +171,7 @@ def from_json(data: object) -> Plan:
 def _check_creates(plan: Plan) -> None:
     """Every create pair is in exactly one create group of its entity, and nothing else is."""
     for i, e in enumerate(plan.entities):
-        wanted = sorted(p.marketplace_id for p in e.pairs if p.state == "create")
+        wanted = sorted(p.marketplace_id for p in e.pairs if p.state is PlanState.CREATE)
         grouped = sorted(mid for c in e.creates for mid in c.marketplace_ids)
         if wanted != grouped:
             raise _fail(f"entities[{i}].creates", "do not match the entity's create pairs")

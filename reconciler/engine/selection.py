@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ..domain import catalogue
-from ..errors import ConfigError
 from ..domain.model import Entity
-from .plan import EntityPlan, Plan
 from ..domain.submission import client_token
+from ..errors import ConfigError
+from .plan import EntityPlan, Plan
 
 Selector = tuple[tuple[str, str], ...]
 

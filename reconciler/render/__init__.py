@@ -14,8 +14,7 @@ from typing import Protocol
 import jinja2
 
 from ..domain import catalogue
-from ..engine.plan import (ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, STATES, UNMANAGED, EntityPlan,
-    Pair, Plan)
+from ..engine.plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, STATES, UNMANAGED, EntityPlan, Pair, Plan
 from ..engine.plan_json import timestamp, to_json
 from .yamltext import comment, scalar
 

@@ -23,8 +23,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..domain import catalogue
-from ..engine.plan import (ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, EntityPlan, Pair,
-    Plan, Summary)
+from ..engine.plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, EntityPlan, Pair, Plan, Summary
 from ..engine.plan_json import pair_json, timestamp
 from . import SYMBOLS, cells_of, columns_of, days, environment, notable
 

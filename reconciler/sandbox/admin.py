@@ -6,19 +6,17 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain import catalogue
 from .clock import iso
+from .context import Sandbox
 from .faults import faults_from_api
 from .http import ApiFailure, is_loopback, json_body, json_response
 from .records import SellerRecord
-
-if TYPE_CHECKING:
-    from .app import Sandbox
 
 SELLER_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 MAX_ADVANCE_SECONDS = 100 * 365 * 86400

@@ -12,26 +12,31 @@ import functools
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain import catalogue
-from ..domain.live import STATUSES
+from ..domain.contract import (
+    ACCESS_TOKEN_HEADER,
+    CREATE_REGISTRATION,
+    GET_PARTICIPATIONS,
+    GET_REGISTRATION,
+    LIMITS,
+    LIST_REGISTRATIONS,
+    RATE_LIMIT_HEADER,
+    RATE_LIMITED_STATUSES,
+    RETRY_AFTER_HEADER,
+    RegistrationStatus,
+)
 from . import paging, review
-from .http import RATE_LIMIT, ApiFailure, json_body, json_response
-from ..domain.contract import (CREATE_REGISTRATION, GET_PARTICIPATIONS, GET_REGISTRATION, LIMITS,
-    LIST_REGISTRATIONS)
+from .context import Sandbox
+from .http import ApiFailure, json_body, json_response
 from .records import RegistrationRecord
 from .store import Conflict, new_registration_id
 from .wire import create_request_from_api, participation_to_api
 
-if TYPE_CHECKING:
-    from .app import Sandbox
-
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 50
-RATE_LIMITED_STATUSES = (200, 202, 400, 404)  # where x-amzn-RateLimit-Limit is sent
 
 Handler = Callable[[Request, str], Awaitable[Response]]
 
@@ -96,10 +101,10 @@ class Api:
                 await asyncio.sleep(faults.latency_ms / 1000)
             status = sb.faults.server_error()
             if status is not None:
-                raise ApiFailure(status, "injected failure (sandbox faults)", headers={"Retry-After": "1"})
+                raise ApiFailure(status, "injected failure (sandbox faults)", headers={RETRY_AFTER_HEADER: "1"})
             if sb.faults.throttled():
                 raise ApiFailure(429, "request throttled (sandbox faults: throttleEveryNth)",
-                                 headers={"Retry-After": "1"})
+                                 headers={RETRY_AFTER_HEADER: "1"})
             seller_id, application = self._authorize(request)
             path_seller = request.path_params.get("sellerId")
             if path_seller is not None and path_seller != seller_id:
@@ -107,16 +112,16 @@ class Api:
             wait = sb.limiter.acquire(seller_id, application, operation, sb.now())
             if wait:
                 raise ApiFailure(429, f"{operation} rate exceeded for this seller and application",
-                                 headers={"Retry-After": str(wait)})
+                                 headers={RETRY_AFTER_HEADER: str(wait)})
             response = await handler(request, seller_id)
         except ApiFailure as failure:
             response = failure.response()
         if response.status_code in RATE_LIMITED_STATUSES:
-            response.headers[RATE_LIMIT] = str(LIMITS[operation].rate)
+            response.headers[RATE_LIMIT_HEADER] = str(LIMITS[operation].rate)
         return response
 
     def _authorize(self, request: Request) -> tuple[str, str]:
-        token = request.headers.get("x-amz-access-token")
+        token = request.headers.get(ACCESS_TOKEN_HEADER)
         if not token:
             raise ApiFailure(403, "the x-amz-access-token header is missing")
         found = self.sb.store.access_token(token_hash(token))
@@ -159,8 +164,9 @@ class Api:
                 raise ApiFailure.invalid("marketplaceIds", f"unknown marketplaceId {mid!r}")
         statuses = _csv(request, "status")
         for status in statuses:
-            if status not in STATUSES:
-                raise ApiFailure.invalid("status", f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+            if status not in RegistrationStatus.__members__:
+                raise ApiFailure.invalid("status", f"unknown status {status!r}; "
+                                                   f"one of {', '.join(RegistrationStatus)}")
         raw_size = request.query_params.get("pageSize", str(DEFAULT_PAGE_SIZE))
         if not raw_size.isdigit() or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
             raise ApiFailure.invalid("pageSize", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,46 +23,29 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Route, Router
 from starlette.types import Message, Receive, Scope, Send
 
+from ..domain.contract import (
+    LWA_TOKEN_PATH,
+    PARTICIPATIONS_PATH,
+    REGISTRATION_PATH,
+    REQUEST_ID_HEADER,
+    SELLER_REGISTRATIONS_PATH,
+)
 from .admin import Admin
 from .api import Api, DropConnection
 from .clock import SandboxClock
-from .faults import FaultInjector, Faults
-from .http import REQUEST_ID, ApiFailure
+from .context import DEFAULT_REVIEW_SECONDS, Sandbox
+from .faults import FaultInjector
+from .http import ApiFailure
 from .lwa import Lwa
 from .ratelimit import RateLimiter
 from .store import Store
 
 log = logging.getLogger("reconciler.sandbox")
 
-PREFIX = "/acorn/2026-01-01"
-DEFAULT_REVIEW_SECONDS = 300.0
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
     """In-process stand-in for a connection the server dropped without answering."""
-
-
-@dataclass
-class Sandbox:
-    """Everything a handler needs: the state, the clock and the in-memory controls."""
-
-    store: Store
-    clock: SandboxClock
-    limiter: RateLimiter
-    faults: FaultInjector
-    review_seconds: float = DEFAULT_REVIEW_SECONDS
-
-    def now(self) -> float:
-        return self.clock.now()
-
-    def advance(self, seconds: float) -> None:
-        self.store.set_meta("clock_offset", repr(self.clock.advance(seconds)))
-
-    def reset(self) -> None:
-        self.store.reset()
-        self.clock.offset = 0.0
-        self.limiter.reset()
-        self.faults.set(Faults())
 
 
 class SandboxApp:
@@ -74,11 +56,11 @@ class SandboxApp:
         self.in_process = in_process
         api, admin, lwa = Api(sandbox), Admin(sandbox), Lwa(sandbox)
         self.router = Router(routes=[
-            Route("/auth/o2/token", lwa.token, methods=["POST"]),
-            Route("/sellers/v1/marketplaceParticipations", api.participations, methods=["GET"]),
-            Route(PREFIX + "/sellers/{sellerId}/registrations", api.create_registration, methods=["POST"]),
-            Route(PREFIX + "/sellers/{sellerId}/registrations", api.list_registrations, methods=["GET"]),
-            Route(PREFIX + "/registrations/{registrationId}", api.get_registration, methods=["GET"]),
+            Route(LWA_TOKEN_PATH, lwa.token, methods=["POST"]),
+            Route(PARTICIPATIONS_PATH, api.participations, methods=["GET"]),
+            Route(SELLER_REGISTRATIONS_PATH, api.create_registration, methods=["POST"]),
+            Route(SELLER_REGISTRATIONS_PATH, api.list_registrations, methods=["GET"]),
+            Route(REGISTRATION_PATH, api.get_registration, methods=["GET"]),
             Route("/_sandbox/sellers", admin.put_seller, methods=["POST"]),
             Route("/_sandbox/clock", admin.clock, methods=["POST"]),
             Route("/_sandbox/faults", admin.faults, methods=["PUT"]),
@@ -100,7 +82,7 @@ class SandboxApp:
             if message["type"] == "http.response.start":
                 started = True
                 message = {**message, "headers": [*message.get("headers", ()),
-                                                   (REQUEST_ID.encode(), request_id.encode())]}
+                                                   (REQUEST_ID_HEADER.encode(), request_id.encode())]}
             await send(message)
 
         scope["app"] = self  # makes the router raise HTTPException for unknown routes

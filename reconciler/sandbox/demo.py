@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..domain import catalogue
 from ..domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
 from ..domain.model import Reason
 from . import review
+from .context import Sandbox
 from .records import RegistrationRecord, SellerRecord
 from .store import Store
-
-if TYPE_CHECKING:
-    from .app import Sandbox
 
 DAY = 86400.0
 NO_DIGEST = "0" * 64

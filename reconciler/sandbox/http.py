@@ -13,11 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-REQUEST_ID = "x-amzn-RequestId"
-RATE_LIMIT = "x-amzn-RateLimit-Limit"
-
-CODES = {400: "InvalidInput", 403: "Unauthorized", 404: "NotFound", 409: "Conflict",
-         429: "QuotaExceeded", 500: "InternalFailure", 503: "ServiceUnavailable"}
+from ..domain.contract import ERROR_CODES
 
 
 class ApiFailure(Exception):
@@ -27,7 +23,7 @@ class ApiFailure(Exception):
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.code = CODES[status]
+        self.code = ERROR_CODES[status]
         self.message = message
         self.details = details
         self.headers = headers or {}

@@ -8,17 +8,15 @@ that seller alone and expires after an hour of sandbox clock.
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..domain.contract import LWA_INVALID_CLIENT, LWA_INVALID_GRANT, LWA_UNSUPPORTED_GRANT_TYPE
 from .api import token_hash
+from .context import Sandbox
 from .http import json_response
-
-if TYPE_CHECKING:
-    from .app import Sandbox
 
 ACCESS_TOKEN_SECONDS = 3600
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -38,14 +36,14 @@ class Lwa:
         except UnicodeDecodeError:
             form = {}
         if not form.get("client_id") or not form.get("client_secret"):
-            return _error(401, "invalid_client", "client_id and client_secret are required")
+            return _error(401, LWA_INVALID_CLIENT, "client_id and client_secret are required")
         if form.get("grant_type") != "refresh_token":
-            return _error(400, "unsupported_grant_type", "grant_type must be refresh_token")
+            return _error(400, LWA_UNSUPPORTED_GRANT_TYPE, "grant_type must be refresh_token")
         refresh_token = form.get("refresh_token", "")
         seller = self.sb.store.seller_by_refresh_token(refresh_token) if refresh_token else None
         if seller is None:
             # Never echo the token: it may be a real secret sent to the wrong place.
-            return _error(400, "invalid_grant", "the refresh token is unknown, revoked or malformed")
+            return _error(400, LWA_INVALID_GRANT, "the refresh token is unknown, revoked or malformed")
         access_token = "Atza|" + secrets.token_urlsafe(48)
         self.sb.store.add_access_token(token_hash(access_token), seller.seller_id, form["client_id"],
                                        self.sb.now() + ACCESS_TOKEN_SECONDS)

@@ -8,8 +8,8 @@ early or late gives the same answer) plus the two only the seller record can tel
 
 from __future__ import annotations
 
-from ..domain import catalogue
 from ..desired import preflight
+from ..domain import catalogue
 from ..domain.live import APPROVED, IN_REVIEW, REJECTED, SUBMITTED
 from ..domain.model import Reason, Submission
 from .clock import utc_date

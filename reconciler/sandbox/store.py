@@ -22,9 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..domain import catalogue
-from ..errors import ConfigError
-from ..domain.live import OPEN_STATUSES
+from ..domain.contract import OPEN_STATUSES
 from ..domain.model import Reason
+from ..errors import ConfigError
 from . import review
 from .records import RegistrationRecord, SellerRecord
 

@@ -13,8 +13,15 @@ from datetime import date
 from typing import Any
 
 from ..domain import catalogue
-from ..domain.model import (BusinessRegistration, Document, DocumentRef, IdDocument, LegalRepresentative,
-    Submission, TaxRegistration)
+from ..domain.model import (
+    BusinessRegistration,
+    Document,
+    DocumentRef,
+    IdDocument,
+    LegalRepresentative,
+    Submission,
+    TaxRegistration,
+)
 from .http import ApiFailure
 
 HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import served_sandbox
+
 from reconciler.domain import catalogue
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,7 +13,6 @@ import threading
 import pytest
 
 from reconciler.desired.loader import load_desired
-
 from tests.apply.apply_support import REPO, Admin, Seller
 
 ALPHA = Seller("alpha", "A1ALPHA0000001", ("DE", "FR"))

@@ -11,15 +11,23 @@ import pytest
 from served_sandbox import FakeTime
 
 from reconciler.actions import apply
-from reconciler.domain import catalogue
 from reconciler.actions.apply import ACCEPTED, EXISTS, FAILED, Create, PairResult
-from reconciler.client import AlreadyExists
-from reconciler.errors import ApiError, PlanFileError, SafetyError
+from reconciler.domain import catalogue
 from reconciler.domain.live import LiveRegistration
-from reconciler.domain.model import (BusinessRegistration, DocumentRef, Entity, IdDocument,
-    LegalRepresentative, Reason, SecretRef, Submission, TaxRegistration)
-from reconciler.engine.plan import CreateGroup, EntityPlan, Pair, Plan
+from reconciler.domain.model import (
+    BusinessRegistration,
+    DocumentRef,
+    Entity,
+    IdDocument,
+    LegalRepresentative,
+    Reason,
+    SecretRef,
+    Submission,
+    TaxRegistration,
+)
 from reconciler.domain.submission import client_token
+from reconciler.engine.plan import CreateGroup, EntityPlan, Pair, Plan
+from reconciler.errors import AlreadyExists, ApiError, PlanFileError, SafetyError
 
 DIGEST = "d" * 64
 NOW = datetime(2026, 11, 26, 10, tzinfo=timezone.utc)

@@ -7,8 +7,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from reconciler.domain.model import (BusinessRegistration, Document, DocumentRef, Entity, IdDocument,
-    LegalRepresentative, SecretRef, Submission, TaxRegistration)
+from reconciler.domain.model import (
+    BusinessRegistration,
+    Document,
+    DocumentRef,
+    Entity,
+    IdDocument,
+    LegalRepresentative,
+    SecretRef,
+    Submission,
+    TaxRegistration,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = "http://acorn.test"

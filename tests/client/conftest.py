@@ -7,12 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from served_sandbox import Admin, FakeTime, served_sandbox
 
 from reconciler.client import AcornClient, MemoryAuditLog, RetryPolicy
 from reconciler.desired.settings import Settings
-
-from served_sandbox import Admin, FakeTime, served_sandbox
-
 from tests.client.client_support import BASE, CLIENT_SECRET
 
 
@@ -29,7 +27,7 @@ def make_client(tmp_path: Path, fake_time: FakeTime):
                 audit: MemoryAuditLog | None = None, policy: RetryPolicy = RetryPolicy(),
                 rng=lambda: 0.5, **kwargs) -> AcornClient:
         env = {"LWA_CLIENT_ID": "acorn-test", "LWA_CLIENT_SECRET": CLIENT_SECRET, **env}
-        return AcornClient(Settings(endpoint=endpoint), env, base_dir=tmp_path, state_dir=tmp_path / ".acorn",
+        return AcornClient(Settings(endpoint=endpoint), env, base_dir=tmp_path,
                            audit=audit if audit is not None else MemoryAuditLog(), transport=transport,
                            sleep=fake_time.sleep, clock=fake_time.clock, rng=rng, policy=policy, **kwargs)
 

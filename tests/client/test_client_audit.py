@@ -10,7 +10,6 @@ import httpx
 from reconciler.client import AcornClient
 from reconciler.client.audit import AuditEntry, AuditLog
 from reconciler.desired.settings import Settings
-
 from tests.client.client_fakeapi import FakeApi
 from tests.client.client_support import make_entity
 
@@ -48,7 +47,7 @@ def test_the_file_is_opened_once_and_closed_with_the_client(tmp_path, monkeypatc
 
     async def go():
         async with AcornClient(Settings(endpoint="http://acorn.test"), env, base_dir=tmp_path,
-                               state_dir=tmp_path / ".acorn", audit=log, transport=httpx.MockTransport(api)) as c:
+                               audit=log, transport=httpx.MockTransport(api)) as c:
             await c.read_seller(entity)
             assert len(path.read_text().splitlines()) == len(api.requests) == 3  # each line flushed
             assert not log._file.closed

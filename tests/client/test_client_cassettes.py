@@ -16,14 +16,12 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import vcr
+from served_sandbox import served_sandbox
 
 from reconciler.client import AcornClient, MemoryAuditLog
 from reconciler.desired.loader import load_desired
-from reconciler.sandbox.embedded import demo_refresh_token
 from reconciler.desired.settings import Settings
-
-from served_sandbox import served_sandbox
-
+from reconciler.sandbox.embedded import demo_refresh_token
 from tests.client.client_support import REPO
 
 CASSETTES = Path(__file__).parent / "cassettes"
@@ -96,7 +94,7 @@ def read_demo(url: str, tmp_path: Path):
     audit = MemoryAuditLog()
 
     async def go():
-        async with AcornClient(Settings(endpoint=url), env, base_dir=REPO, state_dir=tmp_path, audit=audit) as c:
+        async with AcornClient(Settings(endpoint=url), env, base_dir=REPO, audit=audit) as c:
             return await c.read_all(entities, concurrency=1)
 
     return asyncio.run(go()), audit

@@ -4,11 +4,11 @@ import asyncio
 
 import pytest
 
-from reconciler.client import AcornClient, MemoryAuditLog
-from reconciler.errors import AuthError
+from reconciler.cli.connect import connect
+from reconciler.client import MemoryAuditLog
 from reconciler.desired.loader import load_desired
 from reconciler.desired.settings import Settings
-
+from reconciler.errors import AuthError
 from tests.client.client_support import REPO, make_entity
 
 
@@ -17,7 +17,7 @@ def test_embedded_mode_needs_no_credentials_and_keeps_its_state_in_the_state_dir
     audit = MemoryAuditLog()
 
     async def go():
-        async with AcornClient(Settings(), {}, base_dir=tmp_path, state_dir=tmp_path / ".acorn", audit=audit) as c:
+        async with connect(Settings(), {}, base_dir=tmp_path, state_dir=tmp_path / ".acorn", audit=audit) as c:
             return await c.read_all(entities, concurrency=4)
 
     live = asyncio.run(go())
@@ -32,7 +32,7 @@ def test_embedded_mode_says_an_unset_credential_is_unset_when_the_demo_world_lac
     known = make_entity("acme-sz", "A3EXAMPLEACME01", ("US",), env_name="ACME_TOKEN")
 
     async def go():
-        async with AcornClient(Settings(), {}, base_dir=tmp_path, state_dir=tmp_path / ".acorn",
+        async with connect(Settings(), {}, base_dir=tmp_path, state_dir=tmp_path / ".acorn",
                                audit=MemoryAuditLog()) as c:
             return await c.read_all([stranger, known], concurrency=2)
 
@@ -46,7 +46,7 @@ def test_embedded_mode_still_names_a_set_but_wrong_credential(tmp_path):
     stranger = make_entity("stranger", "A9UNKNOWN0001", ("DE",), env_name="STRANGER_TOKEN")
 
     async def go():
-        async with AcornClient(Settings(), {"STRANGER_TOKEN": "Atzr|wrong"}, base_dir=tmp_path,
+        async with connect(Settings(), {"STRANGER_TOKEN": "Atzr|wrong"}, base_dir=tmp_path,
                                state_dir=tmp_path / ".acorn", audit=MemoryAuditLog()) as c:
             await c.read_seller(stranger)
 

@@ -9,9 +9,8 @@ import json
 import httpx
 import pytest
 
-from reconciler.client import AlreadyExists, MemoryAuditLog
-from reconciler.errors import ApiError, SecretError, TransportError
-
+from reconciler.client import MemoryAuditLog
+from reconciler.errors import AlreadyExists, ApiError, SecretError, TransportError
 from tests.client.client_fakeapi import PREFIX, FakeApi, registration
 from tests.client.client_support import BASE, CLIENT_SECRET, make_entity
 

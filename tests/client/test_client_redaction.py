@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from reconciler.errors import ApiError
-
 from tests.client.client_fakeapi import FakeApi, registration
 from tests.client.client_support import CLIENT_SECRET, make_entity
 

@@ -3,21 +3,19 @@ sockets): paging, faults, the run breaker, 403 refresh-once, idempotent creates 
 
 from __future__ import annotations
 
-from collections import Counter
-
 import asyncio
 import random
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from reconciler.domain import catalogue
 from reconciler.client import AcornClient, MemoryAuditLog
-from reconciler.errors import TransportError
 from reconciler.desired.settings import Settings
+from reconciler.domain import catalogue
 from reconciler.domain.submission import client_token, submission_digest
-
+from reconciler.errors import TransportError
 from tests.client.client_support import CLIENT_SECRET, make_entity
 
 EU_TAXED = ["UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "IE"]  # each needs a tax number
@@ -29,8 +27,7 @@ ENV = {"ALPHA_TOKEN": "Atzr|alpha-refresh", "BETA_TOKEN": "Atzr|beta-refresh", "
 
 
 def client(url: str, tmp_path: Path, audit: MemoryAuditLog, env: dict[str, str] = ENV, seed: int = 1) -> AcornClient:
-    return AcornClient(Settings(endpoint=url), env, base_dir=tmp_path, state_dir=tmp_path / ".acorn",
-                       audit=audit, rng=random.Random(seed).random)
+    return AcornClient(Settings(endpoint=url), env, base_dir=tmp_path, audit=audit, rng=random.Random(seed).random)
 
 
 def seed_three(sandbox) -> None:

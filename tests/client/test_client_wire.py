@@ -5,11 +5,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-from reconciler.client.wire import (errors_from_api, participations_from_api, registration_from_api,
-    registrations_from_api, submission_to_api)
-from reconciler.errors import ApiError
+from reconciler.client.wire import (
+    errors_from_api,
+    participations_from_api,
+    registration_from_api,
+    registrations_from_api,
+    submission_to_api,
+)
 from reconciler.domain.model import Reason
-
+from reconciler.errors import ApiError
 from tests.client.client_fakeapi import registration
 from tests.client.client_support import make_entity
 

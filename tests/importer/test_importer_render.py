@@ -18,14 +18,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from importer_support import fill, todo_lines
 
-from reconciler.domain import catalogue
-from reconciler.errors import ConfigError
-from reconciler.actions.import_entity import (ImportRequest, check_request, imported, placeholder_entity,
-    render_entity, todo_count)
-from reconciler.domain.live import (ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, LiveRegistration,
-    SellerLive)
+from reconciler.actions.import_entity import (
+    ImportRequest,
+    check_request,
+    imported,
+    placeholder_entity,
+    render_entity,
+    todo_count,
+)
 from reconciler.desired.loader import load_entity
+from reconciler.domain import catalogue
+from reconciler.domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, LiveRegistration, SellerLive
 from reconciler.domain.model import Reason
+from reconciler.errors import ConfigError
 from reconciler.render.yamltext import scalar
 
 GOLDEN = Path(__file__).parent / "golden"

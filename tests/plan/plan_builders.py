@@ -6,11 +6,22 @@ from datetime import date, datetime, timedelta, timezone
 
 from reconciler.domain import catalogue
 from reconciler.domain.live import LiveRegistration, SellerLive
-from reconciler.domain.model import (BusinessRegistration, DesiredState, Document, DocumentRef, Entity,
-    IdDocument, LegalRepresentative, Reason, SecretRef, Submission, TaxRegistration)
-from reconciler.engine.plan import Pair, Plan, plan
-from reconciler.desired.settings import Settings
+from reconciler.domain.model import (
+    BusinessRegistration,
+    DesiredState,
+    Document,
+    DocumentRef,
+    Entity,
+    IdDocument,
+    LegalRepresentative,
+    Reason,
+    SecretRef,
+    Submission,
+    TaxRegistration,
+)
+from reconciler.domain.policy import Policy
 from reconciler.domain.submission import submission_digest
+from reconciler.engine.plan import Pair, Plan, plan
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 9, 30, tzinfo=timezone.utc)
@@ -61,9 +72,9 @@ def seller(e: Entity, participations: tuple[str, ...] = (), regs: tuple[LiveRegi
 
 
 def run(entities: list[Entity], sellers: list[SellerLive], today: date = TODAY,
-        settings: Settings = Settings()) -> Plan:
+        policy: Policy = Policy()) -> Plan:
     desired = DesiredState(tuple(entities), "d" * 64)
-    return plan(desired, {s.seller_id: s for s in sellers}, today, settings, NOW)
+    return plan(desired, {s.seller_id: s for s in sellers}, today, policy, NOW, "sandbox")
 
 
 def one(e: Entity, participations: tuple[str, ...] = (), regs: tuple[LiveRegistration, ...] = (),

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from plan_builders import entity, one, sample_plan
 
-from reconciler.errors import PlanFileError
 from reconciler.engine.plan_json import from_json, to_json
+from reconciler.errors import PlanFileError
 
 
 def test_round_trip_is_exact():

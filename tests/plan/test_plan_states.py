@@ -6,13 +6,21 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from plan_builders import TODAY, entity, one, reg, rows, run, seller, states, submission, codes
+from plan_builders import TODAY, codes, entity, one, reg, rows, run, seller, states, submission
 
 from reconciler.domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED
 from reconciler.domain.model import Reason
-from reconciler.engine.plan import (FIELD_DRIFT, NOT_IN_DESIRED, REJECTED_CHANGED, REJECTED_UNCHANGED,
-    STALE_PENDING, FieldDiff, has_creates, has_drift)
-from reconciler.desired.settings import Settings
+from reconciler.domain.policy import Policy
+from reconciler.engine.plan import (
+    FIELD_DRIFT,
+    NOT_IN_DESIRED,
+    REJECTED_CHANGED,
+    REJECTED_UNCHANGED,
+    STALE_PENDING,
+    FieldDiff,
+    has_creates,
+    has_drift,
+)
 
 OLD = submission(taxes=())  # a submission that has changed since: it lacked every tax registration
 BAD = (Reason("DOCUMENT_UNREADABLE", "the business registration document is unreadable"),)
@@ -88,7 +96,7 @@ def test_an_expiring_id_blocks_every_pair_of_the_entity():
 def test_preflight_uses_the_configured_minimum_id_validity():
     e = entity(id_expires=date(2026, 8, 1))  # 61 days left
     assert states(one(e), "DE") == ["blocked"]
-    assert states(one(e, settings=Settings(id_document_min_valid_days=60)), "DE") == ["create"]
+    assert states(one(e, policy=Policy(id_document_min_valid_days=60)), "DE") == ["create"]
 
 
 @pytest.mark.parametrize("age, stale", [(0, False), (14, False), (15, True), (400, True)])
@@ -99,7 +107,7 @@ def test_pending_carries_its_age_and_is_stale_past_the_setting(age, stale):
 
 
 def test_stale_pending_days_is_a_setting():
-    p = one(entity(), regs=(reg("DE", SUBMITTED, age=4),), settings=Settings(stale_pending_days=3))
+    p = one(entity(), regs=(reg("DE", SUBMITTED, age=4),), policy=Policy(stale_pending_days=3))
     assert codes(rows(p)[0]) == [STALE_PENDING]
     assert has_drift(p)
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.domain import catalogue
-from reconciler.errors import ConfigError
 from reconciler.desired.loader import load_desired
+from reconciler.domain import catalogue
+from reconciler.domain.submission import submission_digest
+from reconciler.errors import ConfigError
 from reconciler.sandbox.demo import DEMO_SELLERS
 from reconciler.sandbox.embedded import EMBEDDED_BASE_URL, demo_refresh_token, embedded_transport
-from reconciler.domain.submission import submission_digest
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,35 @@
+"""What every sandbox handler shares: the state, the clock, the rate limiter and the faults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .clock import SandboxClock
+from .faults import FaultInjector, Faults
+from .ratelimit import RateLimiter
+from .store import Store
+
+DEFAULT_REVIEW_SECONDS = 300.0
+
+
+@dataclass
+class Sandbox:
+    """Everything a handler needs: the state, the clock and the in-memory controls."""
+
+    store: Store
+    clock: SandboxClock
+    limiter: RateLimiter
+    faults: FaultInjector
+    review_seconds: float = DEFAULT_REVIEW_SECONDS
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def advance(self, seconds: float) -> None:
+        self.store.set_meta("clock_offset", repr(self.clock.advance(seconds)))
+
+    def reset(self) -> None:
+        self.store.reset()
+        self.clock.offset = 0.0
+        self.limiter.reset()
+        self.faults.set(Faults())
