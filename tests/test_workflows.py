@@ -11,8 +11,7 @@ import pytest
 import yaml
 
 from reconciler.desired.loader import load_desired
-
-REPO = Path(__file__).resolve().parent.parent
+from tests import REPO
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml")) + sorted((REPO / "examples").glob("**/*.yml"))
 

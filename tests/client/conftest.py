@@ -7,11 +7,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from served_sandbox import Admin, FakeTime, served_sandbox
 
 from reconciler.client import AcornClient, MemoryAuditLog, RetryPolicy
 from reconciler.desired.settings import Settings
 from tests.client.client_support import BASE, CLIENT_SECRET
+from tests.served_sandbox import Admin, FakeTime, served_sandbox
 
 
 @pytest.fixture

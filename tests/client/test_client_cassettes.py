@@ -16,13 +16,13 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import vcr
-from served_sandbox import served_sandbox
 
 from reconciler.client import AcornClient, MemoryAuditLog
 from reconciler.desired.loader import load_desired
 from reconciler.desired.settings import Settings
 from reconciler.sandbox.embedded import demo_refresh_token
 from tests.client.client_support import REPO
+from tests.served_sandbox import served_sandbox
 
 CASSETTES = Path(__file__).parent / "cassettes"
 CASSETTE = "demo-read.yaml"

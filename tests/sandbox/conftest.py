@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sandbox_support import SPEC, Api, Contract, Recorded, Served, recording_client, serve_in_thread
+
+from tests.sandbox.sandbox_support import SPEC, Api, Contract, Recorded, Served, recording_client, serve_in_thread
 
 
 @pytest.fixture(scope="session")

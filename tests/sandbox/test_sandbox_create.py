@@ -6,9 +6,9 @@ import threading
 
 import httpx
 import pytest
-from sandbox_support import PREFIX, body_for
 
 from reconciler.domain import catalogue
+from tests.sandbox.sandbox_support import PREFIX, body_for
 
 DE, FR, US = (catalogue.by_code(c).marketplace_id for c in ("DE", "FR", "US"))
 

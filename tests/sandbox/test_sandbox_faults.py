@@ -7,10 +7,10 @@ import time
 
 import httpx
 import pytest
-from sandbox_support import body_for
 
 from reconciler.sandbox.app import create_app
 from reconciler.sandbox.http import is_loopback
+from tests.sandbox.sandbox_support import body_for
 
 
 def test_error_rate_one_answers_every_api_call_500_or_503_before_acting(api):

@@ -3,7 +3,7 @@ response carries."""
 
 from __future__ import annotations
 
-from sandbox_support import body_for
+from tests.sandbox.sandbox_support import body_for
 
 
 def test_create_allows_its_burst_then_429_with_retry_after_and_nothing_changes(api):

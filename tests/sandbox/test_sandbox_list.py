@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sandbox_support import body_for
 
 from reconciler.domain import catalogue
 from reconciler.sandbox.records import RegistrationRecord
 from reconciler.sandbox.store import Store
+from tests.sandbox.sandbox_support import body_for
 
 EU = [m.code for m in catalogue.MARKETPLACES if m.region == "EU"]  # 16
 NA = [m.code for m in catalogue.MARKETPLACES if m.region == "NA"]  # 4

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox_support import body_for
+from tests.sandbox.sandbox_support import body_for
 
 
 def test_a_seeded_refresh_token_exchanges_for_an_access_token(api):

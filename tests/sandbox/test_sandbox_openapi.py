@@ -7,7 +7,8 @@ from __future__ import annotations
 import importlib.resources
 
 import yaml
-from sandbox_support import SPEC, body_for
+
+from tests.sandbox.sandbox_support import SPEC, body_for
 
 OPERATIONS = {
     ("post", "/auth/o2/token"): "getAccessToken",

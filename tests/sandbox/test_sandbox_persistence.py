@@ -6,11 +6,11 @@ import sqlite3
 import threading
 
 import pytest
-from sandbox_support import PREFIX, Api, body_for, recording_client, serve_in_thread
 
 from reconciler.errors import ConfigError
 from reconciler.sandbox.records import RegistrationRecord
 from reconciler.sandbox.store import Store, new_registration_id
+from tests.sandbox.sandbox_support import PREFIX, Api, body_for, recording_client, serve_in_thread
 
 
 def test_a_restart_keeps_sellers_registrations_tokens_and_the_clock(tmp_path, contract):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from sandbox_support import body_for
+
+from tests.sandbox.sandbox_support import body_for
 
 
 def _status(api, token, registration_id):

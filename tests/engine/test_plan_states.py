@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from plan_builders import TODAY, codes, entity, one, reg, rows, run, seller, states, submission
 
 from reconciler.domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED
 from reconciler.domain.model import Reason
@@ -21,6 +20,7 @@ from reconciler.engine.plan import (
     has_creates,
     has_drift,
 )
+from tests.engine.plan_builders import TODAY, codes, entity, one, reg, rows, run, seller, states, submission
 
 OLD = submission(taxes=())  # a submission that has changed since: it lacked every tax registration
 BAD = (Reason("DOCUMENT_UNREADABLE", "the business registration document is unreadable"),)

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from served_sandbox import served_sandbox
 
-from tests.apply.apply_support import Admin, Seller, World, make_world
+from tests.actions.apply_support import Admin, Seller, World, make_world
+from tests.served_sandbox import served_sandbox
 
 
 @pytest.fixture(scope="session")

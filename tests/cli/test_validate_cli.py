@@ -6,10 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests import FIXTURES, REPO
 
 
 def tree(tmp_path: Path, *fixtures: str) -> Path:

@@ -13,7 +13,8 @@ import threading
 import pytest
 
 from reconciler.desired.loader import load_desired
-from tests.apply.apply_support import REPO, Admin, Seller
+from tests import REPO
+from tests.actions.apply_support import Admin, Seller
 
 ALPHA = Seller("alpha", "A1ALPHA0000001", ("DE", "FR"))
 BRAVO = Seller("bravo", "A2BRAVO0000002", ("IT",))

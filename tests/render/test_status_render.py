@@ -16,12 +16,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from status_builders import HOSTILE, NOW, pair, sample_plan, sample_status
 
 from reconciler.domain.model import Reason
 from reconciler.engine.plan import EntityPlan, Plan
 from reconciler.render import render
 from reconciler.render.status import STATUS_FORMATS, render_status, status_of
+from tests.render.status_builders import HOSTILE, NOW, pair, sample_plan, sample_status
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("ACORN_UPDATE_GOLDEN") == "1"

@@ -11,12 +11,12 @@ import os
 from pathlib import Path
 
 import pytest
-from plan_builders import ALL_TAXES, entity, one, reg, sample_plan
 
 from reconciler.domain.live import ACTION_REQUIRED
 from reconciler.domain.model import Reason
 from reconciler.engine.plan_json import to_json
 from reconciler.render import FORMATS, render
+from tests.engine.plan_builders import ALL_TAXES, entity, one, reg, sample_plan
 
 GOLDEN = Path(__file__).parent / "golden"
 # read at import: the autouse guard fixture clears ACORN_* variables before each test
@@ -92,7 +92,7 @@ def test_no_rendering_shows_a_number_or_id_detail_in_full(fmt):
 
 
 def test_an_entity_error_is_masked_too():
-    from plan_builders import run, seller
+    from tests.engine.plan_builders import run, seller
     e = entity()
     p = run([e], [seller(e, error="seller record mentions DE987654321")])
     assert "DE987654321" not in render(p, "text")

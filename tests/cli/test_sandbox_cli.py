@@ -9,7 +9,8 @@ import subprocess
 import sys
 
 import httpx
-from served_sandbox import start, stop
+
+from tests.served_sandbox import start, stop
 
 
 def test_serve_prints_its_url_serves_and_stops_on_ctrl_c(tmp_path):

@@ -16,7 +16,6 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from importer_support import fill, todo_lines
 
 from reconciler.actions.import_entity import (
     ImportRequest,
@@ -32,6 +31,7 @@ from reconciler.domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTE
 from reconciler.domain.model import Reason
 from reconciler.errors import ConfigError
 from reconciler.render.yamltext import scalar
+from tests.actions.importer_support import fill, todo_lines
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("ACORN_UPDATE_GOLDEN") == "1"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from plan_builders import entity, one, reg
-
 from reconciler.domain.live import APPROVED, IN_REVIEW, REJECTED
 from reconciler.domain.submission import client_token, submission_digest
+from tests.engine.plan_builders import entity, one, reg
 
 IDS = {"US": "ATVPDKIKX0DER", "CA": "A2EUQ1WTGCTBG2", "MX": "A1AM78C64UM0Y8", "DE": "A1PA6795UKMFR9",
        "FR": "A13V1IB3VIYZZH", "JP": "A1VC38T7YXB528", "AU": "A39IBJ37TRP1C6"}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from plan_builders import entity, one, reg, rows, run, seller
 
 from reconciler.domain.live import IN_REVIEW
 from reconciler.domain.submission import client_token, submission_digest
 from reconciler.engine.selection import parse_selector, parse_shard, restrict, select, shard
 from reconciler.errors import ConfigError
+from tests.engine.plan_builders import entity, one, reg, rows, run, seller
 
 ENTITIES = (
     entity("acme-sz", ("US", "DE"), labels={"brand": "acme", "team": "apac"}),

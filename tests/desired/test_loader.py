@@ -10,8 +10,8 @@ import pytest
 
 from reconciler.desired.loader import SourceFile, load, load_desired, load_entity, read_tree
 from reconciler.errors import DesiredStateError
+from tests import FIXTURES, REPO
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SECRET_MSG = ("looks like a literal secret; secrets are never written here: reference it as "
               "{env: NAME} or {file: PATH} (the value is not shown)")
 
@@ -133,7 +133,7 @@ def test_names_are_unique_between_files_and_template_rows(tmp_path: Path) -> Non
     (tmp_path / "templates").mkdir()
     (tmp_path / "entities" / "atlas-uk.yaml").write_text(
         _entity_file("atlas-uk", "A1OTHERSELLER0").text)
-    repo = Path(__file__).resolve().parent.parent
+    repo = REPO
     (tmp_path / "templates" / "atlas.yaml.j2").write_text((repo / "desired/templates/atlas.yaml.j2").read_text())
     with pytest.raises(DesiredStateError) as caught:
         load_desired(tmp_path)
@@ -161,7 +161,7 @@ def test_digest_changes_exactly_when_the_tree_does() -> None:
 
 
 def test_shipped_demo_tree_is_valid() -> None:
-    repo = Path(__file__).resolve().parent.parent
+    repo = REPO
     state = load_desired(repo / "desired")
     assert [e.name for e in state.entities] == [
         "acme-sz", "atlas-ie", "atlas-uk", "maple-ca", "nordlicht-de", "sakura-jp"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests import REPO
 
 
 def test_a_state_file_that_is_not_a_database_is_one_error_naming_it(run_acorn, tmp_path: Path) -> None:

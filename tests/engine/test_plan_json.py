@@ -8,10 +8,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from plan_builders import entity, one, sample_plan
 
 from reconciler.engine.plan_json import from_json, to_json
 from reconciler.errors import PlanFileError
+from tests.engine.plan_builders import entity, one, sample_plan
 
 
 def test_round_trip_is_exact():

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.desired.loader import load_entity
+from tests import FIXTURES
 
-VALID = (Path(__file__).parent / "fixtures" / "valid.yaml").read_text()
+VALID = (FIXTURES / "valid.yaml").read_text()
 LINES = VALID.splitlines(keepends=True)
 
 # Fragments that stress YAML and the schema: tags, anchors, types, secrets, odd unicode.

@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import date, datetime, timezone
 
 import pytest
-from served_sandbox import FakeTime
 
 from reconciler.actions import apply
 from reconciler.actions.apply import ACCEPTED, EXISTS, FAILED, Create, PairResult
@@ -28,6 +27,7 @@ from reconciler.domain.model import (
 from reconciler.domain.submission import client_token
 from reconciler.engine.plan import CreateGroup, EntityPlan, Pair, Plan
 from reconciler.errors import AlreadyExists, ApiError, PlanFileError, SafetyError
+from tests.served_sandbox import FakeTime
 
 DIGEST = "d" * 64
 NOW = datetime(2026, 11, 26, 10, tzinfo=timezone.utc)

@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from importer_support import fill, todo_lines
+
+from tests.actions.importer_support import fill, todo_lines
 
 ARGS = ("import", "--seller-id", "A3EXAMPLEACME01", "--name", "acme-sz",
         "--refresh-token-env", "ACORN_ACME_SZ_REFRESH_TOKEN")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from reconciler.desired import entity_templates
 from reconciler.desired.loader import SourceFile, load
 from reconciler.errors import DesiredStateError
+from tests import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 ATLAS = (REPO / "desired" / "templates" / "atlas.yaml.j2").read_text()
 
 

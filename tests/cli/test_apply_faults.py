@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import signal
 
-from tests.apply.apply_support import Seller
+from tests.actions.apply_support import Seller
 
 SELLERS = (
     Seller("alpha", "A1ALPHA0000001", ("DE", "FR")),

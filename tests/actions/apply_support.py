@@ -15,11 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import served_sandbox
-
 from reconciler.domain import catalogue
+from tests import served_sandbox
 
-REPO = Path(__file__).resolve().parents[2]
 APP_ENV = {"LWA_CLIENT_ID": "acorn-apply-test", "LWA_CLIENT_SECRET": "apply-test-client-secret"}
 TAX = {"UK": "{scheme: UK_VAT, number: GB123456789}", "US": "{scheme: US_W8BENE, completedOn: 2025-03-01}",
        "CA": '{scheme: CA_GST_HST, number: "123456789RT0001"}'}
