@@ -1,4 +1,4 @@
-"""The ACORN-i sandbox: the contract (`/work/shared/spec/acorn-i-api.md`, and
+"""The ACORN-i sandbox: the contract (`docs/acorn-i-api.md`, and
 `schemas/acorn-i.openapi.yaml`) implemented as an ASGI application.
 
     app.py        the ASGI edge and routes; `create_app(state_path, ...)`
