@@ -27,7 +27,8 @@ def test_actionlint_passes(workflow: Path) -> None:
 def test_each_entity_credential_is_mapped_from_its_secret(name: str) -> None:
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / name).read_text())
     (job,) = workflow["jobs"].values()
-    wanted = {e.credentials.name for e in load_desired(REPO / "desired").entities} | {"LWA_CLIENT_ID", "LWA_CLIENT_SECRET"}
+    entities = load_desired(REPO / "desired").entities
+    wanted = {r.name for e in entities for r in e.credentials.refs()} | {"LWA_CLIENT_ID", "LWA_CLIENT_SECRET"}
     assert {k: v for k, v in job["env"].items() if k in wanted} == {
         k: f"${{{{ secrets.{k} }}}}" for k in wanted}
 

@@ -18,11 +18,12 @@ from ..actions.import_entity import (
     check_request,
     imported,
     placeholder_entity,
+    refused_everywhere,
     render_entity,
     todo_count,
 )
 from ..domain.live import SellerLive
-from ..errors import ConfigError
+from ..errors import AuthError, ConfigError
 from .planning import audit_option, audit_path, open_client
 from .workspace import Workspace, endpoint_options, tree_options, workspace
 
@@ -48,6 +49,8 @@ def command(seller_id, name, env_var, desired, config, environment, endpoint, au
     if other is not None:
         raise ConfigError(f"seller {seller_id} is already desired in {other}: nothing written")
     live = asyncio.run(_read(ws, request, audit_path(ws, audit_log)))
+    if live.error is None and (why := refused_everywhere(live)) is not None:
+        raise AuthError(f"seller {seller_id} refused in every region: {why}")
     text = render_entity(request, live, ws.settings.id_document_min_valid_days)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -18,11 +18,11 @@ import click
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
 from ..desired.loader import load_desired
-from ..domain.live import SellerLive
+from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
-from ..engine.plan import Plan, entity_errors, plan
+from ..engine.plan import Plan, entity_errors, plan, plan_entity
 from ..engine.selection import check_marketplaces, parse_selector, parse_shard, restrict, select, shard
-from ..errors import ConfigError
+from ..errors import AcornError, ApplicationCredentialsError, ConfigError, TransportError
 from .connect import connect
 from .workspace import Workspace, today, workspace
 
@@ -115,7 +115,40 @@ def _writable(path: Path) -> Path:
 
 
 async def read_live(run: Run, client: AcornClient, entities: Sequence[Entity] | None = None) -> dict[str, SellerLive]:
-    return await client.read_all(run.entities if entities is None else entities, run.ws.settings.concurrency)
+    """Every chosen seller's live state, then (account preflight) its seller account in each
+    region where the plan would create, read once per entity and region."""
+    chosen = run.entities if entities is None else tuple(entities)
+    live = await client.read_all(chosen, run.ws.settings.concurrency)
+    return await read_accounts(run, client, chosen, live)
+
+
+async def read_accounts(run: Run, client: AcornClient, entities: Sequence[Entity],
+                        live: dict[str, SellerLive]) -> dict[str, SellerLive]:
+    day, policy = today(run.ws.env), run.ws.settings.policy
+    wanted: list[tuple[Entity, str]] = []
+    for e in entities:
+        seller = live.get(e.seller_id)
+        if seller is not None and seller.error is None:
+            wanted += [(e, c.region) for c in plan_entity(e, seller, day, policy).creates]
+    if not wanted:
+        return live
+    gate = asyncio.Semaphore(max(1, run.ws.settings.concurrency))
+
+    async def one(entity: Entity, region: str) -> AccountRead:
+        async with gate:
+            try:
+                return AccountRead(region, await client.get_account(entity, region))
+            except (TransportError, ApplicationCredentialsError):
+                raise
+            except AcornError as exc:  # 403 (a missing role), 404, ...: a warning, not a block
+                return AccountRead(region, unavailable=f"the seller account could not be read in {region}, so "
+                                                       f"its legal name and registration were not checked: {exc}")
+
+    reads = await asyncio.gather(*(one(e, r) for e, r in wanted))
+    by_seller: dict[str, list[AccountRead]] = {}
+    for (e, _), read in zip(wanted, reads):
+        by_seller.setdefault(e.seller_id, []).append(read)
+    return {sid: replace(s, accounts=tuple(by_seller.get(sid, ()))) for sid, s in live.items()}
 
 
 def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entity] | None = None) -> Plan:

@@ -18,12 +18,14 @@ from ..domain import catalogue
 from ..domain.gcpause import paused_gc
 from ..domain.model import (
     BusinessRegistration,
+    Credentials,
     DesiredState,
     Document,
     DocumentRef,
     Entity,
     IdDocument,
     LegalRepresentative,
+    RegionCredential,
     SecretRef,
     Source,
     Submission,
@@ -171,16 +173,28 @@ def _literal_secrets(value: object, path: KeyPath) -> list[KeyPath]:
         return out
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _literal_secrets(v, path + (i,))]
-    in_credentials = path[:2] == ("spec", "credentials") and path[-1] not in ("env", "file")
+    in_credentials = path[:2] == ("spec", "credentials") and not _reference_key(path)
     if (in_credentials and value is not None) or (isinstance(value, str) and looks_like_token(value)):
         return [path]
     return []
 
 
+def _reference_key(path: KeyPath) -> bool:
+    """A key that may hold a plain value under spec.credentials: a reference's env/file, and
+    a region entry's authorizedOn (`refreshToken: {NA: {env: A, authorizedOn: DATE}}`)."""
+    if path[-1] in ("env", "file"):
+        return len(path) == 4 or (len(path) == 5 and path[3] in catalogue.REGIONS)
+    return path[-1] == "authorizedOn" and len(path) == 5 and path[3] in catalogue.REGIONS
+
+
 def _secret_key(key: object, parent: KeyPath) -> bool:
     if isinstance(key, str) and looks_like_token(key):
         return True
-    return parent[:2] == ("spec", "credentials") and len(parent) >= 3 and key not in ("env", "file")
+    if parent[:2] != ("spec", "credentials") or len(parent) < 3:
+        return False
+    if len(parent) == 3 and key in catalogue.REGIONS:  # refreshToken: {NA: {...}}
+        return False
+    return not _reference_key(parent + (key,))
 
 
 def _secret_shown(path: KeyPath) -> str:
@@ -212,8 +226,10 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
         elif code in seen:
             problem(("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})")
         seen.setdefault(code, i)
+    out += _region_tokens(doc, source, reported)
     for path in _list_paths(data, ("spec", "taxRegistrations"), "completedOn") + [
-            ("spec", "legalRepresentative", "idDocument", "expiresOn")]:
+            ("spec", "legalRepresentative", "idDocument", "expiresOn")] + [
+            ("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS]:
         value = _at(data, path)
         if isinstance(value, str) and _date(value) is None:
             problem(path, "is not a real date (YYYY-MM-DD)")
@@ -223,6 +239,28 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
         if reason:
             problem(path, reason)
     return out
+
+
+def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) -> list[Problem]:
+    """With a refresh token per region, every region the marketplaces span needs its own:
+    SP-API answers a region's host only with that region's authorization."""
+    path = ("spec", "credentials", "refreshToken")
+    tokens = _at(doc.data, path)
+    markets = _at(doc.data, ("spec", "marketplaces"))
+    if dotted(path) in reported or not isinstance(tokens, dict) or not isinstance(markets, list):
+        return []
+    if not tokens or not set(tokens) <= set(catalogue.REGIONS):
+        return []  # the single-reference form, or a map the schema already refuses
+    missing: dict[str, list[str]] = {}
+    for code in markets:
+        if isinstance(code, str) and code in catalogue.BY_CODE:
+            region = catalogue.by_code(code).region
+            if region not in tokens:
+                missing.setdefault(region, []).append(code)
+    return [Problem(source, *doc.where(path, key=True), dotted(path),
+                    f"no refresh token for region {region} (marketplaces {', '.join(codes)}): authorize the "
+                    f"app in {region}'s Seller Central, then add {region}: {{env: NAME}} here")
+            for region, codes in sorted(missing.items(), key=lambda kv: catalogue.REGIONS.index(kv[0]))]
 
 
 def _at(data: object, path: KeyPath) -> object:
@@ -284,12 +322,26 @@ def _entity(data: dict, source: Source) -> Entity:
     return Entity(
         name=data["metadata"]["name"],
         seller_id=spec["sellerId"],
-        credentials=SecretRef.from_mapping(spec["credentials"]["refreshToken"]),
+        credentials=_credentials(spec["credentials"]["refreshToken"]),
         submission=submission,
         marketplaces=tuple(spec["marketplaces"]),
         labels=tuple(sorted(data["metadata"].get("labels", {}).items())),
         source=source,
     )
+
+
+def _credentials(raw: dict) -> Credentials:
+    """`{env: A}` (one token for every region) or `{NA: {env: A, authorizedOn: DATE}, ...}`."""
+    if not set(raw) <= set(catalogue.REGIONS):
+        return Credentials(default=SecretRef.from_mapping(raw))
+    regions = []
+    for region in catalogue.REGIONS:
+        if region in raw:
+            entry = dict(raw[region])
+            on = entry.pop("authorizedOn", None)
+            regions.append((region, RegionCredential(SecretRef.from_mapping(entry),
+                                                     date.fromisoformat(on) if on else None)))
+    return Credentials(regions=tuple(regions))
 
 
 def _uniqueness(entities: list[Entity]) -> list[Problem]:

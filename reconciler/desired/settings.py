@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +27,8 @@ class Settings:
     max_creates: int = 50
     stale_pending_days: int = 14
     id_document_min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS
+    throttle_budget_seconds: float = 600.0  # how long one call may wait out 429s before giving up
+    lwa_client_secret_rotated_on: date | None = None  # rotate every 180 days (SP-API)
 
     @property
     def policy(self) -> Policy:
@@ -59,7 +62,19 @@ def parse_settings(text: str, source: str) -> Settings:
         stale_pending_days=raw.get("stalePendingDays", defaults.stale_pending_days),
         id_document_min_valid_days=raw.get("preflight", {}).get(
             "idDocumentMinValidDays", defaults.id_document_min_valid_days),
+        throttle_budget_seconds=float(raw.get("throttleBudgetSeconds", defaults.throttle_budget_seconds)),
+        lwa_client_secret_rotated_on=_date(lwa.get("clientSecretRotatedOn"), source),
     )
+
+
+def _date(value: str | None, source: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DesiredStateError([Problem(source, 1, 1, "lwa.clientSecretRotatedOn",
+                                         "is not a real date (YYYY-MM-DD)")], where=source) from None
 
 
 def _check_url(name: str, url: str) -> None:

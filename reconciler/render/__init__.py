@@ -14,17 +14,31 @@ from typing import Protocol
 import jinja2
 
 from ..domain import catalogue
-from ..engine.plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, STATES, UNMANAGED, EntityPlan, Pair, Plan
+from ..engine.plan import (
+    ATTENTION,
+    BLOCKED,
+    CREATE,
+    DRIFTED,
+    LIVE,
+    PENDING,
+    STATES,
+    UNAUTHORIZED,
+    UNMANAGED,
+    EntityPlan,
+    Pair,
+    Plan,
+)
 from ..engine.plan_json import timestamp, to_json
 from .yamltext import comment, scalar
 
 FORMATS = ("text", "json", "markdown")
 
-SYMBOLS = {CREATE: "+", LIVE: "=", PENDING: "~", ATTENTION: "!", BLOCKED: "!", UNMANAGED: "?", DRIFTED: "?"}
+SYMBOLS = {CREATE: "+", LIVE: "=", PENDING: "~", ATTENTION: "!", BLOCKED: "!", UNMANAGED: "?", DRIFTED: "?",
+           UNAUTHORIZED: "x"}
 _ANSI = {CREATE: "32", LIVE: "2", PENDING: "36", ATTENTION: "33", BLOCKED: "31", UNMANAGED: "35",
-         DRIFTED: "35", "error": "31", "bold": "1"}
+         DRIFTED: "35", UNAUTHORIZED: "31", "error": "31", "bold": "1"}
 # states that make a reviewer look: their entity's <details> opens by itself
-_NOTABLE = (ATTENTION, BLOCKED, UNMANAGED, DRIFTED)
+_NOTABLE = (ATTENTION, BLOCKED, UNMANAGED, DRIFTED, UNAUTHORIZED)
 
 
 def render(plan: Plan, fmt: str, color: bool = False) -> str:

@@ -17,7 +17,7 @@ MAX_LATENCY_MS = 60_000
 # API key -> Faults field, in the order the API answers them.
 _KEYS = {"latencyMs": "latency_ms", "errorRate": "error_rate",
          "dropAfterCommitRate": "drop_after_commit_rate",
-         "throttleEveryNth": "throttle_every_nth", "seed": "seed"}
+         "throttleEveryNth": "throttle_every_nth", "retryAfterOn429": "retry_after_on_429", "seed": "seed"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Faults:
     error_rate: float = 0.0
     drop_after_commit_rate: float = 0.0
     throttle_every_nth: int = 0
+    retry_after_on_429: bool = False  # the sandbox's old 429s; SP-API's carry no Retry-After
     seed: int = 1
 
     def to_api(self) -> dict[str, Any]:
@@ -40,6 +41,11 @@ def faults_from_api(body: Any) -> Faults:
     for key, value in body.items():
         if key not in _KEYS:
             raise ApiFailure.invalid(key, f"unknown key {key!r}")
+        if key == "retryAfterOn429":
+            if not isinstance(value, bool):
+                raise ApiFailure.invalid(key, f"{key} must be true or false")
+            values[_KEYS[key]] = value
+            continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ApiFailure.invalid(key, f"{key} must be a number")
         if key.endswith("Rate"):

@@ -1,6 +1,8 @@
 """Token buckets per (seller, application, operation) at the contract's rates and bursts.
 
 Pure: the caller passes the time (the sandbox clock), so advancing the clock refills.
+`scale` runs every published rate that many times faster (`--rate-scale`), so tests and
+benchmarks can play SP-API's 62.5 s refills in well under a second; bursts stay as published.
 """
 
 from __future__ import annotations
@@ -30,15 +32,22 @@ class Bucket:
 class RateLimiter:
     """Buckets start full; a refused request takes nothing (a 429 changes nothing)."""
 
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, scale: float = 1.0) -> None:
         self.enabled = enabled
+        self.scale = scale
         self._buckets: dict[tuple[str, str, str], Bucket] = {}
+
+    def rate(self, operation: str) -> float:
+        """The rate this sandbox applies to `operation` (what x-amzn-RateLimit-Limit says)."""
+        return LIMITS[operation].rate * self.scale
 
     def acquire(self, seller_id: str, application: str, operation: str, now: float) -> int:
         """0 when the call may proceed, else the Retry-After in whole seconds (>= 1)."""
         if not self.enabled:
             return 0
         limit = LIMITS[operation]
+        if self.scale != 1.0:
+            limit = Limit(limit.rate * self.scale, limit.burst)
         key = (seller_id, application, operation)
         bucket = self._buckets.get(key)
         if bucket is None:

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from reconciler.domain import catalogue
+
 PREFIX = "/acorn/2026-01-01"
 
 
@@ -51,8 +53,12 @@ class FakeApi:
         status, headers = action if isinstance(action, tuple) else (action, {})
         code = {429: "QuotaExceeded", 500: "InternalFailure", 503: "ServiceUnavailable",
                 403: "Unauthorized"}.get(status, "X")
+        error = {"code": code, "message": "scripted"}
+        if status == 403:  # SP-API's wording for a revoked, malformed, invalid or expired access token
+            error = {"code": code, "message": "Access to requested resource is denied.",
+                     "details": "The access token you provided is revoked, malformed or invalid."}
         return httpx.Response(status, headers={"x-amzn-RequestId": f"fault-{status}", **headers},
-                              json={"errors": [{"code": code, "message": "scripted"}]})
+                              json={"errors": [error]})
 
     def _error(self, status: int, code: str, message: str, details: str = "") -> httpx.Response:
         return httpx.Response(status, headers={"x-amzn-RequestId": "req-err"},
@@ -87,15 +93,22 @@ class FakeApi:
 
     def _answer(self, operation: str, caller: str, request: httpx.Request) -> httpx.Response:
         path = request.url.path
+        # As SP-API's regional hosts: a region's host answers about that region's marketplaces.
+        region = request.headers.get("x-acorn-region")
+
+        def here(marketplace_id: str) -> bool:
+            known = catalogue.BY_ID.get(marketplace_id)
+            return region is None or known is None or known.region == region
+
         if operation == "getMarketplaceParticipations":
             return httpx.Response(200, json={"payload": [
                 {"marketplace": {"id": m}, "participation": {"isParticipating": True, "hasSuspendedListings": False}}
-                for m in self.participations[caller]] + [
+                for m in self.participations[caller] if here(m)] + [
                 {"marketplace": {"id": "A1AM78C64UM0Y8"}, "participation": {"isParticipating": False}}]})
         if operation == "getRegistration":
             rid = path.rsplit("/", 1)[1]
             for r in self.registrations:
-                if r["registrationId"] == rid and r["sellerId"] == caller:
+                if r["registrationId"] == rid and r["sellerId"] == caller and here(r["marketplaceId"]):
                     return httpx.Response(200, json=r)
             return self._error(404, "NotFound", f"no registration {rid}")
         seller = path.split("/")[-2]
@@ -104,7 +117,7 @@ class FakeApi:
         if operation == "listRegistrations":
             size = int(request.url.params.get("pageSize", 20))
             start = int(request.url.params.get("nextToken", "0") or 0)
-            mine = [r for r in self.registrations if r["sellerId"] == seller]
+            mine = [r for r in self.registrations if r["sellerId"] == seller and here(r["marketplaceId"])]
             body: dict = {"registrations": mine[start:start + size]}
             if start + size < len(mine):
                 body["pagination"] = {"nextToken": str(start + size)}

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import httpx
 import pytest
 
-from reconciler.client import MemoryAuditLog
+from reconciler.client import MemoryAuditLog, RetryPolicy
 from reconciler.errors import AlreadyExists, ApiError, SecretError, TransportError
 from tests.client.client_fakeapi import PREFIX, FakeApi, registration
 from tests.client.client_support import BASE, CLIENT_SECRET, make_entity
@@ -51,17 +52,23 @@ def test_read_seller_follows_every_page_with_the_sellers_own_token(api, make_cli
     assert live.participations == frozenset({US})  # not MX, which answers isParticipating false
     assert [r.registration_id for r in live.registrations] == [f"R{i:05d}" for i in range(1, 121)]
     lists = [r for r in api.requests if r.url.path == f"{PREFIX}/sellers/{ACME.seller_id}/registrations"]
-    assert [r.url.params.get("nextToken") for r in lists] == [None, "50", "100"]
+    # Each region of the entity's marketplaces is read on its own; DE's 120 are on EU's host.
+    assert [(r.headers["x-acorn-region"], r.url.params.get("nextToken")) for r in lists] == [
+        ("NA", None), ("EU", None), ("EU", "50"), ("EU", "100"), ("FE", None)]
     assert {r.url.params["pageSize"] for r in lists} == {"50"}
-    # one LWA exchange, form-encoded, with the seller's refresh token; then the access token on every call
+    # one LWA exchange per region, form-encoded, with the seller's refresh token (one reference
+    # for every region here); then that region's access token on each of its calls
     lwa = [r for r in api.requests if r.url.path == "/auth/o2/token"]
-    assert len(lwa) == 1 and lwa[0].headers["content-type"] == "application/x-www-form-urlencoded"
+    assert len(lwa) == 3 and lwa[0].headers["content-type"] == "application/x-www-form-urlencoded"
     assert dict(httpx.QueryParams(lwa[0].content.decode())) == {
         "grant_type": "refresh_token", "refresh_token": "Atzr|acme-refresh",
         "client_id": "acorn-test", "client_secret": CLIENT_SECRET}
-    for r in api.requests[1:]:
-        assert r.headers["x-amz-access-token"] == "Atza|access-1"
-        assert r.headers["user-agent"].startswith("acorn/") and "Language=Python" in r.headers["user-agent"]
+    tokens = {r.headers["x-acorn-region"]: r.headers["x-amz-access-token"] for r in api.requests
+              if r.url.path != "/auth/o2/token"}
+    assert tokens == {"NA": "Atza|access-1", "EU": "Atza|access-2", "FE": "Atza|access-3"}
+    for r in api.requests:
+        assert re.fullmatch(r"acorn/\S+ \(Language=Python/3\.\d+\.\d+; Platform=\S+/\S+\)", r.headers["user-agent"])
+        assert re.fullmatch(r"\d{8}T\d{6}Z", r.headers["x-amz-date"])
 
 
 def test_read_all_plans_the_others_when_one_seller_has_no_credentials_or_a_bad_token(api, make_client):
@@ -75,8 +82,13 @@ def test_read_all_plans_the_others_when_one_seller_has_no_credentials_or_a_bad_t
     assert list(live) == [ACME.seller_id, NORD.seller_id, SAKURA.seller_id]
     assert live[ACME.seller_id].error is None and len(live[ACME.seller_id].registrations) == 120
     assert live[NORD.seller_id].error == "environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set"
-    assert "Login with Amazon refused seller A2EXAMPLESAKU01 (400 invalid_grant" in live[SAKURA.seller_id].error
-    assert "Atzr|revoked" not in live[SAKURA.seller_id].error
+    # invalid_grant belongs to that entity-region: its FE pairs are unauthorized, with the fix
+    sakura = live[SAKURA.seller_id]
+    assert sakura.error is None and [r for r, _ in sakura.unauthorized] == ["FE"]
+    message = sakura.unauthorized_in("FE")
+    assert "Login with Amazon refused seller A2EXAMPLESAKU01's refresh token for FE (400 invalid_grant" in message
+    assert "authorize the app again in FE's Seller Central" in message
+    assert "Atzr|revoked" not in message
 
 
 def test_missing_application_credentials_fail_the_run_once(api, make_client):
@@ -84,6 +96,24 @@ def test_missing_application_credentials_fail_the_run_once(api, make_client):
     with pytest.raises(SecretError, match="LWA_CLIENT_SECRET is not set"):
         run(client.read_all([ACME, NORD], concurrency=2))
     assert api.requests == []
+
+
+def test_a_403_for_a_region_the_seller_has_not_authorized_is_not_refreshed(api, make_client):
+    def not_authorized(_request):  # SP-API's 403 with empty details (observed; no published example)
+        return httpx.Response(403, headers={"x-amzn-RequestId": "rid-403"}, json={"errors": [
+            {"message": "Access to requested resource is denied.", "code": "Unauthorized", "details": ""}]})
+    api.script["getMarketplaceParticipations"] = [not_authorized]
+    nord = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("US", "FR"))
+
+    async def go():
+        async with make_client(httpx.MockTransport(api), TOKENS) as client:
+            return await client.read_all([nord], concurrency=1)
+
+    live = run(go())[nord.seller_id]
+    assert live.error is None and [r for r, _ in live.unauthorized] == ["NA"]
+    assert "authorize the app in NA's Seller Central" in live.unauthorized_in("NA")
+    assert [r.registration_id for r in live.registrations] == ["R00500"]  # EU was read
+    assert api.issued == 2  # one exchange per region, none again for the 403
 
 
 def test_a_403_refreshes_the_token_once_and_retries_once(api, make_client):
@@ -108,8 +138,9 @@ def test_a_403_that_survives_the_refresh_stops_that_seller_without_a_retry_storm
 
     live = run(go())
     assert live[SAKURA.seller_id].error is None
-    assert live[NORD.seller_id].error.startswith(
-        "getMarketplaceParticipations for seller A1EXAMPLENORD01 was refused after one token refresh (403 Unauthorized")
+    assert live[NORD.seller_id].unauthorized_in("EU").startswith(
+        "getMarketplaceParticipations in EU answered 403 Unauthorized (Access to requested resource is denied., "
+        "The access token you provided is revoked, malformed or invalid.): seller A1EXAMPLENORD01")
     nord_calls = [r for r in api.requests if r.headers.get("x-amz-access-token", "").startswith("Atza|access-")
                   and api.access[r.headers["x-amz-access-token"]] == NORD.seller_id]
     refused = [r for r in nord_calls if r.url.path.endswith("marketplaceParticipations")]
@@ -141,7 +172,8 @@ def test_throttling_and_server_errors_are_retried_honouring_retry_after(api, mak
             return await client.read_seller(NORD)
 
     assert len(run(go()).registrations) == 1
-    assert fake_time.sleeps == [7.0, 1.0, 2.0]  # Retry-After, then full-jitter ceilings 2**n * 0.5
+    # Retry-After; then full-jitter ceilings 2**n * 0.5 (a 429 is not a failed attempt)
+    assert fake_time.sleeps == [7.0, 0.5, 1.0]
     statuses = [e.status for e in audit.entries if e.operation == "listRegistrations"]
     assert statuses == [429, 503, 500, 200]
 
@@ -174,17 +206,39 @@ def test_five_failed_calls_in_a_row_stop_the_whole_run(api, make_client):
     assert sum(1 for r in api.requests if r.url.path.endswith("marketplaceParticipations")) == 5
 
 
-def test_a_call_gives_up_after_its_attempts_and_only_that_seller_fails(api, make_client, fake_time):
-    api.script["getMarketplaceParticipations"] = [429] * 6  # throttling: not a failure of the service
+def test_a_call_gives_up_after_5xx_attempts_and_only_that_seller_fails(api, make_client, fake_time):
+    api.script["getMarketplaceParticipations"] = [500, 502, 500, 502, 500, 502]
 
     async def go():
-        async with make_client(httpx.MockTransport(api), TOKENS) as client:
+        async with make_client(httpx.MockTransport(api), TOKENS, policy=RetryPolicy(max_consecutive_failures=50)) \
+                as client:
             return await client.read_all([NORD, SAKURA], concurrency=1)
 
     live = run(go())
     assert "getMarketplaceParticipations for seller A1EXAMPLENORD01 gave up after 6 attempts" in live[NORD.seller_id].error
     assert live[SAKURA.seller_id].error is None
     assert len(fake_time.sleeps) == 5
+
+
+def test_a_429_without_headers_waits_by_the_published_rate_until_the_time_budget(api, make_client, fake_time):
+    def throttle_nord(request):  # SP-API's 429: no Retry-After, no rate header (errors/429_quota_exceeded.json)
+        if api.access.get(request.headers["x-amz-access-token"]) == NORD.seller_id:
+            return httpx.Response(429, json={"errors": [{"code": "QuotaExceeded", "details": "",
+                                                         "message": "You exceeded your quota for the requested resource."}]})
+        return None
+    api.script["getMarketplaceParticipations"] = [throttle_nord] * 100
+
+    async def go():
+        async with make_client(httpx.MockTransport(api), TOKENS) as client:
+            return await client.read_all([NORD, SAKURA], concurrency=1)
+
+    live = run(go())
+    # getMarketplaceParticipations refills one request every 62.5 s (0.016/s); the budget is 600 s
+    assert fake_time.sleeps == [pytest.approx(62.5)] * 9
+    assert "still throttled after 562 s" in live[NORD.seller_id].error
+    assert "throttleBudgetSeconds (600 s)" in live[NORD.seller_id].error
+    # sakura was read while nord waited (the waiting seller gives its concurrency slot back)
+    assert live[SAKURA.seller_id].error is None
 
 
 def test_other_client_errors_are_not_retried_and_carry_code_message_and_request_id(api, make_client):
@@ -302,7 +356,7 @@ def test_an_lwa_error_that_echoes_the_refresh_token_does_not_leak_it(api, make_c
         async with make_client(httpx.MockTransport(api), TOKENS) as client:
             return await client.read_all([NORD], concurrency=1)
 
-    error = run(go())[NORD.seller_id].error
+    error = run(go())[NORD.seller_id].unauthorized_in("EU")
     assert "400 invalid_grant: token *** is revoked" in error and "nord-refresh" not in error
 
 
@@ -344,12 +398,12 @@ def test_a_retry_after_beyond_the_wait_budget_says_the_call_is_rate_limited(api,
     api.script["getMarketplaceParticipations"] = [(429, {"retry-after": "120"})]
 
     async def go():
-        async with make_client(httpx.MockTransport(api), TOKENS) as client:
+        async with make_client(httpx.MockTransport(api), TOKENS, throttle_budget=60) as client:
             return await client.read_all([NORD], concurrency=1)
 
     error = run(go())[NORD.seller_id].error
     assert error.startswith("getMarketplaceParticipations for seller A1EXAMPLENORD01 is rate limited: "
-                            "ACORN-i asks to retry in 120 s, longer than this call may wait (60 s)")
+                            "the service asks to retry in 120 s, past throttleBudgetSeconds (60 s)")
     assert "429 QuotaExceeded" in error and fake_time.sleeps == []
 
 

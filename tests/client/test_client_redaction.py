@@ -25,7 +25,8 @@ def read(make_client, api: FakeApi, refresh: str = REFRESH) -> str:
         async with make_client(httpx.MockTransport(api), {"ACORN_NORDLICHT_DE_REFRESH_TOKEN": refresh}) as client:
             return await client.read_all([NORD], concurrency=1)
 
-    error = asyncio.run(go())[NORD.seller_id].error
+    live = asyncio.run(go())[NORD.seller_id]
+    error = live.error or live.unauthorized_in("EU")  # LWA and 403 refusals belong to the region
     assert error is not None
     return error
 
@@ -80,7 +81,7 @@ def test_an_lwa_error_echoing_the_refresh_token_or_client_secret_does_not_leak_t
     api = fake(refresh)
     api.script["lwaToken"] = [echo]
     error = read(make_client, api, refresh)
-    assert "Login with Amazon refused seller A1EXAMPLENORD01 (400 " in error and " with " in error
+    assert "Login with Amazon refused seller A1EXAMPLENORD01's refresh token for EU (400 " in error and " with " in error
     assert_clean(error, refresh, encode(refresh), "refresh-token", "nord-refresh")
 
 
@@ -103,9 +104,9 @@ def test_giving_up_on_a_throttled_call_echoing_the_token_in_its_code_does_not_le
     def throttled(request: httpx.Request) -> httpx.Response:
         return httpx.Response(429, json={"errors": [{"code": request.headers["x-amz-access-token"]}]})
 
-    api.script["getMarketplaceParticipations"] = [throttled] * 6
+    api.script["getMarketplaceParticipations"] = [throttled] * 12  # past the 600 s budget at 62.5 s a try
     error = read(make_client, api)
-    assert "gave up after 6 attempts" in error
+    assert "still throttled after" in error
     assert_clean(error, "access-1")
 
 

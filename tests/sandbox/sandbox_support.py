@@ -162,6 +162,12 @@ def body_for(codes: tuple[str, ...] | list[str] = ("DE",), *, client_token: str 
     return body
 
 
+def _headers(token: str, region: str) -> dict[str, str]:
+    """An access token, and the region whose host the call is for (the sandbox's one base URL
+    stands for every regional host)."""
+    return {"x-amz-access-token": token, "x-acorn-region": region}
+
+
 @dataclass
 class Api:
     """Calls against the served sandbox; every response is recorded for the OpenAPI check."""
@@ -193,19 +199,27 @@ class Api:
         seller_id = self.seller(**seller)
         return seller_id, self.token(seller_id)
 
-    def create(self, token: str, seller_id: str, body: dict[str, Any]) -> httpx.Response:
+    def create(self, token: str, seller_id: str, body: Any, region: str | None = None) -> httpx.Response:
+        """createRegistration on the host of its first marketplace's region (unless `region`)."""
+        if region is None:
+            ids = body.get("marketplaceIds") if isinstance(body, dict) else None
+            first = ids[0] if isinstance(ids, list) and ids else None
+            region = catalogue.BY_ID[first].region if isinstance(first, str) and first in catalogue.BY_ID else "EU"
         return self.http.post(f"{PREFIX}/sellers/{seller_id}/registrations", json=body,
-                              headers={"x-amz-access-token": token})
+                              headers=_headers(token, region))
 
-    def list(self, token: str, seller_id: str, **params: Any) -> httpx.Response:
+    def list(self, token: str, seller_id: str, region: str = "EU", **params: Any) -> httpx.Response:
         return self.http.get(f"{PREFIX}/sellers/{seller_id}/registrations", params=params,
-                             headers={"x-amz-access-token": token})
+                             headers=_headers(token, region))
 
-    def get(self, token: str, registration_id: str) -> httpx.Response:
-        return self.http.get(f"{PREFIX}/registrations/{registration_id}", headers={"x-amz-access-token": token})
+    def get(self, token: str, registration_id: str, region: str = "EU") -> httpx.Response:
+        return self.http.get(f"{PREFIX}/registrations/{registration_id}", headers=_headers(token, region))
 
-    def participations(self, token: str) -> httpx.Response:
-        return self.http.get("/sellers/v1/marketplaceParticipations", headers={"x-amz-access-token": token})
+    def participations(self, token: str, region: str = "NA") -> httpx.Response:
+        return self.http.get("/sellers/v1/marketplaceParticipations", headers=_headers(token, region))
+
+    def account(self, token: str, region: str = "NA") -> httpx.Response:
+        return self.http.get("/sellers/v1/account", headers=_headers(token, region))
 
     def advance(self, seconds: float) -> None:
         assert self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}).status_code == 200

@@ -91,7 +91,7 @@ def test_admin_calls_from_a_remote_client_are_403_while_the_api_answers(tmp_path
             token = (await theirs.post("/auth/o2/token", data={
                 "grant_type": "refresh_token", "refresh_token": "r1", "client_id": "c", "client_secret": "s"})).json()
             listed = await theirs.get("/acorn/2026-01-01/sellers/S1/registrations",
-                                      headers={"x-amz-access-token": token["access_token"]})
+                                      headers={"x-amz-access-token": token["access_token"], "x-acorn-region": "EU"})
             state = (await ours.get("/_sandbox/state")).json()
             assert [s["sellerId"] for s in state["sellers"]] == ["S1"]
             return [a.status_code for a in answers] + [listed.status_code]
@@ -102,5 +102,5 @@ def test_admin_calls_from_a_remote_client_are_403_while_the_api_answers(tmp_path
 def test_the_faults_put_answers_every_key_with_defaults_filled_in(api):
     response = api.http.put("/_sandbox/faults", json={"errorRate": 0.25, "seed": 7})
     assert response.json() == {"latencyMs": 0, "errorRate": 0.25, "dropAfterCommitRate": 0.0,
-                               "throttleEveryNth": 0, "seed": 7}
+                               "throttleEveryNth": 0, "retryAfterOn429": False, "seed": 7}
     assert api.state()["faults"] == response.json()

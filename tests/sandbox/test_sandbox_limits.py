@@ -6,14 +6,16 @@ from __future__ import annotations
 from tests.sandbox.sandbox_support import body_for
 
 
-def test_create_allows_its_burst_then_429_with_retry_after_and_nothing_changes(api):
+def test_create_allows_its_burst_then_429_as_sp_api_sends_it_and_nothing_changes(api):
     seller, token = api.login()
     for code in ("DE", "FR", "IT", "ES", "NL"):  # burst 5
         assert api.create(token, seller, body_for([code])).status_code == 202
     refused = api.create(token, seller, body_for(["SE"]))
     assert refused.status_code == 429
-    assert refused.json()["errors"][0]["code"] == "QuotaExceeded"
-    assert refused.headers["retry-after"] == "2"  # one token at 0.5/s
+    # SP-API's 429: QuotaExceeded, and neither Retry-After nor a rate header.
+    assert refused.json() == {"errors": [{"code": "QuotaExceeded", "details": "",
+                                          "message": "You exceeded your quota for the requested resource."}]}
+    assert "retry-after" not in refused.headers
     assert "x-amzn-ratelimit-limit" not in refused.headers
     assert len(api.registrations()) == 5
     api.advance(2)  # the bucket refills on the sandbox clock
@@ -41,13 +43,41 @@ def test_list_burst_is_10_and_buckets_are_per_seller_operation_and_application(a
     assert api.list(other_token, other_seller).status_code == 200
 
 
-def test_participations_allow_15_then_retry_after_a_minute(api):
+def test_participations_allow_15_then_one_every_62_5_seconds(api):
     seller, token = api.login(participations=("DE",))
     for _ in range(15):
         assert api.participations(token).status_code == 200
     refused = api.participations(token)
-    assert refused.status_code == 429
-    assert refused.headers["retry-after"] == "63"  # one token at 0.016/s
+    assert refused.status_code == 429 and "retry-after" not in refused.headers
+    api.advance(62)
+    assert api.participations(token).status_code == 429  # 0.016/s: one token takes 62.5 s
+    api.advance(1)
+    assert api.participations(token).status_code == 200
+
+
+def test_get_account_has_its_own_bucket_of_15(api):
+    seller, token = api.login(participations=("DE",))
+    for _ in range(15):
+        assert api.participations(token).status_code == 200
+    for _ in range(15):
+        assert api.account(token).status_code == 200
+    assert (api.participations(token).status_code, api.account(token).status_code) == (429, 429)
+
+
+def test_each_region_has_its_own_bucket(api):
+    seller, token = api.login(participations=("DE",))
+    for _ in range(15):
+        assert api.participations(token, region="EU").status_code == 200
+    assert api.participations(token, region="EU").status_code == 429
+    assert api.participations(token, region="NA").status_code == 200
+
+
+def test_the_old_retry_after_is_a_fault_option(api):
+    seller, token = api.login(participations=("DE",))
+    api.faults(retryAfterOn429=True)
+    for _ in range(15):
+        assert api.participations(token).status_code == 200
+    assert api.participations(token).headers["retry-after"] == "63"  # one token at 0.016/s
 
 
 def test_throttle_every_nth_call(api):

@@ -13,6 +13,7 @@ from tests.sandbox.sandbox_support import SPEC, body_for
 OPERATIONS = {
     ("post", "/auth/o2/token"): "getAccessToken",
     ("get", "/sellers/v1/marketplaceParticipations"): "getMarketplaceParticipations",
+    ("get", "/sellers/v1/account"): "getAccount",
     ("post", "/acorn/2026-01-01/sellers/{sellerId}/registrations"): "createRegistration",
     ("get", "/acorn/2026-01-01/sellers/{sellerId}/registrations"): "listRegistrations",
     ("get", "/acorn/2026-01-01/registrations/{registrationId}"): "getRegistration",

@@ -45,7 +45,7 @@ def test_an_access_token_survives_a_restart(tmp_path):
         seller, token = Api(http, recorded).login()
     with serve_in_thread(state) as second, recording_client(second.url, recorded) as http:
         assert http.get(f"{PREFIX}/sellers/{seller}/registrations",
-                        headers={"x-amz-access-token": token}).status_code == 200
+                        headers={"x-amz-access-token": token, "x-acorn-region": "EU"}).status_code == 200
 
 
 def _records(seller: str, token: str, now: float) -> list[RegistrationRecord]:
