@@ -87,7 +87,7 @@ class AcornClient:
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
         inner = transport if transport is not None else network_transport()
-        self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit),
+        self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit), follow_redirects=False,
                                        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
         self._caller = Caller(self._http, RateLimiter(clock, sleep), policy, sleep, rng)
         self._tokens: dict[str, SellerTokens] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -87,6 +88,27 @@ def _check_url(name: str, url: str) -> None:
     raise ConfigError(f"{name} {url!r} is not a valid URL: {why}")
 
 
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def _check_transport(name: str, url: str) -> None:
+    """Production credentials travel only over TLS: plain http:// is for this machine's sandbox.
+
+    Checked when settings are resolved, before any secret is read, let alone sent."""
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not _is_loopback_host(parts.hostname or ""):
+        raise ConfigError(f"{name} {url!r} uses plain http:// to a host other than this machine: "
+                          "production sends credentials there, so it must be https://")
+
+
 def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
                      environment: str | None = None, endpoint: str | None = None) -> Settings:
     """Apply the override order (file < ACORN_ENVIRONMENT/ACORN_ENDPOINT < flags) and check."""
@@ -107,6 +129,11 @@ def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
     if environment == "production" and endpoint == "embedded":
         raise ConfigError("environment production cannot use the embedded sandbox: "
                           "set endpoint to regional or a base URL")
+    if environment == "production":
+        if endpoint != "regional":
+            _check_transport("endpoint", endpoint)
+        else:
+            _check_transport("lwa.endpoint", base.lwa_endpoint)
     return replace(base, environment=environment, endpoint=endpoint)
 
 
