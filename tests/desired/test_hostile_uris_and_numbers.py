@@ -91,3 +91,31 @@ def test_a_quoted_leading_zero_string_is_kept():
 def test_import_quotes_leading_zero_strings():
     from reconciler.render.yamltext import scalar
     assert scalar("0913301002") == '"0913301002"'
+
+
+@pytest.mark.parametrize("line", ['  sellerId: "A3EXAMPLEACME01\\n"', "  sellerId: |\n    A3EXAMPLEACME01"])
+def test_a_value_with_a_trailing_newline_does_not_match_a_pattern(line):
+    """Python's `$` matches before a final newline, ECMA-262's (JSON Schema's) does not."""
+    text = VALID.replace("  sellerId: A3EXAMPLEACME01", line)
+    entity, problems = load_entity(text, "valid.yaml", "valid")
+    assert entity is None
+    assert [f"{p.line}: {p.key}: {p.message}" for p in problems] == [
+        "7: spec.sellerId: does not match the pattern ^[A-Z0-9]{10,20}$"]
+
+
+def test_non_ascii_digits_do_not_match_0_to_9():
+    from reconciler.desired.schema import ecma_regex
+    assert ecma_regex(r"^\d+$").search("١٢٣") is None and ecma_regex(r"^\d+$").search("123")
+    assert ecma_regex(r"^[$]$").search("$") and ecma_regex(r"^a\$$").search("a$")
+
+
+def test_a_rejection_the_explaining_validator_misses_is_still_reported(monkeypatch):
+    import jsonschema
+
+    from reconciler.desired import schema
+    monkeypatch.setattr(schema, "_validator", lambda name: jsonschema.Draft202012Validator({}))
+    text = VALID.replace("  sellerId: A3EXAMPLEACME01", "  sellerId: a-b")
+    entity, problems = load_entity(text, "valid.yaml", "valid")
+    assert entity is None
+    assert [f"{p.line}: {p.key}: {p.message}" for p in problems] == [
+        "7: spec.sellerId: violates the schema (the value is not shown)"]
