@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route, Router
 from starlette.types import Message, Receive, Scope, Send
 
@@ -90,6 +91,9 @@ class SandboxApp:
             await self.router(scope, receive, send_with_id)
         except DropConnection:
             await self._drop(send)
+        except ClientDisconnect:  # the client went away mid-request: nobody to answer, nothing broken
+            log.warning("client disconnected before the answer (request id %s, %s %s)",
+                        request_id, scope.get("method"), scope.get("path"))
         except HTTPException:  # unknown path or method: the contract has no such operation
             failure = ApiFailure(404, f"no operation {scope['method']} {scope['path']}")
             await failure.response()(scope, receive, send_with_id)
