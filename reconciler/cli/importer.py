@@ -21,6 +21,7 @@ from ..actions.import_entity import (
     render_entity,
     todo_count,
 )
+from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular
 from ..domain.live import SellerLive
 from ..errors import ConfigError
 from .planning import audit_option, audit_path, open_client
@@ -70,7 +71,7 @@ def _entity_with_seller(desired: Path, seller_id: str, target: Path) -> Path | N
         if path.resolve() == target.resolve():
             continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(read_regular(path, DEFAULT_FILE_BYTES).decode("utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         spec = data.get("spec") if isinstance(data, dict) else None

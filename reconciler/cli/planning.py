@@ -82,7 +82,7 @@ def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
 def prepare(desired: str, config: str | None, environment: str | None, endpoint: str | None,
             selection: Selection, audit_log: str | None) -> Run:
     ws = workspace(desired, config, environment, endpoint)
-    state = load_desired(ws.desired)
+    state = load_desired(ws.desired, ws.settings.max_file_bytes)
     chosen = select(state.entities, selection.names,
                     parse_selector(selection.selector) if selection.selector else (),
                     selection.marketplaces)

@@ -21,7 +21,7 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
     github = ws.env.get("GITHUB_ACTIONS") == "true"
     try:
-        state = load_desired(ws.desired)
+        state = load_desired(ws.desired, ws.settings.max_file_bytes)
     except DesiredStateError as exc:
         if fmt == "json":
             click.echo(json.dumps({"valid": False, "entities": 0, "problems": [

@@ -121,7 +121,7 @@ class AcornClient:
 
     def _app_secret(self, ref: SecretRef) -> str:
         try:
-            return credentials.resolve(ref, self._env, self._base_dir)
+            return credentials.resolve(ref, self._env, self._base_dir, self._settings.max_secret_file_bytes)
         except SecretError:
             if not self._embedded:
                 raise
@@ -131,7 +131,8 @@ class AcornClient:
         """The seller's refresh token, and why it is the embedded sandbox's demo token instead
         (None when the entity's own credential resolved)."""
         try:
-            return credentials.resolve(entity.credentials, self._env, self._base_dir), None
+            return credentials.resolve(entity.credentials, self._env, self._base_dir,
+                                       self._settings.max_secret_file_bytes), None
         except SecretError as exc:
             missing = str(exc)  # the error belongs to this entity's row: callers name the entity
             if not self._embedded:

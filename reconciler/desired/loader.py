@@ -34,6 +34,7 @@ from ..domain.model import (
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
+from .safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable
 from .yamlsource import Path as KeyPath
 from .yamlsource import dotted
 
@@ -50,8 +51,11 @@ class SourceFile:
     text: str
 
 
-def read_tree(desired: Path) -> list[SourceFile]:
-    """Read `entities/*.yaml` and `templates/*.yaml.j2` under `desired` (the file-system edge)."""
+def read_tree(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> list[SourceFile]:
+    """Read `entities/*.yaml` and `templates/*.yaml.j2` under `desired` (the file-system edge).
+
+    Only regular files of at most `max_file_bytes` are read: a FIFO, a device or a huge file
+    is a problem naming it, never a hang or an out-of-memory."""
     if not desired.is_dir():
         raise DesiredStateError([Problem(str(desired), 1, 1, "(folder)", "the desired folder does not exist")])
     if not (desired / "entities").is_dir() and not (desired / "templates").is_dir():
@@ -61,9 +65,9 @@ def read_tree(desired: Path) -> list[SourceFile]:
     for sub, pattern in (("entities", "*.y*ml"), ("templates", "*.j2")):
         for path in sorted((desired / sub).glob(pattern)):
             try:
-                raw = path.read_bytes()
-            except OSError as exc:  # a folder named x.yaml, a dangling link, no permission
-                problems.append(Problem(str(path), 1, 1, "(file)", f"cannot be read: {exc.strerror}"))
+                raw = read_regular(path, max_file_bytes)
+            except OSError as exc:  # a folder named x.yaml, a FIFO, a dangling link, no permission
+                problems.append(Problem(str(path), 1, 1, "(file)", why_unreadable(exc)))
                 continue
             try:
                 text = raw.decode("utf-8")
@@ -331,6 +335,6 @@ def _uniqueness(entities: list[Entity]) -> list[Problem]:
     return out
 
 
-def load_desired(desired: Path) -> DesiredState:
+def load_desired(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> DesiredState:
     """Read and load the tree under `desired`."""
-    return load(read_tree(desired), root=desired.resolve().parent)
+    return load(read_tree(desired, max_file_bytes), root=desired.resolve().parent)

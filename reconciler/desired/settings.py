@@ -12,6 +12,7 @@ from ..domain.model import SecretRef
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
 from ..errors import ConfigError, DesiredStateError, Problem
 from . import schema, yamlsource
+from .safefile import DEFAULT_FILE_BYTES, DEFAULT_SECRET_FILE_BYTES, read_regular, why_unreadable
 
 ENVIRONMENTS = ("sandbox", "production")
 
@@ -27,6 +28,8 @@ class Settings:
     max_creates: int = 50
     stale_pending_days: int = 14
     id_document_min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS
+    max_file_bytes: int = DEFAULT_FILE_BYTES
+    max_secret_file_bytes: int = DEFAULT_SECRET_FILE_BYTES
 
     @property
     def policy(self) -> Policy:
@@ -60,6 +63,8 @@ def parse_settings(text: str, source: str) -> Settings:
         stale_pending_days=raw.get("stalePendingDays", defaults.stale_pending_days),
         id_document_min_valid_days=raw.get("preflight", {}).get(
             "idDocumentMinValidDays", defaults.id_document_min_valid_days),
+        max_file_bytes=raw.get("limits", {}).get("fileBytes", defaults.max_file_bytes),
+        max_secret_file_bytes=raw.get("limits", {}).get("secretFileBytes", defaults.max_secret_file_bytes),
     )
 
 
@@ -146,11 +151,11 @@ def load_settings(config: Path | None, env: Mapping[str, str], *, environment: s
     """
     file_settings = None
     if config is not None:
-        if config.is_file():
+        if config.exists():
             try:
-                text = config.read_text(encoding="utf-8")
+                text = read_regular(config, DEFAULT_FILE_BYTES).decode("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read: {exc.strerror}"
+                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else why_unreadable(exc)
                 raise DesiredStateError([Problem(str(config), 1, 1, "(file)", why)], where=str(config)) from None
             file_settings = parse_settings(text, str(config))
         elif required:

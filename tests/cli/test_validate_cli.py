@@ -87,7 +87,7 @@ def test_version(run_acorn) -> None:
 def test_an_unexpected_error_is_one_line_without_a_traceback(run_acorn, tmp_path: Path, monkeypatch) -> None:
     desired = tree(tmp_path, "valid")
 
-    def broken(_):
+    def broken(*_):
         raise RuntimeError("boom with Atzr|IwEBIsecret inside")
 
     monkeypatch.setattr("reconciler.cli.validate.load_desired", broken)
