@@ -3,6 +3,8 @@
     AcornError                  anything a user can cause; never shown as a traceback
     ├── DesiredStateError       the desired tree is invalid (carries every Problem found)
     ├── ConfigError             acorn.yaml, flags or environment are wrong
+    │   └── MachineError        the machine failed acorn: a full disk, a read-only folder, a
+    │                           state file it cannot use (stops the run: never one per seller)
     ├── SecretError             a referenced secret cannot be resolved (never holds the value)
     ├── PlanFileError           a saved plan is unreadable or stale
     ├── SafetyError             a safety gate refused (maxCreates, confirmation)
@@ -49,6 +51,10 @@ class DesiredStateError(AcornError):
 
 class ConfigError(AcornError):
     pass
+
+
+class MachineError(ConfigError):
+    """A file acorn must write or keep (audit log, state, output) cannot be: names path and cause."""
 
 
 class SecretError(AcornError):

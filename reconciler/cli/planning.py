@@ -18,11 +18,12 @@ import click
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
 from ..desired.loader import load_desired
+from ..desired.safefile import write_atomic
 from ..domain.live import SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan
 from ..engine.selection import check_marketplaces, parse_selector, parse_shard, restrict, select, shard
-from ..errors import ConfigError
+from ..errors import ConfigError, MachineError
 from .connect import connect
 from .workspace import Workspace, today, workspace
 
@@ -137,16 +138,16 @@ def plan_now(run: Run) -> Plan:
 
 
 def emit(text: str, out: str | None = None) -> None:
-    """Print `text`, or write it to the file `out` (its folder created)."""
+    """Print `text`, or write it to the file `out` (its folder created; written atomically)."""
     if out is None:
         click.echo(text)
         return
     path = Path(out)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n", encoding="utf-8")
+        write_atomic(path, text + "\n")
     except OSError as exc:
-        raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise MachineError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def report_errors(result: Plan) -> bool:

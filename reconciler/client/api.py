@@ -36,7 +36,7 @@ from ..domain.contract import (
 )
 from ..domain.live import LiveRegistration, SellerLive
 from ..domain.model import Entity, SecretRef
-from ..errors import AcornError, ApiError, AuthError, SecretError, TransportError
+from ..errors import AcornError, ApiError, AuthError, MachineError, SecretError, TransportError
 from . import credentials
 from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
@@ -231,7 +231,7 @@ class AcornClient:
             async with gate:
                 try:
                     return await self.read_seller(entity)
-                except TransportError:
+                except (TransportError, MachineError):  # the run's breaker, or this machine: stop all
                     raise
                 except AcornError as exc:
                     return SellerLive(entity.seller_id, error=str(exc))
@@ -242,7 +242,7 @@ class AcornClient:
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
-            breaker = [e for e in failed.exceptions if isinstance(e, TransportError)]
+            breaker = [e for e in failed.exceptions if isinstance(e, (TransportError, MachineError))]
             raise (breaker or list(failed.exceptions))[0] from None
         return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
 

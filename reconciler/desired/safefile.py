@@ -8,8 +8,10 @@ file, and never reads more than `limit` bytes, whatever the file claims its size
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 DEFAULT_FILE_BYTES = 4 * 1024 * 1024      # one YAML file, template or acorn.yaml
@@ -65,3 +67,20 @@ def why_unreadable(exc: OSError) -> str:
     if isinstance(exc, NotARegularFile):
         return exc.strerror or "is not a regular file"
     return f"cannot be read: {exc.strerror or exc}"
+
+
+def write_atomic(path: Path | str, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a temporary file beside it, flushed to disk,
+    then renamed over it. A full disk or a crash leaves the old file (or none), never half."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

@@ -31,6 +31,7 @@ from ..domain.contract import (
     REQUEST_ID_HEADER,
     SELLER_REGISTRATIONS_PATH,
 )
+from ..errors import MachineError
 from .admin import Admin
 from .api import Api, DropConnection
 from .clock import SandboxClock
@@ -94,6 +95,13 @@ class SandboxApp:
         except ClientDisconnect:  # the client went away mid-request: nobody to answer, nothing broken
             log.warning("client disconnected before the answer (request id %s, %s %s)",
                         request_id, scope.get("method"), scope.get("path"))
+        except MachineError:
+            if self.in_process:  # embedded: the run's own state file; its caller names it once
+                raise
+            log.error("sandbox state cannot be written (request id %s)", request_id)
+            if not started:
+                await ApiFailure(500, "the sandbox cannot write its state; see its log").response()(
+                    scope, receive, send_with_id)
         except HTTPException:  # unknown path or method: the contract has no such operation
             failure = ApiFailure(404, f"no operation {scope['method']} {scope['path']}")
             await failure.response()(scope, receive, send_with_id)
