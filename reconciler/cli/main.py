@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
+import traceback
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..domain.tokens import LWA_TOKEN
+from ..client.redact import Redactor
+from ..desired.safefile import write_atomic
 from ..errors import AcornError, DesiredStateError
 from .workspace import annotations
 
@@ -46,7 +52,7 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run acorn; exit 0/1 (2 only for "changes", from the commands that say so)."""
+    """Run acorn; exit 0/1 (2 only for "changes", from the commands that say so; 3 for a bug)."""
     try:
         code = cli.main(args=argv, prog_name="acorn", standalone_mode=False)
     except click.exceptions.Abort:
@@ -66,11 +72,51 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         code = 130
-    except Exception as exc:  # a bug, not the user's doing: one line, the traceback on request
+    except Exception as exc:  # a bug, not the user's doing: one line, the traceback in a crash file
         if os.environ.get("ACORN_DEBUG") == "1":
             raise
-        message = LWA_TOKEN.sub("<secret>", str(exc).splitlines()[0] if str(exc) else "")
+        redactor = crash_redactor(os.environ)
+        message = redactor.text(str(exc).splitlines()[0] if str(exc) else "")
+        saved = write_crash_file(crash_folder(argv if argv is not None else sys.argv[1:]), redactor)
+        where = f"the traceback is in {saved}" if saved else "ACORN_DEBUG=1 shows the traceback"
         click.echo(f"error: internal error ({type(exc).__name__}: {message}); this is a bug in acorn, "
-                   "please report it (ACORN_DEBUG=1 shows the traceback)", err=True)
-        code = 1
+                   f"please report it ({where})", err=True)
+        code = INTERNAL_ERROR
     sys.exit(code if isinstance(code, int) else 0)
+
+
+INTERNAL_ERROR = 3  # a bug in acorn: never 1 (the user's error) nor 2 (changes)
+_SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|CREDENTIAL|_KEY$", re.IGNORECASE)
+
+
+def crash_redactor(env: Mapping[str, str]) -> Redactor:
+    """The run's redactor for a crash: every environment value whose name says it is a secret,
+    and (always) anything shaped like an LWA token."""
+    redactor = Redactor()
+    redactor.add(*(v for k, v in env.items() if _SECRET_NAME.search(k)))
+    return redactor
+
+
+def crash_folder(argv: list[str]) -> Path:
+    """.acorn/ of the repository the command works on (beside --desired), else of the current folder."""
+    desired = "desired"
+    for i, arg in enumerate(argv):
+        if arg == "--desired" and i + 1 < len(argv):
+            desired = argv[i + 1]
+        elif arg.startswith("--desired="):
+            desired = arg.partition("=")[2]
+    return Path(desired).resolve().parent / ".acorn"
+
+
+def write_crash_file(folder: Path, redactor: Redactor) -> Path | None:
+    """The current exception's traceback, redacted, in folder/crash-<time>.txt; None if it cannot be."""
+    text = redactor.text(traceback.format_exc())
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    path = folder / f"crash-{stamp}.txt"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, f"acorn {__version__} crashed (exit {INTERNAL_ERROR}); argv and environment "
+                           f"are not recorded.\n\n{text}")
+    except OSError:
+        return None
+    return path

@@ -26,6 +26,9 @@ def _forms(secret: str) -> set[str]:
     return encoded | {_ESCAPE.sub(lambda m: m.group().lower(), e) for e in encoded}
 
 
+SHORT = 8  # a secret shorter than this is masked only where it stands alone, not inside words
+
+
 class Redactor:
     """The secrets of one run, and the text and errors cleaned of them."""
 
@@ -34,14 +37,17 @@ class Redactor:
 
     def add(self, *secrets: str | None) -> None:
         for secret in secrets:
-            if secret:  # an empty value would match everywhere
-                self._forms |= _forms(secret)
+            if secret and secret.strip():  # an empty value would match everywhere
+                self._forms |= _forms(secret.strip()) | _forms(secret)
 
     def text(self, text: str) -> str:
         # Only the forms present are sorted (longest first, so a secret containing another is
         # masked whole): errors are rare and short, the run's secrets many.
         for form in sorted((f for f in self._forms if f in text), key=len, reverse=True):
-            text = text.replace(form, MASK)
+            if len(form) >= SHORT:
+                text = text.replace(form, MASK)
+            else:  # "abc" as a secret must not turn "abcdef" or "cabcd" into "***def"
+                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", MASK, text)
         return LWA_TOKEN.sub(MASK, text)
 
     def error(self, exc: ApiError) -> ApiError:
