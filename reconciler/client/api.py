@@ -87,10 +87,12 @@ class AcornClient:
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
         inner = transport if transport is not None else network_transport()
-        self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit), follow_redirects=False,
+        self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit, redact=self.redactor.text),
+                                       follow_redirects=False,
                                        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
         self._caller = Caller(self._http, RateLimiter(clock, sleep), policy, sleep, rng)
         self._tokens: dict[str, SellerTokens] = {}
+        self._seller_redactors: dict[str, Redactor] = {}  # the secrets one seller's answers could echo
         self._app: tuple[str, str] | None = None
 
     async def __aenter__(self) -> AcornClient:
@@ -145,12 +147,14 @@ class AcornClient:
         if entity.seller_id not in self._tokens:
             refresh_token, missing = self._refresh_token(entity)
             self.redactor.add(refresh_token)
+            self._seller_redactor(entity.seller_id).add(refresh_token)
             self._tokens[entity.seller_id] = SellerTokens(
                 lambda: self._exchange(entity.seller_id, refresh_token, missing), self._clock)
         return LwaAuth(self._tokens[entity.seller_id])
 
     async def _exchange(self, seller_id: str, refresh_token: str, missing: str | None = None) -> tuple[str, float]:
         client_id, client_secret = self.app_credentials()
+        self._seller_redactor(seller_id).add(client_secret)
         try:
             body = await self._caller.send(Call(
                 "lwaToken", seller_id, "POST", self.endpoints.lwa_token_url,
@@ -167,13 +171,23 @@ class AcornClient:
         if not isinstance(token, str) or not token or not isinstance(expires_in, (int, float)):
             raise ApiError(f"unexpected answer from Login with Amazon for seller {seller_id}: no access token")
         self.redactor.add(token)
+        self._seller_redactor(seller_id).add(token)
         return token, float(expires_in)
+
+    def _seller_redactor(self, seller_id: str) -> Redactor:
+        """The secrets an answer for this seller could echo: its tokens and the client secret
+        (a few, so scrubbing every answer costs little however many sellers the run has)."""
+        if seller_id not in self._seller_redactors:
+            self._seller_redactors[seller_id] = redactor = Redactor()
+            redactor.add(self._app[1] if self._app else None)
+        return self._seller_redactors[seller_id]
 
     # -- operations --------------------------------------------------------------------
 
     async def _get(self, entity: Entity, operation: str, url: str, params: Mapping[str, Any] | None = None) -> Any:
         call = Call(operation, entity.seller_id, "GET", url, params=params)
-        return await self._caller.send(call, self._auth(entity))
+        body = await self._caller.send(call, self._auth(entity))
+        return self._seller_redactor(entity.seller_id).scrub(body)
 
     @_redacted
     async def read_seller(self, entity: Entity) -> SellerLive:
@@ -259,7 +273,8 @@ class AcornClient:
         call = Call(CREATE_REGISTRATION, entity.seller_id, "POST",
                     self.endpoints.host(region) + SELLER_REGISTRATIONS_PATH.format(sellerId=entity.seller_id),
                     json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest))
-        registrations, _ = registrations_from_api(await self._caller.send(call, self._auth(entity)))
+        body = self._seller_redactor(entity.seller_id).scrub(await self._caller.send(call, self._auth(entity)))
+        registrations, _ = registrations_from_api(body)
         return list(registrations)
 
     @_redacted

@@ -11,6 +11,7 @@ URL-encoded, and anything shaped like an LWA token.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 from ..domain.tokens import LWA_TOKEN
@@ -49,6 +50,16 @@ class Redactor:
             else:  # "abc" as a secret must not turn "abcdef" or "cabcd" into "***def"
                 text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", MASK, text)
         return LWA_TOKEN.sub(MASK, text)
+
+    def scrub(self, value: Any) -> Any:
+        """A JSON value with every string (keys too) redacted: an answer echoing a secret."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.scrub(k): self.scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.scrub(v) for v in value]
+        return value
 
     def error(self, exc: ApiError) -> ApiError:
         """`exc` itself (its type and fields kept), with code, message and request id redacted."""
