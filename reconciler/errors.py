@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .domain import safetext
 from .domain.contract import CONFLICT
 
 
@@ -32,7 +33,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.key}: {self.message}"
+        # Each part may hold text from the file (a key, a file name): never a raw control or a line break.
+        return f"{safetext.line(self.path)}:{self.line}:{self.column}: {safetext.line(self.key)}: " \
+               f"{safetext.line(self.message)}"
 
 
 class AcornError(Exception):

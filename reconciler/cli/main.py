@@ -16,6 +16,7 @@ import click
 from .. import __version__
 from ..client.redact import Redactor
 from ..desired.safefile import write_atomic
+from ..domain import safetext
 from ..errors import AcornError, DesiredStateError
 from .workspace import annotations
 
@@ -64,10 +65,10 @@ def main(argv: list[str] | None = None) -> None:
     except DesiredStateError as exc:
         if os.environ.get("GITHUB_ACTIONS") == "true":
             click.echo(annotations(exc.problems, "error"))
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {safetext.block(exc)}", err=True)
         code = exc.exit_code
-    except AcornError as exc:
-        click.echo(f"error: {exc}", err=True)
+    except AcornError as exc:  # messages may quote a server or a file: printed through the sanitiser
+        click.echo(f"error: {safetext.block(exc)}", err=True)
         code = exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("ACORN_DEBUG") == "1":
             raise
         redactor = crash_redactor(os.environ)
-        message = redactor.text(str(exc).splitlines()[0] if str(exc) else "")
+        message = safetext.line(redactor.text(str(exc).splitlines()[0] if str(exc) else ""))
         saved = write_crash_file(crash_folder(argv if argv is not None else sys.argv[1:]), redactor)
         where = f"the traceback is in {saved}" if saved else "ACORN_DEBUG=1 shows the traceback"
         click.echo(f"error: internal error ({type(exc).__name__}: {message}); this is a bug in acorn, "

@@ -14,6 +14,7 @@ import re
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from ..domain import safetext
 from ..domain.tokens import LWA_TOKEN
 from ..errors import ApiError
 
@@ -62,11 +63,12 @@ class Redactor:
         return value
 
     def error(self, exc: ApiError) -> ApiError:
-        """`exc` itself (its type and fields kept), with code, message and request id redacted."""
-        exc.args = tuple(self.text(a) if isinstance(a, str) else a for a in exc.args)
-        exc.message = self.text(exc.message)
+        """`exc` itself (its type and fields kept), with code, message and request id redacted,
+        and made one safe line each (a server's text holds no escape or line break for us)."""
+        exc.args = tuple(safetext.line(self.text(a)) if isinstance(a, str) else a for a in exc.args)
+        exc.message = safetext.line(self.text(exc.message))
         if exc.code is not None:
-            exc.code = self.text(str(exc.code))
+            exc.code = safetext.line(self.text(str(exc.code)))
         if exc.request_id is not None:
-            exc.request_id = self.text(str(exc.request_id))
+            exc.request_id = safetext.line(self.text(str(exc.request_id)))
         return exc
