@@ -60,7 +60,8 @@ LIMITS: dict[str, Limit] = {
 
 # -- error codes ---------------------------------------------------------------------------
 # The `code` of `{"errors": [{"code", "message", "details"}]}` for each error status.
-ERROR_CODES: dict[int, str] = {400: "InvalidInput", 403: "Unauthorized", 404: "NotFound", 409: "Conflict",
+ERROR_CODES: dict[int, str] = {400: "InvalidInput", 403: "Unauthorized", 404: "NotFound", 405: "MethodNotAllowed",
+                               409: "Conflict",
                                429: "QuotaExceeded", 500: "InternalFailure", 503: "ServiceUnavailable"}
 CONFLICT = ERROR_CODES[409]
 

@@ -102,14 +102,24 @@ class SandboxApp:
             if not started:
                 await ApiFailure(500, "the sandbox cannot write its state; see its log").response()(
                     scope, receive, send_with_id)
-        except HTTPException:  # unknown path or method: the contract has no such operation
-            failure = ApiFailure(404, f"no operation {scope['method']} {scope['path']}")
+        except HTTPException as exc:  # unknown path or method: the contract has no such operation
+            if exc.status_code == 405:  # a known path: say which methods it has (HTTP's 405 and Allow)
+                failure = ApiFailure(405, f"{scope['method']} is not an operation of {scope['path']}",
+                                     headers={"Allow": self._allowed(scope["path"])})
+            else:
+                failure = ApiFailure(404, f"no operation {scope['method']} {scope['path']}")
             await failure.response()(scope, receive, send_with_id)
         except Exception:
             log.exception("sandbox failure (request id %s)", request_id)
             if started:
                 raise
             await ApiFailure(500, "the sandbox failed; see its log").response()(scope, receive, send_with_id)
+
+    def _allowed(self, path: str) -> str:
+        """Every method of every route at `path` (a path may have several, one per method)."""
+        methods = {m for route in self.router.routes if isinstance(route, Route) and route.path_regex.match(path)
+                   for m in route.methods or ()}
+        return ", ".join(sorted(methods - {"HEAD"}))
 
     async def _drop(self, send: Send) -> None:
         if self.in_process:

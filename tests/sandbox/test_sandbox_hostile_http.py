@@ -64,3 +64,11 @@ def test_a_client_that_disconnects_is_one_quiet_log_line(served, caplog):
     assert len(records) == 1, [r.getMessage() for r in records]
     assert records[0].exc_info is None and "client disconnected" in records[0].getMessage()
     assert "\n" not in records[0].getMessage()
+
+
+def test_a_method_a_path_does_not_have_is_405_naming_the_ones_it_has(served):
+    import httpx
+    response = httpx.request("TRACE", f"{served.url}{PREFIX}/sellers/A3EXAMPLEACME01/registrations")
+    assert response.status_code == 405 and response.headers["allow"] == "GET, POST"
+    assert response.json()["errors"][0]["code"] == "MethodNotAllowed"
+    assert httpx.get(f"{served.url}/no/such/path").status_code == 404
