@@ -123,10 +123,11 @@ def test_get_registration_answers_it_and_404_for_an_unknown_id(api):
     assert missing.headers["x-amzn-ratelimit-limit"] == "2.0"
 
 
-def test_an_unknown_route_is_404_with_a_request_id(api):
-    for response in (api.http.get("/acorn/2026-01-01/nothing"), api.http.delete("/_sandbox/state")):
-        assert response.status_code == 404
-        assert response.json()["errors"][0]["code"] == "NotFound"
+def test_an_unknown_route_is_404_and_an_unknown_method_405_with_a_request_id(api):
+    for response, status, code in ((api.http.get("/acorn/2026-01-01/nothing"), 404, "NotFound"),
+                                   (api.http.delete("/_sandbox/state"), 405, "MethodNotAllowed")):
+        assert response.status_code == status
+        assert response.json()["errors"][0]["code"] == code
         assert response.headers["x-amzn-requestid"]
 
 
