@@ -14,8 +14,7 @@ from reconciler.client.wire import (
 )
 from reconciler.domain.model import Reason
 from reconciler.errors import ApiError
-from tests.client.client_fakeapi import registration
-from tests.client.client_support import make_entity
+from tests.client.client_support import make_entity, registration
 
 
 def test_submission_to_api_uses_the_contract_keys_and_iso_dates():
