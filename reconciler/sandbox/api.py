@@ -74,6 +74,15 @@ def _csv(request: Request, name: str) -> list[str]:
     return [v for raw in request.query_params.getlist(name) for v in raw.split(",") if v]
 
 
+async def _hold(request: Request, seconds: float) -> None:
+    """Waits `seconds` before answering, or less if the client goes away meanwhile."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(0.02)
+
+
 Operation = Callable[["Api", Request, str], Awaitable[Response]]
 
 
@@ -122,6 +131,8 @@ class Api:
         except ApiFailure as failure:
             sb.faults.echo(failure, request.headers.get(ACCESS_TOKEN_HEADER))
             response = failure.response()
+        if step and step.hold_ms:
+            await _hold(request, step.hold_ms / 1000)
         if step and step.drop:
             raise DropConnection()
         if response.status_code in RATE_LIMITED_STATUSES:

@@ -3,7 +3,8 @@
 Faults live in memory (a restart turns them off). The same seed and the same sequence of
 calls give the same faults, so a test that injects them is deterministic. Besides the
 rates, a `script` names exactly which calls misbehave (the next N calls of an operation:
-answer this status, wait this long, or act and then drop the connection), `rates` makes the
+answer this status, wait this long before acting or before answering, or act and then drop
+the connection), `rates` makes the
 service announce and enforce a rate other than the contract's default (SP-API's usage plans
 may differ per application), and `echoCredentials` makes error answers quote the
 credentials their request carried, as a careless server or proxy might: a client's
@@ -29,14 +30,15 @@ _KEYS = {"latencyMs": "latency_ms", "errorRate": "error_rate",
          "dropAfterCommitRate": "drop_after_commit_rate",
          "throttleEveryNth": "throttle_every_nth", "seed": "seed",
          "script": "script", "rates": "rates", "echoCredentials": "echo_credentials"}
-_STEP_KEYS = ("operation", "times", "status", "retryAfter", "latencyMs", "drop")
+_STEP_KEYS = ("operation", "times", "status", "retryAfter", "latencyMs", "holdMs", "drop")
 
 
 @dataclass(frozen=True)
 class Step:
     """The next `times` calls of `operation`: wait `latency_ms`, then answer `status` without
     acting, or act and `drop` the connection unanswered (a create commits first), or, with
-    neither, answer as usual."""
+    neither, answer as usual; `hold_ms` holds the answer back that long after acting (or
+    until the client goes away): a call committed whose answer has not come yet."""
 
     operation: str
     times: int = 1
@@ -44,10 +46,12 @@ class Step:
     retry_after: float | None = None
     latency_ms: int = 0
     drop: bool = False
+    hold_ms: int = 0
 
     def to_api(self) -> dict[str, Any]:
         return {"operation": self.operation, "times": self.times, "status": self.status,
-                "retryAfter": self.retry_after, "latencyMs": self.latency_ms, "drop": self.drop}
+                "retryAfter": self.retry_after, "latencyMs": self.latency_ms, "holdMs": self.hold_ms,
+                "drop": self.drop}
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,8 @@ def _step(raw: Any, where: str) -> Step:
         raise ApiFailure.invalid(f"{where}.drop", "drop must be true or false, and not given with a status")
     times = _whole(f"{where}.times", raw.get("times", 1))
     latency = _whole(f"{where}.latencyMs", raw.get("latencyMs", 0), MAX_LATENCY_MS)
-    return Step(operation, times, status, retry_after, latency, drop)
+    hold = _whole(f"{where}.holdMs", raw.get("holdMs", 0), MAX_LATENCY_MS)
+    return Step(operation, times, status, retry_after, latency, drop, hold)
 
 
 def _rates(raw: Any) -> tuple[tuple[str, float], ...]:

@@ -163,6 +163,14 @@ def test_scripted_latency_delays_only_the_calls_it_names(api):
     assert time.perf_counter() - started < 0.25
 
 
+def test_a_held_answer_comes_after_the_commit(api):
+    seller, token = api.login()
+    api.faults(script=[{"operation": "createRegistration", "holdMs": 300}])
+    started = time.perf_counter()
+    assert api.create(token, seller, body_for(["DE"])).status_code == 202
+    assert time.perf_counter() - started >= 0.3
+
+
 def test_a_rate_other_than_the_default_is_announced_and_enforced(api):
     seller, token = api.login()
     api.faults(rates={"getRegistration": 4})
