@@ -11,11 +11,13 @@ import pytest
 
 from reconciler.domain.contract import (
     ACCESS_TOKEN_HEADER,
+    ERROR_CODES,
     GET_REGISTRATION,
     LIMITS,
     LWA_TOKEN_PATH,
     RATE_LIMIT_HEADER,
     REGISTRATION_PATH,
+    SELLER_REGISTRATIONS_PATH,
 )
 from reconciler.sandbox.app import create_app
 from reconciler.sandbox.http import is_loopback
@@ -104,11 +106,11 @@ def test_admin_calls_from_a_remote_client_are_403_while_the_api_answers(tmp_path
                        await theirs.post("/_sandbox/clock", json={"advanceSeconds": 1}),
                        await theirs.post("/_sandbox/sellers", json={"sellerId": "S2", "legalEntityName": "S",
                                                                     "refreshToken": "r2"})]
-            assert {a.json()["errors"][0]["code"] for a in answers} == {"Unauthorized"}
-            token = (await theirs.post("/auth/o2/token", data={
+            assert {a.json()["errors"][0]["code"] for a in answers} == {ERROR_CODES[403]}
+            token = (await theirs.post(LWA_TOKEN_PATH, data={
                 "grant_type": "refresh_token", "refresh_token": "r1", "client_id": "c", "client_secret": "s"})).json()
-            listed = await theirs.get("/acorn/2026-01-01/sellers/S1/registrations",
-                                      headers={"x-amz-access-token": token["access_token"]})
+            listed = await theirs.get(SELLER_REGISTRATIONS_PATH.format(sellerId="S1"),
+                                      headers={ACCESS_TOKEN_HEADER: token["access_token"]})
             state = (await ours.get("/_sandbox/state")).json()
             assert [s["sellerId"] for s in state["sellers"]] == ["S1"]
             return [a.status_code for a in answers] + [listed.status_code]
