@@ -198,7 +198,7 @@ def refuse_first_connection():
 
 
 @pytest.mark.parametrize("fault, error", [
-    ({"latencyMs": 3000}, "ReadTimeout"),  # slower than the client's 1 s timeout
+    ({"latencyMs": 4000}, "ReadTimeout"),  # slower than the client's 2 s timeout
     ({"drop": True}, "RemoteProtocolError"),  # the sandbox closes the connection unanswered
     (None, "ConnectError"),
 ])
@@ -209,7 +209,7 @@ def test_timeouts_and_dropped_connections_are_retried(sellers, connect, fault, e
     transport = refuse_first_connection() if fault is None else None
 
     async def go():
-        async with connect(audit=audit, timeout=1.0, transport=transport) as client:
+        async with connect(audit=audit, timeout=2.0, transport=transport) as client:
             return await client.read_seller(SAKURA)
 
     assert run(go()).error is None
