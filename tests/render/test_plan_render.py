@@ -14,7 +14,7 @@ import pytest
 
 from reconciler.domain.live import ACTION_REQUIRED
 from reconciler.domain.model import Reason
-from reconciler.engine.plan_json import to_json
+from reconciler.engine.plan_json import from_json
 from reconciler.render import FORMATS, render
 from tests.engine.plan_builders import ALL_TAXES, entity, one, reg, sample_plan
 
@@ -44,9 +44,11 @@ def test_an_empty_plan_is_just_the_summary():
     assert "<details" not in render(empty, "markdown")
 
 
-def test_json_is_the_json_form():
+def test_a_plan_saved_as_json_reads_back_as_the_same_plan_and_is_the_golden_file():
     p = sample_plan()
-    assert json.loads(render(p, "json")) == to_json(p)
+    saved = render(p, "json")
+    assert from_json(json.loads(saved)) == p  # what `acorn apply PLANFILE` reads is what was planned
+    assert saved + "\n" == (GOLDEN / "plan.json").read_text(encoding="utf-8")
 
 
 def test_colour_only_when_asked():
