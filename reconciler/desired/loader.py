@@ -1,6 +1,7 @@
 """Loading the desired tree: every file checked, every problem collected, then one error.
 
 `read_tree` is the file-system edge; `load` is a pure function of the files' texts.
+The format is docs/desired-state.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The plan: what acorn would do for every (entity, marketplace) pair, as data, and the pure engine.
+"""The plan: what acorn would do for every (entity, marketplace) pair, as data, and the pure engine
+(semantics: docs/plan.md).
 
 `plan(desired, live, today, policy, now, environment)` reads nothing and writes nothing: the live state
 is fetched before it and rendered or applied after it. For a desired pair the state is the
