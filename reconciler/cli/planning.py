@@ -21,7 +21,7 @@ from ..desired.loader import load_desired
 from ..domain.live import SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan
-from ..engine.selection import check_marketplaces, parse_selector, parse_shard, restrict, select, shard
+from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
 from ..errors import ConfigError
 from .connect import connect
 from .workspace import Workspace, today, workspace
@@ -30,7 +30,7 @@ from .workspace import Workspace, today, workspace
 @dataclass(frozen=True)
 class Selection:
     names: tuple[str, ...] = ()
-    selector: str | None = None
+    selector: tuple[str, ...] = ()
     marketplaces: tuple[str, ...] = ()
     shard: str | None = None
 
@@ -41,7 +41,9 @@ def selection_options(f):
                      help="Only shard K of N (stable hash of the entity name), for parallel CI jobs.")(f)
     f = click.option("--marketplace", "marketplaces", multiple=True, metavar="CODE",
                      help="Only these marketplaces (repeatable).")(f)
-    f = click.option("--selector", metavar="KEY=VALUE[,KEY=VALUE]", help="Only entities whose labels match.")(f)
+    f = click.option("--selector", multiple=True, metavar="SELECTOR",
+                     help="Only entities whose labels match: KEY=VALUE, KEY!=VALUE, 'KEY in (A,B)', "
+                          "'KEY notin (A,B)', comma-separated; repeated, all must match.")(f)
     return click.option("--entity", "names", multiple=True, metavar="NAME",
                         help="Only this entity (repeatable; shell patterns such as 'atlas-*').")(f)
 
@@ -84,7 +86,7 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
     ws = workspace(desired, config, environment, endpoint)
     state = load_desired(ws.desired)
     chosen = select(state.entities, selection.names,
-                    parse_selector(selection.selector) if selection.selector else (),
+                    parse_selectors(selection.selector),
                     selection.marketplaces)
     if selection.shard:
         chosen = shard(chosen, *parse_shard(selection.shard))

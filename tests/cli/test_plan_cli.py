@@ -110,3 +110,17 @@ def test_a_seller_without_credentials_is_named_and_the_others_still_plan(run_aco
     planned = {e["name"]: (e.get("error"), len(e["pairs"])) for e in plan["entities"]}
     assert planned.pop("nordlicht-de") == ("environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set", 0)
     assert all(error is None and pairs > 0 for error, pairs in planned.values()) and len(planned) == 5
+
+
+def test_a_selector_typo_is_an_error_with_a_did_you_mean(run_acorn, demo: Path) -> None:
+    result = run_acorn("plan", "--selector", "brand=acmee", cwd=demo)
+    assert result.code == 1 and result.out == ""
+    assert "no entity matches the selector 'brand=acmee'; did you mean 'acme'?" in result.err
+    assert "labels in use: brand=acme" in result.err
+
+
+def test_repeated_selectors_are_anded_and_negation_works(run_acorn, demo: Path) -> None:
+    result = run_acorn("plan", "--format", "json", "--selector", "brand!=acme", "--selector",
+                       "brand notin (nordlicht,sakura,maple)", cwd=demo)
+    assert result.code == 0, result.err
+    assert [e["name"] for e in json.loads(result.out)["entities"]] == ["atlas-ie", "atlas-uk"]
