@@ -26,6 +26,7 @@ from .planning import (
     audit_option,
     color_option,
     emit,
+    endpoint_label,
     make_plan,
     prepare,
     read_live,
@@ -84,7 +85,7 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
         entities = run.entities if saved is None else apply.saved_sellers(saved, run.entities)
         fresh = make_plan(run, await read_live(run, client, entities), entities)
         if saved is None:
-            emit(render(fresh, "text", color))
+            emit(render(fresh, "text", color, endpoint_label(run.ws)))
         else:
             click.echo(f"Saved plan of {timestamp(saved.generated_at)}: {saved.summary.create} to create; "
                        f"re-read {len(entities)} seller{'s' * (len(entities) != 1)}.")
@@ -100,7 +101,8 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
         calls = len(choice.creates)
         if saved is None and not yes:
             click.confirm(f"Submit {choice.pair_count} registration{'s' * (choice.pair_count != 1)} "
-                          f"in {calls} call{'s' * (calls != 1)}?", abort=True)
+                          f"in {calls} call{'s' * (calls != 1)} to environment {settings.environment} at "
+                          f"endpoint {endpoint_label(run.ws)}?", abort=True)
         by_name = {e.name: e for e in entities}
         width = apply.name_width(choice.creates)
         results = await _submit(client, choice, by_name, settings.concurrency, width, color)

@@ -6,6 +6,7 @@ import click
 
 from ..engine.plan import has_drift
 from ..render import render
+from .helptext import legend_epilog
 from .planning import (
     Selection,
     audit_option,
@@ -20,7 +21,7 @@ from .planning import (
 from .workspace import endpoint_options, tree_options
 
 
-@click.command("drift")
+@click.command("drift", epilog=legend_epilog())
 @tree_options
 @endpoint_options
 @selection_options

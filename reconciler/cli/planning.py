@@ -54,12 +54,25 @@ def audit_option(f):
 
 
 def color_option(f):
-    return click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set).")(f)
+    return click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set and not empty).")(f)
 
 
 def use_color(ws: Workspace, no_color: bool, fmt: str = "text") -> bool:
-    """Colour only for text on a terminal, never with NO_COLOR or --no-color."""
-    return fmt == "text" and not no_color and "NO_COLOR" not in ws.env and sys.stdout.isatty()
+    """Colour only for text on a terminal, never with --no-color or a NO_COLOR that is set
+    and not empty (no-color.org: an empty NO_COLOR does not disable colour)."""
+    return fmt == "text" and not no_color and not ws.env.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def endpoint_label(ws: Workspace) -> str:
+    """The endpoint as a user reads it: `embedded (.acorn/sandbox.sqlite)`, `regional`, or the URL."""
+    if ws.settings.endpoint == "embedded":
+        return f"embedded ({_shown(ws.state_dir / 'sandbox.sqlite')})"
+    return ws.settings.endpoint
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the working directory (`../.acorn/sandbox.sqlite` from a subfolder)."""
+    return os.path.relpath(path.resolve(), Path.cwd().resolve())
 
 
 @dataclass(frozen=True)
@@ -138,8 +151,9 @@ def plan_now(run: Run) -> Plan:
     return make_plan(run, asyncio.run(go()))
 
 
-def emit(text: str, out: str | None = None) -> None:
-    """Print `text`, or write it to the file `out` (its folder created)."""
+def emit(text: str, out: str | None = None, what: str | None = None) -> None:
+    """Print `text`, or write it to the file `out` (its folder created) and say so on stderr
+    (`wrote the JSON plan to plan.json`), so that stdout stays the output alone."""
     if out is None:
         click.echo(text)
         return
@@ -149,6 +163,7 @@ def emit(text: str, out: str | None = None) -> None:
         path.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {what or 'the output'} to {out}", err=True)
 
 
 def report_errors(result: Plan) -> bool:

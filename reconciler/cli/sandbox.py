@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError
+from .helptext import FullHelpGroup
 
 DEFAULT_STATE = ".acorn/sandbox-served.sqlite"
 
@@ -46,7 +47,7 @@ def _reason(exc: OSError) -> str:
     return text[:1].lower() + text[1:]  # "Address already in use" -> "address already in use"
 
 
-@click.group("sandbox")
+@click.group("sandbox", cls=FullHelpGroup)
 def command() -> None:
     """The local ACORN-i sandbox (the API contract, with admin calls under /_sandbox)."""
 

@@ -134,7 +134,7 @@ class Summary:
     def line(self) -> str:
         return (f"Plan: {self.create} to create, {self.pending} pending, {self.attention} attention, "
                 f"{self.blocked} blocked, {self.live} live, {self.unmanaged} unmanaged, "
-                f"{self.drifted} drifted.")
+                f"{self.drifted} drifted, {self.errors} unreadable.")
 
 
 @dataclass(frozen=True)

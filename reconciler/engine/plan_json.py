@@ -23,10 +23,10 @@ T = TypeVar("T")
 
 
 def timestamp(when: datetime) -> str:
-    """`2026-11-26T10:00:00Z`: UTC, ISO 8601 (a naive time is taken as UTC)."""
+    """`2026-11-26T10:00:00Z`: UTC, ISO 8601, to the second (a naive time is taken as UTC)."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return when.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def pair_json(p: Pair) -> dict[str, Any]:

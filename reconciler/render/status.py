@@ -66,9 +66,9 @@ class Status:
     summary: Summary
 
     def line(self) -> str:
-        """`Status: 4 live, 1 pending, …, 1 drifted.`: the counts in the order of ORDER."""
+        """`Status: 4 live, 1 pending, …, 1 drifted, 0 unreadable.`: the counts in the order of ORDER."""
         parts = [f"{getattr(self.summary, s)} {'to create' if s == CREATE else s}" for s in ORDER]
-        return f"Status: {', '.join(parts)}."
+        return f"Status: {', '.join(parts)}, {self.summary.errors} unreadable."
 
 
 def status_of(plan: Plan, labels: Mapping[str, Iterable[tuple[str, str]]]) -> Status:
@@ -156,7 +156,7 @@ def render_status(status: Status, fmt: str, color: bool = False) -> str:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(STATUS_FORMATS)})")
     context: dict[str, Any] = dict(
         status=status, order=ORDER, meaning=MEANING, generated=timestamp(status.generated_at),
-        generated_human=timestamp(status.generated_at)[:16].replace("T", " ") + " UTC",
+        generated_human=timestamp(status.generated_at)[:19].replace("T", " ") + " UTC",
         color=color, version=__version__, detail=detail, tooltip=tooltip, notable=notable,
         summary=status.summary)
     if fmt == "text":

@@ -230,7 +230,7 @@ def test_summary_counts_rows_by_state():
     s = one(e, ("US", "IT"), regs).summary
     assert (s.create, s.pending, s.attention, s.blocked, s.live, s.unmanaged, s.drifted, s.errors) == (
         1, 1, 1, 1, 2, 1, 1, 0)
-    assert s.line() == "Plan: 1 to create, 1 pending, 1 attention, 1 blocked, 2 live, 1 unmanaged, 1 drifted."
+    assert s.line() == "Plan: 1 to create, 1 pending, 1 attention, 1 blocked, 2 live, 1 unmanaged, 1 drifted, 0 unreadable."
 
 
 def test_today_decides_ages_not_the_clock():

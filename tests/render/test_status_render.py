@@ -42,10 +42,10 @@ def test_text_matrix_puts_each_state_under_its_marketplace() -> None:
     header = lines[0].split()
     assert header == ["entity", "US", "CA", "MX", "DE", "FR", "IT"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[1:4]}
-    assert rows["acme"] == ["=", "=", "?", "+", "!", "·"]
-    assert rows["nord"] == ["·", "·", "·", "=", "~?", "!"]
-    assert rows["gone"] == ["!", "could", "not", "be", "read"]
-    assert lines[-1] == "Status: 3 live, 1 pending, 1 attention, 1 blocked, 1 to create, 1 unmanaged, 1 drifted."
+    assert rows["acme"] == ["=", "=", "?", "+", "x", "·"]
+    assert rows["nord"] == ["·", "·", "·", "=", "~*", "!"]
+    assert rows["gone"] == ["E", "could", "not", "be", "read"]
+    assert lines[-1] == "Status: 3 live, 1 pending, 1 attention, 1 blocked, 1 to create, 1 unmanaged, 1 drifted, 1 unreadable."
 
 
 def test_json_cells_are_keyed_by_marketplace_with_labels_and_errors() -> None:
@@ -94,7 +94,7 @@ def test_markdown_opens_the_same_entities_as_the_plan_comment() -> None:
 
 def test_colour_only_when_asked() -> None:
     plain, coloured = render_status(sample_status(), "text"), render_status(sample_status(), "text", color=True)
-    assert "\x1b[" not in plain and "\x1b[31m!\x1b[0m" in coloured
+    assert "\x1b[" not in plain and "\x1b[31mx\x1b[0m" in coloured
     for fmt in ("json", "markdown", "html"):
         assert "\x1b[" not in render_status(sample_status(), fmt, color=True)
 
@@ -109,7 +109,7 @@ def test_an_empty_status_renders_in_every_format() -> None:
     from dataclasses import replace
     empty = status_of(replace(sample_plan(), entities=()), {})
     assert render_status(empty, "text") == (
-        "Status: 0 live, 0 pending, 0 attention, 0 blocked, 0 to create, 0 unmanaged, 0 drifted.")
+        "Status: 0 live, 0 pending, 0 attention, 0 blocked, 0 to create, 0 unmanaged, 0 drifted, 0 unreadable.")
     assert "<table id=\"matrix\">" in render_status(empty, "html")
     assert json.loads(render_status(empty, "json"))["entities"] == []
 
@@ -214,4 +214,4 @@ def test_html_shows_summary_environment_and_time() -> None:
     assert list(counts) == ["live", "pending", "attention", "blocked", "create", "unmanaged", "drifted"]
     assert re.search(r'data-count="live">3<', html) and re.search(r'data-count="drifted">1<', html)
     assert 'id="environment">sandbox<' in html
-    assert 'datetime="2026-06-01T09:30:00Z"' in html and "2026-06-01 09:30 UTC" in html
+    assert 'datetime="2026-06-01T09:30:00Z"' in html and "2026-06-01 09:30:00 UTC" in html
