@@ -8,7 +8,6 @@ its live registrations look unmanaged.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import hashlib
 import re
@@ -18,6 +17,7 @@ from dataclasses import dataclass, replace
 from ..domain import catalogue
 from ..domain.model import Entity
 from ..domain.submission import client_token
+from ..domain.suggest import did_you_mean
 from ..errors import ConfigError
 from .plan import EntityPlan, Plan
 
@@ -92,11 +92,6 @@ def parse_selectors(texts: Iterable[str]) -> Selector:
     return tuple(r for t in texts for r in parse_selector(t))
 
 
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(set(options)), n=3, cutoff=0.6)
-    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-
-
 def check_selector(entities: Sequence[Entity], selector: Selector) -> None:
     """ConfigError when `selector` matches no entity: a typo would otherwise plan nothing and
     look clean. The message names the term at fault and offers the labels in use."""
@@ -111,10 +106,10 @@ def check_selector(entities: Sequence[Entity], selector: Selector) -> None:
         if any(r.matches(e.label_map) for e in entities):
             continue
         if r.op in ("=", "in") and r.key not in in_use:
-            hint = _did_you_mean(r.key, in_use)
+            hint = did_you_mean(r.key, in_use)
             raise ConfigError(f"no entity matches the selector {str(r)!r}: no entity has the label "
                               f"{r.key!r}{hint} (labels in use: {labels})")
-        hint = _did_you_mean(r.values[0], in_use.get(r.key, ())) if r.op in ("=", "in") else ""
+        hint = did_you_mean(r.values[0], in_use.get(r.key, ())) if r.op in ("=", "in") else ""
         raise ConfigError(f"no entity matches the selector {str(r)!r}{hint} (labels in use: {labels})")
     together = ",".join(str(r) for r in selector)
     raise ConfigError(f"no entity matches all of the selector {together!r} (each term matches some "
@@ -142,7 +137,7 @@ def select(entities: Sequence[Entity], names: Sequence[str] = (), selector: Sele
     codes = set(check_marketplaces(marketplaces))
     for pattern in names:
         if not any(fnmatch.fnmatchcase(e.name, pattern) for e in entities):
-            hint = _did_you_mean(pattern, (e.name for e in entities))
+            hint = did_you_mean(pattern, (e.name for e in entities))
             raise ConfigError(f"no entity is named {pattern!r}{hint}")
     check_selector(entities, selector)
     return tuple(

@@ -132,6 +132,23 @@ def test_wait_reports_the_decided_review_with_its_reasons(world, run_acorn, sand
     assert result.out.splitlines()[-1] == "Review: 2 approved, 1 rejected, 0 action required, 0 still under review."
 
 
+def test_fail_on_rejected_makes_wait_exit_1_when_a_review_rejects(world, run_acorn, sandbox_url) -> None:
+    renamed = Seller("golf", "A7GOLF0000007", ("DE",), account_name="Golf Holdings Ltd")  # rejected in review
+    w = world(renamed)
+
+    def decide() -> None:
+        admin = Admin(sandbox_url)
+        admin.wait_for_registrations(1)
+        admin.advance(400)
+
+    mover = threading.Thread(target=decide)
+    mover.start()
+    result = run_acorn(*w.args("apply", "--yes", "--wait", "--wait-timeout", "30", "--fail-on-rejected"))
+    mover.join(10)
+    assert re.search(r"golf +DE +REG-\w+ +REJECTED", result.out)
+    assert result.code == 1
+
+
 def test_wait_timeout_reports_what_is_still_under_review(world, run_acorn) -> None:
     w = world(BRAVO)
     result = run_acorn(*w.args("apply", "--yes", "--wait", "--wait-timeout", "0"))

@@ -18,6 +18,8 @@ OPERATIONS = {
     ("get", "/acorn/2026-01-01/registrations/{registrationId}"): "getRegistration",
     ("post", "/_sandbox/sellers"): "sandboxPutSeller",
     ("post", "/_sandbox/clock"): "sandboxAdvanceClock",
+    ("get", "/_sandbox/clock"): "sandboxNow",
+    ("post", "/_sandbox/registrations/{registrationId}/decision"): "sandboxDecideReview",
     ("put", "/_sandbox/faults"): "sandboxSetFaults",
     ("get", "/_sandbox/state"): "sandboxState",
     ("post", "/_sandbox/reset"): "sandboxReset",
