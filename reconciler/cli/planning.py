@@ -24,6 +24,8 @@ from ..engine.plan import Plan, entity_errors, plan
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
 from ..errors import ConfigError
 from .connect import connect
+from .create_ages import record_first_seen
+from .sandbox_control import sandbox_now
 from .workspace import Workspace, today, workspace
 
 
@@ -142,13 +144,17 @@ def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entit
 
 
 def plan_now(run: Run) -> Plan:
-    """Read the live state of the chosen entities and plan them."""
+    """Read the live state of the chosen entities and plan them; note when each create was
+    first seen (`.acorn/first-seen.json`, for `acorn drift`'s create ages)."""
 
     async def go() -> dict[str, SellerLive]:
         async with run.client() as client:
             return await read_live(run, client)
 
-    return make_plan(run, asyncio.run(go()))
+    result = make_plan(run, asyncio.run(go()))
+    if result.summary.create:
+        record_first_seen(run.ws.state_dir, result, sandbox_now(run.ws))
+    return result
 
 
 def emit(text: str, out: str | None = None, what: str | None = None) -> None:
