@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     except DesiredStateError as exc:
         if os.environ.get("GITHUB_ACTIONS") == "true":
             click.echo(annotations(exc.problems, "error"))
-        click.echo(f"error: {exc}", err=True)
+        click.echo(str(exc), err=True)  # `path:line:col: key: message` lines, as compilers print them
         code = exc.exit_code
     except AcornError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -6,6 +6,7 @@ The order is the data flow: load desired -> select -> read live (the only I/O) -
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -17,12 +18,12 @@ import click
 
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
-from ..desired.loader import load_desired
+from ..desired.loader import load_desired_partial, problem_entity
 from ..domain.live import SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
-from ..errors import ConfigError
+from ..errors import ConfigError, DesiredStateError
 from .connect import connect
 from .create_ages import record_first_seen
 from .sandbox_control import sandbox_now
@@ -99,7 +100,7 @@ def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
 def prepare(desired: str, config: str | None, environment: str | None, endpoint: str | None,
             selection: Selection, audit_log: str | None) -> Run:
     ws = workspace(desired, config, environment, endpoint)
-    state = load_desired(ws.desired)
+    state = _load(ws.desired, selection.names)
     chosen = select(state.entities, selection.names,
                     parse_selectors(selection.selector),
                     selection.marketplaces)
@@ -107,6 +108,23 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
         chosen = shard(chosen, *parse_shard(selection.shard))
     marketplaces = check_marketplaces(selection.marketplaces)
     return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log))
+
+
+def _load(desired: Path, names: Sequence[str]) -> DesiredState:
+    """The tree; a problem stops the run unless --entity chose only entities of sound files
+    (one broken file does not block planning the others: a note says what was left out)."""
+    state, problems = load_desired_partial(desired)
+    if not problems:
+        return state
+    if not names:
+        raise DesiredStateError(problems)
+    blocking = [p for p in problems if any(fnmatch.fnmatchcase(problem_entity(p), n) for n in names)]
+    if blocking:
+        raise DesiredStateError(blocking)
+    files = len({p.path for p in problems})
+    click.echo(f"note: {files} other file{'s' * (files != 1)} of the desired tree {'have' if files != 1 else 'has'} "
+               f"problems and {'are' if files != 1 else 'is'} not planned; `acorn validate` lists them", err=True)
+    return state
 
 
 def audit_path(ws: Workspace, audit_log: str | None) -> Path:
