@@ -141,7 +141,7 @@ class _Page(HTMLParser):
         elif tag == "span" and "data-state" in a and self._cell:
             self.cells[(self._row, self._cell)].append((a["data-state"], a.get("title") or ""))
         elif tag in ("script", "style"):
-            self._in = tag
+            self._in = "data" if a.get("type") == "application/json" else tag
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "td":
@@ -182,9 +182,28 @@ def test_html_rows_embed_labels_and_states_for_the_filter() -> None:
 
 
 def test_html_escapes_every_value() -> None:
-    html, _ = page()
+    html, p = page()
     assert "<script>alert" not in html and "<i>" not in html
     assert html.count("<script>") == 1  # the page's own
+    # the data block is JSON that no value can close early: <, > and & are escaped in it
+    assert not re.search(r"[<>&]", p.text["data"])
+    data = json.loads(p.text["data"])
+    assert [r[0] for r in data["rows"]] == [r for r in p.rows]
+
+
+def test_a_large_status_writes_only_the_first_rows_as_html_and_every_row_as_data() -> None:
+    from dataclasses import replace
+
+    from reconciler.render.status import PAGE_ROWS
+
+    base = sample_status()
+    many = replace(base, rows=tuple(replace(base.rows[i % len(base.rows)], name=f"e{i:05d}") for i in range(1000)))
+    html = render_status(many, "html")
+    parser = _Page()
+    parser.feed(html)
+    assert len(parser.rows) == PAGE_ROWS
+    assert len(json.loads(parser.text["data"])["rows"]) == 1000
+    assert 'id="more-left">900 more entities<' in html
 
 
 def test_html_is_self_contained() -> None:
