@@ -136,6 +136,9 @@ def select(entities: Sequence[Entity], names: Sequence[str] = (), selector: Sele
     """
     codes = set(check_marketplaces(marketplaces))
     for pattern in names:
+        if pattern.startswith("!") or "!=" in pattern or " notin " in f" {pattern} ":
+            raise ConfigError(f"--entity {pattern!r}: --entity takes names or shell patterns (atlas-*) and "
+                              "cannot leave entities out; use a label selector for that: --selector 'brand!=atlas'")
         if not any(fnmatch.fnmatchcase(e.name, pattern) for e in entities):
             hint = did_you_mean(pattern, (e.name for e in entities))
             raise ConfigError(f"no entity is named {pattern!r}{hint}")

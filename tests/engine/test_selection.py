@@ -52,6 +52,7 @@ def test_select(kw, expected):
 
 @pytest.mark.parametrize("kw, message", [
     (dict(names=["mapel-ca"]), "no entity is named 'mapel-ca'; did you mean 'maple-ca'"),
+    (dict(names=["!atlas-*"]), "cannot leave entities out; use a label selector"),
     (dict(selector=parse_selector("tier=gold")), "no entity has the label 'tier'"),
     (dict(selector=parse_selector("brnd=atlas")), "did you mean 'brand'.*labels in use: brand=acme"),
     (dict(selector=parse_selector("brand=atlsa")), "'brand=atlsa'; did you mean 'atlas'"),
