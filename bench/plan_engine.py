@@ -80,7 +80,7 @@ def live_state(e: Entity, rng: random.Random) -> SellerLive:
         if roll < 0.3:
             participations.add(mid)
         elif roll < 0.8:
-            status = rng.choice(tuple(RegistrationStatus))
+            status = rng.choice(list(RegistrationStatus))
             created = NOW - timedelta(days=rng.randint(0, 40))
             regs.append(LiveRegistration(
                 f"R{e.seller_id}{code}", e.seller_id, mid, status,

@@ -18,7 +18,7 @@ import click
 
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
-from ..desired.loader import load_desired_partial, problem_entity
+from ..desired.loader import load_desired, load_desired_partial, problem_entity
 from ..domain.live import SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan
@@ -113,11 +113,11 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
 def _load(desired: Path, names: Sequence[str]) -> DesiredState:
     """The tree; a problem stops the run unless --entity chose only entities of sound files
     (one broken file does not block planning the others: a note says what was left out)."""
+    if not names:
+        return load_desired(desired)  # strict: any problem of the tree stops the run
     state, problems = load_desired_partial(desired)
     if not problems:
         return state
-    if not names:
-        raise DesiredStateError(problems)
     blocking = [p for p in problems if any(fnmatch.fnmatchcase(problem_entity(p), n) for n in names)]
     if blocking:
         raise DesiredStateError(blocking)

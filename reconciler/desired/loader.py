@@ -35,8 +35,7 @@ from ..domain.suggest import COUNTRY_ALIASES, MARKETPLACE_ALIASES, did_you_mean
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
-from .yamlsource import Path as KeyPath
-from .yamlsource import dotted
+from .yamlsource import KeyPath, dotted
 
 _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
                    "as {env: NAME} or {file: PATH} (the value is not shown)")

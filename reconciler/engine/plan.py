@@ -159,14 +159,6 @@ def has_creates(plan: Plan) -> bool:
     return plan.summary.create > 0
 
 
-def has_drift(plan: Plan) -> bool:
-    """`acorn drift` exits 2 exactly when this holds: something live needs a human."""
-    s = plan.summary
-    if s.unmanaged or s.drifted or s.attention or s.blocked:
-        return True
-    return any(r.code == STALE_PENDING for e in plan.entities for p in e.pairs for r in p.reasons)
-
-
 def plan(desired: DesiredState, live: Mapping[str, SellerLive], today: date, policy: Policy,
          now: datetime, environment: str) -> Plan:
     """The plan for every desired entity; `live` maps seller IDs to what was read (pure)."""

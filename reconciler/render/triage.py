@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..engine.plan_json import timestamp
+from ..domain.timestamps import utc_timestamp
 from ..engine.triage import Group, Section, Triage
 from . import ERROR_SYMBOL, SYMBOLS, escape_markdown, paint
 
@@ -36,7 +36,7 @@ def render_triage(t: Triage, fmt: str, color: bool = False, endpoint: str | None
     lines = []
     if endpoint:
         lines += [paint(f"Drift for environment {t.environment} at endpoint {endpoint}, "
-                        f"{timestamp(t.generated_at)}", "bold", color), ""]
+                        f"{utc_timestamp(t.generated_at)}", "bold", color), ""]
     for s in t.sections:
         if t.group_by is not None:
             lines += [paint(f"== {s.label or f'no label {t.group_by}'}: {s.count} "
@@ -80,7 +80,7 @@ def _markdown_empty(t: Triage, endpoint: str | None) -> str:
 def _footer(t: Triage, endpoint: str | None) -> str:
     where = f" · endpoint <code>{escape_markdown(endpoint)}</code>" if endpoint else ""
     return (f"<sub>environment <code>{escape_markdown(t.environment)}</code>{where} · generated "
-            f"{timestamp(t.generated_at)} · {escape_markdown(t.line())}</sub>")
+            f"{utc_timestamp(t.generated_at)} · {escape_markdown(t.line())}</sub>")
 
 
 def section_markdown(t: Triage, s: Section, endpoint: str | None = None) -> str:
@@ -97,7 +97,7 @@ def triage_json(t: Triage, endpoint: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"formatVersion": FORMAT_VERSION, "kind": "drift", "environment": t.environment}
     if endpoint:
         out["endpoint"] = endpoint
-    out |= {"generatedAt": timestamp(t.generated_at), "groupBy": t.group_by,
+    out |= {"generatedAt": utc_timestamp(t.generated_at), "groupBy": t.group_by,
             "sections": [{"label": s.label, "count": s.count, "groups": [group(g) for g in s.groups]}
                          for s in t.sections],
             "summary": {"findings": t.count, "waitingCreates": t.waiting_creates,
