@@ -94,7 +94,8 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
             emit(render(fresh, "text", color, endpoint_label(run.ws)))
         else:
             click.echo(f"Saved plan of {utc_timestamp(saved.generated_at)}: {saved.summary.create} to create; "
-                       f"re-read {len(entities)} seller{'s' * (len(entities) != 1)}.")
+                       f"re-read {len(entities)} seller{'s' * (len(entities) != 1)} in environment "
+                       f"{settings.environment} at endpoint {endpoint_label(run.ws)}.")
         choice = apply.choose(fresh, saved)
         for s in choice.skipped:
             click.echo(f"note: {s.entity} {s.marketplace}: {s.why}")
