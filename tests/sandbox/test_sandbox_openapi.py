@@ -34,6 +34,8 @@ OPERATIONS = {
     ("get", REGISTRATION_PATH): GET_REGISTRATION,
     ("post", "/_sandbox/sellers"): "sandboxPutSeller",
     ("post", "/_sandbox/clock"): "sandboxAdvanceClock",
+    ("get", "/_sandbox/clock"): "sandboxNow",
+    ("post", "/_sandbox/registrations/{registrationId}/decision"): "sandboxDecideReview",
     ("put", "/_sandbox/faults"): "sandboxSetFaults",
     ("get", "/_sandbox/state"): "sandboxState",
     ("post", "/_sandbox/reset"): "sandboxReset",
