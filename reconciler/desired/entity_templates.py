@@ -94,9 +94,9 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
                 raise BudgetExceeded("a format with a width or precision of six digits or more")
         return _check_result(super().call_binop(context, operator, left, right))
 
-    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+    def call(_self, _context: jinja2.runtime.Context, _obj: Any, *args: Any, **kwargs: Any) -> Any:
         _check_arguments(args, kwargs)
-        return _check_result(super().call(__context, __obj, *args, **kwargs))
+        return _check_result(super().call(_context, _obj, *args, **kwargs))
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, str) and attribute in ("format", "format_map") and _HUGE_FORMAT.search(obj):
@@ -120,13 +120,13 @@ class _Deadline:
         self.at = time.monotonic() + seconds
         self._count = 0
 
-    def _line(self, frame: Any, event: str, arg: Any) -> Any:
+    def _line(self, _frame: Any, _event: str, _arg: Any) -> Any:
         self._count += 1
         if not self._count & 255 and time.monotonic() > self.at:
             raise BudgetExceeded(f"rendering took longer than {MAX_SECONDS:g} s")
         return self._line
 
-    def _call(self, frame: Any, event: str, arg: Any) -> Any:
+    def _call(self, frame: Any, _event: str, _arg: Any) -> Any:
         if frame.f_code.co_filename == "<template>":
             if time.monotonic() > self.at:
                 raise BudgetExceeded(f"rendering took longer than {MAX_SECONDS:g} s")

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..domain.contract import ERROR_CODES
+from ..domain.contract import ERROR_CODES, METHOD_NOT_ALLOWED
 
 
 class ApiFailure(Exception):
@@ -23,7 +23,7 @@ class ApiFailure(Exception):
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.code = ERROR_CODES[status]
+        self.code = METHOD_NOT_ALLOWED if status == 405 else ERROR_CODES[status]
         self.message = message
         self.details = details
         self.headers = headers or {}

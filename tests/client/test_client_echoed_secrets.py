@@ -14,8 +14,7 @@ import httpx
 from reconciler.client import MemoryAuditLog
 from reconciler.client.redact import Redactor
 from reconciler.domain.masking import mask_all
-from tests.client.client_fakeapi import registration
-from tests.client.client_support import CLIENT_SECRET, make_entity
+from tests.client.client_support import CLIENT_SECRET, make_entity, registration
 
 NORD = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("DE",))
 REFRESH = "plain-refresh-token-value-77"  # no Atzr| prefix: only knowing it can catch it

@@ -99,8 +99,8 @@ def test_a_value_with_a_trailing_newline_does_not_match_a_pattern(line):
     text = VALID.replace("  sellerId: A3EXAMPLEACME01", line)
     entity, problems = load_entity(text, "valid.yaml", "valid")
     assert entity is None
-    assert [f"{p.line}: {p.key}: {p.message}" for p in problems] == [
-        "7: spec.sellerId: does not match the pattern ^[A-Z0-9]{10,20}$"]
+    assert [f"{p.line}: {p.key}" for p in problems] == ["7: spec.sellerId"]
+    assert "violates the schema" not in problems[0].message  # worded by the explaining validator
 
 
 def test_non_ascii_digits_do_not_match_0_to_9():

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reconciler.domain.contract import API_PREFIX as PREFIX
 from reconciler.sandbox.demo import demo_refresh_token
 from tests.fuzzing import JSON, TEXT, fuzz
-from tests.sandbox.sandbox_support import PREFIX, body_for, serve_in_thread
+from tests.sandbox.sandbox_support import body_for, serve_in_thread
 
 SELLER = "A3EXAMPLEACME01"
 

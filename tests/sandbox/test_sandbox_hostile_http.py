@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.sandbox.sandbox_support import PREFIX
+from reconciler.domain.contract import API_PREFIX as PREFIX
 
 
 def post_raw(api, token: str, seller: str, content: bytes):
