@@ -20,7 +20,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from ..domain import catalogue
+from ..domain import catalogue, safetext
 from ..domain.live import IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import Entity, Reason
@@ -306,7 +306,7 @@ def result_line(r: PairResult, width: int = 0) -> str:
         tail = f" {r.registration_id}"
     else:
         tail = f" ({r.message})" if r.message else ""
-    return head + tail
+    return safetext.line(head + tail)  # the server's words: shown, never obeyed
 
 
 def name_width(creates: Iterable[Create]) -> int:
@@ -324,8 +324,8 @@ def review_lines(reviews: Sequence[Review], width: int = 0) -> list[str]:
     for v in reviews:
         r = v.result
         status = v.status if v.status is not None else f"unknown ({v.error})"
-        out.append(f"  {r.entity:<{width}}  {r.marketplace:<3} {r.registration_id}  {status}")
-        out += [f"      {x.code}: {x.message}" for x in v.reasons]
+        out.append(safetext.line(f"  {r.entity:<{width}}  {r.marketplace:<3} {r.registration_id}  {status}"))
+        out += [safetext.line(f"      {x.code}: {x.message}") for x in v.reasons]
     return out
 
 

@@ -54,7 +54,20 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run acorn; exit 0/1 (2 only for "changes", from the commands that say so; 3 for a bug)."""
+    """Run acorn; exit 0/1 (2 only for "changes", from the commands that say so; 3 for a bug).
+
+    For the length of the command, stdout and stderr pass through the sanitiser's last net
+    (safetext.GuardedStream): whatever a command prints, no stray escape reaches the terminal."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = safetext.GuardedStream(out), safetext.GuardedStream(err)  # type: ignore[assignment]
+    try:
+        code = _run(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+    sys.exit(code)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         code = cli.main(args=argv, prog_name="acorn", standalone_mode=False)
     except click.exceptions.Abort:
@@ -84,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: internal error ({type(exc).__name__}: {message}); this is a bug in acorn, "
                    f"please report it ({where})", err=True)
         code = INTERNAL_ERROR
-    sys.exit(code if isinstance(code, int) else 0)
+    return code if isinstance(code, int) else 0
 
 
 INTERNAL_ERROR = 3  # a bug in acorn: never 1 (the user's error) nor 2 (changes)

@@ -56,3 +56,33 @@ def json_text(text: str) -> str:
     """JSON text (`json.dumps(..., ensure_ascii=False)`) with the characters JSON leaves raw but a
     terminal obeys (C1 controls, separators, bidi overrides) written as \\u escapes: the same value."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# What acorn itself writes to a terminal: colour (SGR), and click's progress bar (carriage
+# return, erase line, cursor hide/show). Every other escape, control or bidi character is
+# shown, whoever wrote it: the last net under every command's output.
+_OWN_ESCAPE = r"\x1b\[(?:[0-9;]*m|\?25[lh]|[0-9]*[KG])"
+_STRAY = re.compile(f"(?!{_OWN_ESCAPE})\x1b|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f"
+                    "\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal(text: str) -> str:
+    """`text` as written to stdout or stderr: acorn's own colour and progress escapes kept,
+    every other control or escape shown (`\\x1b]0;…` cannot retitle or rewrite the terminal)."""
+    return _STRAY.sub(_escape, text) if _STRAY.search(text) else text
+
+
+class GuardedStream:
+    """A text stream that passes what it is given through `terminal` (the CLI wraps stdout and
+    stderr in it for the length of a command, so no output path can forget)."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+
+    def write(self, text: object) -> object:
+        return self._inner.write(terminal(text) if isinstance(text, str) else text)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        if name == "buffer":  # writing bytes to the buffer would go around the guard
+            raise AttributeError(name)
+        return getattr(self._inner, name)

@@ -95,3 +95,23 @@ def test_validate_prints_hostile_keys_safely(run_acorn, tmp_path):
     assert not RAW.search(result.out)
     assert_safe(result.err)
     assert "forged" in result.err
+
+
+def test_the_last_net_keeps_acorn_colour_and_shows_every_other_escape():
+    own = "\x1b[32m+ create\x1b[0m \x1b[1mbold\x1b[0m\r\x1b[K\x1b[?25l"
+    assert safetext.terminal(own) == own
+    assert safetext.terminal("\x1b]0;title\x07\x1b[2J\x9b1m\u202e") == "\\x1b]0;title\\x07\\x1b[2J\\x9b1m\\u202e"
+
+
+def test_whatever_a_command_prints_passes_the_net(run_acorn, monkeypatch):
+    import click
+
+    def loud(*_args, **_kwargs):
+        click.echo("title\x1b]0;pwned\x07 and \x1b[2J")
+        click.echo("bell\x07", err=True)
+        return 0
+
+    monkeypatch.setattr("reconciler.cli.validate.command.callback", loud)
+    result = run_acorn("validate")
+    # (click itself drops CSI sequences when not on a terminal; the net shows what it leaves)
+    assert result.out == "title\\x1b]0;pwned\\x07 and \n" and result.err == "bell\\x07\n"
