@@ -90,10 +90,9 @@ def test_colour_never_with_no_color(run_acorn, demo: Path, monkeypatch) -> None:
 def test_a_seller_without_credentials_is_named_and_the_others_still_plan(run_acorn, demo: Path,
                                                                          monkeypatch) -> None:
     """Against a served sandbox (no embedded fallback): nordlicht-de's variable is unset."""
-    from tests.served_sandbox import served_sandbox
-
     from reconciler.desired.loader import load_desired
     from reconciler.sandbox.embedded import demo_refresh_token
+    from tests.served_sandbox import served_sandbox
 
     entities = load_desired(demo / "desired").entities
     for e in entities:
