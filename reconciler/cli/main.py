@@ -22,6 +22,8 @@ COMMANDS = {
     "sandbox": "sandbox",
     "status": "status",
     "import": "importer",
+    "merge-plans": "merge_plans",
+    "init": "init",
 }
 
 
