@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from reconciler.desired import yamlsource
 from reconciler.render.scaffold import DEFAULT_PIN
 
