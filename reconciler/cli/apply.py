@@ -16,8 +16,9 @@ from pathlib import Path
 import click
 
 from ..actions import apply
+from ..domain.timestamps import utc_timestamp
 from ..engine.plan import Plan
-from ..engine.plan_json import from_json, timestamp
+from ..engine.plan_json import from_json
 from ..errors import PlanFileError
 from ..render import paint, render
 from .planning import (
@@ -86,7 +87,7 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
         if saved is None:
             emit(render(fresh, "text", color))
         else:
-            click.echo(f"Saved plan of {timestamp(saved.generated_at)}: {saved.summary.create} to create; "
+            click.echo(f"Saved plan of {utc_timestamp(saved.generated_at)}: {saved.summary.create} to create; "
                        f"re-read {len(entities)} seller{'s' * (len(entities) != 1)}.")
         choice = apply.choose(fresh, saved)
         for s in choice.skipped:

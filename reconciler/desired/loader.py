@@ -32,8 +32,7 @@ from ..domain.model import (
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
-from .yamlsource import Path as KeyPath
-from .yamlsource import dotted
+from .yamlsource import KeyPath, dotted
 
 _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
                    "as {env: NAME} or {file: PATH} (the value is not shown)")

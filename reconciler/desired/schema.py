@@ -15,7 +15,7 @@ import jsonschema_rs
 
 from ..domain.masking import mask
 from ..errors import Problem
-from .yamlsource import Document, Path, dotted
+from .yamlsource import Document, KeyPath, dotted
 
 _YAML_TYPES = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
                list: "a list", dict: "a mapping", type(None): "empty"}
@@ -43,7 +43,7 @@ def _fast(name: str) -> "jsonschema_rs.Validator":
     return jsonschema_rs.validator_for(schema(name))
 
 
-def check(doc: Document, source: str, name: str, skip: frozenset[Path] = frozenset()) -> list[Problem]:
+def check(doc: Document, source: str, name: str, skip: frozenset[KeyPath] = frozenset()) -> list[Problem]:
     """Every schema violation of `doc` against schema `name`, except under paths in `skip`.
 
     The compiled (Rust) validator answers the common case, a valid document, in
@@ -61,8 +61,8 @@ def check(doc: Document, source: str, name: str, skip: frozenset[Path] = frozens
     return problems
 
 
-def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Path, str, bool]]:
-    path: Path = tuple(error.absolute_path)
+def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[KeyPath, str, bool]]:
+    path: KeyPath = tuple(error.absolute_path)
     kind, want, value = error.validator, error.validator_value, error.instance
     if kind == "required":
         return [(path + (k,), "required key is missing", True) for k in want if k not in value]

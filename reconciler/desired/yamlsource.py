@@ -15,7 +15,7 @@ import yaml
 from ..domain.tokens import looks_like_token
 from ..errors import Problem
 
-Path = tuple[object, ...]
+KeyPath = tuple[object, ...]  # where a value sits in a document: keys and list indexes from the root
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CORE = "tag:yaml.org,2002:"
@@ -38,11 +38,11 @@ class Document:
     """
 
     data: object
-    positions: dict[Path, yaml.Mark] = field(default_factory=dict)
-    key_positions: dict[Path, yaml.Mark] = field(default_factory=dict)
-    numbers: dict[Path, str] = field(default_factory=dict)  # numbers as written, for messages
+    positions: dict[KeyPath, yaml.Mark] = field(default_factory=dict)
+    key_positions: dict[KeyPath, yaml.Mark] = field(default_factory=dict)
+    numbers: dict[KeyPath, str] = field(default_factory=dict)  # numbers as written, for messages
 
-    def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+    def where(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         """Position of the value (or its key) at `path`; for a path not written (a missing
         key), the line of the nearest written parent's key."""
         if not key and path in self.positions:
@@ -60,7 +60,7 @@ def _position(mark: yaml.Mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def dotted(path: Path) -> str:
+def dotted(path: KeyPath) -> str:
     """`('spec', 'taxRegistrations', 0, 'number')` -> `spec.taxRegistrations[0].number`.
 
     A key that is an LWA token (pasted where a key belongs) is shown as `<secret>`.
@@ -74,7 +74,7 @@ def dotted(path: Path) -> str:
 
 
 class _Refused(Exception):
-    def __init__(self, node: yaml.Node, path: Path, message: str):
+    def __init__(self, node: yaml.Node, path: KeyPath, message: str):
         self.node, self.path, self.message = node, path, message
 
 
@@ -91,7 +91,7 @@ class _Builder:
         self.count = 0
         self.doc = Document(None)
 
-    def build(self, node: yaml.Node, path: Path) -> object:
+    def build(self, node: yaml.Node, path: KeyPath) -> object:
         self.count += 1
         if self.count > MAX_NODES:
             raise _Refused(node, path, f"the document expands to more than {MAX_NODES} values "
@@ -108,7 +108,7 @@ class _Builder:
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         raise _Refused(node, path, _tag_message(node.tag))
 
-    def _scalar(self, node: yaml.ScalarNode, path: Path) -> object:
+    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> object:
         tag = node.tag
         if tag == _STR or tag == _TIMESTAMP:
             return node.value
@@ -118,7 +118,7 @@ class _Builder:
             self.doc.numbers[path] = node.value
         return _constructor.yaml_constructors[tag](_constructor, node)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict:
         out: dict = {}
         key_positions = self.doc.key_positions
         for key_node, value_node in node.value:

@@ -14,8 +14,9 @@ from typing import Protocol
 import jinja2
 
 from ..domain import catalogue
+from ..domain.timestamps import utc_timestamp
 from ..engine.plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, STATES, UNMANAGED, EntityPlan, Pair, Plan
-from ..engine.plan_json import timestamp, to_json
+from ..engine.plan_json import to_json
 from .yamltext import comment, scalar
 
 FORMATS = ("text", "json", "markdown")
@@ -36,7 +37,7 @@ def render(plan: Plan, fmt: str, color: bool = False) -> str:
     template = environment(autoescape=False).get_template(f"{fmt}.j2")
     columns = columns_of(plan)
     matrix = [(e, cells_of(e, columns)) for e in plan.entities]
-    return template.render(plan=plan, color=color, generated=timestamp(plan.generated_at), columns=columns, matrix=matrix,
+    return template.render(plan=plan, color=color, generated=utc_timestamp(plan.generated_at), columns=columns, matrix=matrix,
                            creates_line=_creates_line, counts=_counts, notable=notable).rstrip("\n")
 
 

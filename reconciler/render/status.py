@@ -23,8 +23,9 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..domain import catalogue
+from ..domain.timestamps import utc_timestamp
 from ..engine.plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, EntityPlan, Pair, Plan, Summary
-from ..engine.plan_json import pair_json, timestamp
+from ..engine.plan_json import pair_json
 from . import SYMBOLS, cells_of, columns_of, days, environment, notable
 
 STATUS_FORMATS = ("text", "json", "markdown", "html")
@@ -104,7 +105,7 @@ def status_json(status: Status) -> dict[str, Any]:
         "formatVersion": FORMAT_VERSION,
         "kind": "status",
         "environment": status.environment,
-        "generatedAt": timestamp(status.generated_at),
+        "generatedAt": utc_timestamp(status.generated_at),
         "desiredDigest": status.desired_digest,
         "marketplaces": list(status.columns),
         "entities": entities,
@@ -155,8 +156,8 @@ def render_status(status: Status, fmt: str, color: bool = False) -> str:
     if fmt not in STATUS_FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(STATUS_FORMATS)})")
     context: dict[str, Any] = dict(
-        status=status, order=ORDER, meaning=MEANING, generated=timestamp(status.generated_at),
-        generated_human=timestamp(status.generated_at)[:16].replace("T", " ") + " UTC",
+        status=status, order=ORDER, meaning=MEANING, generated=utc_timestamp(status.generated_at),
+        generated_human=utc_timestamp(status.generated_at)[:16].replace("T", " ") + " UTC",
         color=color, version=__version__, detail=detail, tooltip=tooltip, notable=notable,
         summary=status.summary)
     if fmt == "text":

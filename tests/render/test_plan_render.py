@@ -1,7 +1,7 @@
 """Renderings of a plan: golden text and markdown, json, colour, escaping and masking.
 
 Regenerate the golden files after an intended change with
-`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/plan`, then review the diff.
+`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/render`, then review the diff.
 """
 
 from __future__ import annotations

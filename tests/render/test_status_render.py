@@ -2,7 +2,7 @@
 structure, escaping, self-containment and its Content-Security-Policy.
 
 Regenerate the golden files after an intended change with
-`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/status`, then review the diff.
+`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/render`, then review the diff.
 """
 
 from __future__ import annotations
