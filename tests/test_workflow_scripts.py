@@ -79,21 +79,41 @@ def test_the_plan_comment_updates_only_the_bots_own_and_is_cut_at_a_whole_sectio
     assert [c[0] for c in calls] == ["createComment"]  # a human's marker is never taken over
 
 
+def _long_triage(rows: int) -> str:
+    head = "### `x` MISSING_TAX_REGISTRATION · blocked · %d\n\n| entity | marketplace | registration | detail |\n|:--|:--|:--|:--|\n" % rows
+    return "**Drift: …**\n\n" + head + "".join(f"| entity-{i} | FR |  | {'y' * 200} |\n" for i in range(rows))
+
+
 def test_the_drift_issue_is_cut_within_githubs_limit_and_matched_by_author(tmp_path: Path) -> None:
     script = _script("drift.yml", "issue")
-    spoof = {"number": 3, "user": HUMAN, "body": "<!-- acorn-drift -->\nfake"}
-    ours = {"number": 4, "user": BOT, "body": "<!-- acorn-drift -->\nold"}
-    report = _long_report(200)
-    calls = _run(tmp_path, script, {"issues": [spoof, ours], "comments": []}, {"acorn-drift/drift.md": report},
-                 {"CODE": "2"})
+    spoof = {"number": 3, "title": "acorn: live state has drifted from desired", "user": HUMAN,
+             "body": "<!-- acorn-drift -->\nfake"}
+    ours = {"number": 4, "title": "acorn: live state has drifted from desired", "user": BOT,
+            "body": "<!-- acorn-drift -->\nold"}
+    calls = _run(tmp_path, script, {"issues": [spoof, ours], "comments": []},
+                 {"acorn-drift/drift.md": _long_triage(400)}, {"CODE": "2"})
     ((name, args),) = calls
     assert name == "update" and args["issue_number"] == 4
     body = args["body"]
-    assert len(body) <= 65536 and body.count("<details>") == body.count("</details>") > 50
-    assert body.startswith("<!-- acorn-drift -->\n") and "the whole report is in the `acorn-drift` artifact" in body
+    assert len(body) <= 65536 and body.startswith("<!-- acorn-drift -->\n")
+    rows = [line for line in body.splitlines() if line.startswith("| entity-")]
+    assert 100 < len(rows) < 400 and all(line.endswith(" |") for line in rows)  # whole rows only
+    assert "the whole report is in the `acorn-drift` artifact" in body
     calls = _run(tmp_path, script, {"issues": [spoof], "comments": []}, {"acorn-drift/drift.md": "errors: …"},
                  {"CODE": "1"})
     assert [c[0] for c in calls] == ["create"]  # unreadable sellers still open the issue
     calls = _run(tmp_path, script, {"issues": [spoof, ours], "comments": []}, {"acorn-drift/drift.md": ""},
                  {"CODE": "0"})
     assert [(c[0], c[1].get("issue_number")) for c in calls] == [("createComment", 4), ("update", 4)]
+
+
+def test_grouped_drift_keeps_one_issue_per_label_value(tmp_path: Path) -> None:
+    script = _script("drift.yml", "issue")
+    emea = {"number": 5, "title": "acorn drift: team=emea", "user": BOT, "body": "<!-- acorn-drift -->\nold"}
+    apac = {"number": 6, "title": "acorn drift: team=apac", "user": BOT, "body": "<!-- acorn-drift -->\nold"}
+    calls = _run(tmp_path, script, {"issues": [emea, apac], "comments": []},
+                 {"acorn-drift/drift.md": "all", "acorn-drift/groups/team=emea.md": "emea drift",
+                  "acorn-drift/groups/team=amer.md": "amer drift"}, {"CODE": "2"})
+    done = sorted((c[0], c[1].get("issue_number"), c[1].get("title")) for c in calls)
+    assert done == [("create", None, "acorn drift: team=amer"), ("createComment", 6, None),
+                    ("update", 5, None), ("update", 6, None)]

@@ -6,11 +6,13 @@ import click
 
 from ..engine.plan import has_creates
 from ..render import render
+from .helptext import legend_epilog
 from .planning import (
     Selection,
     audit_option,
     color_option,
     emit,
+    endpoint_label,
     plan_now,
     plan_offline,
     prepare,
@@ -21,7 +23,7 @@ from .planning import (
 from .workspace import endpoint_options, tree_options
 
 
-@click.command("plan")
+@click.command("plan", epilog=legend_epilog())
 @tree_options
 @endpoint_options
 @selection_options
@@ -39,10 +41,11 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log,
                   offline=offline)
     result = plan_offline(run) if offline else plan_now(run)
-    shown = render(result, fmt, use_color(run.ws, no_color, fmt))
+    where = "offline (nothing read live)" if offline else endpoint_label(run.ws)
+    shown = render(result, fmt, use_color(run.ws, no_color, fmt), where)
     emit(shown)
     if out:
-        emit(shown if fmt == "json" else render(result, "json"), out)
+        emit(render(result, "json"), out, "the JSON plan (for `acorn apply FILE`)")
     if report_errors(result):
         return 1
     return 2 if detailed_exitcode and has_creates(result) else 0

@@ -7,7 +7,7 @@ import json
 import click
 
 from ..desired import preflight
-from ..desired.loader import load_desired
+from ..desired.loader import load_desired_partial
 from ..domain.masking import mask_all, sensitive_values
 from ..errors import DesiredStateError
 from .workspace import annotation, annotations, today, tree_options, workspace
@@ -20,17 +20,8 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
     github = ws.env.get("GITHUB_ACTIONS") == "true"
-    try:
-        state = load_desired(ws.desired)
-    except DesiredStateError as exc:
-        if fmt == "json":
-            click.echo(json.dumps({"valid": False, "entities": 0, "problems": [
-                {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
-                for p in exc.problems], "warnings": []}, indent=2))
-            if github:
-                click.echo(annotations(exc.problems, "error"), err=True)
-            return 1
-        raise
+    state, found = load_desired_partial(ws.desired)  # the sound entities are preflighted all the same
+    problems = DesiredStateError(found).problems if found else []
     day = today(ws.env)
     warnings = [
         {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
@@ -40,16 +31,24 @@ def command(desired: str, config: str | None, fmt: str) -> int:
         for r in reasons
     ]
     if fmt == "json":
-        click.echo(json.dumps({"valid": True, "entities": len(state.entities), "problems": [],
-                               "warnings": warnings}, indent=2))
+        click.echo(json.dumps({"valid": not problems, "entities": len(state.entities), "problems": [
+            {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
+            for p in problems], "warnings": warnings}, indent=2))
     else:
         for w in warnings:
-            click.echo(f"warning: {w['entity']} {w['marketplace']}: {w['code']}: {w['message']}")
-        noun = "entity" if len(state.entities) == 1 else "entities"
-        extra = f", {len(warnings)} preflight warning(s)" if warnings else ""
-        click.echo(f"ok: {len(state.entities)} {noun} valid{extra}")
+            click.echo(f"{w['path']}:{w['line']}:1: warning: {w['marketplace']} {w['code']}: {w['message']}")
+        if not problems:
+            noun = "entity" if len(state.entities) == 1 else "entities"
+            extra = f", {len(warnings)} preflight warning(s)" if warnings else ""
+            click.echo(f"ok: {len(state.entities)} {noun} valid{extra}")
     if github:
         for w in warnings:
             click.echo(annotation("warning", w["path"], w["line"], 1,
                                   f"{w['marketplace']}: {w['code']}: {w['message']}"), err=fmt == "json")
+        if problems and fmt == "json":
+            click.echo(annotations(problems, "error"), err=True)
+    if problems:
+        if fmt == "json":
+            return 1
+        raise DesiredStateError(problems)  # printed once, by the CLI boundary, as path:line:col lines
     return 0

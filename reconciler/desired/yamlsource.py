@@ -144,6 +144,46 @@ class _Builder:
         return out
 
 
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    """The character a mark points at (libyaml's messages do not name it)."""
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return "?"
+    return lines[mark.line][mark.column]
+
+
+def plain_words(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, yaml.Mark | None]:
+    """A YAML syntax error in plain words, and where to point: PyYAML's own phrases
+    ("mapping values are not allowed here") say what the parser felt, not what to fix."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    if "mapping values are not allowed" in problem:
+        said = ("a second ':' on this line: a value that holds ': ' must be quoted (\"a: b\"), "
+                "or a key is indented under a plain value")
+    elif "cannot start any token" in problem:
+        char = _char_at(text, mark)
+        said = ("a tab character: YAML indents with spaces only" if char == "\t"
+                else f"a value cannot start with {char!r}: quote the value")
+    elif "quoted scalar" in context:
+        said, mark = "a quote that is never closed: end the value with the same quote it starts with", \
+            exc.context_mark or mark
+    elif "flow sequence" in context:
+        said, mark = "a [ … ] list that is not closed, or lacks a comma between items", exc.context_mark or mark
+    elif "flow mapping" in context:
+        said, mark = "a { … } mapping that is not closed, or lacks a comma between keys", exc.context_mark or mark
+    elif "could not find expected ':'" in problem:
+        said = "a line that is neither 'key: value' nor a list item: is a ':' missing on the line before?"
+    elif "block" in context or "block end" in problem:
+        said = "the indentation is off here: this line is not aligned with the keys or list items above it"
+    elif "undefined alias" in problem:
+        said = "an alias (*name) that no anchor (&name) defines above it"
+    elif "expected a single document" in problem or "document" in context:
+        said = "more than one YAML document (a line ---): an entity file holds one"
+    else:
+        said = f"this is not valid YAML ({' '.join(p for p in (context, problem) if p) or 'unknown'})"
+    return said, mark
+
+
 def parse(text: str, source: str, *, empty_ok: bool = False) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML document; on failure, the problems with their line and column.
 
@@ -152,9 +192,8 @@ def parse(text: str, source: str, *, empty_ok: bool = False) -> tuple[Document |
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        message, mark = plain_words(exc, text)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
         return None, [Problem(source, line, col, "(yaml)", message)]
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reader errors without marks
         return None, [Problem(source, 1, 1, "(yaml)", str(exc).splitlines()[0])]

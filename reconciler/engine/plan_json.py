@@ -1,5 +1,5 @@
 """The plan's JSON form (`formatVersion` 1): `to_json` for `--format json` and `--out`, and
-`from_json` to read a saved plan back for `acorn apply plan.json`.
+`from_json` to read a saved plan back for `acorn apply plan.json` (docs/plan.md).
 
 Keys come out in one stable order; optional keys (`error`, `registrationId`, `status`,
 `ageDays`, `drift`) only when they have a value. `from_json` checks every key and type and
