@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reconciler.domain import catalogue
-from reconciler.domain.live import STATUSES, LiveRegistration, SellerLive
+from reconciler.domain.contract import RegistrationStatus
+from reconciler.domain.live import LiveRegistration, SellerLive
 from reconciler.domain.model import (
     BusinessRegistration,
     DesiredState,
@@ -79,7 +80,7 @@ def live_state(e: Entity, rng: random.Random) -> SellerLive:
         if roll < 0.3:
             participations.add(mid)
         elif roll < 0.8:
-            status = rng.choice(STATUSES)
+            status = rng.choice(list(RegistrationStatus))
             created = NOW - timedelta(days=rng.randint(0, 40))
             regs.append(LiveRegistration(
                 f"R{e.seller_id}{code}", e.seller_id, mid, status,

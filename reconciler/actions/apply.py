@@ -20,13 +20,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from ..domain import catalogue
-from ..domain.live import IN_REVIEW, SUBMITTED, LiveRegistration
+from ..domain import catalogue, safetext
+from ..domain.live import IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import Entity, Reason
 from ..domain.submission import client_token
 from ..engine.plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
-from ..errors import AcornError, AlreadyExists, ApiError, PlanFileError, SafetyError
+from ..errors import AcornError, AlreadyExists, ApiError, MachineError, PlanFileError, SafetyError
 
 ACCEPTED, EXISTS, FAILED = "accepted", "already exists", "failed"
 UNDER_REVIEW = (SUBMITTED, IN_REVIEW)
@@ -224,6 +224,8 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
             remaining = [m for m in remaining if m not in named]
             if remaining:
                 token = client_token(entity.seller_id, remaining, group.submission_digest)
+        except MachineError:  # the audit log or the state cannot be written: stop, do not fail pair by pair
+            raise
         except AcornError as exc:
             results += [result(m, FAILED, **_failure(exc, secrets)) for m in remaining]
             break
@@ -253,10 +255,12 @@ def _failure(exc: AcornError, secrets: frozenset[str]) -> dict[str, str | None]:
 
 async def wait_all(client, results: Iterable[PairResult], entities: Mapping[str, Entity], timeout: float,
                    concurrency: int, clock: Callable[[], float], sleep: Callable[[float], Awaitable[object]],
-                   first_delay: float = 1.0, max_delay: float = 15.0) -> tuple[Review, ...]:
+                   first_delay: float = 1.0, max_delay: float = 15.0,
+                   on_round: Callable[[int, float], object] | None = None) -> tuple[Review, ...]:
     """Poll getRegistration for each accepted registration until it leaves SUBMITTED and
     IN_REVIEW or `timeout` seconds pass; the delay between rounds grows from `first_delay`
-    to `max_delay`, and the client's per-seller buckets keep every round within the rates."""
+    to `max_delay`, and the client's per-seller buckets keep every round within the rates.
+    `on_round(still under review, seconds left)` is told after each round that leaves some waiting."""
     latest = {r: Review(r, SUBMITTED) for r in results if r.outcome == ACCEPTED and r.registration_id}
     deadline = clock() + timeout
     gate = asyncio.Semaphore(max(1, concurrency))
@@ -281,6 +285,8 @@ async def wait_all(client, results: Iterable[PairResult], entities: Mapping[str,
         left = deadline - clock()
         if left <= 0 or not any(v.status in UNDER_REVIEW for v in latest.values()):
             break
+        if on_round is not None:
+            on_round(sum(1 for v in latest.values() if v.status in UNDER_REVIEW), left)
         await sleep(min(delay, left))
         delay = min(delay * 1.5, max_delay)
     return tuple(latest.values())
@@ -300,7 +306,7 @@ def result_line(r: PairResult, width: int = 0) -> str:
         tail = f" {r.registration_id}"
     else:
         tail = f" ({r.message})" if r.message else ""
-    return head + tail
+    return safetext.line(head + tail)  # the server's words: shown, never obeyed
 
 
 def name_width(creates: Iterable[Create]) -> int:
@@ -318,8 +324,8 @@ def review_lines(reviews: Sequence[Review], width: int = 0) -> list[str]:
     for v in reviews:
         r = v.result
         status = v.status if v.status is not None else f"unknown ({v.error})"
-        out.append(f"  {r.entity:<{width}}  {r.marketplace:<3} {r.registration_id}  {status}")
-        out += [f"      {x.code}: {x.message}" for x in v.reasons]
+        out.append(safetext.line(f"  {r.entity:<{width}}  {r.marketplace:<3} {r.registration_id}  {status}"))
+        out += [safetext.line(f"      {x.code}: {x.message}") for x in v.reasons]
     return out
 
 
@@ -332,9 +338,13 @@ def review_summary(reviews: Sequence[Review]) -> str:
     return "Review: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in order if k in counts or k in order[:4]) + "."
 
 
-def exit_code(results: Sequence[PairResult], errors: Sequence[str] = (), reviews: Sequence[Review] = ()) -> int:
+def exit_code(results: Sequence[PairResult], errors: Sequence[str] = (), reviews: Sequence[Review] = (),
+              fail_on_rejected: bool = False) -> int:
     """0 when every create was accepted or already existed (or none was needed); 1 when a
-    create failed, a seller could not be read, or a review could not be read."""
+    create failed, a seller could not be read, or a review could not be read, and with
+    `fail_on_rejected` when a review came back REJECTED."""
     if errors or any(r.outcome == FAILED for r in results) or any(v.status is None for v in reviews):
+        return 1
+    if fail_on_rejected and any(v.status == REJECTED for v in reviews):
         return 1
     return 0

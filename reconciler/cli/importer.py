@@ -22,8 +22,9 @@ from ..actions.import_entity import (
     render_entity,
     todo_count,
 )
+from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, write_atomic
 from ..domain.live import SellerLive
-from ..errors import AuthError, ConfigError
+from ..errors import AuthError, ConfigError, MachineError
 from .planning import audit_option, audit_path, open_client
 from .workspace import Workspace, endpoint_options, tree_options, workspace
 
@@ -31,15 +32,20 @@ from .workspace import Workspace, endpoint_options, tree_options, workspace
 @click.command("import")
 @click.option("--seller-id", required=True, metavar="ID", help="The seller (merchant token) to import.")
 @click.option("--name", required=True, metavar="NAME", help="The entity's name: writes entities/NAME.yaml.")
-@click.option("--refresh-token-env", "env_var", required=True, metavar="VAR",
+@click.option("--refresh-token-env", "env_var", metavar="VAR",
               help="The environment variable holding this seller's refresh token (written as {env: VAR}).")
+@click.option("--refresh-token-aws", "aws_secret_id", metavar="SECRET_ID",
+              help="Or the AWS Secrets Manager secret (name or ARN) holding it (written as {aws: {secretId: …}}).")
+@click.option("--refresh-token-aws-key", "aws_key", metavar="KEY",
+              help="With --refresh-token-aws: the key of the secret's JSON that holds the token.")
 @tree_options
 @endpoint_options
 @audit_option
 @click.option("--force", is_flag=True, help="Overwrite entities/NAME.yaml if it exists.")
-def command(seller_id, name, env_var, desired, config, environment, endpoint, audit_log, force) -> int:
+def command(seller_id, name, env_var, aws_secret_id, aws_key, desired, config, environment, endpoint,
+            audit_log, force) -> int:
     """Write an entity file from a seller's live state, with TODO placeholders to fill in."""
-    request = ImportRequest(name, seller_id, env_var)
+    request = ImportRequest(name, seller_id, env_var, aws_secret_id, aws_key)
     check_request(request)
     ws = workspace(desired, config, environment, endpoint)
     path = ws.desired / "entities" / f"{name}.yaml"
@@ -52,8 +58,11 @@ def command(seller_id, name, env_var, desired, config, environment, endpoint, au
     if live.error is None and (why := refused_everywhere(live)) is not None:
         raise AuthError(f"seller {seller_id} refused in every region: {why}")
     text = render_entity(request, live, ws.settings.id_document_min_valid_days)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+    except OSError as exc:
+        raise MachineError(f"cannot write {path}: {exc.strerror or exc}") from None
     codes = [m.code for m in imported(live).marketplaces]
     click.echo(f"wrote {path}: {len(codes)} marketplace{'' if len(codes) == 1 else 's'}"
                f"{' (' + ', '.join(codes) + ')' if codes else ''}; "
@@ -73,7 +82,7 @@ def _entity_with_seller(desired: Path, seller_id: str, target: Path) -> Path | N
         if path.resolve() == target.resolve():
             continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(read_regular(path, DEFAULT_FILE_BYTES).decode("utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         spec = data.get("spec") if isinstance(data, dict) else None

@@ -6,8 +6,8 @@ import json
 
 import click
 
-from ..desired import preflight
-from ..desired.loader import load_desired
+from ..desired import lifecycle, preflight
+from ..desired.loader import load_desired_partial
 from ..domain.masking import mask_all, sensitive_values
 from ..errors import DesiredStateError
 from .workspace import annotation, annotations, today, tree_options, workspace
@@ -20,17 +20,8 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
     github = ws.env.get("GITHUB_ACTIONS") == "true"
-    try:
-        state = load_desired(ws.desired)
-    except DesiredStateError as exc:
-        if fmt == "json":
-            click.echo(json.dumps({"valid": False, "entities": 0, "problems": [
-                {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
-                for p in exc.problems], "warnings": []}, indent=2))
-            if github:
-                click.echo(annotations(exc.problems, "error"), err=True)
-            return 1
-        raise
+    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes)  # the sound entities are preflighted all the same
+    problems = DesiredStateError(found).problems if found else []
     day = today(ws.env)
     warnings = [
         {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
@@ -39,17 +30,40 @@ def command(desired: str, config: str | None, fmt: str) -> int:
         for code, reasons in preflight.check_entity(e, day, ws.settings.id_document_min_valid_days).items()
         for r in reasons
     ]
+    lifecycle_errors = []
+    for e in state.entities:
+        for f in lifecycle.authorizations(e, day):
+            item = {"entity": e.name, "marketplace": f.region, "code": f.code, "message": f.message,
+                    "path": e.source.path, "line": e.source.line}
+            (lifecycle_errors if f.error else warnings).append(item)
+    secret = lifecycle.client_secret(ws.settings.lwa_client_secret_rotated_on, day)
+    if secret is not None:
+        item = {"entity": None, "marketplace": None, "code": secret.code, "message": secret.message,
+                "path": "acorn.yaml", "line": 1}
+        (lifecycle_errors if secret.error else warnings).append(item)
     if fmt == "json":
-        click.echo(json.dumps({"valid": True, "entities": len(state.entities), "problems": [],
-                               "warnings": warnings}, indent=2))
+        click.echo(json.dumps({"valid": not problems and not lifecycle_errors, "entities": len(state.entities), "problems": [
+            {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
+            for p in problems], "warnings": warnings, "errors": lifecycle_errors}, indent=2))
     else:
         for w in warnings:
-            click.echo(f"warning: {w['entity']} {w['marketplace']}: {w['code']}: {w['message']}")
-        noun = "entity" if len(state.entities) == 1 else "entities"
-        extra = f", {len(warnings)} preflight warning(s)" if warnings else ""
-        click.echo(f"ok: {len(state.entities)} {noun} valid{extra}")
+            where = w["marketplace"] or "lwa"
+            click.echo(f"{w['path']}:{w['line']}:1: warning: {where} {w['code']}: {w['message']}")
+        for w in lifecycle_errors:
+            click.echo(f"{w['path']}:{w['line']}:1: error: {w['marketplace'] or 'lwa'} {w['code']}: {w['message']}",
+                       err=True)
+        if not problems and not lifecycle_errors:
+            noun = "entity" if len(state.entities) == 1 else "entities"
+            extra = f", {len(warnings)} preflight warning(s)" if warnings else ""
+            click.echo(f"ok: {len(state.entities)} {noun} valid{extra}")
     if github:
         for w in warnings:
             click.echo(annotation("warning", w["path"], w["line"], 1,
                                   f"{w['marketplace']}: {w['code']}: {w['message']}"), err=fmt == "json")
-    return 0
+        if problems and fmt == "json":
+            click.echo(annotations(problems, "error"), err=True)
+    if problems:
+        if fmt == "json":
+            return 1
+        raise DesiredStateError(problems)  # printed once, by the CLI boundary, as path:line:col lines
+    return 1 if lifecycle_errors else 0

@@ -46,17 +46,19 @@ from ..errors import (
     ApiError,
     ApplicationCredentialsError,
     AuthError,
+    MachineError,
     SecretError,
     TransportError,
 )
-from . import credentials
 from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
+from .credentials import Secrets
 from .endpoints import Endpoints, network_transport, resolve_endpoints
 from .ratelimit import RateLimiter
 from .redact import Redactor
 from .request import HELD_GATE, Call, Caller, releasing_gate
 from .retry import RetryPolicy
+from .secretsmanager import AwsSecrets
 from .transport import AuditingTransport
 from .wire import (
     account_from_api,
@@ -103,25 +105,27 @@ class AcornClient:
         self._settings = settings
         self._audit = audit
         self.redactor = Redactor()  # learns each secret as the client handles it
-        self._env = env
-        self._base_dir = base_dir
+        self._secrets = Secrets(env, base_dir, AwsSecrets(env, region=settings.aws_region,
+                                                          endpoint=settings.aws_endpoint))
         self._clock = clock
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
         inner = transport if transport is not None else network_transport()
-        self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit),
+        self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit, redact=self.redactor.text),
+                                       follow_redirects=False,
                                        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
         pause = releasing_gate(sleep)
         self._caller = Caller(self._http, RateLimiter(clock, pause, rate_scale), policy, sleep, rng,
                               region_header=self.endpoints.mode != "regional",
                               throttle_budget=settings.throttle_budget_seconds, on_throttle=on_throttle)
         self._tokens: dict[tuple[str, str], SellerTokens] = {}
+        self._seller_redactors: dict[str, Redactor] = {}  # the secrets one seller's answers could echo
         self._app: tuple[str, str] | None = None
 
     async def __aenter__(self) -> AcornClient:
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -146,7 +150,7 @@ class AcornClient:
 
     def _app_secret(self, ref: SecretRef) -> str:
         try:
-            return credentials.resolve(ref, self._env, self._base_dir)
+            return self._secrets.resolve(ref)
         except SecretError:
             if not self._embedded:
                 raise
@@ -159,7 +163,7 @@ class AcornClient:
         if ref is None:  # validate refuses this; an entity built in code may still lack it
             raise SecretError(f"no refresh token for region {region} (credentials.refreshToken.{region})")
         try:
-            return credentials.resolve(ref, self._env, self._base_dir), None
+            return self._secrets.resolve(ref), None
         except SecretError as exc:
             missing = str(exc)  # the error belongs to this entity's row: callers name the entity
             if not self._embedded:
@@ -173,6 +177,7 @@ class AcornClient:
         if key not in self._tokens:
             refresh_token, missing = self._refresh_token(entity, region)
             self.redactor.add(refresh_token)
+            self._seller_redactor(entity.seller_id).add(refresh_token)
             self._tokens[key] = SellerTokens(
                 lambda: self._exchange(entity.seller_id, refresh_token, missing, region), self._clock)
         return LwaAuth(self._tokens[key])
@@ -180,6 +185,7 @@ class AcornClient:
     async def _exchange(self, seller_id: str, refresh_token: str, missing: str | None = None,
                         region: str = "") -> tuple[str, float]:
         client_id, client_secret = self.app_credentials()
+        self._seller_redactor(seller_id).add(client_secret)
         try:
             body = await self._caller.send(Call(
                 "lwaToken", seller_id, "POST", self.endpoints.lwa_token_url,
@@ -196,6 +202,7 @@ class AcornClient:
         if not isinstance(token, str) or not token or not isinstance(expires_in, (int, float)):
             raise ApiError(f"unexpected answer from Login with Amazon for seller {seller_id}: no access token")
         self.redactor.add(token)
+        self._seller_redactor(seller_id).add(token)
         return token, float(expires_in)
 
     @property
@@ -203,12 +210,29 @@ class AcornClient:
         """429s answered so far in this run."""
         return self._caller.throttled
 
+    def _seller_redactor(self, seller_id: str) -> Redactor:
+        """The secrets an answer for this seller could echo: its tokens and the client secret
+        (a few, so scrubbing every answer costs little however many sellers the run has)."""
+        if seller_id not in self._seller_redactors:
+            self._seller_redactors[seller_id] = redactor = Redactor()
+            redactor.add(self._app[1] if self._app else None)
+        return self._seller_redactors[seller_id]
+
+    async def prefetch_secrets(self, entities: Iterable[Entity]) -> None:
+        """Read every AWS Secrets Manager reference of the run at once, in batches of 20
+        (off the event loop: boto3 blocks); env and file references are read when used."""
+        refs = [self._settings.lwa_client_id, self._settings.lwa_client_secret]
+        refs += [ref for entity in entities for ref in entity.credentials.refs()]
+        if any(ref.kind == "aws" for ref in refs):
+            await asyncio.to_thread(self._secrets.prefetch, refs)
+
     # -- operations --------------------------------------------------------------------
 
     async def _get(self, entity: Entity, region: str, operation: str, url: str,
                    params: Mapping[str, Any] | None = None) -> Any:
         call = Call(operation, entity.seller_id, "GET", url, params=params, region=region)
-        return await self._caller.send(call, self._auth(entity, region))
+        body = await self._caller.send(call, self._auth(entity, region))
+        return self._seller_redactor(entity.seller_id).scrub(body)
 
     def _regions(self, entity: Entity) -> tuple[str, ...]:
         wanted = {catalogue.by_code(code).region for code in entity.marketplaces}
@@ -273,6 +297,7 @@ class AcornClient:
         entities = list(entities)
         if not entities:
             return {}
+        await self.prefetch_secrets(entities)
         self.app_credentials()  # missing application credentials fail the run once, not per seller
         gate = asyncio.Semaphore(max(1, concurrency))
 
@@ -281,7 +306,7 @@ class AcornClient:
                 HELD_GATE.set(gate)  # given back while this seller only waits for its quota
                 try:
                     return await self.read_seller(entity)
-                except (TransportError, ApplicationCredentialsError):
+                except (TransportError, MachineError, ApplicationCredentialsError):  # stop all
                     raise
                 except AcornError as exc:
                     return SellerLive(entity.seller_id, error=str(exc))
@@ -292,7 +317,8 @@ class AcornClient:
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
-            breaker = [e for e in failed.exceptions if isinstance(e, (TransportError, ApplicationCredentialsError))]
+            breaker = [e for e in failed.exceptions
+                       if isinstance(e, (TransportError, MachineError, ApplicationCredentialsError))]
             raise (breaker or list(failed.exceptions))[0] from None
         return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
 
@@ -310,7 +336,8 @@ class AcornClient:
                     self.endpoints.host(region) + SELLER_REGISTRATIONS_PATH.format(sellerId=entity.seller_id),
                     json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest),
                     region=region)
-        registrations, _ = registrations_from_api(await self._caller.send(call, self._auth(entity, region)))
+        body = self._seller_redactor(entity.seller_id).scrub(await self._caller.send(call, self._auth(entity, region)))
+        registrations, _ = registrations_from_api(body)
         return list(registrations)
 
     @_redacted

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
+
+from ..domain.timestamps import utc_timestamp
+from ..errors import MachineError
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class AuditEntry:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "time": self.time.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "time": utc_timestamp(self.time, milliseconds=True),
             "sellerId": self.seller_id,
             "operation": self.operation,
             "method": self.method,
@@ -78,13 +81,19 @@ class AuditLog(NullAuditLog):
         self._file: TextIO | None = None
 
     def record(self, entry: AuditEntry) -> None:
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
-        self._file.write(entry.line() + "\n")
-        self._file.flush()
+        try:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8")
+            self._file.write(entry.line() + "\n")
+            self._file.flush()
+        except OSError as exc:  # a full disk, a folder gone read-only: the run stops, saying so once
+            raise MachineError(f"cannot write the audit log {self.path}: {exc.strerror or exc}") from None
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
-            self._file = None
+            file, self._file = self._file, None
+            try:
+                file.close()
+            except OSError:  # its last write failed already, and said so
+                pass

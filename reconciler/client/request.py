@@ -10,6 +10,7 @@
                               that region (or a role is missing); a 403 for an expired or
                               revoked access token was refreshed once by the auth flow
     409 naming registrations  AlreadyExists
+    3xx                       ApiError naming the status: redirects are never followed
     other 4xx                 ApiError with code, message and request id, never retried
     LWA errors                each its own message and scope (lwa_error); server_error and
                               temporarily_unavailable are retried
@@ -154,6 +155,11 @@ def error_for(call: Call, response: httpx.Response) -> ApiError:
     request_id = response.headers.get(REQUEST_ID_HEADER)
     status = response.status_code
     said = f"{status} {code or response.reason_phrase}" + (f": {message}" if message else "")
+    if 300 <= status < 400:
+        # Never followed: a redirect would carry the token or the client secret to a host the
+        # settings do not name (and https:// could become http://).
+        return ApiError(f"{call.describe()} was answered {status} {response.reason_phrase} (a redirect); "
+                        "acorn never follows redirects: check the endpoint", status=status, request_id=request_id)
     if call.is_lwa and code is not None and 400 <= status < 500:
         return lwa_error(call, status, code, message, request_id)
     if status == 403:

@@ -187,5 +187,4 @@ def account_from_api(body: Any) -> Account:
         non_latin_name=_text(business, "nonLatinName", "account", required=False, label="business "),
         registration_country=_text(address, "countryCode", "account", required=False, label="address "),
         registration_number=_text(business, "companyRegistrationNumber", "account", required=False,
-                                  label="business "),
-        business_type=_text(payload, "businessType", "account", required=False))
+                                  label="business "))

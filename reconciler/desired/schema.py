@@ -1,5 +1,10 @@
 """JSON Schema checks with messages a user can act on, pointing at file, line and key.
 
+One validator decides: jsonschema-rs, whose patterns follow ECMA-262 as JSON Schema says
+(`$` is the end of the text, `\\d` is 0-9). `jsonschema` only explains a rejection, with the
+same pattern semantics; should it find nothing to explain, the decision still stands and is
+reported as jsonschema-rs words it. So no value one of them rejects is ever accepted.
+
 The schemas are compiled once per process. Messages never echo a value from the file,
 except numbers that must be quoted and short codes, so a mistyped secret is not printed.
 """
@@ -7,6 +12,7 @@ except numbers that must be quoted and short codes, so a mistyped secret is not 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 
@@ -14,11 +20,32 @@ import jsonschema
 import jsonschema_rs
 
 from ..domain.masking import mask
+from ..domain.suggest import did_you_mean
 from ..errors import Problem
-from .yamlsource import Document, Path, dotted
+from .yamlsource import Document, KeyPath, dotted
 
 _YAML_TYPES = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
                list: "a list", dict: "a mapping", type(None): "empty"}
+# Every pattern of the schemas, in words with an example: a user reads these, never the regex.
+PATTERN_WORDS = {
+    "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$":
+        "must be lower-case letters, digits and '-', starting and ending with a letter or digit, "
+        "at most 63 characters, like acme-de",
+    "^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$":
+        "must be letters, digits and . _ / -, starting and ending with a letter or digit, like team or "
+        "acme.com/brand",
+    "^[A-Z0-9]{10,20}$": "must be 10 to 20 upper-case letters and digits, like A3EXAMPLEACME01",
+    "^[a-z]{2}$": "must be a two-letter ISO 639-1 language code in lower case, like ja",
+    "^[A-Z]{2}$": "must be a two-letter code in upper case, like DE",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "must be a date written YYYY-MM-DD, like 2029-06-30",
+    "^[0-9a-f]{64}$": "must be a SHA-256 digest: 64 lower-case hex characters (sha256sum FILE prints it)",
+    "^[A-Za-z_][A-Za-z0-9_]*$": "must be an environment variable name: letters, digits and _, not starting "
+                                "with a digit, like ACORN_ACME_DE_REFRESH_TOKEN",
+    "^[A-Za-z0-9/_+=.@:-]+$": "must be a Secrets Manager secret name or ARN (letters, digits and / _ + = . @ : -), "
+                              "like acorn/sellers/acme-de",
+    "^[a-z]{2}(-[a-z]+)+-[0-9]+$": "must be an AWS region, like eu-west-1",
+}
+
 _WANTED = {"string": "a string", "object": "a mapping", "array": "a list",
            "integer": "a whole number", "number": "a number", "boolean": "true or false"}
 
@@ -30,12 +57,28 @@ def schema(name: str) -> dict:
     return json.loads(text)
 
 
+_DOLLAR = re.compile(r"(\\.)|(\[(?:\\.|[^\]])*\])|\$")
+
+
+@cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """`pattern` with ECMA-262 meaning in Python: an unescaped `$` outside a class is the end
+    of the text (Python's also matches before a final newline), and classes are ASCII."""
+    translated = _DOLLAR.sub(lambda m: m.group(1) or m.group(2) or r"\Z", pattern)
+    return re.compile(translated, re.ASCII)
+
+
+def _pattern(validator, pattern, instance, _subschema):  # the signature jsonschema calls keywords with
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
     body = schema(name)
-    cls = jsonschema.validators.validator_for(body)
-    cls.check_schema(body)
-    return cls(body)
+    base = jsonschema.validators.validator_for(body)
+    base.check_schema(body)
+    return jsonschema.validators.extend(base, {"pattern": _pattern})(body)
 
 
 @cache
@@ -43,7 +86,7 @@ def _fast(name: str) -> "jsonschema_rs.Validator":
     return jsonschema_rs.validator_for(schema(name))
 
 
-def check(doc: Document, source: str, name: str, skip: frozenset[Path] = frozenset()) -> list[Problem]:
+def check(doc: Document, source: str, name: str, skip: frozenset[KeyPath] = frozenset()) -> list[Problem]:
     """Every schema violation of `doc` against schema `name`, except under paths in `skip`.
 
     The compiled (Rust) validator answers the common case, a valid document, in
@@ -52,17 +95,26 @@ def check(doc: Document, source: str, name: str, skip: frozenset[Path] = frozens
     if _fast(name).is_valid(doc.data):
         return []
     problems: list[Problem] = []
+    explained = False
     for error in _validator(name).iter_errors(doc.data):
+        explained = True
         for path, message, on_key in _explain(error, doc):
             if any(path[: len(s)] == s for s in skip):
                 continue
             line, col = doc.where(path, key=on_key)
             problems.append(Problem(source, line, col, dotted(path), message))
+    if not explained:  # the deciding validator rejected what the explaining one accepts
+        for rs_error in _fast(name).iter_errors(doc.data):
+            path = tuple(rs_error.instance_path)
+            if any(path[: len(s)] == s for s in skip):
+                continue
+            problems.append(Problem(source, *doc.where(path), dotted(path),
+                                    "violates the schema (the value is not shown)"))
     return problems
 
 
-def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Path, str, bool]]:
-    path: Path = tuple(error.absolute_path)
+def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[KeyPath, str, bool]]:
+    path: KeyPath = tuple(error.absolute_path)
     kind, want, value = error.validator, error.validator_value, error.instance
     if kind == "oneOf":
         return _explain_one_of(error, doc, path)
@@ -72,7 +124,7 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Pat
         allowed = sorted(error.schema.get("properties", {}))
         extra = [k for k in value if k not in error.schema.get("properties", {})]
         hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        return [(path + (k,), f"unknown key{hint}", True) for k in extra]
+        return [(path + (k,), f"unknown key{did_you_mean(str(k), allowed)}{hint}", True) for k in extra]
     if kind == "type":
         wanted = _WANTED.get(want, str(want))
         if want == "string" and path in doc.numbers:
@@ -86,9 +138,11 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Pat
         options = [want] if kind == "const" else want
         return [(path, "must be " + " or ".join(json.dumps(o) for o in options), False)]
     if kind == "pattern":
-        return [(path, f"does not match the pattern {want}", False)]
+        return [(path, PATTERN_WORDS.get(want, "is not in the form this key needs (see docs/desired-state.md)"),
+                 False)]
     if kind == "propertyNames":
-        return [(path, f"invalid key name: {error.message}", False)]
+        words = PATTERN_WORDS.get(error.schema.get("propertyNames", {}).get("pattern"), "is not a valid key name")
+        return [(path, f"every key name here {words}", False)]
     if kind == "minItems":
         return [(path, f"must have at least {want} item(s)", False)]
     if kind in ("minLength", "maxLength"):
@@ -108,7 +162,7 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Pat
 _REGION_KEYS = frozenset({"NA", "EU", "FE"})
 
 
-def _explain_one_of(error: jsonschema.ValidationError, doc: Document, path: Path) -> list[tuple[Path, str, bool]]:
+def _explain_one_of(error: jsonschema.ValidationError, doc: Document, path: KeyPath) -> list[tuple[KeyPath, str, bool]]:
     """A oneOf explained by the branch the writer meant: `{env|file}` vs a map by region
     (credentials), or "exactly one of" keys when the branches are just `required` lists."""
     branches = error.validator_value
@@ -116,8 +170,8 @@ def _explain_one_of(error: jsonschema.ValidationError, doc: Document, path: Path
         keys = " or ".join(k for b in branches for k in b["required"])
         return [(path, f"must have exactly 1 of: {keys}", False)]
     value = error.instance
-    meant = int(isinstance(value, dict) and bool(set(value) & _REGION_KEYS) and not set(value) & {"env", "file"})
-    found: list[tuple[Path, str, bool]] = []
+    meant = int(isinstance(value, dict) and bool(set(value) & _REGION_KEYS) and not set(value) & {"env", "file", "aws"})
+    found: list[tuple[KeyPath, str, bool]] = []
     for sub in error.context or ():
         if sub.schema_path and sub.schema_path[0] == meant:
             found += _explain(sub, doc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -12,6 +13,7 @@ from ..domain.model import SecretRef
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
 from ..errors import ConfigError, DesiredStateError, Problem
 from . import schema, yamlsource
+from .safefile import DEFAULT_FILE_BYTES, DEFAULT_SECRET_FILE_BYTES, read_regular, why_unreadable
 
 ENVIRONMENTS = ("sandbox", "production")
 
@@ -23,12 +25,17 @@ class Settings:
     lwa_endpoint: str = "https://api.amazon.com"
     lwa_client_id: SecretRef = SecretRef("env", "LWA_CLIENT_ID")
     lwa_client_secret: SecretRef = SecretRef("env", "LWA_CLIENT_SECRET")
+    aws_region: str | None = None    # secrets.aws.region: where {aws: ...} references are read
+    aws_endpoint: str | None = None  # secrets.aws.endpoint
     concurrency: int = 16
     max_creates: int = 50
     stale_pending_days: int = 14
+    unapplied_create_days: int = 2  # a desired create unapplied longer is drift (acorn drift)
     id_document_min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS
     throttle_budget_seconds: float = 600.0  # how long one call may wait out 429s before giving up
     lwa_client_secret_rotated_on: date | None = None  # rotate every 180 days (SP-API)
+    max_file_bytes: int = DEFAULT_FILE_BYTES
+    max_secret_file_bytes: int = DEFAULT_SECRET_FILE_BYTES
 
     @property
     def policy(self) -> Policy:
@@ -50,6 +57,7 @@ def parse_settings(text: str, source: str) -> Settings:
         raise DesiredStateError(problems, where=source)
     raw: dict = doc.data  # type: ignore[assignment]
     lwa = raw.get("lwa", {})
+    aws = raw.get("secrets", {}).get("aws", {})
     defaults = Settings()
     return Settings(
         environment=raw.get("environment", defaults.environment),
@@ -57,13 +65,18 @@ def parse_settings(text: str, source: str) -> Settings:
         lwa_endpoint=lwa.get("endpoint", defaults.lwa_endpoint),
         lwa_client_id=_ref(lwa.get("clientId"), defaults.lwa_client_id),
         lwa_client_secret=_ref(lwa.get("clientSecret"), defaults.lwa_client_secret),
+        aws_region=aws.get("region"),
+        aws_endpoint=aws.get("endpoint"),
         concurrency=raw.get("concurrency", defaults.concurrency),
         max_creates=raw.get("maxCreates", defaults.max_creates),
         stale_pending_days=raw.get("stalePendingDays", defaults.stale_pending_days),
+        unapplied_create_days=raw.get("unappliedCreateDays", defaults.unapplied_create_days),
         id_document_min_valid_days=raw.get("preflight", {}).get(
             "idDocumentMinValidDays", defaults.id_document_min_valid_days),
         throttle_budget_seconds=float(raw.get("throttleBudgetSeconds", defaults.throttle_budget_seconds)),
         lwa_client_secret_rotated_on=_date(lwa.get("clientSecretRotatedOn"), source),
+        max_file_bytes=raw.get("limits", {}).get("fileBytes", defaults.max_file_bytes),
+        max_secret_file_bytes=raw.get("limits", {}).get("secretFileBytes", defaults.max_secret_file_bytes),
     )
 
 
@@ -102,6 +115,27 @@ def _check_url(name: str, url: str) -> None:
     raise ConfigError(f"{name} {url!r} is not a valid URL: {why}")
 
 
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def _check_transport(name: str, url: str) -> None:
+    """Production credentials travel only over TLS: plain http:// is for this machine's sandbox.
+
+    Checked when settings are resolved, before any secret is read, let alone sent."""
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not _is_loopback_host(parts.hostname or ""):
+        raise ConfigError(f"{name} {url!r} uses plain http:// to a host other than this machine: "
+                          "production sends credentials there, so it must be https://")
+
+
 def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
                      environment: str | None = None, endpoint: str | None = None) -> Settings:
     """Apply the override order (file < ACORN_ENVIRONMENT/ACORN_ENDPOINT < flags) and check."""
@@ -119,9 +153,16 @@ def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
         _check_url("endpoint", endpoint)
     if endpoint == "regional":  # the only mode that calls lwa.endpoint
         _check_url("lwa.endpoint", base.lwa_endpoint)
+    if base.aws_endpoint:
+        _check_url("secrets.aws.endpoint", base.aws_endpoint)
     if environment == "production" and endpoint == "embedded":
         raise ConfigError("environment production cannot use the embedded sandbox: "
                           "set endpoint to regional or a base URL")
+    if environment == "production":
+        if endpoint != "regional":
+            _check_transport("endpoint", endpoint)
+        else:
+            _check_transport("lwa.endpoint", base.lwa_endpoint)
     return replace(base, environment=environment, endpoint=endpoint)
 
 
@@ -134,11 +175,11 @@ def load_settings(config: Path | None, env: Mapping[str, str], *, environment: s
     """
     file_settings = None
     if config is not None:
-        if config.is_file():
+        if config.exists():
             try:
-                text = config.read_text(encoding="utf-8")
+                text = read_regular(config, DEFAULT_FILE_BYTES).decode("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read: {exc.strerror}"
+                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else why_unreadable(exc)
                 raise DesiredStateError([Problem(str(config), 1, 1, "(file)", why)], where=str(config)) from None
             file_settings = parse_settings(text, str(config))
         elif required:

@@ -8,14 +8,16 @@ are kept in `positions`, keyed by its path, so later checks can point at their s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
 
+from ..domain.masking import mask
 from ..domain.tokens import looks_like_token
 from ..errors import Problem
 
-Path = tuple[object, ...]
+KeyPath = tuple[object, ...]  # where a value sits in a document: keys and list indexes from the root
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CORE = "tag:yaml.org,2002:"
@@ -23,6 +25,10 @@ _SCALARS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
 _NUMBERS = {_CORE + "int", _CORE + "float"}
 _TIMESTAMP = _CORE + "timestamp"
 _MAP, _SEQ, _STR, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "str", _CORE + "merge"
+
+# A plain digit string with a leading zero: YAML 1.1 (PyYAML) reads it as text or octal,
+# YAML 1.2 as a decimal number without the zero. Either way someone loses a digit: refused.
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
 
 MAX_NODES = 10_000   # a document expanded past this many values (alias bombs) is refused
 MAX_DEPTH = 64
@@ -38,11 +44,11 @@ class Document:
     """
 
     data: object
-    positions: dict[Path, yaml.Mark] = field(default_factory=dict)
-    key_positions: dict[Path, yaml.Mark] = field(default_factory=dict)
-    numbers: dict[Path, str] = field(default_factory=dict)  # numbers as written, for messages
+    positions: dict[KeyPath, yaml.Mark] = field(default_factory=dict)
+    key_positions: dict[KeyPath, yaml.Mark] = field(default_factory=dict)
+    numbers: dict[KeyPath, str] = field(default_factory=dict)  # numbers as written, for messages
 
-    def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+    def where(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         """Position of the value (or its key) at `path`; for a path not written (a missing
         key), the line of the nearest written parent's key."""
         if not key and path in self.positions:
@@ -60,7 +66,7 @@ def _position(mark: yaml.Mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def dotted(path: Path) -> str:
+def dotted(path: KeyPath) -> str:
     """`('spec', 'taxRegistrations', 0, 'number')` -> `spec.taxRegistrations[0].number`.
 
     A key that is an LWA token (pasted where a key belongs) is shown as `<secret>`.
@@ -74,7 +80,7 @@ def dotted(path: Path) -> str:
 
 
 class _Refused(Exception):
-    def __init__(self, node: yaml.Node, path: Path, message: str):
+    def __init__(self, node: yaml.Node, path: KeyPath, message: str):
         self.node, self.path, self.message = node, path, message
 
 
@@ -91,7 +97,7 @@ class _Builder:
         self.count = 0
         self.doc = Document(None)
 
-    def build(self, node: yaml.Node, path: Path) -> object:
+    def build(self, node: yaml.Node, path: KeyPath) -> object:
         self.count += 1
         if self.count > MAX_NODES:
             raise _Refused(node, path, f"the document expands to more than {MAX_NODES} values "
@@ -108,8 +114,12 @@ class _Builder:
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         raise _Refused(node, path, _tag_message(node.tag))
 
-    def _scalar(self, node: yaml.ScalarNode, path: Path) -> object:
+    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> object:
         tag = node.tag
+        if not node.style and tag != _TIMESTAMP and _LEADING_ZERO.fullmatch(node.value):
+            written = mask(node.value) if path and path[-1] == "number" else node.value
+            raise _Refused(node, path, f"{written} has a leading zero: YAML 1.1 reads it as text or octal, "
+                                       f'YAML 1.2 as a number without the zero; quote it ("{written}")')
         if tag == _STR or tag == _TIMESTAMP:
             return node.value
         if tag not in _SCALARS:
@@ -118,7 +128,7 @@ class _Builder:
             self.doc.numbers[path] = node.value
         return _constructor.yaml_constructors[tag](_constructor, node)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict:
         out: dict = {}
         key_positions = self.doc.key_positions
         for key_node, value_node in node.value:
@@ -144,6 +154,46 @@ class _Builder:
         return out
 
 
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    """The character a mark points at (libyaml's messages do not name it)."""
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return "?"
+    return lines[mark.line][mark.column]
+
+
+def plain_words(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, yaml.Mark | None]:
+    """A YAML syntax error in plain words, and where to point: PyYAML's own phrases
+    ("mapping values are not allowed here") say what the parser felt, not what to fix."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    if "mapping values are not allowed" in problem:
+        said = ("a second ':' on this line: a value that holds ': ' must be quoted (\"a: b\"), "
+                "or a key is indented under a plain value")
+    elif "cannot start any token" in problem:
+        char = _char_at(text, mark)
+        said = ("a tab character: YAML indents with spaces only" if char == "\t"
+                else f"a value cannot start with {char!r}: quote the value")
+    elif "quoted scalar" in context:
+        said, mark = "a quote that is never closed: end the value with the same quote it starts with", \
+            exc.context_mark or mark
+    elif "flow sequence" in context:
+        said, mark = "a [ … ] list that is not closed, or lacks a comma between items", exc.context_mark or mark
+    elif "flow mapping" in context:
+        said, mark = "a { … } mapping that is not closed, or lacks a comma between keys", exc.context_mark or mark
+    elif "could not find expected ':'" in problem:
+        said = "a line that is neither 'key: value' nor a list item: is a ':' missing on the line before?"
+    elif "block" in context or "block end" in problem:
+        said = "the indentation is off here: this line is not aligned with the keys or list items above it"
+    elif "undefined alias" in problem:
+        said = "an alias (*name) that no anchor (&name) defines above it"
+    elif "expected a single document" in problem or "document" in context:
+        said = "more than one YAML document (a line ---): an entity file holds one"
+    else:
+        said = f"this is not valid YAML ({' '.join(p for p in (context, problem) if p) or 'unknown'})"
+    return said, mark
+
+
 def parse(text: str, source: str, *, empty_ok: bool = False) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML document; on failure, the problems with their line and column.
 
@@ -152,9 +202,8 @@ def parse(text: str, source: str, *, empty_ok: bool = False) -> tuple[Document |
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        message, mark = plain_words(exc, text)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
         return None, [Problem(source, line, col, "(yaml)", message)]
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reader errors without marks
         return None, [Problem(source, 1, 1, "(yaml)", str(exc).splitlines()[0])]

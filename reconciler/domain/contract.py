@@ -49,7 +49,6 @@ LIST_REGISTRATIONS = "listRegistrations"
 GET_REGISTRATION = "getRegistration"
 GET_PARTICIPATIONS = "getMarketplaceParticipations"
 GET_ACCOUNT = "getAccount"
-SP_API_OPERATIONS = (GET_PARTICIPATIONS, GET_ACCOUNT)  # Amazon's own: SP-API's documents win
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,12 @@ RATE_HEADER_BOUND = 10.0
 ERROR_CODES: dict[int, str] = {400: "InvalidInput", 403: "Unauthorized", 404: "NotFound", 409: "Conflict",
                                429: "QuotaExceeded", 500: "InternalFailure", 503: "ServiceUnavailable"}
 CONFLICT = ERROR_CODES[409]
+# Not an operation's answer: the sandbox's 405 to a method a path does not have (with Allow).
+METHOD_NOT_ALLOWED = "MethodNotAllowed"
 
 # SP-API's 403: the message is always ACCESS_DENIED; `details` tells the cases apart.
 ACCESS_DENIED = "Access to requested resource is denied."
 TOKEN_INVALID_DETAILS = "The access token you provided is revoked, malformed or invalid."  # observed
-TOKEN_MISSING_DETAILS = "Access token is missing in the request header."  # developer guide
 MISSING_AUTHENTICATION_TOKEN = "MissingAuthenticationToken"  # a 403's code when no token was sent
 QUOTA_EXCEEDED_MESSAGE = "You exceeded your quota for the requested resource."
 

@@ -46,7 +46,6 @@ class Account:
     non_latin_name: str = ""  # business.nonLatinName
     registration_country: str = ""  # business.registeredBusinessAddress.countryCode
     registration_number: str = ""  # business.companyRegistrationNumber
-    business_type: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The plan: what acorn would do for every (entity, marketplace) pair, as data, and the pure engine.
+"""The plan: what acorn would do for every (entity, marketplace) pair, as data, and the pure engine
+(semantics: docs/plan.md).
 
 `plan(desired, live, today, policy, now, environment)` reads nothing and writes nothing: the live state
 is fetched before it and rendered or applied after it. For a desired pair the state is the
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
-from ..desired import account_check, preflight
+from ..desired import account_check, lifecycle, preflight
 from ..domain import catalogue
 from ..domain.gcpause import paused_gc
 from ..domain.live import (
@@ -156,7 +157,8 @@ class Summary:
     def line(self) -> str:
         return (f"Plan: {self.create} to create, {self.pending} pending, {self.attention} attention, "
                 f"{self.blocked} blocked, {self.live} live, {self.unmanaged} unmanaged, "
-                f"{self.drifted} drifted" + (f", {self.unauthorized} unauthorized." if self.unauthorized else "."))
+                f"{self.drifted} drifted, {self.errors} unreadable"
+                + (f", {self.unauthorized} unauthorized." if self.unauthorized else "."))
 
 
 @dataclass(frozen=True)
@@ -187,14 +189,6 @@ def entity_errors(plan: Plan) -> tuple[str, ...]:
 def has_creates(plan: Plan) -> bool:
     """`acorn plan --detailed-exitcode` exits 2 exactly when this holds."""
     return plan.summary.create > 0
-
-
-def has_drift(plan: Plan) -> bool:
-    """`acorn drift` exits 2 exactly when this holds: something live needs a human."""
-    s = plan.summary
-    if s.unmanaged or s.drifted or s.attention or s.blocked:
-        return True
-    return any(r.code == STALE_PENDING for e in plan.entities for p in e.pairs for r in p.reasons)
 
 
 def plan(desired: DesiredState, live: Mapping[str, SellerLive], today: date, policy: Policy,
@@ -231,6 +225,7 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: 
         if drifted is not None:
             pairs.append(drifted)
     pairs = _account_checked(entity, pairs, seller.accounts)
+    pairs = _authorization_checked(entity, pairs, today)
     pairs += _unmanaged_pairs(entity, seller, by_id, secrets)
     others = tuple((s.marketplace_id, s.name) for s in seller.stores
                    if s.marketplace_id not in catalogue.BY_ID)
@@ -265,6 +260,14 @@ def _account_checked(entity: Entity, pairs: list[Pair], accounts: tuple[AccountR
                 p = replace(p, reasons=p.reasons + (warning,))
         out.append(p)
     return out
+
+
+def _authorization_checked(entity: Entity, pairs: list[Pair], today: date) -> list[Pair]:
+    """An authorization past its 365-day renewal leaves every create of the entity out."""
+    lapsed = tuple(Reason(f.code, f.message) for f in lifecycle.authorizations(entity, today) if f.error)
+    if not lapsed:
+        return pairs
+    return [replace(p, state=BLOCKED, reasons=p.reasons + lapsed) if p.state == CREATE else p for p in pairs]
 
 
 def _with_store(pair: Pair, store: Store | None) -> Pair:

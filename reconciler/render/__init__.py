@@ -12,8 +12,10 @@ from functools import cache
 from typing import Protocol
 
 import jinja2
+from markupsafe import Markup
 
-from ..domain import catalogue
+from ..domain import catalogue, safetext
+from ..domain.timestamps import utc_timestamp
 from ..engine.plan import (
     ATTENTION,
     BLOCKED,
@@ -28,30 +30,45 @@ from ..engine.plan import (
     Pair,
     Plan,
 )
-from ..engine.plan_json import timestamp, to_json
+from ..engine.plan_json import to_json
 from .yamltext import comment, scalar
 
 FORMATS = ("text", "json", "markdown")
 
-SYMBOLS = {CREATE: "+", LIVE: "=", PENDING: "~", ATTENTION: "!", BLOCKED: "!", UNMANAGED: "?", DRIFTED: "?",
-           UNAUTHORIZED: "x"}
+# One symbol and one colour per state class (and for an entity that could not be read), so a
+# line can be read without colour and a colour without its symbol.
+SYMBOLS = {CREATE: "+", LIVE: "=", PENDING: "~", ATTENTION: "!", BLOCKED: "x", UNMANAGED: "?", DRIFTED: "*",
+           UNAUTHORIZED: "#"}
+ERROR_SYMBOL = "E"
 _ANSI = {CREATE: "32", LIVE: "2", PENDING: "36", ATTENTION: "33", BLOCKED: "31", UNMANAGED: "35",
-         DRIFTED: "35", UNAUTHORIZED: "31", "error": "31", "bold": "1"}
+         DRIFTED: "34", UNAUTHORIZED: "1;33", "error": "1;31", "bold": "1"}
+COLOUR_NAMES = {CREATE: "green", LIVE: "dim", PENDING: "cyan", ATTENTION: "yellow", BLOCKED: "red",
+                UNMANAGED: "magenta", DRIFTED: "blue", UNAUTHORIZED: "bold yellow", "error": "bold red"}
+
+
+def legend() -> str:
+    """The symbols and colours of the text views, one line per state (for --help and the README)."""
+    from .status import MEANING, ORDER  # status imports this module
+
+    lines = [f"{SYMBOLS[s]} {s:<13}{COLOUR_NAMES[s]:<12} {MEANING[s]}" for s in ORDER]
+    return "\n".join(lines + [f"{ERROR_SYMBOL} {'error':<13}{COLOUR_NAMES['error']:<12} the seller could not be read"])
 # states that make a reviewer look: their entity's <details> opens by itself
 _NOTABLE = (ATTENTION, BLOCKED, UNMANAGED, DRIFTED, UNAUTHORIZED)
 
 
-def render(plan: Plan, fmt: str, color: bool = False) -> str:
-    """The plan as `text`, `json` or `markdown` (ValueError for another format)."""
+def render(plan: Plan, fmt: str, color: bool = False, endpoint: str | None = None) -> str:
+    """The plan as `text`, `json` or `markdown` (ValueError for another format); `endpoint`,
+    when given, is named in the heading with the environment."""
     if fmt == "json":
-        return json.dumps(to_json(plan), indent=2, ensure_ascii=False)
+        return safetext.json_text(json.dumps(to_json(plan), indent=2, ensure_ascii=False))
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     template = environment(autoescape=False).get_template(f"{fmt}.j2")
     columns = columns_of(plan)
     matrix = [(e, cells_of(e, columns)) for e in plan.entities]
-    return template.render(plan=plan, color=color, generated=timestamp(plan.generated_at), columns=columns, matrix=matrix,
-                           creates_line=_creates_line, counts=_counts, notable=notable).rstrip("\n")
+    return template.render(plan=plan, color=color, generated=utc_timestamp(plan.generated_at), columns=columns, matrix=matrix,
+                           creates_line=_creates_line, counts=_counts, notable=notable, endpoint=endpoint,
+                           error_symbol=ERROR_SYMBOL).rstrip("\n")
 
 
 @cache
@@ -59,15 +76,30 @@ def environment(autoescape: bool) -> jinja2.Environment:
     """The one template environment of every view (plan, status, import); HTML autoescapes."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("reconciler.render", "templates"),
                              autoescape=autoescape, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined,
+                             # HTML escapes what it prints (and its own tooltips hold line breaks)
+                             finalize=None if autoescape else _finalize)
     env.filters.update(symbol=lambda state: SYMBOLS[state], md=escape_markdown, days=days, q=scalar, c=comment)
     env.filters["paint"] = jinja2.pass_context(lambda ctx, text, style: paint(text, style, ctx["color"]))
     return env
 
 
+class Painted(str):
+    """Text acorn coloured itself: its escapes are ours, so the view lets them through."""
+
+
+def _finalize(value: object) -> object:
+    """Every value a view prints, made one safe line (safetext): API text and YAML values
+    never reach a terminal or a CI log raw. Colour acorn adds and markup a filter made pass."""
+    if isinstance(value, (Painted, Markup)) or not isinstance(value, str):
+        return value
+    return safetext.line(value)
+
+
 def paint(text: str, style: str, color: bool) -> str:
-    """`text` in the ANSI colour of a state (or `bold`, `error`) when colour is on."""
-    return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
+    """`text` (made safe) in the ANSI colour of a state (or `bold`, `error`) when colour is on."""
+    safe = safetext.line(text) if not isinstance(text, Painted) else text
+    return Painted(f"\x1b[{_ANSI[style]}m{safe}\x1b[0m") if color else Painted(safe)
 
 
 def days(n: int) -> str:

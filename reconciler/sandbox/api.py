@@ -19,6 +19,7 @@ import asyncio
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -88,6 +89,15 @@ def _csv(request: Request, name: str) -> list[str]:
     return [v for raw in request.query_params.getlist(name) for v in raw.split(",") if v]
 
 
+async def _hold(request: Request, seconds: float) -> None:
+    """Waits `seconds` before answering, or less if the client goes away meanwhile."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(0.02)
+
+
 Operation = Callable[["Api", Request, str], Awaitable[Response]]
 
 
@@ -108,10 +118,19 @@ class Api:
 
     async def _gate(self, request: Request, operation: str, handler: Handler) -> Response:
         sb = self.sb
+        step = sb.faults.step(operation)
         try:
             faults = sb.faults.faults
-            if faults.latency_ms:
-                await asyncio.sleep(faults.latency_ms / 1000)
+            latency_ms = faults.latency_ms + (step.latency_ms if step else 0)
+            if latency_ms:
+                await asyncio.sleep(latency_ms / 1000)
+            if step and step.status:
+                headers = {RETRY_AFTER_HEADER: f"{step.retry_after:g}"} if step.retry_after is not None else {}
+                if step.status == 403:  # as SP-API words an expired or revoked access token
+                    raise ApiFailure(403, ACCESS_DENIED, TOKEN_INVALID_DETAILS, headers=headers)
+                if step.status == 429:
+                    raise ApiFailure(429, QUOTA_EXCEEDED_MESSAGE, "", headers=headers)
+                raise ApiFailure(step.status, "scripted failure (sandbox faults: script)", headers=headers)
             status = sb.faults.server_error()
             if status is not None:
                 raise ApiFailure(status, "injected failure (sandbox faults)", headers={RETRY_AFTER_HEADER: "1"})
@@ -126,14 +145,20 @@ class Api:
             if path_seller is not None and path_seller != seller_id:
                 raise ApiFailure(403, ACCESS_DENIED, "")
             request.state.region = region
-            wait = sb.limiter.acquire(seller_id, f"{application}@{region}", operation, sb.now())
+            rate = sb.faults.rate(operation) * sb.limiter.scale
+            wait = sb.limiter.acquire(seller_id, f"{application}@{region}", operation, sb.now(), rate)
             if wait:
                 raise self._throttled(wait)
             response = await handler(request, seller_id)
         except ApiFailure as failure:
+            sb.faults.echo(failure, request.headers.get(ACCESS_TOKEN_HEADER))
             response = failure.response()
+        if step and step.hold_ms:
+            await _hold(request, step.hold_ms / 1000)
+        if step and step.drop:
+            raise DropConnection()
         if response.status_code in RATE_LIMITED_STATUSES:
-            response.headers[RATE_LIMIT_HEADER] = str(sb.limiter.rate(operation))
+            response.headers[RATE_LIMIT_HEADER] = str(sb.faults.rate(operation) * sb.limiter.scale)
         return response
 
     def _throttled(self, wait: int) -> ApiFailure:
@@ -197,7 +222,7 @@ class Api:
                 raise ApiFailure.invalid("status", f"unknown status {status!r}; "
                                                    f"one of {', '.join(RegistrationStatus)}")
         raw_size = request.query_params.get("pageSize", str(DEFAULT_PAGE_SIZE))
-        if not raw_size.isdigit() or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
+        if not re.fullmatch(r"[0-9]{1,4}", raw_size) or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:  # not "²"
             raise ApiFailure.invalid("pageSize", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
         here = frozenset(m.marketplace_id for m in catalogue.MARKETPLACES if m.region == request.state.region)
         if marketplace_ids:  # this host lists its own region's registrations only

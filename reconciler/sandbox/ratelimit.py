@@ -37,17 +37,14 @@ class RateLimiter:
         self.scale = scale
         self._buckets: dict[tuple[str, str, str], Bucket] = {}
 
-    def rate(self, operation: str) -> float:
-        """The rate this sandbox applies to `operation` (what x-amzn-RateLimit-Limit says)."""
-        return LIMITS[operation].rate * self.scale
-
-    def acquire(self, seller_id: str, application: str, operation: str, now: float) -> int:
-        """0 when the call may proceed, else the Retry-After in whole seconds (>= 1)."""
+    def acquire(self, seller_id: str, application: str, operation: str, now: float,
+                rate: float | None = None) -> int:
+        """0 when the call may proceed, else the Retry-After in whole seconds (>= 1); `rate`
+        replaces the contract's rate times `scale` (the burst stays)."""
         if not self.enabled:
             return 0
         limit = LIMITS[operation]
-        if self.scale != 1.0:
-            limit = Limit(limit.rate * self.scale, limit.burst)
+        limit = Limit(limit.rate * self.scale if rate is None else rate, limit.burst)
         key = (seller_id, application, operation)
         bucket = self._buckets.get(key)
         if bucket is None:

@@ -23,8 +23,9 @@ from pathlib import Path
 
 from ..domain import catalogue
 from ..domain.contract import OPEN_STATUSES
+from ..domain.live import IN_REVIEW, SUBMITTED
 from ..domain.model import Reason
-from ..errors import ConfigError
+from ..errors import ConfigError, MachineError
 from . import review
 from .records import RegistrationRecord, SellerRecord
 
@@ -88,8 +89,8 @@ def _reasons_text(reasons: tuple[Reason, ...]) -> str:
 
 def _state_error(path: Path, exc: sqlite3.Error) -> ConfigError:
     """The state file could not be opened: not a database (start over), or out of reach."""
-    if isinstance(exc, sqlite3.OperationalError):  # locked, unreadable, a folder: deleting may be wrong
-        return ConfigError(f"cannot open sandbox state {path} (sqlite: {exc})")
+    if isinstance(exc, sqlite3.OperationalError):  # locked, unreadable, read-only: deleting may be wrong
+        return MachineError(f"cannot open sandbox state {path} (sqlite: {exc})")
     return ConfigError(f"sandbox state {path} is not a sandbox database (sqlite: {exc}); delete it to start over")
 
 
@@ -118,7 +119,12 @@ class Store:
         except OSError as exc:
             raise ConfigError(f"cannot create the folder of sandbox state {path}: {exc.strerror or exc}") from None
         # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE) where they matter.
-        self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
+        if path.is_dir():
+            raise MachineError(f"sandbox state {path} is a folder, not a file; remove it or use another path")
+        try:
+            self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
+        except sqlite3.Error as exc:
+            raise _state_error(path, exc) from None
         try:
             self._open()
         except sqlite3.Error as exc:
@@ -163,13 +169,17 @@ class Store:
             if self._conn.in_transaction:
                 yield self._conn
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:  # read-only file or folder, full disk, I/O error
+                raise MachineError(f"cannot write sandbox state {self.path}: {exc}") from None
 
     def close(self) -> None:
         with self._lock:
@@ -313,6 +323,18 @@ class Store:
             decided = _record(db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE registration_id = ?",
                                          (decided.registration_id,)).fetchone())
         return decided
+
+    def decide_now(self, registration_id: str, status: str, reasons: tuple[Reason, ...],
+                   now: float) -> RegistrationRecord | None:
+        """Decide a registration under review at `now` (a user driving the sandbox); None when
+        there is no such registration; the record unchanged when it was decided already."""
+        with self._write() as db:
+            current = self.registration(registration_id, now)
+            if current is None or current.status not in (SUBMITTED, IN_REVIEW):
+                return current
+            db.execute("UPDATE registrations SET status = ?, reasons = ?, updated_at = ? WHERE registration_id = ?",
+                       (status, _reasons_text(reasons), now, registration_id))
+            return current.with_status(status, now, reasons)
 
     def registration(self, registration_id: str, now: float) -> RegistrationRecord | None:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -22,7 +23,8 @@ def test_shipped_tree_is_valid_with_preflight_warnings(run_acorn) -> None:
     result = run_acorn("validate", "--desired", str(REPO / "desired"), env={"ACORN_TODAY": "2026-11-27"})
     assert result.code == 0
     assert result.out.splitlines()[-1] == "ok: 6 entities valid, 5 preflight warning(s)"
-    assert "warning: sakura-jp US: MISSING_TAX_REGISTRATION: US requires tax registration US_W8BENE" in result.out
+    assert ("desired/entities/sakura-jp.yaml:7:1: warning: US MISSING_TAX_REGISTRATION: US requires tax "
+            "registration US_W8BENE") in result.out
 
 
 def test_invalid_tree_exits_1_with_every_problem_and_no_traceback(run_acorn, tmp_path: Path) -> None:
@@ -31,7 +33,8 @@ def test_invalid_tree_exits_1_with_every_problem_and_no_traceback(run_acorn, tmp
     assert result.code == 1
     assert "Traceback" not in result.err
     lines = result.err.splitlines()
-    assert lines[0] == f"error: {desired}/entities/bad-seller-id.yaml:7:13: spec.sellerId: does not match the pattern ^[A-Z0-9]{{10,20}}$"
+    assert lines[0] == (f"{desired}/entities/bad-seller-id.yaml:7:13: spec.sellerId: must be 10 to 20 upper-case "
+                        "letters and digits, like A3EXAMPLEACME01")
     assert lines[1] == f"{desired}/entities/duplicate-key.yaml:8:3: spec.sellerId: duplicate key (first written at line 7)"
     assert lines[-1] == "2 problems in the desired state."
 
@@ -41,7 +44,7 @@ def test_github_annotations(run_acorn, tmp_path: Path) -> None:
     result = run_acorn("validate", "--desired", str(desired), env={"GITHUB_ACTIONS": "true"})
     assert result.code == 1
     assert (f"::error file={desired}/entities/bad-seller-id.yaml,line=7,col=13::"
-            "spec.sellerId: does not match the pattern ^[A-Z0-9]{10,20}$") in result.out
+            "spec.sellerId: must be 10 to 20 upper-case letters and digits, like A3EXAMPLEACME01") in result.out
 
 
 def test_preflight_warnings_are_annotated_too(run_acorn) -> None:
@@ -87,13 +90,32 @@ def test_version(run_acorn) -> None:
 def test_an_unexpected_error_is_one_line_without_a_traceback(run_acorn, tmp_path: Path, monkeypatch) -> None:
     desired = tree(tmp_path, "valid")
 
-    def broken(_):
+    def broken(*_):
         raise RuntimeError("boom with Atzr|IwEBIsecret inside")
 
-    monkeypatch.setattr("reconciler.cli.validate.load_desired", broken)
-    result = run_acorn("validate", "--desired", str(desired))
-    assert result.code == 1 and "Traceback" not in result.err and "Atzr|" not in result.err
-    assert result.err.startswith("error: internal error (RuntimeError: boom with <secret> inside)")
+    monkeypatch.setattr("reconciler.cli.validate.load_desired_partial", broken)
+    result = run_acorn("validate", "--desired", str(desired), env={"LWA_CLIENT_SECRET": "client-secret-value"})
+    assert result.code == 3 and "Traceback" not in result.err and "Atzr|" not in result.err
+    assert result.err.startswith("error: internal error (RuntimeError: boom with *** inside); this is a bug")
+    [crash] = (tmp_path / ".acorn").glob("crash-*.txt")
+    assert result.err.strip().endswith(f"(the traceback is in {crash})")
+    text = crash.read_text()
+    assert "Traceback (most recent call last)" in text and "in broken" in text and "RuntimeError: boom" in text
+    assert "IwEBIsecret" not in text and "client-secret-value" not in text
+
+
+def test_a_crash_that_holds_a_secret_from_the_environment_does_not_write_it(run_acorn, tmp_path: Path,
+                                                                            monkeypatch) -> None:
+    desired = tree(tmp_path, "valid")
+
+    def broken(*_):
+        raise KeyError(f"refresh {os.environ['ACORN_X_REFRESH_TOKEN']}")
+
+    monkeypatch.setattr("reconciler.cli.validate.load_desired_partial", broken)
+    result = run_acorn("validate", "--desired", str(desired), env={"ACORN_X_REFRESH_TOKEN": "plain-refresh-value-42"})
+    assert result.code == 3 and "plain-refresh-value-42" not in result.err
+    [crash] = (tmp_path / ".acorn").glob("crash-*.txt")
+    assert "plain-refresh-value-42" not in crash.read_text() and "refresh ***" in crash.read_text()
 
 
 def test_outputs_that_cannot_be_written_are_named(run_acorn, tmp_path: Path) -> None:
@@ -107,3 +129,32 @@ def test_outputs_that_cannot_be_written_are_named(run_acorn, tmp_path: Path) -> 
     result = run_acorn("import", "--desired", str(desired), "--seller-id", "A3EXAMPLEACME09", "--name", "new-one",
                        "--refresh-token-env", "NEW_ONE_TOKEN", "--audit-log", str(tmp_path / "file" / "audit.jsonl"))
     assert result.code == 1 and "a file is in the way of its folder" in result.err
+
+
+def test_problems_are_printed_exactly_as_path_line_col_key_message(run_acorn, tmp_path: Path) -> None:
+    desired = tree(tmp_path, "bad-seller-id")
+    result = run_acorn("validate", "--desired", str(desired))
+    first = result.err.splitlines()[0]
+    assert first.startswith(f"{desired}/entities/bad-seller-id.yaml:7:13: spec.sellerId: ")
+
+
+def test_sound_entities_are_preflighted_even_when_another_file_is_invalid(run_acorn, tmp_path: Path) -> None:
+    desired = tmp_path / "desired"
+    shutil.copytree(REPO / "desired", desired)
+    (desired / "entities" / "broken.yaml").write_text("a: b: c\n")
+    result = run_acorn("validate", "--desired", str(desired))
+    assert result.code == 1
+    assert "sakura-jp.yaml:7:1: warning: US MISSING_TAX_REGISTRATION" in result.out
+    assert "broken.yaml:1:5: (yaml): a second ':' on this line" in result.err
+
+
+def test_one_broken_file_does_not_block_plan_entity_for_the_others(run_acorn, tmp_path: Path) -> None:
+    shutil.copytree(REPO / "desired", tmp_path / "desired")
+    (tmp_path / "desired" / "entities" / "broken.yaml").write_text("a: b: c\n")
+    ok = run_acorn("plan", "--entity", "maple-ca", cwd=tmp_path)
+    assert ok.code == 0, ok.err
+    assert "maple-ca" in ok.out and "1 other file of the desired tree has problems" in ok.err
+    blocked = run_acorn("plan", "--entity", "broken", cwd=tmp_path)
+    assert blocked.code == 1 and "broken.yaml:1:5: (yaml)" in blocked.err
+    everything = run_acorn("plan", cwd=tmp_path)
+    assert everything.code == 1 and "broken.yaml:1:5" in everything.err

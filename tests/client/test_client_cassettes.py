@@ -1,133 +1,205 @@
-"""The client reads SP-API's own answers correctly: vcrpy cassettes (record_mode "none", no
-server) whose bodies are SP-API's published examples, byte for byte, where Amazon publishes
-one, and bodies developers pasted from real responses where it does not.
+"""The wire contract as SP-API publishes it: cassettes whose bodies are SP-API's own published
+examples (never answers recorded from our sandbox), replayed with record_mode="none" against
+the production hosts, so the client reads the real service's bodies correctly.
 
-Where each body comes from (tests/client/cassettes/README.md has the links):
-- participations.yaml, account.yaml: the Sellers API v1 model's examples (sellers.json) for
-  getMarketplaceParticipations and getAccount; the LWA success is the developer guide's.
-- lwa-invalid-grant.yaml, lwa-invalid-client.yaml: Login with Amazon error bodies observed in
-  selling-partner-api-docs/-models issues (LWA publishes no error examples); invalid_client's
-  401 is confirmed there, invalid_grant's 400 is RFC 6749's default.
-- 403-*.yaml: SP-API's 403 bodies as observed ("Access to requested resource is denied.").
-  There is NO published "access token expired" 403: SP-API answers an expired access token
-  with the "revoked, malformed or invalid" details, so that body stands for expiry too.
-- 429-quota-exceeded.yaml: QuotaExceeded as observed, with and without `details`; like
-  SP-API's (per its usage-plans page), the 429s carry neither Retry-After nor a rate header.
-- The one ACORN-i answer (an empty listRegistrations page, read beside participations) is the
-  contract's (docs/acorn-i-api.md), not SP-API's.
+- `sellers-participations.yaml`: Login with Amazon's token success example (Selling Partner
+  API Developer Guide, amzn/selling-partner-api-docs@c2888de, "Step 1. Request a Login with
+  Amazon access token"), then the Sellers API v1 getMarketplaceParticipations 200 example
+  (amzn/selling-partner-api-models, models/sellers-api-model/sellers.json @040090b1), then
+  ACORN-i's listRegistrations last page for a seller with none (docs/acorn-i-api.md: ACORN-i
+  publishes no other example).
+
+The cassette is composed from the bodies below, not recorded; secrets are scrubbed by the
+same hooks that scrub a live request before matching (the example's tokens become
+placeholders). Compose again after changing them: COMPOSE_CASSETTES=1 pytest this file.
+Other cassette files in cassettes/ (LWA errors, 403, 429, getAccount) are other tests'.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
+import copy
+import json
+import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
-import httpx
 import pytest
 import vcr
+import yaml
+from vcr.errors import CannotOverwriteExistingCassetteException
 
-from reconciler.errors import ApplicationCredentialsError
+from reconciler.client import AcornClient, MemoryAuditLog
+from reconciler.desired.settings import Settings
+from reconciler.domain import catalogue
+from reconciler.domain.contract import (
+    ACCESS_TOKEN_HEADER,
+    LWA_TOKEN_PATH,
+    PARTICIPATIONS_PATH,
+    RATE_LIMIT_HEADER,
+    REQUEST_ID_HEADER,
+    SELLER_REGISTRATIONS_PATH,
+)
 from tests.client.client_support import make_entity
 
 CASSETTES = Path(__file__).parent / "cassettes"
-REPLAY_URL = "http://127.0.0.1:8765"
-US = "ATVPDKIKX0DER"
-ACME_US = make_entity("acme-sz", "A3EXAMPLEACME01", ("US",))
-ENV = {"ACORN_ACME_SZ_REFRESH_TOKEN": "Atzr|acme-refresh"}
+PARTICIPATIONS_CASSETTE = "sellers-participations.yaml"
+COMPOSE = os.environ.get("COMPOSE_CASSETTES") == "1"
+FORBIDDEN = ("Atza|", "Atzr|", "Atza%7C", "Atzr%7C", "IQEB")  # token prefixes; IQEB starts the examples' bodies
+SCRUBBED_ACCESS = "scrubbed-access-token"
+SCRUBBED = "scrubbed"
+
+# Published examples, verbatim (see the module docstring for their sources).
+LWA_TOKEN_SUCCESS = {
+    "access_token": "Atza|IQEBLjAsAhRmHjNgHpi0U-Dme37rR6CuUpSREXAMPLE",
+    "token_type": "bearer",
+    "expires_in": 3600,
+    "refresh_token": "Atzr|IQEBLzAtAhRPpMJxdwVz2Nn6f2y-tpJX2DeXEXAMPLE",
+}
+PARTICIPATIONS_200 = {
+    "payload": [
+        {
+            "marketplace": {
+                "id": "ATVPDKIKX0DER",
+                "name": "Amazon.com",
+                "countryCode": "US",
+                "defaultCurrencyCode": "USD",
+                "defaultLanguageCode": "en_US",
+                "domainName": "www.amazon.com",
+            },
+            "storeName": "BestSellerStore",
+            "participation": {"isParticipating": True, "hasSuspendedListings": False},
+        }
+    ]
+}
+NO_REGISTRATIONS = {"registrations": []}
+REQUEST_ID = "6875f61f-6aa1-11e8-98c6-9bExample"  # the developer docs' example x-amzn-RequestId
+
+SELLER = make_entity("bestseller", "A2EXAMPLEBEST01", ("US",), env_name="BESTSELLER_REFRESH_TOKEN")
+ENV = {"BESTSELLER_REFRESH_TOKEN": "Atzr|a-refresh-token-of-this-test",
+       "LWA_CLIENT_ID": "amzn1.application-oa2-client.example", "LWA_CLIENT_SECRET": "a-client-secret-of-this-test"}
+SETTINGS = Settings(endpoint="regional", environment="production")
+NA = catalogue.REGION_HOSTS["NA"]["production"]
 
 
-def replay(name: str):
-    return vcr.VCR(cassette_library_dir=str(CASSETTES), record_mode="none",
-                   match_on=["method", "path"]).use_cassette(name)
+# -- scrubbing: the same for a cassette being composed and a live request being matched ------
+
+def scrub_request(request):
+    """The request without its secrets: the LWA form's refresh token and client secret, and
+    any access token (the client sends the cassette's scrubbed one; anything else is kept
+    so the matcher sees it)."""
+    request = copy.deepcopy(request)
+    if request.path == LWA_TOKEN_PATH and request.body:
+        form = dict(parse_qsl(request.body.decode() if isinstance(request.body, bytes) else request.body))
+        for key in ("refresh_token", "client_secret"):
+            if key in form:
+                form[key] = SCRUBBED
+        request.body = urlencode(form).encode()
+    request.headers.pop("authorization", None)
+    return request
 
 
-def read(make_client, entity=ACME_US, **options):
+def scrub_response(response):
+    """An LWA answer's tokens become placeholders."""
+    raw = response["body"]["string"]
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return response
+    if isinstance(data, dict) and "access_token" in data:
+        text = json.dumps({**data, "access_token": SCRUBBED_ACCESS, "refresh_token": SCRUBBED})
+        response = {**response, "body": {"string": text.encode() if isinstance(raw, bytes) else text}}
+    return response
+
+
+def acting_for(r1, r2) -> None:
+    """Who a call acts for: its access token (the LWA answer's, scrubbed), or the LWA form."""
+    assert r1.headers.get(ACCESS_TOKEN_HEADER) == r2.headers.get(ACCESS_TOKEN_HEADER)
+    assert (r1.body or b"") == (r2.body or b"")
+
+
+def replayer() -> vcr.VCR:
+    v = vcr.VCR(cassette_library_dir=str(CASSETTES), record_mode="none",
+                match_on=["method", "scheme", "host", "path", "query", "acting_for"],
+                before_record_request=scrub_request, before_record_response=scrub_response)
+    v.register_matcher("acting_for", acting_for)
+    return v
+
+
+# -- composing the cassette from the published bodies -------------------------------------
+
+def interaction(method: str, url: str, headers: dict[str, str], body: str, status: int, answer: dict,
+                answer_headers: dict[str, str]) -> dict:
+    response = scrub_response({"status": {"code": status, "message": "OK"},
+                               "headers": {k: [v] for k, v in answer_headers.items()},
+                               "body": {"string": json.dumps(answer)}})
+    return {"request": {"method": method, "uri": url, "body": body, "headers": {k: [v] for k, v in headers.items()}},
+            "response": response}
+
+
+def composed() -> dict:
+    lwa_form = urlencode({"grant_type": "refresh_token", "refresh_token": SCRUBBED,
+                          "client_id": ENV["LWA_CLIENT_ID"], "client_secret": SCRUBBED})
+    signed = {ACCESS_TOKEN_HEADER: SCRUBBED_ACCESS}
+    sp_headers = {"content-type": "application/json", REQUEST_ID_HEADER: REQUEST_ID}
+    return {"version": 1, "interactions": [
+        interaction("POST", SETTINGS.lwa_endpoint + LWA_TOKEN_PATH,
+                    {"content-type": "application/x-www-form-urlencoded"}, lwa_form, 200, LWA_TOKEN_SUCCESS,
+                    {"content-type": "application/json;charset=UTF-8"}),
+        interaction("GET", NA + PARTICIPATIONS_PATH, signed, "", 200, PARTICIPATIONS_200,
+                    {**sp_headers, RATE_LIMIT_HEADER: "0.016"}),
+        interaction("GET", NA + SELLER_REGISTRATIONS_PATH.format(sellerId=SELLER.seller_id) + "?pageSize=50",
+                    signed, "", 200, NO_REGISTRATIONS, {**sp_headers, RATE_LIMIT_HEADER: "2.0"}),
+    ]}
+
+
+@pytest.mark.skipif(not COMPOSE, reason="composes the cassette only with COMPOSE_CASSETTES=1")
+def test_compose_the_participations_cassette():
+    (CASSETTES / PARTICIPATIONS_CASSETTE).write_text(yaml.safe_dump(composed(), sort_keys=False), encoding="utf-8")
+
+
+def test_the_cassette_holds_the_published_examples_and_nothing_else():
+    on_disk = yaml.safe_load((CASSETTES / PARTICIPATIONS_CASSETTE).read_text(encoding="utf-8"))
+    assert on_disk == composed()
+    bodies = [json.loads(i["response"]["body"]["string"]) for i in on_disk["interactions"]]
+    assert bodies[1] == PARTICIPATIONS_200 and bodies[2] == NO_REGISTRATIONS
+    assert bodies[0] == {**LWA_TOKEN_SUCCESS, "access_token": SCRUBBED_ACCESS, "refresh_token": SCRUBBED}
+
+
+def read(entity=SELLER, env=ENV):
+    audit = MemoryAuditLog()
+
     async def go():
-        async with make_client(httpx.AsyncHTTPTransport(), ENV, endpoint=REPLAY_URL, **options) as client:
-            return (await client.read_all([entity], concurrency=1))[entity.seller_id]
-    return asyncio.run(go())
+        async with AcornClient(SETTINGS, env, base_dir=Path("."), audit=audit) as c:
+            return await c.read_all([entity], concurrency=1)
+
+    return asyncio.run(go())[entity.seller_id], audit
 
 
-def test_the_published_participations_example_is_read(make_client):
-    with replay("participations.yaml") as cassette:
-        live = read(make_client)
+def test_the_client_reads_the_published_participations_example():
+    with replayer().use_cassette(PARTICIPATIONS_CASSETTE) as cassette:
+        live, audit = read()
         assert cassette.all_played
-    assert live.error is None and live.participations == frozenset({US})
-    (store,) = live.stores
-    assert (store.marketplace_id, store.name, store.store_name, store.suspended_listings) == (
-        US, "Amazon.com", "BestSellerStore", False)
+    assert live.error is None and live.seller_id == SELLER.seller_id
+    assert live.participations == frozenset({"ATVPDKIKX0DER"})  # Amazon.com, isParticipating true
+    assert live.registrations == ()
+    assert [(e.operation, e.status, e.request_id) for e in audit.entries] == [
+        ("lwaToken", 200, None), ("getMarketplaceParticipations", 200, REQUEST_ID),
+        ("listRegistrations", 200, REQUEST_ID)]
 
 
-def test_the_published_get_account_example_is_read(make_client):
-    async def go():
-        async with make_client(httpx.AsyncHTTPTransport(), ENV, endpoint=REPLAY_URL) as client:
-            return await client.get_account(ACME_US, "NA")
-
-    with replay("account.yaml") as cassette:
-        account = asyncio.run(go())
-        assert cassette.all_played
-    assert (account.legal_name, account.non_latin_name, account.registration_country,
-            account.registration_number, account.business_type) == (
-        "BestSeller Inc.", "ベストセラー株式会社", "US", "123456789", "PRIVATE_LIMITED")
+def test_a_call_the_cassette_does_not_hold_is_not_sent_anywhere():
+    """Replay never reaches the network: a seller acting with another token finds no answer."""
+    other = {**ENV, "LWA_CLIENT_ID": "another-application"}
+    with replayer().use_cassette(PARTICIPATIONS_CASSETTE):
+        with pytest.raises(CannotOverwriteExistingCassetteException, match="Can't play back this request"):
+            read(env=other)
 
 
-def test_a_revoked_refresh_token_makes_that_region_unauthorized_with_the_fix(make_client):
-    with replay("lwa-invalid-grant.yaml"):
-        live = read(make_client)
-    assert live.error is None and [r for r, _ in live.unauthorized] == ["NA"]
-    message = live.unauthorized_in("NA")
-    assert message.startswith("Login with Amazon refused seller A3EXAMPLEACME01's refresh token for NA "
-                              "(400 invalid_grant: The request has an invalid grant parameter : refresh_token. "
-                              "User may have revoked or didn't grant the permission.)")
-    assert "authorize the app again in NA's Seller Central" in message
-
-
-def test_invalid_client_stops_the_whole_run_with_one_message(make_client):
-    other = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("US",))
-    with replay("lwa-invalid-client.yaml"), pytest.raises(ApplicationCredentialsError) as raised:
-        async def go():
-            async with make_client(httpx.AsyncHTTPTransport(), {**ENV, "ACORN_NORDLICHT_DE_REFRESH_TOKEN": "x"},
-                                   endpoint=REPLAY_URL) as client:
-                return await client.read_all([ACME_US, other], concurrency=1)
-        asyncio.run(go())
-    assert str(raised.value).startswith("Login with Amazon refused the application (401 invalid_client: Client "
-                                        "authentication failed): the LWA client id or secret is wrong, or the "
-                                        "secret was rotated")
-
-
-def test_a_403_for_a_revoked_or_expired_access_token_is_refreshed_once(make_client):
-    with replay("403-token-revoked.yaml") as cassette:
-        live = read(make_client)
-        assert cassette.all_played  # the 403, a second exchange, then the read again
-    assert live.error is None and live.unauthorized == () and live.participations == frozenset({US})
-
-
-def test_a_403_with_empty_details_is_a_region_the_seller_has_not_authorized(make_client):
-    with replay("403-not-authorized.yaml") as cassette:
-        live = read(make_client)
-        assert cassette.all_played  # no second exchange: a new token cannot cure it
-    assert live.error is None and [r for r, _ in live.unauthorized] == ["NA"]
-    assert live.unauthorized_in("NA").startswith(
-        "getMarketplaceParticipations in NA answered 403 Unauthorized (Access to requested resource is denied.): "
-        "seller A3EXAMPLEACME01 has not authorized this application in NA, or a role it needs is missing: "
-        "authorize the app in NA's Seller Central, then add its refresh token as credentials.refreshToken.NA")
-
-
-def test_a_429_without_headers_waits_by_the_published_rate_and_the_page_is_read(make_client, fake_time):
-    with replay("429-quota-exceeded.yaml") as cassette:
-        live = read(make_client)
-        assert cassette.all_played  # both 429s, then the answer: nothing skipped
-    assert live.error is None and live.participations == frozenset({US})
-    # 0.016 requests per second: one every 62.5 s, once the 429 has drained the bucket
-    assert fake_time.sleeps == [pytest.approx(62.5), pytest.approx(62.5)]
-
-
-def test_no_cassette_holds_a_token_or_secret_but_amazons_published_examples():
+def test_no_cassette_holds_a_token_or_secret():
     files = sorted(CASSETTES.glob("*.yaml"))
-    assert len(files) == 8
+    assert files, "no cassette"
     for path in files:
         text = path.read_text(encoding="utf-8")
-        for token in re.findall(r"Atz[ar]\|[^\"\\\s]+", text):
-            assert token.endswith("EXAMPLE"), f"{path.name} holds {token[:8]}…, not a published example"
-        assert "client_secret" not in text and "refresh-" not in text
+        for secret in (*FORBIDDEN, ENV["BESTSELLER_REFRESH_TOKEN"], ENV["LWA_CLIENT_SECRET"]):
+            assert secret not in text, f"{path.name} contains {secret!r}"

@@ -26,11 +26,20 @@ import uvicorn
 import yaml
 
 from reconciler.domain import catalogue
+from reconciler.domain.contract import (
+    ACCESS_TOKEN_HEADER,
+    ACCOUNT_PATH,
+    LWA_TOKEN_PATH,
+    PARTICIPATIONS_PATH,
+    REGION_HEADER,
+    REGISTRATION_PATH,
+    REQUEST_ID_HEADER,
+    SELLER_REGISTRATIONS_PATH,
+)
 from reconciler.sandbox.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "schemas" / "acorn-i.openapi.yaml"
-PREFIX = "/acorn/2026-01-01"
 CLIENT_ID = "acorn-test"
 
 
@@ -98,8 +107,8 @@ class Contract:
     def problems(self, method: str, path: str, status: int, headers: httpx.Headers, body: bytes) -> list[str]:
         where = f"{method} {path} -> {status}"
         found: list[str] = []
-        if "x-amzn-requestid" not in headers:
-            found.append(f"{where}: no x-amzn-RequestId")
+        if REQUEST_ID_HEADER not in headers:
+            found.append(f"{where}: no {REQUEST_ID_HEADER}")
         op = self.operation(method, path)
         if op is None:
             return found  # an undocumented route: only the request id applies
@@ -162,10 +171,10 @@ def body_for(codes: tuple[str, ...] | list[str] = ("DE",), *, client_token: str 
     return body
 
 
-def _headers(token: str, region: str) -> dict[str, str]:
+def headers(token: str, region: str = "EU") -> dict[str, str]:
     """An access token, and the region whose host the call is for (the sandbox's one base URL
     stands for every regional host)."""
-    return {"x-amz-access-token": token, "x-acorn-region": region}
+    return {ACCESS_TOKEN_HEADER: token, REGION_HEADER: region}
 
 
 @dataclass
@@ -186,7 +195,7 @@ class Api:
         return seller_id
 
     def exchange(self, refresh_token: str, client_id: str = CLIENT_ID) -> httpx.Response:
-        return self.http.post("/auth/o2/token", data={"grant_type": "refresh_token", "refresh_token": refresh_token,
+        return self.http.post(LWA_TOKEN_PATH, data={"grant_type": "refresh_token", "refresh_token": refresh_token,
                                                       "client_id": client_id, "client_secret": "s3cret"})
 
     def token(self, seller_id: str, client_id: str = CLIENT_ID) -> str:
@@ -205,21 +214,22 @@ class Api:
             ids = body.get("marketplaceIds") if isinstance(body, dict) else None
             first = ids[0] if isinstance(ids, list) and ids else None
             region = catalogue.BY_ID[first].region if isinstance(first, str) and first in catalogue.BY_ID else "EU"
-        return self.http.post(f"{PREFIX}/sellers/{seller_id}/registrations", json=body,
-                              headers=_headers(token, region))
+        return self.http.post(SELLER_REGISTRATIONS_PATH.format(sellerId=seller_id), json=body,
+                              headers=headers(token, region))
 
     def list(self, token: str, seller_id: str, region: str = "EU", **params: Any) -> httpx.Response:
-        return self.http.get(f"{PREFIX}/sellers/{seller_id}/registrations", params=params,
-                             headers=_headers(token, region))
+        return self.http.get(SELLER_REGISTRATIONS_PATH.format(sellerId=seller_id), params=params,
+                             headers=headers(token, region))
 
     def get(self, token: str, registration_id: str, region: str = "EU") -> httpx.Response:
-        return self.http.get(f"{PREFIX}/registrations/{registration_id}", headers=_headers(token, region))
+        return self.http.get(REGISTRATION_PATH.format(registrationId=registration_id),
+                             headers=headers(token, region))
 
     def participations(self, token: str, region: str = "NA") -> httpx.Response:
-        return self.http.get("/sellers/v1/marketplaceParticipations", headers=_headers(token, region))
+        return self.http.get(PARTICIPATIONS_PATH, headers=headers(token, region))
 
     def account(self, token: str, region: str = "NA") -> httpx.Response:
-        return self.http.get("/sellers/v1/account", headers=_headers(token, region))
+        return self.http.get(ACCOUNT_PATH, headers=headers(token, region))
 
     def advance(self, seconds: float) -> None:
         assert self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}).status_code == 200

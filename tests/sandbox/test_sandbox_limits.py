@@ -3,6 +3,7 @@ response carries."""
 
 from __future__ import annotations
 
+from reconciler.domain.contract import RATE_LIMIT_HEADER, REQUEST_ID_HEADER
 from tests.sandbox.sandbox_support import body_for
 
 
@@ -92,7 +93,7 @@ def test_every_response_has_a_request_id_and_rate_limit_only_where_promised(api)
     responses = [api.list(token, seller), api.list(token, seller, pageSize=0), api.get(token, "REG-X"),
                  api.list("Atza|bad", seller), api.exchange("nope"), api.http.get("/_sandbox/state"),
                  api.http.get("/nowhere")]
-    ids = [r.headers.get("x-amzn-requestid") for r in responses]
+    ids = [r.headers.get(REQUEST_ID_HEADER) for r in responses]
     assert all(ids) and len(set(ids)) == len(ids)
-    assert [("x-amzn-ratelimit-limit" in r.headers) for r in responses] == [
+    assert [(RATE_LIMIT_HEADER in r.headers) for r in responses] == [
         True, True, True, False, False, False, False]
