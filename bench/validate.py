@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 MARKETPLACES = ["US", "CA", "DE", "FR", "UK", "IT", "ES", "JP"]
-TAX = {"US": "{scheme: US_W8BENE, completedOn: 2025-03-01}", "CA": '{scheme: CA_GST_HST, number: "123456789RT0001"}',
-       "UK": "{scheme: UK_VAT, number: GB123456789}"}
+TAX = {"US": "{scheme: US_W8BENE, completedOn: 2025-03-01}", "CA": '{scheme: CA_GST_HST, number: "123456782RT0001"}',
+       "UK": "{scheme: UK_VAT, number: GB123456782}"}
 
 
 def entity(i: int, markets: list[str]) -> str:

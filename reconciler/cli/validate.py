@@ -1,4 +1,8 @@
-"""`acorn validate`: check the desired tree offline; preflight findings are warnings."""
+"""`acorn validate`: check the desired tree offline; preflight findings are warnings.
+
+An invalid registration or tax number is an error at its place (file, line, column),
+like any other problem of the tree; plan blocks only the pairs that need that number.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import json
 
 import click
 
-from ..desired import preflight
+from ..desired import preflight, tax_numbers
 from ..desired.loader import load_desired
 from ..domain.masking import mask_all, sensitive_values
 from ..errors import DesiredStateError
@@ -22,6 +26,9 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     github = ws.env.get("GITHUB_ACTIONS") == "true"
     try:
         state = load_desired(ws.desired)
+        problems = [p for e in state.entities for p in tax_numbers.entity_problems(e)]
+        if problems:
+            raise DesiredStateError(problems)
     except DesiredStateError as exc:
         if fmt == "json":
             click.echo(json.dumps({"valid": False, "entities": 0, "problems": [
@@ -36,8 +43,10 @@ def command(desired: str, config: str | None, fmt: str) -> int:
         {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
          "path": e.source.path, "line": e.source.line}
         for e in state.entities
-        for code, reasons in preflight.check_entity(e, day, ws.settings.id_document_min_valid_days).items()
-        for r in reasons
+        for blocks, warns in [(preflight.check_entity(e, day, ws.settings.id_document_min_valid_days),
+                               preflight.warn_entity(e))]
+        for code in blocks
+        for r in blocks[code] + warns[code]
     ]
     if fmt == "json":
         click.echo(json.dumps({"valid": True, "entities": len(state.entities), "problems": [],
