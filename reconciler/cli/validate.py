@@ -7,12 +7,15 @@ like any other problem of the tree; plan blocks only the pairs that need that nu
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import click
 
 from ..desired import preflight, tax_numbers
 from ..desired.loader import load_desired
+from ..domain.gcpause import paused_gc
 from ..domain.masking import mask_all, sensitive_values
+from ..domain.model import DesiredState
 from ..errors import DesiredStateError
 from .workspace import annotation, annotations, today, tree_options, workspace
 
@@ -26,7 +29,8 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     github = ws.env.get("GITHUB_ACTIONS") == "true"
     try:
         state = load_desired(ws.desired)
-        problems = [p for e in state.entities for p in tax_numbers.entity_problems(e)]
+        with paused_gc():  # bulk work on acyclic values: see gcpause
+            problems = [p for e in state.entities for p in tax_numbers.entity_problems(e)]
         if problems:
             raise DesiredStateError(problems)
     except DesiredStateError as exc:
@@ -39,15 +43,8 @@ def command(desired: str, config: str | None, fmt: str) -> int:
             return 1
         raise
     day = today(ws.env)
-    warnings = [
-        {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
-         "path": e.source.path, "line": e.source.line}
-        for e in state.entities
-        for blocks, warns in [(preflight.check_entity(e, day, ws.settings.id_document_min_valid_days),
-                               preflight.warn_entity(e))]
-        for code in blocks
-        for r in blocks[code] + warns[code]
-    ]
+    with paused_gc():
+        warnings = _warnings(state, day, ws.settings.id_document_min_valid_days)
     if fmt == "json":
         click.echo(json.dumps({"valid": True, "entities": len(state.entities), "problems": [],
                                "warnings": warnings}, indent=2))
@@ -62,3 +59,16 @@ def command(desired: str, config: str | None, fmt: str) -> int:
             click.echo(annotation("warning", w["path"], w["line"], 1,
                                   f"{w['marketplace']}: {w['code']}: {w['message']}"), err=fmt == "json")
     return 0
+
+
+def _warnings(state: DesiredState, day: date, min_valid_days: int) -> list[dict]:
+    """Preflight's reasons and warnings per entity and marketplace, masked."""
+    return [
+        {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
+         "path": e.source.path, "line": e.source.line}
+        for e in state.entities
+        for blocks, warns in [(preflight.check_entity(e, day, min_valid_days),
+                               preflight.warn_entity(e))]
+        for code in blocks
+        for r in blocks[code] + warns[code]
+    ]

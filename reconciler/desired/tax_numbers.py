@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum.au import abn, acn
 from stdnum.br import cnpj
@@ -131,6 +132,8 @@ def _eu_prefix(country: str) -> str:
     return "EL" if country == "GR" else country  # Greece's VAT numbers start EL
 
 
+# Plan asks once per (entity, marketplace) pair and an entity's numbers repeat across its pairs.
+@lru_cache(maxsize=1 << 16)
 def tax_number_problem(scheme: str, country: str | None, number: str) -> str | None:
     """Why `number` is not a valid number of `scheme` (for `country`), in words; None if it is."""
     compact = normalise(number)
@@ -190,6 +193,7 @@ _BUSINESS: dict[str, _Rule] = {
 BUSINESS_COUNTRIES: tuple[str, ...] = tuple(_BUSINESS)
 
 
+@lru_cache(maxsize=1 << 16)
 def business_number_problem(country: str, number: str) -> str | None:
     """Why `number` is not a valid business registration number of `country`; None if it is,
     or if acorn does not know that country's numbers."""
