@@ -68,9 +68,10 @@ def entities(n: int, rng: random.Random) -> tuple[Entity, ...]:
     out = []
     for i in range(n):
         codes = rng.sample(CODES, rng.randint(5, 8))
+        body = f"9144{i:013d}"  # a unified social credit code, its check character computed
         sub = Submission(
             f"Seller {i} Trading Co., Ltd.",
-            BusinessRegistration("CN", f"9144{i:013d}" + uscc.calc_check_digit(f"9144{i:013d}"), DocumentRef(f"docs/{i}/license.pdf", SHA)),
+            BusinessRegistration("CN", body + uscc.calc_check_digit(body), DocumentRef(f"docs/{i}/license.pdf", SHA)),
             LegalRepresentative(f"Rep {i}", IdDocument("passport", date(2030, 6, 30) if i % 50 else date(2026, 7, 1))),
             taxes(i, codes),
             (Document("translation", f"docs/{i}/license-ja.pdf", SHA, "businessRegistration", "ja"),),
@@ -91,7 +92,7 @@ def live_state(e: Entity, rng: random.Random) -> SellerLive:
         if roll < 0.3:
             participations.add(mid)
         elif roll < 0.8:
-            status = rng.choice(tuple(RegistrationStatus))
+            status = rng.choice(list(RegistrationStatus))
             created = NOW - timedelta(days=rng.randint(0, 40))
             regs.append(LiveRegistration(
                 f"R{e.seller_id}{code}", e.seller_id, mid, status,

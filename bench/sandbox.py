@@ -22,11 +22,13 @@ from pathlib import Path
 
 import httpx
 
+from reconciler.domain.contract import ACCESS_TOKEN_HEADER, LWA_TOKEN_PATH, SELLER_REGISTRATIONS_PATH
+
 sys.path.insert(0, str(Path(__file__).parent))
 from served import start_sandbox  # noqa: E402
 
 SELLER = "BENCHSELLER0001"
-PREFIX = "/acorn/2026-01-01"
+REGISTRATIONS = SELLER_REGISTRATIONS_PATH.format(sellerId=SELLER)
 REGIONS = {
     "NA": ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8", "A2Q3Y263D00KWC"],
     "EU": ["A1F83G8C2ARO7P", "A1PA6795UKMFR9", "A13V1IB3VIYZZH", "APJ6JRA9NG5V4", "A1RKKUPIHCS9HS",
@@ -50,12 +52,11 @@ def seed(base: str, rounds: int) -> str:
     with httpx.Client(base_url=base) as c:
         c.post("/_sandbox/sellers", json={"sellerId": SELLER, "legalEntityName": "Bench Seller Ltd",
                                           "refreshToken": "bench-refresh", "relatedAccount": True}).raise_for_status()
-        token = c.post("/auth/o2/token", data={"grant_type": "refresh_token", "refresh_token": "bench-refresh",
-                                               "client_id": "bench", "client_secret": "bench"}).json()["access_token"]
+        token = c.post(LWA_TOKEN_PATH, data={"grant_type": "refresh_token", "refresh_token": "bench-refresh",
+                                             "client_id": "bench", "client_secret": "bench"}).json()["access_token"]
         for r in range(rounds):
             for region in REGIONS:
-                c.post(f"{PREFIX}/sellers/{SELLER}/registrations", json=body(r, region),
-                       headers={"x-amz-access-token": token}).raise_for_status()
+                c.post(REGISTRATIONS, json=body(r, region), headers={ACCESS_TOKEN_HEADER: token}).raise_for_status()
             c.post("/_sandbox/clock", json={"advanceSeconds": 301}).raise_for_status()  # all REJECTED now
         return token
 
@@ -74,12 +75,12 @@ async def hammer(base: str, token: str, seconds: float, concurrency: int, max_re
     async def worker() -> None:
         nonlocal errors
         next_token = None
-        async with httpx.AsyncClient(base_url=base, headers={"x-amz-access-token": token},
+        async with httpx.AsyncClient(base_url=base, headers={ACCESS_TOKEN_HEADER: token},
                                      limits=httpx.Limits(max_connections=1)) as client:
             while time.perf_counter() < deadline and len(latencies) + errors < max_requests:
                 params = {"pageSize": "20", **({"nextToken": next_token} if next_token else {})}
                 started = time.perf_counter()
-                response = await client.get(f"{PREFIX}/sellers/{SELLER}/registrations", params=params)
+                response = await client.get(REGISTRATIONS, params=params)
                 if response.status_code != 200:
                     errors += 1
                     next_token = None

@@ -11,11 +11,13 @@ import contextlib
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from reconciler.domain.contract import ACCESS_TOKEN_HEADER, LWA_TOKEN_PATH, SELLER_REGISTRATIONS_PATH
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,20 @@ class Admin:
     def advance(self, seconds: float) -> None:
         self._ok(self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}))
 
-    def faults(self, **faults: float) -> None:
+    def faults(self, **faults: object) -> None:
         self._ok(self.http.put("/_sandbox/faults", json=faults))
+
+    def access_token(self, refresh_token: str) -> str:
+        """An access token of the seller holding `refresh_token` (for seeding through the API)."""
+        return self._ok(self.http.post(LWA_TOKEN_PATH, data={
+            "grant_type": "refresh_token", "refresh_token": refresh_token,
+            "client_id": "acorn-seeding", "client_secret": "seeding"}))["access_token"]
+
+    def create(self, access_token: str, seller_id: str, body: dict) -> list[dict]:
+        """createRegistration through the API, as a seller's history is made."""
+        response = self.http.post(SELLER_REGISTRATIONS_PATH.format(sellerId=seller_id), json=body,
+                                  headers={ACCESS_TOKEN_HEADER: access_token})
+        return self._ok(response)["registrations"]
 
     def state(self) -> dict:
         return self._ok(self.http.get("/_sandbox/state"))
@@ -91,11 +105,13 @@ class Admin:
 
 
 class FakeTime:
-    """A monotonic clock that only moves when the code under test sleeps."""
+    """A monotonic clock that only moves when the code under test sleeps; `also` is told of
+    each sleep (e.g. to move the sandbox clock along with it)."""
 
     def __init__(self) -> None:
         self.now = 1000.0
         self.sleeps: list[float] = []
+        self.also: Callable[[float], None] | None = None
 
     def clock(self) -> float:
         return self.now
@@ -103,3 +119,5 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+        if self.also is not None:
+            self.also(seconds)

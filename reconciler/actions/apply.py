@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..domain import catalogue
-from ..domain.live import IN_REVIEW, SUBMITTED, LiveRegistration
+from ..domain.live import IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import Entity, Reason
 from ..domain.submission import client_token
@@ -253,10 +253,12 @@ def _failure(exc: AcornError, secrets: frozenset[str]) -> dict[str, str | None]:
 
 async def wait_all(client, results: Iterable[PairResult], entities: Mapping[str, Entity], timeout: float,
                    concurrency: int, clock: Callable[[], float], sleep: Callable[[float], Awaitable[object]],
-                   first_delay: float = 1.0, max_delay: float = 15.0) -> tuple[Review, ...]:
+                   first_delay: float = 1.0, max_delay: float = 15.0,
+                   on_round: Callable[[int, float], object] | None = None) -> tuple[Review, ...]:
     """Poll getRegistration for each accepted registration until it leaves SUBMITTED and
     IN_REVIEW or `timeout` seconds pass; the delay between rounds grows from `first_delay`
-    to `max_delay`, and the client's per-seller buckets keep every round within the rates."""
+    to `max_delay`, and the client's per-seller buckets keep every round within the rates.
+    `on_round(still under review, seconds left)` is told after each round that leaves some waiting."""
     latest = {r: Review(r, SUBMITTED) for r in results if r.outcome == ACCEPTED and r.registration_id}
     deadline = clock() + timeout
     gate = asyncio.Semaphore(max(1, concurrency))
@@ -281,6 +283,8 @@ async def wait_all(client, results: Iterable[PairResult], entities: Mapping[str,
         left = deadline - clock()
         if left <= 0 or not any(v.status in UNDER_REVIEW for v in latest.values()):
             break
+        if on_round is not None:
+            on_round(sum(1 for v in latest.values() if v.status in UNDER_REVIEW), left)
         await sleep(min(delay, left))
         delay = min(delay * 1.5, max_delay)
     return tuple(latest.values())
@@ -332,9 +336,13 @@ def review_summary(reviews: Sequence[Review]) -> str:
     return "Review: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in order if k in counts or k in order[:4]) + "."
 
 
-def exit_code(results: Sequence[PairResult], errors: Sequence[str] = (), reviews: Sequence[Review] = ()) -> int:
+def exit_code(results: Sequence[PairResult], errors: Sequence[str] = (), reviews: Sequence[Review] = (),
+              fail_on_rejected: bool = False) -> int:
     """0 when every create was accepted or already existed (or none was needed); 1 when a
-    create failed, a seller could not be read, or a review could not be read."""
+    create failed, a seller could not be read, or a review could not be read, and with
+    `fail_on_rejected` when a review came back REJECTED."""
     if errors or any(r.outcome == FAILED for r in results) or any(v.status is None for v in reviews):
+        return 1
+    if fail_on_rejected and any(v.status == REJECTED for v in reviews):
         return 1
     return 0

@@ -16,8 +16,9 @@ from pathlib import Path
 import click
 
 from ..actions import apply
+from ..domain.timestamps import utc_timestamp
 from ..engine.plan import Plan
-from ..engine.plan_json import from_json, timestamp
+from ..engine.plan_json import from_json
 from ..errors import PlanFileError
 from ..render import paint, render
 from .planning import (
@@ -26,6 +27,7 @@ from .planning import (
     audit_option,
     color_option,
     emit,
+    endpoint_label,
     make_plan,
     prepare,
     read_live,
@@ -48,13 +50,16 @@ _STYLE = {apply.ACCEPTED: "create", apply.EXISTS: "live", apply.FAILED: "error"}
 @click.option("--wait", is_flag=True, help="Poll the new registrations until their review is decided.")
 @click.option("--wait-timeout", type=click.FloatRange(0), metavar="SECONDS",
               help=f"How long --wait polls at most (default {DEFAULT_WAIT_TIMEOUT:.0f}).")
+@click.option("--fail-on-rejected", is_flag=True, help="With --wait: exit 1 when a review comes back REJECTED.")
 @audit_option
 @color_option
 def command(plan_file, desired, config, environment, endpoint, names, selector, marketplaces, shard, yes, force,
-            wait, wait_timeout, audit_log, no_color) -> int:
+            wait, wait_timeout, fail_on_rejected, audit_log, no_color) -> int:
     """Submit the registrations the plan (or the saved PLAN_FILE) says are missing."""
     if wait_timeout is not None and not wait:
         raise click.UsageError("--wait-timeout needs --wait")
+    if fail_on_rejected and not wait:
+        raise click.UsageError("--fail-on-rejected needs --wait")
     run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
     saved = None
     if plan_file:
@@ -63,7 +68,8 @@ def command(plan_file, desired, config, environment, endpoint, names, selector, 
     else:  # a saved plan was reviewed already; a fresh one must be confirmed here
         apply.check_confirmable(yes, sys.stdin.isatty())
     timeout = DEFAULT_WAIT_TIMEOUT if wait_timeout is None else wait_timeout
-    return asyncio.run(_apply(run, saved, yes, force, timeout if wait else None, use_color(run.ws, no_color)))
+    return asyncio.run(_apply(run, saved, yes, force, timeout if wait else None, use_color(run.ws, no_color),
+                              fail_on_rejected))
 
 
 def read_saved_plan(path: Path) -> Plan:
@@ -78,16 +84,18 @@ def read_saved_plan(path: Path) -> Plan:
     return from_json(data)
 
 
-async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: float | None, color: bool) -> int:
+async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: float | None, color: bool,
+                 fail_on_rejected: bool = False) -> int:
     settings = run.ws.settings
     async with run.client() as client:
         entities = run.entities if saved is None else apply.saved_sellers(saved, run.entities)
         fresh = make_plan(run, await read_live(run, client, entities), entities)
         if saved is None:
-            emit(render(fresh, "text", color))
+            emit(render(fresh, "text", color, endpoint_label(run.ws)))
         else:
-            click.echo(f"Saved plan of {timestamp(saved.generated_at)}: {saved.summary.create} to create; "
-                       f"re-read {len(entities)} seller{'s' * (len(entities) != 1)}.")
+            click.echo(f"Saved plan of {utc_timestamp(saved.generated_at)}: {saved.summary.create} to create; "
+                       f"re-read {len(entities)} seller{'s' * (len(entities) != 1)} in environment "
+                       f"{settings.environment} at endpoint {endpoint_label(run.ws)}.")
         choice = apply.choose(fresh, saved)
         for s in choice.skipped:
             click.echo(f"note: {s.entity} {s.marketplace}: {s.why}")
@@ -100,7 +108,8 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
         calls = len(choice.creates)
         if saved is None and not yes:
             click.confirm(f"Submit {choice.pair_count} registration{'s' * (choice.pair_count != 1)} "
-                          f"in {calls} call{'s' * (calls != 1)}?", abort=True)
+                          f"in {calls} call{'s' * (calls != 1)} to environment {settings.environment} at "
+                          f"endpoint {endpoint_label(run.ws)}?", abort=True)
         by_name = {e.name: e for e in entities}
         width = apply.name_width(choice.creates)
         results = await _submit(client, choice, by_name, settings.concurrency, width, color)
@@ -108,12 +117,34 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
         reviews: tuple[apply.Review, ...] = ()
         if wait is not None and any(r.outcome == apply.ACCEPTED for r in results):
             click.echo(f"Waiting up to {wait:.0f} s for the review of the new registrations ...")
+            if settings.endpoint == "embedded":
+                click.echo(EMBEDDED_REVIEW_NOTE.format(first=next(
+                    (r.registration_id for r in results if r.outcome == apply.ACCEPTED), "REG-ID")))
             reviews = await apply.wait_all(client, results, by_name, wait, settings.concurrency, time.monotonic,
-                                           asyncio.sleep)
+                                           asyncio.sleep, on_round=_progress(time.monotonic))
             for line in apply.review_lines(reviews, width):
                 click.echo(line)
             click.echo(paint(apply.review_summary(reviews), "bold", color))
-    return apply.exit_code(results, choice.errors, reviews)
+    return apply.exit_code(results, choice.errors, reviews, fail_on_rejected)
+
+
+EMBEDDED_REVIEW_NOTE = (
+    "The embedded sandbox decides a review 5 minutes after submission, on its own clock (real time "
+    "plus what `acorn sandbox clock advance` added before this run). To decide sooner, run in another "
+    "shell: acorn sandbox review decide {first} --approve (or --reject CODE).")
+PROGRESS_EVERY = 30.0
+
+
+def _progress(clock):
+    """A line every PROGRESS_EVERY seconds while reviews are pending, so --wait is never silent."""
+    last = [clock()]
+
+    def report(waiting: int, left: float) -> None:
+        if clock() - last[0] >= PROGRESS_EVERY:
+            last[0] = clock()
+            click.echo(f"... {waiting} still under review; waiting up to {left:.0f} s more")
+
+    return report
 
 
 async def _submit(client, choice: apply.Choice, entities, concurrency: int, width: int,

@@ -1,38 +1,80 @@
-"""`acorn drift`: what in the live state needs a human (exit 2), for scheduled runs."""
+"""`acorn drift`: triage. Only what needs a human, grouped by reason, each with the action to
+take, then a one-line summary; exit 2 when there is any, for scheduled runs.
+
+A desired create counts once it waits longer than `unappliedCreateDays` (2): its age is from
+git where the tree is committed, else from the first plan that showed it (`.acorn/`), judged
+on the sandbox's clock against a sandbox (see create_ages).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from ..engine.plan import has_drift
-from ..render import render
+from ..engine.triage import triage
+from ..errors import ConfigError
+from ..render.triage import TRIAGE_FORMATS, render_triage, section_markdown
+from .create_ages import first_seen, git_dates, read_first_seen
+from .helptext import legend_epilog
 from .planning import (
     Selection,
     audit_option,
     color_option,
     emit,
+    endpoint_label,
     plan_now,
     prepare,
     report_errors,
     selection_options,
     use_color,
 )
+from .sandbox_control import sandbox_now
 from .workspace import endpoint_options, tree_options
 
 
-@click.command("drift")
+def parse_group_by(text: str | None) -> str | None:
+    """`label:KEY` -> KEY."""
+    if text is None:
+        return None
+    kind, sep, key = text.partition(":")
+    if kind != "label" or not sep or not key.strip():
+        raise ConfigError(f"--group-by must be label:KEY (e.g. label:team), not {text!r}")
+    return key.strip()
+
+
+@click.command("drift", epilog=legend_epilog())
 @tree_options
 @endpoint_options
 @selection_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(TRIAGE_FORMATS), default="text", show_default=True)
+@click.option("--group-by", metavar="label:KEY", help="Split the report by the value of a label (e.g. label:team).")
+@click.option("--out-dir", type=click.Path(file_okay=False),
+              help="With --group-by: also write one Markdown report per label value that has findings "
+                   "(KEY=VALUE.md), for one issue per team.")
 @audit_option
 @color_option
-def command(desired, config, environment, endpoint, names, selector, marketplaces, shard, fmt, audit_log,
-            no_color) -> int:
-    """Exit 2 when a pair is unmanaged, drifted, attention, blocked or STALE_PENDING; 0 when none."""
+def command(desired, config, environment, endpoint, names, selector, marketplaces, shard, fmt, group_by, out_dir,
+            audit_log, no_color) -> int:
+    """Show what needs a human, grouped by reason with the action to take; exit 2 if anything, else 0."""
+    key = parse_group_by(group_by)
+    if out_dir and key is None:
+        raise click.UsageError("--out-dir needs --group-by label:KEY")
     run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
     result = plan_now(run)
-    emit(render(result, fmt, use_color(run.ws, no_color, fmt)))
-    if report_errors(result):
+    now = sandbox_now(run.ws)
+    ages = first_seen(run.entities, result, git_dates(run.ws.desired), read_first_seen(run.ws.state_dir))
+    report = triage(result, now=now, first_seen=ages, unapplied_create_days=run.ws.settings.unapplied_create_days,
+                    labels={e.name: e.label_map for e in run.entities}, group_by=key)
+    where = endpoint_label(run.ws)
+    emit(render_triage(report, fmt, use_color(run.ws, no_color, fmt), where))
+    if out_dir:
+        folder = Path(out_dir)
+        for s in report.sections:
+            if s.count:
+                name = (s.label or f"no-{key}").replace("/", "_")
+                emit(section_markdown(report, s, where), str(folder / f"{name}.md"), f"the drift of {name}")
+    report_errors(result)
+    if result.summary.errors:
         return 1
-    return 2 if has_drift(result) else 0
+    return 2 if report.count else 0

@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from ..domain.tokens import LWA_TOKEN
 from ..errors import AcornError, DesiredStateError
+from .helptext import FullHelpGroup
 from .workspace import annotations
 
 # command name -> module under reconciler.cli that defines `command`; imported on use.
@@ -25,7 +26,7 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(FullHelpGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -35,7 +36,7 @@ class LazyGroup(click.Group):
         return importlib.import_module(f"reconciler.cli.{COMMANDS[name]}").command
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
 @click.version_option(__version__, prog_name="acorn")
 def cli() -> None:
     """acorn: declarative Amazon marketplace onboarding, reviewed in git.
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     except DesiredStateError as exc:
         if os.environ.get("GITHUB_ACTIONS") == "true":
             click.echo(annotations(exc.problems, "error"))
-        click.echo(f"error: {exc}", err=True)
+        click.echo(str(exc), err=True)  # `path:line:col: key: message` lines, as compilers print them
         code = exc.exit_code
     except AcornError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -6,11 +6,13 @@ import click
 
 from ..engine.plan import has_creates
 from ..render import render
+from .helptext import legend_epilog
 from .planning import (
     Selection,
     audit_option,
     color_option,
     emit,
+    endpoint_label,
     plan_now,
     prepare,
     report_errors,
@@ -20,7 +22,7 @@ from .planning import (
 from .workspace import endpoint_options, tree_options
 
 
-@click.command("plan")
+@click.command("plan", epilog=legend_epilog())
 @tree_options
 @endpoint_options
 @selection_options
@@ -34,10 +36,10 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     """Show, for every entity and marketplace, what `acorn apply` would do."""
     run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
     result = plan_now(run)
-    shown = render(result, fmt, use_color(run.ws, no_color, fmt))
+    shown = render(result, fmt, use_color(run.ws, no_color, fmt), endpoint_label(run.ws))
     emit(shown)
     if out:
-        emit(shown if fmt == "json" else render(result, "json"), out)
+        emit(render(result, "json"), out, "the JSON plan (for `acorn apply FILE`)")
     if report_errors(result):
         return 1
     return 2 if detailed_exitcode and has_creates(result) else 0

@@ -6,6 +6,7 @@ The order is the data flow: load desired -> select -> read live (the only I/O) -
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -17,20 +18,22 @@ import click
 
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
-from ..desired.loader import load_desired
+from ..desired.loader import load_desired, load_desired_partial, problem_entity
 from ..domain.live import SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan
-from ..engine.selection import check_marketplaces, parse_selector, parse_shard, restrict, select, shard
-from ..errors import ConfigError
+from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
+from ..errors import ConfigError, DesiredStateError
 from .connect import connect
+from .create_ages import record_first_seen
+from .sandbox_control import sandbox_now
 from .workspace import Workspace, today, workspace
 
 
 @dataclass(frozen=True)
 class Selection:
     names: tuple[str, ...] = ()
-    selector: str | None = None
+    selector: tuple[str, ...] = ()
     marketplaces: tuple[str, ...] = ()
     shard: str | None = None
 
@@ -41,7 +44,9 @@ def selection_options(f):
                      help="Only shard K of N (stable hash of the entity name), for parallel CI jobs.")(f)
     f = click.option("--marketplace", "marketplaces", multiple=True, metavar="CODE",
                      help="Only these marketplaces (repeatable).")(f)
-    f = click.option("--selector", metavar="KEY=VALUE[,KEY=VALUE]", help="Only entities whose labels match.")(f)
+    f = click.option("--selector", multiple=True, metavar="SELECTOR",
+                     help="Only entities whose labels match: KEY=VALUE, KEY!=VALUE, 'KEY in (A,B)', "
+                          "'KEY notin (A,B)', comma-separated; repeated, all must match.")(f)
     return click.option("--entity", "names", multiple=True, metavar="NAME",
                         help="Only this entity (repeatable; shell patterns such as 'atlas-*').")(f)
 
@@ -52,12 +57,25 @@ def audit_option(f):
 
 
 def color_option(f):
-    return click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set).")(f)
+    return click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set and not empty).")(f)
 
 
 def use_color(ws: Workspace, no_color: bool, fmt: str = "text") -> bool:
-    """Colour only for text on a terminal, never with NO_COLOR or --no-color."""
-    return fmt == "text" and not no_color and "NO_COLOR" not in ws.env and sys.stdout.isatty()
+    """Colour only for text on a terminal, never with --no-color or a NO_COLOR that is set
+    and not empty (no-color.org: an empty NO_COLOR does not disable colour)."""
+    return fmt == "text" and not no_color and not ws.env.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def endpoint_label(ws: Workspace) -> str:
+    """The endpoint as a user reads it: `embedded (.acorn/sandbox.sqlite)`, `regional`, or the URL."""
+    if ws.settings.endpoint == "embedded":
+        return f"embedded ({_shown(ws.state_dir / 'sandbox.sqlite')})"
+    return ws.settings.endpoint
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the working directory (`../.acorn/sandbox.sqlite` from a subfolder)."""
+    return os.path.relpath(path.resolve(), Path.cwd().resolve())
 
 
 @dataclass(frozen=True)
@@ -82,14 +100,31 @@ def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
 def prepare(desired: str, config: str | None, environment: str | None, endpoint: str | None,
             selection: Selection, audit_log: str | None) -> Run:
     ws = workspace(desired, config, environment, endpoint)
-    state = load_desired(ws.desired)
+    state = _load(ws.desired, selection.names)
     chosen = select(state.entities, selection.names,
-                    parse_selector(selection.selector) if selection.selector else (),
+                    parse_selectors(selection.selector),
                     selection.marketplaces)
     if selection.shard:
         chosen = shard(chosen, *parse_shard(selection.shard))
     marketplaces = check_marketplaces(selection.marketplaces)
     return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log))
+
+
+def _load(desired: Path, names: Sequence[str]) -> DesiredState:
+    """The tree; a problem stops the run unless --entity chose only entities of sound files
+    (one broken file does not block planning the others: a note says what was left out)."""
+    if not names:
+        return load_desired(desired)  # strict: any problem of the tree stops the run
+    state, problems = load_desired_partial(desired)
+    if not problems:
+        return state
+    blocking = [p for p in problems if any(fnmatch.fnmatchcase(problem_entity(p), n) for n in names)]
+    if blocking:
+        raise DesiredStateError(blocking)
+    files = len({p.path for p in problems})
+    click.echo(f"note: {files} other file{'s' * (files != 1)} of the desired tree {'have' if files != 1 else 'has'} "
+               f"problems and {'are' if files != 1 else 'is'} not planned; `acorn validate` lists them", err=True)
+    return state
 
 
 def audit_path(ws: Workspace, audit_log: str | None) -> Path:
@@ -127,17 +162,22 @@ def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entit
 
 
 def plan_now(run: Run) -> Plan:
-    """Read the live state of the chosen entities and plan them."""
+    """Read the live state of the chosen entities and plan them; note when each create was
+    first seen (`.acorn/first-seen.json`, for `acorn drift`'s create ages)."""
 
     async def go() -> dict[str, SellerLive]:
         async with run.client() as client:
             return await read_live(run, client)
 
-    return make_plan(run, asyncio.run(go()))
+    result = make_plan(run, asyncio.run(go()))
+    if result.summary.create:
+        record_first_seen(run.ws.state_dir, result, sandbox_now(run.ws))
+    return result
 
 
-def emit(text: str, out: str | None = None) -> None:
-    """Print `text`, or write it to the file `out` (its folder created)."""
+def emit(text: str, out: str | None = None, what: str | None = None) -> None:
+    """Print `text`, or write it to the file `out` (its folder created) and say so on stderr
+    (`wrote the JSON plan to plan.json`), so that stdout stays the output alone."""
     if out is None:
         click.echo(text)
         return
@@ -147,6 +187,7 @@ def emit(text: str, out: str | None = None) -> None:
         path.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {what or 'the output'} to {out}", err=True)
 
 
 def report_errors(result: Plan) -> bool:

@@ -1,4 +1,5 @@
-"""`acorn sandbox serve`: the ACORN-i sandbox over HTTP, under uvicorn.
+"""`acorn sandbox`: serve the ACORN-i sandbox over HTTP (uvicorn), and drive a sandbox
+(embedded, or served with --endpoint): sellers, clock, reviews, state.
 
 A thin shell: options become `create_app(...)` arguments; the listening URL is printed once
 the socket is bound (so `--port 0` works); Ctrl-C stops it cleanly. The socket is bound here,
@@ -8,12 +9,21 @@ uvicorn's own exit 3.
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shlex
 import socket
 from pathlib import Path
 
 import click
 
+from ..domain import catalogue
+from ..domain.suggest import MARKETPLACE_ALIASES, did_you_mean
 from ..errors import ConfigError
+from .helptext import FullHelpGroup
+from .sandbox_control import admin_call
+from .workspace import Workspace, tree_options, workspace
 
 DEFAULT_STATE = ".acorn/sandbox-served.sqlite"
 
@@ -46,7 +56,17 @@ def _reason(exc: OSError) -> str:
     return text[:1].lower() + text[1:]  # "Address already in use" -> "address already in use"
 
 
-@click.group("sandbox")
+def serve_guide(url: str) -> str:
+    """What a user needs next, printed by `sandbox serve` without --demo (no sellers seeded)."""
+    return (f"No demo world (--demo seeds one). Add your sellers, each printing its refresh token once:\n"
+            f"  acorn sandbox seller add acme-sz --seller-id A3EXAMPLEACME01 --participates US --endpoint {url}\n"
+            f"Then point acorn here; the sandbox accepts any LWA client id and secret, but they must be set:\n"
+            f"  export LWA_CLIENT_ID=sandbox LWA_CLIENT_SECRET=sandbox\n"
+            f"  export ACORN_ACME_SZ_REFRESH_TOKEN=<the token seller add printed>\n"
+            f"  acorn plan --endpoint {url}")
+
+
+@click.group("sandbox", cls=FullHelpGroup)
 def command() -> None:
     """The local ACORN-i sandbox (the API contract, with admin calls under /_sandbox)."""
 
@@ -91,8 +111,11 @@ def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits:
             await super().startup(sockets=sockets)
             if self.started:
                 bound = self.servers[0].sockets[0].getsockname()
-                click.echo(f"ACORN-i sandbox listening on {_url(host, bound[1])} "
+                url = _url(host, bound[1])
+                click.echo(f"ACORN-i sandbox listening on {url} "
                            f"(state {state}; Ctrl-C stops)")
+                if not demo:
+                    click.echo(serve_guide(url))
 
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             lifespan="on", server_header=False)
@@ -103,3 +126,148 @@ def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits:
     finally:
         sock.close()
     click.echo("sandbox stopped")
+
+
+# --- driving a sandbox: sellers, clock, reviews, state -----------------------------------------
+
+def _drive_options(f):
+    """Where the sandbox is: the embedded one of this repository, or --endpoint URL."""
+    f = click.option("--endpoint", help="A served sandbox's base URL (default: the embedded sandbox, "
+                                        ".acorn/sandbox.sqlite).")(f)
+    return tree_options(f)
+
+
+def _ws(desired: str | None, config: str | None, endpoint: str | None) -> Workspace:
+    """The workspace in environment sandbox: these commands never act on production."""
+    return workspace(desired, config, environment="sandbox", endpoint=endpoint)
+
+
+def _where(ws: Workspace) -> str:
+    if ws.settings.endpoint == "embedded":
+        return f"the embedded sandbox ({os.path.relpath(ws.state_dir / 'sandbox.sqlite')})"
+    return f"the sandbox at {ws.settings.endpoint}"
+
+
+def _codes(text: str | None, known: tuple[str, ...], what: str) -> list[str]:
+    codes = [c.strip().upper() for c in (text or "").split(",") if c.strip()]
+    for c in codes:
+        if c not in known:
+            hint = did_you_mean(c, known, MARKETPLACE_ALIASES)
+            raise click.BadParameter(f"unknown {what} {c!r}{hint} (known: {', '.join(known)})")
+    return codes
+
+
+def env_name(name: str) -> str:
+    """`acme-sz` -> `ACORN_ACME_SZ_REFRESH_TOKEN`: the variable a credential reference names."""
+    return "ACORN_" + re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_") + "_REFRESH_TOKEN"
+
+
+@command.group("seller", cls=FullHelpGroup)
+def seller() -> None:
+    """Add and list the sandbox's sellers."""
+
+
+@seller.command("add")
+@click.argument("name")
+@click.option("--seller-id", required=True, help="The seller's ID (letters and digits), as in spec.sellerId.")
+@click.option("--legal-name", help="The seller account's legal name (default: NAME).")
+@click.option("--regions", metavar="NA,EU,FE", help="Regions the seller authorized the application in "
+                                                    "(default: all).")
+@click.option("--participates", metavar="US,CA", help="Marketplaces the seller already sells in.")
+@click.option("--related-account", is_flag=True, help="Linked to another store under review (reviews reject).")
+@_drive_options
+def seller_add(name, seller_id, legal_name, regions, participates, related_account, desired, config,
+               endpoint) -> None:
+    """Add a seller (or replace one) and print its sandbox refresh token, once."""
+    ws = _ws(desired, config, endpoint)
+    body = {"sellerId": seller_id, "legalEntityName": legal_name or name,
+            "participations": _codes(participates, catalogue.CODES, "marketplace"),
+            "relatedAccount": related_account}
+    if regions:
+        body["regions"] = _codes(regions, catalogue.REGIONS, "region")
+    answer = admin_call(ws, "POST", "/_sandbox/sellers", body)
+    click.echo(f"Added seller {seller_id} ({legal_name or name}) to {_where(ws)}.")
+    tokens = answer.get("refreshTokens", [])
+    click.echo("Its sandbox refresh token, shown this once (the sandbox keeps no copy you can read back):")
+    base = env_name(name)
+    for t in tokens:
+        var = base if len(tokens) == 1 else f"{base}_{'_'.join(t['regions'])}"
+        click.echo(f"\n  export {var}={shlex.quote(t['refreshToken'])}    # regions {', '.join(t['regions'])}")
+    click.echo(f"\nIn desired/entities/{name}.yaml:  credentials: {{refreshToken: {{env: {base}}}}}")
+
+
+@seller.command("list")
+@_drive_options
+def seller_list(desired, config, endpoint) -> None:
+    """List the sandbox's sellers (never their tokens)."""
+    ws = _ws(desired, config, endpoint)
+    sellers = admin_call(ws, "GET", "/_sandbox/state")["sellers"]
+    if not sellers:
+        click.echo(f"No sellers in {_where(ws)}; add one with `acorn sandbox seller add NAME --seller-id ID`.")
+        return
+    width = max(len(s["sellerId"]) for s in sellers)
+    for s in sellers:
+        extra = " (related account)" if s.get("relatedAccount") else ""
+        sells = ", ".join(s["participations"]) or "-"
+        click.echo(f"{s['sellerId']:<{width}}  {s['legalEntityName']}  sells in: {sells}{extra}")
+    click.echo(f"{len(sellers)} seller{'s' * (len(sellers) != 1)} in {_where(ws)}.")
+
+
+@command.group("clock", cls=FullHelpGroup)
+def clock() -> None:
+    """Move the sandbox clock (reviews, token expiry and ages follow it)."""
+
+
+_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> int:
+    """`3d`, `12h`, `1d12h`, `90s` -> seconds."""
+    parts = re.findall(r"(\d+)\s*([dhms])", text.strip().lower())
+    if not parts or re.sub(r"\s|\d+[dhms]", "", text.strip().lower()):
+        raise click.BadParameter(f"{text!r} is not a duration: write a number and a unit, like 3d, 12h, 30m or 1d12h")
+    return sum(int(n) * _UNITS[u] for n, u in parts)
+
+
+@clock.command("advance")
+@click.argument("duration")
+@_drive_options
+def clock_advance(duration, desired, config, endpoint) -> None:
+    """Move the sandbox clock on by DURATION (3d, 12h, 30m, 1d12h); it never moves back."""
+    ws = _ws(desired, config, endpoint)
+    seconds = parse_duration(duration)
+    now = admin_call(ws, "POST", "/_sandbox/clock", {"advanceSeconds": seconds})["now"]
+    click.echo(f"The clock of {_where(ws)} is now {now} (moved on {duration}).")
+
+
+@command.group("review", cls=FullHelpGroup)
+def review() -> None:
+    """Decide a registration's review by hand."""
+
+
+@review.command("decide")
+@click.argument("registration_id")
+@click.option("--approve", is_flag=True, help="Approve it.")
+@click.option("--reject", "reject", metavar="CODE", help="Reject it with this reason code (e.g. LEGAL_NAME_MISMATCH).")
+@click.option("--message", help="The rejection's message (default: decided by hand in the sandbox).")
+@_drive_options
+def review_decide(registration_id, approve, reject, message, desired, config, endpoint) -> None:
+    """Approve or reject REGISTRATION_ID now (it must be under review)."""
+    if approve == bool(reject):
+        raise click.UsageError("give exactly one of --approve and --reject CODE")
+    ws = _ws(desired, config, endpoint)
+    body: dict = {"status": "APPROVED"}
+    if reject:
+        reason = {"code": reject.strip().upper()} | ({"message": message} if message else {})
+        body = {"status": "REJECTED", "reasons": [reason]}
+    answer = admin_call(ws, "POST", f"/_sandbox/registrations/{registration_id}/decision", body)
+    reasons = "".join(f"; {r['code']}: {r['message']}" for r in answer.get("reasons", []))
+    click.echo(f"{answer['registrationId']} ({answer['sellerId']}) is {answer['status']}{reasons}.")
+
+
+@command.command("state")
+@_drive_options
+def state(desired, config, endpoint) -> None:
+    """Print the sandbox's state as JSON: clock, sellers, registrations, faults (no tokens)."""
+    ws = _ws(desired, config, endpoint)
+    click.echo(json.dumps(admin_call(ws, "GET", "/_sandbox/state"), indent=2, ensure_ascii=False))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from ..render.status import STATUS_FORMATS, render_status, status_of
+from .helptext import legend_epilog
 from .planning import (
     Selection,
     audit_option,
@@ -23,7 +24,7 @@ from .planning import (
 from .workspace import endpoint_options, tree_options
 
 
-@click.command("status")
+@click.command("status", epilog=legend_epilog())
 @tree_options
 @endpoint_options
 @selection_options
@@ -40,5 +41,5 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
     result = plan_now(run)
     status = status_of(result, {e.name: e.labels for e in run.entities})
-    emit(render_status(status, fmt, out is None and use_color(run.ws, no_color, fmt)), out)
+    emit(render_status(status, fmt, out is None and use_color(run.ws, no_color, fmt)), out, f"the {fmt} status")
     return 1 if report_errors(result) else 0

@@ -12,7 +12,7 @@ from datetime import date
 import click
 
 from ..desired import preflight, tax_numbers
-from ..desired.loader import load_desired
+from ..desired.loader import load_desired_partial
 from ..domain.gcpause import paused_gc
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import DesiredState
@@ -27,38 +27,37 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
     github = ws.env.get("GITHUB_ACTIONS") == "true"
-    try:
-        state = load_desired(ws.desired)
-        with paused_gc():  # bulk work on acyclic values: see gcpause
-            problems = [p for e in state.entities for p in tax_numbers.entity_problems(e)]
-        if problems:
-            raise DesiredStateError(problems)
-    except DesiredStateError as exc:
-        if fmt == "json":
-            click.echo(json.dumps({"valid": False, "entities": 0, "problems": [
-                {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
-                for p in exc.problems], "warnings": []}, indent=2))
-            if github:
-                click.echo(annotations(exc.problems, "error"), err=True)
-            return 1
-        raise
+    state, found = load_desired_partial(ws.desired)  # the sound entities are preflighted all the same
     day = today(ws.env)
-    with paused_gc():
+    with paused_gc():  # bulk work on acyclic values: see gcpause
+        found += [p for e in state.entities for p in tax_numbers.entity_problems(e)]
         warnings = _warnings(state, day, ws.settings.id_document_min_valid_days)
+    problems = DesiredStateError(found).problems if found else []
     if fmt == "json":
-        click.echo(json.dumps({"valid": True, "entities": len(state.entities), "problems": [],
-                               "warnings": warnings}, indent=2))
+        click.echo(json.dumps({"valid": not problems, "entities": len(state.entities), "problems": [
+            {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
+            for p in problems], "warnings": warnings}, indent=2))
     else:
         for w in warnings:
-            click.echo(f"warning: {w['entity']} {w['marketplace']}: {w['code']}: {w['message']}")
-        noun = "entity" if len(state.entities) == 1 else "entities"
-        extra = f", {len(warnings)} preflight warning(s)" if warnings else ""
-        click.echo(f"ok: {len(state.entities)} {noun} valid{extra}")
+            click.echo(f"{w['path']}:{w['line']}:1: warning: {w['marketplace']} {w['code']}: {w['message']}")
+        if not problems:
+            noun = "entity" if len(state.entities) == 1 else "entities"
+            extra = f", {len(warnings)} preflight warning(s)" if warnings else ""
+            click.echo(f"ok: {len(state.entities)} {noun} valid{extra}")
     if github:
         for w in warnings:
             click.echo(annotation("warning", w["path"], w["line"], 1,
                                   f"{w['marketplace']}: {w['code']}: {w['message']}"), err=fmt == "json")
+        if problems and fmt == "json":
+            click.echo(annotations(problems, "error"), err=True)
+    if problems:
+        if fmt == "json":
+            return 1
+        raise DesiredStateError(problems)  # printed once, by the CLI boundary, as path:line:col lines
     return 0
+
+
+_NUMBER_CODES = frozenset({preflight.TAX_NUMBER_INVALID, preflight.REGISTRATION_NUMBER_INVALID})
 
 
 def _warnings(state: DesiredState, day: date, min_valid_days: int) -> list[dict]:
@@ -67,8 +66,8 @@ def _warnings(state: DesiredState, day: date, min_valid_days: int) -> list[dict]
         {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
          "path": e.source.path, "line": e.source.line}
         for e in state.entities
-        for blocks, warns in [(preflight.check_entity(e, day, min_valid_days),
-                               preflight.warn_entity(e))]
+        for blocks, warns in [(preflight.check_entity(e, day, min_valid_days), preflight.warn_entity(e))]
         for code in blocks
         for r in blocks[code] + warns[code]
+        if r.code not in _NUMBER_CODES  # an invalid number is an error at its own line already
     ]

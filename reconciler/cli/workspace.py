@@ -57,10 +57,21 @@ class Workspace:
         return self.root / ".acorn"
 
 
-def workspace(desired: str, config: str | None, environment: str | None = None,
+def find_desired(start: Path) -> Path:
+    """The desired folder when --desired is not given: `desired/` in the nearest folder from
+    `start` upward that holds acorn.yaml or desired/ (as git finds .git), shown relative to
+    `start`; plain `desired` when there is none (the loader then says it does not exist)."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / "acorn.yaml").is_file() or (folder / "desired").is_dir():
+            return Path(os.path.relpath(folder / "desired", here))
+    return Path("desired")
+
+
+def workspace(desired: str | None, config: str | None, environment: str | None = None,
               endpoint: str | None = None, offline: bool = False) -> Workspace:
     env = dict(os.environ)
-    desired_path = Path(desired)
+    desired_path = Path(desired) if desired else find_desired(Path.cwd())
     config_path = Path(config) if config else desired_path.resolve().parent / "acorn.yaml"
     settings = load_settings(config_path, env, environment=environment, endpoint=endpoint,
                              required=config is not None, offline=offline)
@@ -71,8 +82,9 @@ def tree_options(f):
     """--desired and --config, taken by every command."""
     f = click.option("--config", type=click.Path(dir_okay=False),
                      help="Settings file (default: acorn.yaml beside the desired folder).")(f)
-    return click.option("--desired", default="desired", show_default=True, type=click.Path(file_okay=False),
-                        help="The desired-state folder.")(f)
+    return click.option("--desired", type=click.Path(file_okay=False),
+                        help="The desired-state folder (default: desired/ in the nearest folder upward "
+                             "that holds acorn.yaml or desired/, as git finds its repository).")(f)
 
 
 def endpoint_options(f):

@@ -96,7 +96,7 @@ class AcornClient:
     async def __aenter__(self) -> AcornClient:
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
+
+from ..domain.timestamps import utc_timestamp
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class AuditEntry:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "time": self.time.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "time": utc_timestamp(self.time, milliseconds=True),
             "sellerId": self.seller_id,
             "operation": self.operation,
             "method": self.method,

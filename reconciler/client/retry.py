@@ -71,10 +71,6 @@ class Breaker:
         self.consecutive = 0
         self._message: str | None = None
 
-    @property
-    def tripped(self) -> bool:
-        return self._message is not None
-
     def check(self) -> None:
         if self._message is not None:
             raise TransportError(self._message)

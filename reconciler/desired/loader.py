@@ -1,6 +1,7 @@
 """Loading the desired tree: every file checked, every problem collected, then one error.
 
 `read_tree` is the file-system edge; `load` is a pure function of the files' texts.
+The format is docs/desired-state.md.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from ..domain import catalogue
+from ..domain.countries import ISO_3166_ALPHA2
 from ..domain.gcpause import paused_gc
 from ..domain.model import (
     BusinessRegistration,
@@ -29,11 +31,11 @@ from ..domain.model import (
     Submission,
     TaxRegistration,
 )
+from ..domain.suggest import COUNTRY_ALIASES, MARKETPLACE_ALIASES, did_you_mean
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
-from .yamlsource import Path as KeyPath
-from .yamlsource import dotted
+from .yamlsource import KeyPath, dotted
 
 _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
                    "as {env: NAME} or {file: PATH} (the value is not shown)")
@@ -90,15 +92,28 @@ def load(files: list[SourceFile], workers: int | None = None) -> DesiredState:
     Files are independent, so a large tree is loaded on every core (`workers`, default
     the CPU count); the result does not depend on how it was split.
     """
+    state, problems = load_partial(files, workers)
+    if problems:
+        raise DesiredStateError(problems)
+    return state
+
+
+def load_partial(files: list[SourceFile], workers: int | None = None) -> tuple[DesiredState, list[Problem]]:
+    """The entities that loaded, and every problem of the tree: one broken file does not
+    hide the others (validate preflights them, `plan --entity` plans them). An entity
+    involved in a uniqueness problem is left out with it. The digest covers every file."""
     with paused_gc():  # acyclic values only; worker processes inherit the pause
         results = _load_all(files, workers or os.cpu_count() or 1)
     problems = [p for _, found in results for p in found]
     entities = [e for loaded, _ in results for e in loaded]
-    problems += _uniqueness(entities)
-    if problems:
-        raise DesiredStateError(problems)
+    clashes = _uniqueness(entities)
+    if clashes:
+        involved = {p.path for p in clashes}
+        names = {e.name for e in entities if e.source.path in involved}
+        entities = [e for e in entities if e.name not in names and e.source.path not in involved]
+        problems += clashes
     entities.sort(key=lambda e: e.name)
-    return DesiredState(tuple(entities), digest(files))
+    return DesiredState(tuple(entities), digest(files)), problems
 
 
 def _load_all(files: list[SourceFile], workers: int) -> list[tuple[list[Entity], list[Problem]]]:
@@ -214,10 +229,18 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
         if not isinstance(code, str):
             continue
         if code not in catalogue.BY_CODE:
-            problem(("spec", "marketplaces", i), f"unknown marketplace {code!r} (known: {', '.join(catalogue.CODES)})")
+            hint = did_you_mean(code.upper(), catalogue.CODES, MARKETPLACE_ALIASES)
+            problem(("spec", "marketplaces", i), f"unknown marketplace {code!r}{hint} (known: {', '.join(catalogue.CODES)})")
         elif code in seen:
             problem(("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})")
         seen.setdefault(code, i)
+    for path in [("spec", "businessRegistration", "country")] + _list_paths(data, ("spec", "taxRegistrations"),
+                                                                          "country"):
+        value = _at(data, path)
+        if isinstance(value, str) and len(value) == 2 and value.isupper() and value not in ISO_3166_ALPHA2:
+            hint = did_you_mean(value, ISO_3166_ALPHA2, COUNTRY_ALIASES)
+            problem(path, f"{value} is not an ISO 3166-1 country code{hint}"
+                          + (" (UK is the marketplace; the country is GB)" if value == "UK" else ""))
     for path in _list_paths(data, ("spec", "taxRegistrations"), "completedOn") + [
             ("spec", "legalRepresentative", "idDocument", "expiresOn")]:
         value = _at(data, path)
@@ -317,3 +340,16 @@ def _uniqueness(entities: list[Entity]) -> list[Problem]:
 def load_desired(desired: Path) -> DesiredState:
     """Read and load the tree under `desired`."""
     return load(read_tree(desired))
+
+
+def load_desired_partial(desired: Path) -> tuple[DesiredState, list[Problem]]:
+    """Read the tree under `desired`: the entities that loaded, and every problem."""
+    return load_partial(read_tree(desired))
+
+
+def problem_entity(p: Problem) -> str:
+    """The entity name a problem is about, as far as its path tells: the template row, or the
+    file's stem (a template header's problem names the template's stem)."""
+    if " (row " in p.path:
+        return p.path.rsplit(" (row ", 1)[1].rstrip(")")
+    return p.path.replace("\\", "/").rsplit("/", 1)[-1].split(".", 1)[0]

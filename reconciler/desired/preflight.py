@@ -23,6 +23,7 @@ TAX_NUMBER_INVALID = "TAX_NUMBER_INVALID"
 REGISTRATION_NUMBER_INVALID = "REGISTRATION_NUMBER_INVALID"
 # A warning, never a block, and never a review's reason.
 TAX_REGISTRATION_MAY_BE_REQUIRED = "TAX_REGISTRATION_MAY_BE_REQUIRED"
+WARNINGS = frozenset({TAX_REGISTRATION_MAY_BE_REQUIRED})
 
 
 def check_id_document(submission: Submission, today: date, min_valid_days: int) -> Reason | None:

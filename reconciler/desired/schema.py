@@ -14,11 +14,29 @@ import jsonschema
 import jsonschema_rs
 
 from ..domain.masking import mask
+from ..domain.suggest import did_you_mean
 from ..errors import Problem
-from .yamlsource import Document, Path, dotted
+from .yamlsource import Document, KeyPath, dotted
 
 _YAML_TYPES = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
                list: "a list", dict: "a mapping", type(None): "empty"}
+# Every pattern of the schemas, in words with an example: a user reads these, never the regex.
+PATTERN_WORDS = {
+    "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$":
+        "must be lower-case letters, digits and '-', starting and ending with a letter or digit, "
+        "at most 63 characters, like acme-de",
+    "^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$":
+        "must be letters, digits and . _ / -, starting and ending with a letter or digit, like team or "
+        "acme.com/brand",
+    "^[A-Z0-9]{10,20}$": "must be 10 to 20 upper-case letters and digits, like A3EXAMPLEACME01",
+    "^[a-z]{2}$": "must be a two-letter ISO 639-1 language code in lower case, like ja",
+    "^[A-Z]{2}$": "must be a two-letter code in upper case, like DE",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "must be a date written YYYY-MM-DD, like 2029-06-30",
+    "^[0-9a-f]{64}$": "must be a SHA-256 digest: 64 lower-case hex characters (sha256sum FILE prints it)",
+    "^[A-Za-z_][A-Za-z0-9_]*$": "must be an environment variable name: letters, digits and _, not starting "
+                                "with a digit, like ACORN_ACME_DE_REFRESH_TOKEN",
+}
+
 _WANTED = {"string": "a string", "object": "a mapping", "array": "a list",
            "integer": "a whole number", "number": "a number", "boolean": "true or false"}
 
@@ -43,7 +61,7 @@ def _fast(name: str) -> "jsonschema_rs.Validator":
     return jsonschema_rs.validator_for(schema(name))
 
 
-def check(doc: Document, source: str, name: str, skip: frozenset[Path] = frozenset()) -> list[Problem]:
+def check(doc: Document, source: str, name: str, skip: frozenset[KeyPath] = frozenset()) -> list[Problem]:
     """Every schema violation of `doc` against schema `name`, except under paths in `skip`.
 
     The compiled (Rust) validator answers the common case, a valid document, in
@@ -61,8 +79,8 @@ def check(doc: Document, source: str, name: str, skip: frozenset[Path] = frozens
     return problems
 
 
-def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Path, str, bool]]:
-    path: Path = tuple(error.absolute_path)
+def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[KeyPath, str, bool]]:
+    path: KeyPath = tuple(error.absolute_path)
     kind, want, value = error.validator, error.validator_value, error.instance
     if kind == "required":
         return [(path + (k,), "required key is missing", True) for k in want if k not in value]
@@ -70,7 +88,7 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Pat
         allowed = sorted(error.schema.get("properties", {}))
         extra = [k for k in value if k not in error.schema.get("properties", {})]
         hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        return [(path + (k,), f"unknown key{hint}", True) for k in extra]
+        return [(path + (k,), f"unknown key{did_you_mean(str(k), allowed)}{hint}", True) for k in extra]
     if kind == "type":
         wanted = _WANTED.get(want, str(want))
         if want == "string" and path in doc.numbers:
@@ -84,9 +102,11 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Pat
         options = [want] if kind == "const" else want
         return [(path, "must be " + " or ".join(json.dumps(o) for o in options), False)]
     if kind == "pattern":
-        return [(path, f"does not match the pattern {want}", False)]
+        return [(path, PATTERN_WORDS.get(want, "is not in the form this key needs (see docs/desired-state.md)"),
+                 False)]
     if kind == "propertyNames":
-        return [(path, f"invalid key name: {error.message}", False)]
+        words = PATTERN_WORDS.get(error.schema.get("propertyNames", {}).get("pattern"), "is not a valid key name")
+        return [(path, f"every key name here {words}", False)]
     if kind == "minItems":
         return [(path, f"must have at least {want} item(s)", False)]
     if kind in ("minLength", "maxLength"):

@@ -25,6 +25,7 @@ class Settings:
     concurrency: int = 16
     max_creates: int = 50
     stale_pending_days: int = 14
+    unapplied_create_days: int = 2  # a desired create unapplied longer is drift (acorn drift)
     id_document_min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS
 
     @property
@@ -57,6 +58,7 @@ def parse_settings(text: str, source: str) -> Settings:
         concurrency=raw.get("concurrency", defaults.concurrency),
         max_creates=raw.get("maxCreates", defaults.max_creates),
         stale_pending_days=raw.get("stalePendingDays", defaults.stale_pending_days),
+        unapplied_create_days=raw.get("unappliedCreateDays", defaults.unapplied_create_days),
         id_document_min_valid_days=raw.get("preflight", {}).get(
             "idDocumentMinValidDays", defaults.id_document_min_valid_days),
     )

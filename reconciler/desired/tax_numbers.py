@@ -190,7 +190,6 @@ _BUSINESS: dict[str, _Rule] = {
     "SG": _Rule("a Singapore UEN", "9 or 10 characters with a check letter", uen.validate),
     "AU": _Rule("an Australian ACN or ABN", "9 digits (ACN) or 11 digits (ABN)", _acn_or_abn),
 }
-BUSINESS_COUNTRIES: tuple[str, ...] = tuple(_BUSINESS)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -15,7 +15,7 @@ import yaml
 from ..domain.tokens import looks_like_token
 from ..errors import Problem
 
-Path = tuple[object, ...]
+KeyPath = tuple[object, ...]  # where a value sits in a document: keys and list indexes from the root
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CORE = "tag:yaml.org,2002:"
@@ -38,11 +38,11 @@ class Document:
     """
 
     data: object
-    positions: dict[Path, yaml.Mark] = field(default_factory=dict)
-    key_positions: dict[Path, yaml.Mark] = field(default_factory=dict)
-    numbers: dict[Path, str] = field(default_factory=dict)  # numbers as written, for messages
+    positions: dict[KeyPath, yaml.Mark] = field(default_factory=dict)
+    key_positions: dict[KeyPath, yaml.Mark] = field(default_factory=dict)
+    numbers: dict[KeyPath, str] = field(default_factory=dict)  # numbers as written, for messages
 
-    def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+    def where(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         """Position of the value (or its key) at `path`; for a path not written (a missing
         key), the line of the nearest written parent's key."""
         if not key and path in self.positions:
@@ -60,7 +60,7 @@ def _position(mark: yaml.Mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def dotted(path: Path) -> str:
+def dotted(path: KeyPath) -> str:
     """`('spec', 'taxRegistrations', 0, 'number')` -> `spec.taxRegistrations[0].number`.
 
     A key that is an LWA token (pasted where a key belongs) is shown as `<secret>`.
@@ -74,7 +74,7 @@ def dotted(path: Path) -> str:
 
 
 class _Refused(Exception):
-    def __init__(self, node: yaml.Node, path: Path, message: str):
+    def __init__(self, node: yaml.Node, path: KeyPath, message: str):
         self.node, self.path, self.message = node, path, message
 
 
@@ -91,7 +91,7 @@ class _Builder:
         self.count = 0
         self.doc = Document(None)
 
-    def build(self, node: yaml.Node, path: Path) -> object:
+    def build(self, node: yaml.Node, path: KeyPath) -> object:
         self.count += 1
         if self.count > MAX_NODES:
             raise _Refused(node, path, f"the document expands to more than {MAX_NODES} values "
@@ -108,7 +108,7 @@ class _Builder:
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         raise _Refused(node, path, _tag_message(node.tag))
 
-    def _scalar(self, node: yaml.ScalarNode, path: Path) -> object:
+    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> object:
         tag = node.tag
         if tag == _STR or tag == _TIMESTAMP:
             return node.value
@@ -118,7 +118,7 @@ class _Builder:
             self.doc.numbers[path] = node.value
         return _constructor.yaml_constructors[tag](_constructor, node)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict:
         out: dict = {}
         key_positions = self.doc.key_positions
         for key_node, value_node in node.value:
@@ -144,6 +144,46 @@ class _Builder:
         return out
 
 
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    """The character a mark points at (libyaml's messages do not name it)."""
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return "?"
+    return lines[mark.line][mark.column]
+
+
+def plain_words(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, yaml.Mark | None]:
+    """A YAML syntax error in plain words, and where to point: PyYAML's own phrases
+    ("mapping values are not allowed here") say what the parser felt, not what to fix."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    if "mapping values are not allowed" in problem:
+        said = ("a second ':' on this line: a value that holds ': ' must be quoted (\"a: b\"), "
+                "or a key is indented under a plain value")
+    elif "cannot start any token" in problem:
+        char = _char_at(text, mark)
+        said = ("a tab character: YAML indents with spaces only" if char == "\t"
+                else f"a value cannot start with {char!r}: quote the value")
+    elif "quoted scalar" in context:
+        said, mark = "a quote that is never closed: end the value with the same quote it starts with", \
+            exc.context_mark or mark
+    elif "flow sequence" in context:
+        said, mark = "a [ … ] list that is not closed, or lacks a comma between items", exc.context_mark or mark
+    elif "flow mapping" in context:
+        said, mark = "a { … } mapping that is not closed, or lacks a comma between keys", exc.context_mark or mark
+    elif "could not find expected ':'" in problem:
+        said = "a line that is neither 'key: value' nor a list item: is a ':' missing on the line before?"
+    elif "block" in context or "block end" in problem:
+        said = "the indentation is off here: this line is not aligned with the keys or list items above it"
+    elif "undefined alias" in problem:
+        said = "an alias (*name) that no anchor (&name) defines above it"
+    elif "expected a single document" in problem or "document" in context:
+        said = "more than one YAML document (a line ---): an entity file holds one"
+    else:
+        said = f"this is not valid YAML ({' '.join(p for p in (context, problem) if p) or 'unknown'})"
+    return said, mark
+
+
 def parse(text: str, source: str, *, empty_ok: bool = False) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML document; on failure, the problems with their line and column.
 
@@ -152,9 +192,8 @@ def parse(text: str, source: str, *, empty_ok: bool = False) -> tuple[Document |
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        message, mark = plain_words(exc, text)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
         return None, [Problem(source, line, col, "(yaml)", message)]
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reader errors without marks
         return None, [Problem(source, 1, 1, "(yaml)", str(exc).splitlines()[0])]

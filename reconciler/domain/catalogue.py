@@ -168,7 +168,6 @@ REGION_HOSTS: dict[str, dict[str, str]] = {
 
 BY_CODE: dict[str, Marketplace] = {m.code: m for m in MARKETPLACES}
 BY_ID: dict[str, Marketplace] = {m.marketplace_id: m for m in MARKETPLACES}
-BY_COUNTRY: dict[str, Marketplace] = {m.country_code: m for m in MARKETPLACES}
 CODES: tuple[str, ...] = tuple(m.code for m in MARKETPLACES)
 REGIONS: tuple[str, ...] = tuple(REGION_HOSTS)
 

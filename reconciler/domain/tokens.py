@@ -10,4 +10,4 @@ LWA_TOKEN = re.compile(r"Atz[ar](\||%7C|%7c)[^\s\"',;]+")
 
 def looks_like_token(value: str) -> bool:
     """An LWA access (Atza|) or refresh (Atzr|) token."""
-    return value.startswith(("Atza|", "Atzr|"))
+    return LWA_TOKEN.match(value) is not None

@@ -1,4 +1,5 @@
-"""The plan: what acorn would do for every (entity, marketplace) pair, as data, and the pure engine.
+"""The plan: what acorn would do for every (entity, marketplace) pair, as data, and the pure engine
+(semantics: docs/plan.md).
 
 `plan(desired, live, today, policy, now, environment)` reads nothing and writes nothing: the live state
 is fetched before it and rendered or applied after it. For a desired pair the state is the
@@ -136,7 +137,7 @@ class Summary:
     def line(self) -> str:
         return (f"Plan: {self.create} to create, {self.pending} pending, {self.attention} attention, "
                 f"{self.blocked} blocked, {self.live} live, {self.unmanaged} unmanaged, "
-                f"{self.drifted} drifted.")
+                f"{self.drifted} drifted, {self.errors} unreadable.")
 
 
 @dataclass(frozen=True)
@@ -159,14 +160,6 @@ def entity_errors(plan: Plan) -> tuple[str, ...]:
 def has_creates(plan: Plan) -> bool:
     """`acorn plan --detailed-exitcode` exits 2 exactly when this holds."""
     return plan.summary.create > 0
-
-
-def has_drift(plan: Plan) -> bool:
-    """`acorn drift` exits 2 exactly when this holds: something live needs a human."""
-    s = plan.summary
-    if s.unmanaged or s.drifted or s.attention or s.blocked:
-        return True
-    return any(r.code == STALE_PENDING for e in plan.entities for p in e.pairs for r in p.reasons)
 
 
 def plan(desired: DesiredState, live: Mapping[str, SellerLive], today: date, policy: Policy,

@@ -1,5 +1,5 @@
 """The plan's JSON form (`formatVersion` 1): `to_json` for `--format json` and `--out`, and
-`from_json` to read a saved plan back for `acorn apply plan.json`.
+`from_json` to read a saved plan back for `acorn apply plan.json` (docs/plan.md).
 
 Keys come out in one stable order; optional keys (`error`, `registrationId`, `status`,
 `ageDays`, `drift`) only when they have a value. `from_json` checks every key and type and
@@ -9,10 +9,11 @@ raises PlanFileError naming the first bad one, e.g. `entities[2].pairs[0].state:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, TypeVar
 
 from ..domain.model import Reason
+from ..domain.timestamps import utc_timestamp
 from ..errors import PlanFileError
 from .plan import STATES, CreateGroup, EntityPlan, FieldDiff, Pair, Plan, PlanState
 
@@ -20,13 +21,6 @@ FORMAT_VERSION = 1
 SUMMARY_KEYS = STATES + ("errors",)
 
 T = TypeVar("T")
-
-
-def timestamp(when: datetime) -> str:
-    """`2026-11-26T10:00:00Z`: UTC, ISO 8601 (a naive time is taken as UTC)."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def pair_json(p: Pair) -> dict[str, Any]:
@@ -64,7 +58,7 @@ def to_json(plan: Plan) -> dict[str, Any]:
     return {
         "formatVersion": FORMAT_VERSION,
         "environment": plan.environment,
-        "generatedAt": timestamp(plan.generated_at),
+        "generatedAt": utc_timestamp(plan.generated_at),
         "desiredDigest": plan.desired_digest,
         "entities": [_entity(e) for e in plan.entities],
         "summary": {k: getattr(s, k) for k in SUMMARY_KEYS},

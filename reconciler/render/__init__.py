@@ -14,21 +14,36 @@ from typing import Protocol
 import jinja2
 
 from ..domain import catalogue
+from ..domain.timestamps import utc_timestamp
 from ..engine.plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, STATES, UNMANAGED, EntityPlan, Pair, Plan
-from ..engine.plan_json import timestamp, to_json
+from ..engine.plan_json import to_json
 from .yamltext import comment, scalar
 
 FORMATS = ("text", "json", "markdown")
 
-SYMBOLS = {CREATE: "+", LIVE: "=", PENDING: "~", ATTENTION: "!", BLOCKED: "!", UNMANAGED: "?", DRIFTED: "?"}
+# One symbol and one colour per state class (and for an entity that could not be read), so a
+# line can be read without colour and a colour without its symbol.
+SYMBOLS = {CREATE: "+", LIVE: "=", PENDING: "~", ATTENTION: "!", BLOCKED: "x", UNMANAGED: "?", DRIFTED: "*"}
+ERROR_SYMBOL = "E"
 _ANSI = {CREATE: "32", LIVE: "2", PENDING: "36", ATTENTION: "33", BLOCKED: "31", UNMANAGED: "35",
-         DRIFTED: "35", "error": "31", "bold": "1"}
+         DRIFTED: "34", "error": "1;31", "bold": "1"}
+COLOUR_NAMES = {CREATE: "green", LIVE: "dim", PENDING: "cyan", ATTENTION: "yellow", BLOCKED: "red",
+                UNMANAGED: "magenta", DRIFTED: "blue", "error": "bold red"}
+
+
+def legend() -> str:
+    """The symbols and colours of the text views, one line per state (for --help and the README)."""
+    from .status import MEANING, ORDER  # status imports this module
+
+    lines = [f"{SYMBOLS[s]} {s:<10}{COLOUR_NAMES[s]:<9} {MEANING[s]}" for s in ORDER]
+    return "\n".join(lines + [f"{ERROR_SYMBOL} {'error':<10}{COLOUR_NAMES['error']:<9} the seller could not be read"])
 # states that make a reviewer look: their entity's <details> opens by itself
 _NOTABLE = (ATTENTION, BLOCKED, UNMANAGED, DRIFTED)
 
 
-def render(plan: Plan, fmt: str, color: bool = False) -> str:
-    """The plan as `text`, `json` or `markdown` (ValueError for another format)."""
+def render(plan: Plan, fmt: str, color: bool = False, endpoint: str | None = None) -> str:
+    """The plan as `text`, `json` or `markdown` (ValueError for another format); `endpoint`,
+    when given, is named in the heading with the environment."""
     if fmt == "json":
         return json.dumps(to_json(plan), indent=2, ensure_ascii=False)
     if fmt not in FORMATS:
@@ -36,8 +51,9 @@ def render(plan: Plan, fmt: str, color: bool = False) -> str:
     template = environment(autoescape=False).get_template(f"{fmt}.j2")
     columns = columns_of(plan)
     matrix = [(e, cells_of(e, columns)) for e in plan.entities]
-    return template.render(plan=plan, color=color, generated=timestamp(plan.generated_at), columns=columns, matrix=matrix,
-                           creates_line=_creates_line, counts=_counts, notable=notable).rstrip("\n")
+    return template.render(plan=plan, color=color, generated=utc_timestamp(plan.generated_at), columns=columns, matrix=matrix,
+                           creates_line=_creates_line, counts=_counts, notable=notable, endpoint=endpoint,
+                           error_symbol=ERROR_SYMBOL).rstrip("\n")
 
 
 @cache

@@ -23,8 +23,9 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..domain import catalogue
+from ..domain.timestamps import utc_timestamp
 from ..engine.plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, EntityPlan, Pair, Plan, Summary
-from ..engine.plan_json import pair_json, timestamp
+from ..engine.plan_json import pair_json
 from . import SYMBOLS, cells_of, columns_of, days, environment, notable
 
 STATUS_FORMATS = ("text", "json", "markdown", "html")
@@ -66,9 +67,9 @@ class Status:
     summary: Summary
 
     def line(self) -> str:
-        """`Status: 4 live, 1 pending, …, 1 drifted.`: the counts in the order of ORDER."""
+        """`Status: 4 live, 1 pending, …, 1 drifted, 0 unreadable.`: the counts in the order of ORDER."""
         parts = [f"{getattr(self.summary, s)} {'to create' if s == CREATE else s}" for s in ORDER]
-        return f"Status: {', '.join(parts)}."
+        return f"Status: {', '.join(parts)}, {self.summary.errors} unreadable."
 
 
 def status_of(plan: Plan, labels: Mapping[str, Iterable[tuple[str, str]]]) -> Status:
@@ -104,7 +105,7 @@ def status_json(status: Status) -> dict[str, Any]:
         "formatVersion": FORMAT_VERSION,
         "kind": "status",
         "environment": status.environment,
-        "generatedAt": timestamp(status.generated_at),
+        "generatedAt": utc_timestamp(status.generated_at),
         "desiredDigest": status.desired_digest,
         "marketplaces": list(status.columns),
         "entities": entities,
@@ -155,8 +156,8 @@ def render_status(status: Status, fmt: str, color: bool = False) -> str:
     if fmt not in STATUS_FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(STATUS_FORMATS)})")
     context: dict[str, Any] = dict(
-        status=status, order=ORDER, meaning=MEANING, generated=timestamp(status.generated_at),
-        generated_human=timestamp(status.generated_at)[:16].replace("T", " ") + " UTC",
+        status=status, order=ORDER, meaning=MEANING, generated=utc_timestamp(status.generated_at),
+        generated_human=utc_timestamp(status.generated_at)[:19].replace("T", " ") + " UTC",
         color=color, version=__version__, detail=detail, tooltip=tooltip, notable=notable,
         summary=status.summary)
     if fmt == "text":
@@ -169,11 +170,70 @@ def render_status(status: Status, fmt: str, color: bool = False) -> str:
         context.update(script=Markup(script), style=Markup(style),
                        csp=f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}",
                        known_labels=_known_labels(status.rows), labels_json=_labels_json,
-                       marketplace_id=_marketplace_id)
+                       marketplace_id=_marketplace_id, first_rows=status.rows[:PAGE_ROWS],
+                       data=Markup(page_data(status)))
     text = environment(autoescape=fmt == "html").get_template(f"status.{fmt}.j2").render(**context).rstrip("\n")
     if fmt == "text":  # padding that ends a line is noise in logs and diffs
         text = "\n".join(line.rstrip() for line in text.split("\n"))
     return text
+
+
+PAGE_ROWS = 100  # rows written as HTML, and rendered per "show more"; the rest live in the data block
+
+
+def page_data(status: Status) -> str:
+    """Every row, compact, for the page's script: JSON safe inside <script> (`<`, `>`, `&` and
+    the line separators escaped). Texts that repeat (statuses, reason codes and messages) are
+    written once and referred to by index.
+
+        {"columns": [...], "states": [...], "symbols": {...}, "statuses": [...], "codes": [...],
+         "reasons": [[codeIndex, message], ...], "page": N,
+         "rows": [[name, sellerId, {labels}, error|null, [cell, ...]], ...]}
+
+    A cell is 0 (no pair), or its pairs as one string, `;` between pairs and `|` between a
+    pair's fields: state index, status index, registration ID, age in days, reason indexes
+    joined by `.` (trailing empty fields left out: "4" is a bare create). Where a registration
+    ID holds `|` or `;`, the cell is a list of [state, status, registrationId, age|-1, [reasons]].
+    """
+    states = list(ORDER)
+    index = {s: i for i, s in enumerate(states)}
+    statuses: dict[str, int] = {}
+    codes: dict[str, int] = {}
+    reasons: dict[tuple[str, str], int] = {}
+
+    def reason(code: str, message: str) -> int:
+        key = (code, message)
+        if key not in reasons:
+            reasons[key] = len(reasons)
+            codes.setdefault(code, len(codes))
+        return reasons[key]
+
+    def cell_of(cell: tuple[Pair, ...]) -> Any:
+        if not cell:
+            return 0
+        if any(p.registration_id and ("|" in p.registration_id or ";" in p.registration_id) for p in cell):
+            return [[index[p.state], p.status or "", p.registration_id or "",
+                     -1 if p.age_days is None else p.age_days, [reason(r.code, r.message) for r in p.reasons]]
+                    for p in cell]
+        out = []
+        for p in cell:
+            fields = [str(index[p.state]),
+                      str(statuses.setdefault(p.status, len(statuses))) if p.status else "",
+                      p.registration_id or "", "" if p.age_days is None else str(p.age_days),
+                      ".".join(str(reason(r.code, r.message)) for r in p.reasons)]
+            while fields and fields[-1] == "":
+                fields.pop()
+            out.append("|".join(fields))
+        return ";".join(out)
+
+    rows = [[row.name, row.seller_id, dict(row.labels), row.error, [cell_of(c) for c in row.cells]]
+            for row in status.rows]
+    data = {"columns": list(status.columns), "states": states, "symbols": {s: SYMBOLS[s] for s in states},
+            "statuses": list(statuses), "codes": list(codes), "page": PAGE_ROWS,
+            "reasons": [[codes[c], m] for c, m in reasons], "rows": rows}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def _column(status: Status, i: int) -> list[tuple[Pair, ...]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain import catalogue
+from ..domain.live import APPROVED, REJECTED
+from ..domain.model import Reason
 from .clock import iso
 from .context import Sandbox
 from .faults import faults_from_api
@@ -19,19 +22,23 @@ from .http import ApiFailure, is_loopback, json_body, json_response
 from .records import SellerRecord
 
 SELLER_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
+REASON_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
 MAX_ADVANCE_SECONDS = 100 * 365 * 86400
 
 AdminMethod = Callable[["Admin", Request], Awaitable[Response]]
 
 
 def seller_from_api(raw: Any) -> SellerRecord:
-    """The body of `POST /_sandbox/sellers`."""
+    """The body of `POST /_sandbox/sellers`; without `refreshToken` the sandbox makes one."""
     if not isinstance(raw, dict):
         raise ApiFailure.invalid("body", "must be an object")
-    allowed = ("sellerId", "legalEntityName", "refreshToken", "participations", "relatedAccount")
+    allowed = ("sellerId", "legalEntityName", "refreshToken", "participations", "relatedAccount", "regions")
     for key in raw:
         if key not in allowed:
             raise ApiFailure.invalid(key, "unknown field")
+    raw = dict(raw)
+    if "refreshToken" not in raw:
+        raw["refreshToken"] = "sandbox-refresh-" + secrets.token_urlsafe(24)
     for key in allowed[:3]:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise ApiFailure.invalid(key, "is required (a non-empty string)")
@@ -48,6 +55,40 @@ def seller_from_api(raw: Any) -> SellerRecord:
         raise ApiFailure.invalid("relatedAccount", "must be true or false")
     ordered = tuple(sorted(set(codes), key=catalogue.order))
     return SellerRecord(raw["sellerId"], raw["legalEntityName"], raw["refreshToken"], ordered, related)
+
+
+def regions_from_api(raw: Any) -> tuple[str, ...]:
+    """`regions` of `POST /_sandbox/sellers`: where the seller authorized the application
+    (default: every region)."""
+    regions = raw.get("regions", list(catalogue.REGIONS)) if isinstance(raw, dict) else []
+    if not isinstance(regions, list) or not regions:
+        raise ApiFailure.invalid("regions", f"must be a non-empty list of {', '.join(catalogue.REGIONS)}")
+    for i, region in enumerate(regions):
+        if region not in catalogue.REGIONS:
+            raise ApiFailure.invalid(f"regions[{i}]", f"unknown region {region!r} (known: {', '.join(catalogue.REGIONS)})")
+    return tuple(r for r in catalogue.REGIONS if r in regions)
+
+
+def decision_from_api(raw: Any) -> tuple[str, tuple[Reason, ...]]:
+    """The body of `POST /_sandbox/registrations/{id}/decision`:
+    `{"status": "APPROVED"}` or `{"status": "REJECTED", "reasons": [{"code", "message"?}]}`."""
+    if not isinstance(raw, dict):
+        raise ApiFailure.invalid("body", "must be an object")
+    status = raw.get("status")
+    if status not in (APPROVED, REJECTED):
+        raise ApiFailure.invalid("status", "must be APPROVED or REJECTED")
+    reasons_raw = raw.get("reasons", [])
+    if not isinstance(reasons_raw, list) or (status == REJECTED and not reasons_raw):
+        raise ApiFailure.invalid("reasons", "a rejection needs a list of reasons [{code, message}]")
+    reasons = []
+    for i, r in enumerate(reasons_raw):
+        if not isinstance(r, dict) or not isinstance(r.get("code"), str) or not REASON_CODE.match(r["code"]):
+            raise ApiFailure.invalid(f"reasons[{i}].code", "must be an upper-case code like LEGAL_NAME_MISMATCH")
+        message = r.get("message", "decided by hand in the sandbox")
+        if not isinstance(message, str):
+            raise ApiFailure.invalid(f"reasons[{i}].message", "must be a string")
+        reasons.append(Reason(r["code"], message))
+    return status, tuple(reasons)
 
 
 def loopback_only(method: AdminMethod) -> AdminMethod:
@@ -71,9 +112,31 @@ class Admin:
 
     @loopback_only
     async def put_seller(self, request: Request) -> Response:
-        seller = seller_from_api(await json_body(request))
+        body = await json_body(request)
+        seller = seller_from_api(body)
+        regions = regions_from_api(body)
         self.sb.store.put_seller(seller)
-        return json_response(seller.to_api())
+        # The refresh token is answered once, here, to whoever added the seller (a loopback
+        # client); never by /_sandbox/state. Today one token acts in every region it lists.
+        return json_response(seller.to_api() | {"refreshTokens": [
+            {"regions": list(regions), "refreshToken": seller.refresh_token}]})
+
+    @loopback_only
+    async def now(self, request: Request) -> Response:
+        return json_response({"now": iso(self.sb.now())})
+
+    @loopback_only
+    async def decide(self, request: Request) -> Response:
+        status, reasons = decision_from_api(await json_body(request))
+        registration_id = request.path_params["registration_id"]
+        now = self.sb.now()
+        found = self.sb.store.decide_now(registration_id, status, reasons, now)
+        if found is None:
+            raise ApiFailure(404, f"no registration {registration_id}")
+        if found.status != status or found.reasons != reasons:
+            raise ApiFailure(409, f"registration {registration_id} is {found.status} already; only a "
+                                  "registration under review (SUBMITTED or IN_REVIEW) can be decided")
+        return json_response(found.to_api())
 
     @loopback_only
     async def clock(self, request: Request) -> Response:

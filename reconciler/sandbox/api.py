@@ -22,7 +22,6 @@ from ..domain.contract import (
     CREATE_REGISTRATION,
     GET_PARTICIPATIONS,
     GET_REGISTRATION,
-    LIMITS,
     LIST_REGISTRATIONS,
     RATE_LIMIT_HEADER,
     RATE_LIMITED_STATUSES,
@@ -75,6 +74,15 @@ def _csv(request: Request, name: str) -> list[str]:
     return [v for raw in request.query_params.getlist(name) for v in raw.split(",") if v]
 
 
+async def _hold(request: Request, seconds: float) -> None:
+    """Waits `seconds` before answering, or less if the client goes away meanwhile."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(0.02)
+
+
 Operation = Callable[["Api", Request, str], Awaitable[Response]]
 
 
@@ -95,10 +103,15 @@ class Api:
 
     async def _gate(self, request: Request, operation: str, handler: Handler) -> Response:
         sb = self.sb
+        step = sb.faults.step(operation)
         try:
             faults = sb.faults.faults
-            if faults.latency_ms:
-                await asyncio.sleep(faults.latency_ms / 1000)
+            latency_ms = faults.latency_ms + (step.latency_ms if step else 0)
+            if latency_ms:
+                await asyncio.sleep(latency_ms / 1000)
+            if step and step.status:
+                headers = {RETRY_AFTER_HEADER: f"{step.retry_after:g}"} if step.retry_after is not None else {}
+                raise ApiFailure(step.status, "scripted failure (sandbox faults: script)", headers=headers)
             status = sb.faults.server_error()
             if status is not None:
                 raise ApiFailure(status, "injected failure (sandbox faults)", headers={RETRY_AFTER_HEADER: "1"})
@@ -109,15 +122,21 @@ class Api:
             path_seller = request.path_params.get("sellerId")
             if path_seller is not None and path_seller != seller_id:
                 raise ApiFailure(403, "the access token does not act for this seller")
-            wait = sb.limiter.acquire(seller_id, application, operation, sb.now())
+            rate = sb.faults.rate(operation)
+            wait = sb.limiter.acquire(seller_id, application, operation, sb.now(), rate)
             if wait:
                 raise ApiFailure(429, f"{operation} rate exceeded for this seller and application",
                                  headers={RETRY_AFTER_HEADER: str(wait)})
             response = await handler(request, seller_id)
         except ApiFailure as failure:
+            sb.faults.echo(failure, request.headers.get(ACCESS_TOKEN_HEADER))
             response = failure.response()
+        if step and step.hold_ms:
+            await _hold(request, step.hold_ms / 1000)
+        if step and step.drop:
+            raise DropConnection()
         if response.status_code in RATE_LIMITED_STATUSES:
-            response.headers[RATE_LIMIT_HEADER] = str(LIMITS[operation].rate)
+            response.headers[RATE_LIMIT_HEADER] = str(sb.faults.rate(operation))
         return response
 
     def _authorize(self, request: Request) -> tuple[str, str]:

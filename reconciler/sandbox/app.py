@@ -63,6 +63,8 @@ class SandboxApp:
             Route(REGISTRATION_PATH, api.get_registration, methods=["GET"]),
             Route("/_sandbox/sellers", admin.put_seller, methods=["POST"]),
             Route("/_sandbox/clock", admin.clock, methods=["POST"]),
+            Route("/_sandbox/clock", admin.now, methods=["GET"]),
+            Route("/_sandbox/registrations/{registration_id}/decision", admin.decide, methods=["POST"]),
             Route("/_sandbox/faults", admin.faults, methods=["PUT"]),
             Route("/_sandbox/state", admin.state, methods=["GET"]),
             Route("/_sandbox/reset", admin.reset, methods=["POST"]),

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
+from ..domain.timestamps import utc_timestamp_of
+
 
 class SandboxClock:
     """`now()` is seconds since the epoch on the sandbox clock: real time + `offset`."""
@@ -35,7 +37,7 @@ def iso(ts: float) -> str:
 
 @lru_cache(maxsize=8192)  # listings format the same few timestamps over and over
 def _iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_timestamp_of(seconds)
 
 
 def utc_date(ts: float) -> date:

@@ -7,6 +7,7 @@ that seller alone and expires after an hour of sandbox clock.
 
 from __future__ import annotations
 
+import json
 import secrets
 from urllib.parse import parse_qs
 
@@ -16,14 +17,34 @@ from starlette.responses import Response
 from ..domain.contract import LWA_INVALID_CLIENT, LWA_INVALID_GRANT, LWA_UNSUPPORTED_GRANT_TYPE
 from .api import token_hash
 from .context import Sandbox
+from .faults import echoed
 from .http import json_response
 
 ACCESS_TOKEN_SECONDS = 3600
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
+async def _form(request: Request) -> dict[str, str]:
+    try:
+        return {k: v[-1] for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()}
+    except UnicodeDecodeError:
+        return {}
+
+
 def _error(status: int, error: str, description: str) -> Response:
     return json_response({"error": error, "error_description": description}, status, NO_STORE)
+
+
+def _echoing(response: Response, where: str, form: dict[str, str]) -> Response:
+    """The error answer with the form's secrets quoted in `error` ("code") or
+    `error_description` ("message", "details"): the echoCredentials fault."""
+    if not where or response.status_code < 400:
+        return response
+    body = json.loads(response.body)
+    key = "error" if where == "code" else "error_description"
+    sent = [f"{name} {echoed(form[name])}" for name in ("refresh_token", "client_secret") if form.get(name)]
+    body[key] = f"{body[key]} (sent {' with '.join(sent)})"
+    return _error(response.status_code, body["error"], body["error_description"])
 
 
 class Lwa:
@@ -31,10 +52,10 @@ class Lwa:
         self.sb = sandbox
 
     async def token(self, request: Request) -> Response:
-        try:
-            form = {k: v[-1] for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()}
-        except UnicodeDecodeError:
-            form = {}
+        form = await _form(request)
+        return _echoing(self._token(form), self.sb.faults.faults.echo_credentials, form)
+
+    def _token(self, form: dict[str, str]) -> Response:
         if not form.get("client_id") or not form.get("client_secret"):
             return _error(401, LWA_INVALID_CLIENT, "client_id and client_secret are required")
         if form.get("grant_type") != "refresh_token":
@@ -42,7 +63,7 @@ class Lwa:
         refresh_token = form.get("refresh_token", "")
         seller = self.sb.store.seller_by_refresh_token(refresh_token) if refresh_token else None
         if seller is None:
-            # Never echo the token: it may be a real secret sent to the wrong place.
+            # Never echo the token (unless asked to by echoCredentials): it may be a real secret.
             return _error(400, LWA_INVALID_GRANT, "the refresh token is unknown, revoked or malformed")
         access_token = "Atza|" + secrets.token_urlsafe(48)
         self.sb.store.add_access_token(token_hash(access_token), seller.seller_id, form["client_id"],

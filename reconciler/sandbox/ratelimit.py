@@ -34,11 +34,13 @@ class RateLimiter:
         self.enabled = enabled
         self._buckets: dict[tuple[str, str, str], Bucket] = {}
 
-    def acquire(self, seller_id: str, application: str, operation: str, now: float) -> int:
-        """0 when the call may proceed, else the Retry-After in whole seconds (>= 1)."""
+    def acquire(self, seller_id: str, application: str, operation: str, now: float,
+                rate: float | None = None) -> int:
+        """0 when the call may proceed, else the Retry-After in whole seconds (>= 1); `rate`
+        replaces the contract's rate (the burst stays)."""
         if not self.enabled:
             return 0
-        limit = LIMITS[operation]
+        limit = LIMITS[operation] if rate is None else Limit(rate, LIMITS[operation].burst)
         key = (seller_id, application, operation)
         bucket = self._buckets.get(key)
         if bucket is None:

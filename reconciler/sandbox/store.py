@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..domain import catalogue
 from ..domain.contract import OPEN_STATUSES
+from ..domain.live import IN_REVIEW, SUBMITTED
 from ..domain.model import Reason
 from ..errors import ConfigError
 from . import review
@@ -285,6 +286,18 @@ class Store:
             decided = _record(db.execute(f"SELECT {_COLUMNS} FROM registrations WHERE registration_id = ?",
                                          (decided.registration_id,)).fetchone())
         return decided
+
+    def decide_now(self, registration_id: str, status: str, reasons: tuple[Reason, ...],
+                   now: float) -> RegistrationRecord | None:
+        """Decide a registration under review at `now` (a user driving the sandbox); None when
+        there is no such registration; the record unchanged when it was decided already."""
+        with self._write() as db:
+            current = self.registration(registration_id, now)
+            if current is None or current.status not in (SUBMITTED, IN_REVIEW):
+                return current
+            db.execute("UPDATE registrations SET status = ?, reasons = ?, updated_at = ? WHERE registration_id = ?",
+                       (status, _reasons_text(reasons), now, registration_id))
+            return current.with_status(status, now, reasons)
 
     def registration(self, registration_id: str, now: float) -> RegistrationRecord | None:
         with self._lock:

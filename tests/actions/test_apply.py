@@ -12,6 +12,7 @@ import pytest
 from reconciler.actions import apply
 from reconciler.actions.apply import ACCEPTED, EXISTS, FAILED, Create, PairResult
 from reconciler.domain import catalogue
+from reconciler.domain.contract import ERROR_CODES
 from reconciler.domain.live import LiveRegistration
 from reconciler.domain.model import (
     BusinessRegistration,
@@ -138,7 +139,7 @@ def result(outcome: str, marketplace: str = "DE", **kw) -> PairResult:
 
 def test_result_lines_summary_and_exit_code() -> None:
     results = [result(ACCEPTED, registration_id="REG-1"), result(EXISTS, "FR", registration_id="REG-0"),
-               result(FAILED, "IT", code="InvalidInput", message="bad", request_id="rid-9")]
+               result(FAILED, "IT", code=ERROR_CODES[400], message="bad", request_id="rid-9")]
     assert apply.result_line(results[0], 6) == "+ acme    DE  accepted REG-1"
     assert apply.result_line(results[1]) == "= acme  FR  already exists REG-0"
     assert apply.result_line(results[2]) == "! acme  IT  failed InvalidInput: bad (request id rid-9)"
@@ -193,9 +194,9 @@ def test_a_409_naming_one_marketplace_reports_it_as_existing_and_sends_the_rest(
 
 def test_a_refusal_fails_every_pair_of_the_call_with_code_request_id_and_masked_message() -> None:
     refused = ApiError("createRegistration failed: 400 InvalidInput: number DE123456788 is malformed",
-                       status=400, code="InvalidInput", request_id="rid-2")
+                       status=400, code=ERROR_CODES[400], request_id="rid-2")
     results = asyncio.run(apply.submit_one(FakeClient([refused]), ENTITY, create_for("DE", "FR")))
-    assert {(r.outcome, r.code, r.request_id) for r in results} == {(FAILED, "InvalidInput", "rid-2")}
+    assert {(r.outcome, r.code, r.request_id) for r in results} == {(FAILED, ERROR_CODES[400], "rid-2")}
     assert "DE123456788" not in results[0].message and "*******6788" in results[0].message
     assert results[0].message.endswith("is malformed")  # the request id has its own column
 

@@ -3,7 +3,7 @@ the file it writes: every placeholder fails validation on its own line, and the 
 once they are filled.
 
 Regenerate the golden files after an intended change with
-`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/importer`, then review the diff.
+`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/actions`, then review the diff.
 """
 
 from __future__ import annotations

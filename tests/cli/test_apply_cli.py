@@ -25,7 +25,7 @@ def test_ci_prints_a_line_per_result_and_the_summary(world, run_acorn) -> None:
     result = run_acorn(*w.args("apply", "--yes"))
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert "Plan: 3 to create, 0 pending, 0 attention, 0 blocked, 0 live, 0 unmanaged, 0 drifted." in lines
+    assert "Plan: 3 to create, 0 pending, 0 attention, 0 blocked, 0 live, 0 unmanaged, 0 drifted, 0 unreadable." in lines
     accepted = [line for line in lines if line.startswith("+ ")]
     assert sorted(re.sub(r"REG-\w+", "REG", line) for line in accepted) == [
         "+ alpha  DE  accepted REG", "+ alpha  FR  accepted REG", "+ bravo  IT  accepted REG"]
@@ -108,7 +108,7 @@ def test_on_a_terminal_apply_asks_first(world, run_acorn, monkeypatch, answer: s
     monkeypatch.setattr(sys, "stdin", Terminal(answer))
     result = run_acorn(*w.args("apply"))
     assert result.code == code
-    assert "Submit 2 registrations in 1 call? [y/N]" in result.out
+    assert "Submit 2 registrations in 1 call to environment sandbox at endpoint http" in result.out
     assert len(w.admin.registrations()) == created
 
 
@@ -130,6 +130,23 @@ def test_wait_reports_the_decided_review_with_its_reasons(world, run_acorn, sand
     assert re.search(r"golf +DE +REG-\w+ +REJECTED", result.out)
     assert "LEGAL_NAME_MISMATCH" in result.out
     assert result.out.splitlines()[-1] == "Review: 2 approved, 1 rejected, 0 action required, 0 still under review."
+
+
+def test_fail_on_rejected_makes_wait_exit_1_when_a_review_rejects(world, run_acorn, sandbox_url) -> None:
+    renamed = Seller("golf", "A7GOLF0000007", ("DE",), account_name="Golf Holdings Ltd")  # rejected in review
+    w = world(renamed)
+
+    def decide() -> None:
+        admin = Admin(sandbox_url)
+        admin.wait_for_registrations(1)
+        admin.advance(400)
+
+    mover = threading.Thread(target=decide)
+    mover.start()
+    result = run_acorn(*w.args("apply", "--yes", "--wait", "--wait-timeout", "30", "--fail-on-rejected"))
+    mover.join(10)
+    assert re.search(r"golf +DE +REG-\w+ +REJECTED", result.out)
+    assert result.code == 1
 
 
 def test_wait_timeout_reports_what_is_still_under_review(world, run_acorn) -> None:

@@ -31,7 +31,8 @@ def test_readme_first_command_plans_the_demo_with_every_state(demo: Path) -> Non
     summary = proc.stdout.strip().splitlines()[-1]
     counts = dict((state, int(n)) for n, state in re.findall(r"(\d+) (?:to )?(\w+)", summary))
     assert counts == {"create": 6, "pending": 1, "attention": 1, "blocked": 6, "live": 4, "unmanaged": 1,
-                      "drifted": 1}
+                      "drifted": 1, "unreadable": 0}
+    assert proc.stdout.startswith("Plan for environment sandbox at endpoint embedded (.acorn/sandbox.sqlite), ")
     assert "\x1b[" not in proc.stdout  # not a terminal: no colour
     assert (demo / ".acorn" / "sandbox.sqlite").is_file() and (demo / ".acorn" / "audit.jsonl").is_file()
     # the demo's typo (acme-sz's German VAT number, two digits swapped) is caught, never printed
@@ -94,10 +95,9 @@ def test_colour_never_with_no_color(run_acorn, demo: Path, monkeypatch) -> None:
 def test_a_seller_without_credentials_is_named_and_the_others_still_plan(run_acorn, demo: Path,
                                                                          monkeypatch) -> None:
     """Against a served sandbox (no embedded fallback): nordlicht-de's variable is unset."""
-    from tests.served_sandbox import served_sandbox
-
     from reconciler.desired.loader import load_desired
     from reconciler.sandbox.embedded import demo_refresh_token
+    from tests.served_sandbox import served_sandbox
 
     entities = load_desired(demo / "desired").entities
     for e in entities:
@@ -114,3 +114,52 @@ def test_a_seller_without_credentials_is_named_and_the_others_still_plan(run_aco
     planned = {e["name"]: (e.get("error"), len(e["pairs"])) for e in plan["entities"]}
     assert planned.pop("nordlicht-de") == ("environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set", 0)
     assert all(error is None and pairs > 0 for error, pairs in planned.values()) and len(planned) == 5
+
+
+def test_a_selector_typo_is_an_error_with_a_did_you_mean(run_acorn, demo: Path) -> None:
+    result = run_acorn("plan", "--selector", "brand=acmee", cwd=demo)
+    assert result.code == 1 and result.out == ""
+    assert "no entity matches the selector 'brand=acmee'; did you mean 'acme'?" in result.err
+    assert "labels in use: brand=acme" in result.err
+
+
+def test_repeated_selectors_are_anded_and_negation_works(run_acorn, demo: Path) -> None:
+    result = run_acorn("plan", "--format", "json", "--selector", "brand!=acme", "--selector",
+                       "brand notin (nordlicht,sakura,maple)", cwd=demo)
+    assert result.code == 0, result.err
+    assert [e["name"] for e in json.loads(result.out)["entities"]] == ["atlas-ie", "atlas-uk"]
+
+
+def test_acorn_finds_the_desired_tree_upward_from_a_subfolder(run_acorn, demo: Path) -> None:
+    (demo / "acorn.yaml").write_text("environment: sandbox\n")
+    result = run_acorn("plan", "--entity", "maple-ca", cwd=demo / "desired" / "entities")
+    assert result.code == 0, result.err
+    assert "endpoint embedded (../../.acorn/sandbox.sqlite)" in result.out
+    assert (demo / ".acorn" / "sandbox.sqlite").is_file()
+    assert not (demo / "desired" / "entities" / ".acorn").exists()
+
+
+def test_out_says_where_it_wrote(run_acorn, demo: Path) -> None:
+    result = run_acorn("plan", "--out", "saved/plan.json", "--entity", "maple-ca", cwd=demo)
+    assert result.code == 0, result.err
+    assert "wrote the JSON plan (for `acorn apply FILE`) to saved/plan.json" in result.err
+    assert json.loads((demo / "saved" / "plan.json").read_text())["formatVersion"] == 1
+
+
+def test_help_lists_whole_lines_and_the_legend(run_acorn) -> None:
+    top = run_acorn("--help").out
+    assert "Submit the registrations the plan (or the saved PLAN_FILE) says are missing." in " ".join(top.split())
+    assert "The local ACORN-i sandbox (the API contract, with admin calls under /_sandbox)." in " ".join(top.split())
+    plan_help = run_acorn("plan", "--help").out
+    for line in ("x blocked", "! attention", "* drifted", "? unmanaged", "E error"):
+        assert line in plan_help
+
+
+@pytest.mark.parametrize("env, expected", [({}, True), ({"NO_COLOR": ""}, True), ({"NO_COLOR": "1"}, False)])
+def test_an_empty_no_color_does_not_disable_colour(env, expected, monkeypatch) -> None:
+    from reconciler.cli.planning import use_color
+    from reconciler.cli.workspace import Workspace
+    from reconciler.desired.settings import Settings
+
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert use_color(Workspace(Path("desired"), Settings(), env), no_color=False) is expected

@@ -128,3 +128,36 @@ def test_summary_counts_follow_the_filter(site: tuple[Path, dict], tmp_path: Pat
     d = dom(page, "#label=brand=atlas", tmp_path)
     assert d.counts == {"live": "0", "pending": "0", "attention": "0", "blocked": "2", "create": "2",
                         "unmanaged": "0", "drifted": "0"}
+
+
+@pytest.fixture(scope="module")
+def big_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A page of 250 entities (more than one page of rows), from the demo's status."""
+    from dataclasses import replace
+
+    from reconciler.render.status import render_status, status_of
+    from tests.engine.plan_builders import sample_plan
+
+    base = status_of(sample_plan(), {"acme-sz": (("team", "apac"),), "nordlicht-de": (("team", "emea"),)})
+    rows = tuple(replace(base.rows[i % len(base.rows)], name=f"e{i:05d}") for i in range(250))
+    path = tmp_path_factory.mktemp("big") / "status.html"
+    path.write_text(render_status(replace(base, rows=rows), "html"), encoding="utf-8")
+    return path
+
+
+def test_a_large_page_draws_a_page_of_rows_and_says_how_many_more(big_page: Path, tmp_path: Path) -> None:
+    d = dom(big_page, "", tmp_path)
+    assert len(visible(d)) == 100 and visible(d)[0] == "e00000"
+    assert d.ids["shown"] == "250 of 250 entities"
+
+
+def test_search_finds_entities_beyond_the_first_page(big_page: Path, tmp_path: Path) -> None:
+    d = dom(big_page, "#q=e0024", tmp_path)
+    assert visible(d) == [f"e{i:05d}" for i in range(240, 250)]
+    assert d.ids["shown"] == "10 of 250 entities"
+
+
+def test_label_and_state_filters_work_on_every_row(big_page: Path, tmp_path: Path) -> None:
+    d = dom(big_page, "#label=team=emea&state=attention", tmp_path)
+    # the sample's nordlicht-de (emea, attention) is every 4th row of the 250
+    assert visible(d) == [f"e{i:05d}" for i in range(250) if i % 4 == 2]

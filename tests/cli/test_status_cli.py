@@ -23,8 +23,8 @@ def test_text_shows_the_matrix_and_the_summary(run_acorn, demo: Path) -> None:
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0].split() == ["entity", "US", "CA", "MX", "UK", "DE", "FR", "IT", "NL", "IE", "JP", "AU"]
-    assert lines[1].split() == ["acme-sz", "=", "=", "?", "·", "!", "+", "·", "·", "·", "+", "·"]
-    assert lines[-1] == "Status: 4 live, 1 pending, 1 attention, 6 blocked, 6 to create, 1 unmanaged, 1 drifted."
+    assert lines[1].split() == ["acme-sz", "=", "=", "?", "·", "x", "+", "·", "·", "·", "+", "·"]
+    assert lines[-1] == "Status: 4 live, 1 pending, 1 attention, 6 blocked, 6 to create, 1 unmanaged, 1 drifted, 0 unreadable."
     assert "  ~ FR  pending    IN_REVIEW REG-" in result.out  # the registration's status and id
 
 

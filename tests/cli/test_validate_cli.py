@@ -38,18 +38,20 @@ def test_the_shipped_tree_shows_its_typo_at_its_place_without_the_number(run_aco
     line = next(i for i, text in enumerate(acme.read_text().splitlines(), 1) if TYPO in text)
     column = acme.read_text().splitlines()[line - 1].index(TYPO) + 1
     assert result.err.splitlines() == [
-        f"error: {acme}:{line}:{column}: spec.taxRegistrations[2].number: the check digit does not match",
+        f"{acme}:{line}:{column}: spec.taxRegistrations[2].number: the check digit does not match",
         "1 problem in the desired state."]
     assert TYPO not in result.out + result.err
+    assert "TAX_NUMBER_INVALID" not in result.out  # the error says it; no warning repeats it
 
 
 def test_shipped_tree_once_fixed_is_valid_with_preflight_warnings(run_acorn, tmp_path: Path) -> None:
     result = run_acorn("validate", "--desired", str(fixed_demo(tmp_path)), env={"ACORN_TODAY": "2026-11-27"})
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1] == "ok: 6 entities valid, 8 preflight warning(s)"
-    assert "warning: sakura-jp US: MISSING_TAX_REGISTRATION: US requires tax registration US_W8BENE" in result.out
-    assert ("warning: acme-sz FR: TAX_REGISTRATION_MAY_BE_REQUIRED: FR may require tax registration EU_VAT "
-            "with country FR: required for goods stored in France") in result.out
+    assert ("desired/entities/sakura-jp.yaml:7:1: warning: US MISSING_TAX_REGISTRATION: US requires tax "
+            "registration US_W8BENE") in result.out
+    assert ("desired/entities/acme-sz.yaml:9:1: warning: FR TAX_REGISTRATION_MAY_BE_REQUIRED: FR may require tax "
+            "registration EU_VAT with country FR: required for goods stored in France") in result.out
 
 
 def test_invalid_tree_exits_1_with_every_problem_and_no_traceback(run_acorn, tmp_path: Path) -> None:
@@ -58,7 +60,8 @@ def test_invalid_tree_exits_1_with_every_problem_and_no_traceback(run_acorn, tmp
     assert result.code == 1
     assert "Traceback" not in result.err
     lines = result.err.splitlines()
-    assert lines[0] == f"error: {desired}/entities/bad-seller-id.yaml:7:13: spec.sellerId: does not match the pattern ^[A-Z0-9]{{10,20}}$"
+    assert lines[0] == (f"{desired}/entities/bad-seller-id.yaml:7:13: spec.sellerId: must be 10 to 20 upper-case "
+                        "letters and digits, like A3EXAMPLEACME01")
     assert lines[1] == f"{desired}/entities/duplicate-key.yaml:8:3: spec.sellerId: duplicate key (first written at line 7)"
     assert lines[-1] == "2 problems in the desired state."
 
@@ -68,7 +71,7 @@ def test_github_annotations(run_acorn, tmp_path: Path) -> None:
     result = run_acorn("validate", "--desired", str(desired), env={"GITHUB_ACTIONS": "true"})
     assert result.code == 1
     assert (f"::error file={desired}/entities/bad-seller-id.yaml,line=7,col=13::"
-            "spec.sellerId: does not match the pattern ^[A-Z0-9]{10,20}$") in result.out
+            "spec.sellerId: must be 10 to 20 upper-case letters and digits, like A3EXAMPLEACME01") in result.out
 
 
 def test_preflight_warnings_are_annotated_too(run_acorn, tmp_path: Path) -> None:
@@ -126,7 +129,7 @@ def test_an_unexpected_error_is_one_line_without_a_traceback(run_acorn, tmp_path
     def broken(_):
         raise RuntimeError("boom with Atzr|IwEBIsecret inside")
 
-    monkeypatch.setattr("reconciler.cli.validate.load_desired", broken)
+    monkeypatch.setattr("reconciler.cli.validate.load_desired_partial", broken)
     result = run_acorn("validate", "--desired", str(desired))
     assert result.code == 1 and "Traceback" not in result.err and "Atzr|" not in result.err
     assert result.err.startswith("error: internal error (RuntimeError: boom with <secret> inside)")
@@ -143,3 +146,32 @@ def test_outputs_that_cannot_be_written_are_named(run_acorn, tmp_path: Path) -> 
     result = run_acorn("import", "--desired", str(desired), "--seller-id", "A3EXAMPLEACME09", "--name", "new-one",
                        "--refresh-token-env", "NEW_ONE_TOKEN", "--audit-log", str(tmp_path / "file" / "audit.jsonl"))
     assert result.code == 1 and "a file is in the way of its folder" in result.err
+
+
+def test_problems_are_printed_exactly_as_path_line_col_key_message(run_acorn, tmp_path: Path) -> None:
+    desired = tree(tmp_path, "bad-seller-id")
+    result = run_acorn("validate", "--desired", str(desired))
+    first = result.err.splitlines()[0]
+    assert first.startswith(f"{desired}/entities/bad-seller-id.yaml:7:13: spec.sellerId: ")
+
+
+def test_sound_entities_are_preflighted_even_when_another_file_is_invalid(run_acorn, tmp_path: Path) -> None:
+    desired = tmp_path / "desired"
+    shutil.copytree(REPO / "desired", desired)
+    (desired / "entities" / "broken.yaml").write_text("a: b: c\n")
+    result = run_acorn("validate", "--desired", str(desired))
+    assert result.code == 1
+    assert "sakura-jp.yaml:7:1: warning: US MISSING_TAX_REGISTRATION" in result.out
+    assert "broken.yaml:1:5: (yaml): a second ':' on this line" in result.err
+
+
+def test_one_broken_file_does_not_block_plan_entity_for_the_others(run_acorn, tmp_path: Path) -> None:
+    shutil.copytree(REPO / "desired", tmp_path / "desired")
+    (tmp_path / "desired" / "entities" / "broken.yaml").write_text("a: b: c\n")
+    ok = run_acorn("plan", "--entity", "maple-ca", cwd=tmp_path)
+    assert ok.code == 0, ok.err
+    assert "maple-ca" in ok.out and "1 other file of the desired tree has problems" in ok.err
+    blocked = run_acorn("plan", "--entity", "broken", cwd=tmp_path)
+    assert blocked.code == 1 and "broken.yaml:1:5: (yaml)" in blocked.err
+    everything = run_acorn("plan", cwd=tmp_path)
+    assert everything.code == 1 and "broken.yaml:1:5" in everything.err

@@ -5,13 +5,10 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-import httpx
-
 from reconciler.client import AcornClient
 from reconciler.client.audit import AuditEntry, AuditLog
 from reconciler.desired.settings import Settings
-from tests.client.client_fakeapi import FakeApi
-from tests.client.client_support import make_entity
+from tests.client.client_support import Recording, make_entity
 
 
 def test_lines_are_appended_as_json_with_a_utc_timestamp(tmp_path):
@@ -28,7 +25,7 @@ def test_lines_are_appended_as_json_with_a_utc_timestamp(tmp_path):
     assert lines[1]["status"] is None and lines[1]["error"] == "ReadTimeout"
 
 
-def test_the_file_is_opened_once_and_closed_with_the_client(tmp_path, monkeypatch):
+def test_the_file_is_opened_once_and_closed_with_the_client(tmp_path, monkeypatch, sandbox, sandbox_url):
     opened = []  # paths opened for appending
     real_open = Path.open
 
@@ -41,15 +38,15 @@ def test_the_file_is_opened_once_and_closed_with_the_client(tmp_path, monkeypatc
     path = tmp_path / "audit.jsonl"
     log = AuditLog(path)
     entity = make_entity(env_name="TOKEN")
-    api = FakeApi()
-    api.seller(entity.seller_id, "Atzr|refresh")
+    sandbox.seller(entity.seller_id, "Atzr|refresh")
     env = {"TOKEN": "Atzr|refresh", "LWA_CLIENT_ID": "id", "LWA_CLIENT_SECRET": "secret"}
+    wire = Recording()
 
     async def go():
-        async with AcornClient(Settings(endpoint="http://acorn.test"), env, base_dir=tmp_path,
-                               audit=log, transport=httpx.MockTransport(api)) as c:
+        async with AcornClient(Settings(endpoint=sandbox_url), env, base_dir=tmp_path,
+                               audit=log, transport=wire) as c:
             await c.read_seller(entity)
-            assert len(path.read_text().splitlines()) == len(api.requests) == 3  # each line flushed
+            assert len(path.read_text().splitlines()) == len(wire.exchanges) == 3  # each line flushed
             assert not log._file.closed
 
     asyncio.run(go())

@@ -4,13 +4,14 @@ import pytest
 
 from reconciler.client.endpoints import resolve_endpoints
 from reconciler.desired.settings import Settings
+from reconciler.domain.contract import LWA_TOKEN_PATH
 
 
 def test_regional_sandbox_hosts_and_lwa():
     ep = resolve_endpoints(Settings(environment="sandbox", endpoint="regional"))
     assert ep.mode == "regional"
     assert ep.host("EU") == "https://sandbox.sellingpartnerapi-eu.amazon.com"
-    assert ep.lwa_token_url == "https://api.amazon.com/auth/o2/token"
+    assert ep.lwa_token_url == "https://api.amazon.com" + LWA_TOKEN_PATH
     assert ep.read_hosts(["US", "DE", "FR", "JP"]) == (
         "https://sandbox.sellingpartnerapi-na.amazon.com",
         "https://sandbox.sellingpartnerapi-eu.amazon.com",
@@ -23,7 +24,7 @@ def test_regional_production_hosts_and_a_custom_lwa():
                                     lwa_endpoint="https://lwa.example/"))
     assert ep.host("NA") == "https://sellingpartnerapi-na.amazon.com"
     assert ep.host("FE") == "https://sellingpartnerapi-fe.amazon.com"
-    assert ep.lwa_token_url == "https://lwa.example/auth/o2/token"
+    assert ep.lwa_token_url == "https://lwa.example" + LWA_TOKEN_PATH
 
 
 @pytest.mark.parametrize("endpoint, mode, embedded", [
@@ -35,5 +36,5 @@ def test_one_url_modes_send_every_region_and_lwa_there(endpoint, mode, embedded)
     base = (embedded or endpoint).rstrip("/")
     assert ep.mode == mode
     assert {ep.host(r) for r in ("NA", "EU", "FE")} == {base}
-    assert ep.lwa_token_url == base + "/auth/o2/token"  # the configured LWA endpoint is ignored
+    assert ep.lwa_token_url == base + LWA_TOKEN_PATH  # the configured LWA endpoint is ignored
     assert ep.read_hosts(["US", "DE", "JP"]) == (base,)  # one read per distinct host

@@ -12,10 +12,10 @@ from reconciler.client.wire import (
     registrations_from_api,
     submission_to_api,
 )
+from reconciler.domain.contract import ERROR_CODES
 from reconciler.domain.model import Reason
 from reconciler.errors import ApiError
-from tests.client.client_fakeapi import registration
-from tests.client.client_support import make_entity
+from tests.client.client_support import make_entity, registration
 
 
 def test_submission_to_api_uses_the_contract_keys_and_iso_dates():
@@ -120,7 +120,7 @@ def test_participations_keep_only_participating_marketplaces():
 
 
 @pytest.mark.parametrize("body, expected", [
-    ({"errors": [{"code": "InvalidInput", "message": "bad", "details": "x"}]}, ("InvalidInput", "bad", "x")),
+    ({"errors": [{"code": ERROR_CODES[400], "message": "bad", "details": "x"}]}, (ERROR_CODES[400], "bad", "x")),
     ({"error": "invalid_grant", "error_description": "expired"}, ("invalid_grant", "expired", "")),
     ("<html>", (None, "", "")),
 ])

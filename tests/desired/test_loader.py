@@ -31,9 +31,9 @@ def problems_of(name: str) -> list[str]:
     ("alias-bomb", "3:31: a3[7][8][8][7]: the document expands to more than 10000 values (anchors and aliases are bounded)"),
     ("top-level-list", "1:1: (document): the top level must be a mapping"),
     ("empty", "1:1: (document): the file is empty"),
-    ("yaml-syntax", "27:1: (yaml): while parsing a flow sequence did not find expected ',' or ']'"),
+    ("yaml-syntax", "26:17: (yaml): a [ … ] list that is not closed, or lacks a comma between items"),
     ("missing-key", "6:1: spec.legalRepresentative: required key is missing"),
-    ("bad-seller-id", "7:13: spec.sellerId: does not match the pattern ^[A-Z0-9]{10,20}$"),
+    ("bad-seller-id", "7:13: spec.sellerId: must be 10 to 20 upper-case letters and digits, like A3EXAMPLEACME01"),
     ("eu-vat-without-country", "19:7: spec.taxRegistrations[0].country: required key is missing"),
     ("token-in-credentials", f"10:19: spec.credentials.refreshToken: {SECRET_MSG}"),
     ("plain-credential", f"10:19: spec.credentials.refreshToken: {SECRET_MSG}"),
@@ -58,7 +58,7 @@ def test_each_rule_has_one_located_message(case: str, expected: str) -> None:
 
 def test_unknown_key_is_named_and_the_missing_one_too() -> None:
     assert problems_of("unknown-key") == [
-        "7:3: spec.sellerID: unknown key (allowed: businessRegistration, credentials, documents, "
+        "7:3: spec.sellerID: unknown key; did you mean 'sellerId'? (allowed: businessRegistration, credentials, documents, "
         "legalEntityName, legalRepresentative, marketplaces, sellerId, taxRegistrations)",
         "6:1: spec.sellerId: required key is missing",
     ]
@@ -110,8 +110,8 @@ def test_schema_problems_do_not_hide_the_other_rules() -> None:
     text = (FIXTURES / "valid.yaml").read_text().replace("[US, CA, DE, FR, JP]", "[US, us, GB]")
     _, problems = load_entity(text, "valid.yaml", "valid")
     assert [(p.key, p.message.split(" (")[0]) for p in problems] == [
-        ("spec.marketplaces[1]", "does not match the pattern ^[A-Z]{2}$"),
-        ("spec.marketplaces[2]", "unknown marketplace 'GB'")]
+        ("spec.marketplaces[1]", "must be a two-letter code in upper case, like DE"),
+        ("spec.marketplaces[2]", "unknown marketplace 'GB'; did you mean 'UK'?")]
 
 
 def _entity_file(name: str, seller: str) -> SourceFile:

@@ -6,7 +6,15 @@ import pytest
 
 from reconciler.domain.live import IN_REVIEW
 from reconciler.domain.submission import client_token, submission_digest
-from reconciler.engine.selection import parse_selector, parse_shard, restrict, select, shard
+from reconciler.engine.selection import (
+    Requirement,
+    parse_selector,
+    parse_selectors,
+    parse_shard,
+    restrict,
+    select,
+    shard,
+)
 from reconciler.errors import ConfigError
 from tests.engine.plan_builders import entity, one, reg, rows, run, seller
 
@@ -29,8 +37,11 @@ def names(entities) -> list[str]:
     (dict(names=["maple-ca", "acme-sz"]), ["acme-sz", "maple-ca"]),
     (dict(selector=parse_selector("brand=atlas")), ["atlas-ie", "atlas-uk"]),
     (dict(selector=parse_selector("team=emea, brand=atlas")), ["atlas-ie", "atlas-uk"]),
-    (dict(selector=parse_selector("team=emea,brand=acme")), []),
-    (dict(selector=parse_selector("tier=gold")), []),
+    (dict(selector=parse_selector("brand!=atlas")), ["acme-sz", "maple-ca"]),
+    (dict(selector=parse_selector("brand in (acme, maple)")), ["acme-sz", "maple-ca"]),
+    (dict(selector=parse_selector("brand notin (acme,maple),team=emea")), ["atlas-ie", "atlas-uk"]),
+    (dict(selector=parse_selector("tier!=gold")), ["acme-sz", "atlas-ie", "atlas-uk", "maple-ca"]),
+    (dict(selector=parse_selectors(["brand=atlas", "team in (emea)"])), ["atlas-ie", "atlas-uk"]),
     (dict(marketplaces=["us"]), ["acme-sz", "maple-ca"]),
     (dict(marketplaces=["JP", "NL"]), ["atlas-ie", "atlas-uk"]),
     (dict(names=["a*"], selector=parse_selector("brand=atlas"), marketplaces=["UK"]), ["atlas-uk"]),
@@ -40,7 +51,14 @@ def test_select(kw, expected):
 
 
 @pytest.mark.parametrize("kw, message", [
-    (dict(names=["mapel-ca"]), "no entity is named 'mapel-ca'"),
+    (dict(names=["mapel-ca"]), "no entity is named 'mapel-ca'; did you mean 'maple-ca'"),
+    (dict(names=["!atlas-*"]), "cannot leave entities out; use a label selector"),
+    (dict(selector=parse_selector("tier=gold")), "no entity has the label 'tier'"),
+    (dict(selector=parse_selector("brnd=atlas")), "did you mean 'brand'.*labels in use: brand=acme"),
+    (dict(selector=parse_selector("brand=atlsa")), "'brand=atlsa'; did you mean 'atlas'"),
+    (dict(selector=parse_selector("team=emea,brand=acme")), "none matches them all"),
+    (dict(selector=parse_selectors(["brand=atlas", "brand=acme"])), "none matches them all"),
+    (dict(selector=parse_selector("brand notin (acme,atlas,maple)")), "no entity matches the selector"),
     (dict(marketplaces=["XX"]), "unknown marketplace XX"),
 ])
 def test_select_refuses_what_would_silently_plan_nothing(kw, message):
@@ -48,14 +66,20 @@ def test_select_refuses_what_would_silently_plan_nothing(kw, message):
         select(ENTITIES, **kw)
 
 
-@pytest.mark.parametrize("text", ["brand", "=atlas", "brand==atlas", "brand=atlas,", ""])
+@pytest.mark.parametrize("text", ["brand", "=atlas", "brand==atlas", "brand=atlas,", "", "brand in acme",
+                                  "brand !in (a)"])
 def test_a_malformed_selector_is_refused(text):
-    with pytest.raises(ConfigError, match="KEY=VALUE"):
+    with pytest.raises(ConfigError, match="KEY=VALUE, KEY!=VALUE"):
         parse_selector(text)
 
 
+def test_a_set_term_needs_values():
+    with pytest.raises(ConfigError, match="needs values"):
+        parse_selector("brand in (a,)")
+
+
 def test_a_selector_value_may_be_empty():
-    assert parse_selector("brand=") == (("brand", ""),)
+    assert parse_selector("brand=") == (Requirement("brand", "=", ("",)),)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5])

@@ -1,7 +1,7 @@
 """Renderings of a plan: golden text and markdown, json, colour, escaping and masking.
 
 Regenerate the golden files after an intended change with
-`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/plan`, then review the diff.
+`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/render`, then review the diff.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from reconciler.domain.live import ACTION_REQUIRED
 from reconciler.domain.model import Reason
-from reconciler.engine.plan_json import to_json
+from reconciler.engine.plan_json import from_json
 from reconciler.render import FORMATS, render
 from tests.engine.plan_builders import ALL_TAXES, FR_TYPO, entity, one, reg, sample_plan
 
@@ -25,7 +25,7 @@ UPDATE = os.environ.get("ACORN_UPDATE_GOLDEN") == "1"
 
 @pytest.mark.parametrize("fmt, name", [("text", "plan.txt"), ("markdown", "plan.md"), ("json", "plan.json")])
 def test_golden(fmt, name):
-    out = render(sample_plan(), fmt)
+    out = render(sample_plan(), fmt, endpoint="embedded (.acorn/sandbox.sqlite)")
     path = GOLDEN / name
     if UPDATE:
         path.write_text(out + "\n", encoding="utf-8")
@@ -34,19 +34,21 @@ def test_golden(fmt, name):
 
 def test_text_ends_with_the_summary_line():
     assert render(sample_plan(), "text").splitlines()[-1] == (
-        "Plan: 3 to create, 1 pending, 1 attention, 4 blocked, 2 live, 2 unmanaged, 1 drifted.")
+        "Plan: 3 to create, 1 pending, 1 attention, 4 blocked, 2 live, 2 unmanaged, 1 drifted, 1 unreadable.")
 
 
 def test_an_empty_plan_is_just_the_summary():
     from dataclasses import replace
     empty = replace(sample_plan(), entities=())
-    assert render(empty, "text") == "Plan: 0 to create, 0 pending, 0 attention, 0 blocked, 0 live, 0 unmanaged, 0 drifted."
+    assert render(empty, "text") == "Plan: 0 to create, 0 pending, 0 attention, 0 blocked, 0 live, 0 unmanaged, 0 drifted, 0 unreadable."
     assert "<details" not in render(empty, "markdown")
 
 
-def test_json_is_the_json_form():
+def test_a_plan_saved_as_json_reads_back_as_the_same_plan_and_is_the_golden_file():
     p = sample_plan()
-    assert json.loads(render(p, "json")) == to_json(p)
+    saved = render(p, "json")
+    assert from_json(json.loads(saved)) == p  # what `acorn apply PLANFILE` reads is what was planned
+    assert saved + "\n" == (GOLDEN / "plan.json").read_text(encoding="utf-8")
 
 
 def test_colour_only_when_asked():
@@ -54,7 +56,7 @@ def test_colour_only_when_asked():
     plain, coloured = render(p, "text"), render(p, "text", color=True)
     assert "\x1b[" not in plain
     assert "\x1b[32m+ CA  create\x1b[0m" in coloured
-    assert "\x1b[31m! FR  blocked\x1b[0m" in coloured
+    assert "\x1b[31mx FR  blocked\x1b[0m" in coloured
     assert "\x1b[" not in render(p, "markdown", color=True) + render(p, "json", color=True)
 
 
@@ -69,7 +71,7 @@ def test_markdown_matrix_has_a_row_per_entity_and_a_column_per_marketplace_in_ca
     assert header == "| entity | US | CA | UK | DE | FR | IT | NL | SE | JP |"
     nord = next(line for line in md.splitlines() if line.startswith("| **nordlicht-de**"))
     assert nord.count("|") == header.count("|")
-    assert "`~ pending`<br>`? drifted`" in nord
+    assert "`~ pending`<br>`* drifted`" in nord
 
 
 def test_markdown_escapes_user_strings():

@@ -2,7 +2,7 @@
 structure, escaping, self-containment and its Content-Security-Policy.
 
 Regenerate the golden files after an intended change with
-`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/status`, then review the diff.
+`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/render`, then review the diff.
 """
 
 from __future__ import annotations
@@ -42,10 +42,10 @@ def test_text_matrix_puts_each_state_under_its_marketplace() -> None:
     header = lines[0].split()
     assert header == ["entity", "US", "CA", "MX", "DE", "FR", "IT"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[1:4]}
-    assert rows["acme"] == ["=", "=", "?", "+", "!", "·"]
-    assert rows["nord"] == ["·", "·", "·", "=", "~?", "!"]
-    assert rows["gone"] == ["!", "could", "not", "be", "read"]
-    assert lines[-1] == "Status: 3 live, 1 pending, 1 attention, 1 blocked, 1 to create, 1 unmanaged, 1 drifted."
+    assert rows["acme"] == ["=", "=", "?", "+", "x", "·"]
+    assert rows["nord"] == ["·", "·", "·", "=", "~*", "!"]
+    assert rows["gone"] == ["E", "could", "not", "be", "read"]
+    assert lines[-1] == "Status: 3 live, 1 pending, 1 attention, 1 blocked, 1 to create, 1 unmanaged, 1 drifted, 1 unreadable."
 
 
 def test_json_cells_are_keyed_by_marketplace_with_labels_and_errors() -> None:
@@ -94,7 +94,7 @@ def test_markdown_opens_the_same_entities_as_the_plan_comment() -> None:
 
 def test_colour_only_when_asked() -> None:
     plain, coloured = render_status(sample_status(), "text"), render_status(sample_status(), "text", color=True)
-    assert "\x1b[" not in plain and "\x1b[31m!\x1b[0m" in coloured
+    assert "\x1b[" not in plain and "\x1b[31mx\x1b[0m" in coloured
     for fmt in ("json", "markdown", "html"):
         assert "\x1b[" not in render_status(sample_status(), fmt, color=True)
 
@@ -109,7 +109,7 @@ def test_an_empty_status_renders_in_every_format() -> None:
     from dataclasses import replace
     empty = status_of(replace(sample_plan(), entities=()), {})
     assert render_status(empty, "text") == (
-        "Status: 0 live, 0 pending, 0 attention, 0 blocked, 0 to create, 0 unmanaged, 0 drifted.")
+        "Status: 0 live, 0 pending, 0 attention, 0 blocked, 0 to create, 0 unmanaged, 0 drifted, 0 unreadable.")
     assert "<table id=\"matrix\">" in render_status(empty, "html")
     assert json.loads(render_status(empty, "json"))["entities"] == []
 
@@ -141,7 +141,7 @@ class _Page(HTMLParser):
         elif tag == "span" and "data-state" in a and self._cell:
             self.cells[(self._row, self._cell)].append((a["data-state"], a.get("title") or ""))
         elif tag in ("script", "style"):
-            self._in = tag
+            self._in = "data" if a.get("type") == "application/json" else tag
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "td":
@@ -182,9 +182,28 @@ def test_html_rows_embed_labels_and_states_for_the_filter() -> None:
 
 
 def test_html_escapes_every_value() -> None:
-    html, _ = page()
+    html, p = page()
     assert "<script>alert" not in html and "<i>" not in html
     assert html.count("<script>") == 1  # the page's own
+    # the data block is JSON that no value can close early: <, > and & are escaped in it
+    assert not re.search(r"[<>&]", p.text["data"])
+    data = json.loads(p.text["data"])
+    assert [r[0] for r in data["rows"]] == [r for r in p.rows]
+
+
+def test_a_large_status_writes_only_the_first_rows_as_html_and_every_row_as_data() -> None:
+    from dataclasses import replace
+
+    from reconciler.render.status import PAGE_ROWS
+
+    base = sample_status()
+    many = replace(base, rows=tuple(replace(base.rows[i % len(base.rows)], name=f"e{i:05d}") for i in range(1000)))
+    html = render_status(many, "html")
+    parser = _Page()
+    parser.feed(html)
+    assert len(parser.rows) == PAGE_ROWS
+    assert len(json.loads(parser.text["data"])["rows"]) == 1000
+    assert 'id="more-left">900 more entities<' in html
 
 
 def test_html_is_self_contained() -> None:
@@ -214,4 +233,4 @@ def test_html_shows_summary_environment_and_time() -> None:
     assert list(counts) == ["live", "pending", "attention", "blocked", "create", "unmanaged", "drifted"]
     assert re.search(r'data-count="live">3<', html) and re.search(r'data-count="drifted">1<', html)
     assert 'id="environment">sandbox<' in html
-    assert 'datetime="2026-06-01T09:30:00Z"' in html and "2026-06-01 09:30 UTC" in html
+    assert 'datetime="2026-06-01T09:30:00Z"' in html and "2026-06-01 09:30:00 UTC" in html

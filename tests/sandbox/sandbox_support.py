@@ -26,12 +26,19 @@ import uvicorn
 import yaml
 
 from reconciler.domain import catalogue
+from reconciler.domain.contract import (
+    ACCESS_TOKEN_HEADER,
+    LWA_TOKEN_PATH,
+    PARTICIPATIONS_PATH,
+    REGISTRATION_PATH,
+    REQUEST_ID_HEADER,
+    SELLER_REGISTRATIONS_PATH,
+)
 from reconciler.sandbox.app import create_app
 from tests import tax_examples
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "schemas" / "acorn-i.openapi.yaml"
-PREFIX = "/acorn/2026-01-01"
 CLIENT_ID = "acorn-test"
 
 
@@ -99,8 +106,8 @@ class Contract:
     def problems(self, method: str, path: str, status: int, headers: httpx.Headers, body: bytes) -> list[str]:
         where = f"{method} {path} -> {status}"
         found: list[str] = []
-        if "x-amzn-requestid" not in headers:
-            found.append(f"{where}: no x-amzn-RequestId")
+        if REQUEST_ID_HEADER not in headers:
+            found.append(f"{where}: no {REQUEST_ID_HEADER}")
         op = self.operation(method, path)
         if op is None:
             return found  # an undocumented route: only the request id applies
@@ -180,7 +187,7 @@ class Api:
         return seller_id
 
     def exchange(self, refresh_token: str, client_id: str = CLIENT_ID) -> httpx.Response:
-        return self.http.post("/auth/o2/token", data={"grant_type": "refresh_token", "refresh_token": refresh_token,
+        return self.http.post(LWA_TOKEN_PATH, data={"grant_type": "refresh_token", "refresh_token": refresh_token,
                                                       "client_id": client_id, "client_secret": "s3cret"})
 
     def token(self, seller_id: str, client_id: str = CLIENT_ID) -> str:
@@ -194,18 +201,19 @@ class Api:
         return seller_id, self.token(seller_id)
 
     def create(self, token: str, seller_id: str, body: dict[str, Any]) -> httpx.Response:
-        return self.http.post(f"{PREFIX}/sellers/{seller_id}/registrations", json=body,
-                              headers={"x-amz-access-token": token})
+        return self.http.post(SELLER_REGISTRATIONS_PATH.format(sellerId=seller_id), json=body,
+                              headers={ACCESS_TOKEN_HEADER: token})
 
     def list(self, token: str, seller_id: str, **params: Any) -> httpx.Response:
-        return self.http.get(f"{PREFIX}/sellers/{seller_id}/registrations", params=params,
-                             headers={"x-amz-access-token": token})
+        return self.http.get(SELLER_REGISTRATIONS_PATH.format(sellerId=seller_id), params=params,
+                             headers={ACCESS_TOKEN_HEADER: token})
 
     def get(self, token: str, registration_id: str) -> httpx.Response:
-        return self.http.get(f"{PREFIX}/registrations/{registration_id}", headers={"x-amz-access-token": token})
+        return self.http.get(REGISTRATION_PATH.format(registrationId=registration_id),
+                             headers={ACCESS_TOKEN_HEADER: token})
 
     def participations(self, token: str) -> httpx.Response:
-        return self.http.get("/sellers/v1/marketplaceParticipations", headers={"x-amz-access-token": token})
+        return self.http.get(PARTICIPATIONS_PATH, headers={ACCESS_TOKEN_HEADER: token})
 
     def advance(self, seconds: float) -> None:
         assert self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}).status_code == 200

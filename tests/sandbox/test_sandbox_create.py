@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from reconciler.domain import catalogue
-from tests.sandbox.sandbox_support import PREFIX, body_for
+from reconciler.domain.contract import ACCESS_TOKEN_HEADER, ERROR_CODES, RATE_LIMIT_HEADER, SELLER_REGISTRATIONS_PATH
+from tests.sandbox.sandbox_support import body_for
 
 DE, FR, US = (catalogue.by_code(c).marketplace_id for c in ("DE", "FR", "US"))
 
@@ -18,7 +19,7 @@ def test_a_create_answers_202_with_one_submitted_registration_per_marketplace(ap
     body = body_for(["DE", "FR"])
     response = api.create(token, seller, body)
     assert response.status_code == 202
-    assert response.headers["x-amzn-ratelimit-limit"] == "0.5"
+    assert response.headers[RATE_LIMIT_HEADER] == "0.5"
     regs = response.json()["registrations"]
     assert [r["marketplaceId"] for r in regs] == [DE, FR]
     for r in regs:
@@ -57,8 +58,8 @@ def test_the_same_token_with_another_body_is_an_idempotency_mismatch(api):
     response = api.create(token, seller, {**body, "legalEntityName": "Other Name Ltd"})
     assert response.status_code == 409
     error = response.json()["errors"][0]
-    assert error["code"] == "Conflict" and "IdempotencyMismatch" in error["details"]
-    assert "x-amzn-ratelimit-limit" not in response.headers
+    assert error["code"] == ERROR_CODES[409] and "IdempotencyMismatch" in error["details"]
+    assert RATE_LIMIT_HEADER not in response.headers
     assert len(api.registrations()) == 1
 
 
@@ -113,8 +114,8 @@ def test_marketplaces_must_be_known_and_of_one_region(api, codes_or_ids, field):
     response = api.create(token, seller, {**body_for(), "marketplaceIds": ids})
     assert response.status_code == 400
     error = response.json()["errors"][0]
-    assert (error["code"], error["details"]) == ("InvalidInput", field)
-    assert response.headers["x-amzn-ratelimit-limit"] == "0.5"
+    assert (error["code"], error["details"]) == (ERROR_CODES[400], field)
+    assert response.headers[RATE_LIMIT_HEADER] == "0.5"
     assert api.registrations() == []
 
 
@@ -158,8 +159,8 @@ def test_a_malformed_body_is_400_naming_the_field(api, change, field):
 
 def test_a_body_that_is_not_json_is_400(api):
     seller, token = api.login()
-    response = api.http.post(f"{PREFIX}/sellers/{seller}/registrations", content=b"{not json",
-                             headers={"x-amz-access-token": token, "content-type": "application/json"})
+    response = api.http.post(SELLER_REGISTRATIONS_PATH.format(sellerId=seller), content=b"{not json",
+                             headers={ACCESS_TOKEN_HEADER: token, "content-type": "application/json"})
     assert (response.status_code, response.json()["errors"][0]["details"]) == (400, "body")
 
 
@@ -187,8 +188,8 @@ def test_two_concurrent_creates_with_one_client_token_make_one_registration_set(
     def create() -> None:
         with httpx.Client(base_url=served.url, timeout=10) as http:
             barrier.wait()
-            answers.append(http.post(f"{PREFIX}/sellers/{seller}/registrations", json=body,
-                                     headers={"x-amz-access-token": token}))
+            answers.append(http.post(SELLER_REGISTRATIONS_PATH.format(sellerId=seller), json=body,
+                                     headers={ACCESS_TOKEN_HEADER: token}))
 
     threads = [threading.Thread(target=create) for _ in range(2)]
     for t in threads:

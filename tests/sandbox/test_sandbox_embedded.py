@@ -10,6 +10,12 @@ import pytest
 
 from reconciler.desired.loader import load_desired
 from reconciler.domain import catalogue
+from reconciler.domain.contract import (
+    ACCESS_TOKEN_HEADER,
+    LWA_TOKEN_PATH,
+    PARTICIPATIONS_PATH,
+    SELLER_REGISTRATIONS_PATH,
+)
 from reconciler.domain.submission import submission_digest
 from reconciler.errors import ConfigError
 from reconciler.sandbox.demo import DEMO_SELLERS
@@ -19,10 +25,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 async def _login(client: httpx.AsyncClient, seller_id: str) -> dict[str, str]:
-    answer = await client.post("/auth/o2/token", data={"grant_type": "refresh_token", "client_id": "acorn",
+    answer = await client.post(LWA_TOKEN_PATH, data={"grant_type": "refresh_token", "client_id": "acorn",
                                                        "client_secret": "x",
                                                        "refresh_token": demo_refresh_token(seller_id)})
-    return {"x-amz-access-token": answer.json()["access_token"]}
+    return {ACCESS_TOKEN_HEADER: answer.json()["access_token"]}
 
 
 def _run(state: Path, calls):
@@ -39,9 +45,9 @@ def test_the_demo_world_is_served_in_process(tmp_path):
         seen = {}
         for seller in DEMO_SELLERS:
             headers = await _login(client, seller.seller_id)
-            regs = (await client.get(f"/acorn/2026-01-01/sellers/{seller.seller_id}/registrations",
+            regs = (await client.get(SELLER_REGISTRATIONS_PATH.format(sellerId=seller.seller_id),
                                      headers=headers)).json()["registrations"]
-            stores = (await client.get("/sellers/v1/marketplaceParticipations", headers=headers)).json()["payload"]
+            stores = (await client.get(PARTICIPATIONS_PATH, headers=headers)).json()["payload"]
             seen[seller.seller_id] = (
                 sorted(catalogue.BY_ID[p["marketplace"]["id"]].code for p in stores),
                 [(catalogue.BY_ID[r["marketplaceId"]].code, r["status"], [x["code"] for x in r["reasons"]])
@@ -68,7 +74,7 @@ def test_seeded_once_and_kept_across_transports(tmp_path):
                 "legalEntityName": "Maple Outfitters Inc.",
                 "businessRegistration": {"country": "CA", "number": "BC1", "document": {"uri": "u", "sha256": "e" * 64}},
                 "legalRepresentative": {"name": "C", "idDocument": {"type": "passport", "expiresOn": "2040-01-01"}}}
-        return (await client.post("/acorn/2026-01-01/sellers/A4MAPLE000CA/registrations", json=body,
+        return (await client.post(SELLER_REGISTRATIONS_PATH.format(sellerId="A4MAPLE000CA"), json=body,
                                   headers=headers)).status_code
 
     async def state_of(client):
@@ -94,8 +100,8 @@ def test_a_dropped_answer_is_a_transport_error_in_process(tmp_path):
                 "businessRegistration": {"country": "CA", "number": "BC1", "document": {"uri": "u", "sha256": "e" * 64}},
                 "legalRepresentative": {"name": "C", "idDocument": {"type": "passport", "expiresOn": "2040-01-01"}}}
         with pytest.raises(httpx.TransportError):
-            await client.post("/acorn/2026-01-01/sellers/A4MAPLE000CA/registrations", json=body, headers=headers)
-        replay = await client.post("/acorn/2026-01-01/sellers/A4MAPLE000CA/registrations", json=body,
+            await client.post(SELLER_REGISTRATIONS_PATH.format(sellerId="A4MAPLE000CA"), json=body, headers=headers)
+        replay = await client.post(SELLER_REGISTRATIONS_PATH.format(sellerId="A4MAPLE000CA"), json=body,
                                    headers=headers)
         return replay.status_code, len((await client.get("/_sandbox/state")).json()["registrations"])
 
@@ -168,7 +174,7 @@ def test_participations_of_the_demo_sellers_are_byte_for_byte_as_before(tmp_path
     async def calls(client):
         seen = {}
         for seller in DEMO_SELLERS:
-            answer = await client.get("/sellers/v1/marketplaceParticipations",
+            answer = await client.get(PARTICIPATIONS_PATH,
                                       headers=await _login(client, seller.seller_id))
             seen[seller.seller_id] = answer.content
         return seen

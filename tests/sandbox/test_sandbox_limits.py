@@ -3,6 +3,7 @@ response carries."""
 
 from __future__ import annotations
 
+from reconciler.domain.contract import ERROR_CODES, RATE_LIMIT_HEADER, REQUEST_ID_HEADER
 from tests.sandbox.sandbox_support import body_for
 
 
@@ -12,9 +13,9 @@ def test_create_allows_its_burst_then_429_with_retry_after_and_nothing_changes(a
         assert api.create(token, seller, body_for([code])).status_code == 202
     refused = api.create(token, seller, body_for(["SE"]))
     assert refused.status_code == 429
-    assert refused.json()["errors"][0]["code"] == "QuotaExceeded"
+    assert refused.json()["errors"][0]["code"] == ERROR_CODES[429]
     assert refused.headers["retry-after"] == "2"  # one token at 0.5/s
-    assert "x-amzn-ratelimit-limit" not in refused.headers
+    assert RATE_LIMIT_HEADER not in refused.headers
     assert len(api.registrations()) == 5
     api.advance(2)  # the bucket refills on the sandbox clock
     assert api.create(token, seller, body_for(["SE"])).status_code == 202
@@ -62,7 +63,7 @@ def test_every_response_has_a_request_id_and_rate_limit_only_where_promised(api)
     responses = [api.list(token, seller), api.list(token, seller, pageSize=0), api.get(token, "REG-X"),
                  api.list("Atza|bad", seller), api.exchange("nope"), api.http.get("/_sandbox/state"),
                  api.http.get("/nowhere")]
-    ids = [r.headers.get("x-amzn-requestid") for r in responses]
+    ids = [r.headers.get(REQUEST_ID_HEADER) for r in responses]
     assert all(ids) and len(set(ids)) == len(ids)
-    assert [("x-amzn-ratelimit-limit" in r.headers) for r in responses] == [
+    assert [(RATE_LIMIT_HEADER in r.headers) for r in responses] == [
         True, True, True, False, False, False, False]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.domain import catalogue
+from reconciler.domain.contract import API_PREFIX, ERROR_CODES, RATE_LIMIT_HEADER, REQUEST_ID_HEADER
 from reconciler.sandbox.records import RegistrationRecord
 from reconciler.sandbox.store import Store
 from tests.sandbox.sandbox_support import body_for
@@ -29,7 +30,7 @@ def test_pages_follow_next_token_in_creation_order_and_the_last_has_no_paginatio
     while True:
         response = api.list(token, seller, **params)
         assert response.status_code == 200
-        assert response.headers["x-amzn-ratelimit-limit"] == "2.0"
+        assert response.headers[RATE_LIMIT_HEADER] == "2.0"
         body = response.json()
         seen += [r["registrationId"] for r in body["registrations"]]
         pages += 1
@@ -51,7 +52,7 @@ def test_page_size_outside_1_to_50_is_400(api, size):
     seller, token = api.login()
     response = api.list(token, seller, pageSize=size)
     assert (response.status_code, response.json()["errors"][0]["details"]) == (400, "pageSize")
-    assert response.headers["x-amzn-ratelimit-limit"] == "2.0"
+    assert response.headers[RATE_LIMIT_HEADER] == "2.0"
 
 
 @pytest.mark.parametrize("token", ["garbage", "e30.0000", ""])
@@ -117,17 +118,17 @@ def test_get_registration_answers_it_and_404_for_an_unknown_id(api):
     created = api.create(token, seller, body_for(["DE"])).json()["registrations"][0]
     response = api.get(token, created["registrationId"])
     assert response.status_code == 200 and response.json() == created
-    assert response.headers["x-amzn-ratelimit-limit"] == "2.0"
+    assert response.headers[RATE_LIMIT_HEADER] == "2.0"
     missing = api.get(token, "REG-0000000000000000")
-    assert (missing.status_code, missing.json()["errors"][0]["code"]) == (404, "NotFound")
-    assert missing.headers["x-amzn-ratelimit-limit"] == "2.0"
+    assert (missing.status_code, missing.json()["errors"][0]["code"]) == (404, ERROR_CODES[404])
+    assert missing.headers[RATE_LIMIT_HEADER] == "2.0"
 
 
 def test_an_unknown_route_is_404_with_a_request_id(api):
-    for response in (api.http.get("/acorn/2026-01-01/nothing"), api.http.delete("/_sandbox/state")):
+    for response in (api.http.get(API_PREFIX + "/nothing"), api.http.delete("/_sandbox/state")):
         assert response.status_code == 404
-        assert response.json()["errors"][0]["code"] == "NotFound"
-        assert response.headers["x-amzn-requestid"]
+        assert response.json()["errors"][0]["code"] == ERROR_CODES[404]
+        assert response.headers[REQUEST_ID_HEADER]
 
 
 def _row(i: int, status: str | None) -> RegistrationRecord:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reconciler.domain.contract import ERROR_CODES, LWA_TOKEN_PATH, RATE_LIMIT_HEADER, SELLER_REGISTRATIONS_PATH
 from tests.sandbox.sandbox_support import body_for
 
 
@@ -26,14 +27,14 @@ def test_an_unknown_refresh_token_is_invalid_grant_and_not_echoed(api):
 
 def test_missing_client_credentials_are_invalid_client(api):
     seller = api.seller()
-    response = api.http.post("/auth/o2/token", data={"grant_type": "refresh_token",
+    response = api.http.post(LWA_TOKEN_PATH, data={"grant_type": "refresh_token",
                                                      "refresh_token": f"Atzr|refresh-{seller}"})
     assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
 
 
 def test_a_wrong_grant_type_is_refused(api):
     seller = api.seller()
-    response = api.http.post("/auth/o2/token", data={"grant_type": "client_credentials", "client_id": "a",
+    response = api.http.post(LWA_TOKEN_PATH, data={"grant_type": "client_credentials", "client_id": "a",
                                                      "client_secret": "b", "refresh_token": f"Atzr|refresh-{seller}"})
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
@@ -52,14 +53,14 @@ def test_a_token_acts_for_its_seller_only(api):
     for response in (api.list(alpha_token, beta), api.create(alpha_token, beta, body_for(["FR"])),
                      api.get(alpha_token, created["registrationId"])):
         assert response.status_code == 403
-        assert response.json()["errors"][0]["code"] == "Unauthorized"
-        assert "x-amzn-ratelimit-limit" not in response.headers  # never on 403
+        assert response.json()["errors"][0]["code"] == ERROR_CODES[403]
+        assert RATE_LIMIT_HEADER not in response.headers  # never on 403
     assert [r["marketplaceId"] for r in api.registrations()] == [created["marketplaceId"]]
 
 
 def test_missing_or_unknown_access_tokens_are_403(api):
     seller = api.seller()
-    assert api.http.get(f"/acorn/2026-01-01/sellers/{seller}/registrations").status_code == 403
+    assert api.http.get(SELLER_REGISTRATIONS_PATH.format(sellerId=seller)).status_code == 403
     assert api.list("Atza|made-up", seller).status_code == 403
     assert api.participations("Atza|made-up").status_code == 403
 
@@ -92,4 +93,4 @@ def test_participations_answer_the_sellers_stores_with_iso_country_codes(api):
     assert [(p["marketplace"]["id"], p["marketplace"]["countryCode"]) for p in payload] == [
         ("ATVPDKIKX0DER", "US"), ("A1F83G8C2ARO7P", "GB")]
     assert all(p["participation"] == {"isParticipating": True, "hasSuspendedListings": False} for p in payload)
-    assert response.headers["x-amzn-ratelimit-limit"] == "0.016"
+    assert response.headers[RATE_LIMIT_HEADER] == "0.016"

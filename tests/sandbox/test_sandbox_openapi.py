@@ -8,16 +8,34 @@ import importlib.resources
 
 import yaml
 
+from reconciler.domain.contract import (
+    ACCESS_TOKEN_HEADER,
+    API_PREFIX,
+    CREATE_REGISTRATION,
+    ERROR_CODES,
+    GET_PARTICIPATIONS,
+    GET_REGISTRATION,
+    LIST_REGISTRATIONS,
+    LWA_TOKEN_PATH,
+    PARTICIPATIONS_PATH,
+    RATE_LIMIT_HEADER,
+    REGISTRATION_PATH,
+    REQUEST_ID_HEADER,
+    RETRY_AFTER_HEADER,
+    SELLER_REGISTRATIONS_PATH,
+)
 from tests.sandbox.sandbox_support import SPEC, body_for
 
 OPERATIONS = {
-    ("post", "/auth/o2/token"): "getAccessToken",
-    ("get", "/sellers/v1/marketplaceParticipations"): "getMarketplaceParticipations",
-    ("post", "/acorn/2026-01-01/sellers/{sellerId}/registrations"): "createRegistration",
-    ("get", "/acorn/2026-01-01/sellers/{sellerId}/registrations"): "listRegistrations",
-    ("get", "/acorn/2026-01-01/registrations/{registrationId}"): "getRegistration",
+    ("post", LWA_TOKEN_PATH): "getAccessToken",
+    ("get", PARTICIPATIONS_PATH): GET_PARTICIPATIONS,
+    ("post", SELLER_REGISTRATIONS_PATH): CREATE_REGISTRATION,
+    ("get", SELLER_REGISTRATIONS_PATH): LIST_REGISTRATIONS,
+    ("get", REGISTRATION_PATH): GET_REGISTRATION,
     ("post", "/_sandbox/sellers"): "sandboxPutSeller",
     ("post", "/_sandbox/clock"): "sandboxAdvanceClock",
+    ("get", "/_sandbox/clock"): "sandboxNow",
+    ("post", "/_sandbox/registrations/{registrationId}/decision"): "sandboxDecideReview",
     ("put", "/_sandbox/faults"): "sandboxSetFaults",
     ("get", "/_sandbox/state"): "sandboxState",
     ("post", "/_sandbox/reset"): "sandboxReset",
@@ -39,13 +57,34 @@ def test_every_operation_is_described_and_admin_calls_are_tagged_sandbox_only(co
         assert ("sandbox-only" in tags) == path.startswith("/_sandbox/")
 
 
+def test_the_contract_module_spells_what_the_document_publishes(contract):
+    """The one place a test spells the contract's values: the constants that the client, the
+    sandbox, every other test and the benchmarks read are these, and the document agrees."""
+    assert API_PREFIX == "/acorn/2026-01-01"
+    assert (LWA_TOKEN_PATH, PARTICIPATIONS_PATH) == ("/auth/o2/token", "/sellers/v1/marketplaceParticipations")
+    assert SELLER_REGISTRATIONS_PATH == "/acorn/2026-01-01/sellers/{sellerId}/registrations"
+    assert REGISTRATION_PATH == "/acorn/2026-01-01/registrations/{registrationId}"
+    assert (ACCESS_TOKEN_HEADER, REQUEST_ID_HEADER, RATE_LIMIT_HEADER, RETRY_AFTER_HEADER) == (
+        "x-amz-access-token", "x-amzn-RequestId", "x-amzn-RateLimit-Limit", "Retry-After")
+    assert ERROR_CODES == {400: "InvalidInput", 403: "Unauthorized", 404: "NotFound", 409: "Conflict",
+                           429: "QuotaExceeded", 500: "InternalFailure", 503: "ServiceUnavailable"}
+    components = contract.doc["components"]
+    assert components["securitySchemes"]["accessToken"]["name"] == ACCESS_TOKEN_HEADER
+    assert set(components["schemas"]["Error"]["properties"]["code"]["enum"]) == set(ERROR_CODES.values())
+    answered = {name for item in contract.doc["paths"].values()
+                for method, op in item.items() if method in ("get", "post", "put")
+                for response in contract.resolve(op).get("responses", {}).values()
+                for name in response.get("headers", {})}
+    assert answered >= {REQUEST_ID_HEADER, RATE_LIMIT_HEADER, RETRY_AFTER_HEADER}
+
+
 def test_every_contract_error_status_is_documented_with_its_headers(contract):
-    for path in ("/acorn/2026-01-01/sellers/{sellerId}/registrations",):
+    for path in (SELLER_REGISTRATIONS_PATH,):
         create = contract.resolve(contract.doc["paths"][path]["post"])
-        assert set(create["responses"]) >= {"202", "400", "403", "409", "429", "500", "503"}
-        assert "Retry-After" in create["responses"]["429"]["headers"]
-        assert "x-amzn-RateLimit-Limit" in create["responses"]["400"]["headers"]
-        assert "x-amzn-RateLimit-Limit" not in create["responses"]["403"]["headers"]
+        assert set(create["responses"]) >= {"202", *map(str, ERROR_CODES)} - {"404"}
+        assert RETRY_AFTER_HEADER in create["responses"]["429"]["headers"]
+        assert RATE_LIMIT_HEADER in create["responses"]["400"]["headers"]
+        assert RATE_LIMIT_HEADER not in create["responses"]["403"]["headers"]
 
 
 def test_a_sweep_of_every_documented_answer_conforms(api):
@@ -59,7 +98,7 @@ def test_a_sweep_of_every_documented_answer_conforms(api):
     api.get(token, "REG-NONE")                                         # 404
     api.participations(token)
     api.exchange("nope")                                               # 400 invalid_grant
-    api.http.post("/auth/o2/token", data={"grant_type": "refresh_token"})  # 401
+    api.http.post(LWA_TOKEN_PATH, data={"grant_type": "refresh_token"})  # 401
     api.http.post("/_sandbox/sellers", json={"sellerId": "!"})         # 400 admin
     api.http.put("/_sandbox/faults", json={"errorRate": 1.0})
     api.list(token, seller)                                            # 500 or 503
@@ -77,10 +116,10 @@ def test_the_check_itself_catches_a_wrong_answer(contract):
     """Guards the guard: a response missing fields and the request id is reported."""
     import httpx
 
-    problems = contract.problems("GET", "/acorn/2026-01-01/registrations/REG-1", 200,
-                                 httpx.Headers({"x-amzn-RateLimit-Limit": "fast"}), b'{"registrationId": 1}')
+    problems = contract.problems("GET", REGISTRATION_PATH.format(registrationId="REG-1"), 200,
+                                 httpx.Headers({RATE_LIMIT_HEADER: "fast"}), b'{"registrationId": 1}')
     text = "\n".join(problems)
-    assert "no x-amzn-RequestId" in text and "'sellerId' is a required property" in text
-    assert "header x-amzn-RateLimit-Limit" in text
-    assert contract.problems("GET", "/_sandbox/state", 418, httpx.Headers({"x-amzn-RequestId": "x"}), b"")[0] \
+    assert f"no {REQUEST_ID_HEADER}" in text and "'sellerId' is a required property" in text
+    assert f"header {RATE_LIMIT_HEADER}" in text
+    assert contract.problems("GET", "/_sandbox/state", 418, httpx.Headers({REQUEST_ID_HEADER: "x"}), b"")[0] \
         .endswith("status not documented")

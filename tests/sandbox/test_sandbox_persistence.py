@@ -7,10 +7,11 @@ import threading
 
 import pytest
 
+from reconciler.domain.contract import ACCESS_TOKEN_HEADER, SELLER_REGISTRATIONS_PATH
 from reconciler.errors import ConfigError
 from reconciler.sandbox.records import RegistrationRecord
 from reconciler.sandbox.store import Store, new_registration_id
-from tests.sandbox.sandbox_support import PREFIX, Api, body_for, recording_client, serve_in_thread
+from tests.sandbox.sandbox_support import Api, body_for, recording_client, serve_in_thread
 
 
 def test_a_restart_keeps_sellers_registrations_tokens_and_the_clock(tmp_path, contract):
@@ -44,8 +45,8 @@ def test_an_access_token_survives_a_restart(tmp_path):
     with serve_in_thread(state) as first, recording_client(first.url, recorded) as http:
         seller, token = Api(http, recorded).login()
     with serve_in_thread(state) as second, recording_client(second.url, recorded) as http:
-        assert http.get(f"{PREFIX}/sellers/{seller}/registrations",
-                        headers={"x-amz-access-token": token}).status_code == 200
+        assert http.get(SELLER_REGISTRATIONS_PATH.format(sellerId=seller),
+                        headers={ACCESS_TOKEN_HEADER: token}).status_code == 200
 
 
 def _records(seller: str, token: str, now: float) -> list[RegistrationRecord]:

@@ -1,0 +1,113 @@
+"""When each desired create first appeared: the edge that feeds `engine.triage`.
+
+Two sources, the first that knows wins:
+- git: the date of the commit that brought the entity's file (or template) onto the checked-out
+  branch (a file with uncommitted changes is left to the record below), the default branch in the drift workflow. One `git log --first-parent` over the
+  desired folder answers for every file; a merge counts at its own date, so a change waits from
+  the day it was merged, not from the day it was written on its branch. A later commit to the
+  file restarts its clock (a conservative reading: it may have added the marketplace).
+- `.acorn/first-seen.json`: the time the first plan showed the create (on the sandbox's clock
+  against a sandbox), written by every command that plans. It covers files git does not
+  know (uncommitted, or no git at all).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+
+from ..domain.model import Entity
+from ..engine.plan import CREATE, Plan
+
+FIRST_SEEN_FILE = "first-seen.json"
+
+
+def git_dates(desired: Path) -> dict[Path, datetime]:
+    """Resolved file path -> the date of the newest first-parent commit that touched it; empty
+    when git or the repository is not there."""
+    try:
+        top = subprocess.run(["git", "-C", str(desired), "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, timeout=30)
+        if top.returncode != 0:
+            return {}
+        log = subprocess.run(["git", "-C", str(desired), "log", "--first-parent", "--diff-merges=first-parent",
+                              "--format=%x1e%cI", "--name-only", "HEAD", "--", "."],
+                             capture_output=True, text=True, timeout=120)
+        status = subprocess.run(["git", "-C", str(desired), "status", "--porcelain", "--no-renames", "-z", "--", "."],
+                                capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if log.returncode != 0 or status.returncode != 0:
+        return {}
+    root = Path(top.stdout.strip())
+    # A file changed since its last commit is not what git dated: its record decides.
+    dirty = {(root / entry[3:]).resolve() for entry in status.stdout.split("\0") if len(entry) > 3}
+    dates: dict[Path, datetime] = {}
+    for record in log.stdout.split("\x1e")[1:]:
+        lines = [line for line in record.splitlines() if line.strip()]
+        if not lines:
+            continue
+        when = datetime.fromisoformat(lines[0].strip())
+        for name in lines[1:]:
+            dates.setdefault((root / name).resolve(), when)  # newest first: keep the first seen
+    return {path: when for path, when in dates.items() if path not in dirty}
+
+
+def _source_file(e: Entity) -> Path:
+    # A template's entities carry "path (row name)"; the file is the part before the row.
+    return Path(e.source.path.split(" (row ", 1)[0]).resolve()
+
+
+def _key(entity: str, marketplace: str) -> str:
+    return f"{entity}/{marketplace}"
+
+
+def read_first_seen(state_dir: Path) -> dict[str, datetime]:
+    """`.acorn/first-seen.json`; a missing or unreadable file is an empty record."""
+    try:
+        raw = json.loads((state_dir / FIRST_SEEN_FILE).read_text(encoding="utf-8"))
+        return {k: datetime.fromisoformat(v.replace("Z", "+00:00")) for k, v in raw.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def record_first_seen(state_dir: Path, plan: Plan, now: datetime) -> dict[str, datetime]:
+    """Note `now` for each create of `plan` not noted yet; forget the planned entities' pairs
+    that are no longer creates (a later create starts afresh). Written atomically."""
+    seen = read_first_seen(state_dir)
+    planned = {e.name for e in plan.entities if e.error is None}
+    creates = {_key(e.name, p.marketplace) for e in plan.entities for p in e.pairs if p.state == CREATE}
+    kept = {k: v for k, v in seen.items() if k.split("/", 1)[0] not in planned or k in creates}
+    for k in creates:
+        kept.setdefault(k, now)
+    if kept != seen:
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            tmp = state_dir / f".{FIRST_SEEN_FILE}.{os.getpid()}"
+            tmp.write_text(json.dumps({k: v.isoformat().replace("+00:00", "Z") for k, v in sorted(kept.items())},
+                                      indent=0), encoding="utf-8")
+            os.replace(tmp, state_dir / FIRST_SEEN_FILE)
+        except OSError:
+            pass  # a read-only checkout: the ages then come from git alone
+    return kept
+
+
+def first_seen(entities: Iterable[Entity], plan: Plan, git: Mapping[Path, datetime],
+               recorded: Mapping[str, datetime]) -> dict[tuple[str, str], datetime]:
+    """(entity, marketplace) -> when the create first appeared, for every create of the plan."""
+    by_name = {e.name: e for e in entities}
+    out: dict[tuple[str, str], datetime] = {}
+    for e in plan.entities:
+        source = by_name.get(e.name)
+        committed = git.get(_source_file(source)) if source is not None else None
+        for p in e.pairs:
+            if p.state != CREATE:
+                continue
+            when = committed or recorded.get(_key(e.name, p.marketplace))
+            if when is not None:
+                out[(e.name, p.marketplace)] = when
+    return out

@@ -1,0 +1,92 @@
+"""`acorn drift` end to end on the embedded sandbox: triage by reason with actions, create ages
+from git or from the first plan (on the sandbox clock), and reports split per label."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests import REPO
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "desired", tmp_path / "desired")
+    return tmp_path
+
+
+def test_drift_prints_only_what_needs_a_human_by_reason_with_the_action(run_acorn, demo: Path) -> None:
+    result = run_acorn("drift", cwd=demo)
+    assert result.code == 2, result.err
+    lines = result.out.splitlines()
+    i = lines.index("x MISSING_TAX_REGISTRATION (blocked): 1")
+    assert lines[i + 1] == "    what to do: add the taxRegistrations item the marketplace's scheme needs"
+    i = lines.index("x TAX_NUMBER_INVALID (blocked): 1")  # the demo's typo
+    assert lines[i + 2] == "    acme-sz  DE   EU_VAT (DE) number *******7688: the check digit does not match"
+    assert "live" not in result.out and "= US" not in result.out  # no healthy rows
+    assert "TAX_REGISTRATION_MAY_BE_REQUIRED" not in result.out  # a warning is not drift
+    assert lines[-1] == ("Drift: 11 findings need a human, 10 reasons, 5 entities; "
+                         "6 creates younger than 2 days not counted.")
+
+
+def test_a_create_waiting_longer_than_the_setting_is_drift_on_the_sandbox_clock(run_acorn, demo: Path) -> None:
+    assert run_acorn("drift", "--entity", "atlas-ie", cwd=demo).code == 0  # first seen now: young
+    seen = json.loads((demo / ".acorn" / "first-seen.json").read_text())
+    assert set(seen) >= {"atlas-ie/IE", "atlas-ie/NL"}
+    assert run_acorn("sandbox", "clock", "advance", "1d", cwd=demo).code == 0
+    assert run_acorn("drift", "--entity", "atlas-ie", cwd=demo).code == 0  # 1 day: still young
+    run_acorn("sandbox", "clock", "advance", "2d", cwd=demo)
+    result = run_acorn("drift", "--entity", "atlas-ie", cwd=demo)
+    assert result.code == 2
+    assert "+ UNAPPLIED_CREATE (create): 2" in result.out
+    assert "(3 days), not applied; more than unappliedCreateDays (2)" in result.out
+
+
+def test_unapplied_create_days_is_a_setting(run_acorn, demo: Path) -> None:
+    (demo / "acorn.yaml").write_text("unappliedCreateDays: 5\n")
+    run_acorn("drift", "--entity", "atlas-ie", cwd=demo)
+    run_acorn("sandbox", "clock", "advance", "3d", cwd=demo)
+    result = run_acorn("drift", "--entity", "atlas-ie", cwd=demo)
+    assert result.code == 0 and "younger than 5 days not counted" in result.out
+
+
+def _git(repo: Path, *args: str, when: str | None = None) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.com")
+    if when:
+        env |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_where_git_is_there_the_age_is_from_the_commit(run_acorn, demo: Path) -> None:
+    _git(demo, "init", "-q", "-b", "main")
+    _git(demo, "add", "desired")
+    _git(demo, "commit", "-qm", "desired", when="2020-01-01T00:00:00Z")
+    result = run_acorn("drift", "--entity", "atlas-ie", cwd=demo)
+    assert result.code == 2 and "desired since 2020-01-01 00:00 UTC" in result.out
+    # an uncommitted change is not what git dated: the first plan that shows it counts
+    path = demo / "desired" / "templates" / "atlas.yaml.j2"
+    path.write_text(path.read_text() + "\n")
+    assert run_acorn("drift", "--entity", "atlas-ie", cwd=demo).code == 0
+
+
+def test_group_by_label_splits_the_report_and_writes_one_file_per_team(run_acorn, demo: Path) -> None:
+    result = run_acorn("drift", "--group-by", "label:team", "--out-dir", "issues", cwd=demo)
+    assert result.code == 2
+    assert "== team=emea: " in result.out and "== team=apac: " in result.out
+    written = sorted(p.name for p in (demo / "issues").iterdir())
+    assert written == ["team=amer.md", "team=apac.md", "team=emea.md"]
+    emea = (demo / "issues" / "team=emea.md").read_text()
+    assert "nordlicht-de" in emea and "acme-sz" not in emea and "**What to do:**" in emea
+    assert "wrote the drift of team=emea to issues/team=emea.md" in result.err
+
+
+def test_group_by_must_name_a_label(run_acorn, demo: Path) -> None:
+    result = run_acorn("drift", "--group-by", "team", cwd=demo)
+    assert result.code == 1 and "--group-by must be label:KEY" in result.err

@@ -1,0 +1,450 @@
+"""AcornClient against the served sandbox on 127.0.0.1: paging, auth, retries, the run
+breaker, idempotent creates and the audit trail. The client's time is fake (its waits are
+recorded, not slept); the sandbox's faults script exactly which calls misbehave; a
+`Recording` transport keeps what went over the wire."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from reconciler.client import MemoryAuditLog
+from reconciler.domain.contract import (
+    ACCESS_TOKEN_HEADER,
+    CREATE_REGISTRATION,
+    ERROR_CODES,
+    GET_PARTICIPATIONS,
+    LIST_REGISTRATIONS,
+    LWA_TOKEN_PATH,
+    PARTICIPATIONS_PATH,
+    REQUEST_ID_HEADER,
+)
+from reconciler.errors import AlreadyExists, ApiError, SecretError, TransportError
+from tests.client.client_support import CLIENT_SECRET, Recording, ids, make_entity, seed_rejected_history
+
+ACME = make_entity()
+NORD = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("DE", "FR"))
+SAKURA = make_entity("sakura-jp", "A2EXAMPLESAKU01", ("JP",))
+REFRESH = {ACME: "Atzr|acme-refresh", NORD: "Atzr|nord-refresh", SAKURA: "Atzr|sakura-refresh"}
+TOKENS = {e.credentials.name: token for e, token in REFRESH.items()}
+DE, FR, JP, US = ids("DE", "FR", "JP", "US")
+REGISTRATIONS = "/registrations"  # the end of listRegistrations' and createRegistration's path
+
+
+@pytest.fixture
+def sellers(sandbox):
+    """The three sellers, seeded: acme participates in US and MX."""
+    sandbox.seller(ACME.seller_id, REFRESH[ACME], participations=("US", "MX"))
+    sandbox.seller(NORD.seller_id, REFRESH[NORD])
+    sandbox.seller(SAKURA.seller_id, REFRESH[SAKURA])
+    return sandbox
+
+
+@pytest.fixture
+def wire() -> Recording:
+    return Recording()
+
+
+@pytest.fixture
+def connect(make_client, sandbox_url, wire):
+    """A client of the served sandbox over the recording transport."""
+    def factory(env=TOKENS, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs):
+        return make_client(transport or wire, env, endpoint=sandbox_url, **kwargs)
+    return factory
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def script(sandbox, *steps: dict) -> None:
+    sandbox.faults(script=list(steps))
+
+
+def test_read_seller_follows_every_page_with_the_sellers_own_token(sellers, connect, wire):
+    history = seed_rejected_history(sellers, ACME, REFRESH[ACME], 120)
+
+    async def go():
+        async with connect() as client:
+            return await client.read_seller(ACME)
+
+    live = run(go())
+    assert live.seller_id == ACME.seller_id and live.error is None
+    assert live.participations == frozenset(ids("US", "MX"))
+    assert sorted(r.registration_id for r in live.registrations) == sorted(history)
+    assert list(live.registrations) == sorted(live.registrations, key=lambda r: (r.created_at, r.registration_id))
+    assert {r.status for r in live.registrations} == {"REJECTED"}
+    pages = wire.to(REGISTRATIONS)
+    assert len(pages) == 3 and {p.request.url.params["pageSize"] for p in pages} == {"50"}
+    assert "nextToken" not in pages[0].request.url.params
+    for previous, page in zip(pages, pages[1:]):  # each page asks for the token the one before gave
+        assert page.request.url.params["nextToken"] == previous.json()["pagination"]["nextToken"]
+    assert "pagination" not in pages[-1].json()
+    # one LWA exchange, form-encoded, with the seller's refresh token; then its access token on every call
+    (lwa,) = wire.lwa()
+    assert lwa.request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert lwa.form() == {"grant_type": "refresh_token", "refresh_token": REFRESH[ACME],
+                          "client_id": "acorn-test", "client_secret": CLIENT_SECRET}
+    calls = [e for e in wire.exchanges if e is not lwa]
+    assert {e.request.headers[ACCESS_TOKEN_HEADER] for e in calls} == {lwa.json()["access_token"]}
+    for e in wire.exchanges:
+        assert e.request.headers["user-agent"].startswith("acorn/") and "Language=Python" in e.request.headers["user-agent"]
+
+
+def test_read_all_plans_the_others_when_one_seller_has_no_credentials_or_a_bad_token(sellers, connect):
+    seed_rejected_history(sellers, ACME, REFRESH[ACME], 60)
+    env = {"ACORN_ACME_SZ_REFRESH_TOKEN": REFRESH[ACME], "ACORN_SAKURA_JP_REFRESH_TOKEN": "Atzr|revoked"}
+
+    async def go():
+        async with connect(env) as client:
+            return await client.read_all([ACME, NORD, SAKURA], concurrency=2)
+
+    live = run(go())
+    assert list(live) == [ACME.seller_id, NORD.seller_id, SAKURA.seller_id]
+    assert live[ACME.seller_id].error is None and len(live[ACME.seller_id].registrations) == 60
+    assert live[NORD.seller_id].error == "environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set"
+    assert "Login with Amazon refused seller A2EXAMPLESAKU01 (400 invalid_grant" in live[SAKURA.seller_id].error
+    assert "Atzr|revoked" not in live[SAKURA.seller_id].error
+
+
+def test_missing_application_credentials_fail_the_run_once(sellers, connect, wire):
+    client = connect({**TOKENS, "LWA_CLIENT_SECRET": ""})
+    with pytest.raises(SecretError, match="LWA_CLIENT_SECRET is not set"):
+        run(client.read_all([ACME, NORD], concurrency=2))
+    assert wire.exchanges == []
+
+
+def test_a_403_refreshes_the_token_once_and_retries_once(sellers, connect, wire):
+    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 403})
+
+    async def go():
+        async with connect() as client:
+            return await client.read_seller(NORD)
+
+    live = run(go())
+    assert live.error is None and live.registrations == ()
+    first, second = wire.lwa()
+    lists = wire.to(REGISTRATIONS)
+    assert [e.response.status_code for e in lists] == [403, 200]
+    assert lists[0].request.headers[ACCESS_TOKEN_HEADER] == first.json()["access_token"]
+    assert lists[1].request.headers[ACCESS_TOKEN_HEADER] == second.json()["access_token"]
+    assert second.form()["refresh_token"] == REFRESH[NORD]
+    assert [e.response.status_code for e in wire.to(PARTICIPATIONS_PATH)] == [200]  # not read again
+
+
+def test_a_403_that_survives_the_refresh_stops_that_seller_without_a_retry_storm(sellers, connect, wire):
+    # nord goes first (concurrency 1), so both refusals are its participations call's
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 403, "times": 2})
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD, SAKURA], concurrency=1)
+
+    live = run(go())
+    assert live[SAKURA.seller_id].error is None
+    assert live[NORD.seller_id].error.startswith(
+        "getMarketplaceParticipations for seller A1EXAMPLENORD01 was refused after one token refresh (403 Unauthorized")
+    nord = [e for e in wire.exchanges if e.path != LWA_TOKEN_PATH
+            and wire.seller_of(e.request.headers[ACCESS_TOKEN_HEADER]) == REFRESH[NORD]]
+    refused = [e for e in nord if e.path == PARTICIPATIONS_PATH]
+    assert [e.response.status_code for e in refused] == [403, 403]  # the call and its one retry
+    assert len(nord) <= 3  # and the concurrent listing, not retried on
+    assert [e.form()["refresh_token"] for e in wire.lwa()] == [REFRESH[NORD]] * 2 + [REFRESH[SAKURA]]
+
+
+def test_the_access_token_is_reused_until_a_minute_before_it_expires(sellers, connect, wire, fake_time):
+    async def go():
+        async with connect() as client:
+            (created,) = await client.create_registration(NORD, "EU", [FR], "c" * 64, "d" * 64)
+            await client.get_registration(NORD, created.registration_id)
+            fake_time.now += 3600 - 61
+            await client.get_registration(NORD, created.registration_id)
+            assert len(wire.lwa()) == 1
+            fake_time.now += 2
+            await client.get_registration(NORD, created.registration_id)
+            assert len(wire.lwa()) == 2
+
+    run(go())
+
+
+def test_throttling_and_server_errors_are_retried_honouring_retry_after(sellers, connect, fake_time):
+    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 429, "retryAfter": 7},
+           {"operation": LIST_REGISTRATIONS, "status": 503}, {"operation": LIST_REGISTRATIONS, "status": 500})
+    audit = MemoryAuditLog()
+
+    async def go():
+        async with connect(audit=audit, rng=lambda: 1.0) as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert fake_time.sleeps == [7.0, 1.0, 2.0]  # Retry-After, then full-jitter ceilings 2**n * 0.5
+    statuses = [e.status for e in audit.entries if e.operation == LIST_REGISTRATIONS]
+    assert statuses == [429, 503, 500, 200]
+
+
+def refuse_first_connection():
+    """A refused connection (no server can answer with one): the first participations
+    call fails to connect, as if the host were briefly unreachable."""
+    refused = []
+
+    def before(request: httpx.Request) -> None:
+        if request.url.path == PARTICIPATIONS_PATH and not refused:
+            refused.append(request)
+            raise httpx.ConnectError("All connection attempts failed", request=request)
+    return Recording(before)
+
+
+@pytest.mark.parametrize("fault, error", [
+    ({"latencyMs": 4000}, "ReadTimeout"),  # slower than the client's 2 s timeout
+    ({"drop": True}, "RemoteProtocolError"),  # the sandbox closes the connection unanswered
+    (None, "ConnectError"),
+])
+def test_timeouts_and_dropped_connections_are_retried(sellers, connect, fault, error):
+    if fault is not None:
+        script(sellers, {"operation": GET_PARTICIPATIONS, **fault})
+    audit = MemoryAuditLog()
+    transport = refuse_first_connection() if fault is None else None
+
+    async def go():
+        async with connect(audit=audit, timeout=2.0, transport=transport) as client:
+            return await client.read_seller(SAKURA)
+
+    assert run(go()).error is None
+    kinds = [(e.status, e.error) for e in audit.entries if e.operation == GET_PARTICIPATIONS]
+    assert kinds == [(None, error), (200, None)]
+
+
+def test_five_failed_calls_in_a_row_stop_the_whole_run(sellers, connect, wire):
+    sellers.faults(errorRate=1.0)  # every API call answers 500 or 503
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([ACME, NORD, SAKURA], concurrency=1)
+
+    codes = "|".join(f"{s} {ERROR_CODES[s]}" for s in (500, 503))
+    with pytest.raises(TransportError, match=rf"5 calls in a row failed \(last: ({codes}) on \w+ for seller "
+                                             rf"{ACME.seller_id}, request id [\w-]+\)"):
+        run(go())
+    failed = [e for e in wire.exchanges if e.path != LWA_TOKEN_PATH]
+    # the fifth stops the run: only acme's other read, if already in flight, is answered after it
+    assert 5 <= len(failed) <= 6 and {e.response.status_code for e in failed} <= {500, 503}
+    assert [e.form()["refresh_token"] for e in wire.lwa()] == [REFRESH[ACME]]  # nord and sakura never started
+
+
+def test_a_call_gives_up_after_its_attempts_and_only_that_seller_fails(sellers, connect, fake_time):
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "times": 6})  # not a failure of the service
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD, SAKURA], concurrency=1)
+
+    live = run(go())
+    assert "getMarketplaceParticipations for seller A1EXAMPLENORD01 gave up after 6 attempts" in live[NORD.seller_id].error
+    assert live[SAKURA.seller_id].error is None
+    assert len(fake_time.sleeps) == 5
+
+
+def test_other_client_errors_are_not_retried_and_carry_code_message_and_request_id(sellers, connect, wire):
+    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 400})
+
+    async def go():
+        async with connect() as client:
+            await client.read_seller(SAKURA)
+
+    with pytest.raises(ApiError) as raised:
+        run(go())
+    (listed,) = wire.to(REGISTRATIONS)
+    request_id = listed.response.headers[REQUEST_ID_HEADER]
+    message = listed.json()["errors"][0]["message"]
+    assert (raised.value.status, raised.value.code, raised.value.request_id) == (400, ERROR_CODES[400], request_id)
+    assert str(raised.value) == (f"listRegistrations for seller A2EXAMPLESAKU01 failed: 400 {ERROR_CODES[400]}: "
+                                 f"{message} (request id {request_id})")
+
+
+def test_create_sends_the_submission_and_survives_a_drop_after_commit_without_duplicates(sellers, connect, wire):
+    script(sellers, {"operation": CREATE_REGISTRATION, "drop": True}, {"operation": CREATE_REGISTRATION, "status": 503})
+
+    async def go():
+        async with connect() as client:
+            return await client.create_registration(SAKURA, "FE", [JP], "c" * 64, "d" * 64)
+
+    created = run(go())
+    assert [(r.marketplace_id, r.status, r.client_token) for r in created] == [(JP, "SUBMITTED", "c" * 64)]
+    posts = wire.to(REGISTRATIONS)
+    assert [e.response and e.response.status_code for e in posts] == [None, 503, 202]
+    assert len({e.request.content for e in posts}) == 1  # same body, same clientToken
+    body = json.loads(posts[0].request.content)
+    assert body["marketplaceIds"] == [JP] and body["submissionDigest"] == "d" * 64
+    assert [r["registrationId"] for r in sellers.registrations()] == [created[0].registration_id]
+
+
+def test_create_where_a_registration_is_open_raises_already_exists_naming_it(sellers, connect):
+    async def go():
+        async with connect() as client:
+            (open_,) = await client.create_registration(NORD, "EU", [FR], "e" * 64, "d" * 64)
+            with pytest.raises(AlreadyExists) as raised:
+                await client.create_registration(NORD, "EU", [DE, FR], "c" * 64, "d" * 64)
+            return open_, raised.value
+
+    open_, error = run(go())
+    assert error.marketplace_ids == (FR,) and error.registration_ids == (open_.registration_id,)
+    assert error.status == 409 and "already has" in str(error)
+    assert len(sellers.registrations()) == 1  # nothing was created
+
+
+def test_an_idempotency_mismatch_is_a_plain_conflict(sellers, connect):
+    async def go():
+        async with connect() as client:
+            await client.create_registration(NORD, "EU", [DE], "c" * 64, "d" * 64)
+            await client.create_registration(NORD, "EU", [DE], "c" * 64, "f" * 64)  # same token, another body
+
+    with pytest.raises(ApiError) as raised:
+        run(go())
+    assert not isinstance(raised.value, AlreadyExists) and "IdempotencyMismatch" in str(raised.value)
+
+
+def test_create_refuses_marketplaces_outside_the_region(sellers, connect, wire):
+    client = connect()
+    with pytest.raises(ValueError, match="not in region NA"):
+        run(client.create_registration(NORD, "NA", [DE], "c" * 64, "d" * 64))
+    assert wire.exchanges == []
+
+
+def test_client_side_buckets_pace_calls_and_adopt_the_announced_rate(sellers, connect, fake_time):
+    seed_rejected_history(sellers, SAKURA, REFRESH[SAKURA], 560)
+    sellers.faults(rates={LIST_REGISTRATIONS: 4})  # not the contract's default: announced in each answer
+    fake_time.also = sellers.advance  # the sandbox's buckets refill while the client waits
+
+    async def go():
+        async with connect() as client:
+            return await client.read_seller(SAKURA)
+
+    assert len(run(go()).registrations) == 560
+    # 12 pages: the burst of 10 is free, the other 2 wait for tokens refilled at the announced 4/s
+    assert fake_time.sleeps == [pytest.approx(0.25)] * 2
+
+
+def test_the_audit_trail_has_every_attempt_and_no_secret(sellers, connect, wire):
+    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 403}, {"operation": LIST_REGISTRATIONS, "status": 503})
+    audit = MemoryAuditLog()
+
+    async def go():
+        async with connect(audit=audit) as client:
+            await client.read_all([ACME, NORD, SAKURA], concurrency=3)
+            await client.create_registration(SAKURA, "FE", [JP], "c" * 64, "d" * 64)
+
+    run(go())
+    assert len(audit.lines) == len(wire.exchanges)
+    text = "\n".join(audit.lines)
+    for secret in ("Atza|", "Atzr|", CLIENT_SECRET, "refresh"):
+        assert secret not in text
+    first = json.loads(audit.lines[0])
+    assert first["operation"] == "lwaToken" and first["path"] == LWA_TOKEN_PATH and first["time"].endswith("Z")
+    assert {json.loads(line)["operation"] for line in audit.lines} == {
+        "lwaToken", GET_PARTICIPATIONS, LIST_REGISTRATIONS, CREATE_REGISTRATION}
+    assert all("?" not in json.loads(line)["path"] for line in audit.lines)
+    assert {json.loads(line)["status"] for line in audit.lines} >= {200, 202, 403, 503}
+
+
+def test_an_lwa_error_that_echoes_the_refresh_token_does_not_leak_it(sellers, connect):
+    sellers.faults(echoCredentials="message")
+    env = {**TOKENS, "ACORN_NORDLICHT_DE_REFRESH_TOKEN": "Atzr|nord-revoked"}
+
+    async def go():
+        async with connect(env) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert "400 invalid_grant: " in error and "(sent refresh_token *** " in error
+    assert "nord-revoked" not in error and CLIENT_SECRET not in error
+
+
+def looping_lists(page) -> Recording:
+    """The served sandbox, but its listRegistrations answers are replaced by `page(n)`: a
+    server paging in a loop or without end, which no correct server does and the sandbox
+    therefore cannot be asked to do."""
+    served = []
+
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith(REGISTRATIONS):
+            served.append(request)
+            return httpx.Response(200, json=page(len(served)), request=request)
+        return response
+    return Recording(rewrite=rewrite)
+
+
+def test_a_server_repeating_its_next_token_is_an_error_not_an_endless_read(sellers, connect, sandbox_url):
+    looping = looping_lists(lambda n: {"registrations": [], "pagination": {"nextToken": "again"}})
+
+    async def go():
+        async with connect(transport=looping) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert error.startswith(f"listRegistrations for seller {NORD.seller_id} on {sandbox_url}: page 3 would repeat "
+                            "an earlier nextToken")
+    assert len(looping.to(REGISTRATIONS)) == 2
+
+
+def test_a_server_paging_without_end_is_stopped_at_the_page_cap(sellers, connect, monkeypatch):
+    from reconciler.client import api as api_module
+    monkeypatch.setattr(api_module, "MAX_PAGES", 4)
+    endless = looping_lists(lambda n: {"registrations": [], "pagination": {"nextToken": f"p{n}"}})
+
+    async def go():
+        async with connect(transport=endless) as client:
+            await client.read_seller(NORD)
+
+    with pytest.raises(ApiError, match="more than 4 pages of 50; stopping"):
+        run(go())
+    assert len(endless.to(REGISTRATIONS)) == 4
+
+
+def test_a_retry_after_beyond_the_wait_budget_says_the_call_is_rate_limited(sellers, connect, fake_time):
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "retryAfter": 120})
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert error.startswith("getMarketplaceParticipations for seller A1EXAMPLENORD01 is rate limited: "
+                            "ACORN-i asks to retry in 120 s, longer than this call may wait (60 s)")
+    assert f"429 {ERROR_CODES[429]}" in error and fake_time.sleeps == []
+
+
+def refuse_the_port(request: httpx.Request) -> None:
+    """What the socket layer raises for a port past 65535 (no server is involved)."""
+    raise OverflowError("connect(): port must be 0-65535.")
+
+
+@pytest.mark.parametrize("endpoint, before", [
+    ("http://[::1", None),  # httpx cannot even build the request
+    (None, refuse_the_port),  # the socket refuses the port
+    ("ftp://acorn.test", None),  # the real transport refuses the scheme, before any socket
+    ("http://:80", None),  # no host
+])
+def test_an_endpoint_that_cannot_be_sent_to_stops_the_run_with_one_clear_error(make_client, sandbox_url, endpoint,
+                                                                                before):
+    async def go():
+        async with make_client(Recording(before), TOKENS, endpoint=endpoint or sandbox_url) as client:
+            return await client.read_all([ACME, NORD], concurrency=2)
+
+    with pytest.raises(TransportError, match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
+        run(go())
+
+
+def test_a_bug_in_a_seller_task_is_raised_as_itself_not_as_an_exception_group(sellers, connect):
+    def bug(request: httpx.Request) -> None:
+        if request.url.path.endswith(REGISTRATIONS):
+            raise KeyError("bug")  # a bug, which no server can cause
+
+    async def go():
+        async with connect(transport=Recording(bug)) as client:
+            return await client.read_all([NORD, SAKURA], concurrency=2)
+
+    with pytest.raises(KeyError, match="bug"):
+        run(go())
