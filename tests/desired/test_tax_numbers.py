@@ -5,11 +5,12 @@ swapped, a wrong country prefix, and the number written with spaces or in lower 
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from reconciler.desired import schema
 from reconciler.desired.tax_numbers import CHECK_DIGIT, business_number_problem, normalise, tax_number_problem
 from reconciler.domain import catalogue
-from tests import tax_examples
+from tests import REPO, tax_examples
 
 # scheme, country, valid, typo, swapped, wrong prefix, written loosely
 CASES = [
@@ -169,3 +170,23 @@ def test_the_json_schema_lists_the_contracts_schemes() -> None:
                                    if "const" in rule["if"]["properties"]["scheme"]
                                    else rule["if"]["properties"]["scheme"]["enum"])}
     assert needs_number == {s.code for s in catalogue.TAX_SCHEMES if s.number}
+
+
+def test_the_openapi_contract_lists_the_schemes_and_the_number_reasons() -> None:
+    spec = yaml.safe_load((REPO / "schemas" / "acorn-i.openapi.yaml").read_text())
+    body = spec["components"]["schemas"]
+    found = [v for v in _walk(body) if isinstance(v, dict) and "scheme" in v.get("properties", {})]
+    assert [f["properties"]["scheme"]["enum"] for f in found] == [[s.code for s in catalogue.TAX_SCHEMES]]
+    reasons = body["Reason"]["properties"]["code"]["enum"]
+    assert {"TAX_NUMBER_INVALID", "REGISTRATION_NUMBER_INVALID", "MISSING_TAX_REGISTRATION"} <= set(reasons)
+    assert "TAX_REGISTRATION_MAY_BE_REQUIRED" not in reasons  # a warning of plan, never a review's reason
+
+
+def _walk(node: object):
+    yield node
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from _walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v)
