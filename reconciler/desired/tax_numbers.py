@@ -63,13 +63,13 @@ def _pattern(regex: str) -> Callable[[str], object]:
 
 def _ca_gst_hst(number: str) -> None:
     # ca.bn also takes a bare BN and the RC/RM/RP accounts: GST/HST is the RT program account.
-    if not re.fullmatch(r"\d{9}RT\d{4}", number):
+    if not re.fullmatch(r"[0-9]{9}RT[0-9]{4}", number):
         raise ValueError("not BN + RT + 4 digits")
     bn.validate(number)
 
 
 def _jp_jct(number: str) -> None:
-    if not re.fullmatch(r"T\d{13}", number):
+    if not re.fullmatch(r"T[0-9]{13}", number):
         raise ValueError("not T + 13 digits")
     jp_cn.validate(number[1:])
 
@@ -80,7 +80,7 @@ def _mx_rfc(number: str) -> None:
     rfc.validate(number, validate_check_digits=True)
 
 
-_SG_M_NUMBER = re.compile(r"M[0-9RBX]\d{7}[0-9A-Z]")
+_SG_M_NUMBER = re.compile(r"M[0-9RBX][0-9]{7}[0-9A-Z]")
 
 
 def _sg_gst(number: str) -> None:
@@ -103,10 +103,10 @@ _RULES: dict[str, _Rule] = {
     "MX_RFC": _Rule("a Mexican RFC", "3 letters (4 for a person), the 6-digit date and a 3-character homoclave",
                     _mx_rfc),
     "TR_VKN": _Rule("a Turkish tax number (VKN)", "10 digits", vkn.validate),
-    "AE_VAT": _Rule("a UAE tax registration number (TRN)", "15 digits", _pattern(r"\d{15}")),
-    "SA_VAT": _Rule("a Saudi VAT number", "15 digits, the first and the last a 3", _pattern(r"3\d{13}3")),
+    "AE_VAT": _Rule("a UAE tax registration number (TRN)", "15 digits", _pattern(r"[0-9]{15}")),
+    "SA_VAT": _Rule("a Saudi VAT number", "15 digits, the first and the last a 3", _pattern(r"3[0-9]{13}3")),
     "EG_TIN": _Rule("an Egyptian tax registration number", "9 digits", tn.validate),
-    "ZA_VAT": _Rule("a South African VAT number", "10 digits starting with 4", _pattern(r"4\d{9}")),
+    "ZA_VAT": _Rule("a South African VAT number", "10 digits starting with 4", _pattern(r"4[0-9]{9}")),
     "SG_GST": _Rule("a Singapore GST registration number", "a UEN (9 or 10 characters with a check letter) "
                     "or M, a digit or R, B or X, 7 digits and a check character", _sg_gst),
 }
