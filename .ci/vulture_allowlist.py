@@ -5,6 +5,7 @@ _.unless_registered_in  # render/templates/entity.yaml.j2
 _.legal_name  # render/templates/entity.yaml.j2
 _.legal_name_from  # render/templates/entity.yaml.j2
 _.translations  # render/templates/entity.yaml.j2
+_.credential_yaml  # render/templates/entity.yaml.j2
 _.list_commands  # click.Group hook (cli/main.py)
 _.get_command  # click.Group hook (cli/main.py)
 serve  # click command registered by decorator (cli/sandbox.py)

@@ -1,4 +1,4 @@
-"""Guards for every test: no network beyond loopback, a clean ACORN_* environment, and
+"""Guards for every test: no network beyond loopback, a clean ACORN_*/LWA_*/AWS_* environment, and
 a `run_acorn` fixture that runs the real entry point (error boundary included)."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _loopback_only(self: socket.socket, address: object) -> object:
 def _guards(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
     for name in list(os.environ):
-        if name.startswith(("ACORN_", "LWA_")) or name in ("GITHUB_ACTIONS", "NO_COLOR"):
+        if name.startswith(("ACORN_", "LWA_", "AWS_")) or name in ("GITHUB_ACTIONS", "NO_COLOR"):
             monkeypatch.delenv(name)
 
 

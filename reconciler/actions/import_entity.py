@@ -11,6 +11,7 @@ placeholder can ever reach a submission.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,7 @@ from ..domain.model import (
     SecretRef,
     Submission,
 )
+from ..domain.tokens import looks_like_token
 from ..errors import ConfigError
 from ..render import environment
 
@@ -39,6 +41,7 @@ _ENTITY = schema.schema("entity")
 _NAME = re.compile(_ENTITY["properties"]["metadata"]["properties"]["name"]["pattern"])
 _SELLER = re.compile(_ENTITY["properties"]["spec"]["properties"]["sellerId"]["pattern"])
 _ENV = re.compile(_ENTITY["$defs"]["secretRef"]["properties"]["env"]["pattern"])
+_AWS_ID = re.compile(_ENTITY["$defs"]["secretRef"]["properties"]["aws"]["properties"]["secretId"]["pattern"])
 # Names for the translation placeholder's comment; an unnamed language shows as its code.
 _LANGUAGE_NAMES = {"ja": "Japanese"}
 
@@ -55,11 +58,28 @@ def _tax_field(scheme: str) -> str:
 
 @dataclass(frozen=True)
 class ImportRequest:
-    """What the user names: the entity (and file) name, the seller, its token's variable."""
+    """What the user names: the entity (and file) name, the seller, and where its token is:
+    an environment variable, or an AWS Secrets Manager secret (and a key of its JSON)."""
 
     name: str
     seller_id: str
-    env_var: str
+    env_var: str | None = None
+    aws_secret_id: str | None = None
+    aws_key: str | None = None
+
+    @property
+    def credential(self) -> SecretRef:
+        if self.aws_secret_id is not None:
+            return SecretRef("aws", self.aws_secret_id, self.aws_key)
+        return SecretRef("env", self.env_var or "")
+
+    @property
+    def credential_yaml(self) -> str:
+        """The reference as the entity file writes it (flow style, one line)."""
+        if self.aws_secret_id is None:
+            return f"{{env: {self.env_var}}}"
+        key = f", key: {json.dumps(self.aws_key)}" if self.aws_key else ""
+        return f"{{aws: {{secretId: {json.dumps(self.aws_secret_id)}{key}}}}}"
 
 
 @dataclass(frozen=True)
@@ -108,9 +128,18 @@ def check_request(req: ImportRequest) -> None:
         raise ConfigError(f"--name must be a lower-case DNS label (a-z, 0-9, -; at most 63), not {req.name!r}")
     if not _SELLER.match(req.seller_id):
         raise ConfigError(f"--seller-id must be 10-20 upper-case letters or digits, not {req.seller_id!r}")
-    if not _ENV.match(req.env_var):
+    if (req.env_var is None) == (req.aws_secret_id is None):
+        raise ConfigError("name the seller's refresh token with exactly one of --refresh-token-env "
+                          "and --refresh-token-aws")
+    if req.aws_key is not None and req.aws_secret_id is None:
+        raise ConfigError("--refresh-token-aws-key needs --refresh-token-aws")
+    if req.env_var is not None and not _ENV.match(req.env_var):
         raise ConfigError("--refresh-token-env must name an environment variable (letters, digits, _), "
                           "not a token")
+    if req.aws_secret_id is not None and (not _AWS_ID.match(req.aws_secret_id) or looks_like_token(req.aws_secret_id)):
+        raise ConfigError("--refresh-token-aws must be a Secrets Manager secret name or ARN, not a token")
+    if req.aws_key is not None and (not req.aws_key or looks_like_token(req.aws_key)):
+        raise ConfigError("--refresh-token-aws-key must name a key of the secret's JSON, not a token")
 
 
 def placeholder_entity(req: ImportRequest) -> Entity:
@@ -118,7 +147,7 @@ def placeholder_entity(req: ImportRequest) -> Entity:
     catalogue marketplace, so that every region's host is read."""
     blank = Submission("", BusinessRegistration("", "", DocumentRef("", "")),
                        LegalRepresentative("", IdDocument("passport", date.min)))
-    return Entity(req.name, req.seller_id, SecretRef("env", req.env_var), blank, catalogue.CODES)
+    return Entity(req.name, req.seller_id, req.credential, blank, catalogue.CODES)
 
 
 def _registration_note(r: LiveRegistration) -> str:

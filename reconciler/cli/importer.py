@@ -30,15 +30,20 @@ from .workspace import Workspace, endpoint_options, tree_options, workspace
 @click.command("import")
 @click.option("--seller-id", required=True, metavar="ID", help="The seller (merchant token) to import.")
 @click.option("--name", required=True, metavar="NAME", help="The entity's name: writes entities/NAME.yaml.")
-@click.option("--refresh-token-env", "env_var", required=True, metavar="VAR",
+@click.option("--refresh-token-env", "env_var", metavar="VAR",
               help="The environment variable holding this seller's refresh token (written as {env: VAR}).")
+@click.option("--refresh-token-aws", "aws_secret_id", metavar="SECRET_ID",
+              help="Or the AWS Secrets Manager secret (name or ARN) holding it (written as {aws: {secretId: …}}).")
+@click.option("--refresh-token-aws-key", "aws_key", metavar="KEY",
+              help="With --refresh-token-aws: the key of the secret's JSON that holds the token.")
 @tree_options
 @endpoint_options
 @audit_option
 @click.option("--force", is_flag=True, help="Overwrite entities/NAME.yaml if it exists.")
-def command(seller_id, name, env_var, desired, config, environment, endpoint, audit_log, force) -> int:
+def command(seller_id, name, env_var, aws_secret_id, aws_key, desired, config, environment, endpoint,
+            audit_log, force) -> int:
     """Write an entity file from a seller's live state, with TODO placeholders to fill in."""
-    request = ImportRequest(name, seller_id, env_var)
+    request = ImportRequest(name, seller_id, env_var, aws_secret_id, aws_key)
     check_request(request)
     ws = workspace(desired, config, environment, endpoint)
     path = ws.desired / "entities" / f"{name}.yaml"

@@ -23,6 +23,8 @@ COMMANDS = {
     "sandbox": "sandbox",
     "status": "status",
     "import": "importer",
+    "merge-plans": "merge_plans",
+    "init": "init",
 }
 
 

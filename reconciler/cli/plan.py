@@ -14,6 +14,7 @@ from .planning import (
     emit,
     endpoint_label,
     plan_now,
+    plan_offline,
     prepare,
     report_errors,
     selection_options,
@@ -29,14 +30,19 @@ from .workspace import endpoint_options, tree_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Also save the plan as JSON here, for `acorn apply FILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there is something to create (0 none, 1 error).")
+@click.option("--offline", is_flag=True,
+              help="Read nothing live and use no credential: plan as if no seller had anything yet "
+                   "(what preflight allows), e.g. for pull requests from forks.")
 @audit_option
 @color_option
 def command(desired, config, environment, endpoint, names, selector, marketplaces, shard, fmt, out,
-            detailed_exitcode, audit_log, no_color) -> int:
+            detailed_exitcode, offline, audit_log, no_color) -> int:
     """Show, for every entity and marketplace, what `acorn apply` would do."""
-    run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
-    result = plan_now(run)
-    shown = render(result, fmt, use_color(run.ws, no_color, fmt), endpoint_label(run.ws))
+    run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log,
+                  offline=offline)
+    result = plan_offline(run) if offline else plan_now(run)
+    where = "offline (nothing read live)" if offline else endpoint_label(run.ws)
+    shown = render(result, fmt, use_color(run.ws, no_color, fmt), where)
     emit(shown)
     if out:
         emit(render(result, "json"), out, "the JSON plan (for `acorn apply FILE`)")

@@ -98,8 +98,8 @@ def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
 
 
 def prepare(desired: str, config: str | None, environment: str | None, endpoint: str | None,
-            selection: Selection, audit_log: str | None) -> Run:
-    ws = workspace(desired, config, environment, endpoint)
+            selection: Selection, audit_log: str | None, offline: bool = False) -> Run:
+    ws = workspace(desired, config, environment, endpoint, offline=offline)
     state = _load(ws.desired, selection.names)
     chosen = select(state.entities, selection.names,
                     parse_selectors(selection.selector),
@@ -159,6 +159,11 @@ def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entit
     result = plan(replace(run.desired, entities=chosen), live, today(run.ws.env), run.ws.settings.policy,
                   datetime.now(timezone.utc), run.ws.settings.environment)
     return restrict(result, run.marketplaces)
+
+
+def plan_offline(run: Run) -> Plan:
+    """The plan as if no seller had anything live: no call, no credential (preflight only)."""
+    return make_plan(run, {e.seller_id: SellerLive(e.seller_id) for e in run.entities})
 
 
 def plan_now(run: Run) -> Plan:

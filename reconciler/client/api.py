@@ -37,14 +37,15 @@ from ..domain.contract import (
 from ..domain.live import LiveRegistration, SellerLive
 from ..domain.model import Entity, SecretRef
 from ..errors import AcornError, ApiError, AuthError, SecretError, TransportError
-from . import credentials
 from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
+from .credentials import Secrets
 from .endpoints import Endpoints, network_transport, resolve_endpoints
 from .ratelimit import RateLimiter
 from .redact import Redactor
 from .request import Call, Caller
 from .retry import RetryPolicy
+from .secretsmanager import AwsSecrets
 from .transport import AuditingTransport
 from .wire import participations_from_api, registration_from_api, registrations_from_api, submission_to_api
 
@@ -81,8 +82,8 @@ class AcornClient:
         self._settings = settings
         self._audit = audit
         self.redactor = Redactor()  # learns each secret as the client handles it
-        self._env = env
-        self._base_dir = base_dir
+        self._secrets = Secrets(env, base_dir, AwsSecrets(env, region=settings.aws_region,
+                                                          endpoint=settings.aws_endpoint))
         self._clock = clock
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
@@ -121,7 +122,7 @@ class AcornClient:
 
     def _app_secret(self, ref: SecretRef) -> str:
         try:
-            return credentials.resolve(ref, self._env, self._base_dir)
+            return self._secrets.resolve(ref)
         except SecretError:
             if not self._embedded:
                 raise
@@ -131,7 +132,7 @@ class AcornClient:
         """The seller's refresh token, and why it is the embedded sandbox's demo token instead
         (None when the entity's own credential resolved)."""
         try:
-            return credentials.resolve(entity.credentials, self._env, self._base_dir), None
+            return self._secrets.resolve(entity.credentials), None
         except SecretError as exc:
             missing = str(exc)  # the error belongs to this entity's row: callers name the entity
             if not self._embedded:
@@ -167,6 +168,14 @@ class AcornClient:
             raise ApiError(f"unexpected answer from Login with Amazon for seller {seller_id}: no access token")
         self.redactor.add(token)
         return token, float(expires_in)
+
+    async def prefetch_secrets(self, entities: Iterable[Entity]) -> None:
+        """Read every AWS Secrets Manager reference of the run at once, in batches of 20
+        (off the event loop: boto3 blocks); env and file references are read when used."""
+        refs = [self._settings.lwa_client_id, self._settings.lwa_client_secret]
+        refs += [entity.credentials for entity in entities]
+        if any(ref.kind == "aws" for ref in refs):
+            await asyncio.to_thread(self._secrets.prefetch, refs)
 
     # -- operations --------------------------------------------------------------------
 
@@ -223,6 +232,7 @@ class AcornClient:
         entities = list(entities)
         if not entities:
             return {}
+        await self.prefetch_secrets(entities)
         self.app_credentials()  # missing application credentials fail the run once, not per seller
         gate = asyncio.Semaphore(max(1, concurrency))
 

@@ -1,16 +1,24 @@
-"""Resolving credential references at the edge. Errors name the reference, never the value."""
+"""Resolving credential references at the edge. Errors name the reference, never the value.
+
+`Secrets` is one run's resolver: `{env: NAME}` and `{file: PATH}` are read when asked;
+`{aws: {secretId, key}}` references are read from AWS Secrets Manager (secretsmanager.py),
+ideally all at once through `prefetch` before the first seller is read, so a fleet costs one
+call per 20 secrets. Values live only in memory, for the run.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..domain.model import SecretRef
 from ..errors import SecretError
+from .secretsmanager import AwsSecrets, Unreadable
 
 
 def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path) -> str:
-    """The secret that `ref` names: an environment variable, or a file relative to base_dir."""
+    """The secret that an `env` or `file` reference names (relative to base_dir)."""
     if ref.kind == "env":
         value = env.get(ref.name, "")
         if not value.strip():
@@ -26,3 +34,44 @@ def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path) -> str:
     if not value:
         raise SecretError(f"secret file {ref.name} is empty")
     return value
+
+
+class Secrets:
+    """Every reference of one run, resolved at most once per secret."""
+
+    def __init__(self, env: Mapping[str, str], base_dir: Path, aws: AwsSecrets) -> None:
+        self._env = env
+        self._base_dir = base_dir
+        self.aws = aws
+
+    def prefetch(self, refs: Iterable[SecretRef]) -> None:
+        """Read every AWS secret among `refs` now, in batches (blocking: call it off the loop)."""
+        self.aws.fetch(ref.name for ref in refs if ref.kind == "aws")
+
+    def resolve(self, ref: SecretRef) -> str:
+        if ref.kind != "aws":
+            return resolve(ref, self._env, self._base_dir)
+        answer = self.aws.value(ref.name)
+        if isinstance(answer, Unreadable):
+            raise SecretError(f"AWS secret {ref.name}: {answer.message}")
+        return _field(ref, answer)
+
+
+def _field(ref: SecretRef, text: str) -> str:
+    """The whole secret, or the `key` field of a secret holding a JSON object."""
+    if ref.key is None:
+        if not text.strip():
+            raise SecretError(f"AWS secret {ref.name} is empty")
+        return text.strip()
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = None  # the decoder's message quotes the text: never shown
+    if not isinstance(doc, dict):
+        raise SecretError(f"AWS secret {ref.name} is not a JSON object, so it has no key {ref.key!r}")
+    value = doc.get(ref.key)
+    if value is None:
+        raise SecretError(f"AWS secret {ref.name} has no key {ref.key!r}")
+    if not isinstance(value, str) or not value.strip():
+        raise SecretError(f"AWS secret {ref.name}: key {ref.key!r} is not a non-empty string")
+    return value.strip()

@@ -182,7 +182,7 @@ def _shift(problems: list[Problem], offset: int) -> list[Problem]:
 
 def _literal_secrets(value: object, path: KeyPath) -> list[KeyPath]:
     """Paths of secrets written literally: any value under spec.credentials (only
-    `{env|file: NAME}` belongs there), any key there but env/file, and any LWA token, as a
+    a reference belongs there), any key there but a reference's own, and any LWA token, as a
     value or a key, anywhere. Nothing below such a path is looked at or reported."""
     if isinstance(value, dict):
         out: list[KeyPath] = []
@@ -192,16 +192,25 @@ def _literal_secrets(value: object, path: KeyPath) -> list[KeyPath]:
         return out
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _literal_secrets(v, path + (i,))]
-    in_credentials = path[:2] == ("spec", "credentials") and path[-1] not in ("env", "file")
+    in_credentials = path[:2] == ("spec", "credentials") and not _reference_key(path[-1], path[:-1])
     if (in_credentials and value is not None) or (isinstance(value, str) and looks_like_token(value)):
         return [path]
     return []
 
 
+_REFERENCE_KINDS = ("env", "file", "aws")
+_AWS_KEYS = ("secretId", "key")
+
+
+def _reference_key(key: object, parent: KeyPath) -> bool:
+    """A key a credential reference is made of: its kind, or a field of an `aws` reference."""
+    return key in _REFERENCE_KINDS or (parent[-1:] == ("aws",) and key in _AWS_KEYS)
+
+
 def _secret_key(key: object, parent: KeyPath) -> bool:
     if isinstance(key, str) and looks_like_token(key):
         return True
-    return parent[:2] == ("spec", "credentials") and len(parent) >= 3 and key not in ("env", "file")
+    return parent[:2] == ("spec", "credentials") and len(parent) >= 3 and not _reference_key(key, parent)
 
 
 def _secret_shown(path: KeyPath) -> str:

@@ -35,6 +35,9 @@ PATTERN_WORDS = {
     "^[0-9a-f]{64}$": "must be a SHA-256 digest: 64 lower-case hex characters (sha256sum FILE prints it)",
     "^[A-Za-z_][A-Za-z0-9_]*$": "must be an environment variable name: letters, digits and _, not starting "
                                 "with a digit, like ACORN_ACME_DE_REFRESH_TOKEN",
+    "^[A-Za-z0-9/_+=.@:-]+$": "must be a Secrets Manager secret name or ARN (letters, digits and / _ + = . @ : -), "
+                              "like acorn/sellers/acme-de",
+    "^[a-z]{2}(-[a-z]+)+-[0-9]+$": "must be an AWS region, like eu-west-1",
 }
 
 _WANTED = {"string": "a string", "object": "a mapping", "array": "a list",

@@ -22,6 +22,8 @@ class Settings:
     lwa_endpoint: str = "https://api.amazon.com"
     lwa_client_id: SecretRef = SecretRef("env", "LWA_CLIENT_ID")
     lwa_client_secret: SecretRef = SecretRef("env", "LWA_CLIENT_SECRET")
+    aws_region: str | None = None    # secrets.aws.region: where {aws: ...} references are read
+    aws_endpoint: str | None = None  # secrets.aws.endpoint
     concurrency: int = 16
     max_creates: int = 50
     stale_pending_days: int = 14
@@ -48,6 +50,7 @@ def parse_settings(text: str, source: str) -> Settings:
         raise DesiredStateError(problems, where=source)
     raw: dict = doc.data  # type: ignore[assignment]
     lwa = raw.get("lwa", {})
+    aws = raw.get("secrets", {}).get("aws", {})
     defaults = Settings()
     return Settings(
         environment=raw.get("environment", defaults.environment),
@@ -55,6 +58,8 @@ def parse_settings(text: str, source: str) -> Settings:
         lwa_endpoint=lwa.get("endpoint", defaults.lwa_endpoint),
         lwa_client_id=_ref(lwa.get("clientId"), defaults.lwa_client_id),
         lwa_client_secret=_ref(lwa.get("clientSecret"), defaults.lwa_client_secret),
+        aws_region=aws.get("region"),
+        aws_endpoint=aws.get("endpoint"),
         concurrency=raw.get("concurrency", defaults.concurrency),
         max_creates=raw.get("maxCreates", defaults.max_creates),
         stale_pending_days=raw.get("stalePendingDays", defaults.stale_pending_days),
@@ -106,6 +111,8 @@ def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
         _check_url("endpoint", endpoint)
     if endpoint == "regional":  # the only mode that calls lwa.endpoint
         _check_url("lwa.endpoint", base.lwa_endpoint)
+    if base.aws_endpoint:
+        _check_url("secrets.aws.endpoint", base.aws_endpoint)
     if environment == "production" and endpoint == "embedded":
         raise ConfigError("environment production cannot use the embedded sandbox: "
                           "set endpoint to regional or a base URL")

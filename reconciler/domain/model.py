@@ -12,18 +12,26 @@ from datetime import date
 
 @dataclass(frozen=True)
 class SecretRef:
-    """A reference to a secret, never its value: `{env: NAME}` or `{file: PATH}`."""
+    """A reference to a secret, never its value: `{env: NAME}`, `{file: PATH}`, or
+    `{aws: {secretId: NAME-OR-ARN, key: FIELD}}` (AWS Secrets Manager; `key` picks one field
+    of a secret whose value is a JSON object)."""
 
-    kind: str  # "env" | "file"
-    name: str
+    kind: str  # "env" | "file" | "aws"
+    name: str  # the variable, the path, or the secret id
+    key: str | None = None  # aws only
 
     def __str__(self) -> str:
+        if self.kind == "aws":
+            return f"aws secret {self.name}" + (f" (key {self.key})" if self.key else "")
         return f"{self.kind}:{self.name}"
 
     @classmethod
     def from_mapping(cls, raw: dict) -> "SecretRef":
-        """`{env: NAME}` or `{file: PATH}`, as the schemas allow (exactly one key)."""
+        """`{env: NAME}`, `{file: PATH}` or `{aws: {secretId, key?}}`, as the schemas allow
+        (exactly one key)."""
         (kind, name), = raw.items()
+        if kind == "aws":
+            return cls("aws", name["secretId"], name.get("key"))
         return cls(kind, name)
 
 

@@ -100,7 +100,7 @@ def test_a_seller_the_api_refuses_writes_nothing(run_acorn, empty: Path) -> None
 @pytest.mark.parametrize("args, message", [
     (("--seller-id", "lower", "--name", "x1", "--refresh-token-env", "V"), "--seller-id"),
     (("--seller-id", "A3EXAMPLEACME01", "--name", "Bad_Name", "--refresh-token-env", "V"), "--name"),
-    (("--seller-id", "A3EXAMPLEACME01", "--name", "x1"), "Missing option '--refresh-token-env'"),
+    (("--seller-id", "A3EXAMPLEACME01", "--name", "x1"), "exactly one of --refresh-token-env and --refresh-token-aws"),
 ])
 def test_bad_arguments_exit_1(run_acorn, empty: Path, args: tuple[str, ...], message: str) -> None:
     result = run_acorn("import", *args, cwd=empty)

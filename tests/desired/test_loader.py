@@ -197,4 +197,4 @@ def test_an_empty_secret_reference_names_the_keys_it_takes() -> None:
         "refreshToken: {env: ACORN_ACME_SZ_REFRESH_TOKEN}", "refreshToken: {}")
     _, problems = load_entity(text, "valid.yaml", "valid")
     assert [str(p) for p in problems] == [
-        "valid.yaml:10:19: spec.credentials.refreshToken: must have exactly 1 of: env or file"]
+        "valid.yaml:10:19: spec.credentials.refreshToken: must have exactly 1 of: aws or env or file"]
