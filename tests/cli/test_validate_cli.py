@@ -175,3 +175,36 @@ def test_one_broken_file_does_not_block_plan_entity_for_the_others(run_acorn, tm
     assert blocked.code == 1 and "broken.yaml:1:5: (yaml)" in blocked.err
     everything = run_acorn("plan", cwd=tmp_path)
     assert everything.code == 1 and "broken.yaml:1:5" in everything.err
+
+
+def test_json_names_an_invalid_number_by_its_place_never_by_its_value(run_acorn) -> None:
+    result = run_acorn("validate", "--desired", str(REPO / "desired"), "--format", "json")
+    report = json.loads(result.out)
+    assert result.code == 1 and report["valid"] is False
+    assert [(p["key"], p["message"]) for p in report["problems"]] == [
+        ("spec.taxRegistrations[2].number", "the check digit does not match")]
+    assert TYPO not in result.out + result.err
+
+
+def test_a_vat_number_of_another_country_is_an_error_at_its_line(run_acorn, tmp_path: Path) -> None:
+    desired = tree(tmp_path, "valid")
+    entity = desired / "entities" / "valid.yaml"
+    text = entity.read_text().replace("{scheme: EU_VAT, country: DE, number: DE123456788}",
+                                      "{scheme: EU_VAT, country: DE, number: fr 11 123 456 782}")
+    entity.write_text(text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "fr 11 123" in t)
+    column = text.splitlines()[line - 1].index("fr 11 123") + 1
+    result = run_acorn("validate", "--desired", str(desired))
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        f"{entity}:{line}:{column}: spec.taxRegistrations[0].number: a German VAT number starts with DE, "
+        "not FR: the prefix does not match country DE")
+    assert "11 123 456 782" not in result.out + result.err
+
+
+def test_lower_case_and_spaces_are_accepted_as_written(run_acorn, tmp_path: Path) -> None:
+    desired = tree(tmp_path, "valid")
+    entity = desired / "entities" / "valid.yaml"
+    entity.write_text(entity.read_text().replace("number: DE123456788}", "number: de 123 456 788}"))
+    result = run_acorn("validate", "--desired", str(desired), env={"ACORN_TODAY": "2026-11-27"})
+    assert result.code == 0, result.err
