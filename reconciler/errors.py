@@ -3,6 +3,8 @@
     AcornError                  anything a user can cause; never shown as a traceback
     ├── DesiredStateError       the desired tree is invalid (carries every Problem found)
     ├── ConfigError             acorn.yaml, flags or environment are wrong
+    │   └── MachineError        the machine failed acorn: a full disk, a read-only folder, a
+    │                           state file it cannot use (stops the run: never one per seller)
     ├── SecretError             a referenced secret cannot be resolved (never holds the value)
     ├── PlanFileError           a saved plan is unreadable or stale
     ├── SafetyError             a safety gate refused (maxCreates, confirmation)
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .domain import safetext
 from .domain.contract import CONFLICT
 
 
@@ -30,7 +33,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.key}: {self.message}"
+        # Each part may hold text from the file (a key, a file name): never a raw control or a line break.
+        return f"{safetext.line(self.path)}:{self.line}:{self.column}: {safetext.line(self.key)}: " \
+               f"{safetext.line(self.message)}"
 
 
 class AcornError(Exception):
@@ -49,6 +54,10 @@ class DesiredStateError(AcornError):
 
 class ConfigError(AcornError):
     pass
+
+
+class MachineError(ConfigError):
+    """A file acorn must write or keep (audit log, state, output) cannot be: names path and cause."""
 
 
 class SecretError(AcornError):

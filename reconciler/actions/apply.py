@@ -20,13 +20,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from ..domain import catalogue
+from ..domain import catalogue, safetext
 from ..domain.live import IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import Entity, Reason
 from ..domain.submission import client_token
 from ..engine.plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
-from ..errors import AcornError, AlreadyExists, ApiError, PlanFileError, SafetyError
+from ..errors import AcornError, AlreadyExists, ApiError, MachineError, PlanFileError, SafetyError
 
 ACCEPTED, EXISTS, FAILED = "accepted", "already exists", "failed"
 UNDER_REVIEW = (SUBMITTED, IN_REVIEW)
@@ -224,6 +224,8 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
             remaining = [m for m in remaining if m not in named]
             if remaining:
                 token = client_token(entity.seller_id, remaining, group.submission_digest)
+        except MachineError:  # the audit log or the state cannot be written: stop, do not fail pair by pair
+            raise
         except AcornError as exc:
             results += [result(m, FAILED, **_failure(exc, secrets)) for m in remaining]
             break
@@ -304,7 +306,7 @@ def result_line(r: PairResult, width: int = 0) -> str:
         tail = f" {r.registration_id}"
     else:
         tail = f" ({r.message})" if r.message else ""
-    return head + tail
+    return safetext.line(head + tail)  # the server's words: shown, never obeyed
 
 
 def name_width(creates: Iterable[Create]) -> int:
@@ -322,8 +324,8 @@ def review_lines(reviews: Sequence[Review], width: int = 0) -> list[str]:
     for v in reviews:
         r = v.result
         status = v.status if v.status is not None else f"unknown ({v.error})"
-        out.append(f"  {r.entity:<{width}}  {r.marketplace:<3} {r.registration_id}  {status}")
-        out += [f"      {x.code}: {x.message}" for x in v.reasons]
+        out.append(safetext.line(f"  {r.entity:<{width}}  {r.marketplace:<3} {r.registration_id}  {status}"))
+        out += [safetext.line(f"      {x.code}: {x.message}") for x in v.reasons]
     return out
 
 

@@ -21,8 +21,9 @@ from ..actions.import_entity import (
     render_entity,
     todo_count,
 )
+from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, write_atomic
 from ..domain.live import SellerLive
-from ..errors import ConfigError
+from ..errors import ConfigError, MachineError
 from .planning import audit_option, audit_path, open_client
 from .workspace import Workspace, endpoint_options, tree_options, workspace
 
@@ -54,8 +55,11 @@ def command(seller_id, name, env_var, aws_secret_id, aws_key, desired, config, e
         raise ConfigError(f"seller {seller_id} is already desired in {other}: nothing written")
     live = asyncio.run(_read(ws, request, audit_path(ws, audit_log)))
     text = render_entity(request, live, ws.settings.id_document_min_valid_days)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+    except OSError as exc:
+        raise MachineError(f"cannot write {path}: {exc.strerror or exc}") from None
     codes = [m.code for m in imported(live).marketplaces]
     click.echo(f"wrote {path}: {len(codes)} marketplace{'' if len(codes) == 1 else 's'}"
                f"{' (' + ', '.join(codes) + ')' if codes else ''}; "
@@ -75,7 +79,7 @@ def _entity_with_seller(desired: Path, seller_id: str, target: Path) -> Path | N
         if path.resolve() == target.resolve():
             continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(read_regular(path, DEFAULT_FILE_BYTES).decode("utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         spec = data.get("spec") if isinstance(data, dict) else None

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
+import traceback
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..domain.tokens import LWA_TOKEN
+from ..client.redact import Redactor
+from ..desired.safefile import write_atomic
+from ..domain import safetext
 from ..errors import AcornError, DesiredStateError
 from .helptext import FullHelpGroup
 from .workspace import annotations
@@ -49,7 +56,20 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run acorn; exit 0/1 (2 only for "changes", from the commands that say so)."""
+    """Run acorn; exit 0/1 (2 only for "changes", from the commands that say so; 3 for a bug).
+
+    For the length of the command, stdout and stderr pass through the sanitiser's last net
+    (safetext.GuardedStream): whatever a command prints, no stray escape reaches the terminal."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = safetext.GuardedStream(out), safetext.GuardedStream(err)  # type: ignore[assignment]
+    try:
+        code = _run(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+    sys.exit(code)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         code = cli.main(args=argv, prog_name="acorn", standalone_mode=False)
     except click.exceptions.Abort:
@@ -61,19 +81,59 @@ def main(argv: list[str] | None = None) -> None:
     except DesiredStateError as exc:
         if os.environ.get("GITHUB_ACTIONS") == "true":
             click.echo(annotations(exc.problems, "error"))
-        click.echo(str(exc), err=True)  # `path:line:col: key: message` lines, as compilers print them
+        click.echo(safetext.block(exc), err=True)  # `path:line:col: key: message` lines, as compilers print them
         code = exc.exit_code
-    except AcornError as exc:
-        click.echo(f"error: {exc}", err=True)
+    except AcornError as exc:  # messages may quote a server or a file: printed through the sanitiser
+        click.echo(f"error: {safetext.block(exc)}", err=True)
         code = exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         code = 130
-    except Exception as exc:  # a bug, not the user's doing: one line, the traceback on request
+    except Exception as exc:  # a bug, not the user's doing: one line, the traceback in a crash file
         if os.environ.get("ACORN_DEBUG") == "1":
             raise
-        message = LWA_TOKEN.sub("<secret>", str(exc).splitlines()[0] if str(exc) else "")
+        redactor = crash_redactor(os.environ)
+        message = safetext.line(redactor.text(str(exc).splitlines()[0] if str(exc) else ""))
+        saved = write_crash_file(crash_folder(argv if argv is not None else sys.argv[1:]), redactor)
+        where = f"the traceback is in {saved}" if saved else "ACORN_DEBUG=1 shows the traceback"
         click.echo(f"error: internal error ({type(exc).__name__}: {message}); this is a bug in acorn, "
-                   "please report it (ACORN_DEBUG=1 shows the traceback)", err=True)
-        code = 1
-    sys.exit(code if isinstance(code, int) else 0)
+                   f"please report it ({where})", err=True)
+        code = INTERNAL_ERROR
+    return code if isinstance(code, int) else 0
+
+
+INTERNAL_ERROR = 3  # a bug in acorn: never 1 (the user's error) nor 2 (changes)
+_SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|CREDENTIAL|_KEY$", re.IGNORECASE)
+
+
+def crash_redactor(env: Mapping[str, str]) -> Redactor:
+    """The run's redactor for a crash: every environment value whose name says it is a secret,
+    and (always) anything shaped like an LWA token."""
+    redactor = Redactor()
+    redactor.add(*(v for k, v in env.items() if _SECRET_NAME.search(k)))
+    return redactor
+
+
+def crash_folder(argv: list[str]) -> Path:
+    """.acorn/ of the repository the command works on (beside --desired), else of the current folder."""
+    desired = "desired"
+    for i, arg in enumerate(argv):
+        if arg == "--desired" and i + 1 < len(argv):
+            desired = argv[i + 1]
+        elif arg.startswith("--desired="):
+            desired = arg.partition("=")[2]
+    return Path(desired).resolve().parent / ".acorn"
+
+
+def write_crash_file(folder: Path, redactor: Redactor) -> Path | None:
+    """The current exception's traceback, redacted, in folder/crash-<time>.txt; None if it cannot be."""
+    text = redactor.text(traceback.format_exc())
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    path = folder / f"crash-{stamp}.txt"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, f"acorn {__version__} crashed (exit {INTERNAL_ERROR}); argv and environment "
+                           f"are not recorded.\n\n{text}")
+    except OSError:
+        return None
+    return path

@@ -19,11 +19,12 @@ import click
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
+from ..desired.safefile import write_atomic
 from ..domain.live import SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
-from ..errors import ConfigError, DesiredStateError
+from ..errors import ConfigError, DesiredStateError, MachineError
 from .connect import connect
 from .create_ages import record_first_seen
 from .sandbox_control import sandbox_now
@@ -100,7 +101,7 @@ def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
 def prepare(desired: str, config: str | None, environment: str | None, endpoint: str | None,
             selection: Selection, audit_log: str | None, offline: bool = False) -> Run:
     ws = workspace(desired, config, environment, endpoint, offline=offline)
-    state = _load(ws.desired, selection.names)
+    state = _load(ws.desired, selection.names, ws.settings.max_file_bytes)
     chosen = select(state.entities, selection.names,
                     parse_selectors(selection.selector),
                     selection.marketplaces)
@@ -110,12 +111,12 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
     return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log))
 
 
-def _load(desired: Path, names: Sequence[str]) -> DesiredState:
+def _load(desired: Path, names: Sequence[str], max_file_bytes: int) -> DesiredState:
     """The tree; a problem stops the run unless --entity chose only entities of sound files
     (one broken file does not block planning the others: a note says what was left out)."""
     if not names:
-        return load_desired(desired)  # strict: any problem of the tree stops the run
-    state, problems = load_desired_partial(desired)
+        return load_desired(desired, max_file_bytes)  # strict: any problem of the tree stops the run
+    state, problems = load_desired_partial(desired, max_file_bytes)
     if not problems:
         return state
     blocking = [p for p in problems if any(fnmatch.fnmatchcase(problem_entity(p), n) for n in names)]
@@ -181,7 +182,7 @@ def plan_now(run: Run) -> Plan:
 
 
 def emit(text: str, out: str | None = None, what: str | None = None) -> None:
-    """Print `text`, or write it to the file `out` (its folder created) and say so on stderr
+    """Print `text`, or write it to the file `out` (its folder created, written atomically) and say so on stderr
     (`wrote the JSON plan to plan.json`), so that stdout stays the output alone."""
     if out is None:
         click.echo(text)
@@ -189,9 +190,9 @@ def emit(text: str, out: str | None = None, what: str | None = None) -> None:
     path = Path(out)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n", encoding="utf-8")
+        write_atomic(path, text + "\n")
     except OSError as exc:
-        raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise MachineError(f"cannot write {out}: {exc.strerror or exc}") from None
     click.echo(f"wrote {what or 'the output'} to {out}", err=True)
 
 

@@ -27,7 +27,7 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
     github = ws.env.get("GITHUB_ACTIONS") == "true"
-    state, found = load_desired_partial(ws.desired)  # the sound entities are preflighted all the same
+    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes)  # the sound entities are preflighted all the same
     day = today(ws.env)
     with paused_gc():  # bulk work on acyclic values: see gcpause
         found += [p for e in state.entities for p in tax_numbers.entity_problems(e)]

@@ -11,11 +11,13 @@ from pathlib import Path
 import click
 
 from ..desired.settings import Settings, load_settings
+from ..domain import safetext
 from ..errors import ConfigError, Problem
 
 
 def _escape(text: str, prop: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = safetext.line(text)  # other controls and escapes: shown, never obeyed by the log viewer
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 

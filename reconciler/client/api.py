@@ -36,7 +36,7 @@ from ..domain.contract import (
 )
 from ..domain.live import LiveRegistration, SellerLive
 from ..domain.model import Entity, SecretRef
-from ..errors import AcornError, ApiError, AuthError, SecretError, TransportError
+from ..errors import AcornError, ApiError, AuthError, MachineError, SecretError, TransportError
 from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
 from .credentials import Secrets
@@ -88,10 +88,12 @@ class AcornClient:
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
         inner = transport if transport is not None else network_transport()
-        self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit),
+        self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit, redact=self.redactor.text),
+                                       follow_redirects=False,
                                        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
         self._caller = Caller(self._http, RateLimiter(clock, sleep), policy, sleep, rng)
         self._tokens: dict[str, SellerTokens] = {}
+        self._seller_redactors: dict[str, Redactor] = {}  # the secrets one seller's answers could echo
         self._app: tuple[str, str] | None = None
 
     async def __aenter__(self) -> AcornClient:
@@ -145,12 +147,14 @@ class AcornClient:
         if entity.seller_id not in self._tokens:
             refresh_token, missing = self._refresh_token(entity)
             self.redactor.add(refresh_token)
+            self._seller_redactor(entity.seller_id).add(refresh_token)
             self._tokens[entity.seller_id] = SellerTokens(
                 lambda: self._exchange(entity.seller_id, refresh_token, missing), self._clock)
         return LwaAuth(self._tokens[entity.seller_id])
 
     async def _exchange(self, seller_id: str, refresh_token: str, missing: str | None = None) -> tuple[str, float]:
         client_id, client_secret = self.app_credentials()
+        self._seller_redactor(seller_id).add(client_secret)
         try:
             body = await self._caller.send(Call(
                 "lwaToken", seller_id, "POST", self.endpoints.lwa_token_url,
@@ -167,7 +171,16 @@ class AcornClient:
         if not isinstance(token, str) or not token or not isinstance(expires_in, (int, float)):
             raise ApiError(f"unexpected answer from Login with Amazon for seller {seller_id}: no access token")
         self.redactor.add(token)
+        self._seller_redactor(seller_id).add(token)
         return token, float(expires_in)
+
+    def _seller_redactor(self, seller_id: str) -> Redactor:
+        """The secrets an answer for this seller could echo: its tokens and the client secret
+        (a few, so scrubbing every answer costs little however many sellers the run has)."""
+        if seller_id not in self._seller_redactors:
+            self._seller_redactors[seller_id] = redactor = Redactor()
+            redactor.add(self._app[1] if self._app else None)
+        return self._seller_redactors[seller_id]
 
     async def prefetch_secrets(self, entities: Iterable[Entity]) -> None:
         """Read every AWS Secrets Manager reference of the run at once, in batches of 20
@@ -181,7 +194,8 @@ class AcornClient:
 
     async def _get(self, entity: Entity, operation: str, url: str, params: Mapping[str, Any] | None = None) -> Any:
         call = Call(operation, entity.seller_id, "GET", url, params=params)
-        return await self._caller.send(call, self._auth(entity))
+        body = await self._caller.send(call, self._auth(entity))
+        return self._seller_redactor(entity.seller_id).scrub(body)
 
     @_redacted
     async def read_seller(self, entity: Entity) -> SellerLive:
@@ -240,7 +254,7 @@ class AcornClient:
             async with gate:
                 try:
                     return await self.read_seller(entity)
-                except TransportError:
+                except (TransportError, MachineError):  # the run's breaker, or this machine: stop all
                     raise
                 except AcornError as exc:
                     return SellerLive(entity.seller_id, error=str(exc))
@@ -251,7 +265,7 @@ class AcornClient:
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
-            breaker = [e for e in failed.exceptions if isinstance(e, TransportError)]
+            breaker = [e for e in failed.exceptions if isinstance(e, (TransportError, MachineError))]
             raise (breaker or list(failed.exceptions))[0] from None
         return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
 
@@ -268,7 +282,8 @@ class AcornClient:
         call = Call(CREATE_REGISTRATION, entity.seller_id, "POST",
                     self.endpoints.host(region) + SELLER_REGISTRATIONS_PATH.format(sellerId=entity.seller_id),
                     json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest))
-        registrations, _ = registrations_from_api(await self._caller.send(call, self._auth(entity)))
+        body = self._seller_redactor(entity.seller_id).scrub(await self._caller.send(call, self._auth(entity)))
+        registrations, _ = registrations_from_api(body)
         return list(registrations)
 
     @_redacted

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..domain.timestamps import utc_timestamp
+from ..errors import MachineError
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,19 @@ class AuditLog(NullAuditLog):
         self._file: TextIO | None = None
 
     def record(self, entry: AuditEntry) -> None:
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
-        self._file.write(entry.line() + "\n")
-        self._file.flush()
+        try:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8")
+            self._file.write(entry.line() + "\n")
+            self._file.flush()
+        except OSError as exc:  # a full disk, a folder gone read-only: the run stops, saying so once
+            raise MachineError(f"cannot write the audit log {self.path}: {exc.strerror or exc}") from None
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
-            self._file = None
+            file, self._file = self._file, None
+            try:
+                file.close()
+            except OSError:  # its last write failed already, and said so
+                pass

@@ -12,13 +12,16 @@ import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from ..desired.safefile import DEFAULT_SECRET_FILE_BYTES, read_regular, why_unreadable
 from ..domain.model import SecretRef
 from ..errors import SecretError
 from .secretsmanager import AwsSecrets, Unreadable
 
 
-def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path) -> str:
-    """The secret that an `env` or `file` reference names (relative to base_dir)."""
+def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path,
+            max_bytes: int = DEFAULT_SECRET_FILE_BYTES) -> str:
+    """The secret that `ref` names: an environment variable, or a file relative to base_dir
+    (a regular file of at most `max_bytes`: a FIFO or /dev/zero is refused, not read)."""
     if ref.kind == "env":
         value = env.get(ref.name, "")
         if not value.strip():
@@ -26,9 +29,9 @@ def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path) -> str:
         return value.strip()
     path = (base_dir / ref.name).expanduser()
     try:
-        value = path.read_text(encoding="utf-8").strip()
+        value = read_regular(path, max_bytes).decode("utf-8").strip()
     except OSError as exc:
-        raise SecretError(f"secret file {ref.name} cannot be read: {exc.strerror}") from None
+        raise SecretError(f"secret file {ref.name} {why_unreadable(exc)}") from None
     except UnicodeDecodeError:
         raise SecretError(f"secret file {ref.name} is not UTF-8 text") from None
     if not value:
@@ -39,10 +42,12 @@ def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path) -> str:
 class Secrets:
     """Every reference of one run, resolved at most once per secret."""
 
-    def __init__(self, env: Mapping[str, str], base_dir: Path, aws: AwsSecrets) -> None:
+    def __init__(self, env: Mapping[str, str], base_dir: Path, aws: AwsSecrets,
+                 max_file_bytes: int = DEFAULT_SECRET_FILE_BYTES) -> None:
         self._env = env
         self._base_dir = base_dir
         self.aws = aws
+        self._max_file_bytes = max_file_bytes
 
     def prefetch(self, refs: Iterable[SecretRef]) -> None:
         """Read every AWS secret among `refs` now, in batches (blocking: call it off the loop)."""
@@ -50,7 +55,7 @@ class Secrets:
 
     def resolve(self, ref: SecretRef) -> str:
         if ref.kind != "aws":
-            return resolve(ref, self._env, self._base_dir)
+            return resolve(ref, self._env, self._base_dir, self._max_file_bytes)
         answer = self.aws.value(ref.name)
         if isinstance(answer, Unreadable):
             raise SecretError(f"AWS secret {ref.name}: {answer.message}")

@@ -5,6 +5,7 @@
     timeout, dropped conn.    retried likewise (createRegistration is idempotent by clientToken)
     403                       AuthError (the auth flow has already refreshed once)
     409 naming registrations  AlreadyExists
+    3xx                       ApiError naming the status: redirects are never followed
     other 4xx                 ApiError with code, message and request id, never retried
     LWA 400 / 401             AuthError (invalid_grant / invalid_client)
     a URL that cannot be sent TransportError (the endpoint is wrong for every seller)
@@ -94,6 +95,11 @@ def error_for(call: Call, response: httpx.Response) -> ApiError:
     request_id = response.headers.get(REQUEST_ID_HEADER)
     status = response.status_code
     said = f"{status} {code or response.reason_phrase}" + (f": {message}" if message else "")
+    if 300 <= status < 400:
+        # Never followed: a redirect would carry the token or the client secret to a host the
+        # settings do not name (and https:// could become http://).
+        return ApiError(f"{call.describe()} was answered {status} {response.reason_phrase} (a redirect); "
+                        "acorn never follows redirects: check the endpoint", status=status, request_id=request_id)
     if call.is_lwa and status in (400, 401):
         hint = ("the client id or secret is wrong" if code == LWA_INVALID_CLIENT
                 else "the refresh token is not valid for this application")

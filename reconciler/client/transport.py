@@ -23,10 +23,13 @@ AUDIT_KEY = "acorn.audit"
 
 class AuditingTransport(httpx.AsyncBaseTransport):
     def __init__(self, inner: httpx.AsyncBaseTransport, audit: NullAuditLog,
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 redact: Callable[[str], str] = lambda text: text) -> None:
+        """`redact` cleans what the server chose (its request id header) of the run's secrets."""
         self._inner = inner
         self._audit = audit
         self._now = now
+        self._redact = redact
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         seller_id, operation = request.extensions.get(AUDIT_KEY, ("", "unknown"))
@@ -35,7 +38,8 @@ class AuditingTransport(httpx.AsyncBaseTransport):
         def record(status: int | None, error: str | None, request_id: str | None) -> None:
             self._audit.record(AuditEntry(
                 time=started_at, seller_id=seller_id, operation=operation, method=request.method,
-                path=request.url.path, status=status, error=error, request_id=request_id,
+                path=request.url.path, status=status, error=error,
+                request_id=self._redact(request_id) if request_id else request_id,
                 duration_ms=(time.perf_counter() - t0) * 1000))
 
         try:

@@ -8,19 +8,152 @@ loaded exactly as an entity file named after the row's `name`.
 
 from __future__ import annotations
 
+import re
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..domain.tokens import LWA_TOKEN, looks_like_token
 from ..errors import Problem
 from . import yamlsource
 
-_env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
-                                     loader=jinja2.DictLoader({}),  # no file system: include fails
-                                     keep_trailing_newline=True)
+# Limits on work, not only on reach: a template is text many hands write, and CI runs it.
+MAX_SECONDS = 3.0          # wall clock to render every row of one template file
+MAX_INT_BITS = 4096        # ~1,200 digits: no registration number is longer
+MAX_TEXT = 1_000_000       # characters of one value (or items of one list) a template builds
+MAX_ARGUMENT = 100_000     # a number given to a function or filter (widths, counts, repeats)
+_HUGE_FORMAT = re.compile(r"[0-9]{6,}")
+
+
+class BudgetExceeded(SecurityError):
+    """The template did more work than a template may: too long, too large a number or text."""
+
+
+def _size(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length()
+    return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
+
+
+def _check_result(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        raise BudgetExceeded(f"a number larger than {MAX_INT_BITS} bits")
+    if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
+        raise BudgetExceeded(f"a value longer than {MAX_TEXT:,} characters or items")
+    return value
+
+
+def _check_arguments(args: tuple, kwargs: dict) -> None:
+    for arg in (*args, *kwargs.values()):
+        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_ARGUMENT:
+            raise BudgetExceeded(f"the argument {arg if arg.bit_length() < 64 else 'given'} is larger "
+                                 f"than {MAX_ARGUMENT:,}")
+        if isinstance(arg, str) and "{" in arg and _HUGE_FORMAT.search(arg):
+            raise BudgetExceeded("a format with a width or precision of six digits or more")
+
+
+def _budgeted_filter(f: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        _check_arguments(args[1:], kwargs)
+        return _check_result(f(*args, **kwargs))
+    for name in ("jinja_pass_arg", "__name__", "__doc__"):
+        if hasattr(f, name):
+            setattr(call, name, getattr(f, name))
+    return call
+
+
+class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, plus limits on arithmetic, text size and call arguments."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/"})
+    intercepted_unops = frozenset({"-"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            if abs(left) > 1 and (right > MAX_INT_BITS or _size(left) * right > MAX_INT_BITS):
+                raise BudgetExceeded(f"a power larger than {MAX_INT_BITS} bits")
+        if operator == "*":
+            if isinstance(left, int) and isinstance(right, (str, list, tuple)):
+                left, right = right, left
+                if _size(left) * max(right, 0) > MAX_TEXT:
+                    raise BudgetExceeded(f"a value longer than {MAX_TEXT:,} characters or items")
+                return left * right
+            if isinstance(left, (str, list, tuple)) and isinstance(right, int) and len(left) * max(right, 0) > MAX_TEXT:
+                raise BudgetExceeded(f"a value longer than {MAX_TEXT:,} characters or items")
+            if isinstance(left, int) and isinstance(right, int) and _size(left) + _size(right) > MAX_INT_BITS + 1:
+                raise BudgetExceeded(f"a number larger than {MAX_INT_BITS} bits")
+        if operator == "%" and isinstance(left, str):
+            _check_arguments(right if isinstance(right, tuple) else (right,), {})
+            if _HUGE_FORMAT.search(left):
+                raise BudgetExceeded("a format with a width or precision of six digits or more")
+        return _check_result(super().call_binop(context, operator, left, right))
+
+    def call(_self, _context: jinja2.runtime.Context, _obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_arguments(args, kwargs)
+        return _check_result(super().call(_context, _obj, *args, **kwargs))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, str) and attribute in ("format", "format_map") and _HUGE_FORMAT.search(obj):
+            raise BudgetExceeded("a format with a width or precision of six digits or more")  # "{:>999999999}"
+        return super().getattr(obj, attribute)
+
+
+_env = _BudgetedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
+                            loader=jinja2.DictLoader({}),  # no file system: include fails
+                            keep_trailing_newline=True)
 for _name in ("lipsum", "cycler", "joiner", "namespace"):
     _env.globals.pop(_name, None)
+_env.filters = {name: _budgeted_filter(f) for name, f in _env.filters.items()}
+
+
+class _Deadline:
+    """Stops a render past its wall-clock budget: template code is traced (only its own frames,
+    so the cost falls on templates alone) and the next line it runs raises."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self._count = 0
+
+    def _line(self, _frame: Any, _event: str, _arg: Any) -> Any:
+        self._count += 1
+        if not self._count & 255 and time.monotonic() > self.at:
+            raise BudgetExceeded(f"rendering took longer than {MAX_SECONDS:g} s")
+        return self._line
+
+    def _call(self, frame: Any, _event: str, _arg: Any) -> Any:
+        if frame.f_code.co_filename == "<template>":
+            if time.monotonic() > self.at:
+                raise BudgetExceeded(f"rendering took longer than {MAX_SECONDS:g} s")
+            return self._line
+        return None
+
+    def render(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
+        previous = sys.gettrace()
+        sys.settrace(self._call)
+        try:
+            return template.render(**variables)
+        finally:
+            sys.settrace(previous)
+
+
+def _token_paths(value: object, path: yamlsource.Path) -> list[yamlsource.Path]:
+    """Where a literal LWA token is written in the header, as a value or a key."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items()
+                for p in ([path + (k,)] if isinstance(k, str) and looks_like_token(k) else _token_paths(v, path + (k,)))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _token_paths(v, path + (i,))]
+    return [path] if isinstance(value, str) and looks_like_token(value) else []
+
+
+_SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
+                   "as {env: NAME} or {file: PATH} (the value is not shown)")
 
 
 @dataclass(frozen=True)
@@ -42,6 +175,10 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
     doc, problems = yamlsource.parse(header, path)
     if doc is None:
         return [], problems
+    secrets = _token_paths(doc.data, ())
+    if secrets:  # refused before anything is rendered: a template error could echo it
+        return [], [Problem(path, *doc.where(p, key=isinstance(p[-1], str) and looks_like_token(p[-1])),
+                            yamlsource.dotted(p), _SECRET_MESSAGE) for p in secrets]
     rows = doc.data.get("rows") if isinstance(doc.data, dict) else None
     if not isinstance(rows, list) or not rows:
         return [], [Problem(path, *doc.where(("rows",)), "rows", "must be a non-empty list of mappings")]
@@ -52,6 +189,7 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
     except jinja2.TemplateSyntaxError as exc:
         return [], [Problem(path, cut + 1 + (exc.lineno or 1), 1, "(template)", exc.message or "syntax error")]
     out: list[Rendered] = []
+    deadline = _Deadline(MAX_SECONDS)
     for i, row in enumerate(rows):
         where = doc.where(("rows", i))
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
@@ -59,13 +197,20 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
             continue
         label = f"{path} (row {row['name']})"
         try:
-            rendered = template.render(**{k: v for k, v in row.items() if isinstance(k, str)}, row=row)
+            rendered = deadline.render(template, {**{k: v for k, v in row.items() if isinstance(k, str)}, "row": row})
         except jinja2.UndefinedError as exc:
             problems.append(Problem(label, where[0], where[1], f"rows[{i}]", f"template: {exc.message}"))
             continue
-        except Exception as exc:  # SecurityError, TemplateNotFound, and the body's own errors (1/0, ...)
+        except BudgetExceeded as exc:
             problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
-                                    f"template: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"))
+                                    f"template: stopped: {exc} (templates have limits on work)"))
+            if time.monotonic() > deadline.at:
+                break  # the file's time is spent: the other rows are not tried
+            continue
+        except (Exception, RecursionError, MemoryError) as exc:  # SecurityError, TemplateNotFound, 1/0, ...
+            text = str(exc).splitlines()[0] if str(exc) else ""
+            problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
+                                    f"template: {type(exc).__name__}: {LWA_TOKEN.sub('<secret>', text)}"))
             continue
         out.append(Rendered(label, rendered, row["name"], cut + 1))
     return out, problems

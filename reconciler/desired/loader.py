@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote
 
 from ..domain import catalogue
 from ..domain.countries import ISO_3166_ALPHA2
@@ -35,6 +37,7 @@ from ..domain.suggest import COUNTRY_ALIASES, MARKETPLACE_ALIASES, did_you_mean
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
+from .safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable
 from .yamlsource import KeyPath, dotted
 
 _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
@@ -50,8 +53,11 @@ class SourceFile:
     text: str
 
 
-def read_tree(desired: Path) -> list[SourceFile]:
-    """Read `entities/*.yaml` and `templates/*.yaml.j2` under `desired` (the file-system edge)."""
+def read_tree(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> list[SourceFile]:
+    """Read `entities/*.yaml` and `templates/*.yaml.j2` under `desired` (the file-system edge).
+
+    Only regular files of at most `max_file_bytes` are read: a FIFO, a device or a huge file
+    is a problem naming it, never a hang or an out-of-memory."""
     if not desired.is_dir():
         raise DesiredStateError([Problem(str(desired), 1, 1, "(folder)", "the desired folder does not exist")])
     if not (desired / "entities").is_dir() and not (desired / "templates").is_dir():
@@ -61,9 +67,9 @@ def read_tree(desired: Path) -> list[SourceFile]:
     for sub, pattern in (("entities", "*.y*ml"), ("templates", "*.j2")):
         for path in sorted((desired / sub).glob(pattern)):
             try:
-                raw = path.read_bytes()
-            except OSError as exc:  # a folder named x.yaml, a dangling link, no permission
-                problems.append(Problem(str(path), 1, 1, "(file)", f"cannot be read: {exc.strerror}"))
+                raw = read_regular(path, max_file_bytes)
+            except OSError as exc:  # a folder named x.yaml, a FIFO, a dangling link, no permission
+                problems.append(Problem(str(path), 1, 1, "(file)", why_unreadable(exc)))
                 continue
             try:
                 text = raw.decode("utf-8")
@@ -86,24 +92,26 @@ def digest(files: Iterable[SourceFile]) -> str:
 PARALLEL_FROM = 2_000  # files; below this a process pool costs more than it saves
 
 
-def load(files: list[SourceFile], workers: int | None = None) -> DesiredState:
+def load(files: list[SourceFile], workers: int | None = None, root: Path | None = None) -> DesiredState:
     """Every entity of the tree; DesiredStateError with every problem of every file.
 
     Files are independent, so a large tree is loaded on every core (`workers`, default
-    the CPU count); the result does not depend on how it was split.
+    the CPU count); the result does not depend on how it was split. `root`, the repository
+    on disk, lets document paths be checked for symbolic links that leave it.
     """
-    state, problems = load_partial(files, workers)
+    state, problems = load_partial(files, workers, root)
     if problems:
         raise DesiredStateError(problems)
     return state
 
 
-def load_partial(files: list[SourceFile], workers: int | None = None) -> tuple[DesiredState, list[Problem]]:
+def load_partial(files: list[SourceFile], workers: int | None = None,
+                 root: Path | None = None) -> tuple[DesiredState, list[Problem]]:
     """The entities that loaded, and every problem of the tree: one broken file does not
     hide the others (validate preflights them, `plan --entity` plans them). An entity
     involved in a uniqueness problem is left out with it. The digest covers every file."""
     with paused_gc():  # acyclic values only; worker processes inherit the pause
-        results = _load_all(files, workers or os.cpu_count() or 1)
+        results = _load_all(files, workers or os.cpu_count() or 1, root)
     problems = [p for _, found in results for p in found]
     entities = [e for loaded, _ in results for e in loaded]
     clashes = _uniqueness(entities)
@@ -116,41 +124,41 @@ def load_partial(files: list[SourceFile], workers: int | None = None) -> tuple[D
     return DesiredState(tuple(entities), digest(files)), problems
 
 
-def _load_all(files: list[SourceFile], workers: int) -> list[tuple[list[Entity], list[Problem]]]:
+def _load_all(files: list[SourceFile], workers: int, root: Path | None) -> list[tuple[list[Entity], list[Problem]]]:
     if workers < 2 or len(files) < PARALLEL_FROM:
-        return _load_files(files)
+        return _load_files(files, root)
     share = -(-len(files) // workers)
     chunks = [files[i:i + share] for i in range(0, len(files), share)]
     with ProcessPoolExecutor(len(chunks) - 1) as pool:
-        futures = [pool.submit(_load_files, chunk) for chunk in chunks[1:]]
-        results = _load_files(chunks[0])  # this process takes a share too, not just waits
+        futures = [pool.submit(_load_files, chunk, root) for chunk in chunks[1:]]
+        results = _load_files(chunks[0], root)  # this process takes a share too, not just waits
         for future in futures:
             results += future.result()
     return results
 
 
-def _load_files(files: list[SourceFile]) -> list[tuple[list[Entity], list[Problem]]]:
-    return [_load_file(f) for f in files]
+def _load_files(files: list[SourceFile], root: Path | None = None) -> list[tuple[list[Entity], list[Problem]]]:
+    return [_load_file(f, root) for f in files]
 
 
-def _load_file(f: SourceFile) -> tuple[list[Entity], list[Problem]]:
+def _load_file(f: SourceFile, root: Path | None = None) -> tuple[list[Entity], list[Problem]]:
     if f.relpath.startswith("templates/"):
         rendered, problems = entity_templates.render(f.path, f.text)
         entities = []
         for r in rendered:
-            entity, found = load_entity(r.text, r.source, r.name, r.line_offset)
+            entity, found = load_entity(r.text, r.source, r.name, r.line_offset, root)
             problems += found
             entities += [entity] if entity else []
         return entities, problems
     if f.relpath.endswith(".yml"):
         return [], [Problem(f.path, 1, 1, "(file)", "entity files end in .yaml; rename it so it is loaded")]
     stem = f.relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
-    entity, problems = load_entity(f.text, f.path, stem)
+    entity, problems = load_entity(f.text, f.path, stem, root=root)
     return ([entity] if entity else []), problems
 
 
 def load_entity(text: str, source: str, expected_name: str,
-                line_offset: int = 0) -> tuple[Entity | None, list[Problem]]:
+                line_offset: int = 0, root: Path | None = None) -> tuple[Entity | None, list[Problem]]:
     """One entity from one document's text, or every problem it has."""
     if "\x00" in text:
         return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text")]
@@ -161,7 +169,7 @@ def load_entity(text: str, source: str, expected_name: str,
     problems = [Problem(source, *doc.where(p, key=_secret_key(p[-1], p[:-1])), _secret_shown(p), _SECRET_MESSAGE)
                 for p in secret_paths]
     problems += schema.check(doc, source, "entity", skip=frozenset(secret_paths))
-    problems += _semantics(doc, source, expected_name, {p.key for p in problems})
+    problems += _semantics(doc, source, expected_name, {p.key for p in problems}, root)
     if problems:
         return None, _shift(problems, line_offset)
     line = doc.where(("metadata", "name"))[0] + line_offset
@@ -218,7 +226,8 @@ def _secret_shown(path: KeyPath) -> str:
     return dotted(path[:3] if path[:2] == ("spec", "credentials") else path)
 
 
-def _semantics(doc: yamlsource.Document, source: str, expected_name: str, reported: set[str]) -> list[Problem]:
+def _semantics(doc: yamlsource.Document, source: str, expected_name: str, reported: set[str],
+               root: Path | None = None) -> list[Problem]:
     """The rules a schema cannot say. They look at whatever is well-formed even where the
     schema found problems elsewhere, so one run reports everything; a value already
     reported is not reported twice."""
@@ -257,7 +266,7 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
             problem(path, "is not a real date (YYYY-MM-DD)")
     for path in [("spec", "businessRegistration", "document", "uri")] + _list_paths(data, ("spec", "documents"), "uri"):
         value = _at(data, path)
-        reason = _uri_problem(value) if isinstance(value, str) else None
+        reason = _uri_problem(value, root) if isinstance(value, str) else None
         if reason:
             problem(path, reason)
     return out
@@ -289,17 +298,36 @@ def _date(text: object) -> date | None:
         return None
 
 
-def _uri_problem(uri: str) -> str | None:
-    """Why `uri` is not allowed: it must stay inside the repository or be https:// / s3://."""
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _uri_problem(uri: str, root: Path | None = None) -> str | None:
+    """Why `uri` is not allowed: it must be https:// or s3://, or stay inside the repository
+    (also once percent-escapes are decoded, and once symbolic links are followed: `root`,
+    the repository, is given where the files are on disk)."""
     if uri.startswith(("https://", "s3://")):
         return None
-    if "://" in uri or uri.startswith(("file:", "http:")):
-        return "must be a relative path inside the repository, or an https:// or s3:// URL"
-    if uri.startswith(("/", "\\", "~")) or (len(uri) > 1 and uri[1] == ":"):
-        return "must be a relative path inside the repository, not an absolute path"
-    normal = posixpath.normpath(uri.replace("\\", "/"))
-    if normal == ".." or normal.startswith("../"):
-        return "escapes the repository (..); use a path inside it"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in uri):
+        return "must not contain control characters"
+    decoded = uri
+    for _ in range(3):  # %252e%252e is %2e%2e is ..: decode until nothing changes
+        decoded, before = unquote(decoded), decoded
+        if decoded == before:
+            break
+    for form in dict.fromkeys((uri, decoded)):
+        slashed = form.replace("\\", "/")
+        if (_SCHEME.match(form) and form[1] != ":") or slashed.startswith("//"):
+            return "must be a relative path inside the repository, or an https:// or s3:// URL"
+        if slashed.startswith(("/", "~")) or (len(form) > 1 and form[1] == ":" and form[0].isalpha()):
+            return "must be a relative path inside the repository, not an absolute path"
+        normal = posixpath.normpath(slashed)
+        if normal == ".." or normal.startswith("../"):
+            return "escapes the repository (..); use a path inside it"
+    if root is not None:
+        base = root.resolve()
+        target = (base / decoded.replace("\\", "/")).resolve()
+        if not target.is_relative_to(base):
+            return "leaves the repository through a symbolic link; use a path inside it"
     return None
 
 
@@ -346,14 +374,14 @@ def _uniqueness(entities: list[Entity]) -> list[Problem]:
     return out
 
 
-def load_desired(desired: Path) -> DesiredState:
+def load_desired(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> DesiredState:
     """Read and load the tree under `desired`."""
-    return load(read_tree(desired))
+    return load(read_tree(desired, max_file_bytes), root=desired.resolve().parent)
 
 
-def load_desired_partial(desired: Path) -> tuple[DesiredState, list[Problem]]:
+def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[DesiredState, list[Problem]]:
     """Read the tree under `desired`: the entities that loaded, and every problem."""
-    return load_partial(read_tree(desired))
+    return load_partial(read_tree(desired, max_file_bytes), root=desired.resolve().parent)
 
 
 def problem_entity(p: Problem) -> str:

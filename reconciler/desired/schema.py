@@ -1,5 +1,10 @@
 """JSON Schema checks with messages a user can act on, pointing at file, line and key.
 
+One validator decides: jsonschema-rs, whose patterns follow ECMA-262 as JSON Schema says
+(`$` is the end of the text, `\\d` is 0-9). `jsonschema` only explains a rejection, with the
+same pattern semantics; should it find nothing to explain, the decision still stands and is
+reported as jsonschema-rs words it. So no value one of them rejects is ever accepted.
+
 The schemas are compiled once per process. Messages never echo a value from the file,
 except numbers that must be quoted and short codes, so a mistyped secret is not printed.
 """
@@ -7,6 +12,7 @@ except numbers that must be quoted and short codes, so a mistyped secret is not 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 
@@ -51,12 +57,28 @@ def schema(name: str) -> dict:
     return json.loads(text)
 
 
+_DOLLAR = re.compile(r"(\\.)|(\[(?:\\.|[^\]])*\])|\$")
+
+
+@cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """`pattern` with ECMA-262 meaning in Python: an unescaped `$` outside a class is the end
+    of the text (Python's also matches before a final newline), and classes are ASCII."""
+    translated = _DOLLAR.sub(lambda m: m.group(1) or m.group(2) or r"\Z", pattern)
+    return re.compile(translated, re.ASCII)
+
+
+def _pattern(validator, pattern, instance, _subschema):  # the signature jsonschema calls keywords with
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
     body = schema(name)
-    cls = jsonschema.validators.validator_for(body)
-    cls.check_schema(body)
-    return cls(body)
+    base = jsonschema.validators.validator_for(body)
+    base.check_schema(body)
+    return jsonschema.validators.extend(base, {"pattern": _pattern})(body)
 
 
 @cache
@@ -73,12 +95,21 @@ def check(doc: Document, source: str, name: str, skip: frozenset[KeyPath] = froz
     if _fast(name).is_valid(doc.data):
         return []
     problems: list[Problem] = []
+    explained = False
     for error in _validator(name).iter_errors(doc.data):
+        explained = True
         for path, message, on_key in _explain(error, doc):
             if any(path[: len(s)] == s for s in skip):
                 continue
             line, col = doc.where(path, key=on_key)
             problems.append(Problem(source, line, col, dotted(path), message))
+    if not explained:  # the deciding validator rejected what the explaining one accepts
+        for rs_error in _fast(name).iter_errors(doc.data):
+            path = tuple(rs_error.instance_path)
+            if any(path[: len(s)] == s for s in skip):
+                continue
+            problems.append(Problem(source, *doc.where(path), dotted(path),
+                                    "violates the schema (the value is not shown)"))
     return problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,6 +12,7 @@ from ..domain.model import SecretRef
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
 from ..errors import ConfigError, DesiredStateError, Problem
 from . import schema, yamlsource
+from .safefile import DEFAULT_FILE_BYTES, DEFAULT_SECRET_FILE_BYTES, read_regular, why_unreadable
 
 ENVIRONMENTS = ("sandbox", "production")
 
@@ -29,6 +31,8 @@ class Settings:
     stale_pending_days: int = 14
     unapplied_create_days: int = 2  # a desired create unapplied longer is drift (acorn drift)
     id_document_min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS
+    max_file_bytes: int = DEFAULT_FILE_BYTES
+    max_secret_file_bytes: int = DEFAULT_SECRET_FILE_BYTES
 
     @property
     def policy(self) -> Policy:
@@ -66,6 +70,8 @@ def parse_settings(text: str, source: str) -> Settings:
         unapplied_create_days=raw.get("unappliedCreateDays", defaults.unapplied_create_days),
         id_document_min_valid_days=raw.get("preflight", {}).get(
             "idDocumentMinValidDays", defaults.id_document_min_valid_days),
+        max_file_bytes=raw.get("limits", {}).get("fileBytes", defaults.max_file_bytes),
+        max_secret_file_bytes=raw.get("limits", {}).get("secretFileBytes", defaults.max_secret_file_bytes),
     )
 
 
@@ -94,6 +100,27 @@ def _check_url(name: str, url: str) -> None:
     raise ConfigError(f"{name} {url!r} is not a valid URL: {why}")
 
 
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def _check_transport(name: str, url: str) -> None:
+    """Production credentials travel only over TLS: plain http:// is for this machine's sandbox.
+
+    Checked when settings are resolved, before any secret is read, let alone sent."""
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not _is_loopback_host(parts.hostname or ""):
+        raise ConfigError(f"{name} {url!r} uses plain http:// to a host other than this machine: "
+                          "production sends credentials there, so it must be https://")
+
+
 def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
                      environment: str | None = None, endpoint: str | None = None) -> Settings:
     """Apply the override order (file < ACORN_ENVIRONMENT/ACORN_ENDPOINT < flags) and check."""
@@ -116,6 +143,11 @@ def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
     if environment == "production" and endpoint == "embedded":
         raise ConfigError("environment production cannot use the embedded sandbox: "
                           "set endpoint to regional or a base URL")
+    if environment == "production":
+        if endpoint != "regional":
+            _check_transport("endpoint", endpoint)
+        else:
+            _check_transport("lwa.endpoint", base.lwa_endpoint)
     return replace(base, environment=environment, endpoint=endpoint)
 
 
@@ -128,11 +160,11 @@ def load_settings(config: Path | None, env: Mapping[str, str], *, environment: s
     """
     file_settings = None
     if config is not None:
-        if config.is_file():
+        if config.exists():
             try:
-                text = config.read_text(encoding="utf-8")
+                text = read_regular(config, DEFAULT_FILE_BYTES).decode("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read: {exc.strerror}"
+                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else why_unreadable(exc)
                 raise DesiredStateError([Problem(str(config), 1, 1, "(file)", why)], where=str(config)) from None
             file_settings = parse_settings(text, str(config))
         elif required:

@@ -8,10 +8,12 @@ are kept in `positions`, keyed by its path, so later checks can point at their s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
 
+from ..domain.masking import mask
 from ..domain.tokens import looks_like_token
 from ..errors import Problem
 
@@ -23,6 +25,10 @@ _SCALARS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
 _NUMBERS = {_CORE + "int", _CORE + "float"}
 _TIMESTAMP = _CORE + "timestamp"
 _MAP, _SEQ, _STR, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "str", _CORE + "merge"
+
+# A plain digit string with a leading zero: YAML 1.1 (PyYAML) reads it as text or octal,
+# YAML 1.2 as a decimal number without the zero. Either way someone loses a digit: refused.
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
 
 MAX_NODES = 10_000   # a document expanded past this many values (alias bombs) is refused
 MAX_DEPTH = 64
@@ -110,6 +116,10 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> object:
         tag = node.tag
+        if not node.style and tag != _TIMESTAMP and _LEADING_ZERO.fullmatch(node.value):
+            written = mask(node.value) if path and path[-1] == "number" else node.value
+            raise _Refused(node, path, f"{written} has a leading zero: YAML 1.1 reads it as text or octal, "
+                                       f'YAML 1.2 as a number without the zero; quote it ("{written}")')
         if tag == _STR or tag == _TIMESTAMP:
             return node.value
         if tag not in _SCALARS:

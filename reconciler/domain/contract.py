@@ -63,6 +63,8 @@ LIMITS: dict[str, Limit] = {
 ERROR_CODES: dict[int, str] = {400: "InvalidInput", 403: "Unauthorized", 404: "NotFound", 409: "Conflict",
                                429: "QuotaExceeded", 500: "InternalFailure", 503: "ServiceUnavailable"}
 CONFLICT = ERROR_CODES[409]
+# Not an operation's answer: the sandbox's 405 to a method a path does not have (with Allow).
+METHOD_NOT_ALLOWED = "MethodNotAllowed"
 
 # Login with Amazon's `error` values (OAuth 2.0) that acorn tells apart.
 LWA_INVALID_CLIENT = "invalid_client"

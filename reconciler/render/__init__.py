@@ -12,8 +12,9 @@ from functools import cache
 from typing import Protocol
 
 import jinja2
+from markupsafe import Markup
 
-from ..domain import catalogue
+from ..domain import catalogue, safetext
 from ..domain.timestamps import utc_timestamp
 from ..engine.plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, STATES, UNMANAGED, EntityPlan, Pair, Plan
 from ..engine.plan_json import to_json
@@ -45,7 +46,7 @@ def render(plan: Plan, fmt: str, color: bool = False, endpoint: str | None = Non
     """The plan as `text`, `json` or `markdown` (ValueError for another format); `endpoint`,
     when given, is named in the heading with the environment."""
     if fmt == "json":
-        return json.dumps(to_json(plan), indent=2, ensure_ascii=False)
+        return safetext.json_text(json.dumps(to_json(plan), indent=2, ensure_ascii=False))
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     template = environment(autoescape=False).get_template(f"{fmt}.j2")
@@ -61,15 +62,30 @@ def environment(autoescape: bool) -> jinja2.Environment:
     """The one template environment of every view (plan, status, import); HTML autoescapes."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("reconciler.render", "templates"),
                              autoescape=autoescape, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined,
+                             # HTML escapes what it prints (and its own tooltips hold line breaks)
+                             finalize=None if autoescape else _finalize)
     env.filters.update(symbol=lambda state: SYMBOLS[state], md=escape_markdown, days=days, q=scalar, c=comment)
     env.filters["paint"] = jinja2.pass_context(lambda ctx, text, style: paint(text, style, ctx["color"]))
     return env
 
 
+class Painted(str):
+    """Text acorn coloured itself: its escapes are ours, so the view lets them through."""
+
+
+def _finalize(value: object) -> object:
+    """Every value a view prints, made one safe line (safetext): API text and YAML values
+    never reach a terminal or a CI log raw. Colour acorn adds and markup a filter made pass."""
+    if isinstance(value, (Painted, Markup)) or not isinstance(value, str):
+        return value
+    return safetext.line(value)
+
+
 def paint(text: str, style: str, color: bool) -> str:
-    """`text` in the ANSI colour of a state (or `bold`, `error`) when colour is on."""
-    return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
+    """`text` (made safe) in the ANSI colour of a state (or `bold`, `error`) when colour is on."""
+    safe = safetext.line(text) if not isinstance(text, Painted) else text
+    return Painted(f"\x1b[{_ANSI[style]}m{safe}\x1b[0m") if color else Painted(safe)
 
 
 def days(n: int) -> str:

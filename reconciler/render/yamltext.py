@@ -11,6 +11,7 @@ import re
 import yaml
 
 _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._,()&/'-]*$")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]")  # text to YAML 1.1, a number to YAML 1.2: always quoted
 
 
 def _printable(c: str) -> bool:
@@ -23,7 +24,7 @@ def _printable(c: str) -> bool:
 def scalar(value: str) -> str:
     """`value` as a YAML scalar that reads back as exactly this string: plain when that is
     safe (`Acme Trading Co., Ltd.`), else double-quoted with JSON's escapes (`"0123"`)."""
-    if _PLAIN.match(value) and value == value.strip():
+    if _PLAIN.match(value) and value == value.strip() and not _LEADING_ZERO.match(value):
         try:
             # plain only if YAML reads it back as this very string (not 0123, yes, 2026-01-01)
             if yaml.safe_load(f"k: {value}") == {"k": value}:

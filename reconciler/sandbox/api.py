@@ -11,6 +11,7 @@ import asyncio
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -187,7 +188,7 @@ class Api:
                 raise ApiFailure.invalid("status", f"unknown status {status!r}; "
                                                    f"one of {', '.join(RegistrationStatus)}")
         raw_size = request.query_params.get("pageSize", str(DEFAULT_PAGE_SIZE))
-        if not raw_size.isdigit() or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
+        if not re.fullmatch(r"[0-9]{1,4}", raw_size) or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:  # not "²"
             raise ApiFailure.invalid("pageSize", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
         now = self.sb.now()
         secret = self.sb.store.token_secret

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route, Router
 from starlette.types import Message, Receive, Scope, Send
 
@@ -30,6 +31,7 @@ from ..domain.contract import (
     REQUEST_ID_HEADER,
     SELLER_REGISTRATIONS_PATH,
 )
+from ..errors import MachineError
 from .admin import Admin
 from .api import Api, DropConnection
 from .clock import SandboxClock
@@ -92,14 +94,34 @@ class SandboxApp:
             await self.router(scope, receive, send_with_id)
         except DropConnection:
             await self._drop(send)
-        except HTTPException:  # unknown path or method: the contract has no such operation
-            failure = ApiFailure(404, f"no operation {scope['method']} {scope['path']}")
+        except ClientDisconnect:  # the client went away mid-request: nobody to answer, nothing broken
+            log.warning("client disconnected before the answer (request id %s, %s %s)",
+                        request_id, scope.get("method"), scope.get("path"))
+        except MachineError:
+            if self.in_process:  # embedded: the run's own state file; its caller names it once
+                raise
+            log.error("sandbox state cannot be written (request id %s)", request_id)
+            if not started:
+                await ApiFailure(500, "the sandbox cannot write its state; see its log").response()(
+                    scope, receive, send_with_id)
+        except HTTPException as exc:  # unknown path or method: the contract has no such operation
+            if exc.status_code == 405:  # a known path: say which methods it has (HTTP's 405 and Allow)
+                failure = ApiFailure(405, f"{scope['method']} is not an operation of {scope['path']}",
+                                     headers={"Allow": self._allowed(scope["path"])})
+            else:
+                failure = ApiFailure(404, f"no operation {scope['method']} {scope['path']}")
             await failure.response()(scope, receive, send_with_id)
         except Exception:
             log.exception("sandbox failure (request id %s)", request_id)
             if started:
                 raise
             await ApiFailure(500, "the sandbox failed; see its log").response()(scope, receive, send_with_id)
+
+    def _allowed(self, path: str) -> str:
+        """Every method of every route at `path` (a path may have several, one per method)."""
+        methods = {m for route in self.router.routes if isinstance(route, Route) and route.path_regex.match(path)
+                   for m in route.methods or ()}
+        return ", ".join(sorted(methods - {"HEAD"}))
 
     async def _drop(self, send: Send) -> None:
         if self.in_process:

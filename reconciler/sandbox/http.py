@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..domain.contract import ERROR_CODES
+from ..domain.contract import ERROR_CODES, METHOD_NOT_ALLOWED
 
 
 class ApiFailure(Exception):
@@ -23,7 +23,7 @@ class ApiFailure(Exception):
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.code = ERROR_CODES[status]
+        self.code = METHOD_NOT_ALLOWED if status == 405 else ERROR_CODES[status]
         self.message = message
         self.details = details
         self.headers = headers or {}
@@ -44,14 +44,41 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(content, status, headers, media_type="application/json")
 
 
-async def json_body(request: Request) -> Any:
+MAX_BODY_DEPTH = 32  # no request of the contract nests deeper than a few levels
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _depth(value: Any) -> int:
+    deepest, level = 0, [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_BODY_DEPTH:
+            return depth
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        level.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; 400 InvalidInput for anything else (never a 500)."""
     raw = await request.body()
     if not raw:
         raise ApiFailure.invalid("body", "a JSON body is required")
     try:
-        return json.loads(raw)
+        body = json.loads(raw, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError):
         raise ApiFailure.invalid("body", "the body is not valid JSON") from None
+    except RecursionError:
+        raise ApiFailure.invalid("body", f"the JSON nests deeper than {MAX_BODY_DEPTH} levels") from None
+    if not isinstance(body, dict):
+        raise ApiFailure.invalid("body", "must be a JSON object")
+    if _depth(body) > MAX_BODY_DEPTH:
+        raise ApiFailure.invalid("body", f"the JSON nests deeper than {MAX_BODY_DEPTH} levels")
+    return body
 
 
 def is_loopback(host: str | None) -> bool:

@@ -25,7 +25,7 @@ from ..domain import catalogue
 from ..domain.contract import OPEN_STATUSES
 from ..domain.live import IN_REVIEW, SUBMITTED
 from ..domain.model import Reason
-from ..errors import ConfigError
+from ..errors import ConfigError, MachineError
 from . import review
 from .records import RegistrationRecord, SellerRecord
 
@@ -86,8 +86,8 @@ def _reasons_text(reasons: tuple[Reason, ...]) -> str:
 
 def _state_error(path: Path, exc: sqlite3.Error) -> ConfigError:
     """The state file could not be opened: not a database (start over), or out of reach."""
-    if isinstance(exc, sqlite3.OperationalError):  # locked, unreadable, a folder: deleting may be wrong
-        return ConfigError(f"cannot open sandbox state {path} (sqlite: {exc})")
+    if isinstance(exc, sqlite3.OperationalError):  # locked, unreadable, read-only: deleting may be wrong
+        return MachineError(f"cannot open sandbox state {path} (sqlite: {exc})")
     return ConfigError(f"sandbox state {path} is not a sandbox database (sqlite: {exc}); delete it to start over")
 
 
@@ -112,7 +112,12 @@ class Store:
         except OSError as exc:
             raise ConfigError(f"cannot create the folder of sandbox state {path}: {exc.strerror or exc}") from None
         # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE) where they matter.
-        self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
+        if path.is_dir():
+            raise MachineError(f"sandbox state {path} is a folder, not a file; remove it or use another path")
+        try:
+            self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
+        except sqlite3.Error as exc:
+            raise _state_error(path, exc) from None
         try:
             self._open()
         except sqlite3.Error as exc:
@@ -152,13 +157,17 @@ class Store:
             if self._conn.in_transaction:
                 yield self._conn
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:  # read-only file or folder, full disk, I/O error
+                raise MachineError(f"cannot write sandbox state {self.path}: {exc}") from None
 
     def close(self) -> None:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -126,13 +127,32 @@ def test_version(run_acorn) -> None:
 def test_an_unexpected_error_is_one_line_without_a_traceback(run_acorn, tmp_path: Path, monkeypatch) -> None:
     desired = tree(tmp_path, "valid")
 
-    def broken(_):
+    def broken(*_):
         raise RuntimeError("boom with Atzr|IwEBIsecret inside")
 
     monkeypatch.setattr("reconciler.cli.validate.load_desired_partial", broken)
-    result = run_acorn("validate", "--desired", str(desired))
-    assert result.code == 1 and "Traceback" not in result.err and "Atzr|" not in result.err
-    assert result.err.startswith("error: internal error (RuntimeError: boom with <secret> inside)")
+    result = run_acorn("validate", "--desired", str(desired), env={"LWA_CLIENT_SECRET": "client-secret-value"})
+    assert result.code == 3 and "Traceback" not in result.err and "Atzr|" not in result.err
+    assert result.err.startswith("error: internal error (RuntimeError: boom with *** inside); this is a bug")
+    [crash] = (tmp_path / ".acorn").glob("crash-*.txt")
+    assert result.err.strip().endswith(f"(the traceback is in {crash})")
+    text = crash.read_text()
+    assert "Traceback (most recent call last)" in text and "in broken" in text and "RuntimeError: boom" in text
+    assert "IwEBIsecret" not in text and "client-secret-value" not in text
+
+
+def test_a_crash_that_holds_a_secret_from_the_environment_does_not_write_it(run_acorn, tmp_path: Path,
+                                                                            monkeypatch) -> None:
+    desired = tree(tmp_path, "valid")
+
+    def broken(*_):
+        raise KeyError(f"refresh {os.environ['ACORN_X_REFRESH_TOKEN']}")
+
+    monkeypatch.setattr("reconciler.cli.validate.load_desired_partial", broken)
+    result = run_acorn("validate", "--desired", str(desired), env={"ACORN_X_REFRESH_TOKEN": "plain-refresh-value-42"})
+    assert result.code == 3 and "plain-refresh-value-42" not in result.err
+    [crash] = (tmp_path / ".acorn").glob("crash-*.txt")
+    assert "plain-refresh-value-42" not in crash.read_text() and "refresh ***" in crash.read_text()
 
 
 def test_outputs_that_cannot_be_written_are_named(run_acorn, tmp_path: Path) -> None:

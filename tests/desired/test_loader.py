@@ -182,7 +182,7 @@ def test_unreadable_entries_are_named_not_crashed_on(tmp_path: Path) -> None:
         read_tree(tmp_path)
     assert sorted((Path(p.path).name, p.message) for p in caught.value.problems) == [
         ("dangling.yaml", "cannot be read: No such file or directory"),
-        ("folder.yaml", "cannot be read: Is a directory")]
+        ("folder.yaml", "is a folder, not a regular file")]
 
 
 def test_a_folder_that_is_not_a_desired_tree_is_refused(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.domain import catalogue
-from reconciler.domain.contract import API_PREFIX, ERROR_CODES, RATE_LIMIT_HEADER, REQUEST_ID_HEADER
+from reconciler.domain.contract import API_PREFIX, ERROR_CODES, METHOD_NOT_ALLOWED, RATE_LIMIT_HEADER, REQUEST_ID_HEADER
 from reconciler.sandbox.records import RegistrationRecord
 from reconciler.sandbox.store import Store
 from tests.sandbox.sandbox_support import body_for
@@ -124,10 +124,10 @@ def test_get_registration_answers_it_and_404_for_an_unknown_id(api):
     assert missing.headers[RATE_LIMIT_HEADER] == "2.0"
 
 
-def test_an_unknown_route_is_404_with_a_request_id(api):
-    for response in (api.http.get(API_PREFIX + "/nothing"), api.http.delete("/_sandbox/state")):
-        assert response.status_code == 404
-        assert response.json()["errors"][0]["code"] == ERROR_CODES[404]
+def test_an_unknown_route_is_404_and_an_unknown_method_405_with_a_request_id(api):
+    for response, status in ((api.http.get(API_PREFIX + "/nothing"), 404), (api.http.delete("/_sandbox/state"), 405)):
+        assert response.status_code == status
+        assert response.json()["errors"][0]["code"] == {**ERROR_CODES, 405: METHOD_NOT_ALLOWED}[status]
         assert response.headers[REQUEST_ID_HEADER]
 
 

@@ -1,0 +1,86 @@
+"""Reading a file that may not be what it seems: the one way acorn reads what a user names.
+
+A FIFO would block a plain read forever, `/dev/zero` (or a link to it) would fill memory,
+and a file of gigabytes would too. `read_regular` opens without blocking, looks at what it
+opened (fstat, so a link swapped in between cannot fool it), refuses anything but a regular
+file, and never reads more than `limit` bytes, whatever the file claims its size is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+DEFAULT_FILE_BYTES = 4 * 1024 * 1024      # one YAML file, template or acorn.yaml
+DEFAULT_SECRET_FILE_BYTES = 64 * 1024     # one secret file: a token is a few hundred bytes
+PLAN_FILE_BYTES = 1024 * 1024 * 1024      # a saved plan of a very large tree
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+class NotARegularFile(OSError):
+    """The file is a FIFO, a device, a folder or larger than the limit; `strerror` says which."""
+
+
+def human(size: int) -> str:
+    """`512 bytes`, `1.5 KiB`, `4 MiB`, `8 GiB`."""
+    if size < 1024:
+        return f"{size} bytes"
+    value, unit = float(size), "bytes"
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024:
+            break
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """The bytes of the regular file at `path` (links followed); OSError when it cannot be
+    read, NotARegularFile when it is not a regular file or holds more than `limit` bytes."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+            raise NotARegularFile(0, f"is {kind}, not a regular file")
+        if info.st_size > limit:
+            raise NotARegularFile(0, f"is larger than the limit of {human(limit)} ({human(info.st_size)})")
+        chunks, size = [], 0
+        while True:
+            chunk = os.read(fd, min(1024 * 1024, limit + 1 - size))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:  # it grew while being read (or lies about its size)
+                raise NotARegularFile(0, f"is larger than the limit of {human(limit)}")
+    finally:
+        os.close(fd)
+
+
+def why_unreadable(exc: OSError) -> str:
+    """`is a FIFO …` / `cannot be read: Permission denied`: the message after the file's name."""
+    if isinstance(exc, NotARegularFile):
+        return exc.strerror or "is not a regular file"
+    return f"cannot be read: {exc.strerror or exc}"
+
+
+def write_atomic(path: Path | str, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a temporary file beside it, flushed to disk,
+    then renamed over it. A full disk or a crash leaves the old file (or none), never half."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

@@ -1,0 +1,107 @@
+"""A broken machine: the state file is a folder, the disk is full under the audit log or the
+state file, the state folder is read-only. Each is one message naming the path and the
+cause, exit 1, never "internal error"; files acorn writes are whole or not there at all."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from reconciler.desired.safefile import write_atomic
+from tests import REPO
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "desired", tmp_path / "desired")
+    return tmp_path
+
+
+@contextmanager
+def tmpfs(where: Path, options: str) -> Iterator[Path]:
+    """A small tmpfs mounted at `where` (root only; skipped where mounting is not allowed)."""
+    where.mkdir(exist_ok=True)
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({proc.stderr.decode().strip() or proc.returncode})")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def one_error(result) -> str:
+    assert result.code == 1, result
+    assert "internal error" not in result.err and "Traceback" not in result.err
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    return lines[0]
+
+
+def test_a_state_file_that_is_a_folder(run_acorn, demo):
+    (demo / ".acorn" / "sandbox.sqlite").mkdir(parents=True)
+    assert one_error(run_acorn("plan", cwd=demo)) == (
+        f"error: sandbox state {demo}/.acorn/sandbox.sqlite is a folder, not a file; remove it or use another path")
+
+
+def test_a_full_disk_under_the_state_file(run_acorn, demo):
+    with tmpfs(demo / ".acorn", "size=64k"):
+        line = one_error(run_acorn("plan", cwd=demo))
+    assert line in (f"error: cannot write sandbox state {demo}/.acorn/sandbox.sqlite: database or disk is full",
+                    f"error: cannot write the audit log {demo}/.acorn/audit.jsonl: No space left on device")
+
+
+def test_a_read_only_state_folder(run_acorn, demo):
+    with tmpfs(demo / ".acorn", "size=1m,ro"):
+        line = one_error(run_acorn("plan", cwd=demo))
+    assert line == f"error: cannot write the audit log {demo}/.acorn/audit.jsonl: permission denied" or \
+        line.startswith(f"error: cannot open sandbox state {demo}/.acorn/sandbox.sqlite")
+
+
+class _FullDisk:
+    """A file whose writes fail as on a full disk."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_under_the_audit_log_stops_the_run_once(run_acorn, demo, monkeypatch):
+    audit = demo / "logs" / "audit.jsonl"
+    real_open = Path.open
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: _FullDisk() if self == audit else real_open(self, *a, **k))
+    line = one_error(run_acorn("plan", "--audit-log", str(audit), cwd=demo))
+    assert line == f"error: cannot write the audit log {audit}: No space left on device"
+
+
+def test_a_plan_file_is_written_whole_or_not_at_all(run_acorn, demo, monkeypatch):
+    out = demo / "plan.json"
+    out.write_text("the plan reviewed yesterday\n")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = run_acorn("plan", "--out", str(out), cwd=demo)
+    assert result.code == 1 and f"error: cannot write {out}: No space left on device" in result.err
+    assert out.read_text() == "the plan reviewed yesterday\n"
+    assert sorted(p.name for p in demo.iterdir()) == [".acorn", "desired", "plan.json"]  # no temp file left
+
+
+def test_write_atomic_replaces_whole(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text("old")
+    write_atomic(path, "new")
+    assert path.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["f.json"]

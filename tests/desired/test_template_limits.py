@@ -1,0 +1,85 @@
+"""Templates run with limits on work as well as on reach: endless loops, giant powers and
+numbers too large to print stop within seconds as a problem naming the file and the row;
+a literal credential in a template's rows is refused like one in an entity file, unechoed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from reconciler.desired import entity_templates
+from tests import REPO
+
+ATLAS = (REPO / "desired" / "templates" / "atlas.yaml.j2").read_text()
+HEADER = "rows:\n  - name: a\n---\n"
+PATH = "desired/templates/t.yaml.j2"
+
+
+def problems(body: str, header: str = HEADER) -> list[str]:
+    rendered, found = entity_templates.render(PATH, header + body)
+    assert rendered == []
+    return [f"{p.path}:{p.line}: {p.key}: {p.message}" for p in found]
+
+
+@pytest.mark.parametrize("body, why", [
+    ("{{ 9**(9**9) }}", "a power larger than 4096 bits"),
+    ("{{ 2**5000 }}", "a power larger than 4096 bits"),
+    ("{% set n = 2**2000 %}{{ n * n * n }}", "a number larger than 4096 bits"),
+    ("{{ 'x' * 10**8 }}", "a value longer than 1,000,000 characters or items"),
+    ("{{ [1] * 10**8 }}", "a value longer than 1,000,000 characters or items"),
+    ("{{ 'x' | center(10**9) }}", "the argument 1000000000 is larger than 100,000"),
+    ("{{ 'x'.ljust(10**9) }}", "the argument 1000000000 is larger than 100,000"),
+    ("{{ '{:>999999999}'.format(1) }}", "a format with a width or precision of six digits or more"),
+    ("{{ '%999999999d' % 1 }}", "a format with a width or precision of six digits or more"),
+], ids=["9^9^9", "2^5000", "product", "long-text", "long-list", "center", "ljust", "format", "percent"])
+def test_huge_work_is_refused_at_once(body, why):
+    assert problems(body) == [f"{PATH} (row a):2: rows[0]: template: stopped: {why} (templates have limits on work)"]
+
+
+LOOPS = {
+    "nested-range": "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+    "nested-text": "{% set s = 'x' * 100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
+    "recursion": "{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}",
+}
+
+
+@pytest.mark.parametrize("name", LOOPS)
+def test_a_template_that_would_run_for_hours_stops_within_seconds(name):
+    # A subprocess, so a regression is a timeout here, not a hung test run.
+    script = ("import sys; from reconciler.desired import entity_templates as t\n"
+              f"r, p = t.render({PATH!r}, {HEADER + LOOPS[name]!r})\n"
+              "print(r == [] and len(p)); print(p[0].message if p else '')")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO)
+    count, message = proc.stdout.splitlines()
+    assert count == "1", proc.stdout + proc.stderr
+    assert message.startswith("template: ") and ("took longer than 3 s" in message or "Recursion" in message)
+
+
+def test_the_time_budget_is_per_file_and_stops_trying_rows():
+    header = "rows:\n" + "".join(f"  - name: r{i}\n" for i in range(5)) + "---\n"
+    found = problems(LOOPS["nested-range"], header)
+    assert len(found) == 1 and "took longer than 3 s" in found[0] and "(row r0)" in found[0]
+
+
+def test_an_int_too_large_to_read_is_not_a_crash():  # the int filter yields 0 when it cannot read one
+    rendered, found = entity_templates.render(PATH, HEADER + "{{ ('9' * 5000) | int }}")
+    assert found == [] and rendered[0].text == "0"
+
+
+@pytest.mark.parametrize("row", ["    token: Atzr|IwEBIsecret-refresh", "    Atza|IwEBIsecretkey: x",
+                                 "    nested: {deep: [Atzr|IwEBIsecret-refresh]}"], ids=["value", "key", "nested"])
+def test_a_literal_credential_in_the_rows_is_refused_and_not_echoed(row):
+    text = ATLAS.replace("    companyNumber: \"09876543\"\n", f"    companyNumber: \"09876543\"\n{row}\n")
+    rendered, found = entity_templates.render(PATH, text)
+    assert rendered == [] and len(found) == 1
+    assert found[0].message.startswith("looks like a literal secret") and found[0].line == 10
+    assert "IwEBIsecret" not in str(found[0])
+
+
+def test_a_template_error_does_not_echo_a_token_it_was_given():
+    header = "rows:\n  - name: a\n    n: {env: X}\n---\n"
+    text = header + "{{ ('Atzr|' ~ 'IwEBIsecret') | int(base=99) }}"
+    rendered, found = entity_templates.render(PATH, text)
+    assert "IwEBIsecret" not in str(found)
