@@ -54,7 +54,7 @@ DEMO_SELLERS: tuple[DemoSeller, ...] = (
     DemoSeller("A5ATLAS000UK", "Atlas Home Ltd", registrations=(
         DemoRegistration("UK", REJECTED, 12,
                          (Reason(review.LEGAL_NAME_MISMATCH, "legal name differs from the seller account"),),
-                         submission_digest="b0161f93a0df05576879b9d7049adf117b42a5bf4a5cf8b46f5e02305e8939d8"),)),
+                         submission_digest="113b4b346d2ec1b2ebc4268e345f43b58754ef4ecfb50a76d4445c1ebd7ce2bb"),)),
     DemoSeller("A6ATLAS000IE", "Atlas Home Ireland Ltd", related_account=True),
 )
 
