@@ -18,13 +18,25 @@ import time
 from pathlib import Path
 
 MARKETPLACES = ["US", "CA", "DE", "FR", "UK", "IT", "ES", "JP"]
-TAX = {"US": "{scheme: US_W8BENE, completedOn: 2025-03-01}", "CA": '{scheme: CA_GST_HST, number: "123456789RT0001"}',
-       "UK": "{scheme: UK_VAT, number: GB123456789}"}
+TAX = {"US": "{scheme: US_W8BENE, completedOn: 2025-03-01}", "CA": '{scheme: CA_GST_HST, number: "123456782RT0001"}',
+       "UK": "{scheme: UK_VAT, number: GB123456782}"}
+
+
+# Numbers that pass their check digits (every one is checked, as a real tree's would be).
+EU_VAT = {"DE": "DE123456788", "FR": "FR11123456782", "IT": "IT12345670017", "ES": "ESB12345674"}
+
+
+def uscc(i: int) -> str:
+    """A distinct unified social credit code per entity, its check character computed."""
+    from stdnum.cn import uscc as module
+
+    body = f"9144{i:013d}"
+    return body + module.calc_check_digit(body)
 
 
 def entity(i: int, markets: list[str]) -> str:
     name = f"seller-{i:06d}"
-    taxes = [TAX[m] if m in TAX else f"{{scheme: EU_VAT, country: {m}, number: {m}{i:09d}}}"
+    taxes = [TAX[m] if m in TAX else f"{{scheme: EU_VAT, country: {m}, number: {EU_VAT[m]}}}"
              for m in markets if m != "JP"]
     sha = hashlib.sha256(name.encode()).hexdigest()
     return f"""# yaml-language-server: $schema=../../schemas/entity.schema.json
@@ -40,7 +52,7 @@ spec:
     refreshToken: {{env: ACORN_SELLER_{i}_REFRESH_TOKEN}}
   businessRegistration:
     country: CN
-    number: "9144{i:014d}"
+    number: "{uscc(i)}"
     document: {{uri: docs/{name}/license.pdf, sha256: {sha}}}
   legalRepresentative:
     name: Rep {i}

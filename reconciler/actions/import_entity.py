@@ -189,12 +189,12 @@ def imported(live: SellerLive) -> Imported:
 
 
 def _taxes(codes: list[str]) -> tuple[TaxPlaceholder, ...]:
-    """One placeholder per (scheme, country) the marketplaces require, in their order."""
+    """One placeholder per (scheme, country) the marketplaces certainly require, in their order."""
     found: dict[tuple[str, str | None], TaxPlaceholder] = {}
     for code in codes:
         need = catalogue.by_code(code).tax
-        if need is None:
-            continue
+        if need.rule is not catalogue.TaxRule.REQUIRED:
+            continue  # a requirement that depends is plan's warning, not a line to fill
         key = (need.scheme, need.country)
         before = found.get(key)
         found[key] = TaxPlaceholder(need.scheme, need.country, (before.needed_by if before else ()) + (code,),

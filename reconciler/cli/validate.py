@@ -1,14 +1,21 @@
-"""`acorn validate`: check the desired tree offline; preflight findings are warnings."""
+"""`acorn validate`: check the desired tree offline; preflight findings are warnings.
+
+An invalid registration or tax number is an error at its place (file, line, column),
+like any other problem of the tree; plan blocks only the pairs that need that number.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import click
 
-from ..desired import lifecycle, preflight
+from ..desired import lifecycle, preflight, tax_numbers
 from ..desired.loader import load_desired_partial
+from ..domain.gcpause import paused_gc
 from ..domain.masking import mask_all, sensitive_values
+from ..domain.model import DesiredState
 from ..errors import DesiredStateError
 from .workspace import annotation, annotations, today, tree_options, workspace
 
@@ -21,15 +28,11 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
     github = ws.env.get("GITHUB_ACTIONS") == "true"
     state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes)  # the sound entities are preflighted all the same
-    problems = DesiredStateError(found).problems if found else []
     day = today(ws.env)
-    warnings = [
-        {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
-         "path": e.source.path, "line": e.source.line}
-        for e in state.entities
-        for code, reasons in preflight.check_entity(e, day, ws.settings.id_document_min_valid_days).items()
-        for r in reasons
-    ]
+    with paused_gc():  # bulk work on acyclic values: see gcpause
+        found += [p for e in state.entities for p in tax_numbers.entity_problems(e)]
+        warnings = _warnings(state, day, ws.settings.id_document_min_valid_days)
+    problems = DesiredStateError(found).problems if found else []
     lifecycle_errors = []
     for e in state.entities:
         for f in lifecycle.authorizations(e, day):
@@ -67,3 +70,19 @@ def command(desired: str, config: str | None, fmt: str) -> int:
             return 1
         raise DesiredStateError(problems)  # printed once, by the CLI boundary, as path:line:col lines
     return 1 if lifecycle_errors else 0
+
+
+_NUMBER_CODES = frozenset({preflight.TAX_NUMBER_INVALID, preflight.REGISTRATION_NUMBER_INVALID})
+
+
+def _warnings(state: DesiredState, day: date, min_valid_days: int) -> list[dict]:
+    """Preflight's reasons and warnings per entity and marketplace, masked."""
+    return [
+        {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
+         "path": e.source.path, "line": e.source.line}
+        for e in state.entities
+        for blocks, warns in [(preflight.check_entity(e, day, min_valid_days), preflight.warn_entity(e))]
+        for code in blocks
+        for r in blocks[code] + warns[code]
+        if r.code not in _NUMBER_CODES  # an invalid number is an error at its own line already
+    ]

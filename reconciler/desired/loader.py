@@ -175,7 +175,13 @@ def load_entity(text: str, source: str, expected_name: str,
     if problems:
         return None, _shift(problems, line_offset)
     line = doc.where(("metadata", "name"))[0] + line_offset
-    return _entity(doc.data, Source(source, line)), []
+    numbers = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _number_paths(doc.data)
+                    for at in [doc.where(p)])
+    return _entity(doc.data, Source(source, line, numbers)), []
+
+
+def _number_paths(data: object) -> list[KeyPath]:
+    return [("spec", "businessRegistration", "number")] + _list_paths(data, ("spec", "taxRegistrations"), "number")
 
 
 def _shift(problems: list[Problem], offset: int) -> list[Problem]:

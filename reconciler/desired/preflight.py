@@ -2,19 +2,28 @@
 
 Pure functions of (submission, marketplace, today, minimum ID validity). `acorn plan`
 blocks a pair on them, and the sandbox's review rejects with them: one set of rules.
+`warnings` are the marketplace's tax requirements that depend on what no file says
+(thresholds, residency, where the goods are): plan shows them on the pair, never blocks.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from ..domain.catalogue import Marketplace, by_code
-from ..domain.model import Entity, Reason, Submission
+from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule, by_code
+from ..domain.masking import mask
+from ..domain.model import Entity, Reason, Submission, TaxRegistration
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS
+from . import tax_numbers
 
 ID_EXPIRES_TOO_SOON = "ID_EXPIRES_TOO_SOON"
 MISSING_TAX_REGISTRATION = "MISSING_TAX_REGISTRATION"
 TRANSLATION_REQUIRED = "TRANSLATION_REQUIRED"
+TAX_NUMBER_INVALID = "TAX_NUMBER_INVALID"
+REGISTRATION_NUMBER_INVALID = "REGISTRATION_NUMBER_INVALID"
+# A warning, never a block, and never a review's reason.
+TAX_REGISTRATION_MAY_BE_REQUIRED = "TAX_REGISTRATION_MAY_BE_REQUIRED"
+WARNINGS = frozenset({TAX_REGISTRATION_MAY_BE_REQUIRED})
 
 
 def check_id_document(submission: Submission, today: date, min_valid_days: int) -> Reason | None:
@@ -29,15 +38,35 @@ def check_id_document(submission: Submission, today: date, min_valid_days: int) 
                   f"it must be valid for at least {min_valid_days} days")
 
 
+def _takes(need: TaxRequirement, tax: TaxRegistration) -> bool:
+    return tax.scheme == need.scheme and (need.country is None or tax.country == need.country)
+
+
 def check_tax(submission: Submission, marketplace: Marketplace) -> Reason | None:
+    """The marketplace's tax row: an invalid number of its scheme, or a certain requirement
+    that no registration meets (a requirement that depends is a warning: see `warnings`)."""
     need = marketplace.tax
-    if need is None or submission.business_registration.country == need.waived_if_registered_in:
+    mine = [t for t in submission.tax_registrations if _takes(need, t)]
+    for tax in mine:
+        problem = tax_numbers.tax_number_problem(tax.scheme, tax.country, tax.number) if tax.number else None
+        if problem:
+            which = tax.scheme + (f" ({tax.country})" if tax.country else "")
+            return Reason(TAX_NUMBER_INVALID, f"{which} number {mask(tax.number)}: {problem}")
+    if mine or need.rule is not TaxRule.REQUIRED:
         return None
-    for tax in submission.tax_registrations:
-        if tax.scheme == need.scheme and (need.country is None or tax.country == need.country):
-            return None
+    if submission.business_registration.country == need.waived_if_registered_in:
+        return None
     wanted = need.scheme + (f" with country {need.country}" if need.country else "")
     return Reason(MISSING_TAX_REGISTRATION, f"{marketplace.code} requires tax registration {wanted}")
+
+
+def check_registration_number(submission: Submission) -> Reason | None:
+    """The business registration number, where acorn knows its country's numbers."""
+    br = submission.business_registration
+    problem = tax_numbers.business_number_problem(br.country, br.number)
+    if problem is None:
+        return None
+    return Reason(REGISTRATION_NUMBER_INVALID, f"businessRegistration number {mask(br.number)}: {problem}")
 
 
 def check_translation(submission: Submission, marketplace: Marketplace) -> Reason | None:
@@ -57,6 +86,7 @@ def check(submission: Submission, marketplace: Marketplace, today: date,
           min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> tuple[Reason, ...]:
     """Every reason the marketplace would reject this submission for, in a stable order."""
     found = (check_id_document(submission, today, min_valid_days),
+             check_registration_number(submission),
              check_tax(submission, marketplace),
              check_translation(submission, marketplace))
     return tuple(r for r in found if r is not None)
@@ -67,3 +97,19 @@ def check_entity(entity: Entity, today: date,
     """Reasons per desired marketplace code of the entity; a clean marketplace maps to ()."""
     return {code: check(entity.submission, by_code(code), today, min_valid_days)
             for code in entity.marketplaces}
+
+
+def warnings(submission: Submission, marketplace: Marketplace) -> tuple[Reason, ...]:
+    """What the marketplace may ask for, depending on facts no file holds: a DEPENDS row
+    whose scheme the submission has no registration of."""
+    need = marketplace.tax
+    if need.rule is not TaxRule.DEPENDS or any(_takes(need, t) for t in submission.tax_registrations):
+        return ()
+    wanted = need.scheme + (f" with country {need.country}" if need.country else "")
+    return (Reason(TAX_REGISTRATION_MAY_BE_REQUIRED,
+                   f"{marketplace.code} may require tax registration {wanted}: {need.depends_on}"),)
+
+
+def warn_entity(entity: Entity) -> dict[str, tuple[Reason, ...]]:
+    """`warnings` per desired marketplace code of the entity."""
+    return {code: warnings(entity.submission, by_code(code)) for code in entity.marketplaces}

@@ -6,15 +6,57 @@ Plan, preflight, the client and the sandbox all read it from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class TaxRule(StrEnum):
+    """How certain a marketplace's tax requirement is, for a business registered elsewhere."""
+
+    REQUIRED = "required"  # certain: preflight blocks the pair without it (MISSING_TAX_REGISTRATION)
+    DEPENDS = "depends"    # on thresholds, residency or where goods are: preflight warns, never blocks
+    NONE = "none"          # nothing required that a published source names
+
+
+@dataclass(frozen=True)
+class TaxScheme:
+    """A tax registration scheme of the contract: which keys an entry of it carries."""
+
+    code: str
+    country: str | None  # the country whose number it is; None: the entry names it (EU_VAT)
+    number: bool = True  # False: a form with a completion date (US_W8BENE)
+
+
+# Every scheme the contract knows (docs/acorn-i-api.md, "Tax schemes"); the JSON Schema's enum.
+TAX_SCHEMES: tuple[TaxScheme, ...] = (
+    TaxScheme("US_W8BENE", "US", number=False),
+    TaxScheme("CA_GST_HST", "CA"),
+    TaxScheme("MX_RFC", "MX"),
+    TaxScheme("BR_CNPJ", "BR"),
+    TaxScheme("UK_VAT", "GB"),
+    TaxScheme("EU_VAT", None),
+    TaxScheme("TR_VKN", "TR"),
+    TaxScheme("AE_VAT", "AE"),
+    TaxScheme("SA_VAT", "SA"),
+    TaxScheme("EG_TIN", "EG"),
+    TaxScheme("IN_GST", "IN"),
+    TaxScheme("ZA_VAT", "ZA"),
+    TaxScheme("JP_JCT", "JP"),
+    TaxScheme("AU_GST", "AU"),
+    TaxScheme("SG_GST", "SG"),
+)
+SCHEMES: dict[str, TaxScheme] = {s.code: s for s in TAX_SCHEMES}
 
 
 @dataclass(frozen=True)
 class TaxRequirement:
-    """The tax registration a marketplace requires: `scheme`, with `country` when it must match."""
+    """A marketplace's tax row: the `scheme` whose registration it takes (`country` when it
+    must match), how certain the need is, and, for DEPENDS, on what it depends, in words."""
 
     scheme: str
+    rule: TaxRule
     country: str | None = None
     waived_if_registered_in: str | None = None  # no requirement for a business registered here
+    depends_on: str = ""
 
 
 @dataclass(frozen=True)
@@ -23,7 +65,7 @@ class Marketplace:
     marketplace_id: str
     region: str
     country_code: str  # ISO 3166-1 as the Sellers API answers it (UK -> GB)
-    tax: TaxRequirement | None = None
+    tax: TaxRequirement  # every marketplace has a researched row
     translation_unless_registered_in: str | None = None  # JP: a translation into translation_language
     translation_language: str | None = None
     # The storefront as the Sellers API describes it (its name and locale derive from these).
@@ -32,59 +74,86 @@ class Marketplace:
     domain: str = ""
 
 
-def _eu_vat(country: str) -> TaxRequirement:
-    return TaxRequirement("EU_VAT", country)
+_EU_STOCK = ("required for goods stored in {name} (no threshold), and for an EU business selling over "
+             "EUR 10,000 a year to consumers in other EU countries outside the OSS scheme")
 
 
-# code, marketplaceId, region, country code, tax requirement (contract, "Marketplaces"),
-# then the storefront's currency, language and domain (Sellers API).
+def _eu_vat(country: str, name: str) -> TaxRequirement:
+    return TaxRequirement("EU_VAT", TaxRule.DEPENDS, country, depends_on=_EU_STOCK.format(name=name))
+
+
+def _depends(scheme: str, depends_on: str) -> TaxRequirement:
+    return TaxRequirement(scheme, TaxRule.DEPENDS, depends_on=depends_on)
+
+
+# code, marketplaceId, region, country code, tax row (contract, "Marketplaces"; each row's
+# source is in docs/tax-requirements.md), then the storefront's currency, language and domain (Sellers API).
 MARKETPLACES: tuple[Marketplace, ...] = (
-    Marketplace("US", "ATVPDKIKX0DER", "NA", "US", TaxRequirement("US_W8BENE", waived_if_registered_in="US"),
+    Marketplace("US", "ATVPDKIKX0DER", "NA", "US",
+                TaxRequirement("US_W8BENE", TaxRule.REQUIRED, waived_if_registered_in="US"),
                 currency="USD", language="en", domain="www.amazon.com"),
-    Marketplace("CA", "A2EUQ1WTGCTBG2", "NA", "CA", TaxRequirement("CA_GST_HST"),
+    Marketplace("CA", "A2EUQ1WTGCTBG2", "NA", "CA", _depends(
+        "CA_GST_HST", "required for a business carrying on business in Canada with worldwide taxable sales "
+                      "over CAD 30,000 a year"),
                 currency="CAD", language="en", domain="www.amazon.ca"),
-    Marketplace("MX", "A1AM78C64UM0Y8", "NA", "MX",
+    Marketplace("MX", "A1AM78C64UM0Y8", "NA", "MX", _depends(
+        "MX_RFC", "without an RFC Amazon withholds income tax and VAT at higher rates, and stock imported "
+                  "for FBA needs an importer of record with an RFC"),
                 currency="MXN", language="es", domain="www.amazon.com.mx"),
-    Marketplace("BR", "A2Q3Y263D00KWC", "NA", "BR",
+    Marketplace("BR", "A2Q3Y263D00KWC", "NA", "BR", TaxRequirement("BR_CNPJ", TaxRule.REQUIRED),
                 currency="BRL", language="pt", domain="www.amazon.com.br"),
-    Marketplace("UK", "A1F83G8C2ARO7P", "EU", "GB", TaxRequirement("UK_VAT"),
+    Marketplace("UK", "A1F83G8C2ARO7P", "EU", "GB", _depends(
+        "UK_VAT", "required for goods stored in the UK (no threshold for an overseas seller) and for "
+                  "consignments over GBP 135; Amazon collects the VAT on smaller consignments from abroad"),
                 currency="GBP", language="en", domain="www.amazon.co.uk"),
-    Marketplace("DE", "A1PA6795UKMFR9", "EU", "DE", _eu_vat("DE"),
+    Marketplace("DE", "A1PA6795UKMFR9", "EU", "DE", _eu_vat("DE", "Germany"),
                 currency="EUR", language="de", domain="www.amazon.de"),
-    Marketplace("FR", "A13V1IB3VIYZZH", "EU", "FR", _eu_vat("FR"),
+    Marketplace("FR", "A13V1IB3VIYZZH", "EU", "FR", _eu_vat("FR", "France"),
                 currency="EUR", language="fr", domain="www.amazon.fr"),
-    Marketplace("IT", "APJ6JRA9NG5V4", "EU", "IT", _eu_vat("IT"),
+    Marketplace("IT", "APJ6JRA9NG5V4", "EU", "IT", _eu_vat("IT", "Italy"),
                 currency="EUR", language="it", domain="www.amazon.it"),
-    Marketplace("ES", "A1RKKUPIHCS9HS", "EU", "ES", _eu_vat("ES"),
+    Marketplace("ES", "A1RKKUPIHCS9HS", "EU", "ES", _eu_vat("ES", "Spain"),
                 currency="EUR", language="es", domain="www.amazon.es"),
-    Marketplace("NL", "A1805IZSGTT6HS", "EU", "NL", _eu_vat("NL"),
+    Marketplace("NL", "A1805IZSGTT6HS", "EU", "NL", _eu_vat("NL", "the Netherlands"),
                 currency="EUR", language="nl", domain="www.amazon.nl"),
-    Marketplace("SE", "A2NODRKZP88ZB9", "EU", "SE", _eu_vat("SE"),
+    Marketplace("SE", "A2NODRKZP88ZB9", "EU", "SE", _eu_vat("SE", "Sweden"),
                 currency="SEK", language="sv", domain="www.amazon.se"),
-    Marketplace("PL", "A1C3SOZRARQ6R3", "EU", "PL", _eu_vat("PL"),
+    Marketplace("PL", "A1C3SOZRARQ6R3", "EU", "PL", _eu_vat("PL", "Poland"),
                 currency="PLN", language="pl", domain="www.amazon.pl"),
-    Marketplace("BE", "AMEN7PMS3EDWL", "EU", "BE", _eu_vat("BE"),
+    Marketplace("BE", "AMEN7PMS3EDWL", "EU", "BE", _eu_vat("BE", "Belgium"),
                 currency="EUR", language="fr", domain="www.amazon.com.be"),
-    Marketplace("IE", "A28R8C7NBKEWEA", "EU", "IE", _eu_vat("IE"),
+    Marketplace("IE", "A28R8C7NBKEWEA", "EU", "IE", _eu_vat("IE", "Ireland"),
                 currency="EUR", language="en", domain="www.amazon.ie"),
-    Marketplace("TR", "A33AVAJ2PDY3EV", "EU", "TR",
+    Marketplace("TR", "A33AVAJ2PDY3EV", "EU", "TR", TaxRequirement("TR_VKN", TaxRule.REQUIRED),
                 currency="TRY", language="tr", domain="www.amazon.com.tr"),
-    Marketplace("AE", "A2VIGQ35RCS4UG", "EU", "AE",
+    Marketplace("AE", "A2VIGQ35RCS4UG", "EU", "AE", _depends(
+        "AE_VAT", "required for a UAE resident above the AED 375,000 mandatory threshold; Amazon tells a "
+                  "non-resident to ask a tax adviser"),
                 currency="AED", language="ar", domain="www.amazon.ae"),
-    Marketplace("SA", "A17E79C6D8DWNP", "EU", "SA",
+    Marketplace("SA", "A17E79C6D8DWNP", "EU", "SA", _depends(
+        "SA_VAT", "required for a Saudi resident whose supplies and imports in Saudi Arabia exceed "
+                  "SAR 375,000 a year"),
                 currency="SAR", language="ar", domain="www.amazon.sa"),
-    Marketplace("EG", "ARBP9OOSHTCHU", "EU", "EG",
+    Marketplace("EG", "ARBP9OOSHTCHU", "EU", "EG", TaxRequirement("EG_TIN", TaxRule.NONE),
                 currency="EGP", language="ar", domain="www.amazon.eg"),
-    Marketplace("IN", "A21TJRUUN4KGV", "EU", "IN",
+    Marketplace("IN", "A21TJRUUN4KGV", "EU", "IN", TaxRequirement("IN_GST", TaxRule.REQUIRED),
                 currency="INR", language="en", domain="www.amazon.in"),
-    Marketplace("ZA", "AE08WJ6YKNBMC", "EU", "ZA",
+    Marketplace("ZA", "AE08WJ6YKNBMC", "EU", "ZA", _depends(
+        "ZA_VAT", "required for a business registered for VAT in South Africa; Amazon treats it as "
+                  "optional otherwise"),
                 currency="ZAR", language="en", domain="www.amazon.co.za"),
-    Marketplace("JP", "A1VC38T7YXB528", "FE", "JP",
+    Marketplace("JP", "A1VC38T7YXB528", "FE", "JP", _depends(
+        "JP_JCT", "required for a business liable for Japanese consumption tax that is a registered invoice "
+                  "issuer; optional otherwise"),
                 translation_unless_registered_in="JP", translation_language="ja",
                 currency="JPY", language="ja", domain="www.amazon.co.jp"),
-    Marketplace("AU", "A39IBJ37TRP1C6", "FE", "AU",
+    Marketplace("AU", "A39IBJ37TRP1C6", "FE", "AU", _depends(
+        "AU_GST", "required for a business selling from stock in Australia (FBA) with turnover over "
+                  "AUD 75,000 a year; Amazon collects the GST on low-value imported goods"),
                 currency="AUD", language="en", domain="www.amazon.com.au"),
-    Marketplace("SG", "A19VAU5U5O7RUS", "FE", "SG",
+    Marketplace("SG", "A19VAU5U5O7RUS", "FE", "SG", _depends(
+        "SG_GST", "required for a business selling from stock in Singapore, or an overseas vendor, above "
+                  "the GST registration thresholds; Amazon collects the GST on low-value imported goods"),
                 currency="SGD", language="en", domain="www.amazon.sg"),
 )
 

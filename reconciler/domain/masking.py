@@ -14,7 +14,7 @@ _VISIBLE = 4
 
 
 def mask(value: str | None) -> str:
-    """`DE123456789` -> `*******6789`; values of 4 characters or fewer are masked whole."""
+    """`DE123456788` -> `*******6789`; values of 4 characters or fewer are masked whole."""
     if not value:
         return ""
     if len(value) <= _VISIBLE:

@@ -131,6 +131,9 @@ class Source:
 
     path: str
     line: int = 1
+    # Where each registration and tax number is written: (dotted key, line, column), so that
+    # a number found invalid after loading is reported at its place.
+    numbers: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

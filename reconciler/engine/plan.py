@@ -18,6 +18,8 @@ region could be read. Participations in marketplaces outside the catalogue (non-
 channels such as Multi-Channel Fulfillment) are never drift: they are listed as the
 entity's `other_channels`. `hasSuspendedListings` adds a SUSPENDED_LISTINGS warning to its
 pair, and a participating store's `storeName` is kept on its pair.
+A create or blocked row also carries preflight's warnings after its reasons
+(TAX_REGISTRATION_MAY_BE_REQUIRED): a warning never blocks a create.
 
 The API refuses a create while an open registration exists, so a marketplace has at most one
 registration that is not REJECTED and it is the latest one; when live data breaks that rule
@@ -294,6 +296,10 @@ class _Context:
         return self.masked(preflight.check(self.entity.submission, m, self.today,
                                            self.policy.id_document_min_valid_days))
 
+    def warnings(self, m: catalogue.Marketplace) -> tuple[Reason, ...]:
+        """Preflight's warnings: shown after a create's or a block's reasons, never blocking."""
+        return self.masked(preflight.warnings(self.entity.submission, m))
+
     @property
     def digest(self) -> str:
         if self._digest is None:
@@ -339,7 +345,7 @@ def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegist
         if participating:
             return row(LIVE, None)
         reasons = ctx.preflight(m)
-        return row(BLOCKED if reasons else CREATE, None, reasons)
+        return row(BLOCKED if reasons else CREATE, None, reasons + ctx.warnings(m))
     approved = _newest(regs, APPROVED)
     if participating or approved:
         return row(LIVE, approved)
@@ -363,12 +369,13 @@ def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegist
                                                "fix it before resubmitting"),)
         reasons += tuple(r for r in ctx.masked(rejected.reasons) if r.code not in seen)
     if reasons:
-        return row(BLOCKED, rejected, reasons)
+        return row(BLOCKED, rejected, reasons + ctx.warnings(m))
     if rejected is not None:
         on = rejected.updated_at.astimezone(timezone.utc).date().isoformat()
         return row(CREATE, rejected, (Reason(REJECTED_CHANGED, f"rejected on {on}; the submission has "
-                                                               "changed since, so it is sent again"),))
-    return row(CREATE, None)
+                                                               "changed since, so it is sent again"),)
+                   + ctx.warnings(m))
+    return row(CREATE, None, ctx.warnings(m))
 
 
 def _drifted_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegistration]) -> Pair | None:

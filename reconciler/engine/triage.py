@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..desired import preflight
 from .plan import (
     ATTENTION,
     BLOCKED,
@@ -45,6 +46,9 @@ ACTIONS = {
     "FIELD_DRIFT": "decide which is right: fix desired, or the registration in Seller Central "
                    "(acorn never edits a registration)",
     "MISSING_TAX_REGISTRATION": "add the taxRegistrations item the marketplace's scheme needs",
+    "TAX_NUMBER_INVALID": "correct the tax number (`acorn validate` names its line); a swapped or mistyped "
+                          "digit, usually",
+    "REGISTRATION_NUMBER_INVALID": "correct businessRegistration.number (`acorn validate` names its line)",
     "ID_EXPIRES_TOO_SOON": "renew the representative's ID; update legalRepresentative.idDocument.expiresOn",
     "TRANSLATION_REQUIRED": "add a documents item {kind: translation, of: businessRegistration, language: ja, "
                             "uri, sha256}",
@@ -159,7 +163,8 @@ def triage(plan: Plan, *, now: datetime, first_seen: Mapping[tuple[str, str], da
 
             if p.state in (ATTENTION, BLOCKED):
                 for r in p.reasons or ():
-                    add(r.code, p.state, finding(r.message))
+                    if r.code not in preflight.WARNINGS:  # the pair's blocking reasons say what to fix
+                        add(r.code, p.state, finding(r.message))
                 if not p.reasons:
                     add(ACTION_REQUIRED, p.state, finding(f"{p.status or p.state}, no reason given"))
             elif p.state in (UNMANAGED, DRIFTED, UNAUTHORIZED):

@@ -55,7 +55,7 @@ MCF_US = Channel("A2ZV50J4W1RKNI", "Non-Amazon", "NA", "US", "sim1.stores.amazon
 DEMO_SELLERS: tuple[DemoSeller, ...] = (
     # Authorized the app in NA and EU only: its JP pair is `unauthorized`.
     DemoSeller("A3EXAMPLEACME01", "Shenzhen Acme Trading Co., Ltd.", ("US", "MX"),
-               registrations=(DemoRegistration("CA", APPROVED, 40),), business=("CN", "91440300MA5EXAMPLE"),
+               registrations=(DemoRegistration("CA", APPROVED, 40),), business=("CN", "91440300MA5EXAMPLA"),
                regions=("NA", "EU"), store_name="Acme Direct", channels=(MCF_US,)),
     DemoSeller("A1NORDLICHT0DE", "Nordlicht Handel GmbH", ("DE",), registrations=(
         DemoRegistration("FR", IN_REVIEW, 20, legal_entity_name="Nordlicht Handels GmbH"),
@@ -69,7 +69,7 @@ DEMO_SELLERS: tuple[DemoSeller, ...] = (
     DemoSeller("A5ATLAS000UK", "Atlas Home Ltd", registrations=(
         DemoRegistration("UK", REJECTED, 12,
                          (Reason(review.LEGAL_NAME_MISMATCH, "legal name differs from the seller account"),),
-                         submission_digest="b0161f93a0df05576879b9d7049adf117b42a5bf4a5cf8b46f5e02305e8939d8"),),
+                         submission_digest="113b4b346d2ec1b2ebc4268e345f43b58754ef4ecfb50a76d4445c1ebd7ce2bb"),),
                business=("GB", "09876543")),
     DemoSeller("A6ATLAS000IE", "Atlas Home Ireland Ltd", related_account=True, business=("IE", "654321")),
 )

@@ -136,7 +136,11 @@ def create_request_from_api(raw: Any) -> CreateRequest:
     for i, item in enumerate(_list(body, "taxRegistrations")):
         field = f"taxRegistrations[{i}]"
         tax = _object(item, field, ("scheme",), ("country", "number", "completedOn"))
-        taxes.append(TaxRegistration(scheme=_text(tax, "scheme", field),
+        scheme = _text(tax, "scheme", field)
+        if scheme not in catalogue.SCHEMES:
+            raise ApiFailure.invalid(f"{field}.scheme", "must be one of the contract's tax schemes: "
+                                     + ", ".join(catalogue.SCHEMES))
+        taxes.append(TaxRegistration(scheme=scheme,
                                      country=_text(tax, "country", field, COUNTRY, "an ISO 3166-1 alpha-2 code"),
                                      number=_text(tax, "number", field),
                                      completed_on=_date(tax, "completedOn", field)))

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.domain import catalogue
-from tests import served_sandbox
+from tests import served_sandbox, tax_examples
 
 APP_ENV = {"LWA_CLIENT_ID": "acorn-apply-test", "LWA_CLIENT_SECRET": "apply-test-client-secret"}
-TAX = {"UK": "{scheme: UK_VAT, number: GB123456789}", "US": "{scheme: US_W8BENE, completedOn: 2025-03-01}",
-       "CA": '{scheme: CA_GST_HST, number: "123456789RT0001"}'}
+TAX = {"UK": "{scheme: UK_VAT, number: GB123456782}", "US": "{scheme: US_W8BENE, completedOn: 2025-03-01}",
+       "CA": '{scheme: CA_GST_HST, number: "123456782RT0001"}'}
 
 
 class Admin(served_sandbox.Admin):
@@ -62,7 +62,7 @@ class Seller:
 
 def entity_yaml(s: Seller) -> str:
     """A valid entity that passes preflight for any of UK, US, CA and the EU VAT marketplaces."""
-    taxes = [TAX[m] if m in TAX else f"{{scheme: EU_VAT, country: {m}, number: {m}123456789}}"
+    taxes = [TAX[m] if m in TAX else f"{{scheme: EU_VAT, country: {m}, number: {tax_examples.EU_VAT[m]}}}"
              for m in s.marketplaces]
     sha = hashlib.sha256(s.name.encode()).hexdigest()
     return f"""apiVersion: acorn/v1

@@ -7,7 +7,7 @@ import re
 from reconciler.actions.import_entity import TODO
 
 # a valid value per key, as a user would type it on the placeholder's line
-VALUES = {"country": "CN", "number": '"91440300MA5EXAMPLE"', "uri": "docs/license.pdf", "sha256": "ab" * 32,
+VALUES = {"country": "CN", "number": '"91440300MA5EXAMPLA"', "uri": "docs/license.pdf", "sha256": "ab" * 32,
           "name": "Li Wei", "type": "passport", "expiresOn": "2031-06-30", "completedOn": "2025-03-01",
           "legalEntityName": "Acme Trading Co., Ltd.", "marketplaces": "[DE]"}
 _LINE = re.compile(r"^(?P<indent>\s*)(?P<key>\w+): (?:FILL-ME|~|\[\])(?P<todo>\s+# " + re.escape(TODO) + ":.*)$")

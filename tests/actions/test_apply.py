@@ -155,7 +155,7 @@ def test_result_lines_summary_and_exit_code() -> None:
 ENTITY = Entity("acme", "A1ACME", SecretRef("env", "T"), Submission(
     "Acme Ltd", BusinessRegistration("GB", "01234567", DocumentRef("d.pdf", "a" * 64)),
     LegalRepresentative("Ada", IdDocument("passport", date(2040, 1, 1))),
-    (TaxRegistration("EU_VAT", "DE", "DE123456789"),)), ("DE", "FR"))
+    (TaxRegistration("EU_VAT", "DE", "DE123456788"),)), ("DE", "FR"))
 
 
 def registration(marketplace_id: str, reg_id: str, status: str = "SUBMITTED",
@@ -193,11 +193,11 @@ def test_a_409_naming_one_marketplace_reports_it_as_existing_and_sends_the_rest(
 
 
 def test_a_refusal_fails_every_pair_of_the_call_with_code_request_id_and_masked_message() -> None:
-    refused = ApiError("createRegistration failed: 400 InvalidInput: number DE123456789 is malformed",
+    refused = ApiError("createRegistration failed: 400 InvalidInput: number DE123456788 is malformed",
                        status=400, code=ERROR_CODES[400], request_id="rid-2")
     results = asyncio.run(apply.submit_one(FakeClient([refused]), ENTITY, create_for("DE", "FR")))
     assert {(r.outcome, r.code, r.request_id) for r in results} == {(FAILED, ERROR_CODES[400], "rid-2")}
-    assert "DE123456789" not in results[0].message and "*******6789" in results[0].message
+    assert "DE123456788" not in results[0].message and "*******6788" in results[0].message
     assert results[0].message.endswith("is malformed")  # the request id has its own column
 
 
@@ -226,7 +226,7 @@ def test_wait_polls_until_decided_with_growing_delays() -> None:
     class Polled:
         async def get_registration(self, entity, reg_id):
             status = statuses[reg_id].pop(0) if len(statuses[reg_id]) > 1 else statuses[reg_id][0]
-            reasons = (Reason("LEGAL_NAME_MISMATCH", "name DE123456789 differs"),) if status == "REJECTED" else ()
+            reasons = (Reason("LEGAL_NAME_MISMATCH", "name DE123456788 differs"),) if status == "REJECTED" else ()
             return registration(mid("DE"), reg_id, status, reasons)
 
     time = FakeTime()
@@ -234,7 +234,7 @@ def test_wait_polls_until_decided_with_growing_delays() -> None:
                result(EXISTS, "IT", registration_id="REG-0")]
     reviews = asyncio.run(apply.wait_all(Polled(), results, {"acme": ENTITY}, 600, 4, time.clock, time.sleep))
     assert [(v.result.registration_id, v.status) for v in reviews] == [("REG-1", "APPROVED"), ("REG-2", "REJECTED")]
-    assert reviews[1].reasons[0].message == "name *******6789 differs"
+    assert reviews[1].reasons[0].message == "name *******6788 differs"
     assert time.sleeps == [1.0, 1.5]
     assert apply.review_summary(reviews) == "Review: 1 approved, 1 rejected, 0 action required, 0 still under review."
 

@@ -24,13 +24,15 @@ def test_drift_prints_only_what_needs_a_human_by_reason_with_the_action(run_acor
     result = run_acorn("drift", cwd=demo)
     assert result.code == 2, result.err
     lines = result.out.splitlines()
-    assert "x MISSING_TAX_REGISTRATION (blocked): 2" in lines
-    i = lines.index("x MISSING_TAX_REGISTRATION (blocked): 2")
+    i = lines.index("x MISSING_TAX_REGISTRATION (blocked): 1")
     assert lines[i + 1] == "    what to do: add the taxRegistrations item the marketplace's scheme needs"
+    i = lines.index("x TAX_NUMBER_INVALID (blocked): 1")  # the demo's typo
+    assert lines[i + 2] == "    acme-sz  DE   EU_VAT (DE) number *******7688: the check digit does not match"
     assert "live" not in result.out and "= US" not in result.out  # no healthy rows
     # acme-sz's JP (FE: not authorized) and sakura-jp's AU (its account's legal name differs) need a human too
     assert "# REGION_NOT_AUTHORIZED (unauthorized): 1" in lines
-    assert lines[-1] == ("Drift: 13 findings need a human, 10 reasons, 5 entities; "
+    assert "TAX_REGISTRATION_MAY_BE_REQUIRED" not in result.out  # a warning is not drift
+    assert lines[-1] == ("Drift: 13 findings need a human, 11 reasons, 5 entities; "
                          "4 creates younger than 2 days not counted.")
 
 

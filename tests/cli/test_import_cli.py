@@ -34,7 +34,7 @@ def test_import_writes_the_entity_from_live(run_acorn, empty: Path) -> None:
     assert "marketplaces:\n    - US  # participates\n    - CA  # APPROVED registration REG-" in text
     assert "    - MX  # participates\n" in text
     assert "  legalEntityName: Shenzhen Acme Trading Co., Ltd.  # as APPROVED registration" in text
-    assert result.out.startswith("wrote desired/entities/acme-sz.yaml: 3 marketplaces (US, CA, MX); fill in its 9 ")
+    assert result.out.startswith("wrote desired/entities/acme-sz.yaml: 3 marketplaces (US, CA, MX); fill in its 8 ")
 
 
 def test_validate_names_every_placeholder_then_passes_once_filled(run_acorn, empty: Path) -> None:

@@ -42,6 +42,10 @@ def test_readme_first_command_plans_the_demo_with_every_state(demo: Path) -> Non
     assert proc.stdout.startswith("Plan for environment sandbox at endpoint embedded (.acorn/sandbox.sqlite), ")
     assert "\x1b[" not in proc.stdout  # not a terminal: no colour
     assert (demo / ".acorn" / "sandbox.sqlite").is_file() and (demo / ".acorn" / "audit.jsonl").is_file()
+    # the demo's typo (acme-sz's German VAT number, two digits swapped) is caught, never printed
+    caught = "      TAX_NUMBER_INVALID: EU_VAT (DE) number *******7688: the check digit does not match"
+    assert caught in proc.stdout.splitlines() and "DE123457688" not in proc.stdout
+    assert caught in (REPO / "README.md").read_text().splitlines()  # as the quick start shows it
 
 
 def test_json_plan_has_the_documented_shape(run_acorn, demo: Path) -> None:
@@ -76,7 +80,7 @@ def test_out_saves_the_json_plan(run_acorn, demo: Path) -> None:
 def test_no_output_shows_a_full_tax_or_registration_number(run_acorn, demo: Path) -> None:
     for fmt in ("text", "json", "markdown"):
         out = run_acorn("plan", "--format", fmt, cwd=demo).out
-        for number in ("DE123456789", "91440300MA5EXAMPLE", "HRB123456", "GB987654321", "T1234567890123"):
+        for number in ("DE123457688", "91440300MA5EXAMPLA", "HRB123456", "GB987654004", "T7123456789012"):
             assert number not in out
 
 

@@ -33,8 +33,8 @@ spec:
     name: Marie Curie
     idDocument: {type: national_id, expiresOn: 2031-01-01}
   taxRegistrations:
-    - {scheme: EU_VAT, country: FR, number: FR12345678901}
-    - {scheme: EU_VAT, country: DE, number: DE123456789}
+    - {scheme: EU_VAT, country: FR, number: FR11123456782}
+    - {scheme: EU_VAT, country: DE, number: DE123456788}
   marketplaces: [FR, DE]
 """ % ("a" * 64)
 

@@ -19,12 +19,40 @@ def tree(tmp_path: Path, *fixtures: str) -> Path:
     return desired
 
 
-def test_shipped_tree_is_valid_with_preflight_warnings(run_acorn) -> None:
+TYPO = "DE123457688"  # the demo's acme-sz DE VAT number: two digits of DE123456788 swapped
+
+
+def fixed_demo(tmp_path: Path) -> Path:
+    """The shipped tree with the demo's typo corrected."""
+    desired = tmp_path / "desired"
+    shutil.copytree(REPO / "desired", desired)
+    acme = desired / "entities" / "acme-sz.yaml"
+    assert TYPO in acme.read_text()
+    acme.write_text(acme.read_text().replace(TYPO, "DE123456788"))
+    return desired
+
+
+def test_the_shipped_tree_shows_its_typo_at_its_place_without_the_number(run_acorn) -> None:
     result = run_acorn("validate", "--desired", str(REPO / "desired"), env={"ACORN_TODAY": "2026-11-27"})
-    assert result.code == 0
-    assert result.out.splitlines()[-1] == "ok: 6 entities valid, 5 preflight warning(s)"
+    assert result.code == 1
+    acme = REPO / "desired" / "entities" / "acme-sz.yaml"
+    line = next(i for i, text in enumerate(acme.read_text().splitlines(), 1) if TYPO in text)
+    column = acme.read_text().splitlines()[line - 1].index(TYPO) + 1
+    assert result.err.splitlines() == [
+        f"{acme}:{line}:{column}: spec.taxRegistrations[2].number: the check digit does not match",
+        "1 problem in the desired state."]
+    assert TYPO not in result.out + result.err
+    assert "TAX_NUMBER_INVALID" not in result.out  # the error says it; no warning repeats it
+
+
+def test_shipped_tree_once_fixed_is_valid_with_preflight_warnings(run_acorn, tmp_path: Path) -> None:
+    result = run_acorn("validate", "--desired", str(fixed_demo(tmp_path)), env={"ACORN_TODAY": "2026-11-27"})
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[-1] == "ok: 6 entities valid, 8 preflight warning(s)"
     assert ("desired/entities/sakura-jp.yaml:7:1: warning: US MISSING_TAX_REGISTRATION: US requires tax "
             "registration US_W8BENE") in result.out
+    assert ("desired/entities/acme-sz.yaml:9:1: warning: FR TAX_REGISTRATION_MAY_BE_REQUIRED: FR may require tax "
+            "registration EU_VAT with country FR: required for goods stored in France") in result.out
 
 
 def test_invalid_tree_exits_1_with_every_problem_and_no_traceback(run_acorn, tmp_path: Path) -> None:
@@ -47,11 +75,20 @@ def test_github_annotations(run_acorn, tmp_path: Path) -> None:
             "spec.sellerId: must be 10 to 20 upper-case letters and digits, like A3EXAMPLEACME01") in result.out
 
 
-def test_preflight_warnings_are_annotated_too(run_acorn) -> None:
-    result = run_acorn("validate", "--desired", str(REPO / "desired"),
+def test_preflight_warnings_are_annotated_too(run_acorn, tmp_path: Path) -> None:
+    desired = fixed_demo(tmp_path)
+    result = run_acorn("validate", "--desired", str(desired),
                        env={"GITHUB_ACTIONS": "true", "ACORN_TODAY": "2026-11-27"})
     assert result.code == 0
-    assert f"::warning file={REPO}/desired/entities/maple-ca.yaml,line=7,col=1::CA: ID_EXPIRES_TOO_SOON" in result.out
+    assert f"::warning file={desired}/entities/maple-ca.yaml,line=7,col=1::CA: ID_EXPIRES_TOO_SOON" in result.out
+
+
+def test_an_invalid_number_is_annotated_as_an_error_at_its_place(run_acorn) -> None:
+    result = run_acorn("validate", "--desired", str(REPO / "desired"), env={"GITHUB_ACTIONS": "true"})
+    assert result.code == 1
+    assert f"::error file={REPO}/desired/entities/acme-sz.yaml,line=" in result.out
+    assert "::spec.taxRegistrations[2].number: the check digit does not match" in result.out
+    assert TYPO not in result.out + result.err
 
 
 def test_json_format(run_acorn, tmp_path: Path) -> None:
@@ -59,7 +96,7 @@ def test_json_format(run_acorn, tmp_path: Path) -> None:
                        env={"ACORN_TODAY": "2026-11-27"})
     report = json.loads(result.out)
     assert result.code == 0 and report["valid"] is True and report["entities"] == 1
-    assert {(w["marketplace"], w["code"]) for w in report["warnings"]} == {("FR", "MISSING_TAX_REGISTRATION")}
+    assert {(w["marketplace"], w["code"]) for w in report["warnings"]} == {("FR", "TAX_REGISTRATION_MAY_BE_REQUIRED")}
     bad = run_acorn("validate", "--desired", str(tree(tmp_path / "b", "uri-absolute")), "--format", "json")
     report = json.loads(bad.out)
     assert bad.code == 1 and report["valid"] is False
@@ -158,3 +195,36 @@ def test_one_broken_file_does_not_block_plan_entity_for_the_others(run_acorn, tm
     assert blocked.code == 1 and "broken.yaml:1:5: (yaml)" in blocked.err
     everything = run_acorn("plan", cwd=tmp_path)
     assert everything.code == 1 and "broken.yaml:1:5" in everything.err
+
+
+def test_json_names_an_invalid_number_by_its_place_never_by_its_value(run_acorn) -> None:
+    result = run_acorn("validate", "--desired", str(REPO / "desired"), "--format", "json")
+    report = json.loads(result.out)
+    assert result.code == 1 and report["valid"] is False
+    assert [(p["key"], p["message"]) for p in report["problems"]] == [
+        ("spec.taxRegistrations[2].number", "the check digit does not match")]
+    assert TYPO not in result.out + result.err
+
+
+def test_a_vat_number_of_another_country_is_an_error_at_its_line(run_acorn, tmp_path: Path) -> None:
+    desired = tree(tmp_path, "valid")
+    entity = desired / "entities" / "valid.yaml"
+    text = entity.read_text().replace("{scheme: EU_VAT, country: DE, number: DE123456788}",
+                                      "{scheme: EU_VAT, country: DE, number: fr 11 123 456 782}")
+    entity.write_text(text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "fr 11 123" in t)
+    column = text.splitlines()[line - 1].index("fr 11 123") + 1
+    result = run_acorn("validate", "--desired", str(desired))
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        f"{entity}:{line}:{column}: spec.taxRegistrations[0].number: a German VAT number starts with DE, "
+        "not FR: the prefix does not match country DE")
+    assert "11 123 456 782" not in result.out + result.err
+
+
+def test_lower_case_and_spaces_are_accepted_as_written(run_acorn, tmp_path: Path) -> None:
+    desired = tree(tmp_path, "valid")
+    entity = desired / "entities" / "valid.yaml"
+    entity.write_text(entity.read_text().replace("number: DE123456788}", "number: de 123 456 788}"))
+    result = run_acorn("validate", "--desired", str(desired), env={"ACORN_TODAY": "2026-11-27"})
+    assert result.code == 0, result.err

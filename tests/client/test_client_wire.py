@@ -26,11 +26,11 @@ def test_submission_to_api_uses_the_contract_keys_and_iso_dates():
         "submissionDigest": "d" * 64,
         "marketplaceIds": ["A1PA6795UKMFR9"],
         "legalEntityName": "Shenzhen Acme Trading Co., Ltd.",
-        "businessRegistration": {"country": "CN", "number": "91440300MA5EXAMPLE",
+        "businessRegistration": {"country": "CN", "number": "91440300MA5EXAMPLA",
                                  "document": {"uri": "docs/l.pdf", "sha256": "a" * 64}},
         "legalRepresentative": {"name": "Li Wei", "idDocument": {"type": "passport", "expiresOn": "2029-06-30"}},
         "taxRegistrations": [{"scheme": "US_W8BENE", "completedOn": "2025-03-01"},
-                             {"scheme": "EU_VAT", "country": "DE", "number": "DE123456789"}],
+                             {"scheme": "EU_VAT", "country": "DE", "number": "DE123456788"}],
         "documents": [{"kind": "translation", "of": "businessRegistration", "language": "ja",
                        "uri": "docs/ja.pdf", "sha256": "b" * 64}],
     }

@@ -22,22 +22,25 @@ from reconciler.domain.model import (
 from reconciler.domain.policy import Policy
 from reconciler.domain.submission import submission_digest
 from reconciler.engine.plan import Pair, Plan, plan
+from tests import tax_examples
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 9, 30, tzinfo=timezone.utc)
 SHA = "0" * 64
 
-# every tax registration any marketplace of the catalogue needs, for a business in CN
+# a tax registration of every marketplace's scheme, for a business in CN: no pair blocks or warns
 ALL_TAXES = (
     TaxRegistration("US_W8BENE", completed_on=date(2025, 3, 1)),
-    TaxRegistration("CA_GST_HST", number="123456789RT0001"),
-    TaxRegistration("UK_VAT", number="GB123456789"),
-    *(TaxRegistration("EU_VAT", c, f"{c}987654321") for c in ("DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "IE")),
+    *(TaxRegistration(scheme, number=number) for scheme, number in tax_examples.NUMBERS.items()),
+    *(TaxRegistration("EU_VAT", c, number) for c, number in tax_examples.EU_VAT.items()),
 )
+FR_TYPO = TaxRegistration("EU_VAT", "FR", "FR11123456882")  # one digit wrong: the check digits catch it
+ACME_TAXES = tuple(t for t in ALL_TAXES if t.scheme in ("US_W8BENE", "CA_GST_HST", "UK_VAT")
+                   or t.country == "DE") + (FR_TYPO,)
 TRANSLATION = Document("translation", "docs/license-ja.pdf", SHA, of="businessRegistration", language="ja")
 
 
-def submission(legal_name: str = "Acme Trading Co., Ltd.", country: str = "CN", number: str = "91440300MA5EXAMPLE",
+def submission(legal_name: str = "Acme Trading Co., Ltd.", country: str = "CN", number: str = "91440300MA5EXAMPLA",
                taxes: tuple[TaxRegistration, ...] = ALL_TAXES, documents: tuple[Document, ...] = (TRANSLATION,),
                id_expires: date = date(2030, 6, 30)) -> Submission:
     return Submission(legal_name, BusinessRegistration(country, number, DocumentRef("docs/license.pdf", SHA)),
@@ -99,12 +102,12 @@ def sample_plan() -> Plan:
     from reconciler.domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
 
     acme = entity("acme-sz", ("US", "CA", "DE", "FR", "JP"), seller_id="A3EXAMPLEACME01",
-                  labels={"brand": "acme"}, taxes=ALL_TAXES[:4])  # no EU_VAT for FR
+                  labels={"brand": "acme"}, taxes=ACME_TAXES)  # a typo in FR's VAT; no JCT for JP
     nord = entity("nordlicht-de", ("UK", "DE", "FR", "IT"), seller_id="A1NORDLICHT0DE", country="DE",
                   number="HRB123456", legal_name="Nordlicht Handel GmbH", labels={"brand": "nordlicht"})
     maple = entity("maple-ca", ("CA", "US"), seller_id="A4MAPLE000CA", id_expires=date(2026, 9, 1))
     sakura = entity("sakura-jp", ("JP",), seller_id="A2SAKURA00JP")
-    leaky = (Reason("DOCUMENT_UNREADABLE", "tax number DE987654321 and registration HRB123456 | <unreadable>"),)
+    leaky = (Reason("DOCUMENT_UNREADABLE", "tax number DE123456788 and registration HRB123456 | <unreadable>"),)
     nord_regs = (
         reg("DE", APPROVED, age=200, sub=nord.submission, rid="R-DE-1"),
         reg("FR", IN_REVIEW, age=20, sub=nord.submission, name="Nordlicht Handels GmbH", rid="R-FR-1"),

@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.domain import catalogue
 from reconciler.domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED, Store
-from reconciler.domain.model import Reason
+from reconciler.domain.model import Reason, TaxRegistration
 from reconciler.domain.policy import Policy
 from reconciler.engine.plan import (
     FIELD_DRIFT,
@@ -72,13 +72,16 @@ def test_rejected_then_changed_is_created_again_and_says_so():
 
 @pytest.mark.parametrize("code, sub, reason", [
     ("DE", dict(id_expires=date(2026, 11, 27)), "ID_EXPIRES_TOO_SOON"),  # 179 days left
-    ("DE", dict(taxes=()), "MISSING_TAX_REGISTRATION"),
-    ("DE", dict(taxes=(replace(submission().tax_registrations[3], country="AT"),)), "MISSING_TAX_REGISTRATION"),
-    ("CA", dict(taxes=()), "MISSING_TAX_REGISTRATION"),
-    ("UK", dict(taxes=()), "MISSING_TAX_REGISTRATION"),
     ("US", dict(taxes=()), "MISSING_TAX_REGISTRATION"),  # a non-US business needs a W-8BEN-E
+    ("BR", dict(taxes=()), "MISSING_TAX_REGISTRATION"),
+    ("IN", dict(taxes=(TaxRegistration("EU_VAT", "DE", "DE123456788"),)), "MISSING_TAX_REGISTRATION"),
+    ("DE", dict(taxes=(TaxRegistration("EU_VAT", "DE", "DE123546788"),)), "TAX_NUMBER_INVALID"),  # swapped
+    ("DE", dict(taxes=(TaxRegistration("EU_VAT", "DE", "FR11123456782"),)), "TAX_NUMBER_INVALID"),
+    ("CA", dict(taxes=(TaxRegistration("CA_GST_HST", None, "123457782RT0001"),)), "TAX_NUMBER_INVALID"),
+    ("MX", dict(number="91440300MA5EXAMPLE"), "REGISTRATION_NUMBER_INVALID"),
     ("JP", dict(documents=()), "TRANSLATION_REQUIRED"),
-], ids=["id-expiry", "de-no-vat", "de-vat-of-another-country", "ca", "uk", "us", "jp"])
+], ids=["id-expiry", "us", "br", "in-with-another-scheme", "de-transposed", "de-french-number", "ca-typo",
+        "uscc-typo", "jp"])
 def test_preflight_failure_blocks_the_pair(code, sub, reason):
     (row,) = rows(one(entity(marketplaces=(code,), **sub)))
     assert (row.state, codes(row)) == ("blocked", [reason])
@@ -92,6 +95,24 @@ def test_preflight_failure_blocks_the_pair(code, sub, reason):
 ])
 def test_preflight_passes(code, sub):
     assert states(one(entity(marketplaces=(code,), **sub)), code) == ["create"]
+
+
+@pytest.mark.parametrize("code, taxes", [
+    ("DE", ()),
+    ("DE", (TaxRegistration("EU_VAT", "FR", "FR11123456782"),)),  # VAT of another country
+    ("UK", ()), ("CA", ()), ("MX", ()), ("AU", ()), ("JP", ()),
+])
+def test_a_tax_requirement_that_depends_is_a_warning_on_a_create(code, taxes):
+    p = one(entity(marketplaces=(code,), taxes=taxes))
+    (row,) = rows(p)
+    assert (row.state, codes(row)) == ("create", ["TAX_REGISTRATION_MAY_BE_REQUIRED"])
+    assert "may require tax registration" in row.reasons[0].message
+    assert [c.marketplaces for c in p.entities[0].creates] == [(code,)]
+
+
+def test_a_warning_follows_the_reasons_of_a_blocked_pair():
+    (row,) = rows(one(entity(marketplaces=("DE",), taxes=(), id_expires=date(2026, 7, 1))))
+    assert (row.state, codes(row)) == ("blocked", ["ID_EXPIRES_TOO_SOON", "TAX_REGISTRATION_MAY_BE_REQUIRED"])
 
 
 def test_an_expiring_id_blocks_every_pair_of_the_entity():
@@ -217,10 +238,11 @@ def test_drift_reads_the_latest_registration_that_is_not_rejected():
     # pending beats attention (the API allows one open registration; if it lies, never create)
     ((), (reg("DE", ACTION_REQUIRED, age=9), reg("DE", IN_REVIEW, age=2)), {}, "pending", []),
     # preflight and rejected-unchanged both block; both show, the API's duplicate code once
-    ((), (reg("DE", REJECTED, sub=submission(taxes=()), reasons=(Reason("MISSING_TAX_REGISTRATION", "api"),)),),
-     dict(taxes=()), "blocked", ["MISSING_TAX_REGISTRATION", REJECTED_UNCHANGED]),
+    ((), (reg("US", REJECTED, sub=submission(taxes=()), reasons=(Reason("MISSING_TAX_REGISTRATION", "api"),)),),
+     dict(taxes=(), marketplaces=("US",)), "blocked", ["MISSING_TAX_REGISTRATION", REJECTED_UNCHANGED]),
     # preflight blocks a rejected-then-changed pair that still fails
-    ((), (reg("DE", REJECTED, sub=OLD),), dict(taxes=(), number="X-1234567"), "blocked", ["MISSING_TAX_REGISTRATION"]),
+    ((), (reg("US", REJECTED, sub=OLD),), dict(taxes=(), legal_name="Acme Trading Ltd", marketplaces=("US",)), "blocked",
+     ["MISSING_TAX_REGISTRATION"]),
     # the latest registration decides between blocked and create
     ((), (reg("DE", REJECTED, age=9), reg("DE", REJECTED, age=2, sub=OLD)), {}, "create", [REJECTED_CHANGED]),
     ((), (reg("DE", REJECTED, age=9, sub=OLD), reg("DE", REJECTED, age=2)), {}, "blocked", [REJECTED_UNCHANGED]),

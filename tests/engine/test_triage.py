@@ -23,7 +23,7 @@ def test_only_what_needs_a_human_grouped_by_reason_with_an_action() -> None:
         (UNREADABLE, "error"): [("sakura-jp", None)],
         ("DOCUMENT_UNREADABLE", "attention"): [("nordlicht-de", "IT")],
         ("ID_EXPIRES_TOO_SOON", "blocked"): [("maple-ca", "US"), ("maple-ca", "CA")],
-        ("MISSING_TAX_REGISTRATION", "blocked"): [("acme-sz", "FR")],
+        ("TAX_NUMBER_INVALID", "blocked"): [("acme-sz", "FR")],
         ("REJECTED_UNCHANGED", "blocked"): [("acme-sz", "JP")],
         ("RELATED_ACCOUNT", "blocked"): [("acme-sz", "JP")],
         ("STALE_PENDING", "pending"): [("nordlicht-de", "FR")],

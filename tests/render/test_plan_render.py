@@ -16,7 +16,7 @@ from reconciler.domain.live import ACTION_REQUIRED
 from reconciler.domain.model import Reason
 from reconciler.engine.plan_json import from_json
 from reconciler.render import FORMATS, render
-from tests.engine.plan_builders import ALL_TAXES, entity, one, reg, sample_plan
+from tests.engine.plan_builders import ALL_TAXES, FR_TYPO, entity, one, reg, sample_plan
 
 GOLDEN = Path(__file__).parent / "golden"
 # read at import: the autouse guard fixture clears ACORN_* variables before each test
@@ -82,7 +82,7 @@ def test_markdown_escapes_user_strings():
     assert "a \\| b &lt;script&gt;" in md
 
 
-SENSITIVE = [t.number for t in ALL_TAXES if t.number] + ["91440300MA5EXAMPLE", "HRB123456", "2026-09-01"]
+SENSITIVE = [t.number for t in ALL_TAXES + (FR_TYPO,) if t.number] + ["91440300MA5EXAMPLA", "HRB123456", "2026-09-01"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -90,11 +90,12 @@ def test_no_rendering_shows_a_number_or_id_detail_in_full(fmt):
     out = render(sample_plan(), fmt)
     leaked = [s for s in SENSITIVE if s in out]
     assert not leaked
-    assert "*******4321" in out and "*****3456" in out  # the API's message, masked by the engine
+    assert "*******6788" in out and "*****3456" in out  # the API's message, masked by the engine
+    assert "*********6882" in out  # preflight's own message masks the number it judges
 
 
 def test_an_entity_error_is_masked_too():
     from tests.engine.plan_builders import run, seller
     e = entity()
-    p = run([e], [seller(e, error="seller record mentions DE987654321")])
-    assert "DE987654321" not in render(p, "text")
+    p = run([e], [seller(e, error="seller record mentions DE123456788")])
+    assert "DE123456788" not in render(p, "text")

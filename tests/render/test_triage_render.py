@@ -17,14 +17,15 @@ def test_text_is_headings_with_actions_then_the_summary() -> None:
     lines = render_triage(T, "text", endpoint="embedded (.acorn/sandbox.sqlite)").splitlines()
     assert lines[0].startswith("Drift for environment sandbox at endpoint embedded (.acorn/sandbox.sqlite), 2026-06-01T09:30:00Z")
     assert "E UNREADABLE (error): 1" in lines
-    i = lines.index("x MISSING_TAX_REGISTRATION (blocked): 1")
-    assert lines[i + 1].startswith("    what to do: add the taxRegistrations item")
+    i = lines.index("x TAX_NUMBER_INVALID (blocked): 1")
+    assert lines[i + 1].startswith("    what to do: correct the tax number")
+    assert not any("TAX_REGISTRATION_MAY_BE_REQUIRED" in line for line in lines)  # a warning is not drift
     assert lines[-1] == T.line()
 
 
 def test_colour_marks_each_heading_by_its_state() -> None:
     text = render_triage(T, "text", color=True)
-    assert "\x1b[31mx MISSING_TAX_REGISTRATION" in text and "\x1b[33m! DOCUMENT_UNREADABLE" in text
+    assert "\x1b[31mx TAX_NUMBER_INVALID" in text and "\x1b[33m! DOCUMENT_UNREADABLE" in text
     assert "\x1b[" not in render_triage(T, "text")
 
 

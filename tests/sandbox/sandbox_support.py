@@ -37,6 +37,7 @@ from reconciler.domain.contract import (
     SELLER_REGISTRATIONS_PATH,
 )
 from reconciler.sandbox.app import create_app
+from tests import tax_examples
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "schemas" / "acorn-i.openapi.yaml"
@@ -159,11 +160,10 @@ def body_for(codes: tuple[str, ...] | list[str] = ("DE",), *, client_token: str 
         "businessRegistration": {"country": "GB", "number": "01234567",
                                  "document": {"uri": "docs/cert.pdf", "sha256": "a" * 64}},
         "legalRepresentative": {"name": "Ada Test", "idDocument": {"type": "passport", "expiresOn": "2040-01-31"}},
-        "taxRegistrations": [{"scheme": "UK_VAT", "number": "GB123456789"},
-                             {"scheme": "US_W8BENE", "completedOn": "2025-03-01"},
-                             {"scheme": "CA_GST_HST", "number": "123456789RT0001"},
-                             *({"scheme": "EU_VAT", "country": c, "number": f"{c}123456789"}
-                               for c in ("DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "IE"))],
+        "taxRegistrations": [{"scheme": "US_W8BENE", "completedOn": "2025-03-01"},
+                             *({"scheme": scheme, "number": number} for scheme, number in tax_examples.NUMBERS.items()),
+                             *({"scheme": "EU_VAT", "country": c, "number": number}
+                               for c, number in tax_examples.EU_VAT.items())],
         "documents": [{"kind": "translation", "of": "businessRegistration", "language": "ja",
                        "uri": "docs/cert-ja.pdf", "sha256": "b" * 64}],
     }

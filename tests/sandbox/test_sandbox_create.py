@@ -141,6 +141,8 @@ def _without(body: dict, path: str) -> dict:
     (lambda b: {**b, "legalRepresentative": {"name": "A", "idDocument": {"type": "licence", "expiresOn": "2030-01-01"}}},
      "legalRepresentative.idDocument.type"),
     (lambda b: {**b, "taxRegistrations": [{"country": "DE"}]}, "taxRegistrations[0].scheme"),
+    (lambda b: {**b, "taxRegistrations": [{"scheme": "NZ_GST", "number": "123456789"}]},
+     "taxRegistrations[0].scheme"),
     (lambda b: {**b, "documents": [{"kind": "translation", "uri": "x", "sha256": "nope"}]}, "documents[0].sha256"),
     (lambda b: {**b, "surprise": 1}, "surprise"),
     (lambda b: {**b, "businessRegistration": "CN"}, "businessRegistration"),

@@ -41,7 +41,11 @@ def _today(api) -> date:
 
 
 CASES = {
-    "MISSING_TAX_REGISTRATION": (["DE"], lambda api: {"taxRegistrations": []}, {}),
+    "MISSING_TAX_REGISTRATION": (["US"], lambda api: {"taxRegistrations": []}, {}),
+    "TAX_NUMBER_INVALID": (["DE"], lambda api: {"taxRegistrations": [
+        {"scheme": "EU_VAT", "country": "DE", "number": "DE123546788"}]}, {}),  # two digits swapped
+    "REGISTRATION_NUMBER_INVALID": (["DE"], lambda api: {"businessRegistration": {
+        "country": "CN", "number": "91440300MA5EXAMPLE", "document": {"uri": "d.pdf", "sha256": "a" * 64}}}, {}),
     "ID_EXPIRES_TOO_SOON": (["DE"], lambda api: {"legalRepresentative": {"name": "Ada Test", "idDocument": {
         "type": "passport", "expiresOn": (_today(api) + timedelta(days=100)).isoformat()}}}, {}),
     "TRANSLATION_REQUIRED": (["JP"], lambda api: {"documents": []}, {}),
@@ -74,12 +78,18 @@ def test_a_rejection_lists_every_reason_that_applies_in_a_stable_order(api):
 
 def test_each_marketplace_is_reviewed_on_its_own_rules(api):
     seller, token = api.login()
-    body = body_for(["DE", "FR", "TR"], taxRegistrations=[{"scheme": "EU_VAT", "country": "DE", "number": "DE1"}])
+    body = body_for(["DE", "FR", "TR", "IN"], taxRegistrations=[
+        {"scheme": "EU_VAT", "country": "DE", "number": "DE123456788"},
+        {"scheme": "EU_VAT", "country": "FR", "number": "FR11123456882"},  # a typo
+        {"scheme": "TR_VKN", "number": "1234567890"}])
     api.create(token, seller, body)
     api.advance(300)
     regs = api.list(token, seller).json()["registrations"]
+    # a typo fails FR; IN certainly requires a GSTIN; DE and TR have what they take
     assert [(r["status"], [x["code"] for x in r["reasons"]]) for r in regs] == [
-        ("APPROVED", []), ("REJECTED", ["MISSING_TAX_REGISTRATION"]), ("APPROVED", [])]
+        ("APPROVED", []), ("REJECTED", ["TAX_NUMBER_INVALID"]), ("APPROVED", []),
+        ("REJECTED", ["MISSING_TAX_REGISTRATION"])]
+    assert "FR11123456882" not in str(regs) and "6882: the check digit does not match" in str(regs)
 
 
 def test_a_decision_is_stored_and_never_changes(api):
