@@ -18,6 +18,7 @@ import click
 
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
+from ..client.request import Call
 from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
 from ..desired.safefile import write_atomic
@@ -102,8 +103,33 @@ class Run:
 
 
 def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
-    """The one client of a run, acting in the workspace, logging every call to `audit_log`."""
-    return connect(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=AuditLog(audit_log))
+    """The one client of a run, acting in the workspace, logging every call to `audit_log`; on a
+    terminal it says whose quota it waits for and how long (SP-API's refills can take a minute)."""
+    return connect(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=AuditLog(audit_log),
+                   rate_scale=rate_scale(ws), on_throttle=throttle_note if sys.stderr.isatty() else None)
+
+
+def rate_scale(ws: Workspace) -> float:
+    """ACORN_RATE_SCALE: the published rates run that many times faster, for a sandbox served with
+    the same --rate-scale; never in production."""
+    raw = ws.env.get("ACORN_RATE_SCALE")
+    if not raw:
+        return 1.0
+    if ws.settings.environment == "production":
+        raise ConfigError("ACORN_RATE_SCALE is for the sandbox only: SP-API's rates are its own")
+    try:
+        scale = float(raw)
+    except ValueError:
+        scale = 0.0
+    if not 0.001 <= scale <= 100000:
+        raise ConfigError(f"ACORN_RATE_SCALE must be a number from 0.001 to 100000, not {raw!r}")
+    return scale
+
+
+def throttle_note(call: Call, seconds: float) -> None:
+    region = f" in {call.region}" if call.region else ""
+    click.echo(f"waiting {seconds:.0f} s for seller {call.seller_id}'s {call.operation} quota{region} "
+               "(throttled: SP-API refills it at its published rate)", err=True)
 
 
 def prepare(desired: str, config: str | None, environment: str | None, endpoint: str | None,

@@ -97,3 +97,21 @@ def test_every_response_has_a_request_id_and_rate_limit_only_where_promised(api)
     assert all(ids) and len(set(ids)) == len(ids)
     assert [(RATE_LIMIT_HEADER in r.headers) for r in responses] == [
         True, True, True, False, False, False, False]
+
+
+def test_a_rate_scale_runs_the_published_rates_faster(tmp_path):
+    """`serve --rate-scale 10`: participations refill every 6.25 s of sandbox clock, not 62.5 s;
+    the burst stays 15 and the rate header says the rate applied."""
+    from tests.sandbox.sandbox_support import Api, recording_client, serve_in_thread
+
+    with serve_in_thread(tmp_path / "state.sqlite", rate_scale=10.0) as served, \
+            recording_client(served.url, []) as http:
+        api = Api(http, [])
+        seller, token = api.login(participations=("US",))
+        answers = [api.participations(token) for _ in range(16)]
+        assert [a.status_code for a in answers] == [200] * 15 + [429]
+        assert answers[0].headers["x-amzn-ratelimit-limit"] == "0.16"
+        api.advance(6)
+        assert api.participations(token).status_code == 429
+        api.advance(1)
+        assert api.participations(token).status_code == 200
