@@ -498,3 +498,32 @@ def test_a_bug_in_a_seller_task_is_raised_as_itself_not_as_an_exception_group(se
 
     with pytest.raises(KeyError, match="bug"):
         run(go())
+
+
+def test_each_regions_token_is_exchanged_on_its_own_and_sent_only_to_that_region(sandbox, connect, wire):
+    """A seller authorized separately in NA and EU (one refresh token each), and not in FE."""
+    from dataclasses import replace
+
+    from reconciler.domain.model import Credentials, RegionCredential, SecretRef
+
+    sandbox.http.post("/_sandbox/sellers", json={
+        "sellerId": ACME.seller_id, "legalEntityName": "Shenzhen Acme Trading Co., Ltd.",
+        "refreshTokens": {"NA": "Atzr|acme-na", "EU": "Atzr|acme-eu"}, "participations": ["US", "DE"]}
+    ).raise_for_status()
+    acme = replace(ACME, credentials=Credentials(regions=(
+        ("NA", RegionCredential(SecretRef("env", "ACME_NA"))), ("EU", RegionCredential(SecretRef("env", "ACME_EU"))),
+        ("FE", RegionCredential(SecretRef("env", "ACME_NA"))))))  # FE holds NA's token: not authorized there
+
+    async def go():
+        async with connect({"ACME_NA": "Atzr|acme-na", "ACME_EU": "Atzr|acme-eu"}) as client:
+            return await client.read_seller(acme)
+
+    live = run(go())
+    assert live.participations == frozenset(ids("US", "DE"))
+    assert [r for r, _ in live.unauthorized] == ["FE"]
+    issued = {e.json()["access_token"]: e.form()["refresh_token"] for e in wire.lwa()}
+    sent = {(e.request.headers[REGION_HEADER], issued[e.request.headers[ACCESS_TOKEN_HEADER]])
+            for e in wire.exchanges if e.path != LWA_TOKEN_PATH}
+    assert sent == {("NA", "Atzr|acme-na"), ("EU", "Atzr|acme-eu"), ("FE", "Atzr|acme-na")}
+    assert all(e.response.status_code == 403 for e in wire.exchanges
+               if e.path != LWA_TOKEN_PATH and e.request.headers[REGION_HEADER] == "FE")
