@@ -82,3 +82,21 @@ def test_the_demo_shows_unauthorized_other_channels_store_names_and_suspended_li
     nord = next(e for e in json.loads(planned.out)["entities"] if e["name"] == "nordlicht-de")
     de = next(p for p in nord["pairs"] if p["marketplace"] == "DE")
     assert de["storeName"] == "Nordlicht" and [r["code"] for r in de["reasons"]] == ["SUSPENDED_LISTINGS"]
+
+
+def test_a_throttle_wait_names_the_seller_its_quota_and_how_long(capsys) -> None:
+    from reconciler.cli.planning import throttle_note
+    from reconciler.client.request import Call
+
+    throttle_note(Call("getMarketplaceParticipations", "A3EXAMPLEACME01", "GET", "http://x", region="NA"), 62.5)
+    assert capsys.readouterr().err == ("waiting 62 s for seller A3EXAMPLEACME01's getMarketplaceParticipations quota "
+                                       "in NA (throttled: SP-API refills it at its published rate)\n")
+
+
+def test_a_rate_scale_is_for_the_sandbox_only(run_acorn, demo: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ACORN_RATE_SCALE", "fast")
+    assert "ACORN_RATE_SCALE must be a number" in run_acorn("plan", "--entity", "maple-ca", cwd=demo).err
+    monkeypatch.setenv("ACORN_RATE_SCALE", "10")
+    result = run_acorn("plan", "--entity", "maple-ca", "--environment", "production",
+                       "--endpoint", "http://127.0.0.1:9", cwd=demo)
+    assert result.code == 1 and "ACORN_RATE_SCALE is for the sandbox only" in result.err
