@@ -10,7 +10,9 @@
     ├── SafetyError             a safety gate refused (maxCreates, confirmation)
     └── ApiError                ACORN-i / LWA answered with an error or could not be reached
         ├── AlreadyExists       409: an open registration exists (apply reports it, never resubmits)
-        ├── AuthError           403 that survived a token refresh, or LWA refused
+        ├── AuthError           LWA refused an entity-region's refresh token
+        │   └── RegionUnauthorized  403: the seller has not authorized the app in that region
+        ├── ApplicationCredentialsError  LWA refused the application itself: the run stops
         └── TransportError      too many consecutive failed calls
 """
 
@@ -97,6 +99,19 @@ class AlreadyExists(ApiError):
 
 class AuthError(ApiError):
     pass
+
+
+class RegionUnauthorized(AuthError):
+    """SP-API's 403 for a seller that has not authorized the app in `region` (or lacks a role)."""
+
+    def __init__(self, message: str, *, region: str, status: int | None = 403, code: str | None = None,
+                 request_id: str | None = None) -> None:
+        super().__init__(message, status=status, code=code, request_id=request_id)
+        self.region = region
+
+
+class ApplicationCredentialsError(ApiError):
+    """LWA's invalid_client / unauthorized_client: the app's id or secret, the same for every seller."""
 
 
 class TransportError(ApiError):

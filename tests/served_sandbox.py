@@ -17,7 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from reconciler.domain.contract import ACCESS_TOKEN_HEADER, LWA_TOKEN_PATH, SELLER_REGISTRATIONS_PATH
+from reconciler.domain import catalogue
+from reconciler.domain.contract import ACCESS_TOKEN_HEADER, LWA_TOKEN_PATH, REGION_HEADER, SELLER_REGISTRATIONS_PATH
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,9 @@ class Admin:
 
     def create(self, access_token: str, seller_id: str, body: dict) -> list[dict]:
         """createRegistration through the API, as a seller's history is made."""
+        region = catalogue.BY_ID[body["marketplaceIds"][0]].region  # its marketplaces' region's host
         response = self.http.post(SELLER_REGISTRATIONS_PATH.format(sellerId=seller_id), json=body,
-                                  headers={ACCESS_TOKEN_HEADER: access_token})
+                                  headers={ACCESS_TOKEN_HEADER: access_token, REGION_HEADER: region})
         return self._ok(response)["registrations"]
 
     def state(self) -> dict:

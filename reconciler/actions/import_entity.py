@@ -120,6 +120,7 @@ class Imported:
     legal_name_from: LiveRegistration | None
     taxes: tuple[TaxPlaceholder, ...]
     translations: tuple[TranslationPlaceholder, ...]  # marketplaces needing one unless registered there
+    regions: tuple[str, ...] = ()  # the regions of `marketplaces`: one refresh token entry each
 
 
 def check_request(req: ImportRequest) -> None:
@@ -181,9 +182,10 @@ def imported(live: SellerLive) -> Imported:
     codes = [x.code for x in listed]
     approved_regs = [r for r in live.registrations if r.status == APPROVED]
     newest = max(approved_regs or live.registrations, key=lambda r: (r.created_at, r.registration_id), default=None)
+    regions = tuple(r for r in catalogue.REGIONS if any(catalogue.by_code(c).region == r for c in codes))
     return Imported(tuple(listed), tuple(commented), tuple(dict.fromkeys(unknown)),
                     newest.legal_entity_name if newest else None, newest, _taxes(codes),
-                    _translations(codes))
+                    _translations(codes), regions)
 
 
 def _taxes(codes: list[str]) -> tuple[TaxPlaceholder, ...]:
@@ -210,6 +212,13 @@ def _translations(codes: list[str]) -> tuple[TranslationPlaceholder, ...]:
                                               _LANGUAGE_NAMES.get(m.translation_language, m.translation_language),
                                               m.translation_unless_registered_in))
     return tuple(out)
+
+
+def refused_everywhere(live: SellerLive) -> str | None:
+    """Why nothing can be imported: the seller refused the app in every region (None otherwise)."""
+    if live.unauthorized and len(live.unauthorized) == len(catalogue.REGIONS):
+        return "; ".join(f"{region}: {why}" for region, why in live.unauthorized)
+    return None
 
 
 def render_entity(req: ImportRequest, live: SellerLive,

@@ -18,12 +18,13 @@ from ..actions.import_entity import (
     check_request,
     imported,
     placeholder_entity,
+    refused_everywhere,
     render_entity,
     todo_count,
 )
 from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, write_atomic
 from ..domain.live import SellerLive
-from ..errors import ConfigError, MachineError
+from ..errors import AuthError, ConfigError, MachineError
 from .planning import audit_option, audit_path, open_client
 from .workspace import Workspace, endpoint_options, tree_options, workspace
 
@@ -54,6 +55,8 @@ def command(seller_id, name, env_var, aws_secret_id, aws_key, desired, config, e
     if other is not None:
         raise ConfigError(f"seller {seller_id} is already desired in {other}: nothing written")
     live = asyncio.run(_read(ws, request, audit_path(ws, audit_log)))
+    if live.error is None and (why := refused_everywhere(live)) is not None:
+        raise AuthError(f"seller {seller_id} refused in every region: {why}")
     text = render_entity(request, live, ws.settings.id_document_min_valid_days)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

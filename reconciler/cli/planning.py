@@ -18,13 +18,22 @@ import click
 
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
+from ..client.request import Call
+from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
 from ..desired.safefile import write_atomic
-from ..domain.live import SellerLive
+from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
-from ..engine.plan import Plan, entity_errors, plan
+from ..engine.plan import Plan, entity_errors, plan, plan_entity
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
-from ..errors import ConfigError, DesiredStateError, MachineError
+from ..errors import (
+    AcornError,
+    ApplicationCredentialsError,
+    ConfigError,
+    DesiredStateError,
+    MachineError,
+    TransportError,
+)
 from .connect import connect
 from .create_ages import record_first_seen
 from .sandbox_control import sandbox_now
@@ -94,8 +103,33 @@ class Run:
 
 
 def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
-    """The one client of a run, acting in the workspace, logging every call to `audit_log`."""
-    return connect(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=AuditLog(audit_log))
+    """The one client of a run, acting in the workspace, logging every call to `audit_log`; on a
+    terminal it says whose quota it waits for and how long (SP-API's refills can take a minute)."""
+    return connect(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=AuditLog(audit_log),
+                   rate_scale=rate_scale(ws), on_throttle=throttle_note if sys.stderr.isatty() else None)
+
+
+def rate_scale(ws: Workspace) -> float:
+    """ACORN_RATE_SCALE: the published rates run that many times faster, for a sandbox served with
+    the same --rate-scale; never in production."""
+    raw = ws.env.get("ACORN_RATE_SCALE")
+    if not raw:
+        return 1.0
+    if ws.settings.environment == "production":
+        raise ConfigError("ACORN_RATE_SCALE is for the sandbox only: SP-API's rates are its own")
+    try:
+        scale = float(raw)
+    except ValueError:
+        scale = 0.0
+    if not 0.001 <= scale <= 100000:
+        raise ConfigError(f"ACORN_RATE_SCALE must be a number from 0.001 to 100000, not {raw!r}")
+    return scale
+
+
+def throttle_note(call: Call, seconds: float) -> None:
+    region = f" in {call.region}" if call.region else ""
+    click.echo(f"waiting {seconds:.0f} s for seller {call.seller_id}'s {call.operation} quota{region} "
+               "(throttled: SP-API refills it at its published rate)", err=True)
 
 
 def prepare(desired: str, config: str | None, environment: str | None, endpoint: str | None,
@@ -108,7 +142,18 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
     if selection.shard:
         chosen = shard(chosen, *parse_shard(selection.shard))
     marketplaces = check_marketplaces(selection.marketplaces)
+    lifecycle_notes(ws, chosen)
     return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log))
+
+
+def lifecycle_notes(ws: Workspace, entities: Sequence[Entity]) -> None:
+    """On stderr: the client secret's rotation and each authorization's renewal when due within
+    30 days, or past (then the entity's creates are left out of the plan, which says why)."""
+    day = today(ws.env)
+    findings = [("lwa", f) for f in [lifecycle.client_secret(ws.settings.lwa_client_secret_rotated_on, day)] if f]
+    findings += [(e.name, f) for e in entities for f in lifecycle.authorizations(e, day)]
+    for who, f in findings:
+        click.echo(f"{'error' if f.error else 'warning'}: {who}: {f.code}: {f.message}", err=True)
 
 
 def _load(desired: Path, names: Sequence[str], max_file_bytes: int) -> DesiredState:
@@ -151,7 +196,40 @@ def _writable(path: Path) -> Path:
 
 
 async def read_live(run: Run, client: AcornClient, entities: Sequence[Entity] | None = None) -> dict[str, SellerLive]:
-    return await client.read_all(run.entities if entities is None else entities, run.ws.settings.concurrency)
+    """Every chosen seller's live state, then (account preflight) its seller account in each
+    region where the plan would create, read once per entity and region."""
+    chosen = run.entities if entities is None else tuple(entities)
+    live = await client.read_all(chosen, run.ws.settings.concurrency)
+    return await read_accounts(run, client, chosen, live)
+
+
+async def read_accounts(run: Run, client: AcornClient, entities: Sequence[Entity],
+                        live: dict[str, SellerLive]) -> dict[str, SellerLive]:
+    day, policy = today(run.ws.env), run.ws.settings.policy
+    wanted: list[tuple[Entity, str]] = []
+    for e in entities:
+        seller = live.get(e.seller_id)
+        if seller is not None and seller.error is None:
+            wanted += [(e, c.region) for c in plan_entity(e, seller, day, policy).creates]
+    if not wanted:
+        return live
+    gate = asyncio.Semaphore(max(1, run.ws.settings.concurrency))
+
+    async def one(entity: Entity, region: str) -> AccountRead:
+        async with gate:
+            try:
+                return AccountRead(region, await client.get_account(entity, region))
+            except (TransportError, MachineError, ApplicationCredentialsError):
+                raise
+            except AcornError as exc:  # 403 (a missing role), 404, ...: a warning, not a block
+                return AccountRead(region, unavailable=f"the seller account could not be read in {region}, so "
+                                                       f"its legal name and registration were not checked: {exc}")
+
+    reads = await asyncio.gather(*(one(e, r) for e, r in wanted))
+    by_seller: dict[str, list[AccountRead]] = {}
+    for (e, _), read in zip(wanted, reads):
+        by_seller.setdefault(e.seller_id, []).append(read)
+    return {sid: replace(s, accounts=tuple(by_seller.get(sid, ()))) for sid, s in live.items()}
 
 
 def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entity] | None = None) -> Plan:

@@ -80,10 +80,13 @@ def command() -> None:
 @click.option("--review-seconds", default=300, show_default=True, type=click.IntRange(1),
               help="Sandbox-clock seconds until a registration's review is decided.")
 @click.option("--no-rate-limits", is_flag=True, help="Do not enforce the contract's rate limits.")
+@click.option("--rate-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001, max=100000),
+              help="Run the published rates this many times faster (tests, benchmarks); the client then "
+                   "needs ACORN_RATE_SCALE set alike.")
 @click.option("--demo", is_flag=True, help="Seed the demo world (as the embedded sandbox has) into a new state file.")
 @click.option("--allow-remote", is_flag=True, help="Allow binding a non-loopback address (admin calls stay loopback-only).")
-def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits: bool, demo: bool,
-          allow_remote: bool) -> None:
+def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits: bool, rate_scale: float,
+          demo: bool, allow_remote: bool) -> None:
     """Serve the sandbox on HOST:PORT until Ctrl-C."""
     import uvicorn
 
@@ -99,7 +102,8 @@ def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits:
                    "(admin calls still answer loopback clients only)", err=True)
     sock = _listen(host, port)
     try:
-        app = create_app(Path(state), review_seconds=float(review_seconds), rate_limits=not no_rate_limits)
+        app = create_app(Path(state), review_seconds=float(review_seconds), rate_limits=not no_rate_limits,
+                         rate_scale=rate_scale)
         if demo:
             seed_demo_once(app.sandbox)
     except BaseException:

@@ -11,7 +11,7 @@ from datetime import date
 
 import click
 
-from ..desired import preflight, tax_numbers
+from ..desired import lifecycle, preflight, tax_numbers
 from ..desired.loader import load_desired_partial
 from ..domain.gcpause import paused_gc
 from ..domain.masking import mask_all, sensitive_values
@@ -33,14 +33,29 @@ def command(desired: str, config: str | None, fmt: str) -> int:
         found += [p for e in state.entities for p in tax_numbers.entity_problems(e)]
         warnings = _warnings(state, day, ws.settings.id_document_min_valid_days)
     problems = DesiredStateError(found).problems if found else []
+    lifecycle_errors = []
+    for e in state.entities:
+        for f in lifecycle.authorizations(e, day):
+            item = {"entity": e.name, "marketplace": f.region, "code": f.code, "message": f.message,
+                    "path": e.source.path, "line": e.source.line}
+            (lifecycle_errors if f.error else warnings).append(item)
+    secret = lifecycle.client_secret(ws.settings.lwa_client_secret_rotated_on, day)
+    if secret is not None:
+        item = {"entity": None, "marketplace": None, "code": secret.code, "message": secret.message,
+                "path": "acorn.yaml", "line": 1}
+        (lifecycle_errors if secret.error else warnings).append(item)
     if fmt == "json":
-        click.echo(json.dumps({"valid": not problems, "entities": len(state.entities), "problems": [
+        click.echo(json.dumps({"valid": not problems and not lifecycle_errors, "entities": len(state.entities), "problems": [
             {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
-            for p in problems], "warnings": warnings}, indent=2))
+            for p in problems], "warnings": warnings, "errors": lifecycle_errors}, indent=2))
     else:
         for w in warnings:
-            click.echo(f"{w['path']}:{w['line']}:1: warning: {w['marketplace']} {w['code']}: {w['message']}")
-        if not problems:
+            where = w["marketplace"] or "lwa"
+            click.echo(f"{w['path']}:{w['line']}:1: warning: {where} {w['code']}: {w['message']}")
+        for w in lifecycle_errors:
+            click.echo(f"{w['path']}:{w['line']}:1: error: {w['marketplace'] or 'lwa'} {w['code']}: {w['message']}",
+                       err=True)
+        if not problems and not lifecycle_errors:
             noun = "entity" if len(state.entities) == 1 else "entities"
             extra = f", {len(warnings)} preflight warning(s)" if warnings else ""
             click.echo(f"ok: {len(state.entities)} {noun} valid{extra}")
@@ -54,7 +69,7 @@ def command(desired: str, config: str | None, fmt: str) -> int:
         if fmt == "json":
             return 1
         raise DesiredStateError(problems)  # printed once, by the CLI boundary, as path:line:col lines
-    return 0
+    return 1 if lifecycle_errors else 0
 
 
 _NUMBER_CODES = frozenset({preflight.TAX_NUMBER_INVALID, preflight.REGISTRATION_NUMBER_INVALID})

@@ -4,10 +4,13 @@
         live = await client.read_all(entities, concurrency=16)
         regs = await client.create_registration(entity, "EU", ids, token, digest)
 
-Every seller acts with its own refresh token only. A seller that cannot be read (its
-credentials are missing, LWA or the API refuses it, a call gives up) gets
-`SellerLive(error=...)` and the others go on; only the run's breaker (TransportError) and
-missing application credentials stop `read_all`. No ApiError leaves a public method
+Every seller acts with its own refresh token only, and with each region's own token in that
+region (SP-API authorizations are regional). A region the seller has not authorized the app
+in (SP-API's 403, or LWA refusing that region's token) is recorded in
+`SellerLive.unauthorized` and the seller's other regions are read; a seller that cannot be
+read at all (its credentials are missing, a call gives up) gets `SellerLive(error=...)` and
+the others go on; only the run's breaker (TransportError) and the application's own
+credentials (missing, or refused by LWA) stop `read_all`. No ApiError leaves a public method
 without passing the run's Redactor (redact.py): a server echoing a token cannot leak it.
 """
 
@@ -26,7 +29,9 @@ import httpx
 from ..desired.settings import Settings
 from ..domain import catalogue
 from ..domain.contract import (
+    ACCOUNT_PATH,
     CREATE_REGISTRATION,
+    GET_ACCOUNT,
     GET_PARTICIPATIONS,
     GET_REGISTRATION,
     LIST_REGISTRATIONS,
@@ -34,20 +39,34 @@ from ..domain.contract import (
     REGISTRATION_PATH,
     SELLER_REGISTRATIONS_PATH,
 )
-from ..domain.live import LiveRegistration, SellerLive
+from ..domain.live import Account, LiveRegistration, SellerLive
 from ..domain.model import Entity, SecretRef
-from ..errors import AcornError, ApiError, AuthError, MachineError, SecretError, TransportError
+from ..errors import (
+    AcornError,
+    ApiError,
+    ApplicationCredentialsError,
+    AuthError,
+    MachineError,
+    SecretError,
+    TransportError,
+)
 from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
 from .credentials import Secrets
 from .endpoints import Endpoints, network_transport, resolve_endpoints
 from .ratelimit import RateLimiter
 from .redact import Redactor
-from .request import Call, Caller
+from .request import HELD_GATE, Call, Caller, releasing_gate
 from .retry import RetryPolicy
 from .secretsmanager import AwsSecrets
 from .transport import AuditingTransport
-from .wire import participations_from_api, registration_from_api, registrations_from_api, submission_to_api
+from .wire import (
+    account_from_api,
+    participations_from_api,
+    registration_from_api,
+    registrations_from_api,
+    submission_to_api,
+)
 
 PAGE_SIZE = 50
 MAX_PAGES = 1000  # 50,000 registrations of one seller on one host: past that the server is looping
@@ -76,9 +95,13 @@ class AcornClient:
                  clock: Callable[[], float] = time.monotonic, rng: Callable[[], float] = random.random,
                  policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,
                  endpoints: Endpoints | None = None,
-                 stand_in_token: Callable[[str], str] | None = None) -> None:
+                 stand_in_token: Callable[[str], str] | None = None, rate_scale: float = 1.0,
+                 on_throttle: Callable[[Call, float], None] | None = None) -> None:
         """`stand_in_token(seller_id)`, given only for the embedded sandbox, is the refresh token
-        used for an entity whose own credential is unset (the sandbox's demo token)."""
+        used for an entity whose own credential is unset (the sandbox's demo token).
+        `rate_scale` runs the published rates that many times faster (a sandbox started with
+        the same --rate-scale; 1 for SP-API). `on_throttle(call, seconds)` hears each wait
+        for a quota to refill."""
         self._settings = settings
         self._audit = audit
         self.redactor = Redactor()  # learns each secret as the client handles it
@@ -91,8 +114,11 @@ class AcornClient:
         self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit, redact=self.redactor.text),
                                        follow_redirects=False,
                                        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
-        self._caller = Caller(self._http, RateLimiter(clock, sleep), policy, sleep, rng)
-        self._tokens: dict[str, SellerTokens] = {}
+        pause = releasing_gate(sleep)
+        self._caller = Caller(self._http, RateLimiter(clock, pause, rate_scale), policy, sleep, rng,
+                              region_header=self.endpoints.mode != "regional",
+                              throttle_budget=settings.throttle_budget_seconds, on_throttle=on_throttle)
+        self._tokens: dict[tuple[str, str], SellerTokens] = {}
         self._seller_redactors: dict[str, Redactor] = {}  # the secrets one seller's answers could echo
         self._app: tuple[str, str] | None = None
 
@@ -130,11 +156,14 @@ class AcornClient:
                 raise
             return EMBEDDED_CLIENT_CREDENTIAL
 
-    def _refresh_token(self, entity: Entity) -> tuple[str, str | None]:
-        """The seller's refresh token, and why it is the embedded sandbox's demo token instead
-        (None when the entity's own credential resolved)."""
+    def _refresh_token(self, entity: Entity, region: str) -> tuple[str, str | None]:
+        """The seller's refresh token for `region`, and why it is the embedded sandbox's demo
+        token instead (None when the entity's own credential resolved)."""
+        ref = entity.credentials.for_region(region)
+        if ref is None:  # validate refuses this; an entity built in code may still lack it
+            raise SecretError(f"no refresh token for region {region} (credentials.refreshToken.{region})")
         try:
-            return self._secrets.resolve(entity.credentials), None
+            return self._secrets.resolve(ref), None
         except SecretError as exc:
             missing = str(exc)  # the error belongs to this entity's row: callers name the entity
             if not self._embedded:
@@ -143,23 +172,25 @@ class AcornClient:
             raise SecretError(missing)
         return self._stand_in_token(entity.seller_id), missing
 
-    def _auth(self, entity: Entity) -> LwaAuth:
-        if entity.seller_id not in self._tokens:
-            refresh_token, missing = self._refresh_token(entity)
+    def _auth(self, entity: Entity, region: str) -> LwaAuth:
+        key = (entity.seller_id, region)
+        if key not in self._tokens:
+            refresh_token, missing = self._refresh_token(entity, region)
             self.redactor.add(refresh_token)
             self._seller_redactor(entity.seller_id).add(refresh_token)
-            self._tokens[entity.seller_id] = SellerTokens(
-                lambda: self._exchange(entity.seller_id, refresh_token, missing), self._clock)
-        return LwaAuth(self._tokens[entity.seller_id])
+            self._tokens[key] = SellerTokens(
+                lambda: self._exchange(entity.seller_id, refresh_token, missing, region), self._clock)
+        return LwaAuth(self._tokens[key])
 
-    async def _exchange(self, seller_id: str, refresh_token: str, missing: str | None = None) -> tuple[str, float]:
+    async def _exchange(self, seller_id: str, refresh_token: str, missing: str | None = None,
+                        region: str = "") -> tuple[str, float]:
         client_id, client_secret = self.app_credentials()
         self._seller_redactor(seller_id).add(client_secret)
         try:
             body = await self._caller.send(Call(
                 "lwaToken", seller_id, "POST", self.endpoints.lwa_token_url,
                 form={"grant_type": "refresh_token", "refresh_token": refresh_token,
-                      "client_id": client_id, "client_secret": client_secret}))
+                      "client_id": client_id, "client_secret": client_secret}, region=region))
         except AuthError:
             if missing is None:
                 raise
@@ -174,6 +205,11 @@ class AcornClient:
         self._seller_redactor(seller_id).add(token)
         return token, float(expires_in)
 
+    @property
+    def throttled(self) -> int:
+        """429s answered so far in this run."""
+        return self._caller.throttled
+
     def _seller_redactor(self, seller_id: str) -> Redactor:
         """The secrets an answer for this seller could echo: its tokens and the client secret
         (a few, so scrubbing every answer costs little however many sellers the run has)."""
@@ -186,40 +222,55 @@ class AcornClient:
         """Read every AWS Secrets Manager reference of the run at once, in batches of 20
         (off the event loop: boto3 blocks); env and file references are read when used."""
         refs = [self._settings.lwa_client_id, self._settings.lwa_client_secret]
-        refs += [entity.credentials for entity in entities]
+        refs += [ref for entity in entities for ref in entity.credentials.refs()]
         if any(ref.kind == "aws" for ref in refs):
             await asyncio.to_thread(self._secrets.prefetch, refs)
 
     # -- operations --------------------------------------------------------------------
 
-    async def _get(self, entity: Entity, operation: str, url: str, params: Mapping[str, Any] | None = None) -> Any:
-        call = Call(operation, entity.seller_id, "GET", url, params=params)
-        body = await self._caller.send(call, self._auth(entity))
+    async def _get(self, entity: Entity, region: str, operation: str, url: str,
+                   params: Mapping[str, Any] | None = None) -> Any:
+        call = Call(operation, entity.seller_id, "GET", url, params=params, region=region)
+        body = await self._caller.send(call, self._auth(entity, region))
         return self._seller_redactor(entity.seller_id).scrub(body)
+
+    def _regions(self, entity: Entity) -> tuple[str, ...]:
+        wanted = {catalogue.by_code(code).region for code in entity.marketplaces}
+        return tuple(r for r in catalogue.REGIONS if r in wanted)
 
     @_redacted
     async def read_seller(self, entity: Entity) -> SellerLive:
-        """Participations and every registration of one seller, on each host its marketplaces need.
+        """Participations and every registration of one seller, in each region its marketplaces
+        span, each with that region's token on that region's host.
 
         The two reads are independent (separate rate limits), so they run at once: a seller
-        costs one round trip plus its extra pages, not two.
+        costs one round trip plus its extra pages, not two. A region the seller has not
+        authorized the app in is recorded (SellerLive.unauthorized) and the others are read.
         """
-        participations: set[str] = set()
+        stores: dict[str, Any] = {}
         registrations: dict[str, LiveRegistration] = {}
-        for host in self.endpoints.read_hosts(entity.marketplaces):
+        unauthorized: list[tuple[str, str]] = []
+        for region in self._regions(entity):
+            host = self.endpoints.host(region)
             try:
                 async with asyncio.TaskGroup() as both:  # one failing cancels the other
-                    stores = both.create_task(self._get(entity, GET_PARTICIPATIONS,
-                                                        host + PARTICIPATIONS_PATH))
-                    listed = both.create_task(self._list_registrations(entity, host))
+                    found = both.create_task(self._get(entity, region, GET_PARTICIPATIONS,
+                                                       host + PARTICIPATIONS_PATH))
+                    listed = both.create_task(self._list_registrations(entity, region, host))
             except ExceptionGroup as failed:
-                raise failed.exceptions[0] from None  # the first failure, as a single call raises it
-            participations |= participations_from_api(stores.result())
+                first = failed.exceptions[0]  # the first failure, as a single call raises it
+                if isinstance(first, AuthError):
+                    # without its request id (the audit log has it): the plan's rows stay the same run to run
+                    unauthorized.append((region, self.redactor.error(first).message))
+                    continue
+                raise first from None
+            stores.update((s.marketplace_id, s) for s in participations_from_api(found.result()))
             registrations.update((r.registration_id, r) for r in listed.result())
         ordered = sorted(registrations.values(), key=lambda r: (r.created_at, r.registration_id))
-        return SellerLive(entity.seller_id, frozenset(participations), tuple(ordered))
+        return SellerLive(entity.seller_id, frozenset(stores), tuple(ordered), stores=tuple(stores.values()),
+                          unauthorized=tuple(unauthorized))
 
-    async def _list_registrations(self, entity: Entity, host: str) -> list[LiveRegistration]:
+    async def _list_registrations(self, entity: Entity, region: str, host: str) -> list[LiveRegistration]:
         """Every page of listRegistrations on one host."""
         url = host + SELLER_REGISTRATIONS_PATH.format(sellerId=entity.seller_id)
         out: list[LiveRegistration] = []
@@ -229,7 +280,7 @@ class AcornClient:
             params: dict[str, Any] = {"pageSize": PAGE_SIZE}
             if next_token:
                 params["nextToken"] = next_token
-            page, next_token = registrations_from_api(await self._get(entity, LIST_REGISTRATIONS, url, params))
+            page, next_token = registrations_from_api(await self._get(entity, region, LIST_REGISTRATIONS, url, params))
             out.extend(page)
             if not next_token:
                 return out
@@ -252,9 +303,10 @@ class AcornClient:
 
         async def one(entity: Entity) -> SellerLive:
             async with gate:
+                HELD_GATE.set(gate)  # given back while this seller only waits for its quota
                 try:
                     return await self.read_seller(entity)
-                except (TransportError, MachineError):  # the run's breaker, or this machine: stop all
+                except (TransportError, MachineError, ApplicationCredentialsError):  # stop all
                     raise
                 except AcornError as exc:
                     return SellerLive(entity.seller_id, error=str(exc))
@@ -265,7 +317,8 @@ class AcornClient:
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
-            breaker = [e for e in failed.exceptions if isinstance(e, (TransportError, MachineError))]
+            breaker = [e for e in failed.exceptions
+                       if isinstance(e, (TransportError, MachineError, ApplicationCredentialsError))]
             raise (breaker or list(failed.exceptions))[0] from None
         return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
 
@@ -281,21 +334,29 @@ class AcornClient:
             raise ValueError(f"marketplaces {wrong} are not in region {region}")
         call = Call(CREATE_REGISTRATION, entity.seller_id, "POST",
                     self.endpoints.host(region) + SELLER_REGISTRATIONS_PATH.format(sellerId=entity.seller_id),
-                    json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest))
-        body = self._seller_redactor(entity.seller_id).scrub(await self._caller.send(call, self._auth(entity)))
+                    json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest),
+                    region=region)
+        body = self._seller_redactor(entity.seller_id).scrub(await self._caller.send(call, self._auth(entity, region)))
         registrations, _ = registrations_from_api(body)
         return list(registrations)
 
     @_redacted
     async def get_registration(self, entity: Entity, registration_id: str) -> LiveRegistration:
-        """One registration, looked up on the hosts of the entity's regions (NotFound on none)."""
-        hosts = self.endpoints.read_hosts(entity.marketplaces) or (self.endpoints.hosts[0][1],)
-        for i, host in enumerate(hosts):
+        """One registration, looked up in the entity's regions (NotFound in none)."""
+        regions = self._regions(entity) or catalogue.REGIONS[:1]
+        for i, region in enumerate(regions):
             try:
-                body = await self._get(entity, GET_REGISTRATION, host + REGISTRATION_PATH.format(registrationId=registration_id))
+                body = await self._get(entity, region, GET_REGISTRATION,
+                                       self.endpoints.host(region) + REGISTRATION_PATH.format(registrationId=registration_id))
             except ApiError as exc:
-                if exc.status == 404 and i < len(hosts) - 1:
+                if exc.status in (403, 404) and i < len(regions) - 1:
                     continue
                 raise
             return registration_from_api(body)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @_redacted
+    async def get_account(self, entity: Entity, region: str) -> Account:
+        """getAccount in `region`: the seller account's business data (its own rate bucket)."""
+        return account_from_api(await self._get(entity, region, GET_ACCOUNT,
+                                                self.endpoints.host(region) + ACCOUNT_PATH))

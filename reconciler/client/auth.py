@@ -1,10 +1,12 @@
 """Login with Amazon: one refresh token per seller, exchanged for short-lived access tokens.
 
-`SellerTokens` caches a seller's access token and exchanges again shortly before it
-expires. `LwaAuth` is the httpx auth flow: send the call with `x-amz-access-token`; on a
-403, exchange once more and send it once more; a second 403 is returned to the caller,
-which stops that seller (no retry storm). Tokens never leave these objects except in that
-header.
+`SellerTokens` caches the access token of one seller in one region (each region has its
+own authorization and refresh token) and exchanges again shortly before it expires.
+`LwaAuth` is the httpx auth flow: send the call with `x-amz-access-token`; on a 403 whose
+details say the access token expired, was revoked, or is malformed or invalid, exchange once
+more and send it once more; any other 403 (the seller has not authorized the app in this
+region) and a second 403 are returned to the caller (no retry storm). Tokens never leave
+these objects except in that header.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 import httpx
 
 from ..domain.contract import ACCESS_TOKEN_HEADER
+from .wire import access_token_rejected
 
 EXPIRY_MARGIN = 60.0  # seconds: exchange again this long before the token expires
 
@@ -52,8 +55,15 @@ class SellerTokens:
             return self._token
 
 
+def _json(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 class LwaAuth(httpx.Auth):
-    """The httpx auth flow of one seller (async only: exchanging a token is a call)."""
+    """The httpx auth flow of one seller in one region (async only: exchanging a token is a call)."""
 
     def __init__(self, tokens: SellerTokens) -> None:
         self.tokens = tokens
@@ -66,6 +76,8 @@ class LwaAuth(httpx.Auth):
         request.headers[ACCESS_TOKEN_HEADER] = token
         response = yield request
         if response.status_code == 403:
+            await response.aread()  # its details decide whether a new token can help
+        if response.status_code == 403 and access_token_rejected(_json(response)):
             # Expired or revoked: exchange once more and retry once; what answers then stands.
             request.headers[ACCESS_TOKEN_HEADER] = await self.tokens.refresh(token)
             yield request

@@ -10,7 +10,6 @@ Which transport carries the calls is decided here too, once; the client does not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import httpx
@@ -33,15 +32,6 @@ class Endpoints:
     @property
     def lwa_token_url(self) -> str:
         return self.lwa + LWA_TOKEN_PATH
-
-    def read_hosts(self, marketplace_codes: Iterable[str]) -> tuple[str, ...]:
-        """The distinct hosts of the regions these marketplaces span (one on a base URL)."""
-        regions = {catalogue.by_code(code).region for code in marketplace_codes}
-        seen: list[str] = []
-        for region, host in self.hosts:
-            if region in regions and host not in seen:
-                seen.append(host)
-        return tuple(seen)
 
 
 def resolve_endpoints(settings: Settings, embedded_base_url: str | None = None) -> Endpoints:

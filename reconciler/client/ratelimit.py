@@ -1,18 +1,26 @@
-"""Client-side token buckets per (seller, operation), so the service's 429s stay rare.
+"""Client-side token buckets per (seller, region, operation), so the service's 429s stay rare.
 
-The rates are the contract's; an `x-amzn-RateLimit-Limit` header, when the service sends
-one, replaces the rate of that bucket. A bucket may go into debt: each caller reserves its
-token at once and sleeps off its share of the debt, so concurrent callers of one bucket
-queue fairly without a lock.
+The rates are the published table's (contract.LIMITS), times the run's rate scale (1 in
+production; tests and benchmarks run the published rates faster than real time). An
+`x-amzn-RateLimit-Limit` header, when the service sends one, replaces the rate of that
+bucket, clamped into [rate / RATE_HEADER_BOUND, rate * RATE_HEADER_BOUND] of the table: a
+zero, negative, absurdly small or absurdly large header cannot stall or flood a run. A 429
+drains the bucket, so every caller of that quota waits for the refill at the published rate.
+
+A bucket may go into debt: each caller reserves its token at once and sleeps off its share
+of the debt, so concurrent callers of one bucket queue fairly without a lock.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from ..domain.contract import LIMITS
+from ..domain.contract import LIMITS, RATE_HEADER_BOUND
+
+BucketKey = tuple[str, str, str]  # (seller id, region, operation)
 
 
 class TokenBucket:
@@ -27,7 +35,7 @@ class TokenBucket:
     def _refill(self, now: float) -> None:
         elapsed = max(0.0, now - self._last)
         self.tokens = min(float(self.burst), self.tokens + elapsed * self.rate)
-        self._last = now
+        self._last = max(self._last, now)
 
     def reserve(self, now: float) -> float:
         """Take one token; the seconds to wait before using it (0 when one was available)."""
@@ -35,44 +43,68 @@ class TokenBucket:
         self.tokens -= 1.0
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
+    def estimate(self, now: float) -> float:
+        """The seconds the next reserve would wait (nothing is taken)."""
+        self._refill(now)
+        return max(0.0, (1.0 - self.tokens) / self.rate)
+
+    def drain(self, now: float) -> None:
+        """The service said the quota is spent: nothing is left until it refills."""
+        self._refill(now)
+        self.tokens = min(self.tokens, 0.0)
+
     def set_rate(self, rate: float, now: float) -> None:
         self._refill(now)  # tokens earned so far were earned at the old rate
         self.rate = rate
 
 
 def parse_rate(value: str | None) -> float | None:
-    """The rate of an `x-amzn-RateLimit-Limit` header; None when absent or not a positive number."""
+    """The number of an `x-amzn-RateLimit-Limit` header; None when absent or not a number."""
     if not value:
         return None
     try:
         rate = float(value)
     except ValueError:
         return None
-    return rate if rate > 0 and rate == rate and rate != float("inf") else None
+    return rate if math.isfinite(rate) else None
+
+
+def clamp_rate(header: float, published: float) -> float:
+    """A header's rate, kept within RATE_HEADER_BOUND of the published rate (the published rate
+    itself for zero or less)."""
+    if header <= 0:
+        return published
+    return min(max(header, published / RATE_HEADER_BOUND), published * RATE_HEADER_BOUND)
 
 
 @dataclass
 class RateLimiter:
-    """Buckets per (seller, operation); operations without a contract rate are not limited."""
+    """Buckets per (seller, region, operation); operations without a published rate are not limited."""
 
     clock: Callable[[], float]
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    scale: float = 1.0  # published rates times this (tests and benchmarks; 1 in production)
 
     def __post_init__(self) -> None:
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._buckets: dict[BucketKey, TokenBucket] = {}
 
-    def bucket(self, seller_id: str, operation: str) -> TokenBucket | None:
+    def published(self, operation: str) -> float | None:
+        """The operation's rate per second from the published table, scaled."""
+        limit = LIMITS.get(operation)
+        return None if limit is None else limit.rate * self.scale
+
+    def bucket(self, seller_id: str, region: str, operation: str) -> TokenBucket | None:
         if operation not in LIMITS:
             return None
-        key = (seller_id, operation)
+        key = (seller_id, region, operation)
         if key not in self._buckets:
-            rate, burst = LIMITS[operation].rate, LIMITS[operation].burst
-            self._buckets[key] = TokenBucket(rate, burst, self.clock())
+            self._buckets[key] = TokenBucket(LIMITS[operation].rate * self.scale, LIMITS[operation].burst,
+                                             self.clock())
         return self._buckets[key]
 
-    async def acquire(self, seller_id: str, operation: str) -> float:
+    async def acquire(self, seller_id: str, region: str, operation: str) -> float:
         """Wait until this call may go out; returns the seconds waited."""
-        bucket = self.bucket(seller_id, operation)
+        bucket = self.bucket(seller_id, region, operation)
         if bucket is None:
             return 0.0
         wait = bucket.reserve(self.clock())
@@ -80,9 +112,22 @@ class RateLimiter:
             await self.sleep(wait)
         return wait
 
-    def observe(self, seller_id: str, operation: str, header: str | None) -> None:
-        """Adopt the rate the service announced for this bucket, if it announced one."""
+    def estimate(self, seller_id: str, region: str, operation: str) -> float:
+        bucket = self.bucket(seller_id, region, operation)
+        return 0.0 if bucket is None else bucket.estimate(self.clock())
+
+    def throttled(self, seller_id: str, region: str, operation: str) -> None:
+        """A 429 without a Retry-After: drain the bucket, so the next call waits for the refill."""
+        bucket = self.bucket(seller_id, region, operation)
+        if bucket is not None:
+            bucket.drain(self.clock())
+
+    def observe(self, seller_id: str, region: str, operation: str, header: str | None) -> None:
+        """Adopt the rate the service announced for this bucket (clamped), if it announced one."""
         rate = parse_rate(header)
-        bucket = self.bucket(seller_id, operation)
-        if rate is not None and bucket is not None and rate != bucket.rate:
+        bucket = self.bucket(seller_id, region, operation)
+        if rate is None or bucket is None:
+            return
+        rate = clamp_rate(rate, LIMITS[operation].rate * self.scale)
+        if rate != bucket.rate:
             bucket.set_rate(rate, self.clock())

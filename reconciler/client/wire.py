@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from ..domain.contract import RegistrationStatus
-from ..domain.live import LiveRegistration
+from ..domain.contract import MISSING_AUTHENTICATION_TOKEN, RegistrationStatus
+from ..domain.live import Account, LiveRegistration, Store
 from ..domain.model import Reason, Submission
 from ..errors import ApiError
 
@@ -128,11 +128,12 @@ def registrations_from_api(body: Any) -> tuple[tuple[LiveRegistration, ...], str
     return tuple(registration_from_api(r) for r in body["registrations"]), (next_token or None)
 
 
-def participations_from_api(body: Any) -> frozenset[str]:
-    """Marketplace IDs the seller participates in (isParticipating), from getMarketplaceParticipations."""
+def participations_from_api(body: Any) -> tuple[Store, ...]:
+    """The stores the seller participates in (isParticipating true), from
+    getMarketplaceParticipations; marketplaces outside the catalogue (other channels) too."""
     if not isinstance(body, Mapping) or not isinstance(body.get("payload"), list):
         raise _unexpected("participation list", "no 'payload' list")
-    ids = set()
+    stores: dict[str, Store] = {}
     for item in body["payload"]:
         item = _object(item, "participation")
         marketplace = _object(item.get("marketplace") or {}, "participation", "'marketplace' is not an object")
@@ -140,8 +141,11 @@ def participations_from_api(body: Any) -> frozenset[str]:
                                 "'participation' is not an object")
         marketplace_id = _text(marketplace, "id", "participation", required=False, label="marketplace ")
         if participation.get("isParticipating") is True and marketplace_id:
-            ids.add(marketplace_id)
-    return frozenset(ids)
+            stores[marketplace_id] = Store(
+                marketplace_id, _text(marketplace, "name", "participation", required=False, label="marketplace "),
+                _text(item, "storeName", "participation", required=False),
+                participation.get("hasSuspendedListings") is True)
+    return tuple(stores.values())
 
 
 def errors_from_api(body: Any) -> tuple[str | None, str, str]:
@@ -156,3 +160,31 @@ def errors_from_api(body: Any) -> tuple[str | None, str, str]:
         if isinstance(body.get("error"), str):
             return body["error"], str(body.get("error_description") or ""), ""
     return None, "", ""
+
+
+_TOKEN_WORDS = ("expired", "revoked", "malformed", "invalid", "missing")
+
+
+def access_token_rejected(body: Any) -> bool:
+    """Whether a 403 is about the access token itself (expired, revoked, malformed, invalid or
+    missing), which a fresh token can cure; SP-API's other 403s (empty details: the seller has
+    not authorized the app in this region, or a role is missing) are not."""
+    code, _, details = errors_from_api(body)
+    if code == MISSING_AUTHENTICATION_TOKEN:
+        return True
+    text = details.lower()
+    return "token" in text and any(word in text for word in _TOKEN_WORDS)
+
+
+def account_from_api(body: Any) -> Account:
+    """getAccount's payload: the business data acorn compares with desired."""
+    payload = _object(body.get("payload") if isinstance(body, Mapping) else None, "account", "no 'payload' object")
+    business = _object(payload.get("business") or {}, "account", "'business' is not an object")
+    address = _object(business.get("registeredBusinessAddress") or {}, "account",
+                      "'business.registeredBusinessAddress' is not an object")
+    return Account(
+        legal_name=_text(business, "name", "account", required=False, label="business "),
+        non_latin_name=_text(business, "nonLatinName", "account", required=False, label="business "),
+        registration_country=_text(address, "countryCode", "account", required=False, label="address "),
+        registration_number=_text(business, "companyRegistrationNumber", "account", required=False,
+                                  label="business "))

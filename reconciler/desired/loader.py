@@ -22,12 +22,14 @@ from ..domain.countries import ISO_3166_ALPHA2
 from ..domain.gcpause import paused_gc
 from ..domain.model import (
     BusinessRegistration,
+    Credentials,
     DesiredState,
     Document,
     DocumentRef,
     Entity,
     IdDocument,
     LegalRepresentative,
+    RegionCredential,
     SecretRef,
     Source,
     Submission,
@@ -211,14 +213,21 @@ _AWS_KEYS = ("secretId", "key")
 
 
 def _reference_key(key: object, parent: KeyPath) -> bool:
-    """A key a credential reference is made of: its kind, or a field of an `aws` reference."""
+    """A key a credential reference is made of: its kind, a field of an `aws` reference, or a
+    region entry's authorizedOn (`refreshToken: {NA: {env: A, authorizedOn: DATE}}`)."""
+    if key == "authorizedOn":
+        return len(parent) == 4 and parent[3] in catalogue.REGIONS
     return key in _REFERENCE_KINDS or (parent[-1:] == ("aws",) and key in _AWS_KEYS)
 
 
 def _secret_key(key: object, parent: KeyPath) -> bool:
     if isinstance(key, str) and looks_like_token(key):
         return True
-    return parent[:2] == ("spec", "credentials") and len(parent) >= 3 and not _reference_key(key, parent)
+    if parent[:2] != ("spec", "credentials") or len(parent) < 3:
+        return False
+    if len(parent) == 3 and key in catalogue.REGIONS:  # refreshToken: {NA: {...}}
+        return False
+    return not _reference_key(key, parent)
 
 
 def _secret_shown(path: KeyPath) -> str:
@@ -252,6 +261,7 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
         elif code in seen:
             problem(("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})")
         seen.setdefault(code, i)
+    out += _region_tokens(doc, source, reported)
     for path in [("spec", "businessRegistration", "country")] + _list_paths(data, ("spec", "taxRegistrations"),
                                                                           "country"):
         value = _at(data, path)
@@ -260,7 +270,8 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
             problem(path, f"{value} is not an ISO 3166-1 country code{hint}"
                           + (" (UK is the marketplace; the country is GB)" if value == "UK" else ""))
     for path in _list_paths(data, ("spec", "taxRegistrations"), "completedOn") + [
-            ("spec", "legalRepresentative", "idDocument", "expiresOn")]:
+            ("spec", "legalRepresentative", "idDocument", "expiresOn")] + [
+            ("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS]:
         value = _at(data, path)
         if isinstance(value, str) and _date(value) is None:
             problem(path, "is not a real date (YYYY-MM-DD)")
@@ -270,6 +281,28 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
         if reason:
             problem(path, reason)
     return out
+
+
+def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) -> list[Problem]:
+    """With a refresh token per region, every region the marketplaces span needs its own:
+    SP-API answers a region's host only with that region's authorization."""
+    path = ("spec", "credentials", "refreshToken")
+    tokens = _at(doc.data, path)
+    markets = _at(doc.data, ("spec", "marketplaces"))
+    if dotted(path) in reported or not isinstance(tokens, dict) or not isinstance(markets, list):
+        return []
+    if not tokens or not set(tokens) <= set(catalogue.REGIONS):
+        return []  # the single-reference form, or a map the schema already refuses
+    missing: dict[str, list[str]] = {}
+    for code in markets:
+        if isinstance(code, str) and code in catalogue.BY_CODE:
+            region = catalogue.by_code(code).region
+            if region not in tokens:
+                missing.setdefault(region, []).append(code)
+    return [Problem(source, *doc.where(path, key=True), dotted(path),
+                    f"no refresh token for region {region} (marketplaces {', '.join(codes)}): authorize the "
+                    f"app in {region}'s Seller Central, then add {region}: {{env: NAME}} here")
+            for region, codes in sorted(missing.items(), key=lambda kv: catalogue.REGIONS.index(kv[0]))]
 
 
 def _at(data: object, path: KeyPath) -> object:
@@ -350,12 +383,26 @@ def _entity(data: dict, source: Source) -> Entity:
     return Entity(
         name=data["metadata"]["name"],
         seller_id=spec["sellerId"],
-        credentials=SecretRef.from_mapping(spec["credentials"]["refreshToken"]),
+        credentials=_credentials(spec["credentials"]["refreshToken"]),
         submission=submission,
         marketplaces=tuple(spec["marketplaces"]),
         labels=tuple(sorted(data["metadata"].get("labels", {}).items())),
         source=source,
     )
+
+
+def _credentials(raw: dict) -> Credentials:
+    """`{env: A}` (one token for every region) or `{NA: {env: A, authorizedOn: DATE}, ...}`."""
+    if not set(raw) <= set(catalogue.REGIONS):
+        return Credentials(default=SecretRef.from_mapping(raw))
+    regions = []
+    for region in catalogue.REGIONS:
+        if region in raw:
+            entry = dict(raw[region])
+            on = entry.pop("authorizedOn", None)
+            regions.append((region, RegionCredential(SecretRef.from_mapping(entry),
+                                                     date.fromisoformat(on) if on else None)))
+    return Credentials(regions=tuple(regions))
 
 
 def _uniqueness(entities: list[Entity]) -> list[Problem]:

@@ -116,6 +116,8 @@ def check(doc: Document, source: str, name: str, skip: frozenset[KeyPath] = froz
 def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[KeyPath, str, bool]]:
     path: KeyPath = tuple(error.absolute_path)
     kind, want, value = error.validator, error.validator_value, error.instance
+    if kind == "oneOf":
+        return _explain_one_of(error, doc, path)
     if kind == "required":
         return [(path + (k,), "required key is missing", True) for k in want if k not in value]
     if kind == "additionalProperties":
@@ -155,3 +157,22 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Key
     if kind in ("minimum", "maximum"):
         return [(path, f"must be {'at least' if kind == 'minimum' else 'at most'} {want}", False)]
     return [(path, f"violates the schema ({kind})", False)]
+
+
+_REGION_KEYS = frozenset({"NA", "EU", "FE"})
+
+
+def _explain_one_of(error: jsonschema.ValidationError, doc: Document, path: KeyPath) -> list[tuple[KeyPath, str, bool]]:
+    """A oneOf explained by the branch the writer meant: `{env|file}` vs a map by region
+    (credentials), or "exactly one of" keys when the branches are just `required` lists."""
+    branches = error.validator_value
+    if all(set(b) == {"required"} for b in branches):
+        keys = " or ".join(k for b in branches for k in b["required"])
+        return [(path, f"must have exactly 1 of: {keys}", False)]
+    value = error.instance
+    meant = int(isinstance(value, dict) and bool(set(value) & _REGION_KEYS) and not set(value) & {"env", "file", "aws"})
+    found: list[tuple[KeyPath, str, bool]] = []
+    for sub in error.context or ():
+        if sub.schema_path and sub.schema_path[0] == meant:
+            found += _explain(sub, doc)
+    return found or [(path, "must be {env: NAME}, {file: PATH}, or a map by region (NA, EU, FE) of them", False)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,6 +32,8 @@ class Settings:
     stale_pending_days: int = 14
     unapplied_create_days: int = 2  # a desired create unapplied longer is drift (acorn drift)
     id_document_min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS
+    throttle_budget_seconds: float = 600.0  # how long one call may wait out 429s before giving up
+    lwa_client_secret_rotated_on: date | None = None  # rotate every 180 days (SP-API)
     max_file_bytes: int = DEFAULT_FILE_BYTES
     max_secret_file_bytes: int = DEFAULT_SECRET_FILE_BYTES
 
@@ -70,9 +73,21 @@ def parse_settings(text: str, source: str) -> Settings:
         unapplied_create_days=raw.get("unappliedCreateDays", defaults.unapplied_create_days),
         id_document_min_valid_days=raw.get("preflight", {}).get(
             "idDocumentMinValidDays", defaults.id_document_min_valid_days),
+        throttle_budget_seconds=float(raw.get("throttleBudgetSeconds", defaults.throttle_budget_seconds)),
+        lwa_client_secret_rotated_on=_date(lwa.get("clientSecretRotatedOn"), source),
         max_file_bytes=raw.get("limits", {}).get("fileBytes", defaults.max_file_bytes),
         max_secret_file_bytes=raw.get("limits", {}).get("secretFileBytes", defaults.max_secret_file_bytes),
     )
+
+
+def _date(value: str | None, source: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DesiredStateError([Problem(source, 1, 1, "lwa.clientSecretRotatedOn",
+                                         "is not a real date (YYYY-MM-DD)")], where=source) from None
 
 
 def _check_url(name: str, url: str) -> None:

@@ -14,6 +14,7 @@ from enum import StrEnum
 API_PREFIX = "/acorn/2026-01-01"
 LWA_TOKEN_PATH = "/auth/o2/token"  # Login with Amazon
 PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"  # Sellers API v1
+ACCOUNT_PATH = "/sellers/v1/account"  # Sellers API v1 getAccount
 SELLER_REGISTRATIONS_PATH = API_PREFIX + "/sellers/{sellerId}/registrations"  # create (POST), list (GET)
 REGISTRATION_PATH = API_PREFIX + "/registrations/{registrationId}"
 
@@ -23,6 +24,10 @@ REQUEST_ID_HEADER = "x-amzn-RequestId"
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 RETRY_AFTER_HEADER = "Retry-After"
 RATE_LIMITED_STATUSES = (200, 202, 400, 404)  # the answers that carry RATE_LIMIT_HEADER
+DATE_HEADER = "x-amz-date"  # ISO 8601 basic, UTC: 20190430T123600Z (SP-API developer guide)
+# With one base URL for every region (the sandbox, a test server) a call names the region its
+# host would name on SP-API; the sandbox answers it as that region's host.
+REGION_HEADER = "x-acorn-region"
 
 
 # -- registration statuses -----------------------------------------------------------------
@@ -43,6 +48,7 @@ CREATE_REGISTRATION = "createRegistration"
 LIST_REGISTRATIONS = "listRegistrations"
 GET_REGISTRATION = "getRegistration"
 GET_PARTICIPATIONS = "getMarketplaceParticipations"
+GET_ACCOUNT = "getAccount"
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,11 @@ LIMITS: dict[str, Limit] = {
     LIST_REGISTRATIONS: Limit(2.0, 10),
     GET_REGISTRATION: Limit(2.0, 10),
     GET_PARTICIPATIONS: Limit(0.016, 15),  # the Sellers API's published usage plan
+    GET_ACCOUNT: Limit(0.016, 15),  # the same plan (sellers.json, getAccount "Usage Plan")
 }
+# An x-amzn-RateLimit-Limit header outside [rate / RATE_HEADER_BOUND, rate * RATE_HEADER_BOUND]
+# of the published table is clamped into it: a header of 0.00001 would stall a run for a day.
+RATE_HEADER_BOUND = 10.0
 
 # -- error codes ---------------------------------------------------------------------------
 # The `code` of `{"errors": [{"code", "message", "details"}]}` for each error status.
@@ -66,7 +76,19 @@ CONFLICT = ERROR_CODES[409]
 # Not an operation's answer: the sandbox's 405 to a method a path does not have (with Allow).
 METHOD_NOT_ALLOWED = "MethodNotAllowed"
 
-# Login with Amazon's `error` values (OAuth 2.0) that acorn tells apart.
+# SP-API's 403: the message is always ACCESS_DENIED; `details` tells the cases apart.
+ACCESS_DENIED = "Access to requested resource is denied."
+TOKEN_INVALID_DETAILS = "The access token you provided is revoked, malformed or invalid."  # observed
+MISSING_AUTHENTICATION_TOKEN = "MissingAuthenticationToken"  # a 403's code when no token was sent
+QUOTA_EXCEEDED_MESSAGE = "You exceeded your quota for the requested resource."
+
+# Login with Amazon's `error` values (OAuth 2.0, and Amazon's SDK enums) that acorn tells apart.
 LWA_INVALID_CLIENT = "invalid_client"
+LWA_UNAUTHORIZED_CLIENT = "unauthorized_client"
 LWA_INVALID_GRANT = "invalid_grant"
+LWA_ACCESS_DENIED = "access_denied"
+LWA_INVALID_REQUEST = "invalid_request"
+LWA_INVALID_SCOPE = "invalid_scope"
+LWA_SERVER_ERROR = "server_error"
+LWA_TEMPORARILY_UNAVAILABLE = "temporarily_unavailable"
 LWA_UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"

@@ -36,6 +36,41 @@ class SecretRef:
 
 
 @dataclass(frozen=True)
+class RegionCredential:
+    """One region's refresh token reference and, optionally, when the seller authorized the app
+    there (the authorization must be renewed every 365 days)."""
+
+    ref: SecretRef
+    authorized_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An entity's refresh tokens: one reference used for every region (`default`), or one per
+    region (`regions`); a region is read and written with its own token only."""
+
+    default: SecretRef | None = None
+    regions: tuple[tuple[str, RegionCredential], ...] = ()
+
+    def for_region(self, region: str) -> SecretRef | None:
+        """The reference of `region`'s token (None: the entity has no token for it)."""
+        for name, credential in self.regions:
+            if name == region:
+                return credential.ref
+        return self.default
+
+    def refs(self) -> tuple[SecretRef, ...]:
+        """Every reference, default first, then by region."""
+        out = [self.default] if self.default is not None else []
+        return tuple(out + [c.ref for _, c in self.regions])
+
+    def __str__(self) -> str:
+        if not self.regions and self.default is not None:
+            return str(self.default)
+        return ", ".join(f"{r}={c.ref}" for r, c in self.regions)
+
+
+@dataclass(frozen=True)
 class DocumentRef:
     uri: str
     sha256: str
@@ -105,11 +140,15 @@ class Source:
 class Entity:
     name: str
     seller_id: str
-    credentials: SecretRef
+    credentials: Credentials  # a SecretRef given here means that one token for every region
     submission: Submission
     marketplaces: tuple[str, ...]
     labels: tuple[tuple[str, str], ...] = ()
     source: Source = field(default=Source("<memory>"), compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.credentials, SecretRef):
+            object.__setattr__(self, "credentials", Credentials(default=self.credentials))
 
     @property
     def label_map(self) -> dict[str, str]:

@@ -12,6 +12,12 @@ first of these that applies (the spec's table, in this precedence):
                registration is REJECTED with the same submissionDigest (REJECTED_UNCHANGED)
     create     otherwise (REJECTED_CHANGED notes a resubmission after a rejection)
 
+A pair in a region the seller has not authorized the app in (SP-API's 403, or LWA refusing
+that region's refresh token) is `unauthorized`, before all of the above: nothing of that
+region could be read. Participations in marketplaces outside the catalogue (non-Amazon
+channels such as Multi-Channel Fulfillment) are never drift: they are listed as the
+entity's `other_channels`. `hasSuspendedListings` adds a SUSPENDED_LISTINGS warning to its
+pair, and a participating store's `storeName` is kept on its pair.
 A create or blocked row also carries preflight's warnings after its reasons
 (TAX_REGISTRATION_MAY_BE_REQUIRED): a warning never blocks a create.
 
@@ -29,14 +35,24 @@ marketplace, after the pair's main row, so rows stay unique per (entity, marketp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
-from ..desired import preflight
+from ..desired import account_check, lifecycle, preflight
 from ..domain import catalogue
 from ..domain.gcpause import paused_gc
-from ..domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration, SellerLive
+from ..domain.live import (
+    ACTION_REQUIRED,
+    APPROVED,
+    IN_REVIEW,
+    REJECTED,
+    SUBMITTED,
+    AccountRead,
+    LiveRegistration,
+    SellerLive,
+    Store,
+)
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import DesiredState, Entity, Reason
 from ..domain.policy import Policy
@@ -53,9 +69,10 @@ class PlanState(StrEnum):
     LIVE = "live"
     UNMANAGED = "unmanaged"
     DRIFTED = "drifted"
+    UNAUTHORIZED = "unauthorized"
 
 
-CREATE, PENDING, ATTENTION, BLOCKED, LIVE, UNMANAGED, DRIFTED = PlanState
+CREATE, PENDING, ATTENTION, BLOCKED, LIVE, UNMANAGED, DRIFTED, UNAUTHORIZED = PlanState
 STATES = tuple(PlanState)
 
 # Reason codes the plan adds to the API's and preflight's own.
@@ -64,6 +81,8 @@ REJECTED_CHANGED = "REJECTED_CHANGED"      # create: rejected before, the submis
 STALE_PENDING = "STALE_PENDING"            # pending for more than stalePendingDays
 NOT_IN_DESIRED = "NOT_IN_DESIRED"          # unmanaged: live, but desired does not list it
 FIELD_DRIFT = "FIELD_DRIFT"                # drifted: one per differing field
+REGION_NOT_AUTHORIZED = "REGION_NOT_AUTHORIZED"  # unauthorized: the seller has not authorized the app there
+SUSPENDED_LISTINGS = "SUSPENDED_LISTINGS"  # a warning on a live pair: hasSuspendedListings
 
 # Fields a registration echoes, as (wire name, Submission attribute, LiveRegistration attribute).
 ECHOED_FIELDS = (("legalEntityName", "legal_entity_name", "legal_entity_name"),)
@@ -92,7 +111,8 @@ class Pair:
     status: str | None = None
     reasons: tuple[Reason, ...] = ()
     age_days: int | None = None  # pending only: days since the registration was created
-    drift: tuple[FieldDiff, ...] = ()  # drifted only
+    drift: tuple[FieldDiff, ...] = ()  # drifted; blocked by account preflight (account -> desired)
+    store_name: str | None = None  # the Sellers API's storeName of a participating store
 
 
 @dataclass(frozen=True)
@@ -113,6 +133,7 @@ class EntityPlan:
     pairs: tuple[Pair, ...] = ()
     creates: tuple[CreateGroup, ...] = ()
     error: str | None = None  # the seller could not be read (then there are no pairs)
+    other_channels: tuple[tuple[str, str], ...] = ()  # (marketplace id, name): outside the catalogue, never drift
 
 
 @dataclass(frozen=True)
@@ -124,6 +145,7 @@ class Summary:
     live: int = 0
     unmanaged: int = 0
     drifted: int = 0
+    unauthorized: int = 0
     errors: int = 0  # entities whose seller could not be read
 
     @classmethod
@@ -137,7 +159,8 @@ class Summary:
     def line(self) -> str:
         return (f"Plan: {self.create} to create, {self.pending} pending, {self.attention} attention, "
                 f"{self.blocked} blocked, {self.live} live, {self.unmanaged} unmanaged, "
-                f"{self.drifted} drifted, {self.errors} unreadable.")
+                f"{self.drifted} drifted, {self.errors} unreadable"
+                + (f", {self.unauthorized} unauthorized." if self.unauthorized else "."))
 
 
 @dataclass(frozen=True)
@@ -153,8 +176,16 @@ class Plan:
 
 
 def entity_errors(plan: Plan) -> tuple[str, ...]:
-    """`name: error` for each entity whose seller could not be read."""
-    return tuple(f"{e.name}: {e.error}" for e in plan.entities if e.error is not None)
+    """`name: error` for each entity whose seller could not be read, and `name REGION: why` for
+    each region of an entity that could not be read (unauthorized): the run exits 1 for them."""
+    out = []
+    for e in plan.entities:
+        if e.error is not None:
+            out.append(f"{e.name}: {e.error}")
+        regions = dict.fromkeys(catalogue.by_code(p.marketplace).region for p in e.pairs if p.state == UNAUTHORIZED)
+        out += [f"{e.name} {region}: not read: the seller has not authorized this application in {region} "
+                "(see its unauthorized pairs)" for region in regions]
+    return tuple(out)
 
 
 def has_creates(plan: Plan) -> bool:
@@ -180,16 +211,77 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: 
     by_id: dict[str, list[LiveRegistration]] = {}
     for r in seller.registrations:
         by_id.setdefault(r.marketplace_id, []).append(r)
+    stores = {s.marketplace_id: s for s in seller.stores}
     pairs: list[Pair] = []
     for code in sorted(entity.marketplaces, key=catalogue.order):
         m = catalogue.by_code(code)
+        refused = seller.unauthorized_in(m.region)
+        if refused is not None:
+            pairs.append(Pair(m.code, m.marketplace_id, UNAUTHORIZED,
+                              reasons=(Reason(REGION_NOT_AUTHORIZED, mask_all(refused, secrets)),)))
+            continue
         regs = sorted(by_id.get(m.marketplace_id, ()), key=_created)
-        pairs.append(_desired_pair(ctx, m, regs, m.marketplace_id in seller.participations))
+        pair = _desired_pair(ctx, m, regs, m.marketplace_id in seller.participations)
+        pairs.append(_with_store(pair, stores.get(m.marketplace_id)))
         drifted = _drifted_pair(ctx, m, regs) if regs else None
         if drifted is not None:
             pairs.append(drifted)
+    pairs = _account_checked(entity, pairs, seller.accounts)
+    pairs = _authorization_checked(entity, pairs, today)
     pairs += _unmanaged_pairs(entity, seller, by_id, secrets)
-    return EntityPlan(entity.name, entity.seller_id, tuple(pairs), ctx.creates(pairs))
+    others = tuple((s.marketplace_id, s.name) for s in seller.stores
+                   if s.marketplace_id not in catalogue.BY_ID)
+    return EntityPlan(entity.name, entity.seller_id, tuple(pairs), ctx.creates(pairs), other_channels=others)
+
+
+def _account_checked(entity: Entity, pairs: list[Pair], accounts: tuple[AccountRead, ...]) -> list[Pair]:
+    """Account preflight: a seller account that differs from desired (legal name, registration
+    country or number) blocks every create of the entity, with a reason and a diff per field;
+    an account that could not be read is a warning on its region's creates."""
+    if not accounts or not any(p.state == CREATE for p in pairs):
+        return pairs
+    blocking: list[Reason] = []
+    diffs: list[FieldDiff] = []
+    warnings: dict[str, Reason] = {}
+    for read in accounts:
+        if read.account is None:
+            warnings[read.region] = Reason(account_check.ACCOUNT_NOT_CHECKED, read.unavailable or "not read")
+            continue
+        for m in account_check.compare(entity.submission, read.account):
+            if all(d.field != m.field for d in diffs):
+                blocking.append(Reason(m.code, m.message(read.region)))
+                diffs.append(FieldDiff(m.field, m.account, m.desired))
+    out = []
+    for p in pairs:
+        if p.state == CREATE and blocking:
+            kept = tuple(r for r in p.reasons if r.code != REJECTED_CHANGED)  # it is not sent again after all
+            p = replace(p, state=BLOCKED, reasons=kept + tuple(blocking), drift=tuple(diffs))
+        elif p.state == CREATE:
+            warning = warnings.get(catalogue.by_code(p.marketplace).region)
+            if warning is not None:
+                p = replace(p, reasons=p.reasons + (warning,))
+        out.append(p)
+    return out
+
+
+def _authorization_checked(entity: Entity, pairs: list[Pair], today: date) -> list[Pair]:
+    """An authorization past its 365-day renewal leaves every create of the entity out."""
+    lapsed = tuple(Reason(f.code, f.message) for f in lifecycle.authorizations(entity, today) if f.error)
+    if not lapsed:
+        return pairs
+    return [replace(p, state=BLOCKED, reasons=p.reasons + lapsed) if p.state == CREATE else p for p in pairs]
+
+
+def _with_store(pair: Pair, store: Store | None) -> Pair:
+    """The Sellers API's word on the pair's store: its name, and suspended listings as a warning."""
+    if store is None:
+        return pair
+    reasons = pair.reasons
+    if store.suspended_listings:
+        reasons += (Reason(SUSPENDED_LISTINGS, f"the seller has suspended listings in {pair.marketplace} "
+                                               "(Sellers API hasSuspendedListings): see Seller Central's "
+                                               "Account Health"),)
+    return replace(pair, reasons=reasons, store_name=store.store_name or None)
 
 
 class _Context:
@@ -312,6 +404,8 @@ def _unmanaged_pairs(entity: Entity, seller: SellerLive, by_id: dict[str, list[L
     open_ids = {i for i, regs in by_id.items() if any(r.status != REJECTED for r in regs)}
     out = []
     for mid in (seller.participations | open_ids) - wanted:
+        if mid not in catalogue.BY_ID and mid in seller.participations:
+            continue  # a non-Amazon channel (e.g. Multi-Channel Fulfillment): "other channels", never drift
         known = catalogue.BY_ID.get(mid)
         code = known.code if known else mid
         reg = max((r for r in by_id.get(mid, ()) if r.status != REJECTED), key=_created, default=None)

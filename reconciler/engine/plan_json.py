@@ -32,6 +32,8 @@ def pair_json(p: Pair) -> dict[str, Any]:
         out["status"] = p.status
     if p.age_days is not None:
         out["ageDays"] = p.age_days
+    if p.store_name is not None:
+        out["storeName"] = p.store_name
     out["reasons"] = [{"code": r.code, "message": r.message} for r in p.reasons]
     if p.drift:
         out["drift"] = [{"field": d.field, "live": d.live, "desired": d.desired} for d in p.drift]
@@ -49,6 +51,8 @@ def _entity(e: EntityPlan) -> dict[str, Any]:
         out["error"] = e.error
     out["pairs"] = [pair_json(p) for p in e.pairs]
     out["creates"] = [_create(c) for c in e.creates]
+    if e.other_channels:
+        out["otherChannels"] = [{"marketplaceId": i, "name": n} for i, n in e.other_channels]
     return out
 
 
@@ -121,7 +125,7 @@ def _read_pair(d: dict, where: str) -> Pair:
     return Pair(_get(d, "marketplace", str, where), _get(d, "marketplaceId", str, where), PlanState(state),
                 _get(d, "registrationId", str, where, optional=True), _get(d, "status", str, where, optional=True),
                 _items(d, "reasons", where, _read_reason), _get(d, "ageDays", int, where, optional=True),
-                _items(d, "drift", where, _read_diff, optional=True))
+                _items(d, "drift", where, _read_diff, optional=True), _get(d, "storeName", str, where, optional=True))
 
 
 def _read_create(d: dict, where: str) -> CreateGroup:
@@ -135,7 +139,9 @@ def _read_create(d: dict, where: str) -> CreateGroup:
 def _read_entity(d: dict, where: str) -> EntityPlan:
     return EntityPlan(_get(d, "name", str, where), _get(d, "sellerId", str, where),
                       _items(d, "pairs", where, _read_pair), _items(d, "creates", where, _read_create),
-                      _get(d, "error", str, where, optional=True))
+                      _get(d, "error", str, where, optional=True),
+                      tuple((_get(c, "marketplaceId", str, where), _get(c, "name", str, where))
+                            for c in _get(d, "otherChannels", list, where, optional=True) or ()))
 
 
 def from_json(data: object) -> Plan:

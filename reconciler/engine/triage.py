@@ -5,7 +5,8 @@ desired create first appeared (`first_seen`, from git or from `.acorn/`), the ti
 by (`now`, the sandbox's clock against a sandbox), how long a create may wait unapplied,
 and each entity's labels (for `--group-by label:KEY`).
 
-What needs a human: an entity whose seller could not be read; every reason of an
+What needs a human: an entity whose seller could not be read; a region it has not
+authorized the application in (`unauthorized`); every reason of an
 `attention` or `blocked` pair; a `STALE_PENDING` pair; `unmanaged` and `drifted` rows; and a
 `create` older than `unapplied_create_days` (UNAPPLIED_CREATE). A younger create is not drift:
 apply simply has not run yet. A create whose first appearance is unknown counts from `now`.
@@ -18,7 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..desired import preflight
-from .plan import ATTENTION, BLOCKED, CREATE, DRIFTED, PENDING, STALE_PENDING, UNMANAGED, Plan
+from .plan import (
+    ATTENTION,
+    BLOCKED,
+    CREATE,
+    DRIFTED,
+    PENDING,
+    REGION_NOT_AUTHORIZED,
+    STALE_PENDING,
+    UNAUTHORIZED,
+    UNMANAGED,
+    Plan,
+)
 
 UNAPPLIED_CREATE = "UNAPPLIED_CREATE"  # a desired create not applied within unappliedCreateDays
 UNREADABLE = "UNREADABLE"              # the seller's live state could not be read
@@ -45,6 +57,15 @@ ACTIONS = {
     "DOCUMENT_UNREADABLE": "replace the scan in your document store; update its uri and sha256",
     "REJECTED_UNCHANGED": "fix the reasons listed with the rejection; any change to the submission lets "
                           "apply resubmit",
+    REGION_NOT_AUTHORIZED: "the seller authorizes the app in that region's Seller Central; store the new "
+                           "refresh token as credentials.refreshToken.REGION",
+    "REGISTRATION_COUNTRY_MISMATCH": "write businessRegistration.country as the seller account has it "
+                                     "(or correct the account)",
+    "REGISTRATION_NUMBER_MISMATCH": "write businessRegistration.number as the seller account has it "
+                                    "(or correct the account)",
+    "AUTHORIZATION_EXPIRED": "the seller re-authorizes the app in that region's Seller Central; store the new "
+                             "refresh token and set its authorizedOn",
+    "SUSPENDED_LISTINGS": "check Account Health in Seller Central for that marketplace",
 }
 ATTENTION_ACTION = ("answer the marketplace in Seller Central for this registration "
                     "(apply cannot: the registration is open)")
@@ -146,7 +167,7 @@ def triage(plan: Plan, *, now: datetime, first_seen: Mapping[tuple[str, str], da
                         add(r.code, p.state, finding(r.message))
                 if not p.reasons:
                     add(ACTION_REQUIRED, p.state, finding(f"{p.status or p.state}, no reason given"))
-            elif p.state in (UNMANAGED, DRIFTED):
+            elif p.state in (UNMANAGED, DRIFTED, UNAUTHORIZED):
                 for r in p.reasons:
                     add(r.code, p.state, finding(r.message))
             elif p.state == PENDING:
@@ -172,7 +193,8 @@ def triage(plan: Plan, *, now: datetime, first_seen: Mapping[tuple[str, str], da
 
 
 # Most urgent first: what cannot even be read, what the marketplace asks, what blocks, then the rest.
-_STATE_ORDER = {"error": 0, ATTENTION: 1, BLOCKED: 2, PENDING: 3, CREATE: 4, DRIFTED: 5, UNMANAGED: 6}
+_STATE_ORDER = {"error": 0, UNAUTHORIZED: 1, ATTENTION: 2, BLOCKED: 3, PENDING: 4, CREATE: 5, DRIFTED: 6,
+                UNMANAGED: 7}
 
 
 def _group_order(item: tuple[tuple[str, str], list[Finding]]) -> tuple[int, str]:

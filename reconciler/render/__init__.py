@@ -16,7 +16,20 @@ from markupsafe import Markup
 
 from ..domain import catalogue, safetext
 from ..domain.timestamps import utc_timestamp
-from ..engine.plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, STATES, UNMANAGED, EntityPlan, Pair, Plan
+from ..engine.plan import (
+    ATTENTION,
+    BLOCKED,
+    CREATE,
+    DRIFTED,
+    LIVE,
+    PENDING,
+    STATES,
+    UNAUTHORIZED,
+    UNMANAGED,
+    EntityPlan,
+    Pair,
+    Plan,
+)
 from ..engine.plan_json import to_json
 from .yamltext import comment, scalar
 
@@ -24,22 +37,23 @@ FORMATS = ("text", "json", "markdown")
 
 # One symbol and one colour per state class (and for an entity that could not be read), so a
 # line can be read without colour and a colour without its symbol.
-SYMBOLS = {CREATE: "+", LIVE: "=", PENDING: "~", ATTENTION: "!", BLOCKED: "x", UNMANAGED: "?", DRIFTED: "*"}
+SYMBOLS = {CREATE: "+", LIVE: "=", PENDING: "~", ATTENTION: "!", BLOCKED: "x", UNMANAGED: "?", DRIFTED: "*",
+           UNAUTHORIZED: "#"}
 ERROR_SYMBOL = "E"
 _ANSI = {CREATE: "32", LIVE: "2", PENDING: "36", ATTENTION: "33", BLOCKED: "31", UNMANAGED: "35",
-         DRIFTED: "34", "error": "1;31", "bold": "1"}
+         DRIFTED: "34", UNAUTHORIZED: "1;33", "error": "1;31", "bold": "1"}
 COLOUR_NAMES = {CREATE: "green", LIVE: "dim", PENDING: "cyan", ATTENTION: "yellow", BLOCKED: "red",
-                UNMANAGED: "magenta", DRIFTED: "blue", "error": "bold red"}
+                UNMANAGED: "magenta", DRIFTED: "blue", UNAUTHORIZED: "bold yellow", "error": "bold red"}
 
 
 def legend() -> str:
     """The symbols and colours of the text views, one line per state (for --help and the README)."""
     from .status import MEANING, ORDER  # status imports this module
 
-    lines = [f"{SYMBOLS[s]} {s:<10}{COLOUR_NAMES[s]:<9} {MEANING[s]}" for s in ORDER]
-    return "\n".join(lines + [f"{ERROR_SYMBOL} {'error':<10}{COLOUR_NAMES['error']:<9} the seller could not be read"])
+    lines = [f"{SYMBOLS[s]} {s:<13}{COLOUR_NAMES[s]:<12} {MEANING[s]}" for s in ORDER]
+    return "\n".join(lines + [f"{ERROR_SYMBOL} {'error':<13}{COLOUR_NAMES['error']:<12} the seller could not be read"])
 # states that make a reviewer look: their entity's <details> opens by itself
-_NOTABLE = (ATTENTION, BLOCKED, UNMANAGED, DRIFTED)
+_NOTABLE = (ATTENTION, BLOCKED, UNMANAGED, DRIFTED, UNAUTHORIZED)
 
 
 def render(plan: Plan, fmt: str, color: bool = False, endpoint: str | None = None) -> str:

@@ -24,7 +24,20 @@ from markupsafe import Markup
 from .. import __version__
 from ..domain import catalogue
 from ..domain.timestamps import utc_timestamp
-from ..engine.plan import ATTENTION, BLOCKED, CREATE, DRIFTED, LIVE, PENDING, UNMANAGED, EntityPlan, Pair, Plan, Summary
+from ..engine.plan import (
+    ATTENTION,
+    BLOCKED,
+    CREATE,
+    DRIFTED,
+    LIVE,
+    PENDING,
+    UNAUTHORIZED,
+    UNMANAGED,
+    EntityPlan,
+    Pair,
+    Plan,
+    Summary,
+)
 from ..engine.plan_json import pair_json
 from . import SYMBOLS, cells_of, columns_of, days, environment, notable
 
@@ -32,7 +45,7 @@ STATUS_FORMATS = ("text", "json", "markdown", "html")
 FORMAT_VERSION = 1
 
 # The order a reader of the live state looks for: what sells, what is on its way, what is stuck.
-ORDER = (LIVE, PENDING, ATTENTION, BLOCKED, CREATE, UNMANAGED, DRIFTED)
+ORDER = (LIVE, PENDING, ATTENTION, BLOCKED, CREATE, UNMANAGED, DRIFTED, UNAUTHORIZED)
 MEANING = {
     LIVE: "selling there: the seller participates, or a registration is APPROVED",
     PENDING: "a registration is SUBMITTED or IN_REVIEW",
@@ -41,6 +54,7 @@ MEANING = {
     CREATE: "not registered yet: acorn apply would submit it",
     UNMANAGED: "live, but desired does not list it",
     DRIFTED: "a field the registration echoes differs from desired",
+    UNAUTHORIZED: "the seller has not authorized the app in that region: nothing there could be read",
 }
 
 
@@ -55,6 +69,7 @@ class Row:
     cells: tuple[tuple[Pair, ...], ...]  # one per column, in the columns' order
     pairs: tuple[Pair, ...]               # the cells' pairs, in the columns' order
     states: tuple[str, ...]               # the states among them, in ORDER
+    other_channels: tuple[tuple[str, str], ...] = ()  # (marketplace id, name): outside the catalogue
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,8 @@ class Status:
 
     def line(self) -> str:
         """`Status: 4 live, 1 pending, …, 1 drifted, 0 unreadable.`: the counts in the order of ORDER."""
-        parts = [f"{getattr(self.summary, s)} {'to create' if s == CREATE else s}" for s in ORDER]
+        parts = [f"{getattr(self.summary, s)} {'to create' if s == CREATE else s}" for s in ORDER
+                 if s != UNAUTHORIZED or self.summary.unauthorized]
         return f"Status: {', '.join(parts)}, {self.summary.errors} unreadable."
 
 
@@ -82,7 +98,8 @@ def status_of(plan: Plan, labels: Mapping[str, Iterable[tuple[str, str]]]) -> St
 def _row(e: EntityPlan, labels: tuple[tuple[str, str], ...], cells: tuple[tuple[Pair, ...], ...]) -> Row:
     pairs = tuple(p for cell in cells for p in cell)
     present = {p.state for p in pairs}
-    return Row(e.name, e.seller_id, labels, e.error, cells, pairs, tuple(s for s in ORDER if s in present))
+    return Row(e.name, e.seller_id, labels, e.error, cells, pairs, tuple(s for s in ORDER if s in present),
+               e.other_channels)
 
 
 # --- json -----------------------------------------------------------------------------------
@@ -100,6 +117,8 @@ def status_json(status: Status) -> dict[str, Any]:
         if row.error is not None:
             entity["error"] = row.error
         entity["cells"] = {c: [_cell_json(p) for p in cell] for c, cell in zip(status.columns, row.cells) if cell}
+        if row.other_channels:
+            entity["otherChannels"] = [{"marketplaceId": i, "name": n} for i, n in row.other_channels]
         entities.append(entity)
     return {
         "formatVersion": FORMAT_VERSION,
@@ -120,6 +139,8 @@ def detail(p: Pair) -> str:
     text = " ".join(x for x in (p.status, p.registration_id) if x)
     if p.age_days is not None:
         text += f"{' · ' if text else ''}{days(p.age_days)}"
+    if p.store_name:
+        text += f"{' · ' if text else ''}store {p.store_name}"
     return text
 
 

@@ -19,7 +19,7 @@ from .clock import iso
 from .context import Sandbox
 from .faults import faults_from_api
 from .http import ApiFailure, is_loopback, json_body, json_response
-from .records import SellerRecord
+from .records import Channel, SellerRecord
 
 SELLER_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 REASON_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
@@ -28,33 +28,73 @@ MAX_ADVANCE_SECONDS = 100 * 365 * 86400
 AdminMethod = Callable[["Admin", Request], Awaitable[Response]]
 
 
+_SELLER_KEYS = ("sellerId", "legalEntityName", "refreshToken", "participations", "relatedAccount",
+                "regions", "refreshTokens", "storeName", "suspendedListings", "otherChannels", "business")
+
+
+def _codes(raw: dict, key: str) -> tuple[str, ...]:
+    codes = raw.get(key, [])
+    if not isinstance(codes, list):
+        raise ApiFailure.invalid(key, "must be a list of marketplace codes")
+    for i, code in enumerate(codes):
+        if code not in catalogue.BY_CODE:
+            raise ApiFailure.invalid(f"{key}[{i}]", f"unknown marketplace code {code!r}")
+    return tuple(sorted(set(codes), key=catalogue.order))
+
+
+def _string(raw: dict, key: str, field: str | None = None) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise ApiFailure.invalid(field or key, "must be a string")
+    return value
+
+
 def seller_from_api(raw: Any) -> SellerRecord:
-    """The body of `POST /_sandbox/sellers`; without `refreshToken` the sandbox makes one."""
+    """The body of `POST /_sandbox/sellers`: `refreshToken` acts in `regions` (default all
+    three; without one the sandbox makes one); `refreshTokens` gives a region its own token
+    (one authorization per region)."""
     if not isinstance(raw, dict):
         raise ApiFailure.invalid("body", "must be an object")
-    allowed = ("sellerId", "legalEntityName", "refreshToken", "participations", "relatedAccount", "regions")
     for key in raw:
-        if key not in allowed:
+        if key not in _SELLER_KEYS:
             raise ApiFailure.invalid(key, "unknown field")
     raw = dict(raw)
-    if "refreshToken" not in raw:
+    if "refreshToken" not in raw and "refreshTokens" not in raw:
         raw["refreshToken"] = "sandbox-refresh-" + secrets.token_urlsafe(24)
-    for key in allowed[:3]:
+    required = ("sellerId", "legalEntityName") + (() if "refreshTokens" in raw else ("refreshToken",))
+    for key in required:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise ApiFailure.invalid(key, "is required (a non-empty string)")
     if not SELLER_ID.match(raw["sellerId"]):
         raise ApiFailure.invalid("sellerId", "must be 1-64 letters and digits")
-    codes = raw.get("participations", [])
-    if not isinstance(codes, list):
-        raise ApiFailure.invalid("participations", "must be a list of marketplace codes")
-    for i, code in enumerate(codes):
-        if code not in catalogue.BY_CODE:
-            raise ApiFailure.invalid(f"participations[{i}]", f"unknown marketplace code {code!r}")
     related = raw.get("relatedAccount", False)
     if not isinstance(related, bool):
         raise ApiFailure.invalid("relatedAccount", "must be true or false")
-    ordered = tuple(sorted(set(codes), key=catalogue.order))
-    return SellerRecord(raw["sellerId"], raw["legalEntityName"], raw["refreshToken"], ordered, related)
+    tokens = raw.get("refreshTokens", {})
+    if not isinstance(tokens, dict) or any(r not in catalogue.REGIONS or not isinstance(t, str) or not t.strip()
+                                           for r, t in tokens.items()):
+        raise ApiFailure.invalid("refreshTokens", "must map regions (NA, EU, FE) to non-empty refresh tokens")
+    channels = []
+    for i, item in enumerate(raw.get("otherChannels", [])):
+        field = f"otherChannels[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("marketplaceId"), str) \
+                or item.get("region") not in catalogue.REGIONS:
+            raise ApiFailure.invalid(field, "must be {marketplaceId, name, region}")
+        if item["marketplaceId"] in catalogue.BY_ID:
+            raise ApiFailure.invalid(field, "is a catalogue marketplace: list it in participations")
+        channels.append(Channel(item["marketplaceId"], _string(item, "name", field), item["region"],
+                                _string(item, "countryCode", field), _string(item, "domainName", field)))
+    business = raw.get("business", {})
+    if not isinstance(business, dict):
+        raise ApiFailure.invalid("business", "must be {country, number, nonLatinName}")
+    return SellerRecord(raw["sellerId"], raw["legalEntityName"], raw.get("refreshToken") or None,
+                        _codes(raw, "participations"), related,
+                        regions_from_api(raw),
+                        tuple((r, tokens[r]) for r in catalogue.REGIONS if r in tokens),
+                        _string(raw, "storeName"), _codes(raw, "suspendedListings"), tuple(channels),
+                        _string(business, "country", "business.country"),
+                        _string(business, "number", "business.number"),
+                        _string(business, "nonLatinName", "business.nonLatinName"))
 
 
 def regions_from_api(raw: Any) -> tuple[str, ...]:
@@ -112,14 +152,13 @@ class Admin:
 
     @loopback_only
     async def put_seller(self, request: Request) -> Response:
-        body = await json_body(request)
-        seller = seller_from_api(body)
-        regions = regions_from_api(body)
+        seller = seller_from_api(await json_body(request))
         self.sb.store.put_seller(seller)
-        # The refresh token is answered once, here, to whoever added the seller (a loopback
-        # client); never by /_sandbox/state. Today one token acts in every region it lists.
-        return json_response(seller.to_api() | {"refreshTokens": [
-            {"regions": list(regions), "refreshToken": seller.refresh_token}]})
+        # The refresh tokens are answered once, here, to whoever added the seller (a loopback
+        # client); never by /_sandbox/state. Each acts in the regions it lists only.
+        tokens = [{"regions": list(seller.regions), "refreshToken": seller.refresh_token}] if seller.refresh_token else []
+        tokens += [{"regions": [region], "refreshToken": token} for region, token in seller.region_tokens]
+        return json_response(seller.to_api() | {"refreshTokens": tokens})
 
     @loopback_only
     async def now(self, request: Request) -> Response:

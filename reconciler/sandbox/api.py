@@ -1,8 +1,16 @@
 """The production operations: ACORN-i's three and the Sellers API's participations.
 
 Each call goes through the same gate, in this order: injected latency, injected 5xx,
-injected 429, the access token (403), the seller it acts for (403), the seller's token
-bucket (429, which takes nothing and changes nothing); then the operation itself.
+the region (`x-acorn-region`: the sandbox answers as that region's host), injected 429, the
+access token (403), the region and seller it acts for (403), the token bucket of (seller,
+application, region, operation) (429, which takes nothing and changes nothing); then the
+operation itself.
+
+403s and 429s are SP-API's: a 403 always says "Access to requested resource is denied.",
+and its details tell an access token that is revoked, malformed, invalid or expired (SP-API
+publishes no separate "expired" text) from a seller that has not authorized the application
+in this region (empty details); a 429 is QuotaExceeded with neither Retry-After nor a rate
+header (the fault option `retryAfterOn429` brings Retry-After back).
 """
 
 from __future__ import annotations
@@ -19,14 +27,20 @@ from starlette.responses import Response
 
 from ..domain import catalogue
 from ..domain.contract import (
+    ACCESS_DENIED,
     ACCESS_TOKEN_HEADER,
     CREATE_REGISTRATION,
+    GET_ACCOUNT,
     GET_PARTICIPATIONS,
     GET_REGISTRATION,
     LIST_REGISTRATIONS,
+    MISSING_AUTHENTICATION_TOKEN,
+    QUOTA_EXCEEDED_MESSAGE,
     RATE_LIMIT_HEADER,
     RATE_LIMITED_STATUSES,
+    REGION_HEADER,
     RETRY_AFTER_HEADER,
+    TOKEN_INVALID_DETAILS,
     RegistrationStatus,
 )
 from . import paging, review
@@ -34,7 +48,7 @@ from .context import Sandbox
 from .http import ApiFailure, json_body, json_response
 from .records import RegistrationRecord
 from .store import Conflict, new_registration_id
-from .wire import create_request_from_api, participation_to_api
+from .wire import account_to_api, channel_to_api, create_request_from_api, participation_to_api
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 50
 
@@ -112,22 +126,29 @@ class Api:
                 await asyncio.sleep(latency_ms / 1000)
             if step and step.status:
                 headers = {RETRY_AFTER_HEADER: f"{step.retry_after:g}"} if step.retry_after is not None else {}
+                if step.status == 403:  # as SP-API words an expired or revoked access token
+                    raise ApiFailure(403, ACCESS_DENIED, TOKEN_INVALID_DETAILS, headers=headers)
+                if step.status == 429:
+                    raise ApiFailure(429, QUOTA_EXCEEDED_MESSAGE, "", headers=headers)
                 raise ApiFailure(step.status, "scripted failure (sandbox faults: script)", headers=headers)
             status = sb.faults.server_error()
             if status is not None:
                 raise ApiFailure(status, "injected failure (sandbox faults)", headers={RETRY_AFTER_HEADER: "1"})
+            region = request.headers.get(REGION_HEADER, "")
+            if region not in catalogue.REGIONS:
+                raise ApiFailure.invalid(REGION_HEADER, f"name the region this call is for ({', '.join(catalogue.REGIONS)}), "
+                                         "as the host does on SP-API")
             if sb.faults.throttled():
-                raise ApiFailure(429, "request throttled (sandbox faults: throttleEveryNth)",
-                                 headers={RETRY_AFTER_HEADER: "1"})
-            seller_id, application = self._authorize(request)
+                raise self._throttled(1)
+            seller_id, application = self._authorize(request, region)
             path_seller = request.path_params.get("sellerId")
             if path_seller is not None and path_seller != seller_id:
-                raise ApiFailure(403, "the access token does not act for this seller")
-            rate = sb.faults.rate(operation)
-            wait = sb.limiter.acquire(seller_id, application, operation, sb.now(), rate)
+                raise ApiFailure(403, ACCESS_DENIED, "")
+            request.state.region = region
+            rate = sb.faults.rate(operation) * sb.limiter.scale
+            wait = sb.limiter.acquire(seller_id, f"{application}@{region}", operation, sb.now(), rate)
             if wait:
-                raise ApiFailure(429, f"{operation} rate exceeded for this seller and application",
-                                 headers={RETRY_AFTER_HEADER: str(wait)})
+                raise self._throttled(wait)
             response = await handler(request, seller_id)
         except ApiFailure as failure:
             sb.faults.echo(failure, request.headers.get(ACCESS_TOKEN_HEADER))
@@ -137,19 +158,27 @@ class Api:
         if step and step.drop:
             raise DropConnection()
         if response.status_code in RATE_LIMITED_STATUSES:
-            response.headers[RATE_LIMIT_HEADER] = str(sb.faults.rate(operation))
+            response.headers[RATE_LIMIT_HEADER] = str(sb.faults.rate(operation) * sb.limiter.scale)
         return response
 
-    def _authorize(self, request: Request) -> tuple[str, str]:
+    def _throttled(self, wait: int) -> ApiFailure:
+        """SP-API's 429: QuotaExceeded, no Retry-After (unless the fault option asks), no rate header."""
+        headers = {RETRY_AFTER_HEADER: str(wait)} if self.sb.faults.faults.retry_after_on_429 else {}
+        return ApiFailure(429, QUOTA_EXCEEDED_MESSAGE, "", headers=headers)
+
+    def _authorize(self, request: Request, region: str) -> tuple[str, str]:
         token = request.headers.get(ACCESS_TOKEN_HEADER)
         if not token:
-            raise ApiFailure(403, "the x-amz-access-token header is missing")
+            raise ApiFailure(403, ACCESS_DENIED, code=MISSING_AUTHENTICATION_TOKEN)
         found = self.sb.store.access_token(token_hash(token))
         if found is None:
-            raise ApiFailure(403, "the access token is not valid")
-        seller_id, application, expires_at = found
+            raise ApiFailure(403, ACCESS_DENIED, TOKEN_INVALID_DETAILS)
+        seller_id, application, expires_at, regions = found
         if self.sb.now() >= expires_at:
-            raise ApiFailure(403, "the access token has expired")
+            # SP-API publishes no separate text for an expired token: this one is what it sends.
+            raise ApiFailure(403, ACCESS_DENIED, TOKEN_INVALID_DETAILS)
+        if region not in regions:  # the seller has not authorized the application in this region
+            raise ApiFailure(403, ACCESS_DENIED, "")
         return seller_id, application
 
     # -- operations ------------------------------------------------------------------
@@ -158,6 +187,11 @@ class Api:
     async def create_registration(self, request: Request, seller_id: str) -> Response:
         raw = await json_body(request)
         create = create_request_from_api(raw)
+        region = request.state.region
+        elsewhere = [m for m in create.marketplace_ids if catalogue.BY_ID[m].region != region]
+        if elsewhere:
+            raise ApiFailure.invalid("marketplaceIds", f"{', '.join(elsewhere)} are not in {region}, the region "
+                                     "of this host: send them to their own region's host")
         body = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         now = self.sb.now()
         review_seconds = self.sb.review_seconds
@@ -190,13 +224,16 @@ class Api:
         raw_size = request.query_params.get("pageSize", str(DEFAULT_PAGE_SIZE))
         if not re.fullmatch(r"[0-9]{1,4}", raw_size) or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:  # not "²"
             raise ApiFailure.invalid("pageSize", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
+        here = frozenset(m.marketplace_id for m in catalogue.MARKETPLACES if m.region == request.state.region)
+        if marketplace_ids:  # this host lists its own region's registrations only
+            marketplace_ids = [m for m in marketplace_ids if m in here] or ["-"]
         now = self.sb.now()
         secret = self.sb.store.token_secret
         token = request.query_params.get("nextToken")
         after = paging.decode(secret, token, seller_id, marketplace_ids, statuses, now) if token else 0
         page, more = self.sb.store.list_registrations(
             seller_id, now, after_seq=after, limit=int(raw_size),
-            marketplace_ids=frozenset(marketplace_ids) or None, statuses=frozenset(statuses) or None)
+            marketplace_ids=frozenset(marketplace_ids) or here, statuses=frozenset(statuses) or None)
         body: dict = {"registrations": [r.to_api() for r in page]}
         if more:
             body["pagination"] = {"nextToken": paging.encode(secret, seller_id, marketplace_ids, statuses,
@@ -207,14 +244,28 @@ class Api:
     async def get_registration(self, request: Request, seller_id: str) -> Response:
         registration_id = request.path_params["registrationId"]
         found = self.sb.store.registration(registration_id, self.sb.now())
-        if found is None:
+        if found is None or catalogue.BY_ID[found.marketplace_id].region != request.state.region:
             raise ApiFailure(404, f"no registration {registration_id}")
         if found.seller_id != seller_id:
-            raise ApiFailure(403, "the access token does not act for this registration's seller")
+            raise ApiFailure(403, ACCESS_DENIED, "")
         return json_response(found.to_api())
 
     @gated(GET_PARTICIPATIONS)
     async def participations(self, request: Request, seller_id: str) -> Response:
+        return json_response({"payload": self._participations(seller_id, request.state.region)})
+
+    def _participations(self, seller_id: str, region: str) -> list[dict]:
+        """The seller's stores this region's host lists: catalogue marketplaces, then other channels."""
         seller = self.sb.store.seller(seller_id)
-        codes = seller.participations if seller else ()
-        return json_response({"payload": [participation_to_api(code) for code in codes]})
+        if seller is None:
+            return []
+        out = [participation_to_api(code, seller.store_name, code in seller.suspended)
+               for code in seller.participations if catalogue.by_code(code).region == region]
+        return out + [channel_to_api(c, seller.store_name) for c in seller.channels if c.region == region]
+
+    @gated(GET_ACCOUNT)
+    async def account(self, request: Request, seller_id: str) -> Response:
+        seller = self.sb.store.seller(seller_id)
+        if seller is None:
+            raise ApiFailure(404, f"no seller account {seller_id}")
+        return json_response(account_to_api(seller, self._participations(seller_id, request.state.region)))

@@ -25,6 +25,7 @@ from starlette.routing import Route, Router
 from starlette.types import Message, Receive, Scope, Send
 
 from ..domain.contract import (
+    ACCOUNT_PATH,
     LWA_TOKEN_PATH,
     PARTICIPATIONS_PATH,
     REGISTRATION_PATH,
@@ -60,6 +61,7 @@ class SandboxApp:
         self.router = Router(routes=[
             Route(LWA_TOKEN_PATH, lwa.token, methods=["POST"]),
             Route(PARTICIPATIONS_PATH, api.participations, methods=["GET"]),
+            Route(ACCOUNT_PATH, api.account, methods=["GET"]),
             Route(SELLER_REGISTRATIONS_PATH, api.create_registration, methods=["POST"]),
             Route(SELLER_REGISTRATIONS_PATH, api.list_registrations, methods=["GET"]),
             Route(REGISTRATION_PATH, api.get_registration, methods=["GET"]),
@@ -150,9 +152,10 @@ class SandboxApp:
 
 
 def create_app(state_path: Path, *, review_seconds: float = DEFAULT_REVIEW_SECONDS,
-               rate_limits: bool = True, in_process: bool = False) -> SandboxApp:
-    """The sandbox over the state file at `state_path` (created when missing)."""
+               rate_limits: bool = True, in_process: bool = False, rate_scale: float = 1.0) -> SandboxApp:
+    """The sandbox over the state file at `state_path` (created when missing); `rate_scale`
+    runs the published rates that many times faster."""
     store = Store(state_path)
     clock = SandboxClock(float(store.meta("clock_offset") or 0.0))
-    sandbox = Sandbox(store, clock, RateLimiter(rate_limits), FaultInjector(), review_seconds)
+    sandbox = Sandbox(store, clock, RateLimiter(rate_limits, rate_scale), FaultInjector(), review_seconds)
     return SandboxApp(sandbox, in_process)

@@ -15,7 +15,7 @@ from ..domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
 from ..domain.model import Reason
 from . import review
 from .context import Sandbox
-from .records import RegistrationRecord, SellerRecord
+from .records import Channel, RegistrationRecord, SellerRecord
 from .store import Store
 
 DAY = 86400.0
@@ -40,22 +40,38 @@ class DemoSeller:
     participations: tuple[str, ...] = ()
     related_account: bool = False
     registrations: tuple[DemoRegistration, ...] = ()
+    business: tuple[str, str] = ("", "")  # getAccount: registration country and number
+    regions: tuple[str, ...] = catalogue.REGIONS  # where the demo refresh token is authorized
+    store_name: str = ""
+    suspended: tuple[str, ...] = ()
+    channels: tuple[Channel, ...] = ()
+
+
+# Multi-Channel Fulfillment's "Non-Amazon" US marketplace: SP-API lists it among a seller's
+# participations, though it is no Amazon store (its fields here are as third parties record them).
+MCF_US = Channel("A2ZV50J4W1RKNI", "Non-Amazon", "NA", "US", "sim1.stores.amazon.com")
 
 
 DEMO_SELLERS: tuple[DemoSeller, ...] = (
+    # Authorized the app in NA and EU only: its JP pair is `unauthorized`.
     DemoSeller("A3EXAMPLEACME01", "Shenzhen Acme Trading Co., Ltd.", ("US", "MX"),
-               registrations=(DemoRegistration("CA", APPROVED, 40),)),
+               registrations=(DemoRegistration("CA", APPROVED, 40),), business=("CN", "91440300MA5EXAMPLA"),
+               regions=("NA", "EU"), store_name="Acme Direct", channels=(MCF_US,)),
     DemoSeller("A1NORDLICHT0DE", "Nordlicht Handel GmbH", ("DE",), registrations=(
         DemoRegistration("FR", IN_REVIEW, 20, legal_entity_name="Nordlicht Handels GmbH"),
-        DemoRegistration("IT", ACTION_REQUIRED, 10, (UNREADABLE,)))),
-    DemoSeller("A2SAKURA00JP", "Sakura Goods K.K.", ("JP",),
-               registrations=(DemoRegistration("AU", REJECTED, 30, (UNREADABLE,)),)),
-    DemoSeller("A4MAPLE000CA", "Maple Outfitters Inc."),
+        DemoRegistration("IT", ACTION_REQUIRED, 10, (UNREADABLE,))), business=("DE", "HRB123456"),
+        store_name="Nordlicht", suspended=("DE",)),
+    # The account's legal name is not desired's "Sakura Goods K.K.": getAccount shows LEGAL_NAME_MISMATCH.
+    DemoSeller("A2SAKURA00JP", "Sakura Trading Co., Ltd.", ("JP",),
+               registrations=(DemoRegistration("AU", REJECTED, 30, (UNREADABLE,)),),
+               business=("JP", "0100-01-123456"), store_name="Sakura Goods"),
+    DemoSeller("A4MAPLE000CA", "Maple Outfitters Inc.", business=("CA", "BC1234567")),
     DemoSeller("A5ATLAS000UK", "Atlas Home Ltd", registrations=(
         DemoRegistration("UK", REJECTED, 12,
                          (Reason(review.LEGAL_NAME_MISMATCH, "legal name differs from the seller account"),),
-                         submission_digest="113b4b346d2ec1b2ebc4268e345f43b58754ef4ecfb50a76d4445c1ebd7ce2bb"),)),
-    DemoSeller("A6ATLAS000IE", "Atlas Home Ireland Ltd", related_account=True),
+                         submission_digest="113b4b346d2ec1b2ebc4268e345f43b58754ef4ecfb50a76d4445c1ebd7ce2bb"),),
+               business=("GB", "09876543")),
+    DemoSeller("A6ATLAS000IE", "Atlas Home Ireland Ltd", related_account=True, business=("IE", "654321")),
 )
 
 
@@ -73,7 +89,9 @@ def demo_records(now: float) -> tuple[tuple[SellerRecord, ...], tuple[Registrati
     sellers, registrations = [], []
     for s in DEMO_SELLERS:
         sellers.append(SellerRecord(s.seller_id, s.legal_entity_name, demo_refresh_token(s.seller_id),
-                                    s.participations, s.related_account))
+                                    s.participations, s.related_account, s.regions, store_name=s.store_name,
+                                    suspended=s.suspended, channels=s.channels,
+                                    registration_country=s.business[0], registration_number=s.business[1]))
         for r in s.registrations:
             created = now - r.days_ago * DAY
             # A registration under review last changed when it left SUBMITTED; others a day in.

@@ -28,7 +28,7 @@ ECHO_FIELDS = ("code", "message", "details")
 # API key -> Faults field, in the order the API answers them.
 _KEYS = {"latencyMs": "latency_ms", "errorRate": "error_rate",
          "dropAfterCommitRate": "drop_after_commit_rate",
-         "throttleEveryNth": "throttle_every_nth", "seed": "seed",
+         "throttleEveryNth": "throttle_every_nth", "retryAfterOn429": "retry_after_on_429", "seed": "seed",
          "script": "script", "rates": "rates", "echoCredentials": "echo_credentials"}
 _STEP_KEYS = ("operation", "times", "status", "retryAfter", "latencyMs", "holdMs", "drop")
 
@@ -60,6 +60,7 @@ class Faults:
     error_rate: float = 0.0
     drop_after_commit_rate: float = 0.0
     throttle_every_nth: int = 0
+    retry_after_on_429: bool = False  # the sandbox's old 429s; SP-API's carry no Retry-After
     seed: int = 1
     script: tuple[Step, ...] = ()
     rates: tuple[tuple[str, float], ...] = ()  # (operation, requests per second)
@@ -123,7 +124,10 @@ def faults_from_api(body: Any) -> Faults:
     for key, value in body.items():
         if key not in _KEYS:
             raise ApiFailure.invalid(key, f"unknown key {key!r}")
-        if key == "script":
+        if key == "retryAfterOn429":
+            if not isinstance(value, bool):
+                raise ApiFailure.invalid(key, f"{key} must be true or false")
+        elif key == "script":
             if not isinstance(value, list):
                 raise ApiFailure.invalid(key, "script must be a list of steps")
             value = tuple(_step(step, f"script[{i}]") for i, step in enumerate(value))

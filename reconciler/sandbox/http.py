@@ -20,10 +20,10 @@ class ApiFailure(Exception):
     """An error answer of the contract; `details` is machine-readable (a field, a conflict)."""
 
     def __init__(self, status: int, message: str, details: str = "",
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.code = METHOD_NOT_ALLOWED if status == 405 else ERROR_CODES[status]
+        self.code = code or (METHOD_NOT_ALLOWED if status == 405 else ERROR_CODES[status])
         self.message = message
         self.details = details
         self.headers = headers or {}

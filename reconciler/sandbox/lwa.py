@@ -2,7 +2,9 @@
 
 Any client_id / client_secret is accepted (they name the application, which keys the rate
 limits); a refresh token only when a seeded seller holds it. The access token acts for
-that seller alone and expires after an hour of sandbox clock.
+that seller alone, in the regions that refresh token's authorization covers (as SP-API's:
+an authorization is regional), and expires after an hour of sandbox clock. Error bodies
+are Login with Amazon's: `error_description` first, then `error`.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 def _error(status: int, error: str, description: str) -> Response:
-    return json_response({"error": error, "error_description": description}, status, NO_STORE)
+    return json_response({"error_description": description, "error": error}, status, NO_STORE)
 
 
 def _echoing(response: Response, where: str, form: dict[str, str]) -> Response:
@@ -57,16 +59,16 @@ class Lwa:
 
     def _token(self, form: dict[str, str]) -> Response:
         if not form.get("client_id") or not form.get("client_secret"):
-            return _error(401, LWA_INVALID_CLIENT, "client_id and client_secret are required")
+            return _error(401, LWA_INVALID_CLIENT, "Client authentication failed")
         if form.get("grant_type") != "refresh_token":
             return _error(400, LWA_UNSUPPORTED_GRANT_TYPE, "grant_type must be refresh_token")
         refresh_token = form.get("refresh_token", "")
         seller = self.sb.store.seller_by_refresh_token(refresh_token) if refresh_token else None
         if seller is None:
             # Never echo the token (unless asked to by echoCredentials): it may be a real secret.
-            return _error(400, LWA_INVALID_GRANT, "the refresh token is unknown, revoked or malformed")
+            return _error(400, LWA_INVALID_GRANT, "The request has an invalid grant parameter : refresh_token")
         access_token = "Atza|" + secrets.token_urlsafe(48)
         self.sb.store.add_access_token(token_hash(access_token), seller.seller_id, form["client_id"],
-                                       self.sb.now() + ACCESS_TOKEN_SECONDS)
+                                       self.sb.now() + ACCESS_TOKEN_SECONDS, seller.authorized_regions(refresh_token))
         return json_response({"access_token": access_token, "token_type": "bearer",
                               "expires_in": ACCESS_TOKEN_SECONDS, "refresh_token": refresh_token}, 200, NO_STORE)

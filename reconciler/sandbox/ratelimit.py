@@ -1,6 +1,8 @@
 """Token buckets per (seller, application, operation) at the contract's rates and bursts.
 
 Pure: the caller passes the time (the sandbox clock), so advancing the clock refills.
+`scale` runs every published rate that many times faster (`--rate-scale`), so tests and
+benchmarks can play SP-API's 62.5 s refills in well under a second; bursts stay as published.
 """
 
 from __future__ import annotations
@@ -30,17 +32,19 @@ class Bucket:
 class RateLimiter:
     """Buckets start full; a refused request takes nothing (a 429 changes nothing)."""
 
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, scale: float = 1.0) -> None:
         self.enabled = enabled
+        self.scale = scale
         self._buckets: dict[tuple[str, str, str], Bucket] = {}
 
     def acquire(self, seller_id: str, application: str, operation: str, now: float,
                 rate: float | None = None) -> int:
         """0 when the call may proceed, else the Retry-After in whole seconds (>= 1); `rate`
-        replaces the contract's rate (the burst stays)."""
+        replaces the contract's rate times `scale` (the burst stays)."""
         if not self.enabled:
             return 0
-        limit = LIMITS[operation] if rate is None else Limit(rate, LIMITS[operation].burst)
+        limit = LIMITS[operation]
+        limit = Limit(limit.rate * self.scale if rate is None else rate, limit.burst)
         key = (seller_id, application, operation)
         bucket = self._buckets.get(key)
         if bucket is None:

@@ -33,10 +33,13 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sellers (
     seller_id TEXT PRIMARY KEY, legal_entity_name TEXT NOT NULL, refresh_token TEXT UNIQUE,
-    participations TEXT NOT NULL, related_account INTEGER NOT NULL);
+    participations TEXT NOT NULL, related_account INTEGER NOT NULL, extra TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS region_tokens (
+    refresh_token TEXT NOT NULL, region TEXT NOT NULL, seller_id TEXT NOT NULL,
+    PRIMARY KEY (refresh_token, region));
 CREATE TABLE IF NOT EXISTS access_tokens (
     token_hash TEXT PRIMARY KEY, seller_id TEXT NOT NULL, client_id TEXT NOT NULL,
-    expires_at REAL NOT NULL);
+    expires_at REAL NOT NULL, regions TEXT NOT NULL DEFAULT '["NA","EU","FE"]');
 CREATE TABLE IF NOT EXISTS creates (
     seller_id TEXT NOT NULL, client_token TEXT NOT NULL, body_hash TEXT NOT NULL,
     PRIMARY KEY (seller_id, client_token));
@@ -96,10 +99,14 @@ def _record(row: tuple) -> RegistrationRecord:
                               row[9], _reasons(row[10]), row[11], _reasons(row[12]))
 
 
+_SELLER_COLUMNS = "seller_id, legal_entity_name, refresh_token, participations, related_account, extra"
+
+
 def _seller(row: tuple | None) -> SellerRecord | None:
     if row is None:
         return None
-    return SellerRecord(row[0], row[1], row[2], tuple(json.loads(row[3])), bool(row[4]))
+    return SellerRecord.with_extra(row[0], row[1], row[2], tuple(json.loads(row[3])), bool(row[4]),
+                                   json.loads(row[5]))
 
 
 class Store:
@@ -126,7 +133,7 @@ class Store:
         except ConfigError:
             self._conn.close()
             raise
-        self._tokens: dict[str, tuple[str, str, float]] = {}
+        self._tokens: dict[str, tuple[str, str, float, tuple[str, ...]]] = {}
         self._secret: str | None = None
 
     def _open(self) -> None:
@@ -141,6 +148,11 @@ class Store:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self._conn.execute(statement)
+            # State files from before per-region authorization: their tokens act in every region.
+            for table, column, sql in (("sellers", "extra", "TEXT NOT NULL DEFAULT '{}'"),
+                                       ("access_tokens", "regions", """TEXT NOT NULL DEFAULT '["NA","EU","FE"]'""")):
+                if column not in {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}:
+                    self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql}")
             columns = {row[1] for row in self._conn.execute("PRAGMA table_info(registrations)")}
             if "pending_reasons" not in columns:  # a state file from before pending_reasons
                 # Its undecided registrations are then decided on the seller record's reasons alone.
@@ -202,7 +214,7 @@ class Store:
     def reset(self) -> None:
         """Empties everything (the clock too); the file keeps its 'seeded' mark."""
         with self._write() as db:
-            for table in ("sellers", "access_tokens", "creates", "registrations"):
+            for table in ("sellers", "region_tokens", "access_tokens", "creates", "registrations"):
                 db.execute(f"DELETE FROM {table}")
             db.execute("UPDATE meta SET value = '0' WHERE key = 'clock_offset'")
             db.execute("UPDATE meta SET value = ? WHERE key = 'token_secret'", (secrets.token_hex(32),))
@@ -212,44 +224,60 @@ class Store:
     # -- sellers and tokens -----------------------------------------------------------
 
     def put_seller(self, seller: SellerRecord) -> None:
-        """Adds or replaces; its refresh token now acts for it alone."""
+        """Adds or replaces; its refresh tokens now act for it alone."""
         with self._write() as db:
             if seller.refresh_token is not None:
                 db.execute("UPDATE sellers SET refresh_token = NULL WHERE refresh_token = ? AND seller_id != ?",
                            (seller.refresh_token, seller.seller_id))
-            db.execute("INSERT OR REPLACE INTO sellers VALUES (?, ?, ?, ?, ?)",
+            db.execute("DELETE FROM region_tokens WHERE seller_id = ?", (seller.seller_id,))
+            for region, token in seller.region_tokens:
+                db.execute("INSERT OR REPLACE INTO region_tokens VALUES (?, ?, ?)", (token, region, seller.seller_id))
+            db.execute(f"INSERT OR REPLACE INTO sellers ({_SELLER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                        (seller.seller_id, seller.legal_entity_name, seller.refresh_token,
-                        json.dumps(list(seller.participations)), int(seller.related_account)))
+                        json.dumps(list(seller.participations)), int(seller.related_account),
+                        json.dumps(seller.extra())))
 
     def seller(self, seller_id: str) -> SellerRecord | None:
         with self._lock:
-            return _seller(self._conn.execute("SELECT * FROM sellers WHERE seller_id = ?", (seller_id,)).fetchone())
+            return _seller(self._conn.execute(f"SELECT {_SELLER_COLUMNS} FROM sellers WHERE seller_id = ?",
+                                              (seller_id,)).fetchone())
 
     def seller_by_refresh_token(self, token: str) -> SellerRecord | None:
+        """The seller a refresh token acts for (its one token, or one of its regions' tokens)."""
         with self._lock:
-            return _seller(self._conn.execute("SELECT * FROM sellers WHERE refresh_token = ?", (token,)).fetchone())
+            row = self._conn.execute(f"SELECT {_SELLER_COLUMNS} FROM sellers WHERE refresh_token = ?",
+                                     (token,)).fetchone()
+            if row is None:
+                found = self._conn.execute("SELECT seller_id FROM region_tokens WHERE refresh_token = ?",
+                                           (token,)).fetchone()
+                if found is not None:
+                    row = self._conn.execute(f"SELECT {_SELLER_COLUMNS} FROM sellers WHERE seller_id = ?",
+                                             (found[0],)).fetchone()
+            return _seller(row)
 
     def sellers(self) -> tuple[SellerRecord, ...]:
         with self._lock:
-            rows = self._conn.execute("SELECT * FROM sellers ORDER BY seller_id").fetchall()
+            rows = self._conn.execute(f"SELECT {_SELLER_COLUMNS} FROM sellers ORDER BY seller_id").fetchall()
         return tuple(_seller(r) for r in rows)  # type: ignore[misc]
 
-    def add_access_token(self, token_hash: str, seller_id: str, client_id: str, expires_at: float) -> None:
+    def add_access_token(self, token_hash: str, seller_id: str, client_id: str, expires_at: float,
+                         regions: tuple[str, ...] = catalogue.REGIONS) -> None:
         with self._write() as db:
             db.execute("DELETE FROM access_tokens WHERE expires_at < ?", (expires_at - 7 * 86400,))
-            db.execute("INSERT INTO access_tokens VALUES (?, ?, ?, ?)", (token_hash, seller_id, client_id, expires_at))
-        self._tokens[token_hash] = (seller_id, client_id, expires_at)
+            db.execute("INSERT INTO access_tokens VALUES (?, ?, ?, ?, ?)",
+                       (token_hash, seller_id, client_id, expires_at, json.dumps(list(regions))))
+        self._tokens[token_hash] = (seller_id, client_id, expires_at, regions)
 
-    def access_token(self, token_hash: str) -> tuple[str, str, float] | None:
-        """(seller, application, expires at) of an access token, by its hash."""
+    def access_token(self, token_hash: str) -> tuple[str, str, float, tuple[str, ...]] | None:
+        """(seller, application, expires at, regions) of an access token, by its hash."""
         found = self._tokens.get(token_hash)
         if found is None:
             with self._lock:
-                row = self._conn.execute("SELECT seller_id, client_id, expires_at FROM access_tokens "
+                row = self._conn.execute("SELECT seller_id, client_id, expires_at, regions FROM access_tokens "
                                          "WHERE token_hash = ?", (token_hash,)).fetchone()
             if row is None:
                 return None
-            found = self._tokens[token_hash] = (row[0], row[1], row[2])
+            found = self._tokens[token_hash] = (row[0], row[1], row[2], tuple(json.loads(row[3])))
         return found
 
     # -- registrations ----------------------------------------------------------------

@@ -23,6 +23,7 @@ from ..domain.model import (
     TaxRegistration,
 )
 from .http import ApiFailure
+from .records import Channel, SellerRecord
 
 HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -155,12 +156,44 @@ def create_request_from_api(raw: Any) -> CreateRequest:
     return CreateRequest(token, digest.lower(), marketplace_ids, submission)
 
 
-def participation_to_api(code: str) -> dict[str, Any]:
+def participation_to_api(code: str, store_name: str = "", suspended: bool = False) -> dict[str, Any]:
     """One Sellers API participation; the storefront's name and locale derive from the catalogue."""
     m = catalogue.by_code(code)
     name = "Amazon" + m.domain.removeprefix("www.amazon")  # www.amazon.co.uk -> Amazon.co.uk
-    return {"marketplace": {"id": m.marketplace_id, "countryCode": m.country_code, "name": name,
-                            "defaultCurrencyCode": m.currency,
-                            "defaultLanguageCode": f"{m.language}_{m.country_code}",
-                            "domainName": m.domain},
-            "participation": {"isParticipating": True, "hasSuspendedListings": False}}
+    out: dict[str, Any] = {"marketplace": {"id": m.marketplace_id, "countryCode": m.country_code, "name": name,
+                                           "defaultCurrencyCode": m.currency,
+                                           "defaultLanguageCode": f"{m.language}_{m.country_code}",
+                                           "domainName": m.domain}}
+    if store_name:
+        out["storeName"] = store_name
+    out["participation"] = {"isParticipating": True, "hasSuspendedListings": suspended}
+    return out
+
+
+def channel_to_api(channel: Channel, store_name: str = "") -> dict[str, Any]:
+    """A non-Amazon channel's participation (e.g. Multi-Channel Fulfillment's A2ZV50J4W1RKNI)."""
+    out: dict[str, Any] = {"marketplace": {"id": channel.marketplace_id, "countryCode": channel.country_code,
+                                           "name": channel.name, "domainName": channel.domain}}
+    if store_name:
+        out["storeName"] = store_name
+    out["participation"] = {"isParticipating": True, "hasSuspendedListings": False}
+    return out
+
+
+def account_to_api(seller: SellerRecord, participations: list[dict[str, Any]]) -> dict[str, Any]:
+    """getAccount's answer, in the shape of the Sellers API's published example. A seller seeded
+    without business data (no registration country) answers without `business`, as an
+    account that has none (the model makes it optional)."""
+    payload: dict[str, Any] = {"businessType": "PRIVATE_LIMITED", "marketplaceParticipationList": participations,
+                               "sellingPlan": "PROFESSIONAL"}
+    if seller.registration_country:
+        address = {"addressLine1": "1 Sandbox Street", "city": "Sandbox", "countryCode": seller.registration_country}
+        business: dict[str, Any] = {"name": seller.legal_entity_name}
+        if seller.non_latin_name:
+            business["nonLatinName"] = seller.non_latin_name
+        business["registeredBusinessAddress"] = address
+        if seller.registration_number:
+            business["companyRegistrationNumber"] = seller.registration_number
+        payload["business"] = business
+        payload["primaryContact"] = {"name": "Sandbox Contact", "address": address}
+    return {"payload": payload}

@@ -90,8 +90,14 @@ def test_file_starts_with_the_schema_line_and_names_its_credential() -> None:
     assert data["metadata"] == {"name": "acme-sz"}
     assert data["spec"]["sellerId"] == "A3EXAMPLEACME01"
     assert data["spec"]["legalEntityName"] == "Acme Ltd"
-    assert data["spec"]["credentials"] == {"refreshToken": {"env": "ACORN_ACME_SZ_REFRESH_TOKEN"}}
+    # one entry per region the seller is in (US and CA: NA), each region's own authorization
+    assert data["spec"]["credentials"] == {"refreshToken": {"NA": {"env": "ACORN_ACME_SZ_REFRESH_TOKEN"}}}
     assert data["spec"]["marketplaces"] == ["US", "CA"]
+    spread = yaml.safe_load(render_entity(REQ, live(("US", "DE", "JP"))))
+    assert spread["spec"]["credentials"]["refreshToken"] == {r: {"env": "ACORN_ACME_SZ_REFRESH_TOKEN"}
+                                                             for r in ("NA", "EU", "FE")}
+    nothing = yaml.safe_load(render_entity(REQ, live(())))
+    assert nothing["spec"]["credentials"] == {"refreshToken": {"env": "ACORN_ACME_SZ_REFRESH_TOKEN"}}
 
 
 SELLERS = {
@@ -114,7 +120,8 @@ def test_every_placeholder_fails_validation_on_its_own_line(seller: str) -> None
 def test_the_file_loads_once_the_placeholders_are_filled(seller: str) -> None:
     entity, problems = load(fill(render_entity(REQ, SELLERS[seller])))
     assert problems == [] and entity is not None
-    assert entity.seller_id == REQ.seller_id and str(entity.credentials) == "env:ACORN_ACME_SZ_REFRESH_TOKEN"
+    assert entity.seller_id == REQ.seller_id
+    assert {str(ref) for ref in entity.credentials.refs()} == {"env:ACORN_ACME_SZ_REFRESH_TOKEN"}
     if seller == "everything":
         assert entity.marketplaces == ("US", "CA", "UK", "DE", "FR", "JP")
         taxes = [(t.scheme, t.country) for t in entity.submission.tax_registrations]

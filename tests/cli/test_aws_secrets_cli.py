@@ -43,9 +43,9 @@ def fleet(tmp_path: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Pat
     admin = admin_client(moto_url)
     admin.create_secret(Name="acorn/lwa", SecretString=json.dumps({"clientId": "acorn-test", "clientSecret": "s3cr3t-app"}))
     for entity in load_desired(tmp_path / "desired").entities:
-        assert entity.credentials.kind == "aws"
+        assert entity.credentials.default.kind == "aws"
         if entity.name != "nordlicht-de":
-            admin.create_secret(Name=entity.credentials.name,
+            admin.create_secret(Name=entity.credentials.default.name,
                                 SecretString=json.dumps({"token": demo_refresh_token(entity.seller_id)}))
     for k, v in aws_env(moto_url).items():
         if k != "AWS_ENDPOINT_URL_SECRETS_MANAGER":  # acorn.yaml says where
@@ -77,7 +77,8 @@ def test_import_writes_an_aws_reference_and_reads_live_through_it(run_acorn, fle
                            "--endpoint", url, cwd=fleet)
     assert result.code == 0, result.err
     text = (fleet / "desired" / "entities" / "acme-sz.yaml").read_text()
-    assert '    refreshToken: {aws: {secretId: "acorn/sellers/ACME_SZ", key: "token"}}\n' in text
+    # one entry per region the seller is in (acme: NA only, as the demo has it), each the reference
+    assert '    refreshToken:\n      NA: {aws: {secretId: "acorn/sellers/ACME_SZ", key: "token"}}\n' in text
     assert "US" in result.out  # live was read with the token from Secrets Manager
 
 

@@ -27,11 +27,18 @@ def test_readme_first_command_plans_the_demo_with_every_state(demo: Path) -> Non
     assert first_line.endswith("&& acorn plan")
     proc = subprocess.run([sys.executable, "-m", "reconciler", "plan"], cwd=demo, capture_output=True, text=True,
                           timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    # acme-sz has not authorized the app in FE: its JP pair is unauthorized, and the exit code
+    # says that a region could not be read (every other pair is planned)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip() == ("error: acme-sz FE: not read: the seller has not authorized this application "
+                                   "in FE (see its unauthorized pairs)")
     summary = proc.stdout.strip().splitlines()[-1]
     counts = dict((state, int(n)) for n, state in re.findall(r"(\d+) (?:to )?(\w+)", summary))
-    assert counts == {"create": 6, "pending": 1, "attention": 1, "blocked": 6, "live": 4, "unmanaged": 1,
-                      "drifted": 1, "unreadable": 0}
+    assert counts == {"create": 4, "pending": 1, "attention": 1, "blocked": 7, "live": 4, "unmanaged": 1,
+                      "drifted": 1, "unreadable": 0, "unauthorized": 1}
+    # sakura-jp's seller account has another legal name: getAccount blocks its create before any call
+    assert "LEGAL_NAME_MISMATCH: legalEntityName 'Sakura Goods K.K.' differs from the account's legal name" \
+        in proc.stdout
     assert proc.stdout.startswith("Plan for environment sandbox at endpoint embedded (.acorn/sandbox.sqlite), ")
     assert "\x1b[" not in proc.stdout  # not a terminal: no colour
     assert (demo / ".acorn" / "sandbox.sqlite").is_file() and (demo / ".acorn" / "audit.jsonl").is_file()
@@ -52,8 +59,9 @@ def test_json_plan_has_the_documented_shape(run_acorn, demo: Path) -> None:
 
 
 def test_detailed_exitcode_is_2_only_with_creates(run_acorn, demo: Path) -> None:
-    assert run_acorn("plan", "--detailed-exitcode", cwd=demo).code == 2
+    assert run_acorn("plan", "--detailed-exitcode", "--selector", "team=emea", cwd=demo).code == 2
     assert run_acorn("plan", "--detailed-exitcode", "--entity", "maple-ca", cwd=demo).code == 0
+    assert run_acorn("plan", "--detailed-exitcode", cwd=demo).code == 1  # acme's FE was not read: an error wins
 
 
 def test_drift_exits_2_when_something_needs_a_human(run_acorn, demo: Path) -> None:
@@ -63,10 +71,10 @@ def test_drift_exits_2_when_something_needs_a_human(run_acorn, demo: Path) -> No
 
 def test_out_saves_the_json_plan(run_acorn, demo: Path) -> None:
     result = run_acorn("plan", "--out", "plan.json", "--format", "markdown", cwd=demo)
-    assert result.code == 0
+    assert result.code == 1  # acme-sz's FE is unauthorized
     assert result.out.lstrip().startswith(("**Plan:", "Plan:", "#", "<!--"))
     saved = json.loads((demo / "plan.json").read_text())
-    assert saved["formatVersion"] == 1 and saved["summary"]["create"] == 6
+    assert saved["formatVersion"] == 1 and saved["summary"]["create"] == 4 and saved["summary"]["unauthorized"] == 1
 
 
 def test_no_output_shows_a_full_tax_or_registration_number(run_acorn, demo: Path) -> None:
@@ -102,14 +110,15 @@ def test_a_seller_without_credentials_is_named_and_the_others_still_plan(run_aco
     entities = load_desired(demo / "desired").entities
     for e in entities:
         if e.name != "nordlicht-de":
-            monkeypatch.setenv(e.credentials.name, demo_refresh_token(e.seller_id))
+            monkeypatch.setenv(e.credentials.default.name, demo_refresh_token(e.seller_id))
     monkeypatch.setenv("LWA_CLIENT_ID", "acorn-test")
     monkeypatch.setenv("LWA_CLIENT_SECRET", "acorn-test-secret")
     with served_sandbox(demo / "served.sqlite", "--demo") as url:
         result = run_acorn("plan", "--endpoint", url, "--format", "json", cwd=demo)
     assert result.code == 1
-    assert result.err.strip() == ("error: nordlicht-de: environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN "
-                                  "is not set")
+    assert result.err.strip().splitlines() == [
+        "error: acme-sz FE: not read: the seller has not authorized this application in FE (see its unauthorized pairs)",
+        "error: nordlicht-de: environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set"]
     plan = json.loads(result.out)
     planned = {e["name"]: (e.get("error"), len(e["pairs"])) for e in plan["entities"]}
     assert planned.pop("nordlicht-de") == ("environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set", 0)

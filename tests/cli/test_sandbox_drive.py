@@ -117,7 +117,7 @@ def test_serve_without_demo_says_how_to_add_sellers_and_which_lwa_variables_to_s
 
 def test_wait_on_the_embedded_sandbox_says_how_review_advances(run_acorn, tmp_path) -> None:
     shutil.copytree(REPO / "desired", tmp_path / "desired")
-    result = run_acorn("apply", "--yes", "--wait", "--wait-timeout", "0", "--entity", "acme-sz", cwd=tmp_path)
+    result = run_acorn("apply", "--yes", "--wait", "--wait-timeout", "0", "--entity", "nordlicht-de", cwd=tmp_path)
     assert result.code == 0, result.err
     assert "The embedded sandbox decides a review 5 minutes after submission" in result.out
     assert "acorn sandbox review decide REG-" in result.out

@@ -46,11 +46,12 @@ def test_the_file_is_opened_once_and_closed_with_the_client(tmp_path, monkeypatc
         async with AcornClient(Settings(endpoint=sandbox_url), env, base_dir=tmp_path,
                                audit=log, transport=wire) as c:
             await c.read_seller(entity)
-            assert len(path.read_text().splitlines()) == len(wire.exchanges) == 3  # each line flushed
+            # an exchange and two reads in each of the entity's three regions, each line flushed
+            assert len(path.read_text().splitlines()) == len(wire.exchanges) == 9
             assert not log._file.closed
 
     asyncio.run(go())
-    assert opened == [path] and log._file is None  # one open for three lines; closed by aclose()
+    assert opened == [path] and log._file is None  # one open for nine lines; closed by aclose()
     log.record(AuditEntry(datetime.now(timezone.utc), "S1", "x", "GET", "/x", 200, None, None, 1.0))
-    assert len(path.read_text().splitlines()) == 4  # recording after close appends again
+    assert len(path.read_text().splitlines()) == 10  # recording after close appends again
     log.close()

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import httpx
 import pytest
 
-from reconciler.client import MemoryAuditLog
+from reconciler.client import MemoryAuditLog, RetryPolicy
 from reconciler.domain.contract import (
     ACCESS_TOKEN_HEADER,
     CREATE_REGISTRATION,
@@ -20,6 +21,7 @@ from reconciler.domain.contract import (
     LIST_REGISTRATIONS,
     LWA_TOKEN_PATH,
     PARTICIPATIONS_PATH,
+    REGION_HEADER,
     REQUEST_ID_HEADER,
 )
 from reconciler.errors import AlreadyExists, ApiError, SecretError, TransportError
@@ -29,7 +31,7 @@ ACME = make_entity()
 NORD = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("DE", "FR"))
 SAKURA = make_entity("sakura-jp", "A2EXAMPLESAKU01", ("JP",))
 REFRESH = {ACME: "Atzr|acme-refresh", NORD: "Atzr|nord-refresh", SAKURA: "Atzr|sakura-refresh"}
-TOKENS = {e.credentials.name: token for e, token in REFRESH.items()}
+TOKENS = {e.credentials.default.name: token for e, token in REFRESH.items()}
 DE, FR, JP, US = ids("DE", "FR", "JP", "US")
 REGISTRATIONS = "/registrations"  # the end of listRegistrations' and createRegistration's path
 
@@ -77,21 +79,31 @@ def test_read_seller_follows_every_page_with_the_sellers_own_token(sellers, conn
     assert sorted(r.registration_id for r in live.registrations) == sorted(history)
     assert list(live.registrations) == sorted(live.registrations, key=lambda r: (r.created_at, r.registration_id))
     assert {r.status for r in live.registrations} == {"REJECTED"}
-    pages = wire.to(REGISTRATIONS)
+    # each region of the entity's marketplaces is read on its own: the 120 are on EU's host
+    regions = [p.request.headers[REGION_HEADER] for p in wire.to(REGISTRATIONS)]
+    assert regions == ["NA", "EU", "EU", "EU", "FE"]
+    pages = [p for p in wire.to(REGISTRATIONS) if p.request.headers[REGION_HEADER] == "EU"]
     assert len(pages) == 3 and {p.request.url.params["pageSize"] for p in pages} == {"50"}
     assert "nextToken" not in pages[0].request.url.params
     for previous, page in zip(pages, pages[1:]):  # each page asks for the token the one before gave
         assert page.request.url.params["nextToken"] == previous.json()["pagination"]["nextToken"]
     assert "pagination" not in pages[-1].json()
-    # one LWA exchange, form-encoded, with the seller's refresh token; then its access token on every call
-    (lwa,) = wire.lwa()
-    assert lwa.request.headers["content-type"] == "application/x-www-form-urlencoded"
-    assert lwa.form() == {"grant_type": "refresh_token", "refresh_token": REFRESH[ACME],
-                          "client_id": "acorn-test", "client_secret": CLIENT_SECRET}
-    calls = [e for e in wire.exchanges if e is not lwa]
-    assert {e.request.headers[ACCESS_TOKEN_HEADER] for e in calls} == {lwa.json()["access_token"]}
-    for e in wire.exchanges:
-        assert e.request.headers["user-agent"].startswith("acorn/") and "Language=Python" in e.request.headers["user-agent"]
+    # one LWA exchange per region, form-encoded, with the seller's refresh token (one reference
+    # for every region here); then that region's access token on each of its calls
+    exchanges = wire.lwa()
+    assert len(exchanges) == 3
+    for lwa in exchanges:
+        assert lwa.request.headers["content-type"] == "application/x-www-form-urlencoded"
+        assert lwa.form() == {"grant_type": "refresh_token", "refresh_token": REFRESH[ACME],
+                              "client_id": "acorn-test", "client_secret": CLIENT_SECRET}
+    issued = [lwa.json()["access_token"] for lwa in exchanges]
+    used = {e.request.headers[REGION_HEADER]: e.request.headers[ACCESS_TOKEN_HEADER] for e in wire.exchanges
+            if e.path != LWA_TOKEN_PATH}
+    assert sorted(used) == ["EU", "FE", "NA"] and sorted(used.values()) == sorted(issued)
+    for e in wire.exchanges:  # as SP-API asks: `AppName/Version (Language=…; Platform=…)` and x-amz-date
+        assert re.fullmatch(r"acorn/\S+ \(Language=Python/3\.\d+\.\d+; Platform=\S+/\S+\)",
+                            e.request.headers["user-agent"])
+        assert re.fullmatch(r"\d{8}T\d{6}Z", e.request.headers["x-amz-date"])
 
 
 def test_read_all_plans_the_others_when_one_seller_has_no_credentials_or_a_bad_token(sellers, connect):
@@ -106,8 +118,12 @@ def test_read_all_plans_the_others_when_one_seller_has_no_credentials_or_a_bad_t
     assert list(live) == [ACME.seller_id, NORD.seller_id, SAKURA.seller_id]
     assert live[ACME.seller_id].error is None and len(live[ACME.seller_id].registrations) == 60
     assert live[NORD.seller_id].error == "environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set"
-    assert "Login with Amazon refused seller A2EXAMPLESAKU01 (400 invalid_grant" in live[SAKURA.seller_id].error
-    assert "Atzr|revoked" not in live[SAKURA.seller_id].error
+    # invalid_grant belongs to that entity-region: sakura's FE pairs are unauthorized, with the fix
+    sakura = live[SAKURA.seller_id]
+    assert sakura.error is None and [r for r, _ in sakura.unauthorized] == ["FE"]
+    message = sakura.unauthorized_in("FE")
+    assert "Login with Amazon refused seller A2EXAMPLESAKU01's refresh token for FE (400 invalid_grant" in message
+    assert "authorize the app again in FE's Seller Central" in message and "Atzr|revoked" not in message
 
 
 def test_missing_application_credentials_fail_the_run_once(sellers, connect, wire):
@@ -145,8 +161,9 @@ def test_a_403_that_survives_the_refresh_stops_that_seller_without_a_retry_storm
 
     live = run(go())
     assert live[SAKURA.seller_id].error is None
-    assert live[NORD.seller_id].error.startswith(
-        "getMarketplaceParticipations for seller A1EXAMPLENORD01 was refused after one token refresh (403 Unauthorized")
+    assert live[NORD.seller_id].unauthorized_in("EU").startswith(
+        "getMarketplaceParticipations in EU answered 403 Unauthorized (Access to requested resource is denied., "
+        "The access token you provided is revoked, malformed or invalid.): seller A1EXAMPLENORD01")
     nord = [e for e in wire.exchanges if e.path != LWA_TOKEN_PATH
             and wire.seller_of(e.request.headers[ACCESS_TOKEN_HEADER]) == REFRESH[NORD]]
     refused = [e for e in nord if e.path == PARTICIPATIONS_PATH]
@@ -180,7 +197,8 @@ def test_throttling_and_server_errors_are_retried_honouring_retry_after(sellers,
             return await client.read_seller(NORD)
 
     assert run(go()).error is None
-    assert fake_time.sleeps == [7.0, 1.0, 2.0]  # Retry-After, then full-jitter ceilings 2**n * 0.5
+    # Retry-After; then full-jitter ceilings 2**n * 0.5 (a 429 is not a failed attempt)
+    assert fake_time.sleeps == [7.0, 0.5, 1.0]
     statuses = [e.status for e in audit.entries if e.operation == LIST_REGISTRATIONS]
     assert statuses == [429, 503, 500, 200]
 
@@ -235,16 +253,48 @@ def test_five_failed_calls_in_a_row_stop_the_whole_run(sellers, connect, wire):
 
 
 def test_a_call_gives_up_after_its_attempts_and_only_that_seller_fails(sellers, connect, fake_time):
-    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "times": 6})  # not a failure of the service
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 500, "times": 6})
 
     async def go():
-        async with connect() as client:
+        async with connect(policy=RetryPolicy(max_consecutive_failures=50)) as client:
             return await client.read_all([NORD, SAKURA], concurrency=1)
 
     live = run(go())
     assert "getMarketplaceParticipations for seller A1EXAMPLENORD01 gave up after 6 attempts" in live[NORD.seller_id].error
     assert live[SAKURA.seller_id].error is None
     assert len(fake_time.sleeps) == 5
+
+
+def test_a_429_without_headers_waits_by_the_published_rate_until_the_time_budget(sellers, connect, fake_time):
+    # SP-API's 429: QuotaExceeded with no Retry-After and no rate header (the sandbox's default)
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "times": 10})
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    live = run(go())
+    # getMarketplaceParticipations refills one request every 62.5 s (0.016/s); the budget is 600 s
+    assert fake_time.sleeps == [pytest.approx(62.5)] * 9
+    assert "still throttled after 562 s" in live[NORD.seller_id].error
+    assert "throttleBudgetSeconds (600 s)" in live[NORD.seller_id].error
+
+
+def test_a_throttled_page_is_read_later_never_skipped(sellers, connect, fake_time):
+    seed_rejected_history(sellers, NORD, REFRESH[NORD], 120)
+    # the second page is throttled twice, as SP-API throttles: no headers
+    sellers.faults(script=[{"operation": LIST_REGISTRATIONS, "times": 1},
+                           {"operation": LIST_REGISTRATIONS, "status": 429, "times": 2}])
+    fake_time.also = sellers.advance
+
+    async def go():
+        async with connect() as client:
+            return await client.read_seller(NORD)
+
+    assert len(run(go()).registrations) == 120  # every page, the throttled one included
+    # listRegistrations refills 2 a second: each 429 drains the bucket, so the two retries and
+    # the page after them each wait half a second
+    assert fake_time.sleeps == [pytest.approx(0.5)] * 3
 
 
 def test_other_client_errors_are_not_retried_and_carry_code_message_and_request_id(sellers, connect, wire):
@@ -314,13 +364,13 @@ def test_create_refuses_marketplaces_outside_the_region(sellers, connect, wire):
 
 
 def test_client_side_buckets_pace_calls_and_adopt_the_announced_rate(sellers, connect, fake_time):
-    seed_rejected_history(sellers, SAKURA, REFRESH[SAKURA], 560)
+    seed_rejected_history(sellers, NORD, REFRESH[NORD], 560)
     sellers.faults(rates={LIST_REGISTRATIONS: 4})  # not the contract's default: announced in each answer
     fake_time.also = sellers.advance  # the sandbox's buckets refill while the client waits
 
     async def go():
         async with connect() as client:
-            return await client.read_seller(SAKURA)
+            return await client.read_seller(NORD)
 
     assert len(run(go()).registrations) == 560
     # 12 pages: the burst of 10 is free, the other 2 wait for tokens refilled at the announced 4/s
@@ -357,7 +407,7 @@ def test_an_lwa_error_that_echoes_the_refresh_token_does_not_leak_it(sellers, co
         async with connect(env) as client:
             return await client.read_all([NORD], concurrency=1)
 
-    error = run(go())[NORD.seller_id].error
+    error = run(go())[NORD.seller_id].unauthorized_in("EU")
     assert "400 invalid_grant: " in error and "(sent refresh_token *** " in error
     assert "nord-revoked" not in error and CLIENT_SECRET not in error
 
@@ -407,12 +457,12 @@ def test_a_retry_after_beyond_the_wait_budget_says_the_call_is_rate_limited(sell
     script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "retryAfter": 120})
 
     async def go():
-        async with connect() as client:
+        async with connect(throttle_budget=60) as client:
             return await client.read_all([NORD], concurrency=1)
 
     error = run(go())[NORD.seller_id].error
     assert error.startswith("getMarketplaceParticipations for seller A1EXAMPLENORD01 is rate limited: "
-                            "ACORN-i asks to retry in 120 s, longer than this call may wait (60 s)")
+                            "the service asks to retry in 120 s, past throttleBudgetSeconds (60 s)")
     assert f"429 {ERROR_CODES[429]}" in error and fake_time.sleeps == []
 
 
@@ -448,3 +498,32 @@ def test_a_bug_in_a_seller_task_is_raised_as_itself_not_as_an_exception_group(se
 
     with pytest.raises(KeyError, match="bug"):
         run(go())
+
+
+def test_each_regions_token_is_exchanged_on_its_own_and_sent_only_to_that_region(sandbox, connect, wire):
+    """A seller authorized separately in NA and EU (one refresh token each), and not in FE."""
+    from dataclasses import replace
+
+    from reconciler.domain.model import Credentials, RegionCredential, SecretRef
+
+    sandbox.http.post("/_sandbox/sellers", json={
+        "sellerId": ACME.seller_id, "legalEntityName": "Shenzhen Acme Trading Co., Ltd.",
+        "refreshTokens": {"NA": "Atzr|acme-na", "EU": "Atzr|acme-eu"}, "participations": ["US", "DE"]}
+    ).raise_for_status()
+    acme = replace(ACME, credentials=Credentials(regions=(
+        ("NA", RegionCredential(SecretRef("env", "ACME_NA"))), ("EU", RegionCredential(SecretRef("env", "ACME_EU"))),
+        ("FE", RegionCredential(SecretRef("env", "ACME_NA"))))))  # FE holds NA's token: not authorized there
+
+    async def go():
+        async with connect({"ACME_NA": "Atzr|acme-na", "ACME_EU": "Atzr|acme-eu"}) as client:
+            return await client.read_seller(acme)
+
+    live = run(go())
+    assert live.participations == frozenset(ids("US", "DE"))
+    assert [r for r, _ in live.unauthorized] == ["FE"]
+    issued = {e.json()["access_token"]: e.form()["refresh_token"] for e in wire.lwa()}
+    sent = {(e.request.headers[REGION_HEADER], issued[e.request.headers[ACCESS_TOKEN_HEADER]])
+            for e in wire.exchanges if e.path != LWA_TOKEN_PATH}
+    assert sent == {("NA", "Atzr|acme-na"), ("EU", "Atzr|acme-eu"), ("FE", "Atzr|acme-na")}
+    assert all(e.response.status_code == 403 for e in wire.exchanges
+               if e.path != LWA_TOKEN_PATH and e.request.headers[REGION_HEADER] == "FE")

@@ -2,13 +2,11 @@
 
 import asyncio
 
-import pytest
-
 from reconciler.cli.connect import connect
 from reconciler.client import MemoryAuditLog
 from reconciler.desired.loader import load_desired
 from reconciler.desired.settings import Settings
-from reconciler.errors import AuthError
+from reconciler.domain import catalogue
 from tests.client.client_support import REPO, make_entity
 
 
@@ -23,8 +21,12 @@ def test_embedded_mode_needs_no_credentials_and_keeps_its_state_in_the_state_dir
     live = asyncio.run(go())
     assert {s: v.error for s, v in live.items()} == {e.seller_id: None for e in entities}
     assert len(live["A3EXAMPLEACME01"].registrations) == 1
+    # the demo acme authorized the app in NA and EU only: FE is refused, without a token refresh
+    assert {s: [r for r, _ in v.unauthorized] for s, v in live.items() if v.unauthorized} == {"A3EXAMPLEACME01": ["FE"]}
     assert (tmp_path / ".acorn" / "sandbox.sqlite").is_file()
-    assert len(audit.entries) == 3 * len(entities) and {e.status for e in audit.entries} == {200}
+    regions = sum(len({catalogue.by_code(c).region for c in e.marketplaces}) for e in entities)
+    assert len(audit.entries) == 3 * regions  # an exchange and two reads per entity and region
+    assert {e.status for e in audit.entries} == {200, 403}
 
 
 def test_embedded_mode_says_an_unset_credential_is_unset_when_the_demo_world_lacks_the_seller(tmp_path):
@@ -48,8 +50,8 @@ def test_embedded_mode_still_names_a_set_but_wrong_credential(tmp_path):
     async def go():
         async with connect(Settings(), {"STRANGER_TOKEN": "Atzr|wrong"}, base_dir=tmp_path,
                                state_dir=tmp_path / ".acorn", audit=MemoryAuditLog()) as c:
-            await c.read_seller(stranger)
+            return await c.read_seller(stranger)
 
-    with pytest.raises(AuthError, match="the refresh token is not valid") as raised:
-        asyncio.run(go())
-    assert "Atzr|wrong" not in str(raised.value)
+    refused = asyncio.run(go()).unauthorized_in("EU")
+    assert "refresh token for EU (400 invalid_grant" in refused and "revoked or has expired" in refused
+    assert "Atzr|wrong" not in refused

@@ -1,10 +1,10 @@
-"""Token buckets per (seller, operation) on a fake clock."""
+"""Token buckets per (seller, region, operation) on a fake clock; rate headers clamped."""
 
 import asyncio
 
 import pytest
 
-from reconciler.client.ratelimit import RateLimiter, TokenBucket, parse_rate
+from reconciler.client.ratelimit import RateLimiter, TokenBucket, clamp_rate, parse_rate
 from reconciler.domain.contract import LIMITS
 
 
@@ -35,12 +35,35 @@ def test_a_new_rate_applies_from_now_on():
 
 
 @pytest.mark.parametrize("header, rate", [("0.5", 0.5), ("2", 2.0), ("0.0167", 0.0167), (None, None),
-                                          ("", None), ("0", None), ("-1", None), ("fast", None), ("inf", None)])
+                                          ("", None), ("0", 0.0), ("-1", -1.0), ("fast", None), ("inf", None),
+                                          ("nan", None)])
 def test_rate_header_parsing(header, rate):
     assert parse_rate(header) == rate
 
 
-def test_limiter_keeps_one_bucket_per_seller_and_operation_and_sleeps_off_the_debt():
+@pytest.mark.parametrize("header, rate", [
+    (0.016, 0.016), (0.02, 0.02),  # plausible: adopted
+    (0.0, 0.016), (-2.0, 0.016),  # zero or negative: the published rate
+    (1e-9, 0.0016), (0.001, 0.0016),  # absurdly small: at most 10x slower than published
+    (5000.0, 0.16),  # absurdly large: at most 10x faster than published
+])
+def test_a_rate_header_is_clamped_to_the_published_table(header, rate):
+    assert clamp_rate(header, 0.016) == pytest.approx(rate)
+
+
+def test_a_429_drains_the_bucket_so_the_next_call_waits_for_the_refill():
+    now = [0.0]
+    limiter = RateLimiter(lambda: now[0])
+    limiter.bucket("S1", "NA", "getMarketplaceParticipations")  # full: 15
+    limiter.throttled("S1", "NA", "getMarketplaceParticipations")
+    assert limiter.estimate("S1", "NA", "getMarketplaceParticipations") == pytest.approx(62.5)
+    assert limiter.estimate("S1", "EU", "getMarketplaceParticipations") == 0.0  # another region's quota
+    scaled = RateLimiter(lambda: now[0], scale=100)
+    scaled.throttled("S1", "NA", "getMarketplaceParticipations")
+    assert scaled.estimate("S1", "NA", "getMarketplaceParticipations") == pytest.approx(0.625)
+
+
+def test_limiter_keeps_one_bucket_per_seller_region_and_operation_and_sleeps_off_the_debt():
     now = [0.0]
     slept: list[float] = []
 
@@ -51,15 +74,18 @@ def test_limiter_keeps_one_bucket_per_seller_and_operation_and_sleeps_off_the_de
 
     async def run() -> None:
         for _ in range(LIMITS["createRegistration"].burst):
-            await limiter.acquire("S1", "createRegistration")
+            await limiter.acquire("S1", "EU", "createRegistration")
         assert slept == []
-        await limiter.acquire("S2", "createRegistration")  # another seller: its own bucket
-        await limiter.acquire("S1", "listRegistrations")  # another operation: its own bucket
+        await limiter.acquire("S2", "EU", "createRegistration")  # another seller: its own bucket
+        await limiter.acquire("S1", "NA", "createRegistration")  # another region: its own bucket
+        await limiter.acquire("S1", "EU", "listRegistrations")  # another operation: its own bucket
         assert slept == []
-        await limiter.acquire("S1", "createRegistration")
+        await limiter.acquire("S1", "EU", "createRegistration")
         assert slept == [pytest.approx(2.0)]
-        limiter.observe("S1", "listRegistrations", "5")
-        assert limiter.bucket("S1", "listRegistrations").rate == 5.0
-        assert await limiter.acquire("S1", "lwaToken") == 0.0  # no contract rate: not limited
+        limiter.observe("S1", "EU", "listRegistrations", "5")
+        assert limiter.bucket("S1", "EU", "listRegistrations").rate == 5.0
+        limiter.observe("S1", "EU", "listRegistrations", "0.00001")  # clamped: 2.0 / 10
+        assert limiter.bucket("S1", "EU", "listRegistrations").rate == pytest.approx(0.2)
+        assert await limiter.acquire("S1", "EU", "lwaToken") == 0.0  # no contract rate: not limited
 
     asyncio.run(run())

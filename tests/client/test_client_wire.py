@@ -13,6 +13,7 @@ from reconciler.client.wire import (
     submission_to_api,
 )
 from reconciler.domain.contract import ERROR_CODES
+from reconciler.domain.live import Store
 from reconciler.domain.model import Reason
 from reconciler.errors import ApiError
 from tests.client.client_support import make_entity, registration
@@ -115,8 +116,11 @@ def test_participations_keep_only_participating_marketplaces():
     body = {"payload": [
         {"marketplace": {"id": "ATVPDKIKX0DER", "countryCode": "US"}, "participation": {"isParticipating": True}},
         {"marketplace": {"id": "A1F83G8C2ARO7P", "countryCode": "GB"}, "participation": {"isParticipating": False}},
+        {"marketplace": {"id": "A2ZV50J4W1RKNI", "name": "Non-Amazon"}, "storeName": "Acme",
+         "participation": {"isParticipating": True, "hasSuspendedListings": True}},
     ]}
-    assert participations_from_api(body) == frozenset({"ATVPDKIKX0DER"})
+    assert participations_from_api(body) == (Store("ATVPDKIKX0DER"),
+                                              Store("A2ZV50J4W1RKNI", "Non-Amazon", "Acme", True))
 
 
 @pytest.mark.parametrize("body, expected", [

@@ -23,7 +23,7 @@ def test_each_row_becomes_an_entity_named_by_the_row() -> None:
     uk = state.entities[1]
     assert uk.source.path == "d/templates/t.yaml.j2 (row atlas-uk)"
     assert uk.submission.business_registration.number == "09876543"  # leading zero kept
-    assert uk.credentials.name == "ACORN_ATLAS_UK_REFRESH_TOKEN"
+    assert uk.credentials.default.name == "ACORN_ATLAS_UK_REFRESH_TOKEN"
 
 
 def test_undefined_variable_is_an_error_naming_template_and_row() -> None:

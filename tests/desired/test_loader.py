@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.desired.loader import SourceFile, load, load_desired, load_entity, read_tree
+from reconciler.domain.model import SecretRef
 from reconciler.errors import DesiredStateError
 from tests import FIXTURES, REPO
 
@@ -79,7 +80,7 @@ def test_valid_entity_loads_with_typed_values() -> None:
     assert entity.marketplaces == ("US", "CA", "DE", "FR", "JP")
     assert entity.submission.legal_representative.id_document.expires_on == date(2029, 6, 30)
     assert entity.submission.tax_registrations[3].completed_on == date(2025, 3, 1)
-    assert entity.credentials.kind == "env" and entity.credentials.name == "ACORN_ACME_SZ_REFRESH_TOKEN"
+    assert entity.credentials.default == SecretRef("env", "ACORN_ACME_SZ_REFRESH_TOKEN")
     assert entity.label_map == {"brand": "acme"}
     assert entity.source.line == 4
 

@@ -26,7 +26,7 @@ def test_top_level_and_entity_keys_come_in_the_documented_order():
     assert data["formatVersion"] == 1
     assert data["generatedAt"] == "2026-06-01T09:30:00Z"
     assert list(data["summary"]) == ["create", "pending", "attention", "blocked", "live", "unmanaged",
-                                     "drifted", "errors"]
+                                     "drifted", "unauthorized", "errors"]
     acme, _, nord, sakura = data["entities"]
     assert list(acme) == ["name", "sellerId", "pairs", "creates"]
     assert list(sakura) == ["name", "sellerId", "error", "pairs", "creates"]

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from reconciler.domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED
+from reconciler.domain import catalogue
+from reconciler.domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED, SUBMITTED, Store
 from reconciler.domain.model import Reason, TaxRegistration
 from reconciler.domain.policy import Policy
 from reconciler.engine.plan import (
@@ -17,6 +18,7 @@ from reconciler.engine.plan import (
     REJECTED_UNCHANGED,
     STALE_PENDING,
     FieldDiff,
+    entity_errors,
     has_creates,
 )
 from reconciler.engine.triage import triage
@@ -156,18 +158,48 @@ def test_a_rejected_registration_outside_desired_is_not_unmanaged():
     assert rows(one(entity(), regs=(reg("UK", REJECTED),)), "UK") == []
 
 
-def test_a_marketplace_unknown_to_the_catalogue_is_reported_by_its_id():
+def test_a_participation_outside_the_catalogue_is_another_channel_never_drift():
     e = entity()
-    p = run([e], [replace(seller(e), participations=frozenset({"AXXXUNKNOWN"}))])
+    mcf = Store("A2ZV50J4W1RKNI", "Non-Amazon", "Acme")  # Multi-Channel Fulfillment's US channel
+    p = run([e], [replace(seller(e), participations=frozenset({mcf.marketplace_id}), stores=(mcf,))])
+    assert [r for r in rows(p) if r.state == "unmanaged"] == []
+    assert p.entities[0].other_channels == (("A2ZV50J4W1RKNI", "Non-Amazon"),)
+
+
+def test_an_open_registration_for_an_unknown_marketplace_is_reported_by_its_id():
+    e = entity()
+    p = run([e], [replace(seller(e), registrations=(reg("DE", IN_REVIEW, rid="r1"),
+                                                    replace(reg("DE", IN_REVIEW, rid="r2"), marketplace_id="AXXXUNKNOWN")))])
     (row,) = [r for r in rows(p) if r.state == "unmanaged"]
     assert (row.marketplace, row.marketplace_id) == ("AXXXUNKNOWN", "AXXXUNKNOWN")
 
 
-def test_unmanaged_rows_follow_catalogue_order_with_unknown_ids_last():
+def test_unmanaged_rows_follow_catalogue_order():
     e = entity()  # desired lists DE only
     mids = {"AZZZUNKNOWN", "A1VC38T7YXB528", "AAAAUNKNOWN", "ATVPDKIKX0DER", "A1F83G8C2ARO7P"}  # JP, US, UK
     p = run([e], [replace(seller(e), participations=frozenset(mids))])
-    assert [r.marketplace for r in rows(p) if r.state == "unmanaged"] == ["US", "UK", "JP", "AAAAUNKNOWN", "AZZZUNKNOWN"]
+    assert [r.marketplace for r in rows(p) if r.state == "unmanaged"] == ["US", "UK", "JP"]
+
+
+def test_a_region_the_seller_has_not_authorized_makes_its_pairs_unauthorized_and_the_rest_go_on():
+    e = entity(marketplaces=("US", "DE", "JP"))
+    why = "getMarketplaceParticipations for seller X in FE: 403 Unauthorized: …: authorize the app in FE's Seller Central"
+    p = run([e], [replace(seller(e), participations=frozenset({"ATVPDKIKX0DER"}), unauthorized=(("FE", why),))])
+    assert [(r.marketplace, r.state) for r in rows(p)] == [("US", "live"), ("DE", "create"), ("JP", "unauthorized")]
+    (jp,) = rows(p, "JP")
+    assert [(r.code, r.message) for r in jp.reasons] == [("REGION_NOT_AUTHORIZED", why)]
+    assert p.entities[0].creates[0].marketplaces == ("DE",)  # nothing is created where nothing was read
+    assert p.summary.unauthorized == 1 and p.summary.line().endswith("1 unauthorized.")
+    assert entity_errors(p) == (f"{e.name} FE: not read: the seller has not authorized this application in FE "
+                                "(see its unauthorized pairs)",)  # the run exits 1
+
+
+def test_suspended_listings_are_a_warning_on_their_live_pair_and_the_store_name_is_kept():
+    e = entity()
+    store = Store(catalogue.by_code("DE").marketplace_id, "Amazon.de", "Acme Store", suspended_listings=True)
+    p = run([e], [replace(seller(e), participations=frozenset({store.marketplace_id}), stores=(store,))])
+    (de,) = rows(p, "DE")
+    assert (de.state, de.store_name, codes(de)) == ("live", "Acme Store", ["SUSPENDED_LISTINGS"])
 
 
 @pytest.mark.parametrize("status, main", [(IN_REVIEW, "pending"), (APPROVED, "live"),

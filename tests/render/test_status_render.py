@@ -63,7 +63,7 @@ def test_json_cells_are_keyed_by_marketplace_with_labels_and_errors() -> None:
                                                         "ageDays": 20, "reasons": []}
     assert gone["error"].startswith("LWA refused") and gone["cells"] == {}
     assert data["summary"] == {"live": 3, "pending": 1, "attention": 1, "blocked": 1, "create": 1, "unmanaged": 1,
-                               "drifted": 1, "errors": 1}
+                               "drifted": 1, "unauthorized": 0, "errors": 1}
 
 
 def test_markdown_escapes_user_strings() -> None:
@@ -230,7 +230,8 @@ def test_html_content_security_policy_allows_only_its_own_style_and_script() -> 
 def test_html_shows_summary_environment_and_time() -> None:
     html, p = page()
     counts = {a["data-count"]: None for t, a in p.tags if "data-count" in a}
-    assert list(counts) == ["live", "pending", "attention", "blocked", "create", "unmanaged", "drifted"]
+    assert list(counts) == ["live", "pending", "attention", "blocked", "create", "unmanaged", "drifted",
+                            "unauthorized"]
     assert re.search(r'data-count="live">3<', html) and re.search(r'data-count="drifted">1<', html)
     assert 'id="environment">sandbox<' in html
     assert 'datetime="2026-06-01T09:30:00Z"' in html and "2026-06-01 09:30:00 UTC" in html

@@ -28,8 +28,10 @@ import yaml
 from reconciler.domain import catalogue
 from reconciler.domain.contract import (
     ACCESS_TOKEN_HEADER,
+    ACCOUNT_PATH,
     LWA_TOKEN_PATH,
     PARTICIPATIONS_PATH,
+    REGION_HEADER,
     REGISTRATION_PATH,
     REQUEST_ID_HEADER,
     SELLER_REGISTRATIONS_PATH,
@@ -169,6 +171,12 @@ def body_for(codes: tuple[str, ...] | list[str] = ("DE",), *, client_token: str 
     return body
 
 
+def headers(token: str, region: str = "EU") -> dict[str, str]:
+    """An access token, and the region whose host the call is for (the sandbox's one base URL
+    stands for every regional host)."""
+    return {ACCESS_TOKEN_HEADER: token, REGION_HEADER: region}
+
+
 @dataclass
 class Api:
     """Calls against the served sandbox; every response is recorded for the OpenAPI check."""
@@ -200,20 +208,28 @@ class Api:
         seller_id = self.seller(**seller)
         return seller_id, self.token(seller_id)
 
-    def create(self, token: str, seller_id: str, body: dict[str, Any]) -> httpx.Response:
+    def create(self, token: str, seller_id: str, body: Any, region: str | None = None) -> httpx.Response:
+        """createRegistration on the host of its first marketplace's region (unless `region`)."""
+        if region is None:
+            ids = body.get("marketplaceIds") if isinstance(body, dict) else None
+            first = ids[0] if isinstance(ids, list) and ids else None
+            region = catalogue.BY_ID[first].region if isinstance(first, str) and first in catalogue.BY_ID else "EU"
         return self.http.post(SELLER_REGISTRATIONS_PATH.format(sellerId=seller_id), json=body,
-                              headers={ACCESS_TOKEN_HEADER: token})
+                              headers=headers(token, region))
 
-    def list(self, token: str, seller_id: str, **params: Any) -> httpx.Response:
+    def list(self, token: str, seller_id: str, region: str = "EU", **params: Any) -> httpx.Response:
         return self.http.get(SELLER_REGISTRATIONS_PATH.format(sellerId=seller_id), params=params,
-                             headers={ACCESS_TOKEN_HEADER: token})
+                             headers=headers(token, region))
 
-    def get(self, token: str, registration_id: str) -> httpx.Response:
+    def get(self, token: str, registration_id: str, region: str = "EU") -> httpx.Response:
         return self.http.get(REGISTRATION_PATH.format(registrationId=registration_id),
-                             headers={ACCESS_TOKEN_HEADER: token})
+                             headers=headers(token, region))
 
-    def participations(self, token: str) -> httpx.Response:
-        return self.http.get(PARTICIPATIONS_PATH, headers={ACCESS_TOKEN_HEADER: token})
+    def participations(self, token: str, region: str = "NA") -> httpx.Response:
+        return self.http.get(PARTICIPATIONS_PATH, headers=headers(token, region))
+
+    def account(self, token: str, region: str = "NA") -> httpx.Response:
+        return self.http.get(ACCOUNT_PATH, headers=headers(token, region))
 
     def advance(self, seconds: float) -> None:
         assert self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}).status_code == 200

@@ -160,7 +160,7 @@ def test_a_malformed_body_is_400_naming_the_field(api, change, field):
 def test_a_body_that_is_not_json_is_400(api):
     seller, token = api.login()
     response = api.http.post(SELLER_REGISTRATIONS_PATH.format(sellerId=seller), content=b"{not json",
-                             headers={ACCESS_TOKEN_HEADER: token, "content-type": "application/json"})
+                             headers={ACCESS_TOKEN_HEADER: token, "content-type": "application/json", "x-acorn-region": "EU"})
     assert (response.status_code, response.json()["errors"][0]["details"]) == (400, "body")
 
 
@@ -189,7 +189,7 @@ def test_two_concurrent_creates_with_one_client_token_make_one_registration_set(
         with httpx.Client(base_url=served.url, timeout=10) as http:
             barrier.wait()
             answers.append(http.post(SELLER_REGISTRATIONS_PATH.format(sellerId=seller), json=body,
-                                     headers={ACCESS_TOKEN_HEADER: token}))
+                                     headers={ACCESS_TOKEN_HEADER: token, "x-acorn-region": "EU"}))
 
     threads = [threading.Thread(target=create) for _ in range(2)]
     for t in threads:

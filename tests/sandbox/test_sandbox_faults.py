@@ -110,7 +110,7 @@ def test_admin_calls_from_a_remote_client_are_403_while_the_api_answers(tmp_path
             token = (await theirs.post(LWA_TOKEN_PATH, data={
                 "grant_type": "refresh_token", "refresh_token": "r1", "client_id": "c", "client_secret": "s"})).json()
             listed = await theirs.get(SELLER_REGISTRATIONS_PATH.format(sellerId="S1"),
-                                      headers={ACCESS_TOKEN_HEADER: token["access_token"]})
+                                      headers={ACCESS_TOKEN_HEADER: token["access_token"], "x-acorn-region": "EU"})
             state = (await ours.get("/_sandbox/state")).json()
             assert [s["sellerId"] for s in state["sellers"]] == ["S1"]
             return [a.status_code for a in answers] + [listed.status_code]
@@ -121,7 +121,8 @@ def test_admin_calls_from_a_remote_client_are_403_while_the_api_answers(tmp_path
 def test_the_faults_put_answers_every_key_with_defaults_filled_in(api):
     response = api.http.put("/_sandbox/faults", json={"errorRate": 0.25, "seed": 7})
     assert response.json() == {"latencyMs": 0, "errorRate": 0.25, "dropAfterCommitRate": 0.0,
-                               "throttleEveryNth": 0, "seed": 7, "script": [], "rates": {}, "echoCredentials": ""}
+                               "throttleEveryNth": 0, "retryAfterOn429": False, "seed": 7, "script": [],
+                               "rates": {}, "echoCredentials": ""}
     assert api.state()["faults"] == response.json()
 
 
@@ -191,7 +192,7 @@ def test_echo_credentials_quotes_the_access_token_in_error_answers(api, served, 
     api.faults(echoCredentials=where)
     with httpx.Client(base_url=served.url) as unchecked:
         answer = unchecked.get(REGISTRATION_PATH.format(registrationId="REG-NONE"),
-                               headers={ACCESS_TOKEN_HEADER: token})
+                               headers={ACCESS_TOKEN_HEADER: token, "x-acorn-region": "EU"})
     error = answer.json()["errors"][0]
     assert token in error[where] and quote(token, safe="") in error[where]
     assert token not in api.list(token, seller).text  # answers that are not errors are as ever

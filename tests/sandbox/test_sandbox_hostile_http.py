@@ -17,7 +17,8 @@ from reconciler.domain.contract import API_PREFIX as PREFIX
 
 def post_raw(api, token: str, seller: str, content: bytes):
     return api.http.post(f"{PREFIX}/sellers/{seller}/registrations", content=content,
-                         headers={ACCESS_TOKEN_HEADER: token, "content-type": "application/json"})
+                         headers={ACCESS_TOKEN_HEADER: token, "content-type": "application/json",
+                                  "x-acorn-region": "EU"})
 
 
 @pytest.mark.parametrize("content, why", [

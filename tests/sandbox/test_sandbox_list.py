@@ -16,12 +16,23 @@ NA = [m.code for m in catalogue.MARKETPLACES if m.region == "NA"]  # 4
 
 @pytest.fixture
 def seller_with_20(api):
-    """A seller with 20 registrations: EU (16) then NA (4), in that order."""
+    """A seller with 20 registrations: EU (16) then NA (4), in that order; answers the EU ones
+    (the host of a region lists that region's registrations only)."""
     seller, token = api.login()
     ids = []
     for codes in (EU, NA):
         ids += [r["registrationId"] for r in api.create(token, seller, body_for(codes)).json()["registrations"]]
-    return seller, token, ids
+    return seller, token, ids[:16]
+
+
+def test_each_region_lists_its_own_registrations_only(api, seller_with_20):
+    seller, token, eu_ids = seller_with_20
+    listed = {region: [r["marketplaceId"] for r in api.list(token, seller, region=region).json()["registrations"]]
+              for region in ("NA", "EU", "FE")}
+    assert listed == {"NA": [catalogue.by_code(c).marketplace_id for c in NA],
+                      "EU": [catalogue.by_code(c).marketplace_id for c in EU], "FE": []}
+    assert api.get(token, eu_ids[0], region="NA").status_code == 404  # not on NA's host
+    assert api.get(token, eu_ids[0], region="EU").status_code == 200
 
 
 def test_pages_follow_next_token_in_creation_order_and_the_last_has_no_pagination(api, seller_with_20):
@@ -45,6 +56,8 @@ def test_the_default_page_is_20_and_an_exact_fit_has_no_pagination(api, seller_w
     body = api.list(token, seller).json()
     assert [r["registrationId"] for r in body["registrations"]] == ids
     assert "pagination" not in body
+    exact = api.list(token, seller, pageSize=16).json()
+    assert len(exact["registrations"]) == 16 and "pagination" not in exact
 
 
 @pytest.mark.parametrize("size", ["0", "51", "ten", "-1"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.domain.contract import ERROR_CODES, LWA_TOKEN_PATH, RATE_LIMIT_HEADER, SELLER_REGISTRATIONS_PATH
+from reconciler.domain.contract import ERROR_CODES, LWA_TOKEN_PATH, RATE_LIMIT_HEADER
 from tests.sandbox.sandbox_support import body_for
 
 
@@ -58,11 +58,39 @@ def test_a_token_acts_for_its_seller_only(api):
     assert [r["marketplaceId"] for r in api.registrations()] == [created["marketplaceId"]]
 
 
-def test_missing_or_unknown_access_tokens_are_403(api):
+DENIED = "Access to requested resource is denied."
+
+
+def test_missing_or_unknown_access_tokens_are_403_as_sp_api_words_them(api):
     seller = api.seller()
-    assert api.http.get(SELLER_REGISTRATIONS_PATH.format(sellerId=seller)).status_code == 403
-    assert api.list("Atza|made-up", seller).status_code == 403
-    assert api.participations("Atza|made-up").status_code == 403
+    missing = api.http.get(f"/acorn/2026-01-01/sellers/{seller}/registrations", headers={"x-acorn-region": "EU"})
+    # Observed SP-API bodies (no published example exists): see tests/client/cassettes/README.md.
+    assert (missing.status_code, missing.json()["errors"][0]) == (
+        403, {"code": "MissingAuthenticationToken", "message": DENIED, "details": ""})
+    for response in (api.list("Atza|made-up", seller), api.participations("Atza|made-up")):
+        assert (response.status_code, response.json()["errors"][0]) == (
+            403, {"code": "Unauthorized", "message": DENIED,
+                  "details": "The access token you provided is revoked, malformed or invalid."})
+
+
+def test_a_call_without_its_region_is_400(api):
+    seller, token = api.login()
+    response = api.http.get("/sellers/v1/marketplaceParticipations", headers={"x-amz-access-token": token})
+    assert (response.status_code, response.json()["errors"][0]["details"]) == (400, "x-acorn-region")
+
+
+def test_a_token_is_refused_in_a_region_its_seller_has_not_authorized(api):
+    seller = api.seller()
+    api.http.post("/_sandbox/sellers", json={"sellerId": seller, "legalEntityName": "Test Seller Ltd",
+                                             "refreshTokens": {"NA": "Atzr|na", "EU": "Atzr|eu"}})
+    na = api.exchange("Atzr|na").json()["access_token"]
+    eu = api.exchange("Atzr|eu").json()["access_token"]
+    assert api.exchange(f"Atzr|refresh-{seller}").status_code == 400  # replaced by the per-region tokens
+    assert [api.participations(na, region).status_code for region in ("NA", "EU", "FE")] == [200, 403, 403]
+    assert [api.participations(eu, region).status_code for region in ("NA", "EU", "FE")] == [403, 200, 403]
+    # SP-API's 403 for a seller that has not authorized the app in that region: empty details.
+    assert api.participations(na, "EU").json()["errors"][0] == {"code": "Unauthorized", "message": DENIED,
+                                                                "details": ""}
 
 
 def test_an_access_token_expires_after_an_hour_of_sandbox_clock(api):
@@ -72,7 +100,8 @@ def test_an_access_token_expires_after_an_hour_of_sandbox_clock(api):
     api.advance(2)
     expired = api.list(token, seller)
     assert expired.status_code == 403
-    assert "expired" in expired.json()["errors"][0]["message"]
+    # SP-API publishes no "expired" wording: an expired token gets the revoked/malformed/invalid one.
+    assert expired.json()["errors"][0]["details"] == "The access token you provided is revoked, malformed or invalid."
     assert api.list(api.token(seller), seller).status_code == 200  # a new exchange works again
 
 
@@ -91,6 +120,8 @@ def test_participations_answer_the_sellers_stores_with_iso_country_codes(api):
     assert response.status_code == 200
     payload = response.json()["payload"]
     assert [(p["marketplace"]["id"], p["marketplace"]["countryCode"]) for p in payload] == [
-        ("ATVPDKIKX0DER", "US"), ("A1F83G8C2ARO7P", "GB")]
+        ("ATVPDKIKX0DER", "US")]  # the NA host: UK is on EU's
+    eu = api.participations(token, region="EU").json()["payload"]
+    assert [(p["marketplace"]["id"], p["marketplace"]["countryCode"]) for p in eu] == [("A1F83G8C2ARO7P", "GB")]
     assert all(p["participation"] == {"isParticipating": True, "hasSuspendedListings": False} for p in payload)
     assert response.headers[RATE_LIMIT_HEADER] == "0.016"

@@ -46,7 +46,7 @@ def test_an_access_token_survives_a_restart(tmp_path):
         seller, token = Api(http, recorded).login()
     with serve_in_thread(state) as second, recording_client(second.url, recorded) as http:
         assert http.get(SELLER_REGISTRATIONS_PATH.format(sellerId=seller),
-                        headers={ACCESS_TOKEN_HEADER: token}).status_code == 200
+                        headers={ACCESS_TOKEN_HEADER: token, "x-acorn-region": "EU"}).status_code == 200
 
 
 def _records(seller: str, token: str, now: float) -> list[RegistrationRecord]:

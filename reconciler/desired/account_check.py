@@ -1,0 +1,88 @@
+"""Account preflight: does the seller account (the Sellers API's getAccount) say what desired
+says? Amazon rejects a registration whose legal name, registration country or number differ
+from the account's, so acorn checks before submitting (pure; the CLI reads the account).
+
+Names are compared normalised for case, spacing and punctuation ("Co., Ltd." equals
+"Co Ltd"); a name matches the account's `name` or its `nonLatinName`. Registration numbers
+are compared without spaces, dashes, dots and slashes, and are masked in every message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..domain.live import Account
+from ..domain.masking import mask
+from ..domain.model import Submission
+
+LEGAL_NAME_MISMATCH = "LEGAL_NAME_MISMATCH"
+REGISTRATION_COUNTRY_MISMATCH = "REGISTRATION_COUNTRY_MISMATCH"
+REGISTRATION_NUMBER_MISMATCH = "REGISTRATION_NUMBER_MISMATCH"
+ACCOUNT_NOT_CHECKED = "ACCOUNT_NOT_CHECKED"  # a warning: getAccount was not available
+
+# desired field -> (reason code, what the account calls it)
+FIELDS = {
+    "legalEntityName": (LEGAL_NAME_MISMATCH, "the account's legal name (business.name)"),
+    "businessRegistration.country": (REGISTRATION_COUNTRY_MISMATCH,
+                                     "the account's registered business address country"),
+    "businessRegistration.number": (REGISTRATION_NUMBER_MISMATCH,
+                                    "the account's company registration number"),
+}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One field where desired and the seller account differ (numbers already masked)."""
+
+    code: str
+    field: str
+    account: str
+    desired: str
+
+    def message(self, region: str) -> str:
+        _, what = FIELDS[self.field]
+        return (f"{self.field} {self.desired!r} differs from {what} {self.account!r} (getAccount in {region}): "
+                "write it exactly as the account has it, or correct the account; nothing is submitted until they match")
+
+
+def normal_name(name: str) -> str:
+    """Case, spacing and punctuation do not make two legal names differ."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = "".join(" " if unicodedata.category(c).startswith(("P", "S")) else c for c in text)
+    return " ".join(text.split())
+
+
+def normal_number(number: str) -> str:
+    return re.sub(r"[\s\-./]", "", number).upper()
+
+
+def compare(submission: Submission, account: Account) -> tuple[Mismatch, ...]:
+    """Every field where `submission` and `account` differ; a field the account leaves empty is
+    not compared (an individual seller's account has no company number, say)."""
+    from deepdiff import DeepDiff  # imported here: it costs ~150 ms, and only creates need it
+
+    desired = {"legalEntityName": submission.legal_entity_name,
+               "businessRegistration.country": submission.business_registration.country,
+               "businessRegistration.number": submission.business_registration.number}
+    live = {"legalEntityName": account.legal_name, "businessRegistration.country": account.registration_country,
+            "businessRegistration.number": account.registration_number}
+    changed = DeepDiff(live, desired, verbose_level=2).get("values_changed", {})
+    found = []
+    for field, (code, _) in FIELDS.items():
+        diff = changed.get(f"root['{field}']")
+        if diff is None or not diff["old_value"]:
+            continue
+        theirs, ours = diff["old_value"], diff["new_value"]
+        if field == "legalEntityName":
+            if normal_name(ours) in (normal_name(theirs), normal_name(account.non_latin_name or "\0")):
+                continue
+        elif field == "businessRegistration.number":
+            if normal_number(ours) == normal_number(theirs):
+                continue
+            theirs, ours = mask(theirs), mask(ours)
+        elif ours.upper() == theirs.upper():
+            continue
+        found.append(Mismatch(code, field, theirs, ours))
+    return tuple(found)
