@@ -19,7 +19,7 @@ import click
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
-from ..desired.safefile import write_atomic
+from ..desired.safefile import NotARegularFile, open_append, write_atomic
 from ..domain.live import SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan
@@ -139,10 +139,11 @@ def _writable(path: Path) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
-            with path.open("a", encoding="utf-8"):
-                pass
+            open_append(path).close()
         elif not os.access(path.parent, os.W_OK):
             raise PermissionError(13, "permission denied")
+    except NotARegularFile as exc:  # a FIFO would block a plain open forever
+        raise ConfigError(f"the audit log {path} {exc.strerror}; remove it or use --audit-log") from None
     except FileExistsError:  # a file stands where a folder of the path must be
         raise ConfigError(f"cannot write the audit log {path}: a file is in the way of its folder") from None
     except OSError as exc:
