@@ -18,6 +18,7 @@ from ..client.redact import Redactor
 from ..desired.safefile import write_atomic
 from ..domain import safetext
 from ..errors import AcornError, DesiredStateError
+from .guarded_output import GuardedStream
 from .helptext import FullHelpGroup
 from .workspace import annotations
 
@@ -59,9 +60,9 @@ def main(argv: list[str] | None = None) -> None:
     """Run acorn; exit 0/1 (2 only for "changes", from the commands that say so; 3 for a bug).
 
     For the length of the command, stdout and stderr pass through the sanitiser's last net
-    (safetext.GuardedStream): whatever a command prints, no stray escape reaches the terminal."""
+    (guarded_output.GuardedStream): whatever a command prints, no stray escape reaches the terminal."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = safetext.GuardedStream(out), safetext.GuardedStream(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = GuardedStream(out), GuardedStream(err)  # type: ignore[assignment]
     try:
         code = _run(argv)
     finally:
