@@ -12,6 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 
 import click
@@ -88,6 +89,14 @@ class Run:
     entities: tuple[Entity, ...]
     marketplaces: tuple[str, ...]
     audit_log: Path
+    offline: bool = False
+
+    @cached_property
+    def now(self) -> datetime:
+        """The run's one clock, read once when first needed (so a run refused early calls nothing):
+        the sandbox's clock against a sandbox (`acorn sandbox clock advance` moves it), else real
+        UTC time; --offline calls nothing, not even a sandbox's clock."""
+        return datetime.now(timezone.utc) if self.offline else sandbox_now(self.ws)
 
     def client(self) -> AcornClient:
         return open_client(self.ws, self.audit_log)
@@ -108,7 +117,7 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
     if selection.shard:
         chosen = shard(chosen, *parse_shard(selection.shard))
     marketplaces = check_marketplaces(selection.marketplaces)
-    return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log))
+    return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log), offline)
 
 
 def _load(desired: Path, names: Sequence[str], max_file_bytes: int) -> DesiredState:
@@ -158,8 +167,8 @@ async def read_live(run: Run, client: AcornClient, entities: Sequence[Entity] | 
 def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entity] | None = None) -> Plan:
     """The pure engine over the chosen entities, narrowed to --marketplace if given."""
     chosen = run.entities if entities is None else tuple(entities)
-    result = plan(replace(run.desired, entities=chosen), live, today(run.ws.env), run.ws.settings.policy,
-                  datetime.now(timezone.utc), run.ws.settings.environment)
+    result = plan(replace(run.desired, entities=chosen), live, today(run.ws.env, run.now), run.ws.settings.policy,
+                  run.now, run.ws.settings.environment)
     return restrict(result, run.marketplaces)
 
 
@@ -178,7 +187,7 @@ def plan_now(run: Run) -> Plan:
 
     result = make_plan(run, asyncio.run(go()))
     if result.summary.create:
-        record_first_seen(run.ws.state_dir, result, sandbox_now(run.ws))
+        record_first_seen(run.ws.state_dir, result, run.now)
     return result
 
 
