@@ -155,3 +155,10 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Key
     if kind in ("minimum", "maximum"):
         return [(path, f"must be {'at least' if kind == 'minimum' else 'at most'} {want}", False)]
     return [(path, f"violates the schema ({kind})", False)]
+
+
+def seller_id_rule() -> tuple[re.Pattern[str], str]:
+    """The entity schema's own rule for `spec.sellerId` (for the sandbox, which must accept no seller
+    the desired state would refuse): its pattern, compiled, and the words that explain it."""
+    pattern = schema("entity")["properties"]["spec"]["properties"]["sellerId"]["pattern"]
+    return ecma_regex(pattern), PATTERN_WORDS.get(pattern, f"must match {pattern}")

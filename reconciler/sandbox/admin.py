@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..desired.schema import seller_id_rule
 from ..domain import catalogue
 from ..domain.live import APPROVED, REJECTED
 from ..domain.model import Reason
@@ -21,7 +22,6 @@ from .faults import faults_from_api
 from .http import ApiFailure, is_loopback, json_body, json_response
 from .records import SellerRecord
 
-SELLER_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 REASON_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
 MAX_ADVANCE_SECONDS = 100 * 365 * 86400
 
@@ -32,7 +32,7 @@ def seller_from_api(raw: Any) -> SellerRecord:
     """The body of `POST /_sandbox/sellers`; without `refreshToken` the sandbox makes one."""
     if not isinstance(raw, dict):
         raise ApiFailure.invalid("body", "must be an object")
-    allowed = ("sellerId", "legalEntityName", "refreshToken", "participations", "relatedAccount", "regions")
+    allowed = ("sellerId", "legalEntityName", "refreshToken", "participations", "relatedAccount", "regions", "replace")
     for key in raw:
         if key not in allowed:
             raise ApiFailure.invalid(key, "unknown field")
@@ -42,8 +42,9 @@ def seller_from_api(raw: Any) -> SellerRecord:
     for key in allowed[:3]:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise ApiFailure.invalid(key, "is required (a non-empty string)")
-    if not SELLER_ID.match(raw["sellerId"]):
-        raise ApiFailure.invalid("sellerId", "must be 1-64 letters and digits")
+    pattern, words = seller_id_rule()  # the entity schema's rule: no seller desired could not name
+    if not pattern.match(raw["sellerId"]):
+        raise ApiFailure.invalid("sellerId", words)
     codes = raw.get("participations", [])
     if not isinstance(codes, list):
         raise ApiFailure.invalid("participations", "must be a list of marketplace codes")
@@ -115,10 +116,17 @@ class Admin:
         body = await json_body(request)
         seller = seller_from_api(body)
         regions = regions_from_api(body)
+        replace = body.get("replace", False)
+        if not isinstance(replace, bool):
+            raise ApiFailure.invalid("replace", "must be true or false")
+        exists = self.sb.store.seller(seller.seller_id) is not None
+        if exists and not replace:
+            raise ApiFailure(409, f"seller {seller.seller_id} exists already; add it with replace: true "
+                                  "(acorn sandbox seller add --replace) to replace it and its refresh token")
         self.sb.store.put_seller(seller)
         # The refresh token is answered once, here, to whoever added the seller (a loopback
         # client); never by /_sandbox/state. Today one token acts in every region it lists.
-        return json_response(seller.to_api() | {"refreshTokens": [
+        return json_response(seller.to_api() | {"replaced": exists, "refreshTokens": [
             {"regions": list(regions), "refreshToken": seller.refresh_token}]})
 
     @loopback_only

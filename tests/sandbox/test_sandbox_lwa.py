@@ -94,3 +94,21 @@ def test_participations_answer_the_sellers_stores_with_iso_country_codes(api):
         ("ATVPDKIKX0DER", "US"), ("A1F83G8C2ARO7P", "GB")]
     assert all(p["participation"] == {"isParticipating": True, "hasSuspendedListings": False} for p in payload)
     assert response.headers[RATE_LIMIT_HEADER] == "0.016"
+
+
+def test_adding_a_seller_that_is_there_is_a_conflict_unless_replace(api):
+    seller = api.seller()
+    again = api.http.post("/_sandbox/sellers", json={"sellerId": seller, "legalEntityName": "Other Ltd"})
+    assert again.status_code == 409 and again.json()["errors"][0]["code"] == ERROR_CODES[409]
+    assert api.http.post(LWA_TOKEN_PATH, data={"grant_type": "refresh_token", "refresh_token": f"Atzr|refresh-{seller}",
+                                               "client_id": "c", "client_secret": "s"}).status_code == 200
+    replaced = api.http.post("/_sandbox/sellers", json={"sellerId": seller, "legalEntityName": "Other Ltd",
+                                                        "replace": True})
+    assert replaced.status_code == 200 and replaced.json()["replaced"] is True
+
+
+def test_a_seller_id_the_desired_state_refuses_is_refused(api):
+    for bad in ("S1", "a3exampleacme01", "A" * 21):
+        answer = api.http.post("/_sandbox/sellers", json={"sellerId": bad, "legalEntityName": "S"})
+        assert answer.status_code == 400, bad
+        assert answer.json()["errors"][0]["message"].startswith("sellerId: must be 10 to 20 upper-case letters")
