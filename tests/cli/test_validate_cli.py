@@ -244,3 +244,14 @@ def test_a_folder_named_like_an_entity_hides_no_other_problem(run_acorn, tmp_pat
     ok = run_acorn("plan", "--entity", "valid", "--desired", str(desired), cwd=tmp_path)
     assert ok.code == 0, ok.err
     assert "3 other files of the desired tree have problems" in ok.err
+
+
+def test_every_error_has_the_one_prefix(run_acorn, tmp_path: Path) -> None:
+    usage = run_acorn("plan", "--bogus", cwd=tmp_path)
+    assert usage.code == 1
+    assert usage.err.splitlines() == ["Usage: acorn plan [OPTIONS]", "Try 'acorn plan --help' for help.", "",
+                                      "error: No such option '--bogus'. Did you mean '--out'?"]
+    refused = run_acorn("plan", "--environment", "production", "--endpoint", "http://example.com", cwd=tmp_path)
+    assert refused.code == 1 and refused.err.startswith("error: endpoint 'http://example.com' uses plain http://")
+    for result in (usage, refused):
+        assert "Error:" not in result.err
