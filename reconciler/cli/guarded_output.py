@@ -13,8 +13,10 @@ class GuardedStream:
     def __init__(self, inner: object) -> None:
         self._inner = inner
 
-    def write(self, text: object) -> object:
-        return self._inner.write(terminal(text) if isinstance(text, str) else text)  # type: ignore[attr-defined]
+    def write(self, text: str | bytes) -> object:
+        if isinstance(text, (bytes, bytearray)):  # click writes bytes where a stream has no `buffer`
+            text = bytes(text).decode(getattr(self._inner, "encoding", None) or "utf-8", "replace")
+        return self._inner.write(terminal(text))  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> object:
         if name == "buffer":  # writing bytes to the buffer would go around the guard

@@ -13,6 +13,7 @@ import httpx
 
 from reconciler.client import MemoryAuditLog
 from reconciler.client.redact import Redactor
+from reconciler.domain.contract import LWA_TOKEN_PATH, RATE_LIMIT_HEADER, REQUEST_ID_HEADER
 from reconciler.domain.masking import mask_all
 from tests.client.client_support import CLIENT_SECRET, make_entity, registration
 
@@ -26,15 +27,15 @@ SECRETS = (REFRESH, ACCESS, CLIENT_SECRET)
 def echoing_server(where: str):
     """A server that puts every secret it was sent `where`: header, code, message, body."""
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/auth/o2/token":
+        if request.url.path == LWA_TOKEN_PATH:
             form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
             sent = f"{form['refresh_token']} {form['client_secret']}"
             if where == "lwa-error":
                 return httpx.Response(400, json={"error": f"invalid_grant {sent}", "error_description": sent},
-                                      headers={"x-amzn-RequestId": sent})
+                                      headers={REQUEST_ID_HEADER: sent})
             return httpx.Response(200, json={"access_token": ACCESS, "expires_in": 3600})
         echoed = f"{request.headers['x-amz-access-token']} {REFRESH} {CLIENT_SECRET}"
-        headers = {"x-amzn-RequestId": echoed, "x-amzn-RateLimit-Limit": echoed}
+        headers = {REQUEST_ID_HEADER: echoed, RATE_LIMIT_HEADER: echoed}
         if where == "api-error":
             return httpx.Response(400, headers=headers, json={"errors": [
                 {"code": echoed, "message": echoed, "details": echoed}]})

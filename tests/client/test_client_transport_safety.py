@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from reconciler.desired.settings import parse_settings, resolve_settings
+from reconciler.domain.contract import LWA_TOKEN_PATH
 from reconciler.errors import ApiError, ConfigError
 from tests import REPO
 from tests.client.client_support import CLIENT_SECRET, make_entity
@@ -70,7 +71,7 @@ def test_a_redirect_is_an_error_naming_the_status_and_is_never_followed(make_cli
 
 def test_a_redirect_of_an_api_call_is_not_followed_either(make_client):
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/auth/o2/token":
+        if request.url.path == LWA_TOKEN_PATH:
             return httpx.Response(200, json={"access_token": "Atza|tok", "expires_in": 3600})
         assert request.url.host == "acorn.test", "followed a redirect"
         return httpx.Response(302, headers={"location": "https://elsewhere.example/x"})

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reconciler.domain.contract import ACCESS_TOKEN_HEADER, LWA_TOKEN_PATH
 from reconciler.domain.contract import API_PREFIX as PREFIX
 from reconciler.sandbox.demo import demo_refresh_token
 from tests.fuzzing import JSON, TEXT, fuzz
@@ -27,7 +28,7 @@ def http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Clien
             seeded = client.post("/_sandbox/sellers", json={
                 "sellerId": SELLER, "legalEntityName": "Fuzz Ltd", "refreshToken": demo_refresh_token(SELLER)})
             assert seeded.status_code == 200, seeded.text
-            token = client.post("/auth/o2/token", data={
+            token = client.post(LWA_TOKEN_PATH, data={
                 "grant_type": "refresh_token", "refresh_token": demo_refresh_token(SELLER),
                 "client_id": "fuzz", "client_secret": "fuzz"}).json()["access_token"]
             yield client, token
@@ -35,7 +36,7 @@ def http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Clien
 
 def not_500(response: httpx.Response) -> None:
     assert response.status_code < 500, (response.status_code, response.text)
-    if response.status_code >= 400 and response.request.url.path != "/auth/o2/token":
+    if response.status_code >= 400 and response.request.url.path != LWA_TOKEN_PATH:
         assert response.json()["errors"][0]["code"]
 
 
@@ -47,7 +48,7 @@ BODY_KEYS = list(body_for(["DE"]))
 def test_any_create_body(http, content):
     client, token = http
     not_500(client.post(f"{PREFIX}/sellers/{SELLER}/registrations", content=content,
-                        headers={"x-amz-access-token": token, "content-type": "application/json"}))
+                        headers={ACCESS_TOKEN_HEADER: token, "content-type": "application/json"}))
 
 
 @given(st.sampled_from(BODY_KEYS), JSON)
@@ -55,7 +56,7 @@ def test_any_create_body(http, content):
 def test_a_create_body_with_one_value_replaced(http, key, value):
     client, token = http
     body = {**body_for(["DE"]), key: value}
-    not_500(client.post(f"{PREFIX}/sellers/{SELLER}/registrations", json=body, headers={"x-amz-access-token": token}))
+    not_500(client.post(f"{PREFIX}/sellers/{SELLER}/registrations", json=body, headers={ACCESS_TOKEN_HEADER: token}))
 
 
 @given(st.lists(st.tuples(st.sampled_from(["pageSize", "nextToken", "marketplaceIds", "status", "x"]), TEXT),
@@ -64,7 +65,7 @@ def test_a_create_body_with_one_value_replaced(http, key, value):
 def test_any_list_query(http, params):
     client, token = http
     not_500(client.get(f"{PREFIX}/sellers/{SELLER}/registrations", params=params,
-                       headers={"x-amz-access-token": token}))
+                       headers={ACCESS_TOKEN_HEADER: token}))
 
 
 @given(TEXT, TEXT)
@@ -72,6 +73,6 @@ def test_any_list_query(http, params):
 def test_any_registration_id_and_token_form(http, registration_id, form):
     client, token = http
     not_500(client.get(f"{PREFIX}/registrations/{quote(registration_id, safe='') or 'x'}",
-                       headers={"x-amz-access-token": token}))
-    not_500(client.post("/auth/o2/token", content=form.encode(),
+                       headers={ACCESS_TOKEN_HEADER: token}))
+    not_500(client.post(LWA_TOKEN_PATH, content=form.encode(),
                         headers={"content-type": "application/x-www-form-urlencoded"}))

@@ -11,12 +11,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from reconciler.domain.contract import ACCESS_TOKEN_HEADER
 from reconciler.domain.contract import API_PREFIX as PREFIX
 
 
 def post_raw(api, token: str, seller: str, content: bytes):
     return api.http.post(f"{PREFIX}/sellers/{seller}/registrations", content=content,
-                         headers={"x-amz-access-token": token, "content-type": "application/json"})
+                         headers={ACCESS_TOKEN_HEADER: token, "content-type": "application/json"})
 
 
 @pytest.mark.parametrize("content, why", [
