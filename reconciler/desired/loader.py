@@ -92,7 +92,8 @@ def digest(files: Iterable[SourceFile]) -> str:
 PARALLEL_FROM = 2_000  # files; below this a process pool costs more than it saves
 
 
-def load(files: list[SourceFile], workers: int | None = None, root: Path | None = None) -> DesiredState:
+def load(files: list[SourceFile], workers: int | None = None, root: Path | None = None,
+         unreadable: Iterable[Problem] = ()) -> DesiredState:
     """Every entity of the tree; DesiredStateError with every problem of every file.
 
     Files are independent, so a large tree is loaded on every core (`workers`, default
@@ -100,6 +101,7 @@ def load(files: list[SourceFile], workers: int | None = None, root: Path | None 
     on disk, lets document paths be checked for symbolic links that leave it.
     """
     state, problems = load_partial(files, workers, root)
+    problems = [*unreadable, *problems]  # the files read_tree could not read, then the rest
     if problems:
         raise DesiredStateError(problems)
     return state
@@ -376,10 +378,8 @@ def _uniqueness(entities: list[Entity]) -> list[Problem]:
 
 def load_desired(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> DesiredState:
     """Read and load the tree under `desired`; DesiredStateError with every problem of the tree."""
-    state, problems = load_desired_partial(desired, max_file_bytes)
-    if problems:
-        raise DesiredStateError(problems)
-    return state
+    files, unreadable = read_tree(desired, max_file_bytes)
+    return load(files, root=desired.resolve().parent, unreadable=unreadable)
 
 
 def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[DesiredState, list[Problem]]:
