@@ -78,7 +78,7 @@ class Admin:
                participations: Sequence[str] = ()) -> None:
         self._ok(self.http.post("/_sandbox/sellers", json={
             "sellerId": seller_id, "legalEntityName": name, "refreshToken": refresh_token,
-            "participations": list(participations)}))
+            "participations": list(participations), "replace": True}))  # seeding sets the seller, there or not
 
     def advance(self, seconds: float) -> None:
         self._ok(self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}))

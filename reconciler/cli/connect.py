@@ -2,6 +2,7 @@
 
 The client does not know the sandbox: in embedded mode this hands it the sandbox's in-process
 transport, its base URL, and its demo refresh token as the stand-in for an unset credential.
+The sandbox's admin calls (/_sandbox/...) go through `admin_client`, embedded or served alike.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from ..client.api import AcornClient
 from ..client.audit import NullAuditLog
@@ -26,3 +29,15 @@ def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state
                    "endpoints": resolve_endpoints(settings, EMBEDDED_BASE_URL),
                    "stand_in_token": demo_refresh_token, **options}
     return AcornClient(settings, env, base_dir=base_dir, audit=audit, **options)
+
+
+def admin_client(settings: Settings, state_dir: Path) -> tuple[httpx.AsyncClient, str]:
+    """An HTTP client for the admin calls of the workspace's sandbox (the embedded one, in
+    process, or the one served at the endpoint URL), and how to name that sandbox to a user."""
+    if settings.endpoint == "embedded":
+        from ..sandbox.embedded import EMBEDDED_BASE_URL, embedded_transport
+
+        state = state_dir / "sandbox.sqlite"
+        return (httpx.AsyncClient(transport=embedded_transport(state), base_url=EMBEDDED_BASE_URL),
+                f"the embedded sandbox ({state})")
+    return httpx.AsyncClient(base_url=settings.endpoint, timeout=10.0), f"the sandbox at {settings.endpoint}"

@@ -14,14 +14,16 @@ Two sources, the first that knows wins:
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
+from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable, write_atomic
 from ..domain.model import Entity
+from ..domain.timestamps import utc_timestamp
 from ..engine.plan import CREATE, Plan
+from ..errors import MachineError
 
 FIRST_SEEN_FILE = "first-seen.json"
 
@@ -67,11 +69,19 @@ def _key(entity: str, marketplace: str) -> str:
 
 
 def read_first_seen(state_dir: Path) -> dict[str, datetime]:
-    """`.acorn/first-seen.json`; a missing or unreadable file is an empty record."""
+    """`.acorn/first-seen.json`; a missing file or one that is not JSON is an empty record. A FIFO,
+    a device or a folder in its place is a MachineError naming it (never a read that hangs)."""
+    path = state_dir / FIRST_SEEN_FILE
     try:
-        raw = json.loads((state_dir / FIRST_SEEN_FILE).read_text(encoding="utf-8"))
+        data = read_regular(path, DEFAULT_FILE_BYTES)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise MachineError(f"the first-seen record {path} {why_unreadable(exc)}; remove it") from None
+    try:
+        raw = json.loads(data.decode("utf-8"))
         return {k: datetime.fromisoformat(v.replace("Z", "+00:00")) for k, v in raw.items()}
-    except (OSError, ValueError, AttributeError, TypeError):
+    except (ValueError, AttributeError, TypeError):
         return {}
 
 
@@ -87,12 +97,11 @@ def record_first_seen(state_dir: Path, plan: Plan, now: datetime) -> dict[str, d
     if kept != seen:
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
-            tmp = state_dir / f".{FIRST_SEEN_FILE}.{os.getpid()}"
-            tmp.write_text(json.dumps({k: v.isoformat().replace("+00:00", "Z") for k, v in sorted(kept.items())},
-                                      indent=0), encoding="utf-8")
-            os.replace(tmp, state_dir / FIRST_SEEN_FILE)
-        except OSError:
-            pass  # a read-only checkout: the ages then come from git alone
+            write_atomic(state_dir / FIRST_SEEN_FILE,
+                         json.dumps({k: utc_timestamp(v) for k, v in sorted(kept.items())}, indent=0))
+        except OSError as exc:  # a full disk, a read-only folder: said once, as the audit log does
+            raise MachineError(f"cannot write the first-seen record {state_dir / FIRST_SEEN_FILE}: "
+                               f"{exc.strerror or exc}") from None
     return kept
 
 

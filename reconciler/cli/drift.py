@@ -29,7 +29,6 @@ from .planning import (
     selection_options,
     use_color,
 )
-from .sandbox_control import sandbox_now
 from .workspace import endpoint_options, tree_options
 
 
@@ -62,9 +61,8 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
         raise click.UsageError("--out-dir needs --group-by label:KEY")
     run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
     result = plan_now(run)
-    now = sandbox_now(run.ws)
     ages = first_seen(run.entities, result, git_dates(run.ws.desired), read_first_seen(run.ws.state_dir))
-    report = triage(result, now=now, first_seen=ages, unapplied_create_days=run.ws.settings.unapplied_create_days,
+    report = triage(result, now=run.now, first_seen=ages, unapplied_create_days=run.ws.settings.unapplied_create_days,
                     labels={e.name: e.label_map for e in run.entities}, group_by=key)
     where = endpoint_label(run.ws)
     emit(render_triage(report, fmt, use_color(run.ws, no_color, fmt), where))

@@ -18,6 +18,7 @@ from ..client.redact import Redactor
 from ..desired.safefile import write_atomic
 from ..domain import safetext
 from ..errors import AcornError, DesiredStateError
+from .guarded_output import GuardedStream
 from .helptext import FullHelpGroup
 from .workspace import annotations
 
@@ -59,9 +60,9 @@ def main(argv: list[str] | None = None) -> None:
     """Run acorn; exit 0/1 (2 only for "changes", from the commands that say so; 3 for a bug).
 
     For the length of the command, stdout and stderr pass through the sanitiser's last net
-    (safetext.GuardedStream): whatever a command prints, no stray escape reaches the terminal."""
+    (guarded_output.GuardedStream): whatever a command prints, no stray escape reaches the terminal."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = safetext.GuardedStream(out), safetext.GuardedStream(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = GuardedStream(out), GuardedStream(err)  # type: ignore[assignment]
     try:
         code = _run(argv)
     finally:
@@ -76,7 +77,7 @@ def _run(argv: list[str] | None) -> int:
         click.echo("Aborted.", err=True)
         code = 1
     except click.ClickException as exc:  # usage errors exit 1, so that 2 always means "changes"
-        exc.show()
+        _show_click_error(exc)
         code = 1
     except DesiredStateError as exc:
         if os.environ.get("GITHUB_ACTIONS") == "true":
@@ -100,6 +101,18 @@ def _run(argv: list[str] | None) -> int:
                    f"please report it ({where})", err=True)
         code = INTERNAL_ERROR
     return code if isinstance(code, int) else 0
+
+
+def _show_click_error(exc: click.ClickException) -> None:
+    """A usage error as click shows it (the usage line, where to find help), but with the one error
+    prefix every acorn error has: `error: …`, never click's `Error: …`."""
+    ctx = exc.ctx if isinstance(exc, click.UsageError) else None
+    if ctx is not None:
+        click.echo(ctx.get_usage(), err=True)
+        if ctx.command.get_help_option(ctx) is not None:
+            longest = max(ctx.command.get_help_option_names(ctx), key=len)
+            click.echo(f"Try '{ctx.command_path} {longest}' for help.\n", err=True)
+    click.echo(f"error: {safetext.block(exc.format_message())}", err=True)
 
 
 INTERNAL_ERROR = 3  # a bug in acorn: never 1 (the user's error) nor 2 (changes)

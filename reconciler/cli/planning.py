@@ -12,6 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ from ..client.audit import AuditLog
 from ..client.request import Call
 from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
-from ..desired.safefile import write_atomic
+from ..desired.safefile import NotARegularFile, open_append, write_atomic
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan, plan_entity
@@ -97,6 +98,14 @@ class Run:
     entities: tuple[Entity, ...]
     marketplaces: tuple[str, ...]
     audit_log: Path
+    offline: bool = False
+
+    @cached_property
+    def now(self) -> datetime:
+        """The run's one clock, read once when first needed (so a run refused early calls nothing):
+        the sandbox's clock against a sandbox (`acorn sandbox clock advance` moves it), else real
+        UTC time; --offline calls nothing, not even a sandbox's clock."""
+        return datetime.now(timezone.utc) if self.offline else sandbox_now(self.ws)
 
     def client(self) -> AcornClient:
         return open_client(self.ws, self.audit_log)
@@ -143,7 +152,7 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
         chosen = shard(chosen, *parse_shard(selection.shard))
     marketplaces = check_marketplaces(selection.marketplaces)
     lifecycle_notes(ws, chosen)
-    return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log))
+    return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log), offline)
 
 
 def lifecycle_notes(ws: Workspace, entities: Sequence[Entity]) -> None:
@@ -184,10 +193,11 @@ def _writable(path: Path) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
-            with path.open("a", encoding="utf-8"):
-                pass
+            open_append(path).close()
         elif not os.access(path.parent, os.W_OK):
             raise PermissionError(13, "permission denied")
+    except NotARegularFile as exc:  # a FIFO would block a plain open forever
+        raise ConfigError(f"the audit log {path} {exc.strerror}; remove it or use --audit-log") from None
     except FileExistsError:  # a file stands where a folder of the path must be
         raise ConfigError(f"cannot write the audit log {path}: a file is in the way of its folder") from None
     except OSError as exc:
@@ -235,8 +245,8 @@ async def read_accounts(run: Run, client: AcornClient, entities: Sequence[Entity
 def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entity] | None = None) -> Plan:
     """The pure engine over the chosen entities, narrowed to --marketplace if given."""
     chosen = run.entities if entities is None else tuple(entities)
-    result = plan(replace(run.desired, entities=chosen), live, today(run.ws.env), run.ws.settings.policy,
-                  datetime.now(timezone.utc), run.ws.settings.environment)
+    result = plan(replace(run.desired, entities=chosen), live, today(run.ws.env, run.now), run.ws.settings.policy,
+                  run.now, run.ws.settings.environment)
     return restrict(result, run.marketplaces)
 
 
@@ -255,7 +265,7 @@ def plan_now(run: Run) -> Plan:
 
     result = make_plan(run, asyncio.run(go()))
     if result.summary.create:
-        record_first_seen(run.ws.state_dir, result, sandbox_now(run.ws))
+        record_first_seen(run.ws.state_dir, result, run.now)
     return result
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from ..desired.schema import seller_id_rule
 from ..domain import catalogue
 from ..domain.suggest import MARKETPLACE_ALIASES, did_you_mean
 from ..errors import ConfigError
@@ -173,24 +174,30 @@ def seller() -> None:
 
 @seller.command("add")
 @click.argument("name")
-@click.option("--seller-id", required=True, help="The seller's ID (letters and digits), as in spec.sellerId.")
+@click.option("--seller-id", required=True,
+              help="The seller's ID (10 to 20 upper-case letters and digits), as in spec.sellerId.")
 @click.option("--legal-name", help="The seller account's legal name (default: NAME).")
 @click.option("--regions", metavar="NA,EU,FE", help="Regions the seller authorized the application in "
                                                     "(default: all).")
 @click.option("--participates", metavar="US,CA", help="Marketplaces the seller already sells in.")
 @click.option("--related-account", is_flag=True, help="Linked to another store under review (reviews reject).")
+@click.option("--replace", is_flag=True, help="Replace the seller if its ID is there already (and its refresh token).")
 @_drive_options
-def seller_add(name, seller_id, legal_name, regions, participates, related_account, desired, config,
+def seller_add(name, seller_id, legal_name, regions, participates, related_account, replace, desired, config,
                endpoint) -> None:
-    """Add a seller (or replace one) and print its sandbox refresh token, once."""
+    """Add a seller (--replace: or replace one) and print its sandbox refresh token, once."""
+    pattern, words = seller_id_rule()  # the entity schema's rule: a seller desired could name
+    if not pattern.match(seller_id):
+        raise click.BadParameter(f"{words}, not {seller_id!r}", param_hint="'--seller-id'")
     ws = _ws(desired, config, endpoint)
     body = {"sellerId": seller_id, "legalEntityName": legal_name or name,
             "participations": _codes(participates, catalogue.CODES, "marketplace"),
-            "relatedAccount": related_account}
+            "relatedAccount": related_account, "replace": replace}
     if regions:
         body["regions"] = _codes(regions, catalogue.REGIONS, "region")
     answer = admin_call(ws, "POST", "/_sandbox/sellers", body)
-    click.echo(f"Added seller {seller_id} ({legal_name or name}) to {_where(ws)}.")
+    done = "Replaced seller {} ({}) in {}." if answer.get("replaced") else "Added seller {} ({}) to {}."
+    click.echo(done.format(seller_id, legal_name or name, _where(ws)))
     tokens = answer.get("refreshTokens", [])
     click.echo("Its sandbox refresh token, shown this once (the sandbox keeps no copy you can read back):")
     base = env_name(name)

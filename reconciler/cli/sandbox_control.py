@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from ..errors import ConfigError
+from .connect import admin_client
 from .workspace import Workspace
 
 
@@ -32,15 +33,7 @@ def admin_call(ws: Workspace, method: str, path: str, body: Any = None) -> Any:
 
 
 async def _call(ws: Workspace, method: str, path: str, body: Any) -> Any:
-    if ws.settings.endpoint == "embedded":
-        from ..sandbox.embedded import EMBEDDED_BASE_URL, embedded_transport
-
-        client = httpx.AsyncClient(transport=embedded_transport(ws.state_dir / "sandbox.sqlite"),
-                                   base_url=EMBEDDED_BASE_URL)
-        where = f"the embedded sandbox ({ws.state_dir / 'sandbox.sqlite'})"
-    else:
-        client = httpx.AsyncClient(base_url=ws.settings.endpoint, timeout=10.0)
-        where = f"the sandbox at {ws.settings.endpoint}"
+    client, where = admin_client(ws.settings, ws.state_dir)
     async with client:
         try:
             answer = await client.request(method, path, json=body)
@@ -60,11 +53,14 @@ async def _call(ws: Workspace, method: str, path: str, body: Any) -> Any:
 
 
 def sandbox_now(ws: Workspace) -> datetime:
-    """The sandbox's clock (which `acorn sandbox clock advance` moves); real UTC time elsewhere."""
+    """The sandbox's clock (which `acorn sandbox clock advance` moves); real UTC time when the
+    endpoint is not a sandbox. A sandbox endpoint that does not answer is a ConfigError: a wrong
+    --endpoint must not pass unnoticed on the real clock."""
     if not is_sandbox(ws):
         return datetime.now(timezone.utc)
+    answer = admin_call(ws, "GET", "/_sandbox/clock")
     try:
-        now = admin_call(ws, "GET", "/_sandbox/clock")["now"]
-    except ConfigError:  # an older served sandbox, or none: the real clock is the best there is
-        return datetime.now(timezone.utc)
-    return datetime.fromisoformat(now.replace("Z", "+00:00"))
+        return datetime.fromisoformat(answer["now"].replace("Z", "+00:00"))
+    except (TypeError, KeyError, AttributeError, ValueError):
+        raise ConfigError(f"the sandbox at {ws.settings.endpoint} answered its clock without a time: "
+                          "is it an acorn sandbox?") from None

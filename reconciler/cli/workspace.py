@@ -30,15 +30,16 @@ def annotations(problems: Iterable[Problem], level: str) -> str:
     return "\n".join(annotation(level, p.path, p.line, p.column, f"{p.key}: {p.message}") for p in problems)
 
 
-def today(env: Mapping[str, str]) -> date:
-    """Today in UTC; ACORN_TODAY=YYYY-MM-DD pins it (reproducible CI runs and tests)."""
+def today(env: Mapping[str, str], now: datetime | None = None) -> date:
+    """The UTC date of `now` (the run's clock; real time when not given); ACORN_TODAY=YYYY-MM-DD
+    pins it (reproducible CI runs and tests)."""
     pinned = env.get("ACORN_TODAY")
     if pinned:
         try:
             return date.fromisoformat(pinned)
         except ValueError:
             raise ConfigError(f"ACORN_TODAY must be a date (YYYY-MM-DD), not {pinned!r}") from None
-    return datetime.now(timezone.utc).date()
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from ..desired.safefile import NotARegularFile, open_append
 from ..domain.timestamps import utc_timestamp
 from ..errors import MachineError
 
@@ -84,9 +85,11 @@ class AuditLog(NullAuditLog):
         try:
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = self.path.open("a", encoding="utf-8")
+                self._file = open_append(self.path)
             self._file.write(entry.line() + "\n")
             self._file.flush()
+        except NotARegularFile as exc:
+            raise MachineError(f"the audit log {self.path} {exc.strerror}; remove it or use --audit-log") from None
         except OSError as exc:  # a full disk, a folder gone read-only: the run stops, saying so once
             raise MachineError(f"cannot write the audit log {self.path}: {exc.strerror or exc}") from None
 

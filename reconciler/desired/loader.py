@@ -55,11 +55,13 @@ class SourceFile:
     text: str
 
 
-def read_tree(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> list[SourceFile]:
-    """Read `entities/*.yaml` and `templates/*.yaml.j2` under `desired` (the file-system edge).
+def read_tree(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[list[SourceFile], list[Problem]]:
+    """Read `entities/*.yaml` and `templates/*.yaml.j2` under `desired` (the file-system edge):
+    the files read, and a problem for each that could not be.
 
-    Only regular files of at most `max_file_bytes` are read: a FIFO, a device or a huge file
-    is a problem naming it, never a hang or an out-of-memory."""
+    Only regular files of at most `max_file_bytes` are read: a FIFO, a device, a folder or a huge
+    file is a problem naming it, never a hang or an out-of-memory, and it hides no other problem.
+    A missing or wrong desired folder is a DesiredStateError at once (there is no tree to read)."""
     if not desired.is_dir():
         raise DesiredStateError([Problem(str(desired), 1, 1, "(folder)", "the desired folder does not exist")])
     if not (desired / "entities").is_dir() and not (desired / "templates").is_dir():
@@ -78,9 +80,7 @@ def read_tree(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> list[S
             except UnicodeDecodeError:
                 text = "\x00"  # the parser reports it, with the file's name
             files.append(SourceFile(str(path), f"{sub}/{path.name}", text))
-    if problems:
-        raise DesiredStateError(problems)
-    return files
+    return files, problems
 
 
 def digest(files: Iterable[SourceFile]) -> str:
@@ -94,7 +94,8 @@ def digest(files: Iterable[SourceFile]) -> str:
 PARALLEL_FROM = 2_000  # files; below this a process pool costs more than it saves
 
 
-def load(files: list[SourceFile], workers: int | None = None, root: Path | None = None) -> DesiredState:
+def load(files: list[SourceFile], workers: int | None = None, root: Path | None = None,
+         unreadable: Iterable[Problem] = ()) -> DesiredState:
     """Every entity of the tree; DesiredStateError with every problem of every file.
 
     Files are independent, so a large tree is loaded on every core (`workers`, default
@@ -102,6 +103,7 @@ def load(files: list[SourceFile], workers: int | None = None, root: Path | None 
     on disk, lets document paths be checked for symbolic links that leave it.
     """
     state, problems = load_partial(files, workers, root)
+    problems = [*unreadable, *problems]  # the files read_tree could not read, then the rest
     if problems:
         raise DesiredStateError(problems)
     return state
@@ -422,13 +424,17 @@ def _uniqueness(entities: list[Entity]) -> list[Problem]:
 
 
 def load_desired(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> DesiredState:
-    """Read and load the tree under `desired`."""
-    return load(read_tree(desired, max_file_bytes), root=desired.resolve().parent)
+    """Read and load the tree under `desired`; DesiredStateError with every problem of the tree."""
+    files, unreadable = read_tree(desired, max_file_bytes)
+    return load(files, root=desired.resolve().parent, unreadable=unreadable)
 
 
 def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[DesiredState, list[Problem]]:
-    """Read the tree under `desired`: the entities that loaded, and every problem."""
-    return load_partial(read_tree(desired, max_file_bytes), root=desired.resolve().parent)
+    """Read the tree under `desired`: the entities that loaded, and every problem (a file that
+    could not be read among them)."""
+    files, unreadable = read_tree(desired, max_file_bytes)
+    state, problems = load_partial(files, root=desired.resolve().parent)
+    return state, unreadable + problems
 
 
 def problem_entity(p: Problem) -> str:

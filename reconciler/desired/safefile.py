@@ -9,10 +9,12 @@ file, and never reads more than `limit` bytes, whatever the file claims its size
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 DEFAULT_FILE_BYTES = 4 * 1024 * 1024      # one YAML file, template or acorn.yaml
 DEFAULT_SECRET_FILE_BYTES = 64 * 1024     # one secret file: a token is a few hundred bytes
@@ -60,6 +62,29 @@ def read_regular(path: Path | str, limit: int) -> bytes:
                 raise NotARegularFile(0, f"is larger than the limit of {human(limit)}")
     finally:
         os.close(fd)
+
+
+def open_append(path: Path | str) -> TextIO:
+    """`path` opened for appending text, created if missing; NotARegularFile when it is a FIFO, a
+    device or a folder. Opened without blocking, so a FIFO with no reader cannot hang the run."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO nobody reads
+            raise NotARegularFile(0, "is a FIFO (named pipe), not a regular file") from None
+        if exc.errno == errno.EISDIR:
+            raise NotARegularFile(0, "is a folder, not a regular file") from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise NotARegularFile(0, f"is {kind}, not a regular file")
+        return os.fdopen(fd, "a", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def why_unreadable(exc: OSError) -> str:

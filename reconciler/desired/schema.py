@@ -176,3 +176,10 @@ def _explain_one_of(error: jsonschema.ValidationError, doc: Document, path: KeyP
         if sub.schema_path and sub.schema_path[0] == meant:
             found += _explain(sub, doc)
     return found or [(path, "must be {env: NAME}, {file: PATH}, or a map by region (NA, EU, FE) of them", False)]
+
+
+def seller_id_rule() -> tuple[re.Pattern[str], str]:
+    """The entity schema's own rule for `spec.sellerId` (for the sandbox, which must accept no seller
+    the desired state would refuse): its pattern, compiled, and the words that explain it."""
+    pattern = schema("entity")["properties"]["spec"]["properties"]["sellerId"]["pattern"]
+    return ecma_regex(pattern), PATTERN_WORDS.get(pattern, f"must match {pattern}")

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..desired.schema import seller_id_rule
 from ..domain import catalogue
 from ..domain.live import APPROVED, REJECTED
 from ..domain.model import Reason
@@ -21,7 +22,6 @@ from .faults import faults_from_api
 from .http import ApiFailure, is_loopback, json_body, json_response
 from .records import Channel, SellerRecord
 
-SELLER_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 REASON_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
 MAX_ADVANCE_SECONDS = 100 * 365 * 86400
 
@@ -29,7 +29,8 @@ AdminMethod = Callable[["Admin", Request], Awaitable[Response]]
 
 
 _SELLER_KEYS = ("sellerId", "legalEntityName", "refreshToken", "participations", "relatedAccount",
-                "regions", "refreshTokens", "storeName", "suspendedListings", "otherChannels", "business")
+                "regions", "refreshTokens", "storeName", "suspendedListings", "otherChannels", "business",
+                "replace")
 
 
 def _codes(raw: dict, key: str) -> tuple[str, ...]:
@@ -65,8 +66,9 @@ def seller_from_api(raw: Any) -> SellerRecord:
     for key in required:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise ApiFailure.invalid(key, "is required (a non-empty string)")
-    if not SELLER_ID.match(raw["sellerId"]):
-        raise ApiFailure.invalid("sellerId", "must be 1-64 letters and digits")
+    pattern, words = seller_id_rule()  # the entity schema's rule: no seller desired could not name
+    if not pattern.match(raw["sellerId"]):
+        raise ApiFailure.invalid("sellerId", words)
     related = raw.get("relatedAccount", False)
     if not isinstance(related, bool):
         raise ApiFailure.invalid("relatedAccount", "must be true or false")
@@ -152,13 +154,21 @@ class Admin:
 
     @loopback_only
     async def put_seller(self, request: Request) -> Response:
-        seller = seller_from_api(await json_body(request))
+        body = await json_body(request)
+        seller = seller_from_api(body)
+        replace = body.get("replace", False)
+        if not isinstance(replace, bool):
+            raise ApiFailure.invalid("replace", "must be true or false")
+        exists = self.sb.store.seller(seller.seller_id) is not None
+        if exists and not replace:
+            raise ApiFailure(409, f"seller {seller.seller_id} exists already; add it with replace: true "
+                                  "(acorn sandbox seller add --replace) to replace it and its refresh tokens")
         self.sb.store.put_seller(seller)
         # The refresh tokens are answered once, here, to whoever added the seller (a loopback
         # client); never by /_sandbox/state. Each acts in the regions it lists only.
         tokens = [{"regions": list(seller.regions), "refreshToken": seller.refresh_token}] if seller.refresh_token else []
         tokens += [{"regions": [region], "refreshToken": token} for region, token in seller.region_tokens]
-        return json_response(seller.to_api() | {"refreshTokens": tokens})
+        return json_response(seller.to_api() | {"replaced": exists, "refreshTokens": tokens})
 
     @loopback_only
     async def now(self, request: Request) -> Response:

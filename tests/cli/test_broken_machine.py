@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.client import audit as audit_module
 from reconciler.desired.safefile import write_atomic
 from tests import REPO
 
@@ -80,8 +81,8 @@ class _FullDisk:
 
 def test_a_full_disk_under_the_audit_log_stops_the_run_once(run_acorn, demo, monkeypatch):
     audit = demo / "logs" / "audit.jsonl"
-    real_open = Path.open
-    monkeypatch.setattr(Path, "open", lambda self, *a, **k: _FullDisk() if self == audit else real_open(self, *a, **k))
+    real_open = audit_module.open_append
+    monkeypatch.setattr(audit_module, "open_append", lambda path: _FullDisk() if path == audit else real_open(path))
     line = one_error(run_acorn("plan", "--audit-log", str(audit), cwd=demo))
     assert line == f"error: cannot write the audit log {audit}: No space left on device"
 
@@ -90,8 +91,12 @@ def test_a_plan_file_is_written_whole_or_not_at_all(run_acorn, demo, monkeypatch
     out = demo / "plan.json"
     out.write_text("the plan reviewed yesterday\n")
 
-    def full(fd: int) -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    real_fsync = os.fsync
+
+    def full(fd: int) -> None:  # the disk fills as the plan is written (the first-seen record went first)
+        if Path(os.readlink(f"/proc/self/fd/{fd}")).name.startswith(".plan.json."):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", full)
     result = run_acorn("plan", "--out", str(out), cwd=demo)
@@ -105,3 +110,36 @@ def test_write_atomic_replaces_whole(tmp_path):
     path.write_text("old")
     write_atomic(path, "new")
     assert path.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def _fifo_hangs_not(run_acorn, demo: Path, *args: str) -> str:
+    # A blocking read or open of a FIFO would never return: the CLI runner has no timeout of its own.
+    import signal
+
+    def hung(signum, frame):
+        raise AssertionError("acorn hung on a FIFO")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        return one_error(run_acorn(*args, cwd=demo))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("command", [("plan",), ("status",), ("drift",)])
+def test_a_first_seen_record_that_is_a_fifo(run_acorn, demo, command):
+    (demo / ".acorn").mkdir()
+    os.mkfifo(demo / ".acorn" / "first-seen.json")
+    assert _fifo_hangs_not(run_acorn, demo, *command) == (
+        f"error: the first-seen record {demo}/.acorn/first-seen.json is a FIFO (named pipe), not a regular file; "
+        "remove it")
+
+
+def test_an_audit_log_that_is_a_fifo(run_acorn, demo):
+    (demo / ".acorn").mkdir()
+    os.mkfifo(demo / ".acorn" / "audit.jsonl")
+    assert _fifo_hangs_not(run_acorn, demo, "plan") == (
+        f"error: the audit log {demo}/.acorn/audit.jsonl is a FIFO (named pipe), not a regular file; "
+        "remove it or use --audit-log")

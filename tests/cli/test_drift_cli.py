@@ -92,3 +92,29 @@ def test_group_by_label_splits_the_report_and_writes_one_file_per_team(run_acorn
 def test_group_by_must_name_a_label(run_acorn, demo: Path) -> None:
     result = run_acorn("drift", "--group-by", "team", cwd=demo)
     assert result.code == 1 and "--group-by must be label:KEY" in result.err
+
+
+def test_the_plan_ages_on_the_sandbox_clock(run_acorn, demo: Path) -> None:
+    assert "STALE_PENDING: IN_REVIEW for 20 days" in run_acorn("plan", cwd=demo).out
+    assert run_acorn("sandbox", "clock", "advance", "30d", cwd=demo).code == 0
+    assert "STALE_PENDING: IN_REVIEW for 50 days" in run_acorn("plan", cwd=demo).out
+    assert "IN_REVIEW for 50 days" in run_acorn("status", cwd=demo).out
+
+
+def test_acorn_today_still_pins_the_day(run_acorn, demo: Path) -> None:
+    from datetime import datetime, timezone
+
+    run_acorn("sandbox", "clock", "advance", "30d", cwd=demo)
+    pinned = run_acorn("plan", cwd=demo, env={"ACORN_TODAY": datetime.now(timezone.utc).date().isoformat()})
+    assert "STALE_PENDING: IN_REVIEW for 20 days" in pinned.out  # the seeded review began 20 days before the sandbox was made
+
+
+def test_a_sandbox_endpoint_that_does_not_answer_is_an_error_not_the_real_clock(demo: Path, monkeypatch) -> None:
+    from reconciler.cli.sandbox_control import sandbox_now
+    from reconciler.cli.workspace import workspace
+    from reconciler.errors import ConfigError
+
+    monkeypatch.chdir(demo)
+    ws = workspace(None, None, endpoint="http://127.0.0.1:9")  # the discard port: nothing listens
+    with pytest.raises(ConfigError, match="cannot reach the sandbox at http://127.0.0.1:9"):
+        sandbox_now(ws)

@@ -96,12 +96,12 @@ def test_the_clock_moves_on_and_reviews_follow_it(run_acorn, where) -> None:
 
 
 def test_seller_add_refuses_an_unknown_marketplace_with_a_did_you_mean(run_acorn, tmp_path) -> None:
-    result = run_acorn("sandbox", "seller", "add", "x", "--seller-id", "B1", "--participates", "GB", cwd=tmp_path)
+    result = run_acorn("sandbox", "seller", "add", "x", "--seller-id", "B1EXAMPLE01", "--participates", "GB", cwd=tmp_path)
     assert result.code == 1 and "unknown marketplace 'GB'; did you mean 'UK'?" in result.err
 
 
 def test_regions_name_where_the_token_acts(run_acorn, tmp_path) -> None:
-    result = run_acorn("sandbox", "seller", "add", "x", "--seller-id", "B1", "--regions", "EU,NA", cwd=tmp_path)
+    result = run_acorn("sandbox", "seller", "add", "x", "--seller-id", "B1EXAMPLE01", "--regions", "EU,NA", cwd=tmp_path)
     assert result.code == 0, result.err
     assert "# regions NA, EU" in result.out
 
@@ -127,3 +127,23 @@ def test_fail_on_rejected_needs_wait(run_acorn, tmp_path) -> None:
     shutil.copytree(REPO / "desired", tmp_path / "desired")
     refused = run_acorn("apply", "--yes", "--fail-on-rejected", cwd=tmp_path)
     assert refused.code == 1 and "--fail-on-rejected needs --wait" in refused.err
+
+
+def test_seller_add_refuses_an_id_that_is_there_unless_replace(run_acorn, tmp_path) -> None:
+    add = ("sandbox", "seller", "add", "x", "--seller-id", "B1EXAMPLE01")
+    assert run_acorn(*add, cwd=tmp_path).out.startswith("Added seller B1EXAMPLE01 (x) to ")
+    again = run_acorn(*add, "--legal-name", "Other Ltd", cwd=tmp_path)
+    assert again.code == 1 and "seller B1EXAMPLE01 exists already" in again.err and "--replace" in again.err
+    listed = run_acorn("sandbox", "seller", "list", cwd=tmp_path).out
+    assert re.search(r"^B1EXAMPLE01 +x  sells in", listed, re.MULTILINE)  # unchanged
+    replaced = run_acorn(*add, "--legal-name", "Other Ltd", "--replace", cwd=tmp_path)
+    assert replaced.code == 0 and replaced.out.startswith("Replaced seller B1EXAMPLE01 (Other Ltd) in ")
+    listed = run_acorn("sandbox", "seller", "list", cwd=tmp_path).out
+    assert re.search(r"^B1EXAMPLE01 +Other Ltd  sells in", listed, re.MULTILINE)
+
+
+def test_seller_add_takes_only_ids_the_desired_state_takes(run_acorn, tmp_path) -> None:
+    for bad in ("B1", "b1example01", "B1EXAMPLE-01"):
+        result = run_acorn("sandbox", "seller", "add", "x", "--seller-id", bad, cwd=tmp_path)
+        assert result.code == 1 and "must be 10 to 20 upper-case letters and digits" in result.err, result.err
+    assert not (tmp_path / ".acorn").exists()  # refused before the sandbox is touched

@@ -228,3 +228,32 @@ def test_lower_case_and_spaces_are_accepted_as_written(run_acorn, tmp_path: Path
     entity.write_text(entity.read_text().replace("number: DE123456788}", "number: de 123 456 788}"))
     result = run_acorn("validate", "--desired", str(desired), env={"ACORN_TODAY": "2026-11-27"})
     assert result.code == 0, result.err
+
+
+def test_a_folder_named_like_an_entity_hides_no_other_problem(run_acorn, tmp_path: Path) -> None:
+    desired = tree(tmp_path, "valid", "bad-seller-id", "duplicate-key")
+    (desired / "entities" / "dir.yaml").mkdir()
+    result = run_acorn("validate", "--desired", str(desired))
+    assert result.code == 1 and "Traceback" not in result.err
+    lines = result.err.splitlines()
+    assert f"{desired}/entities/dir.yaml:1:1: (file): is a folder, not a regular file" in lines
+    assert any(line.startswith(f"{desired}/entities/bad-seller-id.yaml:7:13: spec.sellerId:") for line in lines)
+    assert any(line.startswith(f"{desired}/entities/duplicate-key.yaml:8:3: spec.sellerId: duplicate key")
+               for line in lines)
+    assert lines[-1] == "3 problems in the desired state."
+    # --marketplace keeps to regions the demo seller authorized (FE is not: that would exit 1)
+    ok = run_acorn("plan", "--entity", "valid", "--marketplace", "US", "--marketplace", "DE", "--desired", str(desired), cwd=tmp_path)
+    assert ok.code == 0, ok.err
+    assert "\nvalid  " in ok.out
+    assert "3 other files of the desired tree have problems" in ok.err
+
+
+def test_every_error_has_the_one_prefix(run_acorn, tmp_path: Path) -> None:
+    usage = run_acorn("plan", "--bogus", cwd=tmp_path)
+    assert usage.code == 1
+    assert usage.err.splitlines() == ["Usage: acorn plan [OPTIONS]", "Try 'acorn plan --help' for help.", "",
+                                      "error: No such option '--bogus'. Did you mean '--out'?"]
+    refused = run_acorn("plan", "--environment", "production", "--endpoint", "http://example.com", cwd=tmp_path)
+    assert refused.code == 1 and refused.err.startswith("error: endpoint 'http://example.com' uses plain http://")
+    for result in (usage, refused):
+        assert "Error:" not in result.err

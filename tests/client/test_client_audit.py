@@ -3,9 +3,9 @@
 import asyncio
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 from reconciler.client import AcornClient
+from reconciler.client import audit as audit_module
 from reconciler.client.audit import AuditEntry, AuditLog
 from reconciler.desired.settings import Settings
 from tests.client.client_support import Recording, make_entity
@@ -27,14 +27,13 @@ def test_lines_are_appended_as_json_with_a_utc_timestamp(tmp_path):
 
 def test_the_file_is_opened_once_and_closed_with_the_client(tmp_path, monkeypatch, sandbox, sandbox_url):
     opened = []  # paths opened for appending
-    real_open = Path.open
+    real_open = audit_module.open_append
 
-    def spy(self, mode="r", *args, **kwargs):
-        if "a" in mode:
-            opened.append(self)
-        return real_open(self, mode, *args, **kwargs)
+    def spy(path):
+        opened.append(path)
+        return real_open(path)
 
-    monkeypatch.setattr(Path, "open", spy)
+    monkeypatch.setattr(audit_module, "open_append", spy)
     path = tmp_path / "audit.jsonl"
     log = AuditLog(path)
     entity = make_entity(env_name="TOKEN")

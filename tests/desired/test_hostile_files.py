@@ -18,7 +18,7 @@ from reconciler.desired.loader import read_tree
 from reconciler.desired.safefile import read_regular
 from reconciler.desired.settings import load_settings
 from reconciler.domain.model import SecretRef
-from reconciler.errors import DesiredStateError, SecretError
+from reconciler.errors import SecretError
 from tests import FIXTURES
 
 TWO_GB = 2 * 1024 ** 3
@@ -38,9 +38,9 @@ def hostile_tree(root: Path) -> Path:
 
 def test_each_odd_file_is_one_problem_naming_it(tmp_path):
     desired = hostile_tree(tmp_path)
-    with pytest.raises(DesiredStateError) as caught:
-        read_tree(desired)
-    assert sorted((Path(p.path).name, p.message) for p in caught.value.problems) == [
+    files, problems = read_tree(desired)
+    assert [Path(f.path).name for f in files] == ["valid.yaml"]
+    assert sorted((Path(p.path).name, p.message) for p in problems) == [
         ("fifo.yaml", "is a FIFO (named pipe), not a regular file"),
         ("huge.yaml", "is larger than the limit of 4 MiB (8 GiB)"),
         ("null.yaml", "is a character device, not a regular file"),
@@ -75,9 +75,11 @@ def test_the_size_limit_is_a_setting(tmp_path):
     entities = tmp_path / "desired" / "entities"
     entities.mkdir(parents=True)
     (entities / "valid.yaml").write_text((FIXTURES / "valid.yaml").read_text() + "#" * 520 + "\n")  # 1536 bytes
-    with pytest.raises(DesiredStateError, match=r"valid.yaml:1:1: \(file\): is larger than the limit of 1.1 KiB \(1.5 KiB\)"):
-        read_tree(tmp_path / "desired", settings.max_file_bytes)
-    assert len(read_tree(tmp_path / "desired")) == 1
+    files, problems = read_tree(tmp_path / "desired", settings.max_file_bytes)
+    assert files == [] and [str(p) for p in problems] == [
+        f"{entities / 'valid.yaml'}:1:1: (file): is larger than the limit of 1.1 KiB (1.5 KiB)"]
+    files, problems = read_tree(tmp_path / "desired")
+    assert len(files) == 1 and problems == []
 
 
 @pytest.mark.parametrize("make, why", [

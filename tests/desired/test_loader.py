@@ -166,7 +166,7 @@ def test_shipped_demo_tree_is_valid() -> None:
     state = load_desired(repo / "desired")
     assert [e.name for e in state.entities] == [
         "acme-sz", "atlas-ie", "atlas-uk", "maple-ca", "nordlicht-de", "sakura-jp"]
-    for f in read_tree(repo / "desired"):
+    for f in read_tree(repo / "desired")[0]:
         if f.relpath.startswith("entities/"):
             assert f.text.startswith("# yaml-language-server: $schema=../../schemas/entity.schema.json")
 
@@ -180,7 +180,7 @@ def test_unreadable_entries_are_named_not_crashed_on(tmp_path: Path) -> None:
     (tmp_path / "entities" / "folder.yaml").mkdir(parents=True)
     (tmp_path / "entities" / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
     with pytest.raises(DesiredStateError) as caught:
-        read_tree(tmp_path)
+        load_desired(tmp_path)
     assert sorted((Path(p.path).name, p.message) for p in caught.value.problems) == [
         ("dangling.yaml", "cannot be read: No such file or directory"),
         ("folder.yaml", "is a folder, not a regular file")]

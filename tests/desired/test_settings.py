@@ -46,7 +46,8 @@ def test_file_values_are_read() -> None:
 def test_unknown_setting_is_located() -> None:
     with pytest.raises(DesiredStateError) as caught:
         parse_settings("concurrency: 4\nmaxCreate: 3\n", "acorn.yaml")
-    assert str(caught.value.problems[0]).startswith("acorn.yaml:2:1: maxCreate: unknown key")
+    assert str(caught.value.problems[0]).startswith(
+        "acorn.yaml:2:1: maxCreate: unknown key; did you mean 'maxCreates'? (allowed: ")
 
 
 @pytest.mark.parametrize("endpoint, why", [

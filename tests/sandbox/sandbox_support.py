@@ -185,12 +185,12 @@ class Api:
     recorded: list[Recorded] = field(default_factory=list)
 
     def seller(self, seller_id: str | None = None, *, name: str = "Test Seller Ltd",
-               participations: tuple[str, ...] = (), related: bool = False) -> str:
-        """Seeds a seller (a fresh id unless given); answers its id."""
+               participations: tuple[str, ...] = (), related: bool = False, replace: bool = False) -> str:
+        """Seeds a seller (a fresh id unless given; `replace` for one that is there); answers its id."""
         seller_id = seller_id or f"TESTSELLER{next(_names):05d}"
         response = self.http.post("/_sandbox/sellers", json={
             "sellerId": seller_id, "legalEntityName": name, "refreshToken": f"Atzr|refresh-{seller_id}",
-            "participations": list(participations), "relatedAccount": related})
+            "participations": list(participations), "relatedAccount": related, "replace": replace})
         assert response.status_code == 200, response.text
         return seller_id
 

@@ -99,20 +99,20 @@ def test_admin_calls_from_a_remote_client_are_403_while_the_api_answers(tmp_path
         remote = httpx.ASGITransport(app=app, client=("203.0.113.9", 5000))
         async with httpx.AsyncClient(transport=local, base_url="http://sandbox") as ours, \
                 httpx.AsyncClient(transport=remote, base_url="http://sandbox") as theirs:
-            await ours.post("/_sandbox/sellers", json={"sellerId": "S1", "legalEntityName": "S",
+            await ours.post("/_sandbox/sellers", json={"sellerId": "SELLER00001", "legalEntityName": "S",
                                                        "refreshToken": "r1"})
             answers = [await theirs.post("/_sandbox/reset"), await theirs.get("/_sandbox/state"),
                        await theirs.put("/_sandbox/faults", json={"errorRate": 1}),
                        await theirs.post("/_sandbox/clock", json={"advanceSeconds": 1}),
-                       await theirs.post("/_sandbox/sellers", json={"sellerId": "S2", "legalEntityName": "S",
+                       await theirs.post("/_sandbox/sellers", json={"sellerId": "SELLER00002", "legalEntityName": "S",
                                                                     "refreshToken": "r2"})]
             assert {a.json()["errors"][0]["code"] for a in answers} == {ERROR_CODES[403]}
             token = (await theirs.post(LWA_TOKEN_PATH, data={
                 "grant_type": "refresh_token", "refresh_token": "r1", "client_id": "c", "client_secret": "s"})).json()
-            listed = await theirs.get(SELLER_REGISTRATIONS_PATH.format(sellerId="S1"),
+            listed = await theirs.get(SELLER_REGISTRATIONS_PATH.format(sellerId="SELLER00001"),
                                       headers={ACCESS_TOKEN_HEADER: token["access_token"], "x-acorn-region": "EU"})
             state = (await ours.get("/_sandbox/state")).json()
-            assert [s["sellerId"] for s in state["sellers"]] == ["S1"]
+            assert [s["sellerId"] for s in state["sellers"]] == ["SELLER00001"]
             return [a.status_code for a in answers] + [listed.status_code]
 
     assert asyncio.run(run()) == [403, 403, 403, 403, 403, 200]

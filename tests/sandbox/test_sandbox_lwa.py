@@ -82,7 +82,7 @@ def test_a_call_without_its_region_is_400(api):
 def test_a_token_is_refused_in_a_region_its_seller_has_not_authorized(api):
     seller = api.seller()
     api.http.post("/_sandbox/sellers", json={"sellerId": seller, "legalEntityName": "Test Seller Ltd",
-                                             "refreshTokens": {"NA": "Atzr|na", "EU": "Atzr|eu"}})
+                                             "refreshTokens": {"NA": "Atzr|na", "EU": "Atzr|eu"}, "replace": True})
     na = api.exchange("Atzr|na").json()["access_token"]
     eu = api.exchange("Atzr|eu").json()["access_token"]
     assert api.exchange(f"Atzr|refresh-{seller}").status_code == 400  # replaced by the per-region tokens
@@ -125,3 +125,21 @@ def test_participations_answer_the_sellers_stores_with_iso_country_codes(api):
     assert [(p["marketplace"]["id"], p["marketplace"]["countryCode"]) for p in eu] == [("A1F83G8C2ARO7P", "GB")]
     assert all(p["participation"] == {"isParticipating": True, "hasSuspendedListings": False} for p in payload)
     assert response.headers[RATE_LIMIT_HEADER] == "0.016"
+
+
+def test_adding_a_seller_that_is_there_is_a_conflict_unless_replace(api):
+    seller = api.seller()
+    again = api.http.post("/_sandbox/sellers", json={"sellerId": seller, "legalEntityName": "Other Ltd"})
+    assert again.status_code == 409 and again.json()["errors"][0]["code"] == ERROR_CODES[409]
+    assert api.http.post(LWA_TOKEN_PATH, data={"grant_type": "refresh_token", "refresh_token": f"Atzr|refresh-{seller}",
+                                               "client_id": "c", "client_secret": "s"}).status_code == 200
+    replaced = api.http.post("/_sandbox/sellers", json={"sellerId": seller, "legalEntityName": "Other Ltd",
+                                                        "replace": True})
+    assert replaced.status_code == 200 and replaced.json()["replaced"] is True
+
+
+def test_a_seller_id_the_desired_state_refuses_is_refused(api):
+    for bad in ("S1", "a3exampleacme01", "A" * 21):
+        answer = api.http.post("/_sandbox/sellers", json={"sellerId": bad, "legalEntityName": "S"})
+        assert answer.status_code == 400, bad
+        assert answer.json()["errors"][0]["message"].startswith("sellerId: must be 10 to 20 upper-case letters")

@@ -98,7 +98,7 @@ def test_a_decision_is_stored_and_never_changes(api):
     api.advance(300)
     decided = _status(api, token, rid)
     assert decided["status"] == "APPROVED"
-    api.seller(seller, related=True, name="Renamed Ltd")  # would now reject, were it decided again
+    api.seller(seller, related=True, name="Renamed Ltd", replace=True)  # would now reject, were it decided again
     api.advance(86400 * 400)
     assert _status(api, api.token(seller), rid) == decided
 
