@@ -19,7 +19,7 @@ from .. import __version__
 # ACTION_COMMIT to the tagged release commit (a commit cannot hold its own SHA, so this is
 # updated after tagging); `acorn init --action OWNER/REPO@SHA` pins any other.
 ACTION_REPOSITORY = "acorn-reconciler/acorn"
-ACTION_COMMIT = "45f76d3c8e844b581cd4adc7e0579a36dce199f5"
+ACTION_COMMIT = "13b0bc51f695acf4de5c042b713aefe19683e169"
 ACTION_VERSION = f"v{__version__}"
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100})@([0-9a-f]{40})$")
