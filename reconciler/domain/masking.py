@@ -27,6 +27,7 @@ _SEPARATORS = re.compile(_SEPARATOR)
 _PREFIX = re.compile(r"^([A-Za-z]{1,2})(?=[0-9])")
 
 
+@lru_cache(maxsize=65536)  # asked for every value on every text that mask_all sees
 def _core(value: str) -> str:
     """The characters that identify `value`: letters and digits, upper case, without a leading
     country prefix (`DE 123-456-789` and `123456789` are the same VAT number)."""
@@ -36,21 +37,67 @@ def _core(value: str) -> str:
     return rest if len(rest) > _VISIBLE else squeezed
 
 
-@lru_cache(maxsize=65536)
-def _spellings(value: str) -> re.Pattern[str]:
+_SEPARATOR_CHARS = frozenset(".-/_,:")
+
+
+def _is_separator(c: str) -> bool:
+    return c.isspace() or c in _SEPARATOR_CHARS
+
+
+def _is_word(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _match(text: str, i: int, chars: str) -> int:
+    """Where `chars` spelt from text[i] ends (any case, separators between characters), or -1."""
+    j, n = i, len(text)
+    for k, c in enumerate(chars):
+        if k:
+            while j < n and _is_separator(text[j]):
+                j += 1
+        if j >= n or text[j].upper() != c:
+            return -1
+        j += 1
+    return j
+
+
+def _spans(text: str, value: str) -> list[tuple[int, int]]:
     """Every spelling a server may echo `value` in: any case, any separators between its
-    characters, with or without a (country) prefix; never inside a longer word or number."""
+    characters, with or without a (country) prefix; never inside a longer word or number.
+    A scan, not a regular expression: compiling one per value cost more than the search."""
     core = _core(value)
     squeezed = "".join(c for c in value if c.isalnum()).upper()
     prefix = squeezed[: len(squeezed) - len(core)]
-    body = _SEPARATOR.join(re.escape(c) for c in core)
-    optional = f"(?:{_SEPARATOR.join(re.escape(c) for c in prefix)}{_SEPARATOR})?" if prefix else ""
-    return re.compile(rf"(?<![A-Za-z0-9]){optional}{body}(?![A-Za-z0-9])", re.IGNORECASE)
+    spans, i, n = [], 0, len(text)
+    while i < n:
+        if i and _is_word(text[i - 1]):
+            i += 1
+            continue
+        end = -1
+        if prefix:
+            after_prefix = _match(text, i, prefix)
+            if after_prefix >= 0:
+                j = after_prefix
+                while j < n and _is_separator(text[j]):
+                    j += 1
+                end = _match(text, j, core)
+                if end >= 0 and end < n and _is_word(text[end]):
+                    end = -1
+        if end < 0:
+            end = _match(text, i, core)
+            if end >= 0 and end < n and _is_word(text[end]):
+                end = -1
+        if end < 0:
+            i += 1
+            continue
+        spans.append((i, end))
+        i = end
+    return spans
 
 
 def mask_all(text: str, secrets: "set[str] | frozenset[str]") -> str:
     """Replace every occurrence of each sensitive value in free text (e.g. an API message),
-    however it is spelt (see `_spellings`), by the value masked.
+    however it is spelt (see `_spans`), by the value masked.
 
     Most texts hold none: a value is looked for only when its characters occur in the text
     with separators removed. Longer values first, so a value containing another is masked whole.
@@ -58,9 +105,11 @@ def mask_all(text: str, secrets: "set[str] | frozenset[str]") -> str:
     if not text or not secrets:
         return text
     squeezed = _SEPARATORS.sub("", text).upper()
-    found = [v for v in secrets if len(_core(v)) > _VISIBLE and _core(v) in squeezed]
+    found = [v for v in secrets if len(core := _core(v)) > _VISIBLE and core in squeezed]
     for value in sorted(found, key=len, reverse=True):
-        text = _spellings(value).sub(mask(value), text)
+        spans = _spans(text, value)
+        for start, end in reversed(spans):
+            text = text[:start] + mask(value) + text[end:]
     return text
 
 
