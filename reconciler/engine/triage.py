@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..desired import preflight
+from ..domain.timestamps import utc_timestamp
 from .plan import (
     ATTENTION,
     BLOCKED,
@@ -179,7 +180,7 @@ def triage(plan: Plan, *, now: datetime, first_seen: Mapping[tuple[str, str], da
                 age = (now - since).total_seconds() / 86400
                 if age > unapplied_create_days:
                     add(UNAPPLIED_CREATE, p.state, finding(
-                        f"desired since {since.strftime('%Y-%m-%d %H:%M')} UTC ({int(age)} days), "
+                        f"desired since {utc_timestamp(since)} ({int(age)} days), "
                         f"not applied; more than unappliedCreateDays ({unapplied_create_days})"))
                 else:
                     waiting += 1

@@ -71,7 +71,7 @@ def test_where_git_is_there_the_age_is_from_the_commit(run_acorn, demo: Path) ->
     _git(demo, "add", "desired")
     _git(demo, "commit", "-qm", "desired", when="2020-01-01T00:00:00Z")
     result = run_acorn("drift", "--entity", "atlas-ie", cwd=demo)
-    assert result.code == 2 and "desired since 2020-01-01 00:00 UTC" in result.out
+    assert result.code == 2 and "desired since 2020-01-01T00:00:00Z" in result.out
     # an uncommitted change is not what git dated: the first plan that shows it counts
     path = demo / "desired" / "templates" / "atlas.yaml.j2"
     path.write_text(path.read_text() + "\n")
