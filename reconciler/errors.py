@@ -13,6 +13,10 @@
         ├── AuthError           LWA refused an entity-region's refresh token
         │   └── RegionUnauthorized  403: the seller has not authorized the app in that region
         ├── ApplicationCredentialsError  LWA refused the application itself: the run stops
+        │   └── ApplicationAccessError  SP-API refuses the application itself in a region (an expired
+        │                           client secret, a missing role, a wrong host or path, a suspended
+        │                           app): one finding for the run, not one per seller
+        ├── RoleMissing         a 403 an operation gets for lack of a role the app does not hold
         └── TransportError      too many consecutive failed calls
 """
 
@@ -112,6 +116,15 @@ class RegionUnauthorized(AuthError):
 
 class ApplicationCredentialsError(ApiError):
     """LWA's invalid_client / unauthorized_client: the app's id or secret, the same for every seller."""
+
+
+class ApplicationAccessError(ApplicationCredentialsError):
+    """SP-API refuses the application itself, whatever the seller: the run stops at the first sign."""
+
+
+class RoleMissing(ApiError):
+    """An operation the application lacks the role for (getAccount without the Account Information
+    Service Provider role): a warning on what it would have checked, asked once per region and run."""
 
 
 class TransportError(ApiError):

@@ -20,7 +20,7 @@ import click
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
 from ..client.request import Call
-from ..desired import lifecycle
+from ..desired import account_check, lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
 from ..desired.safefile import NotARegularFile, open_append, write_atomic
 from ..domain.live import AccountRead, SellerLive
@@ -226,6 +226,8 @@ async def read_accounts(run: Run, client: AcornClient, entities: Sequence[Entity
     gate = asyncio.Semaphore(max(1, run.ws.settings.concurrency))
 
     async def one(entity: Entity, region: str) -> AccountRead:
+        if region not in account_check.ACCOUNT_CHECK_REGIONS:  # SP-API offers getAccount in the EU only
+            return AccountRead(region, unavailable=account_check.not_offered(region))
         async with gate:
             try:
                 return AccountRead(region, await client.get_account(entity, region))

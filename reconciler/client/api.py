@@ -5,13 +5,18 @@
         regs = await client.create_registration(entity, "EU", ids, token, digest)
 
 Every seller acts with its own refresh token only, and with each region's own token in that
-region (SP-API authorizations are regional). A region the seller has not authorized the app
-in (SP-API's 403, or LWA refusing that region's token) is recorded in
-`SellerLive.unauthorized` and the seller's other regions are read; a seller that cannot be
-read at all (its credentials are missing, a call gives up) gets `SellerLive(error=...)` and
-the others go on; only the run's breaker (TransportError) and the application's own
-credentials (missing, or refused by LWA) stop `read_all`. No ApiError leaves a public method
-without passing the run's Redactor (redact.py): a server echoing a token cannot leak it.
+region (SP-API authorizations are regional; in the Far East an account may cover only some
+marketplaces, and an entity can name another account for them: `credentials.accounts`). Each
+distinct refresh token is exchanged once per run (and again near expiry), whatever the number
+of regions it serves. A region the seller has not authorized the app in (SP-API's 403, or LWA
+refusing that region's token) is recorded in `SellerLive.unauthorized` and the seller's other
+regions are read; a seller that cannot be read at all (its credentials are missing, a call
+gives up) gets `SellerLive(error=...)` and the others go on; only the run's breaker
+(TransportError) and the application's own problems stop `read_all`: its credentials
+(missing, refused by LWA, an expired client secret), or SP-API refusing the first
+APP_REFUSAL_SELLERS sellers of a region with none accepted (ApplicationWatch). No ApiError
+leaves a public method without passing the run's Redactor (redact.py): a server echoing a
+token cannot leak it.
 """
 
 from __future__ import annotations
@@ -44,24 +49,29 @@ from ..domain.model import Entity, SecretRef
 from ..errors import (
     AcornError,
     ApiError,
+    ApplicationAccessError,
     ApplicationCredentialsError,
     AuthError,
     MachineError,
+    RegionUnauthorized,
+    RoleMissing,
     SecretError,
     TransportError,
 )
 from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
 from .credentials import Secrets
-from .endpoints import Endpoints, network_transport, resolve_endpoints
+from .endpoints import ROLES, Endpoints, network_transport, offers_account, resolve_endpoints
+from .errormap import Call
 from .ratelimit import RateLimiter
 from .redact import Redactor
-from .request import HELD_GATE, Call, Caller, releasing_gate
+from .request import HELD_GATE, Caller, releasing_gate
 from .retry import RetryPolicy
 from .secretsmanager import AwsSecrets
 from .transport import AuditingTransport
 from .wire import (
     account_from_api,
+    listed_marketplaces,
     participations_from_api,
     registration_from_api,
     registrations_from_api,
@@ -71,6 +81,40 @@ from .wire import (
 PAGE_SIZE = 50
 MAX_PAGES = 1000  # 50,000 registrations of one seller on one host: past that the server is looping
 EMBEDDED_CLIENT_CREDENTIAL = "acorn-embedded"
+DEFAULT_POLICY = RetryPolicy()
+APP_REFUSAL_SELLERS = 5  # sellers of a region refused (403) with none accepted: the application's problem
+
+
+class ApplicationWatch:
+    """Tells "the application is refused in a region" from "these sellers have not authorized it".
+
+    A 403 that is the same for every seller (a role the app lacks, a wrong host or path, a
+    suspended application) must be one finding, not a request to every seller: once the first
+    APP_REFUSAL_SELLERS distinct sellers of a region were refused and none was accepted, the
+    run stops with one ApplicationAccessError. One seller accepted in a region settles it: the
+    refusals there are the sellers' own.
+    """
+
+    def __init__(self, threshold: int = APP_REFUSAL_SELLERS) -> None:
+        self.threshold = threshold
+        self._refused: dict[str, set[str]] = {}
+        self._accepted: set[str] = set()
+
+    def accepted(self, region: str) -> None:
+        self._accepted.add(region)
+
+    def refused(self, region: str, seller_id: str, error: RegionUnauthorized) -> None:
+        if region in self._accepted:
+            return
+        sellers = self._refused.setdefault(region, set())
+        sellers.add(seller_id)
+        if len(sellers) >= self.threshold:
+            raise ApplicationAccessError(
+                f"SP-API refused the application in {region} for the first {len(sellers)} sellers read there and "
+                f"accepted none ({error.message.split(': seller ')[0]}): this looks like the application's "
+                f"problem, not {len(sellers)} sellers': check the app's roles ({ROLES[GET_PARTICIPATIONS]}), "
+                f"the endpoint for {region}, and the app's status in Developer Central; stopping the run "
+                "instead of asking every seller to authorize again", status=403, code=error.code)
 
 
 def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -81,7 +125,7 @@ def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
         try:
             return await operation(self, *args, **kwargs)
         except ApiError as exc:
-            raise self.redactor.error(exc)
+            raise self.redactor.error(exc) from None
 
     return guarded
 
@@ -93,7 +137,7 @@ class AcornClient:
                  audit: NullAuditLog, transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic, rng: Callable[[], float] = random.random,
-                 policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,
+                 policy: RetryPolicy = DEFAULT_POLICY, timeout: float = 30.0,
                  endpoints: Endpoints | None = None,
                  stand_in_token: Callable[[str], str] | None = None, rate_scale: float = 1.0,
                  on_throttle: Callable[[Call, float], None] | None = None) -> None:
@@ -118,7 +162,10 @@ class AcornClient:
         self._caller = Caller(self._http, RateLimiter(clock, pause, rate_scale), policy, sleep, rng,
                               region_header=self.endpoints.mode != "regional",
                               throttle_budget=settings.throttle_budget_seconds, on_throttle=on_throttle)
-        self._tokens: dict[tuple[str, str], SellerTokens] = {}
+        self._tokens: dict[str, SellerTokens] = {}  # by refresh token: one exchange per distinct token
+        self._auths: dict[tuple[str, str], LwaAuth] = {}  # by (seller id, region)
+        self.watch = ApplicationWatch()
+        self._role_missing: dict[str, RoleMissing] = {}  # getAccount refused for lack of a role, by region
         self._seller_redactors: dict[str, Redactor] = {}  # the secrets one seller's answers could echo
         self._app: tuple[str, str] | None = None
 
@@ -173,14 +220,25 @@ class AcornClient:
         return self._stand_in_token(entity.seller_id), missing
 
     def _auth(self, entity: Entity, region: str) -> LwaAuth:
+        """The auth flow of `entity`'s seller in `region`; the access token is shared by every
+        region (and entity) whose reference resolves to the same refresh token."""
         key = (entity.seller_id, region)
-        if key not in self._tokens:
+        if key not in self._auths:
             refresh_token, missing = self._refresh_token(entity, region)
             self.redactor.add(refresh_token)
             self._seller_redactor(entity.seller_id).add(refresh_token)
-            self._tokens[key] = SellerTokens(
-                lambda: self._exchange(entity.seller_id, refresh_token, missing, region), self._clock)
-        return LwaAuth(self._tokens[key])
+            if refresh_token not in self._tokens:
+                serves = "+".join(r for r in self._regions(entity)
+                                  if entity.credentials.for_region(r) == entity.credentials.for_region(region))
+                self._tokens[refresh_token] = SellerTokens(
+                    lambda: self._exchange(entity.seller_id, refresh_token, missing, serves or region), self._clock)
+            self._auths[key] = LwaAuth(self._tokens[refresh_token])
+        return self._auths[key]
+
+    def _shares_token(self, entity: Entity, region: str) -> bool:
+        """Whether `region`'s reference is also another region's (SP-API issues one per region)."""
+        ref = entity.credentials.for_region(region)
+        return any(entity.credentials.for_region(r) == ref for r in catalogue.REGIONS if r != region)
 
     async def _exchange(self, seller_id: str, refresh_token: str, missing: str | None = None,
                         region: str = "") -> tuple[str, float]:
@@ -259,16 +317,40 @@ class AcornClient:
                     listed = both.create_task(self._list_registrations(entity, region, host))
             except ExceptionGroup as failed:
                 first = failed.exceptions[0]  # the first failure, as a single call raises it
+                if isinstance(first, RegionUnauthorized):
+                    self.watch.refused(region, entity.seller_id, first)
                 if isinstance(first, AuthError):
                     # without its request id (the audit log has it): the plan's rows stay the same run to run
                     unauthorized.append((region, self.redactor.error(first).message))
                     continue
                 raise first from None
+            self.watch.accepted(region)
+            empty = self._empty_elsewhere(entity, region, found.result())
+            if empty is not None:
+                unauthorized.append((region, empty))
+                continue
             stores.update((s.marketplace_id, s) for s in participations_from_api(found.result()))
             registrations.update((r.registration_id, r) for r in listed.result())
         ordered = sorted(registrations.values(), key=lambda r: (r.created_at, r.registration_id))
         return SellerLive(entity.seller_id, frozenset(stores), tuple(ordered), stores=tuple(stores.values()),
                           unauthorized=tuple(unauthorized))
+
+    def _empty_elsewhere(self, entity: Entity, region: str, body: Any) -> str | None:
+        """Why a 200 with no participation at all is not read as "nothing live here", or None.
+
+        SP-API answers a call made with another region's token with 200 and an empty list
+        (selling-partner-api-docs#659); a seller authorized in a region has an account there,
+        whose marketplaces the list names. In production, with one reference serving two
+        regions, an empty list is that case: never creates for stores the seller may have.
+        """
+        if self._settings.environment != "production" or listed_marketplaces(body):
+            return None
+        if not self._shares_token(entity, region):
+            return None
+        return (f"getMarketplaceParticipations in {region} answered 200 with no marketplace at all, using the "
+                f"refresh token that also serves another region ({entity.credentials.for_region(region)}): SP-API "
+                f"answers another region's token that way, so nothing in {region} was read; authorize the app in "
+                f"{region}'s Seller Central and add that token as credentials.refreshToken.{region}")
 
     async def _list_registrations(self, entity: Entity, region: str, host: str) -> list[LiveRegistration]:
         """Every page of listRegistrations on one host."""
@@ -317,10 +399,10 @@ class AcornClient:
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
-            breaker = [e for e in failed.exceptions
+            breaker: list[BaseException] = [e for e in failed.exceptions
                        if isinstance(e, (TransportError, MachineError, ApplicationCredentialsError))]
             raise (breaker or list(failed.exceptions))[0] from None
-        return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
+        return {entity.seller_id: task.result() for entity, task in zip(entities, tasks, strict=True)}
 
     @_redacted
     async def create_registration(self, entity: Entity, region: str, marketplace_ids: list[str],
@@ -357,6 +439,18 @@ class AcornClient:
 
     @_redacted
     async def get_account(self, entity: Entity, region: str) -> Account:
-        """getAccount in `region`: the seller account's business data (its own rate bucket)."""
-        return account_from_api(await self._get(entity, region, GET_ACCOUNT,
-                                                self.endpoints.host(region) + ACCOUNT_PATH))
+        """getAccount in `region`: the seller account's business data (its own rate bucket).
+
+        SP-API offers it in EU only (ValueError elsewhere: callers ask `offers_account` first).
+        A 403 for the missing role is the application's: asked once per region and run, then
+        the same RoleMissing is raised for every other seller without a call."""
+        if not offers_account(region):
+            raise ValueError(f"SP-API does not offer getAccount in {region}")
+        if region in self._role_missing:
+            raise self._role_missing[region]
+        try:
+            body = await self._get(entity, region, GET_ACCOUNT, self.endpoints.host(region) + ACCOUNT_PATH)
+        except RoleMissing as exc:
+            self._role_missing[region] = exc
+            raise
+        return account_from_api(body)

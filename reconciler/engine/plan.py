@@ -278,9 +278,10 @@ def _with_store(pair: Pair, store: Store | None) -> Pair:
         return pair
     reasons = pair.reasons
     if store.suspended_listings:
-        reasons += (Reason(SUSPENDED_LISTINGS, f"the seller has suspended listings in {pair.marketplace} "
-                                               "(Sellers API hasSuspendedListings): see Seller Central's "
-                                               "Account Health"),)
+        reasons += (Reason(SUSPENDED_LISTINGS, f"the seller has suspended listings in {pair.marketplace}: the "
+                                               "Sellers API's hasSuspendedListings, true when the seller's Listing "
+                                               "Status is set to Inactive (not an account-health finding): "
+                                               "listings can be reactivated in Seller Central"),)
     return replace(pair, reasons=reasons, store_name=store.store_name or None)
 
 

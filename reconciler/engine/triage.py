@@ -66,7 +66,7 @@ ACTIONS = {
                                     "(or correct the account)",
     "AUTHORIZATION_EXPIRED": "the seller re-authorizes the app in that region's Seller Central; store the new "
                              "refresh token and set its authorizedOn",
-    "SUSPENDED_LISTINGS": "check Account Health in Seller Central for that marketplace",
+    "SUSPENDED_LISTINGS": "the seller's Listing Status is Inactive there: reactivate the listings in Seller Central",
 }
 ATTENTION_ACTION = ("answer the marketplace in Seller Central for this registration "
                     "(apply cannot: the registration is open)")

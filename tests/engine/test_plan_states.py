@@ -200,6 +200,9 @@ def test_suspended_listings_are_a_warning_on_their_live_pair_and_the_store_name_
     p = run([e], [replace(seller(e), participations=frozenset({store.marketplace_id}), stores=(store,))])
     (de,) = rows(p, "DE")
     assert (de.state, de.store_name, codes(de)) == ("live", "Acme Store", ["SUSPENDED_LISTINGS"])
+    # sellers.json: "True if the seller Listing Status is set to Inactive": not account health
+    assert "Listing Status is set to Inactive" in de.reasons[0].message
+    assert "Account Health" not in de.reasons[0].message
 
 
 @pytest.mark.parametrize("status, main", [(IN_REVIEW, "pending"), (APPROVED, "live"),
