@@ -15,7 +15,7 @@ from reconciler.client import AcornClient, MemoryAuditLog
 from reconciler.desired.settings import Settings
 from reconciler.domain import catalogue
 from reconciler.domain.submission import client_token, submission_digest
-from reconciler.errors import TransportError
+from reconciler.errors import ApplicationAccessError, TransportError
 from tests.client.client_support import CLIENT_SECRET, make_entity
 
 EU_TAXED = ["UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "IE"]  # each needs a tax number
@@ -165,3 +165,75 @@ def test_a_create_whose_connection_drops_after_commit_is_retried_without_a_dupli
         r.registration_id for r in created)
     attempts = [(e.status, e.error) for e in audit.entries if e.operation == "createRegistration"]
     assert attempts[0] == (None, "RemoteProtocolError") and attempts[-1] == (202, None)
+
+
+def fleet(sandbox, count: int, regions=("NA",)) -> tuple[list, dict[str, str]]:
+    """`count` sellers selling in US and DE whose tokens are authorized in `regions` only."""
+    entities, env = [], {**ENV}
+    for i in range(count):
+        entity = make_entity(f"s{i}", f"A{i:02d}FLEET00000", ("US", "DE"), env_name=f"S{i}_TOKEN")
+        sandbox.seller(entity.seller_id, f"Atzr|s{i}", participations=("US",), regions=regions)
+        entities.append(entity)
+        env[f"S{i}_TOKEN"] = f"Atzr|s{i}"
+    return entities, env
+
+
+def test_a_403_every_seller_of_a_region_gets_is_one_application_finding_not_n_requests(sandbox, sandbox_url,
+                                                                                         tmp_path):
+    entities, env = fleet(sandbox, 8)  # none authorized in EU: from EU's host, the app looks refused
+    audit = MemoryAuditLog()
+
+    async def go():
+        async with client(sandbox_url, tmp_path, audit, env) as c:
+            return await c.read_all(entities, concurrency=1)
+
+    with pytest.raises(ApplicationAccessError) as raised:
+        asyncio.run(go())
+    message = str(raised.value)
+    assert message.startswith("SP-API refused the application in EU for the first 5 sellers read there and "
+                              "accepted none")
+    assert "check the app's roles" in message and "stopping the run" in message
+    # stopped at the fifth seller: the other three are never asked
+    assert {e.seller_id for e in audit.entries} == {e.seller_id for e in entities[:5]}
+
+
+def test_one_seller_accepted_in_a_region_makes_the_others_refusals_their_own(sandbox, sandbox_url, tmp_path):
+    authorized, env = fleet(sandbox, 1, regions=("NA", "EU"))
+    refused, more = fleet_named(sandbox, 6)
+
+    async def go():
+        async with client(sandbox_url, tmp_path, MemoryAuditLog(), {**env, **more}) as c:
+            return await c.read_all(authorized + refused, concurrency=1)
+
+    live = asyncio.run(go())
+    assert [r for r, _ in live[authorized[0].seller_id].unauthorized] == []
+    assert all([r for r, _ in live[e.seller_id].unauthorized] == ["EU"] for e in refused)
+
+
+def fleet_named(sandbox, count: int) -> tuple[list, dict[str, str]]:
+    entities, env = [], {}
+    for i in range(count):
+        entity = make_entity(f"r{i}", f"A{i:02d}REFUSED0000", ("US", "DE"), env_name=f"R{i}_TOKEN")
+        sandbox.seller(entity.seller_id, f"Atzr|r{i}", participations=("US",), regions=("NA",))
+        entities.append(entity)
+        env[f"R{i}_TOKEN"] = f"Atzr|r{i}"
+    return entities, env
+
+
+def test_an_expired_client_secret_stops_the_run_at_its_first_answer_with_one_exchange(sandbox, sandbox_url,
+                                                                                     tmp_path):
+    entities, env = fleet(sandbox, 4, regions=("NA", "EU"))
+    sandbox.faults(expiredClientSecret=True)
+    audit = MemoryAuditLog()
+
+    async def go():
+        async with client(sandbox_url, tmp_path, audit, env) as c:
+            return await c.read_all(entities, concurrency=1)
+
+    with pytest.raises(ApplicationAccessError, match="rotate lwa.clientSecret"):
+        asyncio.run(go())
+    calls = [(e.seller_id, e.operation) for e in audit.entries]
+    # the first seller's one exchange and its first region's two reads: not 4 sellers x 2 regions x
+    # (exchange, refresh, reads), and no seller is asked to authorize again
+    assert [op for _, op in calls].count("lwaToken") == 1 and len(calls) <= 3
+    assert {s for s, _ in calls} == {entities[0].seller_id}
