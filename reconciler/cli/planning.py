@@ -160,7 +160,7 @@ def lifecycle_notes(ws: Workspace, entities: Sequence[Entity]) -> None:
     30 days, or past (then the entity's creates are left out of the plan, which says why)."""
     day = today(ws.env)
     findings = [("lwa", f) for f in [lifecycle.client_secret(ws.settings.lwa_client_secret_rotated_on, day)] if f]
-    findings += [(e.name, f) for e in entities for f in lifecycle.authorizations(e, day)]
+    findings += [(e.name, f) for e in entities for f in lifecycle.authorizations(e, day, ws.settings.environment)]
     for who, f in findings:
         click.echo(f"{'error' if f.error else 'warning'}: {who}: {f.code}: {f.message}", err=True)
 

@@ -35,7 +35,7 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     problems = DesiredStateError(found).problems if found else []
     lifecycle_errors = []
     for e in state.entities:
-        for f in lifecycle.authorizations(e, day):
+        for f in lifecycle.authorizations(e, day, ws.settings.environment):
             item = {"entity": e.name, "marketplace": f.region, "code": f.code, "message": f.message,
                     "path": e.source.path, "line": e.source.line}
             (lifecycle_errors if f.error else warnings).append(item)
