@@ -145,8 +145,6 @@ class Api:
             if sb.faults.throttled():
                 raise self._throttled(1)
             seller_id, application = self._authorize(request, region)
-            if sb.faults.faults.expired_client_secret:  # the application's, whatever the seller
-                raise ApiFailure(403, ACCESS_DENIED, LWA_SECRET_EXPIRED_DETAILS)
             path_seller = request.path_params.get("sellerId")
             if path_seller is not None and path_seller != seller_id:
                 raise ApiFailure(403, ACCESS_DENIED, "")
@@ -185,6 +183,8 @@ class Api:
             raise ApiFailure(403, ACCESS_DENIED, TOKEN_INVALID_DETAILS)
         if region not in regions:  # the seller has not authorized the application in this region
             raise ApiFailure(403, ACCESS_DENIED, "")
+        if self.sb.faults.faults.expired_client_secret:  # the application's, whatever the seller
+            raise ApiFailure(403, ACCESS_DENIED, LWA_SECRET_EXPIRED_DETAILS)
         return seller_id, application
 
     # -- operations ------------------------------------------------------------------
