@@ -26,6 +26,7 @@ import functools
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,8 @@ from ..domain.contract import (
     REGISTRATION_PATH,
     SELLER_REGISTRATIONS_PATH,
 )
-from ..domain.live import Account, LiveRegistration, SellerLive
-from ..domain.model import Entity, SecretRef
+from ..domain.live import Account, LiveRegistration, SellerLive, Store
+from ..domain.model import Credentials, Entity, MarketplaceAccount, SecretRef
 from ..errors import (
     AcornError,
     ApiError,
@@ -130,6 +131,50 @@ def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
     return guarded
 
 
+FAR_EAST = "FE"
+
+
+@dataclass
+class _Reads:
+    """What the reads of one seller found so far."""
+
+    stores: dict[str, Store] = field(default_factory=dict)
+    registrations: dict[str, LiveRegistration] = field(default_factory=dict)
+    unauthorized: list[tuple[str, str]] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)
+
+
+def account_entity(entity: Entity, account: MarketplaceAccount) -> Entity:
+    """The entity as a Far East account acts: its seller id and token, its marketplaces."""
+    return replace(entity, seller_id=account.seller_id or entity.seller_id,
+                   credentials=Credentials(regions=((FAR_EAST, account.credential),)),
+                   marketplaces=account.marketplaces)
+
+
+def not_this_account(who: Entity, covered: tuple[str, ...], listed: frozenset[str],
+                     registrations: Iterable[LiveRegistration]) -> list[tuple[str, str]]:
+    """Far East marketplaces the FE token's account does not reach: never concluded "not live".
+
+    In the Far East an authorization may cover only the marketplace it was given in
+    (amzn/selling-partner-api-models#546: a JP authorization does not reach the seller's AU
+    account; selling-partner-api-docs#2384: "authorize every marketplace"). A marketplace the
+    participation list does not name at all (while it names others) and with no registration
+    of this seller was not read with the right account. Naming its account in
+    credentials.accounts (even with this same token) makes that read authoritative.
+    """
+    if not listed:
+        return []
+    seen = {r.marketplace_id for r in registrations}
+    names = ", ".join(catalogue.BY_ID[m].code if m in catalogue.BY_ID else m for m in sorted(listed))
+    return [(code, f"{code} is not among the marketplaces seller {who.seller_id}'s FE authorization reaches ({names}): "
+                   f"in the Far East each marketplace may be a separate account with its own authorization, so "
+                   f"{code} was not read and is not taken as not live; name its account in credentials.accounts "
+                   f"(marketplaces: [{code}], its sellerId and refreshToken; the same token if this account "
+                   f"sells there)")
+            for code in covered
+            if catalogue.by_code(code).marketplace_id not in listed | seen]
+
+
 class AcornClient:
     """One per run: an async context manager owning the HTTP connections and token caches."""
 
@@ -163,7 +208,7 @@ class AcornClient:
                               region_header=self.endpoints.mode != "regional",
                               throttle_budget=settings.throttle_budget_seconds, on_throttle=on_throttle)
         self._tokens: dict[str, SellerTokens] = {}  # by refresh token: one exchange per distinct token
-        self._auths: dict[tuple[str, str], LwaAuth] = {}  # by (seller id, region)
+        self._auths: dict[tuple[str, str, str], LwaAuth] = {}  # by (seller id, region, reference)
         self.watch = ApplicationWatch()
         self._role_missing: dict[str, RoleMissing] = {}  # getAccount refused for lack of a role, by region
         self._seller_redactors: dict[str, Redactor] = {}  # the secrets one seller's answers could echo
@@ -222,7 +267,7 @@ class AcornClient:
     def _auth(self, entity: Entity, region: str) -> LwaAuth:
         """The auth flow of `entity`'s seller in `region`; the access token is shared by every
         region (and entity) whose reference resolves to the same refresh token."""
-        key = (entity.seller_id, region)
+        key = (entity.seller_id, region, str(entity.credentials.for_region(region)))
         if key not in self._auths:
             refresh_token, missing = self._refresh_token(entity, region)
             self.redactor.add(refresh_token)
@@ -299,41 +344,63 @@ class AcornClient:
     @_redacted
     async def read_seller(self, entity: Entity) -> SellerLive:
         """Participations and every registration of one seller, in each region its marketplaces
-        span, each with that region's token on that region's host.
+        span, each with that region's token on that region's host (and each Far East account
+        the entity names with its own seller id and token: `credentials.accounts`).
 
         The two reads are independent (separate rate limits), so they run at once: a seller
         costs one round trip plus its extra pages, not two. A region the seller has not
-        authorized the app in is recorded (SellerLive.unauthorized) and the others are read.
+        authorized the app in is recorded (SellerLive.unauthorized), a Far East marketplace
+        not read with the right account likewise (SellerLive.unread), and the others are read.
         """
-        stores: dict[str, Any] = {}
-        registrations: dict[str, LiveRegistration] = {}
-        unauthorized: list[tuple[str, str]] = []
+        out = _Reads()
         for region in self._regions(entity):
-            host = self.endpoints.host(region)
-            try:
-                async with asyncio.TaskGroup() as both:  # one failing cancels the other
-                    found = both.create_task(self._get(entity, region, GET_PARTICIPATIONS,
-                                                       host + PARTICIPATIONS_PATH))
-                    listed = both.create_task(self._list_registrations(entity, region, host))
-            except ExceptionGroup as failed:
-                first = failed.exceptions[0]  # the first failure, as a single call raises it
-                if isinstance(first, RegionUnauthorized):
-                    self.watch.refused(region, entity.seller_id, first)
-                if isinstance(first, AuthError):
-                    # without its request id (the audit log has it): the plan's rows stay the same run to run
-                    unauthorized.append((region, self.redactor.error(first).message))
-                    continue
+            for who, covered in self._region_reads(entity, region):
+                await self._read_account(entity, who, region, covered, out)
+        ordered = sorted(out.registrations.values(), key=lambda r: (r.created_at, r.registration_id))
+        return SellerLive(entity.seller_id, frozenset(out.stores), tuple(ordered), stores=tuple(out.stores.values()),
+                          unauthorized=tuple(out.unauthorized), unread=tuple(out.unread))
+
+    def _region_reads(self, entity: Entity, region: str) -> list[tuple[Entity, tuple[str, ...]]]:
+        """Who reads `region` for `entity`, and which of its marketplaces each read covers: the
+        entity with the region's token, and each Far East account it names."""
+        codes = tuple(c for c in entity.marketplaces if catalogue.by_code(c).region == region)
+        own = tuple(c for c in codes if entity.credentials.account_for(c) is None)
+        reads = [(entity, own)] if own else []
+        return reads + [(account_entity(entity, a), a.marketplaces) for a in entity.credentials.accounts
+                        if any(c in codes for c in a.marketplaces)]
+
+    async def _read_account(self, entity: Entity, who: Entity, region: str, covered: tuple[str, ...],
+                            out: _Reads) -> None:
+        host = self.endpoints.host(region)
+        whole_region = who is entity and not any(entity.credentials.account_for(c) for c in entity.marketplaces
+                                                 if catalogue.by_code(c).region == region)
+        try:
+            async with asyncio.TaskGroup() as both:  # one failing cancels the other
+                found = both.create_task(self._get(who, region, GET_PARTICIPATIONS, host + PARTICIPATIONS_PATH))
+                listed = both.create_task(self._list_registrations(who, region, host))
+        except ExceptionGroup as failed:
+            first = failed.exceptions[0]  # the first failure, as a single call raises it
+            if isinstance(first, RegionUnauthorized):
+                self.watch.refused(region, who.seller_id, first)
+            if not isinstance(first, AuthError):
                 raise first from None
-            self.watch.accepted(region)
-            empty = self._empty_elsewhere(entity, region, found.result())
-            if empty is not None:
-                unauthorized.append((region, empty))
-                continue
-            stores.update((s.marketplace_id, s) for s in participations_from_api(found.result()))
-            registrations.update((r.registration_id, r) for r in listed.result())
-        ordered = sorted(registrations.values(), key=lambda r: (r.created_at, r.registration_id))
-        return SellerLive(entity.seller_id, frozenset(stores), tuple(ordered), stores=tuple(stores.values()),
-                          unauthorized=tuple(unauthorized))
+            # without its request id (the audit log has it): the plan's rows stay the same run to run
+            why = self.redactor.error(first).message
+            if whole_region:
+                out.unauthorized.append((region, why))
+            else:
+                out.unread += [(c, why) for c in covered]
+            return
+        self.watch.accepted(region)
+        empty = self._empty_elsewhere(who, region, found.result())
+        if empty is not None:
+            out.unauthorized.append((region, empty))
+            return
+        regs = listed.result()
+        if who is entity and region == FAR_EAST:
+            out.unread += not_this_account(who, covered, listed_marketplaces(found.result()), regs)
+        out.stores.update((s.marketplace_id, s) for s in participations_from_api(found.result()))
+        out.registrations.update((r.registration_id, r) for r in regs)
 
     def _empty_elsewhere(self, entity: Entity, region: str, body: Any) -> str | None:
         """Why a 200 with no participation at all is not read as "nothing live here", or None.
@@ -414,24 +481,32 @@ class AcornClient:
         wrong = [m for m in marketplace_ids if m not in catalogue.BY_ID or catalogue.BY_ID[m].region != region]
         if wrong:
             raise ValueError(f"marketplaces {wrong} are not in region {region}")
-        call = Call(CREATE_REGISTRATION, entity.seller_id, "POST",
-                    self.endpoints.host(region) + SELLER_REGISTRATIONS_PATH.format(sellerId=entity.seller_id),
-                    json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest),
-                    region=region)
-        body = self._seller_redactor(entity.seller_id).scrub(await self._caller.send(call, self._auth(entity, region)))
-        registrations, _ = registrations_from_api(body)
-        return list(registrations)
+        groups: dict[int, list[str]] = {}  # a Far East account creates its own: -1 is the entity's
+        for m in marketplace_ids:
+            account = entity.credentials.account_for(catalogue.BY_ID[m].code)
+            groups.setdefault(-1 if account is None else entity.credentials.accounts.index(account), []).append(m)
+        out: list[LiveRegistration] = []
+        for index, ids in groups.items():
+            who = entity if index < 0 else account_entity(entity, entity.credentials.accounts[index])
+            call = Call(CREATE_REGISTRATION, who.seller_id, "POST",
+                        self.endpoints.host(region) + SELLER_REGISTRATIONS_PATH.format(sellerId=who.seller_id),
+                        json=submission_to_api(entity.submission, ids, client_token, submission_digest),
+                        region=region)
+            body = self._seller_redactor(who.seller_id).scrub(await self._caller.send(call, self._auth(who, region)))
+            out += registrations_from_api(body)[0]
+        return out
 
     @_redacted
     async def get_registration(self, entity: Entity, registration_id: str) -> LiveRegistration:
         """One registration, looked up in the entity's regions (NotFound in none)."""
         regions = self._regions(entity) or catalogue.REGIONS[:1]
-        for i, region in enumerate(regions):
+        places = [(who, r) for r in regions for who, _ in self._region_reads(entity, r)] or [(entity, regions[0])]
+        for i, (who, region) in enumerate(places):
             try:
-                body = await self._get(entity, region, GET_REGISTRATION,
+                body = await self._get(who, region, GET_REGISTRATION,
                                        self.endpoints.host(region) + REGISTRATION_PATH.format(registrationId=registration_id))
             except ApiError as exc:
-                if exc.status in (403, 404) and i < len(regions) - 1:
+                if exc.status in (403, 404) and i < len(places) - 1:
                     continue
                 raise
             return registration_from_api(body)

@@ -215,7 +215,7 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: 
     pairs: list[Pair] = []
     for code in sorted(entity.marketplaces, key=catalogue.order):
         m = catalogue.by_code(code)
-        refused = seller.unauthorized_in(m.region)
+        refused = seller.unauthorized_in(m.region) or seller.unread_in(m.code)
         if refused is not None:
             pairs.append(Pair(m.code, m.marketplace_id, UNAUTHORIZED,
                               reasons=(Reason(REGION_NOT_AUTHORIZED, mask_all(refused, secrets)),)))

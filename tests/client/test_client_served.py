@@ -7,6 +7,7 @@ import asyncio
 import random
 from collections import Counter
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,56 @@ def test_an_expired_client_secret_stops_the_run_at_its_first_answer_with_one_exc
     # (exchange, refresh, reads), and no seller is asked to authorize again
     assert [op for _, op in calls].count("lwaToken") == 1 and len(calls) <= 3
     assert {s for s, _ in calls} == {entities[0].seller_id}
+
+
+def far_east(sandbox) -> None:
+    """One brand with two Far East accounts, as developers report them: JP and AU apart."""
+    sandbox.seller("A7KOJP0000001", "Atzr|ko-jp", participations=("JP",), regions=("FE",))
+    sandbox.seller("A7KOAU0000001", "Atzr|ko-au", participations=("AU",), regions=("FE",))
+
+
+def test_a_far_east_marketplace_the_fe_token_does_not_reach_is_never_taken_as_not_live(sandbox, sandbox_url,
+                                                                                         tmp_path):
+    from reconciler.engine.plan import plan_entity
+    from reconciler.domain.policy import Policy
+
+    far_east(sandbox)
+    ko = make_entity("ko", "A7KOJP0000001", ("JP", "AU"), env_name="KO_FE")
+
+    async def go():
+        async with client(sandbox_url, tmp_path, MemoryAuditLog(), {**ENV, "KO_FE": "Atzr|ko-jp"}) as c:
+            return await c.read_seller(ko)
+
+    live = asyncio.run(go())
+    assert live.participations == frozenset(ids("JP")) and live.unauthorized == ()
+    assert [code for code, _ in live.unread] == ["AU"]
+    assert live.unread_in("AU").startswith("AU is not among the marketplaces seller A7KOJP0000001's FE authorization "
+                                           "reaches (JP): in the Far East each marketplace may be a separate account")
+    planned = plan_entity(ko, live, date(2026, 12, 1), Policy())
+    states = {p.marketplace: p.state for p in planned.pairs}
+    assert states == {"JP": "live", "AU": "unauthorized"} and planned.creates == ()  # never a create for AU
+
+
+def test_a_named_far_east_account_is_read_and_written_with_its_own_seller_id_and_token(sandbox, sandbox_url,
+                                                                                        tmp_path):
+    from reconciler.domain.model import Credentials, MarketplaceAccount, RegionCredential, SecretRef
+
+    far_east(sandbox)
+    au = MarketplaceAccount(("AU", "SG"), RegionCredential(SecretRef("env", "KO_AU")), "A7KOAU0000001")
+    ko = replace(make_entity("ko", "A7KOJP0000001", ("JP", "AU", "SG")),
+                 credentials=Credentials(regions=(("FE", RegionCredential(SecretRef("env", "KO_FE"))),),
+                                         accounts=(au,)))
+    audit = MemoryAuditLog()
+
+    async def go():
+        async with client(sandbox_url, tmp_path, audit, {**ENV, "KO_FE": "Atzr|ko-jp", "KO_AU": "Atzr|ko-au"}) as c:
+            live = await c.read_seller(ko)
+            made = await create(c, ko, "FE", ["SG"])
+            return live, made
+
+    live, made = asyncio.run(go())
+    assert live.participations == frozenset(ids("JP", "AU")) and live.unread == () and live.unauthorized == ()
+    assert [(r.seller_id, r.marketplace_id) for r in made] == [("A7KOAU0000001", ids("SG")[0])]
+    # each account with its own token: two exchanges, and the create went to the AU account's path
+    assert [e.operation for e in audit.entries].count("lwaToken") == 2
+    assert any(e.operation == "createRegistration" and "A7KOAU0000001" in e.path for e in audit.entries)
