@@ -81,7 +81,8 @@ def _warnings(state: DesiredState, day: date, min_valid_days: int) -> list[dict]
         {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
          "path": e.source.path, "line": e.source.line}
         for e in state.entities
-        for blocks, warns in [(preflight.check_entity(e, day, min_valid_days), preflight.warn_entity(e))]
+        for blocks, warns in [(preflight.check_entity(e, day, min_valid_days),
+                               preflight.warn_entity(e, day, min_valid_days))]
         for code in blocks
         for r in blocks[code] + warns[code]
         if r.code not in _NUMBER_CODES  # an invalid number is an error at its own line already

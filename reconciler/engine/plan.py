@@ -299,7 +299,8 @@ class _Context:
 
     def warnings(self, m: catalogue.Marketplace) -> tuple[Reason, ...]:
         """Preflight's warnings: shown after a create's or a block's reasons, never blocking."""
-        return self.masked(preflight.warnings(self.entity.submission, m))
+        return self.masked(preflight.warnings(self.entity.submission, m, self.today,
+                                              self.policy.id_document_min_valid_days))
 
     @property
     def digest(self) -> str:
