@@ -11,6 +11,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable
+from typing import Any
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -430,13 +431,13 @@ def _entity(data: dict, source: Source) -> Entity:
     )
 
 
-def _region_credential(raw: dict) -> RegionCredential:
+def _region_credential(raw: dict[str, Any]) -> RegionCredential:
     entry = dict(raw)
     on = entry.pop("authorizedOn", None)
     return RegionCredential(SecretRef.from_mapping(entry), date.fromisoformat(on) if on else None)
 
 
-def _credentials(raw: dict, accounts: Iterable[dict] = ()) -> Credentials:
+def _credentials(raw: dict[str, Any], accounts: Iterable[dict[str, Any]] = ()) -> Credentials:
     """`{env: A}` (one token for every region) or `{NA: {env: A, authorizedOn: DATE}, ...}`, and
     the Far East accounts (`credentials.accounts`)."""
     named = tuple(MarketplaceAccount(tuple(a["marketplaces"]), _region_credential(a["refreshToken"]),

@@ -248,8 +248,8 @@ def far_east(sandbox) -> None:
 
 def test_a_far_east_marketplace_the_fe_token_does_not_reach_is_never_taken_as_not_live(sandbox, sandbox_url,
                                                                                          tmp_path):
-    from reconciler.engine.plan import plan_entity
     from reconciler.domain.policy import Policy
+    from reconciler.engine.plan import plan_entity
 
     far_east(sandbox)
     ko = make_entity("ko", "A7KOJP0000001", ("JP", "AU"), env_name="KO_FE")

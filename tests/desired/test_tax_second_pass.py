@@ -14,7 +14,6 @@ from reconciler.domain.model import TaxRegistration
 from tests.desired.stdnum_corpus import MX_RFC_SAT_CONFIRMED, MX_RFC_VALID
 from tests.engine.plan_builders import submission as built
 
-
 TODAY = date(2026, 12, 1)
 
 
