@@ -11,11 +11,11 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable
-from typing import Any
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from ..domain import catalogue
