@@ -313,8 +313,10 @@ def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) ->
         return []  # the single-reference form, or a map the schema already refuses
     missing: dict[str, list[str]] = {}
     accounts = _at(doc.data, ("spec", "credentials", "accounts"))
-    own = {c for a in (accounts if isinstance(accounts, list) else []) if isinstance(a, dict)
-           for c in (a.get("marketplaces") if isinstance(a.get("marketplaces"), list) else [])}
+    own: set[object] = set()
+    for account in accounts if isinstance(accounts, list) else []:
+        codes = account.get("marketplaces") if isinstance(account, dict) else None
+        own.update(codes if isinstance(codes, list) else ())
     for code in markets:
         if isinstance(code, str) and code in catalogue.BY_CODE and code not in own:
             region = catalogue.by_code(code).region
