@@ -257,3 +257,14 @@ def test_every_error_has_the_one_prefix(run_acorn, tmp_path: Path) -> None:
     assert refused.code == 1 and refused.err.startswith("error: endpoint 'http://example.com' uses plain http://")
     for result in (usage, refused):
         assert "Error:" not in result.err
+
+
+def test_one_refresh_token_for_two_regions_is_a_warning_in_production_only(run_acorn, tmp_path: Path) -> None:
+    desired = fixed_demo(tmp_path)
+    sandbox = run_acorn("validate", "--desired", str(desired))
+    assert sandbox.code == 0 and "SHARED_REFRESH_TOKEN" not in sandbox.out  # the sandbox's demo token
+    (tmp_path / "acorn.yaml").write_text("environment: production\n")
+    production = run_acorn("validate", "--desired", str(desired), "--config", str(tmp_path / "acorn.yaml"))
+    assert production.code == 0  # a warning: SP-API may still answer, but with another region's authorization
+    assert ("warning: EU SHARED_REFRESH_TOKEN: env:ACORN_ACME_SZ_REFRESH_TOKEN is the refresh token of NA and EU "
+            "and FE: SP-API issues a separate refresh token per region") in production.out
