@@ -106,7 +106,8 @@ class AcornClient:
         self._audit = audit
         self.redactor = Redactor()  # learns each secret as the client handles it
         self._secrets = Secrets(env, base_dir, AwsSecrets(env, region=settings.aws_region,
-                                                          endpoint=settings.aws_endpoint))
+                                                          endpoint=settings.aws_endpoint),
+                                max_file_bytes=settings.max_secret_file_bytes)  # limits.secretFileBytes
         self._clock = clock
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
