@@ -60,6 +60,16 @@ class Workspace:
         return self.root / ".acorn"
 
 
+def repo_path(ws: Workspace, path: str) -> str:
+    """`path` relative to the repository (GITHUB_WORKSPACE in Actions, else the folder holding
+    desired/), with forward slashes: where GitHub places an annotation. As given when outside it."""
+    base = Path(ws.env.get("GITHUB_WORKSPACE") or ws.root).resolve()
+    try:
+        return Path(path).resolve().relative_to(base).as_posix()
+    except (ValueError, OSError):
+        return path
+
+
 def find_desired(start: Path) -> Path:
     """The desired folder when --desired is not given: `desired/` in the nearest folder from
     `start` upward that holds acorn.yaml or desired/ (as git finds .git), shown relative to

@@ -46,12 +46,31 @@ def check_tax(submission: Submission, marketplace: Marketplace) -> Reason | None
     """The marketplace's tax row: an invalid number of its scheme, or a certain requirement
     that no registration meets (a requirement that depends is a warning: see `warnings`)."""
     need = marketplace.tax
-    mine = [t for t in submission.tax_registrations if _takes(need, t)]
-    for tax in mine:
+    for tax in (t for t in submission.tax_registrations if _takes(need, t)):
         problem = tax_numbers.tax_number_problem(tax.scheme, tax.country, tax.number) if tax.number else None
         if problem:
             which = tax.scheme + (f" ({tax.country})" if tax.country else "")
             return Reason(TAX_NUMBER_INVALID, f"{which} number {mask(tax.number)}: {problem}")
+    return check_tax_requirement(submission, marketplace)
+
+
+def tax_number_reasons(submission: Submission) -> tuple[tuple[int, Reason, str], ...]:
+    """(item index, reason, the check's own words) for every `taxRegistrations` item whose
+    number is invalid: every create carries every item, so each blocks every create."""
+    out = []
+    for i, tax in enumerate(submission.tax_registrations):
+        problem = tax_numbers.tax_number_problem(tax.scheme, tax.country, tax.number) if tax.number else None
+        if problem:
+            which = tax.scheme + (f" ({tax.country})" if tax.country else "")
+            out.append((i, Reason(TAX_NUMBER_INVALID,
+                                  f"taxRegistrations[{i}] {which} number {mask(tax.number)}: {problem}"), problem))
+    return tuple(out)
+
+
+def check_tax_requirement(submission: Submission, marketplace: Marketplace) -> Reason | None:
+    """A certain tax requirement of the marketplace that no registration meets (numbers aside)."""
+    need = marketplace.tax
+    mine = [t for t in submission.tax_registrations if _takes(need, t)]
     if mine or need.rule is not TaxRule.REQUIRED:
         return None
     if submission.business_registration.country == need.waived_if_registered_in:
