@@ -311,7 +311,10 @@ class _Context:
         """The verdict's unacknowledged warnings: shown after a create's or a block's reasons, never blocking."""
         return self.verdict.warnings(m)
 
-    def acknowledged(self, m: catalogue.Marketplace) -> tuple[Reason, ...]:
+    def acknowledged(self, m: catalogue.Marketplace, state: PlanState) -> tuple[Reason, ...]:
+        """The acknowledged warnings of a create or blocked row (where warnings are shown)."""
+        if state not in (CREATE, BLOCKED):
+            return ()
         return tuple(Reason(f.code, f.acknowledged or "") for f in self.verdict.acknowledged(m))
 
     @property
@@ -352,9 +355,8 @@ def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegist
     """The state of a pair desired lists; `regs` are its registrations, oldest first."""
     def row(state: PlanState, reg: LiveRegistration | None, reasons: tuple[Reason, ...] = (),
             age: int | None = None) -> Pair:
-        acked = ctx.acknowledged(m) if state in (CREATE, BLOCKED) else ()
         return Pair(m.code, m.marketplace_id, state, reg and reg.registration_id, reg and reg.status,
-                    reasons, age, acknowledged=acked)
+                    reasons, age, acknowledged=ctx.acknowledged(m, state))
 
     if not regs:  # the common case: decided by participation or preflight alone
         if participating:
