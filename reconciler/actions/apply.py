@@ -26,7 +26,7 @@ from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import Entity, Reason
 from ..domain.submission import client_token
 from ..engine.plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
-from ..errors import AcornError, AlreadyExists, ApiError, MachineError, PlanFileError, SafetyError
+from ..errors import AcornError, AlreadyExists, ApiError, PlanFileError, RunStopping, SafetyError
 
 ACCEPTED, EXISTS, FAILED = "accepted", "already exists", "failed"
 UNDER_REVIEW = (SUBMITTED, IN_REVIEW)
@@ -224,7 +224,7 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
             remaining = [m for m in remaining if m not in named]
             if remaining:
                 token = client_token(entity.seller_id, remaining, group.submission_digest)
-        except MachineError:  # the audit log or the state cannot be written: stop, do not fail pair by pair
+        except RunStopping:  # a full disk, the breaker, the app's credentials: stop, do not fail pair by pair
             raise
         except AcornError as exc:
             results += [result(m, FAILED, **_failure(exc, secrets)) for m in remaining]
@@ -271,6 +271,8 @@ async def wait_all(client, results: Iterable[PairResult], entities: Mapping[str,
         async with gate:
             try:
                 reg: LiveRegistration = await client.get_registration(entity, r.registration_id)
+            except RunStopping:
+                raise
             except AcornError as exc:
                 latest[r] = Review(r, None, error=_message(exc, sensitive_values(entity)))
                 return
