@@ -254,6 +254,7 @@ def plan_now(run: Run) -> Plan:
         async with run.client() as client:
             return await read_live(run, client)
 
+    run.today  # noqa: B018  the run's clock is read once, before the event loop runs (a sandbox's is a call)
     result = make_plan(run, asyncio.run(go()))
     if result.summary.create:
         record_first_seen(run.ws.state_dir, result, run.now)
