@@ -26,7 +26,7 @@ from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import Entity, Reason
 from ..domain.submission import client_token
 from ..engine.plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
-from ..errors import AcornError, AlreadyExists, ApiError, PlanFileError, RunStopping, SafetyError
+from ..errors import AcornError, AlreadyExists, ApiError, MachineError, PlanFileError, RunStopping, SafetyError
 
 ACCEPTED, EXISTS, FAILED = "accepted", "already exists", "failed"
 UNDER_REVIEW = (SUBMITTED, IN_REVIEW)
@@ -224,8 +224,8 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
             remaining = [m for m in remaining if m not in named]
             if remaining:
                 token = client_token(entity.seller_id, remaining, group.submission_digest)
-        except RunStopping:  # a full disk, the breaker, the app's credentials: stop, do not fail pair by pair
-            raise
+        except MachineError:  # the audit log or the state cannot be written: stop, do not fail pair by pair
+            raise  # (the breaker fails every pair still to send at once, before any call: the summary says so)
         except AcornError as exc:
             results += [result(m, FAILED, **_failure(exc, secrets)) for m in remaining]
             break
