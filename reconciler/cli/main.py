@@ -26,6 +26,7 @@ from .workspace import annotations
 COMMANDS = {
     "validate": "validate",
     "plan": "plan",
+    "check": "check",
     "apply": "apply",
     "drift": "drift",
     "sandbox": "sandbox",
