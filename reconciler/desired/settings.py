@@ -228,4 +228,11 @@ def load_settings(config: Path | None, env: Mapping[str, str], *, environment: s
             raise ConfigError(f"config file {config} does not exist")
     if offline:
         return file_settings or Settings()
-    return resolve_settings(file_settings, env, environment, endpoint)
+    try:
+        return resolve_settings(file_settings, env, environment, endpoint)
+    except ConfigError:
+        if file_settings is not None:  # the file's own combination: said at its line, as validate says it
+            wrong = [f.problem() for f in settings_findings(file_settings, date.min) if f.severity is ERROR]
+            if wrong:
+                raise DesiredStateError(wrong, where=str(config)) from None
+        raise

@@ -251,4 +251,5 @@ def tree_verdict(entities: Iterable[Entity], problems: Iterable[Problem], today:
                  settings: Iterable[Finding] = ()) -> Verdict:
     """The verdict over a loaded tree (`problems`: what the loader found) and its settings."""
     run = tuple(settings)
-    return Verdict(tuple(problems), run, tuple(entity_verdict(e, today, policy, run) for e in entities))
+    blocking = tuple(f for f in run if f.code == lifecycle.CLIENT_SECRET_EXPIRED)  # said once, blocks every create
+    return Verdict(tuple(problems), run, tuple(entity_verdict(e, today, policy, blocking) for e in entities))
