@@ -79,6 +79,8 @@ def finding_json(f: Finding) -> dict:
            "key": f.location.key}
     if f.location.row:
         out["row"] = f.location.row
+    if f.time_dependent:
+        out["timeDependent"] = True  # a date decides it: a warning here, a block in plan
     if f.acknowledged is not None:
         out["acknowledged"] = f.acknowledged
     return out

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule, by_code
+from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule
 from ..domain.masking import mask
-from ..domain.model import Entity, Reason, Submission, TaxRegistration
+from ..domain.model import Reason, Submission, TaxRegistration
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS
 from . import tax_numbers
 
@@ -111,13 +111,6 @@ def check(submission: Submission, marketplace: Marketplace, today: date,
     return tuple(r for r in found if r is not None)
 
 
-def check_entity(entity: Entity, today: date,
-                 min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> dict[str, tuple[Reason, ...]]:
-    """Reasons per desired marketplace code of the entity; a clean marketplace maps to ()."""
-    return {code: check(entity.submission, by_code(code), today, min_valid_days)
-            for code in entity.marketplaces}
-
-
 def warnings(submission: Submission, marketplace: Marketplace) -> tuple[Reason, ...]:
     """What the marketplace may ask for, depending on facts no file holds: a DEPENDS row
     whose scheme the submission has no registration of."""
@@ -127,8 +120,3 @@ def warnings(submission: Submission, marketplace: Marketplace) -> tuple[Reason, 
     wanted = need.scheme + (f" with country {need.country}" if need.country else "")
     return (Reason(TAX_REGISTRATION_MAY_BE_REQUIRED,
                    f"{marketplace.code} may require tax registration {wanted}: {need.depends_on}"),)
-
-
-def warn_entity(entity: Entity) -> dict[str, tuple[Reason, ...]]:
-    """`warnings` per desired marketplace code of the entity."""
-    return {code: warnings(entity.submission, by_code(code)) for code in entity.marketplaces}
