@@ -19,7 +19,7 @@ from ..desired.verdict import BLOCK, ERROR, WARNING, Finding, Verdict, tree_verd
 from ..domain import safetext
 from ..domain.gcpause import paused_gc
 from ..errors import DesiredStateError, Problem
-from .workspace import Workspace, annotation, annotations, repo_path, today, tree_options, workspace
+from .workspace import Workspace, annotation, problem_annotations, repo_path, today, tree_options, workspace
 
 
 @click.command("validate")
@@ -64,7 +64,7 @@ def config_shown(ws: Workspace) -> str:
     return repo_path(ws, ws.settings.source)
 
 
-def report(verdict: Verdict, entities: int) -> dict:
+def report(verdict: Verdict, entities: int) -> dict[str, object]:
     """validate's JSON: problems (errors at their place), warnings and blocks, errors that are findings."""
     return {"valid": verdict.valid, "entities": entities,
             "problems": [{"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
@@ -73,8 +73,8 @@ def report(verdict: Verdict, entities: int) -> dict:
             "errors": [finding_json(f) for f in verdict.findings if f.severity not in (BLOCK, WARNING)]}
 
 
-def finding_json(f: Finding) -> dict:
-    out = {"entity": f.entity, "marketplace": f.marketplace or f.region, "code": f.code, "severity": str(f.severity),
+def finding_json(f: Finding) -> dict[str, object]:
+    out: dict[str, object] = {"entity": f.entity, "marketplace": f.marketplace or f.region, "code": f.code, "severity": str(f.severity),
            "message": f.message, "path": f.location.path, "line": f.location.line, "column": f.location.column,
            "key": f.location.key}
     if f.location.row:
@@ -88,7 +88,7 @@ def finding_json(f: Finding) -> dict:
 
 def github_annotations(verdict: Verdict, ws: Workspace) -> str:
     """One workflow command per error and per unacknowledged warning, at repository-relative paths."""
-    lines = [annotations([_relative(ws, p) for p in verdict.errors], "error")] if verdict.errors else []
+    lines = [problem_annotations([_relative(ws, p) for p in verdict.errors], "error")] if verdict.errors else []
     for f in verdict.findings:
         if f.severity is WARNING and f.acknowledged is not None:
             continue

@@ -26,7 +26,7 @@ def annotation(level: str, path: str, line: int, col: int, message: str) -> str:
     return f"::{level} file={_escape(path, True)},line={line},col={col}::{_escape(message)}"
 
 
-def annotations(problems: Iterable[Problem], level: str) -> str:
+def problem_annotations(problems: Iterable[Problem], level: str) -> str:
     return "\n".join(annotation(level, p.path, p.line, p.column, f"{p.key}: {p.message}") for p in problems)
 
 

@@ -93,7 +93,7 @@ _PLACES = (("environment",), ("endpoint",), ("lwa", "endpoint"), ("lwa", "client
            ("secrets", "aws", "endpoint"))
 
 
-def _written(raw: dict, path: tuple[str, ...]) -> bool:
+def _written(raw: object, path: tuple[str, ...]) -> bool:
     for part in path:
         if not isinstance(raw, dict) or part not in raw:
             return False
