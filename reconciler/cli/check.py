@@ -7,10 +7,21 @@ from pathlib import Path
 
 import click
 
+from ..engine.plan import Plan
 from ..engine.pr_check import check
+from ..errors import PlanFileError
 from ..render.pr_check import render_check
 from .apply import read_saved_plan
 from .planning import emit
+
+
+def _read(path: str, which: str) -> Plan:
+    """A saved plan; an unreadable one is a PlanFileError naming the file and its role."""
+    try:
+        return read_saved_plan(Path(path))
+    except PlanFileError as exc:
+        text = str(exc)
+        raise PlanFileError(text if path in text else f"{which} plan {path}: {text}") from None
 
 
 @click.command("check")
@@ -21,7 +32,7 @@ from .planning import emit
 @click.option("--out", type=click.Path(dir_okay=False), help="Also write the report here (e.g. for a PR comment).")
 def command(head: str, base: str, fmt: str, out: str | None) -> int:
     """Compare HEAD's plan with the base plan; exit 1 if HEAD introduces a blocked pair or an error."""
-    result = check(read_saved_plan(Path(base)), read_saved_plan(Path(head)))
+    result = check(_read(base, "base"), _read(head, "head"))
     text = render_check(result, fmt)
     emit(text)
     if out:

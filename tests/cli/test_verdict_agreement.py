@@ -366,3 +366,12 @@ def test_a_stale_acknowledgement_is_reported(run_acorn, tmp_path) -> None:
     maple.write_text(missing)
     refused = run_acorn("validate", cwd=root)
     assert refused.code == 1 and "spec.acknowledgements[0].reason: required key is missing" in refused.err
+
+
+def test_check_names_the_plan_it_cannot_read(run_acorn, tmp_path) -> None:
+    (tmp_path / "base.json").write_text("{}")
+    (tmp_path / "head.json").write_text("{}")
+    result = run_acorn("check", "--base", str(tmp_path / "base.json"), str(tmp_path / "head.json"))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.startswith(f"error: base plan {tmp_path}/base.json: the plan file is not a valid acorn plan")
+    assert run_acorn("check", str(tmp_path / "head.json")).code == 1  # --base is required
