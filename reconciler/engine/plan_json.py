@@ -121,7 +121,7 @@ def _read_reason(d: dict, where: str) -> Reason:
     return Reason(_get(d, "code", str, where), _get(d, "message", str, where))
 
 
-def _read_ack(d: dict, where: str) -> Reason:
+def _read_ack(d: dict[str, Any], where: str) -> Reason:
     return Reason(_get(d, "code", str, where), _get(d, "reason", str, where))
 
 
