@@ -81,7 +81,8 @@ def parse_settings(text: str, source: str) -> Settings:
         id_document_min_valid_days=raw.get("preflight", {}).get(
             "idDocumentMinValidDays", defaults.id_document_min_valid_days),
         throttle_budget_seconds=float(raw.get("throttleBudgetSeconds", defaults.throttle_budget_seconds)),
-        lwa_client_secret_rotated_on=_date(lwa.get("clientSecretRotatedOn"), source),
+        lwa_client_secret_rotated_on=_date(lwa.get("clientSecretRotatedOn"), source,
+                                           doc.where(("lwa", "clientSecretRotatedOn"))),
         max_file_bytes=raw.get("limits", {}).get("fileBytes", defaults.max_file_bytes),
         max_secret_file_bytes=raw.get("limits", {}).get("secretFileBytes", defaults.max_secret_file_bytes),
         source=source,
@@ -101,13 +102,13 @@ def _written(raw: object, path: tuple[str, ...]) -> bool:
     return True
 
 
-def _date(value: str | None, source: str) -> date | None:
+def _date(value: str | None, source: str, where: tuple[int, int] = (1, 1)) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise DesiredStateError([Problem(source, 1, 1, "lwa.clientSecretRotatedOn",
+        raise DesiredStateError([Problem(source, *where, "lwa.clientSecretRotatedOn",
                                          "is not a real date (YYYY-MM-DD)")], where=source) from None
 
 

@@ -375,3 +375,10 @@ def test_check_names_the_plan_it_cannot_read(run_acorn, tmp_path) -> None:
     assert result.code == 1 and "Traceback" not in result.err
     assert result.err.startswith(f"error: base plan {tmp_path}/base.json: the plan file is not a valid acorn plan")
     assert run_acorn("check", str(tmp_path / "head.json")).code == 1  # --base is required
+
+
+def test_an_impossible_rotation_date_in_acorn_yaml_is_named_at_its_line(run_acorn, tmp_path) -> None:
+    root = _demo(tmp_path)
+    (root / "acorn.yaml").write_text("lwa:\n  clientSecretRotatedOn: 2026-02-30\n")
+    result = run_acorn("validate", cwd=root)
+    assert result.code == 1 and "acorn.yaml:2:26: lwa.clientSecretRotatedOn: is not a real date" in result.err
