@@ -362,6 +362,8 @@ def test_a_stale_acknowledgement_is_reported(run_acorn, tmp_path) -> None:
     planned = run_acorn("plan", "--offline", "--format", "json", "--entity", "maple-ca", cwd=root)
     (e,) = json.loads(planned.out)["entities"]
     assert [r["code"] for r in e["staleAcknowledgements"]] == ["ACKNOWLEDGEMENT_STALE"]
+    text = run_acorn("plan", "--offline", "--entity", "maple-ca", cwd=root).out
+    assert "  stale acknowledgement: the acknowledgement of TAX_REGISTRATION_MAY_BE_REQUIRED in CA is stale" in text
     missing = maple.read_text().replace(", reason: we sell below the threshold", "")
     maple.write_text(missing)
     refused = run_acorn("validate", cwd=root)
