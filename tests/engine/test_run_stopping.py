@@ -87,3 +87,40 @@ def test_a_review_poll_that_hits_it_stops_the_run(error: AcornError) -> None:
 
     with pytest.raises(type(error)):
         asyncio.run(apply.wait_all(Client(), [accepted], {"one": entity("one")}, 10.0, 1, lambda: 0.0, sleep))
+
+
+@pytest.mark.parametrize("error", STOPPING[1:], ids=IDS[1:])
+def test_a_create_that_hits_it_stops_every_later_call(error: AcornError) -> None:
+    """The first seller's create meets it: no further create is sent, and every pair left is
+    reported failed with it (the summary still prints)."""
+    from reconciler.domain.submission import client_token
+    from reconciler.engine.plan import CreateGroup
+
+    calls: list[str] = []
+
+    class Client:
+        async def create_registration(self, entity, region, marketplace_ids, token, digest):
+            calls.append(entity.name)
+            raise error
+
+    creates = [apply.Create(name, f"A{name.upper()}", CreateGroup("EU", ("DE",), ("A1PVRFHPG7LH6J",),
+                                                                  client_token(f"A{name.upper()}", ("A1PVRFHPG7LH6J",),
+                                                                               "d" * 64), "d" * 64))
+               for name in ("one", "two", "three")]
+    entities = {c.entity: entity(c.entity) for c in creates}
+    results = asyncio.run(apply.submit_all(Client(), creates, entities, 1))
+    assert calls == ["one"]
+    assert [r.outcome for r in results] == [apply.FAILED] * 3
+    assert all(r.message and error.message in r.message for r in results)
+
+
+def test_a_full_disk_while_applying_is_raised_at_once() -> None:
+    class Client:
+        async def create_registration(self, *_args):
+            raise STOPPING[0]
+
+    from reconciler.engine.plan import CreateGroup
+
+    create = apply.Create("one", "AONE", CreateGroup("EU", ("DE",), ("A1PVRFHPG7LH6J",), "t" * 40, "d" * 64))
+    with pytest.raises(MachineError):
+        asyncio.run(apply.submit_all(Client(), [create], {"one": entity("one")}, 1))
