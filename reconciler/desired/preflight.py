@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule, by_code
+from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule
 from ..domain.masking import mask
-from ..domain.model import Entity, Reason, Submission, TaxRegistration
+from ..domain.model import Reason, Submission, TaxRegistration
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS
 from . import tax_numbers
 
@@ -76,14 +76,56 @@ def _check_row(submission: Submission, marketplace: Marketplace, need: TaxRequir
                today: date | None) -> Reason | None:
     mine = [t for t in submission.tax_registrations if _takes(need, t)]
     for tax in mine:
-        problem = tax_numbers.tax_number_problem(tax.scheme, tax.country, tax.number) if tax.number else None
-        if problem:
-            which = tax.scheme + (f" ({tax.country})" if tax.country else "")
-            return Reason(TAX_NUMBER_INVALID, f"{which} number {mask(tax.number)}: {problem}")
+        invalid = _number_reason(tax)
+        if invalid is not None:
+            return invalid[0]
         dated = _interview_date_problem(tax, today)
         if dated:
             return Reason(TAX_INTERVIEW_INVALID, dated)
-    if mine or need.rule is not TaxRule.REQUIRED:
+    return None if mine else _missing(marketplace, need)
+
+
+def _number_reason(tax: TaxRegistration, index: int | None = None) -> tuple[Reason, str] | None:
+    """TAX_NUMBER_INVALID for the item's number (named `taxRegistrations[index]` when given),
+    with the check's own words; None when it passes (or carries no number)."""
+    problem = tax_numbers.tax_number_problem(tax.scheme, tax.country, tax.number) if tax.number else None
+    if not problem:
+        return None
+    which = tax.scheme + (f" ({tax.country})" if tax.country else "")
+    item = f"taxRegistrations[{index}] " if index is not None else ""
+    return Reason(TAX_NUMBER_INVALID, f"{item}{which} number {mask(tax.number or '')}: {problem}"), problem
+
+
+def tax_number_reasons(submission: Submission) -> tuple[tuple[int, Reason, str], ...]:
+    """(item index, reason, the check's own words) for every `taxRegistrations` item whose
+    number is invalid: every create carries every item, so each blocks every create."""
+    return tuple((i, *found) for i, tax in enumerate(submission.tax_registrations)
+                 for found in [_number_reason(tax, i)] if found is not None)
+
+
+def interview_reasons(submission: Submission, marketplace: Marketplace,
+                      today: date) -> tuple[tuple[int, Reason], ...]:
+    """(item index, TAX_INTERVIEW_INVALID) for each U.S. tax interview form among the
+    marketplace's rows that expired by `today` or is dated after it (a date decides it)."""
+    return tuple((i, Reason(TAX_INTERVIEW_INVALID, dated))
+                 for need in requirements(submission, marketplace)
+                 for i, tax in enumerate(submission.tax_registrations) if _takes(need, tax)
+                 for dated in [_interview_date_problem(tax, today)] if dated)
+
+
+def check_tax_requirement(submission: Submission, marketplace: Marketplace) -> Reason | None:
+    """A certain tax requirement of the marketplace's rows that no registration meets (numbers
+    and dates aside)."""
+    for need in requirements(submission, marketplace):
+        if not any(_takes(need, t) for t in submission.tax_registrations):
+            missing = _missing(marketplace, need)
+            if missing is not None:
+                return missing
+    return None
+
+
+def _missing(marketplace: Marketplace, need: TaxRequirement) -> Reason | None:
+    if need.rule is not TaxRule.REQUIRED:
         return None
     wanted = need.scheme + (f" with country {need.country}" if need.country else "")
     return Reason(MISSING_TAX_REGISTRATION, f"{marketplace.code} requires tax registration {wanted}")
@@ -143,27 +185,26 @@ def check(submission: Submission, marketplace: Marketplace, today: date,
     return tuple(r for r in found if r is not None)
 
 
-def check_entity(entity: Entity, today: date,
-                 min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> dict[str, tuple[Reason, ...]]:
-    """Reasons per desired marketplace code of the entity; a clean marketplace maps to ()."""
-    return {code: check(entity.submission, by_code(code), today, min_valid_days)
-            for code in entity.marketplaces}
-
-
 def warnings(submission: Submission, marketplace: Marketplace, today: date | None = None,
              min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> tuple[Reason, ...]:
     """What the marketplace may ask for, depending on facts no file holds: a DEPENDS row
     whose scheme the submission has no registration of; a number of its rows that passes but
     that a rule which cannot settle it doubts; an interview form expiring within
     `min_valid_days` of `today` (the ID window)."""
-    out: list[Reason] = []
+    return tuple(r for _, r in warning_items(submission, marketplace, today, min_valid_days))
+
+
+def warning_items(submission: Submission, marketplace: Marketplace, today: date | None = None,
+                  min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> tuple[tuple[int | None, Reason], ...]:
+    """`warnings`, each with the `taxRegistrations` item it is about (None: a row no item meets)."""
+    out: list[tuple[int | None, Reason]] = []
     for need in requirements(submission, marketplace):
-        mine = [t for t in submission.tax_registrations if _takes(need, t)]
+        mine = [(i, t) for i, t in enumerate(submission.tax_registrations) if _takes(need, t)]
         if need.rule is TaxRule.DEPENDS and not mine:
             wanted = need.scheme + (f" with country {need.country}" if need.country else "")
-            out.append(Reason(TAX_REGISTRATION_MAY_BE_REQUIRED,
-                              f"{marketplace.code} may require tax registration {wanted}: {need.depends_on}"))
-        out += [r for r in (_doubt(t) or _expiring(t, today, min_valid_days) for t in mine) if r is not None]
+            out.append((None, Reason(TAX_REGISTRATION_MAY_BE_REQUIRED,
+                                     f"{marketplace.code} may require tax registration {wanted}: {need.depends_on}")))
+        out += [(i, r) for i, t in mine for r in [_doubt(t) or _expiring(t, today, min_valid_days)] if r is not None]
     return tuple(out)
 
 
@@ -186,9 +227,3 @@ def _expiring(tax: TaxRegistration, today: date | None, min_valid_days: int) -> 
                   f"{tax.scheme}: the W-8BEN-E expires in {left} days (valid through the last day of the third "
                   f"calendar year after signing), within the {min_valid_days} days a submission must stay valid: "
                   "take the U.S. tax interview again soon")
-
-
-def warn_entity(entity: Entity, today: date | None = None,
-                min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> dict[str, tuple[Reason, ...]]:
-    """`warnings` per desired marketplace code of the entity."""
-    return {code: warnings(entity.submission, by_code(code), today, min_valid_days) for code in entity.marketplaces}

@@ -46,7 +46,8 @@ def test_readme_first_command_plans_the_demo_with_every_state(demo: Path) -> Non
     assert "\x1b[" not in proc.stdout  # not a terminal: no colour
     assert (demo / ".acorn" / "sandbox.sqlite").is_file() and (demo / ".acorn" / "audit.jsonl").is_file()
     # the demo's typo (acme-sz's German VAT number, two digits swapped) is caught, never printed
-    caught = "      TAX_NUMBER_INVALID: EU_VAT (DE) number *******7688: the check digit does not match"
+    caught = ("      TAX_NUMBER_INVALID: taxRegistrations[2] EU_VAT (DE) number *******7688: the check digit "
+              "does not match")
     assert caught in proc.stdout.splitlines() and "DE123457688" not in proc.stdout
     assert caught in (REPO / "README.md").read_text().splitlines()  # as the quick start shows it
 

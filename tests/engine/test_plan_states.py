@@ -77,7 +77,8 @@ def test_rejected_then_changed_is_created_again_and_says_so():
     ("IN", dict(taxes=(TaxRegistration("EU_VAT", "DE", "DE123456788"),)), "MISSING_TAX_REGISTRATION"),
     ("DE", dict(taxes=(TaxRegistration("EU_VAT", "DE", "DE123546788"),)), "TAX_NUMBER_INVALID"),  # swapped
     ("DE", dict(taxes=(TaxRegistration("EU_VAT", "DE", "FR11123456782"),)), "TAX_NUMBER_INVALID"),
-    ("CA", dict(taxes=(TaxRegistration("CA_GST_HST", None, "123457782RT0001"),)), "TAX_NUMBER_INVALID"),
+    ("CA", dict(taxes=(TaxRegistration("US_W8BENE", completed_on=date(2025, 3, 1)),  # CA asks for the interview too
+                       TaxRegistration("CA_GST_HST", None, "123457782RT0001"))), "TAX_NUMBER_INVALID"),
     ("MX", dict(number="91440300MA5EXAMPLE"), "REGISTRATION_NUMBER_INVALID"),
     ("JP", dict(documents=()), "TRANSLATION_REQUIRED"),
 ], ids=["id-expiry", "us", "br", "in-with-another-scheme", "de-transposed", "de-french-number", "ca-typo",
