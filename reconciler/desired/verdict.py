@@ -216,7 +216,7 @@ def entity_verdict(entity: Entity, today: date, policy: Policy | None = None,
                                             if any(v in f.message for v in hidden) else f for f in found))
 
 
-def _token_key(source: Source, region: str) -> str:
+def _token_key(source: Source, region: str | None) -> str:
     """Where the region's refresh token is written: its own key, or the one reference for all."""
     key = f"spec.credentials.refreshToken.{region}"
     return key if any(known == key for known, _, _ in source.places) else "spec.credentials.refreshToken"
