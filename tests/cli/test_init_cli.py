@@ -200,3 +200,16 @@ def test_action_must_be_a_full_commit(run_acorn, repo: Path) -> None:
     assert run_acorn("init", "--action", f"someone/acorn@{sha}", cwd=repo).code == 0
     assert f"someone/acorn@{sha} # pinned by acorn init --action" in (
         repo / ".github" / "workflows" / "acorn-apply.yml").read_text()
+
+
+def test_an_entity_of_ones_own_is_rehearsed_in_the_sandbox_environment(run_acorn, repo: Path) -> None:
+    """The sandbox step of the path to production: a real seller id the demo world lacks plans
+    its creates (green), it does not fail on the unset credential."""
+    run_acorn("init", cwd=repo)
+    entity = repo / "desired" / "entities" / "example.yaml"
+    entity.write_text(entity.read_text().replace("A4MAPLE000CA", "A1MYOWNSELLER9"))
+    plan = run_acorn("plan", "--detailed-exitcode", cwd=repo)
+    assert plan.code == 2, plan.err
+    assert "+ CA  create" in plan.out and "+ US  create" in plan.out
+    assert "rehearses it as a seller with no stores" in plan.err
+    assert "error" not in plan.err
