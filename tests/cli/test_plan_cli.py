@@ -160,7 +160,7 @@ def test_help_lists_whole_lines_and_the_legend(run_acorn) -> None:
     assert "Submit the registrations the plan (or the saved PLAN_FILE) says are missing." in " ".join(top.split())
     assert "The local ACORN-i sandbox (the API contract, with admin calls under /_sandbox)." in " ".join(top.split())
     plan_help = run_acorn("plan", "--help").out
-    for line in ("x blocked", "! attention", "* drifted", "? unmanaged", "E error"):
+    for line in ("x blocked", "! attention", "* drifted", "? unmanaged", "E unreadable"):
         assert line in plan_help
 
 

@@ -44,7 +44,7 @@ def test_text_matrix_puts_each_state_under_its_marketplace() -> None:
     rows = {line.split()[0]: line.split()[1:] for line in lines[1:4]}
     assert rows["acme"] == ["=", "=", "?", "+", "x", "·"]
     assert rows["nord"] == ["·", "·", "·", "=", "~*", "!"]
-    assert rows["gone"] == ["E", "could", "not", "be", "read"]
+    assert rows["gone"] == ["E", "unreadable"]
     assert lines[-1] == "Status: 3 live, 1 pending, 1 attention, 1 blocked, 1 to create, 1 unmanaged, 1 drifted, 1 unreadable."
 
 
