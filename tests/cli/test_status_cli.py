@@ -20,7 +20,7 @@ def demo(tmp_path: Path) -> Path:
 
 def test_text_shows_the_matrix_and_the_summary(run_acorn, demo: Path) -> None:
     result = run_acorn("status", cwd=demo)
-    assert result.code == 1, result.err  # acme-sz's FE could not be read (unauthorized)
+    assert result.code == 0, result.err  # acme-sz's FE could not be read (unauthorized): a warning
     lines = result.out.splitlines()
     assert lines[0].split() == ["entity", "US", "CA", "MX", "UK", "DE", "FR", "IT", "NL", "IE", "JP", "AU"]
     assert lines[1].split() == ["acme-sz", "=", "=", "?", "·", "x", "+", "·", "·", "·", "#", "·"]
