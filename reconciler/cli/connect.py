@@ -19,6 +19,7 @@ from ..client.api import AcornClient
 from ..client.audit import NullAuditLog
 from ..client.endpoints import resolve_endpoints
 from ..desired.settings import Settings
+from ..domain.model import Entity
 
 
 def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state_dir: Path,
@@ -29,10 +30,12 @@ def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state
 
         transport = embedded_transport(state_dir / "sandbox.sqlite")
 
-        def stand_in(seller_id: str) -> str:
+        def stand_in(entity: Entity) -> str:
             # Rehearsal: an entity of the user's own whose credential is unset plans here as a
             # seller with no stores (its marketplaces are creates), not as an error.
-            if transport.adopt(seller_id):
+            seller_id, submission = entity.seller_id, entity.submission
+            registration = (submission.business_registration.country, submission.business_registration.number)
+            if transport.adopt(seller_id, submission.legal_entity_name, registration):
                 click.echo(f"note: the embedded sandbox did not know seller {seller_id}: it now rehearses it as a "
                            f"seller with no stores, so its marketplaces plan as creates (acorn sandbox seller list "
                            f"shows it)", err=True)

@@ -106,18 +106,18 @@ def scaffold(pin: ActionPin, layout: Layout, version: str, repository_url: str) 
     def add_managed(path: str, text: str) -> None:
         files.append(ScaffoldFile(path, managed.stamp(path, text, version), MANAGED))
 
+    files.append(ScaffoldFile(f"{prefix}acorn.yaml", _template("acorn.yaml"), USER))
+    files.append(ScaffoldFile(f"{prefix}desired/entities/example.yaml", _template("example.yaml"), USER))
+    for name in SCHEMAS:
+        add_managed(f"{prefix}schemas/{name}",
+                    (resources.files("reconciler") / "schemas" / name).read_text(encoding="utf-8"))
+    for name in IAM_EXAMPLES:
+        text = _template(f"aws/{name}").replace("refs/heads/main", f"refs/heads/{layout.branch}")
+        files.append(ScaffoldFile(f"{prefix}examples/aws/{name}", text, USER))
+    files.append(ScaffoldFile(f"{prefix}.gitignore", _template("gitignore"), GITIGNORE))
     for target, name in WORKFLOWS.items():
         add_managed(target, workflow(name, pin.uses, "acorn-plan.yml", layout))
     add_managed(".pre-commit-config.yaml", _render(
         "pre-commit-config.yaml", repository_url=repository_url, commit=pin.commit, version=pin.version,
         prefix=prefix, prefix_regex=re.escape(prefix)))
-    for name in SCHEMAS:
-        add_managed(f"{prefix}schemas/{name}",
-                    (resources.files("reconciler") / "schemas" / name).read_text(encoding="utf-8"))
-    files.append(ScaffoldFile(f"{prefix}acorn.yaml", _template("acorn.yaml"), USER))
-    files.append(ScaffoldFile(f"{prefix}desired/entities/example.yaml", _template("example.yaml"), USER))
-    for name in IAM_EXAMPLES:
-        text = _template(f"aws/{name}").replace("refs/heads/main", f"refs/heads/{layout.branch}")
-        files.append(ScaffoldFile(f"{prefix}examples/aws/{name}", text, USER))
-    files.append(ScaffoldFile(f"{prefix}.gitignore", _template("gitignore"), GITIGNORE))
     return files

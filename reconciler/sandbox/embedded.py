@@ -63,15 +63,17 @@ class EmbeddedTransport(httpx.ASGITransport):
         super().__init__(app=app, client=("127.0.0.1", 49152))  # loopback, so admin calls work
         self._sandbox = app
 
-    def adopt(self, seller_id: str) -> bool:
-        """Rehearsal: a seller this sandbox does not know becomes one with no stores, no
-        registrations and nothing on its account, reached with its demo refresh token, so an
-        entity of the user's own plans its creates here before production. True when adopted
-        now; a seller it knows already is left as it is."""
+    def adopt(self, seller_id: str, legal_name: str = "", registration: tuple[str, str] = ("", "")) -> bool:
+        """Rehearsal: a seller this sandbox does not know becomes one with no stores and no
+        registrations, its account as desired describes it (legal name, business registration),
+        reached with its demo refresh token, so an entity of the user's own plans and applies
+        its creates here before production. True when adopted now; a seller it knows already
+        is left as it is."""
         store = (self._sandbox.app or self._sandbox._open()).sandbox.store
         if store.seller(seller_id) is not None:
             return False
-        store.put_seller(SellerRecord(seller_id, "", demo_refresh_token(seller_id)))
+        store.put_seller(SellerRecord(seller_id, legal_name, demo_refresh_token(seller_id),
+                                      registration_country=registration[0], registration_number=registration[1]))
         return True
 
     async def aclose(self) -> None:
