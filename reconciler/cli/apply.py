@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import click
@@ -147,7 +148,8 @@ class WaitProgress:
     """While --wait polls, a line at least every PROGRESS_EVERY seconds (a heartbeat task ticks
     every second; a poll round slowed by rate limits does not make it silent)."""
 
-    def __init__(self, clock, deadline: float, waiting: int, echo=click.echo) -> None:
+    def __init__(self, clock: Callable[[], float], deadline: float, waiting: int,
+                 echo: Callable[[str], object] = click.echo) -> None:
         self._clock, self._deadline, self._echo = clock, deadline, echo
         self.start = self.last = clock()
         self.waiting = waiting
@@ -164,7 +166,7 @@ class WaitProgress:
             self._echo(f"Still waiting... [{now - self.start:.0f}s elapsed] {self.waiting} still under review; "
                        f"up to {max(0.0, self._deadline - now):.0f} s more")
 
-    async def heartbeat(self, sleep=asyncio.sleep) -> None:
+    async def heartbeat(self, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         while True:
             await sleep(1.0)
             self.tick()
