@@ -229,7 +229,7 @@ def command(directory, upgrade, force, action, branch) -> int:
         click.echo(f"note: {note}")
     if warning:
         click.echo(f"warning: {warning}", err=True)
-    files = scaffold(pin, layout, release.version, release.repository_url)
+    files = scaffold(pin, layout, release.version, release.repository_url, release.docs_url)
     if upgrade:
         code = _upgrade(root, files)
         click.echo(f"acorn's workflows use {pin.uses}.")

@@ -97,9 +97,10 @@ def workflow(name: str, uses: str, plan_workflow: str, layout: Layout = Layout()
                    branch=layout.branch)
 
 
-def scaffold(pin: ActionPin, layout: Layout, version: str, repository_url: str) -> list[ScaffoldFile]:
+def scaffold(pin: ActionPin, layout: Layout, version: str, repository_url: str,
+             docs_url: str = "") -> list[ScaffoldFile]:
     """Every file `acorn init` writes, paths relative to the git root; managed files marked
-    with `version` (the installed acorn's)."""
+    with `version` (the installed acorn's); links to the documentation at `docs_url`."""
     prefix = layout.prefix
     files: list[ScaffoldFile] = []
 
@@ -107,7 +108,8 @@ def scaffold(pin: ActionPin, layout: Layout, version: str, repository_url: str) 
         files.append(ScaffoldFile(path, managed.stamp(path, text, version), MANAGED))
 
     files.append(ScaffoldFile(f"{prefix}acorn.yaml", _template("acorn.yaml"), USER))
-    files.append(ScaffoldFile(f"{prefix}desired/entities/example.yaml", _template("example.yaml"), USER))
+    files.append(ScaffoldFile(f"{prefix}desired/entities/example.yaml", _render("example.yaml", docs_url=docs_url),
+                              USER))
     for name in SCHEMAS:
         add_managed(f"{prefix}schemas/{name}",
                     (resources.files("reconciler") / "schemas" / name).read_text(encoding="utf-8"))
