@@ -71,7 +71,7 @@ def locate(directory: Path, branch: str | None) -> tuple[Path, Layout, list[str]
     """The git root, acorn's layout in it, and what to tell the user about both."""
     notes: list[str] = []
     root = repository_root(directory)
-    target = directory.absolute().resolve() if directory.exists() else directory.absolute()
+    target = directory.resolve()  # as far as it exists: a folder yet to be made may sit in a repository
     if root is None:
         root, folder = target, ""
         notes.append(f"{directory} is not in a git repository: the workflows go to {directory}/.github, where "
