@@ -45,7 +45,7 @@ def test_readme_first_command_plans_the_demo_with_every_state(demo: Path) -> Non
     # the demo's typo (acme-sz's German VAT number, two digits swapped) is caught, never printed
     caught = "      TAX_NUMBER_INVALID: EU_VAT (DE) number *******7688: the check digit does not match"
     assert caught in proc.stdout.splitlines() and "DE123457688" not in proc.stdout
-    assert caught in (REPO / "README.md").read_text().splitlines()  # as the quick start shows it
+    assert caught in (REPO / "docs" / "tour.md").read_text().splitlines()  # as the tour shows it
 
 
 def test_json_plan_has_the_documented_shape(run_acorn, demo: Path) -> None:
