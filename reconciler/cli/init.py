@@ -200,8 +200,9 @@ def _upgrade(root: Path, files: list[ScaffoldFile]) -> int:
             sides += 1
             _write(path.with_name(path.name + SIDE_SUFFIX), f.text)
             click.echo(_diff(current, f.text, f.path, "this acorn's"), nl=False)
-            _say("edited", f.path, f"kept yours; the new version is {f.path}{SIDE_SUFFIX} (diff above): "
-                                   f"merge it, then delete that file")
+            how = "edited" if managed.read(current)[0] else "unmarked"  # unmarked: older acorn, or replaced
+            _say(how, f.path, f"kept yours; the new version is {f.path}{SIDE_SUFFIX} (diff above): "
+                              f"merge it, then delete that file")
     if sides:
         click.echo(f"{sides} edited file{'s' if sides != 1 else ''} kept; each new version is beside it as "
                    f"*{SIDE_SUFFIX}.")

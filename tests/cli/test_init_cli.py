@@ -139,6 +139,12 @@ def test_upgrade_rewrites_unedited_managed_files_and_keeps_every_edit(run_acorn,
     assert not (repo / "desired" / "entities" / "example.yaml").exists()
     assert not (workflows / "acorn-apply.yml").exists() and "absent     .github/workflows/acorn-apply.yml" in up.out
     assert "unchanged  schemas/entity.schema.json" in up.out
+    # A file without acorn's marker (an acorn before markers wrote it, or it was replaced) is kept too.
+    (repo / ".pre-commit-config.yaml").write_text("repos: []\n")
+    again = run_acorn("init", "--upgrade", cwd=repo)
+    assert "unmarked   .pre-commit-config.yaml (kept yours" in again.out
+    assert (repo / ".pre-commit-config.yaml").read_text() == "repos: []\n"
+    assert (repo / ".pre-commit-config.yaml.acorn-new").is_file()
     # Plain init in a repository with entities of its own does not bring the example back either.
     assert run_acorn("init", cwd=repo).code == 1
     assert not (repo / "desired" / "entities" / "example.yaml").exists()
