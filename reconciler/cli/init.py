@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable
 from ..errors import ConfigError
 from ..release import Release, installed
 from ..render import managed
@@ -125,9 +126,16 @@ def _write(path: Path, text: str) -> None:
 
 
 def _read(path: Path) -> str | None:
+    """An existing file (None: absent), through the one safe reader: a FIFO or a device named
+    .gitignore is a ConfigError naming it, never a read that hangs."""
     if path.is_dir():
         raise ConfigError(f"{path} is a folder: nothing written there")
-    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else None
+    if not path.exists():
+        return None
+    try:
+        return read_regular(path, DEFAULT_FILE_BYTES).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise ConfigError(f"{path} {why_unreadable(exc)}: nothing written there") from None
 
 
 def _say(action: str, rel: str, why: str = "") -> None:

@@ -21,6 +21,7 @@ from ..domain import catalogue
 from ..domain.countries import ISO_3166_ALPHA2
 from ..domain.gcpause import paused_gc
 from ..domain.model import (
+    Acknowledgement,
     BusinessRegistration,
     Credentials,
     DesiredState,
@@ -179,11 +180,25 @@ def load_entity(text: str, source: str, expected_name: str,
     line = doc.where(("metadata", "name"))[0] + line_offset
     numbers = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _number_paths(doc.data)
                     for at in [doc.where(p)])
-    return _entity(doc.data, Source(source, line, numbers)), []
+    places = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _place_paths(doc.data)
+                   for at in [doc.where(p)])
+    return _entity(doc.data, Source(source, line, numbers, places)), []
 
 
 def _number_paths(data: object) -> list[KeyPath]:
     return [("spec", "businessRegistration", "number")] + _list_paths(data, ("spec", "taxRegistrations"), "number")
+
+
+def _place_paths(data: object) -> list[KeyPath]:
+    """The fields a verdict's finding can point at, where they are written."""
+    out: list[KeyPath] = [("spec", "legalRepresentative", "idDocument", "expiresOn"), ("spec", "legalEntityName"),
+                          ("spec", "businessRegistration", "country"), ("spec", "credentials", "refreshToken")]
+    out += [("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS
+            if _at(data, ("spec", "credentials", "refreshToken", r, "authorizedOn")) is not None]
+    for key in ("marketplaces", "taxRegistrations", "acknowledgements", "documents"):
+        items = _at(data, ("spec", key))
+        out += [("spec", key, i) for i in range(len(items) if isinstance(items, list) else 0)]
+    return [p for p in out if _at(data, p) is not None]
 
 
 def _shift(problems: list[Problem], offset: int) -> list[Problem]:
@@ -310,9 +325,7 @@ def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) ->
 def _at(data: object, path: KeyPath) -> object:
     """The value at `path`, or None where the document does not have that shape."""
     for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) and part < len(data):
             data = data[part]
         else:
             return None
@@ -390,6 +403,8 @@ def _entity(data: dict, source: Source) -> Entity:
         marketplaces=tuple(spec["marketplaces"]),
         labels=tuple(sorted(data["metadata"].get("labels", {}).items())),
         source=source,
+        acknowledgements=tuple(Acknowledgement(a["code"], a["marketplace"], a["reason"].strip(), i)
+                               for i, a in enumerate(spec.get("acknowledgements", []))),
     )
 
 

@@ -93,8 +93,9 @@ def _render(name: str, **values: str) -> str:
 def workflow(name: str, uses: str, plan_workflow: str, layout: Layout = Layout()) -> str:
     """One workflow with acorn's action (`uses`), the plan workflow's file name and the layout."""
     workdir = f"\n          working-directory: {layout.folder}" if layout.folder else ""
+    base_dir = f".acorn-base/{layout.folder}" if layout.folder else ".acorn-base"  # the PR check's base tree
     return _render(name, uses=uses, plan_workflow=plan_workflow, prefix=layout.prefix, workdir=workdir,
-                   branch=layout.branch)
+                   base_dir=base_dir, branch=layout.branch)
 
 
 def scaffold(pin: ActionPin, layout: Layout, version: str, repository_url: str,

@@ -166,7 +166,12 @@ def test_in_a_subfolder_workflows_go_to_the_root_working_in_the_folder(run_acorn
     plan = yaml.safe_load((repo / ".github" / "workflows" / "acorn-plan.yml").read_text())
     steps = plan["jobs"]["plan"]["steps"]
     acorn_steps = [s for s in steps if s.get("with", {}).get("command")]
-    assert acorn_steps and all(s["with"]["working-directory"] == "services/catalog" for s in acorn_steps)
+    assert acorn_steps and all(s["with"]["working-directory"] == "services/catalog" for s in acorn_steps
+                               if s.get("id") != "base")
+    base = next(s for s in acorn_steps if s.get("id") == "base")  # the PR check plans the base's tree
+    assert base["with"]["working-directory"] == ".acorn-base/services/catalog"
+    base_checkout = next(s for s in steps if s.get("with", {}).get("path") == ".acorn-base")
+    assert base_checkout["with"]["sparse-checkout"] == "services/catalog/desired"
     assert plan["jobs"]["changes"]["steps"][0]["env"]["ACORN_DIR"] == "services/catalog/"
     apply = yaml.safe_load((repo / ".github" / "workflows" / "acorn-apply.yml").read_text())
     assert apply[True]["push"]["paths"] == ["services/catalog/desired/**"]  # `on` reads as True in YAML 1.1
