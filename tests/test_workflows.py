@@ -203,3 +203,28 @@ def test_drift_fetches_the_history_create_ages_need() -> None:
     assert checkout["with"]["fetch-depth"] == 0
     hook_ids = [h["id"] for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())]
     assert "acorn-validate" in hook_ids
+
+
+@pytest.mark.parametrize(("planned", "mode", "heading"), [
+    (True, "live", "(the plan below blocks what they reach)"),
+    (False, "invalid", "nothing was planned"),
+])
+def test_the_comment_shows_validate_s_findings_above_the_plan_or_alone(tmp_path: Path, planned: bool, mode: str,
+                                                                        heading: str) -> None:
+    """The Collect step, run by bash: validate's findings head the comment; the plan follows
+    when there is one (validate does not gate it), and a tree that did not plan is `invalid`."""
+    flow = yaml.safe_load((REPO / ".github" / "workflows" / "plan.yml").read_text())
+    collect = next(s for s in flow["jobs"]["plan"]["steps"] if s.get("name", "").startswith("Collect"))
+    (tmp_path / "validate.txt").write_text("desired/entities/x.yaml:3:1: spec: bad\n")
+    (tmp_path / "plan.md").write_text("THE PLAN\n")
+    (tmp_path / "plan.json").write_text("{}\n")
+    env = {**os.environ, "RUNNER_TEMP": str(tmp_path), "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+           "VALIDATE_CODE": "1", "VALIDATE_REPORT": str(tmp_path / "validate.txt"),
+           "REPORT": str(tmp_path / "plan.md"), "PLAN_JSON": str(tmp_path / "plan.json") if planned else "",
+           "AUDIT_LOG": "", "HEAD_SHA": "0" * 40, "TRUSTED": "true", "SETTINGS_CHANGED": "false"}
+    subprocess.run(["bash", "-e", "-c", collect["run"]], env=env, check=True)
+    out = tmp_path / "acorn-plan"
+    assert (out / "mode").read_text().strip() == mode
+    comment = (out / "plan.md").read_text()
+    assert heading in comment and "desired/entities/x.yaml:3:1: spec: bad" in comment
+    assert ("THE PLAN" in comment) is planned and (out / "plan.json").exists() is planned
