@@ -111,7 +111,7 @@ def test_get_account_is_never_called_outside_the_eu_and_the_plan_says_why(run_ac
 
 def test_the_demo_shows_unauthorized_other_channels_store_names_and_suspended_listings(run_acorn, demo: Path) -> None:
     planned = run_acorn("plan", "--format", "json", cwd=demo)
-    assert planned.code == 1
+    assert planned.code == 0 and "warning: acme-sz FE: not read" in planned.err
     acme, *_ = json.loads(planned.out)["entities"]
     states = {p["marketplace"]: p["state"] for p in acme["pairs"]}
     assert states["JP"] == "unauthorized" and "A2ZV50J4W1RKNI" not in states  # other channels never drift
