@@ -1,0 +1,175 @@
+"""Where a field of an entity is written: the file and line a finding points at.
+
+An entity file's field is found by parsing the file again with positions (yamlsource). An
+entity made by a template row is rendered again, the field found in the rendered document,
+and followed back through the template: the body line that writes it, and, when that line
+takes its value from a row variable (`{{ vat | tojson }}`), the row's own line for it
+(`rows[i].vat`, down to the list item and key where the row writes them in block style).
+
+`Locator(read)` is pure apart from `read(path) -> text`, which the caller passes in (the CLI's
+file reading); each file is parsed or rendered at most once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import entity_templates, yamlsource
+from .yamlsource import KeyPath, dotted
+
+ROW_MARK = " (row "
+_VARIABLE = re.compile(r"\{\{-?\s*(?:row\.)?([A-Za-z_]\w*)")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A line of a desired file; for a template row, `row` and the body line that renders it."""
+
+    path: str  # the file, as the tree was read (never with the row suffix)
+    line: int
+    column: int = 1
+    key: str = "(document)"  # the dotted key path asked for
+    row: str | None = None
+    template_line: int | None = None
+
+    def __str__(self) -> str:
+        row = f" (row {self.row})" if self.row else ""
+        return f"{self.path}:{self.line}{row}"
+
+
+def split_source(source: str) -> tuple[str, str | None]:
+    """`desired/templates/b.yaml.j2 (row b-de)` -> (the file, `b-de`); an entity file -> (it, None)."""
+    if source.endswith(")") and ROW_MARK in source:
+        path, row = source.rsplit(ROW_MARK, 1)
+        return path, row[:-1]
+    return source, None
+
+
+@dataclass
+class _Template:
+    header: yamlsource.Document | None
+    rows: dict[str, tuple[int, yamlsource.Document | None, int]]  # name -> (row index, rendered doc, line offset)
+    body: list[str]  # the template file's lines
+
+
+class Locator:
+    """Finds fields of the entities of one tree; `read(path)` gives a file's text (OSError: not found)."""
+
+    def __init__(self, read: Callable[[str], str]) -> None:
+        self._read = read
+        self._entities: dict[str, yamlsource.Document | None] = {}
+        self._templates: dict[str, _Template | None] = {}
+
+    def locate(self, source: str, path: KeyPath, fallback_line: int = 1) -> Location:
+        """The line of `path` in the entity whose source is `source` (Entity.source.path);
+        the nearest written parent when the key itself is not written; `fallback_line` when
+        the file cannot be read any more."""
+        file, row = split_source(source)
+        key = dotted(path)
+        if row is None:
+            doc = self._entity(file)
+            if doc is None:
+                return Location(file, fallback_line, key=key)
+            line, column = _where(doc, path)
+            return Location(file, line, column, key)
+        return self._in_template(file, row, path, key, fallback_line)
+
+    def _entity(self, file: str) -> yamlsource.Document | None:
+        if file not in self._entities:
+            self._entities[file] = _parse(self._text(file), file)
+        return self._entities[file]
+
+    def _text(self, file: str) -> str | None:
+        try:
+            return self._read(file)
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _template(self, file: str) -> _Template | None:
+        if file not in self._templates:
+            self._templates[file] = _load_template(file, self._text(file))
+        return self._templates[file]
+
+    def _in_template(self, file: str, row: str, path: KeyPath, key: str, fallback_line: int) -> Location:
+        t = self._template(file)
+        if t is None or row not in t.rows:
+            return Location(file, fallback_line, key=key, row=row)
+        index, doc, offset = t.rows[row]
+        row_line = t.header.where(("rows", index))[0] if t.header is not None else fallback_line
+        if doc is None:
+            return Location(file, row_line, key=key, row=row)
+        body_line = _where(doc, path)[0] + offset
+        prefix = _written_on_same_line(doc, path)
+        variable = _row_variable(t.body[body_line - 1] if 0 < body_line <= len(t.body) else "")
+        header = t.header
+        if header is None or variable is None or not _row_has(header, index, variable):
+            return Location(file, body_line, key=key, row=row, template_line=body_line)
+        line, column = _where(header, ("rows", index, variable) + path[len(prefix):])
+        return Location(file, line, column, key, row, body_line)
+
+
+def _parse(text: str | None, file: str) -> yamlsource.Document | None:
+    if text is None:
+        return None
+    doc, _ = yamlsource.parse(text, file)
+    return doc
+
+
+def _where(doc: yamlsource.Document, path: KeyPath) -> tuple[int, int]:
+    """A scalar's own position; a mapping's or list's key line (where a reviewer reads it)."""
+    value = _at(doc.data, path)
+    if isinstance(value, (dict, list)) and path and isinstance(path[-1], str):
+        return doc.where(path, key=True)
+    return doc.where(path)
+
+
+def _written_on_same_line(doc: yamlsource.Document, path: KeyPath) -> KeyPath:
+    """The shortest prefix of `path` written on the line of `path` itself: the key whose value
+    one template expression produced (`taxRegistrations: {{ vat | tojson }}` renders the whole
+    list on one line)."""
+    line = _where(doc, path)[0]
+    for k in range(1, len(path) + 1):
+        if doc.where(path[:k], key=isinstance(path[k - 1], str))[0] == line:
+            return path[:k]
+    return path
+
+
+def _row_variable(line: str) -> str | None:
+    found = _VARIABLE.search(line)
+    return found.group(1) if found else None
+
+
+def _row_has(header: yamlsource.Document, index: int, variable: str) -> bool:
+    rows = header.data.get("rows") if isinstance(header.data, dict) else None
+    return isinstance(rows, list) and index < len(rows) and isinstance(rows[index], dict) and variable in rows[index]
+
+
+def _at(data: object, path: KeyPath) -> object:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _load_template(file: str, text: str | None) -> _Template | None:
+    if text is None:
+        return None
+    lines = text.splitlines()
+    cut = next((i for i, line in enumerate(lines) if line.rstrip("\r") == "---"), None)
+    if cut is None:
+        return None
+    header, _ = yamlsource.parse("\n".join(lines[:cut]) + "\n", file)
+    rendered, _ = entity_templates.render(file, text)
+    names = [r.get("name") if isinstance(r, dict) else None
+             for r in (header.data.get("rows", []) if header is not None and isinstance(header.data, dict) else [])]
+    rows = {}
+    for r in rendered:
+        doc, _ = yamlsource.parse(r.text, r.source)
+        rows[r.name] = (names.index(r.name) if r.name in names else 0, doc, r.line_offset)
+    return _Template(header, rows, lines)
