@@ -17,12 +17,15 @@ from ..domain.gcpause import paused_gc
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import DesiredState
 from ..errors import DesiredStateError
+from ..render.findings import validation_findings
+from ..render.sarif import sarif_text
+from .findings import locator, repository_paths
 from .workspace import annotation, annotations, today, tree_options, workspace
 
 
 @click.command("validate")
 @tree_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
 def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
@@ -44,6 +47,10 @@ def command(desired: str, config: str | None, fmt: str) -> int:
         item = {"entity": None, "marketplace": None, "code": secret.code, "message": secret.message,
                 "path": "acorn.yaml", "line": 1}
         (lifecycle_errors if secret.error else warnings).append(item)
+    if fmt == "sarif":  # each finding at its line of desired/ (docs/pull-requests.md)
+        findings = validation_findings(problems, warnings, lifecycle_errors, state.entities, locator(ws))
+        click.echo(sarif_text(findings, repository_paths(ws)))
+        return 1 if problems or lifecycle_errors else 0
     if fmt == "json":
         click.echo(json.dumps({"valid": not problems and not lifecycle_errors, "entities": len(state.entities), "problems": [
             {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}

@@ -173,3 +173,14 @@ def _load_template(file: str, text: str | None) -> _Template | None:
         doc, _ = yamlsource.parse(r.text, r.source)
         rows[r.name] = (names.index(r.name) if r.name in names else 0, doc, r.line_offset)
     return _Template(header, rows, lines)
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_dotted(key: str) -> KeyPath:
+    """`spec.taxRegistrations[0].number` -> ('spec', 'taxRegistrations', 0, 'number'); the
+    inverse of yamlsource.dotted for the keys problems name (`(file)`, `(yaml)`: the document)."""
+    if key.startswith("("):
+        return ()
+    return tuple(int(index) if index else name for name, index in _PART.findall(key))
