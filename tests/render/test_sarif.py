@@ -1,0 +1,72 @@
+"""SARIF from `acorn validate` and `acorn plan`: valid against the official SARIF 2.1.0 schema
+(tests/render/sarif-schema-2.1.0.json, from oasis-tcs/sarif-spec), one result per finding, each
+at the line of desired/ that causes it: for a template, the row's own line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import shutil
+
+import jsonschema
+
+from tests import REPO
+from tests.cli.test_validate_cli import TYPO
+from tests.github.pr_world import TEMPLATE, make_pull_request
+
+SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())
+
+
+def valid_sarif(text: str) -> dict:
+    log = json.loads(text)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    return log
+
+
+def test_a_transposed_vat_in_a_template_row_points_at_that_row(tmp_path: Path, run_acorn) -> None:
+    pr = make_pull_request(tmp_path)
+    result = run_acorn("validate", "--format", "sarif", cwd=tmp_path)
+    assert result.code == 1
+    log = valid_sarif(result.out)
+    [found] = [r for r in log["runs"][0]["results"] if r["level"] == "error"]
+    assert found["ruleId"] == "TAX_NUMBER_INVALID"
+    where = found["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"]["uri"] == TEMPLATE
+    assert where["region"]["startLine"] == pr.bad_line
+    body = (tmp_path / TEMPLATE).read_text().splitlines()
+    related = found["relatedLocations"][0]["physicalLocation"]["region"]["startLine"]
+    assert body[related - 1].lstrip().startswith("taxRegistrations:")  # the template line that renders it
+    assert found["properties"] == {"entity": "brand-03", "row": "brand-03"}
+    assert "GB123465782" not in result.out  # numbers are never shown whole
+
+
+def test_plan_sarif_has_a_result_per_block_and_warning_with_its_rule(run_acorn, tmp_path: Path) -> None:
+    pr = make_pull_request(tmp_path, rows=3, bad_row=1)
+    result = run_acorn("plan", "--offline", "--format", "sarif", cwd=tmp_path,
+                       env={"ACORN_BRAND_REFRESH_TOKEN": "unused"})
+    log = valid_sarif(result.out)
+    run = log["runs"][0]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    results = run["results"]
+    assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+            for r in results] == [("TAX_NUMBER_INVALID", "error", pr.bad_line)]
+    assert rules == ["TAX_NUMBER_INVALID"] and results[0]["ruleIndex"] == 0
+    assert "correct the tax number" in run["tool"]["driver"]["rules"][0]["help"]["text"]
+
+
+def test_an_entity_file_finding_points_at_its_field(tmp_path: Path, run_acorn) -> None:
+    desired = tmp_path / "desired"
+    shutil.copytree(REPO / "desired", desired)
+    result = run_acorn("validate", "--format", "sarif", "--desired", str(desired), env={"ACORN_TODAY": "2026-11-27"})
+    log = valid_sarif(result.out)
+    acme = (desired / "entities" / "acme-sz.yaml").read_text().splitlines()
+    typo_line = next(i for i, text in enumerate(acme, 1) if TYPO in text)
+    errors = [r for r in log["runs"][0]["results"] if r["level"] == "error"]
+    assert [(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+             r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in errors][0] == \
+        ("desired/entities/acme-sz.yaml", typo_line)
+    warnings = [r for r in log["runs"][0]["results"] if r["ruleId"] == "ID_EXPIRES_TOO_SOON"]
+    maple = (desired / "entities" / "maple-ca.yaml").read_text().splitlines()
+    assert warnings and all(
+        "expiresOn" in maple[r["locations"][0]["physicalLocation"]["region"]["startLine"] - 1] for r in warnings)
