@@ -20,7 +20,9 @@ from . import entity_templates, yamlsource
 from .yamlsource import KeyPath, dotted
 
 ROW_MARK = " (row "
-_VARIABLE = re.compile(r"\{\{-?\s*(?:row\.)?([A-Za-z_]\w*)")
+# A value that is a row variable as it is (`{{ vat | tojson }}`, `{{ row.name }}`), not text built
+# around it (`docs/{{ name }}.pdf`, `{{ name ~ " Ltd" }}`: then the template line is the cause).
+_VARIABLE = re.compile(r"(?:^|[\s:\[,{])\{\{-?\s*(?:row\.)?([A-Za-z_]\w*)\s*(?:\|\s*\w+\s*)*-?\}\}(?=\s*(?:$|[,}\]#]))")
 
 
 @dataclass(frozen=True)
@@ -148,10 +150,9 @@ def _row_has(header: yamlsource.Document, index: int, variable: str) -> bool:
 
 def _at(data: object, path: KeyPath) -> object:
     for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
+        here = isinstance(data, dict) and part in data
+        if here or (isinstance(data, list) and isinstance(part, int) and part < len(data)):
+            data = data[part]  # type: ignore[index]
         else:
             return None
     return data

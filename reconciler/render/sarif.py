@@ -47,7 +47,8 @@ def _result(f: Finding, index: int, uri_of: Callable[[str], str]) -> dict[str, A
         out["relatedLocations"] = [{"id": 1, "physicalLocation": _physical(uri, f.where.template_line),
                                     "message": {"text": f"the template line that renders {f.where.key} "
                                                         f"for row {f.where.row}"}}]
-    properties = {k: v for k, v in (("entity", f.entity), ("marketplace", f.marketplace), ("row", f.where.row))
+    properties: dict[str, object] = {k: v for k, v in (("entity", f.entity), ("marketplace", f.marketplace),
+                                                         ("row", f.where.row))
                   if v}
     if not f.mapped:
         properties["unmapped"] = True
