@@ -58,104 +58,108 @@ class PullRequestState:
         return rid
 
 
-def _handler(pr: PullRequestState, repo: str, number: int) -> type[BaseHTTPRequestHandler]:
-    base = f"/repos/{repo}/pulls/{number}"
+class _Handler(BaseHTTPRequestHandler):
+    pr: PullRequestState
+    repo: str
+    base: str
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:  # quiet
-            pass
+    def log_message(self, *args: object) -> None:  # quiet
+        pass
 
-        def _send(self, status: int, payload: Any = None) -> None:
-            data = b"" if payload is None else json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def _send(self, status: int, payload: Any = None) -> None:
+        data = b"" if payload is None else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
-        def _body(self) -> Any:
-            length = int(self.headers.get("Content-Length") or 0)
-            return json.loads(self.rfile.read(length)) if length else None
+    def _body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(length)) if length else None
 
-        def _route(self, method: str) -> None:
-            if not (self.headers.get("Authorization") or "").startswith("Bearer "):
-                return self._send(401, {"message": "Requires authentication"})
-            path, _, query = self.path.partition("?")
-            body = self._body() if method in ("POST", "PUT") else None
-            pr.requests.append((method, path, body))
-            page = int(dict(p.split("=") for p in query.split("&") if "=" in p).get("page", "1"))
-            routes = [
-                ("GET", rf"^{base}/files$", lambda m: self._send(200, pr.files if page == 1 else [])),
-                ("GET", rf"^{base}/reviews$", lambda m: self._send(200, list(pr.reviews.values()) if page == 1 else [])),
-                ("GET", rf"^{base}/reviews/(\d+)/comments$", lambda m: self._send(200, [
-                    {"id": cid, **c} for cid, c in pr.comments.items()
-                    if c["review_id"] == int(m.group(1))] if page == 1 else [])),
-                ("POST", rf"^{base}/reviews$", lambda m: self._create(body)),
-                ("PUT", rf"^{base}/reviews/(\d+)$", lambda m: self._update(int(m.group(1)), body)),
-                ("PUT", rf"^{base}/reviews/(\d+)/dismissals$", lambda m: self._dismiss(int(m.group(1)), body)),
-                ("DELETE", rf"^/repos/{repo}/pulls/comments/(\d+)$", lambda m: self._delete(int(m.group(1)))),
-            ]
-            for verb, pattern, act in routes:
-                found = re.match(pattern, path)
-                if verb == method and found:
-                    return act(found)
+    def _route(self, method: str) -> None:
+        if not (self.headers.get("Authorization") or "").startswith("Bearer "):
+            return self._send(401, {"message": "Requires authentication"})
+        path, _, query = self.path.partition("?")
+        body = self._body() if method in ("POST", "PUT") else None
+        self.pr.requests.append((method, path, body))
+        page = int(dict(p.split("=") for p in query.split("&") if "=" in p).get("page", "1"))
+        routes = [
+            ("GET", rf"^{self.base}/files$", lambda m: self._send(200, self.pr.files if page == 1 else [])),
+            ("GET", rf"^{self.base}/reviews$", lambda m: self._send(200, list(self.pr.reviews.values()) if page == 1 else [])),
+            ("GET", rf"^{self.base}/reviews/(\d+)/comments$", lambda m: self._send(200, [
+                {"id": cid, **c} for cid, c in self.pr.comments.items()
+                if c["review_id"] == int(m.group(1))] if page == 1 else [])),
+            ("POST", rf"^{self.base}/reviews$", lambda m: self._create(body)),
+            ("PUT", rf"^{self.base}/reviews/(\d+)$", lambda m: self._update(int(m.group(1)), body)),
+            ("PUT", rf"^{self.base}/reviews/(\d+)/dismissals$", lambda m: self._dismiss(int(m.group(1)), body)),
+            ("DELETE", rf"^/repos/{self.repo}/pulls/comments/(\d+)$", lambda m: self._delete(int(m.group(1)))),
+        ]
+        for verb, pattern, act in routes:
+            found = re.match(pattern, path)
+            if verb == method and found:
+                return act(found)
+        return self._send(404, {"message": "Not Found"})
+
+    def _valid(self, operation: str, body: Any) -> bool:
+        try:
+            jsonschema.validate(body, schema(operation))
+        except jsonschema.ValidationError as exc:
+            self._send(422, {"message": f"Invalid request: {exc.message}"})
+            return False
+        return True
+
+    def _create(self, body: Any) -> None:
+        if not self._valid("pulls/create-review", body):
+            return
+        patches = {f["filename"]: diff_side_lines(f.get("patch", "")) for f in self.pr.files}
+        for c in body.get("comments", []):
+            if c.get("line") not in patches.get(c["path"], set()):
+                return self._send(422, {"message": "Unprocessable Entity: Line could not be resolved"})
+        rid = self.pr.add_review(body.get("body", ""), {"COMMENT": "COMMENTED", "REQUEST_CHANGES":
+                                                  "CHANGES_REQUESTED"}.get(body.get("event"), "PENDING"))
+        for c in body.get("comments", []):
+            self.pr.comments[self.pr.new_id()] = {"review_id": rid, "path": c["path"], "line": c["line"], "body": c["body"]}
+        self._send(200, self.pr.reviews[rid])
+
+    def _update(self, rid: int, body: Any) -> None:
+        if rid not in self.pr.reviews:
             return self._send(404, {"message": "Not Found"})
+        if self._valid("pulls/update-review", body):
+            self.pr.reviews[rid]["body"] = body["body"]
+            self._send(200, self.pr.reviews[rid])
 
-        def _valid(self, operation: str, body: Any) -> bool:
-            try:
-                jsonschema.validate(body, schema(operation))
-            except jsonschema.ValidationError as exc:
-                self._send(422, {"message": f"Invalid request: {exc.message}"})
-                return False
-            return True
+    def _dismiss(self, rid: int, body: Any) -> None:
+        if rid not in self.pr.reviews:
+            return self._send(404, {"message": "Not Found"})
+        if self.pr.reviews[rid]["state"] == "COMMENTED":  # GitHub: a comment review cannot be dismissed
+            return self._send(422, {"message": "Can not dismiss a commented pull request review"})
+        if self._valid("pulls/dismiss-review", body):
+            self.pr.reviews[rid]["state"] = "DISMISSED"
+            self._send(200, self.pr.reviews[rid])
 
-        def _create(self, body: Any) -> None:
-            if not self._valid("pulls/create-review", body):
-                return
-            patches = {f["filename"]: diff_side_lines(f.get("patch", "")) for f in pr.files}
-            for c in body.get("comments", []):
-                if c.get("line") not in patches.get(c["path"], set()):
-                    return self._send(422, {"message": "Unprocessable Entity: Line could not be resolved"})
-            rid = pr.add_review(body.get("body", ""), {"COMMENT": "COMMENTED", "REQUEST_CHANGES":
-                                                      "CHANGES_REQUESTED"}.get(body.get("event"), "PENDING"))
-            for c in body.get("comments", []):
-                pr.comments[pr.new_id()] = {"review_id": rid, "path": c["path"], "line": c["line"], "body": c["body"]}
-            self._send(200, pr.reviews[rid])
+    def _delete(self, cid: int) -> None:
+        if self.pr.comments.pop(cid, None) is None:
+            return self._send(404, {"message": "Not Found"})
+        self._send(204)
 
-        def _update(self, rid: int, body: Any) -> None:
-            if rid not in pr.reviews:
-                return self._send(404, {"message": "Not Found"})
-            if self._valid("pulls/update-review", body):
-                pr.reviews[rid]["body"] = body["body"]
-                self._send(200, pr.reviews[rid])
+    def do_GET(self) -> None:  # noqa: N802
+        self._route("GET")
 
-        def _dismiss(self, rid: int, body: Any) -> None:
-            if rid not in pr.reviews:
-                return self._send(404, {"message": "Not Found"})
-            if pr.reviews[rid]["state"] == "COMMENTED":  # GitHub: a comment review cannot be dismissed
-                return self._send(422, {"message": "Can not dismiss a commented pull request review"})
-            if self._valid("pulls/dismiss-review", body):
-                pr.reviews[rid]["state"] = "DISMISSED"
-                self._send(200, pr.reviews[rid])
+    def do_POST(self) -> None:  # noqa: N802
+        self._route("POST")
 
-        def _delete(self, cid: int) -> None:
-            if pr.comments.pop(cid, None) is None:
-                return self._send(404, {"message": "Not Found"})
-            self._send(204)
+    def do_PUT(self) -> None:  # noqa: N802
+        self._route("PUT")
 
-        def do_GET(self) -> None:  # noqa: N802
-            self._route("GET")
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._route("DELETE")
 
-        def do_POST(self) -> None:  # noqa: N802
-            self._route("POST")
 
-        def do_PUT(self) -> None:  # noqa: N802
-            self._route("PUT")
 
-        def do_DELETE(self) -> None:  # noqa: N802
-            self._route("DELETE")
-
-    return Handler
+def _handler(pr: PullRequestState, repo: str, number: int) -> type[BaseHTTPRequestHandler]:
+    return type("Handler", (_Handler,), {"pr": pr, "repo": repo, "base": f"/repos/{repo}/pulls/{number}"})
 
 
 @contextmanager

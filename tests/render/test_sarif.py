@@ -5,9 +5,8 @@ at the line of desired/ that causes it: for a template, the row's own line."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import shutil
+from pathlib import Path
 
 import jsonschema
 
