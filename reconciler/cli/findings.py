@@ -3,11 +3,15 @@ relative paths for SARIF and pull-request comments (the pure parts are render/fi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+import subprocess
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..desired.locate import Locator
 from ..desired.safefile import read_regular
+from ..render.findings import Link, LinkKey, links
+from .planning import Run
 from .workspace import Workspace
 
 
@@ -27,3 +31,31 @@ def repository_paths(ws: Workspace) -> Callable[[str], str]:
             return Path(path).as_posix()
 
     return relative
+
+
+_GITHUB_REMOTE = re.compile(r"^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([^/\s]+/[^/\s]+?)(?:\.git)?/?$")
+
+
+def blob_base(ws: Workspace) -> str | None:
+    """`https://github.com/OWNER/REPO/blob/SHA`: where a line of the tree read is linked. In
+    GitHub Actions the run's repository and commit (GITHUB_SHA: on main, the commit applied);
+    elsewhere the checkout's HEAD and its GitHub `origin`; None when neither is known."""
+    env = ws.env
+    server = env.get("GITHUB_SERVER_URL") or "https://github.com"
+    if env.get("GITHUB_REPOSITORY") and env.get("GITHUB_SHA"):
+        return f"{server.rstrip('/')}/{env['GITHUB_REPOSITORY']}/blob/{env['GITHUB_SHA']}"
+    try:
+        sha = subprocess.run(["git", "-C", str(ws.root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=10, check=True).stdout.strip()
+        origin = subprocess.run(["git", "-C", str(ws.root), "remote", "get-url", "origin"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = _GITHUB_REMOTE.match(origin)
+    return f"https://github.com/{found.group(1)}/blob/{sha}" if found and sha else None
+
+
+def reason_links(run: Run, items: Iterable[tuple[str, str | None, str, str]]) -> dict[LinkKey, Link]:
+    """(entity, marketplace, code, message) -> the line of desired/ to change, linked at the commit read."""
+    return links(items, {e.name: e for e in run.entities}, locator(run.ws), repository_paths(run.ws),
+                 blob_base(run.ws))

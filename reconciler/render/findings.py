@@ -9,7 +9,7 @@ the files it reads). Views of findings: SARIF (render/sarif.py), a pull-request 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,3 +122,47 @@ def _problem(p: Problem, locator: Locator) -> Finding:
     else:
         where = Location(file, p.line, p.column, p.key)
     return Finding(code, ERROR, f"{p.key}: {p.message}", where, entity)
+
+
+LinkKey = tuple[str, "str | None", str]  # (entity, marketplace, reason code)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Where to change desired for one reason: the repository path and line, and the GitHub
+    blob URL of that line at the commit read (`.../blob/SHA/PATH#L12`), when one is known."""
+
+    path: str
+    line: int
+    url: str | None = None
+    row: str | None = None
+    mapped: bool = True
+
+    def __str__(self) -> str:
+        row = f" (row {self.row})" if self.row else ""
+        unmapped = " (code not mapped to a field: the entity's file)" if not self.mapped else ""
+        return f"{self.path}:{self.line}{row}{unmapped}"
+
+    def markdown(self) -> str:
+        from . import escape_markdown  # the package imports this module's siblings lazily
+
+        text = escape_markdown(str(self)).replace("[", "\\[").replace("]", "\\]")
+        return f"[{text}]({self.url})" if self.url else f"`{escape_markdown(str(self))}`"
+
+    def json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "url": self.url, "row": self.row, "mapped": self.mapped}
+
+
+def links(items: Iterable[tuple[str, str | None, str, str]], entities: Mapping[str, Entity], locator: Locator,
+          uri_of: Callable[[str], str], blob: str | None) -> dict[LinkKey, Link]:
+    """(entity, marketplace, code, message) -> the line to change; entities not in the tree are left out."""
+    out: dict[LinkKey, Link] = {}
+    for name, marketplace, code, message in items:
+        entity = entities.get(name)
+        if entity is None or (name, marketplace, code) in out:
+            continue
+        f = locate_reason(code, entity, marketplace, message, locator)
+        path = uri_of(f.where.path)
+        url = f"{blob}/{path}#L{f.where.line}" if blob else None
+        out[(name, marketplace, code)] = Link(path, f.where.line, url, f.where.row, f.mapped)
+    return out
