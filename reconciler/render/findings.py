@@ -62,14 +62,9 @@ def locate_reason(code: str, entity: Entity, marketplace: str | None, message: s
     """A reason of `entity` (for `marketplace`) at the line of the field it concerns (unmapped
     codes at the entity's own line), as a finding of level WARNING (the caller sets it)."""
     ref = field_of(code, entity, marketplace, message)
-    where = locator.locate(entity.source.path, ref.path, entity.source.line) if ref.mapped else \
-        _entity_line(entity)
+    path = ref.path if ref.mapped else ("metadata", "name")  # unmapped: the entity itself (a template's row)
+    where = locator.locate(entity.source.path, path, entity.source.line)
     return Finding(code, WARNING, message, where, entity.name, marketplace, ref.mapped)
-
-
-def _entity_line(entity: Entity) -> Location:
-    path, row = split_source(entity.source.path)
-    return Location(path, entity.source.line, key="metadata.name", row=row)
 
 
 def plan_findings(plan: Plan, entities: Iterable[Entity], locator: Locator) -> list[Finding]:
