@@ -87,9 +87,11 @@ def _logs(ws: Workspace, plan_file: str | None, sarif_files: tuple[str, ...]) ->
 @click.option("--login", default="github-actions[bot]", show_default=True,
               help="Whose earlier review is acorn's (it is superseded).")
 @click.option("--sarif-out", type=click.Path(dir_okay=False), help="Also write every finding as SARIF here.")
-@click.option("--dry-run", is_flag=True, help="Print the review's request body; send nothing.")
+@click.option("--requests-out", type=click.Path(dir_okay=False),
+              help="Also write every call that replaces the review, as JSON [{method, path, body}].")
+@click.option("--dry-run", is_flag=True, help="Print the review's request body; send nothing (GitHub is only read).")
 def review_command(desired, config, plan_file, sarif_files, diff_file, repo, number, commit, login, sarif_out,
-                   dry_run) -> int:
+                   requests_out, dry_run) -> int:
     """Post the findings as a review with comments on the pull request's changed lines."""
     if not plan_file and not sarif_files:
         raise click.UsageError("give --plan PLAN_JSON and/or --sarif FILE: the findings to review")
@@ -97,20 +99,28 @@ def review_command(desired, config, plan_file, sarif_files, diff_file, repo, num
     event = _event(ws)
     logs = _logs(ws, plan_file, sarif_files)
     if sarif_out:
-        merged = {**logs[0], "runs": [run for log in logs for run in log.get("runs", [])]} if logs else sarif([])
+        merged = {**logs[0], "runs": [run for log in logs for run in log.get("runs", [])]}
         emit(json.dumps(merged, indent=2, ensure_ascii=False), sarif_out, "the findings as SARIF")
     found = review.results(logs)
     commit = commit or (event.get("head") or {}).get("sha")
     if diff_file is not None and dry_run:  # nothing to fetch, nothing to send
-        diff = read_regular(Path(diff_file), SARIF_BYTES).decode("utf-8", "replace")
-        body, _ = review.review_request(found, review.diff_lines(diff), commit)
+        body, _ = review.review_request(found, review.diff_lines(_text(diff_file)), commit)
         click.echo(json.dumps(body, indent=2, ensure_ascii=False))
         return 0
-    return _with_github(ws, event, found, diff_file, repo, number, commit, login, dry_run)
+    return _with_github(ws, event, found, diff_file, (repo, number, commit, login), requests_out, dry_run)
+
+
+def _text(path: str) -> str:
+    try:
+        return read_regular(Path(path), SARIF_BYTES).decode("utf-8", "replace")
+    except OSError as exc:
+        raise ConfigError(f"the diff {path} {why_unreadable(exc)}") from None
 
 
 def _with_github(ws: Workspace, event: dict[str, Any], found: list[review.Result], diff_file: str | None,
-                 repo: str | None, number: int | None, commit: str | None, login: str, dry_run: bool) -> int:
+                 target: tuple[str | None, int | None, str | None, str], requests_out: str | None,
+                 dry_run: bool) -> int:
+    repo, number, commit, login = target
     repo = repo or ws.env.get("GITHUB_REPOSITORY")
     number = number or event.get("number")
     token = ws.env.get("GITHUB_TOKEN")
@@ -118,32 +128,22 @@ def _with_github(ws: Workspace, event: dict[str, Any], found: list[review.Result
         raise ConfigError("which pull request? give --repo OWNER/NAME and --pr N (in a workflow: the "
                           "pull_request event gives them)")
     if not token:
-        raise ConfigError("GITHUB_TOKEN is not set: the review is posted with it (pull-requests: write)")
+        raise ConfigError("GITHUB_TOKEN is not set: GitHub is read (and the review posted) with it")
     with GitHub(ws.env.get("GITHUB_API_URL") or DEFAULT_API, token, repo) as gh:
-        if diff_file is not None:
-            changed = review.diff_lines(read_regular(Path(diff_file), SARIF_BYTES).decode("utf-8", "replace"))
-        else:
-            changed = review.files_lines(gh.pull_files(number))
+        changed = review.diff_lines(_text(diff_file)) if diff_file is not None else \
+            review.files_lines(gh.pull_files(number))
         body, outside = review.review_request(found, changed, commit)
-        previous = [r for r in gh.reviews(number) if review.is_ours(r, login)]
+        previous = [(r, [c["id"] for c in gh.review_comments(number, r["id"])])
+                    for r in gh.reviews(number) if review.is_ours(r, login)]
+        calls = review.requests(repo, number, body, previous, commit)
+        if requests_out:
+            emit(json.dumps(calls, indent=2, ensure_ascii=False), requests_out, "the review's requests")
         if dry_run:
             click.echo(json.dumps(body, indent=2, ensure_ascii=False))
-            click.echo(f"would supersede {len(previous)} earlier review(s) of acorn", err=True)
             return 0
-        for old in previous:
-            _supersede(gh, number, old, commit)
-        posted = gh.create_review(number, body) if body["comments"] else None
-    where = f" (review {posted.get('id')})" if posted else ""
+        answers = [gh.send(c["method"], c["path"], c["body"]) for c in calls]
+    posted = answers[-1] if body["comments"] and answers else None
+    where = f" (review {posted.get('id')})" if isinstance(posted, dict) else ""
     click.echo(f"review: {len(body['comments'])} comment(s) on changed lines{where}; {outside} finding(s) "
                f"outside the diff stay in the plan comment; {len(previous)} earlier review(s) superseded")
     return 0
-
-
-def _supersede(gh: GitHub, number: int, old: dict[str, Any], commit: str | None) -> None:
-    """The earlier review points at the new one, loses its line comments, and stops requesting changes."""
-    if old.get("state") == "CHANGES_REQUESTED":
-        gh.dismiss_review(number, old["id"], review.dismissal(commit))
-    for c in gh.review_comments(number, old["id"]):
-        gh.delete_comment(c["id"])
-    gh.update_review(number, old["id"], review.superseded(commit))
-

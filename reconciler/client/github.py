@@ -44,6 +44,14 @@ class GitHub:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def send(self, method: str, path: str, body: Any = None) -> Any:
+        """One call of render/review.py's requests: `path` is the whole path, from /repos/."""
+        prefix = f"/repos/{self.repository}/pulls/"
+        if not path.startswith(prefix):
+            raise ApiError(f"refusing {method} {path}: not a pull-request path of {self.repository}")
+        return self._call(method, path.removeprefix(f"/repos/{self.repository}"),
+                          **({"json": body} if body is not None else {}))
+
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         where = f"/repos/{self.repository}{path}"
         try:
@@ -76,15 +84,3 @@ class GitHub:
 
     def review_comments(self, number: int, review_id: int) -> list[dict[str, Any]]:
         return self._pages(f"/pulls/{number}/reviews/{review_id}/comments")
-
-    def create_review(self, number: int, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", f"/pulls/{number}/reviews", json=body)  # type: ignore[no-any-return]
-
-    def update_review(self, number: int, review_id: int, body: dict[str, Any]) -> None:
-        self._call("PUT", f"/pulls/{number}/reviews/{review_id}", json=body)
-
-    def dismiss_review(self, number: int, review_id: int, body: dict[str, Any]) -> None:
-        self._call("PUT", f"/pulls/{number}/reviews/{review_id}/dismissals", json=body)
-
-    def delete_comment(self, comment_id: int) -> None:
-        self._call("DELETE", f"/pulls/comments/{comment_id}")

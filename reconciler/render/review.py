@@ -151,3 +151,22 @@ def dismissal(commit_id: str | None) -> dict[str, Any]:
     """The body of `PUT .../reviews/{review_id}/dismissals` (for a review that requested changes)."""
     at = f" ({commit_id[:12]})" if commit_id else ""
     return {"message": f"Superseded by acorn's review of the latest push{at}.", "event": "DISMISS"}
+
+
+def requests(repository: str, number: int, create: Mapping[str, Any],
+             previous: Sequence[tuple[Mapping[str, Any], Sequence[int]]], commit_id: str | None) -> list[dict[str, Any]]:
+    """Every call that replaces acorn's earlier reviews with `create`, in order, as
+    {method, path, body}: for each earlier review (with its line comments' ids), a dismissal when
+    it requested changes, the deletion of its comments, and its body pointing at the new one;
+    then the new review, when it has comments (else the findings are all in the sticky comment)."""
+    pulls = f"/repos/{repository}/pulls"
+    out: list[dict[str, Any]] = []
+    for old, comment_ids in previous:
+        at = f"{pulls}/{number}/reviews/{old['id']}"
+        if old.get("state") == "CHANGES_REQUESTED":
+            out.append({"method": "PUT", "path": f"{at}/dismissals", "body": dismissal(commit_id)})
+        out += [{"method": "DELETE", "path": f"{pulls}/comments/{cid}", "body": None} for cid in comment_ids]
+        out.append({"method": "PUT", "path": at, "body": superseded(commit_id)})
+    if create.get("comments"):
+        out.append({"method": "POST", "path": f"{pulls}/{number}/reviews", "body": dict(create)})
+    return out

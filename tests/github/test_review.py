@@ -123,3 +123,26 @@ def test_github_refuses_a_comment_outside_the_diff_so_acorn_never_sends_one(pr, 
     assert result.code == 0, result.err
     assert "review: 0 comment(s) on changed lines; 2 finding(s) outside the diff" in result.out
     assert not any(m == "POST" for m, _, _ in state.requests)
+
+
+def test_the_workflow_path_builds_every_call_read_only_and_another_job_sends_them(pr, tmp_path: Path,
+                                                                                 run_acorn) -> None:
+    """The plan job (read-only token) writes the calls; the review job (pull-requests: write,
+    no repository code) sends them as they are. Sent to the stand-in, GitHub's schemas accept them."""
+    import httpx
+
+    state = PullRequestState(files=[{"filename": TEMPLATE, "status": "modified", "patch": pr.patch}])
+    old = state.add_review(f"{MARKER}\nold", "COMMENTED")
+    with github_standin(state, REPO_NAME, NUMBER) as url:
+        built = run_review(run_acorn, tmp_path, url, "--dry-run", "--requests-out", "requests.json")
+        assert built.code == 0, built.err
+        assert {m for m, _, _ in state.requests} == {"GET"}  # nothing sent
+        calls = json.loads((tmp_path / "requests.json").read_text())
+        assert [(c["method"], c["path"]) for c in calls] == [
+            ("PUT", f"/repos/{REPO_NAME}/pulls/{NUMBER}/reviews/{old}"),
+            ("POST", f"/repos/{REPO_NAME}/pulls/{NUMBER}/reviews")]
+        with httpx.Client(base_url=url, headers={"Authorization": "Bearer t"}) as http:
+            for c in calls:
+                assert http.request(c["method"], c["path"], json=c["body"]).status_code == 200
+    assert state.reviews[old]["body"].startswith(SUPERSEDED_MARKER)
+    assert [(c["path"], c["line"]) for c in state.comments.values()] == [(TEMPLATE, pr.bad_line)]
