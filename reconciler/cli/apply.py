@@ -129,7 +129,9 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
         if not choice.creates:
             click.echo("Apply: nothing to create.")
             return apply.exit_code((), choice.errors)
-        apply.check_max_creates(choice.pair_count, settings.max_creates, force)
+        sizes = _waves_of(run, choice, wave_options)
+        if sizes is None:  # in waves, the gate after each wave is what stops a mass mistake
+            apply.check_max_creates(choice.pair_count, settings.max_creates, force)
         calls = len(choice.creates)
         if saved is None and not yes:
             click.confirm(f"Submit {choice.pair_count} registration{'s' * (choice.pair_count != 1)} "
@@ -148,7 +150,6 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
                 return ()
             return await _wait(run, client, done, by_name, wait, width, color)
 
-        sizes = _waves_of(run, choice, wave_options)
         if sizes is None:
             results = await submit(choice)
             reviews = await wait_for(results)

@@ -117,7 +117,8 @@ def test_the_gate_stops_a_repeated_template_mistake_and_the_fixed_run_completes(
         sandbox, tmp_path: Path, run_acorn) -> None:
     endpoint, registrations = sandbox
     (tmp_path / TEMPLATE).write_text(template("Limited"))  # the accounts say "Ltd"
-    args = ["apply", "--yes", "--force", "--waves", "1,10%,rest", "--no-color", *endpoint,
+    # 60 creates: more than maxCreates (50), which waves do not need --force for
+    args = ["apply", "--yes", "--waves", "1,10%,rest", "--no-color", *endpoint,
             "--audit-log", str(tmp_path / "audit.jsonl")]
 
     stopped = run_acorn(*args, cwd=tmp_path)
