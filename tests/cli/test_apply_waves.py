@@ -150,3 +150,20 @@ def test_the_gate_stops_a_repeated_template_mistake_and_the_fixed_run_completes(
     approved = {r["sellerId"] for r in final if r["status"] == "APPROVED"}
     assert len(approved) == ROWS  # every entity ends approved
     assert max(by_seller.values()) == 2  # a rejected entity once more after the fix, never twice
+
+
+@pytest.mark.parametrize("sandbox", ["embedded"], indirect=True)
+def test_above_the_setting_apply_goes_in_waves_and_writes_the_verdict_to_the_job_summary(
+        sandbox, tmp_path: Path, run_acorn) -> None:
+    (tmp_path / TEMPLATE).write_text(template("Ltd"))
+    (tmp_path / "acorn.yaml").write_text("waves:\n  above: 10\n  sizes: 1,25%,rest\n  haltOn: 10%\n")
+    summary = tmp_path / "summary.md"
+    result = run_acorn("apply", "--yes", "--no-color", cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.code == 0, result.out + result.err
+    assert "Wave 1 of 3: 5 entities" in result.out and "Wave 3 of 3: 40 entities" in result.out
+    assert summary.read_text().splitlines() == [
+        "### acorn apply: waves", "",
+        "- Gate: wave 1 passed: no reason code rejected more than 10% of its 5 entities.",
+        "- Gate: wave 2 passed: no reason code rejected more than 10% of its 15 entities.",
+        "- Gate: wave 3 passed: no reason code rejected more than 10% of its 40 entities.",
+        "- All 3 waves passed."]
