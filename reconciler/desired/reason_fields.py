@@ -44,9 +44,6 @@ _FIXED: dict[str, KeyPath] = {
 # Codes about one marketplace of the entity: its item of spec.marketplaces.
 _MARKETPLACE_ITEM = frozenset({"STALE_PENDING", "SUSPENDED_LISTINGS", "UNAPPLIED_CREATE", "REJECTED_UNCHANGED",
                                "REJECTED_CHANGED", "ACTION_REQUIRED"})
-KNOWN_CODES = frozenset(_FIXED) | _MARKETPLACE_ITEM | frozenset({
-    "TAX_NUMBER_INVALID", "MISSING_TAX_REGISTRATION", "TAX_REGISTRATION_MAY_BE_REQUIRED", "TRANSLATION_REQUIRED",
-    "DOCUMENT_UNREADABLE", "AUTHORIZATION_EXPIRED", "REGION_NOT_AUTHORIZED"})
 
 
 @dataclass(frozen=True)
