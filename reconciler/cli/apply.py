@@ -115,17 +115,7 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
     async with run.client() as client:
         entities = run.entities if saved is None else apply.saved_sellers(saved, run.entities)
         fresh = make_plan(run, await read_live(run, client, entities), entities)
-        if saved is None:
-            emit(render(fresh, "text", color, endpoint_label(run.ws)))
-        else:
-            click.echo(f"Saved plan of {utc_timestamp(saved.generated_at)}: {saved.summary.create} to create; "
-                       f"re-read {len(entities)} seller{'s' * (len(entities) != 1)} in environment "
-                       f"{settings.environment} at endpoint {endpoint_label(run.ws)}.")
-        choice = apply.choose(fresh, saved)
-        for s in choice.skipped:
-            click.echo(f"note: {s.entity} {s.marketplace}: {s.why}")
-        for line in choice.errors:
-            click.echo(f"error: {line}", err=True)
+        choice = _choose(run, fresh, saved, len(entities), color)
         if not choice.creates:
             click.echo("Apply: nothing to create.")
             return apply.exit_code((), choice.errors)
@@ -145,10 +135,14 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
             click.echo(paint(apply.summary_line(done), "bold", color))
             return done
 
+        told: list[bool] = []  # the embedded sandbox's note, once per run
+
         async def wait_for(done: Sequence[apply.PairResult]) -> tuple[apply.Review, ...]:
             if wait is None or not any(r.outcome == apply.ACCEPTED for r in done):
                 return ()
-            return await _wait(run, client, done, by_name, wait, width, color)
+            reviews = await _wait(run, client, done, by_name, wait, width, color, note=not told)
+            told.append(True)
+            return reviews
 
         if sizes is None:
             results = await submit(choice)
@@ -159,12 +153,28 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
     return 1 if stopped else apply.exit_code(results, choice.errors, reviews, fail_on_rejected)
 
 
+def _choose(run: Run, fresh: Plan, saved: Plan | None, sellers: int, color: bool) -> apply.Choice:
+    """What to submit, after showing the fresh plan (or the saved plan's header), notes and errors."""
+    if saved is None:
+        emit(render(fresh, "text", color, endpoint_label(run.ws)))
+    else:
+        click.echo(f"Saved plan of {utc_timestamp(saved.generated_at)}: {saved.summary.create} to create; "
+                   f"re-read {sellers} seller{'s' * (sellers != 1)} in environment "
+                   f"{run.ws.settings.environment} at endpoint {endpoint_label(run.ws)}.")
+    choice = apply.choose(fresh, saved)
+    for s in choice.skipped:
+        click.echo(f"note: {s.entity} {s.marketplace}: {s.why}")
+    for line in choice.errors:
+        click.echo(f"error: {line}", err=True)
+    return choice
+
+
 async def _wait(run: Run, client, results: Sequence[apply.PairResult], by_name, wait: float, width: int,
-                color: bool) -> tuple[apply.Review, ...]:
+                color: bool, note: bool = True) -> tuple[apply.Review, ...]:
     """Poll the new registrations until decided (or `wait` seconds), then print their reviews."""
     settings = run.ws.settings
     click.echo(f"Waiting up to {wait:.0f} s for the review of the new registrations ...")
-    if settings.endpoint == "embedded":
+    if settings.endpoint == "embedded" and note:
         seconds = review_time(run.ws.env).get("review_seconds", 300.0)
         after = f"{seconds / 60:g} minutes" if seconds % 60 == 0 else f"{seconds:g} seconds"
         click.echo(EMBEDDED_REVIEW_NOTE.format(after=after, first=next(

@@ -107,5 +107,7 @@ async def apply_in_waves(run: Run, choice: apply.Choice, entities: Mapping[str, 
                 click.echo(line)
             write_summary(run, verdicts + lines)
             return tuple(results), tuple(reviews), True
-    write_summary(run, verdicts + [f"All {len(planned)} wave{'s' * (len(planned) != 1)} passed."])
+    done = f"All {len(planned)} wave{'s' * (len(planned) != 1)} passed."
+    click.echo(paint(f"{done} {apply.summary_line(results)}", "bold", color))
+    write_summary(run, verdicts + [done])
     return tuple(results), tuple(reviews), False
