@@ -175,7 +175,7 @@ async def _wait(run: Run, client, results: Sequence[apply.PairResult], by_name, 
     settings = run.ws.settings
     click.echo(f"Waiting up to {wait:.0f} s for the review of the new registrations ...")
     if settings.endpoint == "embedded" and note:
-        seconds = review_time(run.ws.env).get("review_seconds", 300.0)
+        seconds = review_time(run.ws.env) or 300.0
         after = f"{seconds / 60:g} minutes" if seconds % 60 == 0 else f"{seconds:g} seconds"
         click.echo(EMBEDDED_REVIEW_NOTE.format(after=after, first=next(
             (r.registration_id for r in results if r.outcome == apply.ACCEPTED), "REG-ID")))

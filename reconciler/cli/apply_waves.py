@@ -107,7 +107,7 @@ async def apply_in_waves(run: Run, choice: apply.Choice, entities: Mapping[str, 
                 click.echo(line)
             write_summary(run, verdicts + lines)
             return tuple(results), tuple(reviews), True
-    done = f"All {len(planned)} wave{'s' * (len(planned) != 1)} passed."
-    click.echo(paint(f"{done} {apply.summary_line(results)}", "bold", color))
-    write_summary(run, verdicts + [done])
+    passed = f"All {len(planned)} wave{'s' * (len(planned) != 1)} passed."
+    click.echo(paint(f"{passed} {apply.summary_line(results)}", "bold", color))
+    write_summary(run, verdicts + [passed])
     return tuple(results), tuple(reviews), False

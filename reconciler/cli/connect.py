@@ -26,7 +26,10 @@ def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state
     if settings.endpoint == "embedded" and "transport" not in options:
         from ..sandbox.embedded import EMBEDDED_BASE_URL, demo_refresh_token, embedded_transport
 
-        options = {"transport": embedded_transport(state_dir / "sandbox.sqlite", **review_time(env)),
+        seconds = review_time(env)
+        state = state_dir / "sandbox.sqlite"
+        transport = embedded_transport(state) if seconds is None else embedded_transport(state, review_seconds=seconds)
+        options = {"transport": transport,
                    "endpoints": resolve_endpoints(settings, EMBEDDED_BASE_URL),
                    "stand_in_token": demo_refresh_token, **options}
     return AcornClient(settings, env, base_dir=base_dir, audit=audit, **options)
@@ -35,19 +38,19 @@ def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state
 REVIEW_SECONDS_ENV = "ACORN_SANDBOX_REVIEW_SECONDS"
 
 
-def review_time(env: Mapping[str, str]) -> dict[str, float]:
+def review_time(env: Mapping[str, str]) -> float | None:
     """The embedded sandbox's review time for registrations created in this run, from
     ACORN_SANDBOX_REVIEW_SECONDS (e.g. 5, to rehearse `apply --waves` in seconds); default 300."""
     raw = env.get(REVIEW_SECONDS_ENV, "").strip()
     if not raw:
-        return {}
+        return None
     try:
         seconds = float(raw)
     except ValueError:
         seconds = 0.0
     if not 0 < seconds < 10**7:
         raise ConfigError(f"{REVIEW_SECONDS_ENV} must be a number of seconds above 0, not {raw!r}")
-    return {"review_seconds": seconds}
+    return seconds
 
 
 def admin_client(settings: Settings, state_dir: Path) -> tuple[httpx.AsyncClient, str]:
