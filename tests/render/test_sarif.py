@@ -1,5 +1,6 @@
 """SARIF from `acorn validate` and `acorn plan`: valid against the official SARIF 2.1.0 schema
-(tests/render/sarif-schema-2.1.0.json, from oasis-tcs/sarif-spec), one result per finding, each
+(tests/render/sarif-schema-2.1.0.json: oasis-tcs/sarif-spec, sarif-2.1/schema/sarif-schema-2.1.0.json
+at commit e0583813964ec43cea53b6b531b402866095ed1f, unchanged), one result per finding, each
 at the line of desired/ that causes it: for a template, the row's own line."""
 
 from __future__ import annotations
