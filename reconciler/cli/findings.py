@@ -21,8 +21,14 @@ def locator(ws: Workspace) -> Locator:
 
 
 def repository_paths(ws: Workspace) -> Callable[[str], str]:
-    """A file as the tree was read -> its path from the repository root, with / (GitHub's form)."""
+    """A file as the tree was read -> its path from the repository root, with / (GitHub's form).
+    In GitHub Actions the root is the checkout ($GITHUB_WORKSPACE), so a desired/ in a subfolder
+    (the action's working-directory) keeps that folder in its paths; elsewhere, the folder
+    holding desired/."""
     root = ws.root
+    workspace_dir = ws.env.get("GITHUB_WORKSPACE")
+    if workspace_dir and root.is_relative_to(Path(workspace_dir).resolve()):
+        root = Path(workspace_dir).resolve()
 
     def relative(path: str) -> str:
         try:

@@ -70,3 +70,15 @@ def test_an_entity_file_finding_points_at_its_field(tmp_path: Path, run_acorn) -
     maple = (desired / "entities" / "maple-ca.yaml").read_text().splitlines()
     assert warnings and all(
         "expiresOn" in maple[r["locations"][0]["physicalLocation"]["region"]["startLine"] - 1] for r in warnings)
+
+
+def test_in_github_actions_paths_are_from_the_checkout_root(tmp_path: Path, run_acorn) -> None:
+    """With the action's working-directory a subfolder, code scanning and review comments still
+    need the path from the repository root."""
+    sub = tmp_path / "onboarding"
+    sub.mkdir()
+    pr = make_pull_request(sub)
+    result = run_acorn("validate", "--format", "sarif", cwd=sub, env={"GITHUB_WORKSPACE": str(tmp_path)})
+    [found] = [r for r in valid_sarif(result.out)["runs"][0]["results"] if r["level"] == "error"]
+    where = found["locations"][0]["physicalLocation"]
+    assert (where["artifactLocation"]["uri"], where["region"]["startLine"]) == (f"onboarding/{TEMPLATE}", pr.bad_line)
