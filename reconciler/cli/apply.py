@@ -82,7 +82,7 @@ def command(plan_file, desired, config, environment, endpoint, names, selector, 
     else:  # a saved plan was reviewed already; a fresh one must be confirmed here
         apply.check_confirmable(yes, sys.stdin.isatty())
     timeout = DEFAULT_WAIT_TIMEOUT if wait_timeout is None else wait_timeout
-    run.now  # noqa: B018  the run's clock is a call of its own: read it before the event loop runs
+    run.today  # noqa: B018  the run's clock is a call of its own: read it (once) before the event loop runs
     return asyncio.run(_apply(run, saved, yes, force, timeout if wait else None, use_color(run.ws, no_color),
                               fail_on_rejected, (wave_sizes, halt_on)))
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 
 from ..desired.locate import Locator
 from ..desired.safefile import read_regular
-from ..render.findings import Link, LinkKey, links
+from ..desired.settings import settings_findings
+from ..desired.verdict import Location, tree_verdict
+from ..domain.model import Entity
+from ..render.findings import Link, LinkKey, PlaceKey, links, verdict_places
 from .planning import Run
 from .workspace import Workspace
 
@@ -18,6 +22,12 @@ from .workspace import Workspace
 def locator(ws: Workspace) -> Locator:
     """Reads each desired file at most once, with the tree's own size bound."""
     return Locator(lambda path: read_regular(Path(path), ws.settings.max_file_bytes).decode("utf-8"))
+
+
+def places(ws: Workspace, entities: Iterable[Entity], day: date) -> dict[PlaceKey, Location]:
+    """Where the verdict places each of its findings about `entities` on `day` (the one
+    computation validate renders): plan's, the review's and the links' reasons it gives."""
+    return verdict_places(tree_verdict(entities, (), day, ws.settings.policy, settings_findings(ws.settings, day)))
 
 
 def repository_paths(ws: Workspace) -> Callable[[str], str]:
@@ -64,4 +74,4 @@ def blob_base(ws: Workspace) -> str | None:
 def reason_links(run: Run, items: Iterable[tuple[str, str | None, str, str]]) -> dict[LinkKey, Link]:
     """(entity, marketplace, code, message) -> the line of desired/ to change, linked at the commit read."""
     return links(items, {e.name: e for e in run.entities}, locator(run.ws), repository_paths(run.ws),
-                 blob_base(run.ws))
+                 blob_base(run.ws), places(run.ws, run.entities, run.today))

@@ -24,10 +24,10 @@ from ..render import review
 from ..render.findings import plan_findings
 from ..render.sarif import sarif
 from .apply import read_saved_plan
-from .findings import locator, repository_paths
+from .findings import locator, places, repository_paths
 from .helptext import FullHelpGroup
 from .planning import emit
-from .workspace import Workspace, tree_options, workspace
+from .workspace import Workspace, today, tree_options, workspace
 
 SARIF_BYTES = 50 * 1024 * 1024
 DEFAULT_API = "https://api.github.com"
@@ -69,7 +69,8 @@ def _logs(ws: Workspace, plan_file: str | None, sarif_files: tuple[str, ...]) ->
         if saved.desired_digest != desired.digest:
             raise PlanFileError(f"the saved plan was made from desired state {saved.desired_digest[:12]}, not from "
                                 f"this tree ({desired.digest[:12]}): its lines would not match")
-        logs.append(sarif(plan_findings(saved, desired.entities, locator(ws)), repository_paths(ws)))
+        where = places(ws, desired.entities, today(ws.env, saved.generated_at))  # the plan's day
+        logs.append(sarif(plan_findings(saved, desired.entities, locator(ws), where), repository_paths(ws)))
     logs += [_read_json(f, "SARIF file") for f in sarif_files]
     return logs
 

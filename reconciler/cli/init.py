@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable
 from ..errors import ConfigError
 from ..render.scaffold import DEFAULT_PIN, ActionPin, scaffold
 
@@ -37,6 +38,15 @@ def _gitignore(existing: str, wanted: str) -> str | None:
     return existing + ("" if existing.endswith("\n") or not existing else "\n") + "\n".join(missing) + "\n"
 
 
+def _read(path: Path) -> str:
+    """An existing file, through the one safe reader: a FIFO or a device named .gitignore is a
+    ConfigError naming it, never a read that hangs."""
+    try:
+        return read_regular(path, DEFAULT_FILE_BYTES).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise ConfigError(f"{path} {why_unreadable(exc)}: nothing written there") from None
+
+
 @click.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
@@ -58,7 +68,7 @@ def command(directory, force, action) -> int:
         if path.is_dir():
             raise ConfigError(f"{path} is a folder: nothing written there")
         if path.exists():
-            current = path.read_text(encoding="utf-8", errors="replace")
+            current = _read(path)
             if rel == ".gitignore":
                 text = _gitignore(current, text) or current
             if current == text:

@@ -8,7 +8,7 @@ from ..engine.plan import has_creates
 from ..render import render
 from ..render.findings import plan_findings
 from ..render.sarif import sarif_text
-from .findings import locator, repository_paths
+from .findings import locator, places, repository_paths
 from .helptext import legend_epilog
 from .planning import (
     Selection,
@@ -46,7 +46,8 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     result = plan_offline(run) if offline else plan_now(run)
     where = "offline (nothing read live)" if offline else endpoint_label(run.ws)
     if fmt == "sarif":  # each finding at its line of desired/ (docs/pull-requests.md)
-        shown = sarif_text(plan_findings(result, run.entities, locator(run.ws)), repository_paths(run.ws))
+        found = plan_findings(result, run.entities, locator(run.ws), places(run.ws, run.entities, run.today))
+        shown = sarif_text(found, repository_paths(run.ws))
     else:
         shown = render(result, fmt, use_color(run.ws, no_color, fmt), where)
     emit(shown)

@@ -44,11 +44,9 @@ from ..domain.model import Entity, SecretRef
 from ..errors import (
     AcornError,
     ApiError,
-    ApplicationCredentialsError,
     AuthError,
-    MachineError,
+    RunStopping,
     SecretError,
-    TransportError,
 )
 from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
@@ -106,7 +104,8 @@ class AcornClient:
         self._audit = audit
         self.redactor = Redactor()  # learns each secret as the client handles it
         self._secrets = Secrets(env, base_dir, AwsSecrets(env, region=settings.aws_region,
-                                                          endpoint=settings.aws_endpoint))
+                                                          endpoint=settings.aws_endpoint),
+                                max_file_bytes=settings.max_secret_file_bytes)  # limits.secretFileBytes
         self._clock = clock
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
@@ -306,7 +305,7 @@ class AcornClient:
                 HELD_GATE.set(gate)  # given back while this seller only waits for its quota
                 try:
                     return await self.read_seller(entity)
-                except (TransportError, MachineError, ApplicationCredentialsError):  # stop all
+                except RunStopping:  # stop all
                     raise
                 except AcornError as exc:
                     return SellerLive(entity.seller_id, error=str(exc))
@@ -317,8 +316,7 @@ class AcornClient:
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
-            breaker = [e for e in failed.exceptions
-                       if isinstance(e, (TransportError, MachineError, ApplicationCredentialsError))]
+            breaker: list[BaseException] = [e for e in failed.exceptions if isinstance(e, RunStopping)]
             raise (breaker or list(failed.exceptions))[0] from None
         return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
 

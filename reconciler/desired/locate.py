@@ -49,11 +49,51 @@ def split_source(source: str) -> tuple[str, str | None]:
     return source, None
 
 
+class TemplateRows:
+    """One template's header and body lines: follows a rendered row's field back to the row's
+    own line when the body line that writes it takes the value from a row variable. The loader
+    places every field it records this way (so the verdict's places follow rows), and the
+    Locator does for the fields it is asked about: one rule for both."""
+
+    def __init__(self, file: str, text: str) -> None:
+        self.body = text.splitlines()
+        cut = next((i for i, line in enumerate(self.body) if line.rstrip("\r") == "---"), None)
+        self.header = yamlsource.parse("\n".join(self.body[:cut]) + "\n", file)[0] if cut is not None else None
+        rows = self.header.data.get("rows") if self.header is not None and isinstance(self.header.data, dict) else None
+        self.rows: list = rows if isinstance(rows, list) else []
+        self.index: dict[str, int] = {}
+        self._variables: dict[int, str | None] = {}  # body line -> the row variable it writes as it is
+        for i, r in enumerate(self.rows):
+            if isinstance(r, dict) and isinstance(r.get("name"), str):
+                self.index.setdefault(r["name"], i)
+
+    def row_line(self, row: str, fallback: int) -> int:
+        """The line of the row's own item in the header's rows."""
+        if self.header is None or row not in self.index:
+            return fallback
+        return self.header.where(("rows", self.index[row]))[0]
+
+    def follow(self, row: str, doc: yamlsource.Document, path: KeyPath,
+               body_line: int, column: int) -> tuple[int, int, int | None]:
+        """(line, column, template line) of `path` for `row`, rendered as `doc` and written at
+        `body_line` of the template: the row's own line for it when that body line writes a row
+        variable as it is (`{{ vat | tojson }}`), else the body line (template line None)."""
+        if body_line not in self._variables:
+            self._variables[body_line] = _row_variable(self.body[body_line - 1]
+                                                       if 0 < body_line <= len(self.body) else "")
+        variable = self._variables[body_line]
+        index = self.index.get(row)
+        if self.header is None or variable is None or index is None or variable not in self.rows[index]:
+            return body_line, column, None
+        prefix = _written_on_same_line(doc, path)
+        line, col = _where(self.header, ("rows", index, variable) + path[len(prefix):])
+        return line, col, body_line
+
+
 @dataclass
 class _Template:
-    header: yamlsource.Document | None
-    rows: dict[str, tuple[int, yamlsource.Document | None, int]]  # name -> (row index, rendered doc, line offset)
-    body: list[str]  # the template file's lines
+    rows: TemplateRows
+    rendered: dict[str, tuple[yamlsource.Document | None, int]]  # name -> (rendered doc, line offset)
 
 
 class Locator:
@@ -96,19 +136,13 @@ class Locator:
 
     def _in_template(self, file: str, row: str, path: KeyPath, key: str, fallback_line: int) -> Location:
         t = self._template(file)
-        if t is None or row not in t.rows:
+        if t is None or row not in t.rendered:
             return Location(file, fallback_line, key=key, row=row)
-        index, doc, offset = t.rows[row]
-        row_line = t.header.where(("rows", index))[0] if t.header is not None else fallback_line
+        doc, offset = t.rendered[row]
         if doc is None:
-            return Location(file, row_line, key=key, row=row)
+            return Location(file, t.rows.row_line(row, fallback_line), key=key, row=row)
         body_line = _where(doc, path)[0] + offset
-        prefix = _written_on_same_line(doc, path)
-        variable = _row_variable(t.body[body_line - 1] if 0 < body_line <= len(t.body) else "")
-        header = t.header
-        if header is None or variable is None or not _row_has(header, index, variable):
-            return Location(file, body_line, key=key, row=row, template_line=body_line)
-        line, column = _where(header, ("rows", index, variable) + path[len(prefix):])
+        line, column, _ = t.rows.follow(row, doc, path, body_line, 1)
         return Location(file, line, column, key, row, body_line)
 
 
@@ -143,11 +177,6 @@ def _row_variable(line: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _row_has(header: yamlsource.Document, index: int, variable: str) -> bool:
-    rows = header.data.get("rows") if isinstance(header.data, dict) else None
-    return isinstance(rows, list) and index < len(rows) and isinstance(rows[index], dict) and variable in rows[index]
-
-
 def _at(data: object, path: KeyPath) -> object:
     for part in path:
         here = isinstance(data, dict) and part in data
@@ -161,19 +190,11 @@ def _at(data: object, path: KeyPath) -> object:
 def _load_template(file: str, text: str | None) -> _Template | None:
     if text is None:
         return None
-    lines = text.splitlines()
-    cut = next((i for i, line in enumerate(lines) if line.rstrip("\r") == "---"), None)
-    if cut is None:
+    rows = TemplateRows(file, text)
+    if rows.header is None:
         return None
-    header, _ = yamlsource.parse("\n".join(lines[:cut]) + "\n", file)
     rendered, _ = entity_templates.render(file, text)
-    names = [r.get("name") if isinstance(r, dict) else None
-             for r in (header.data.get("rows", []) if header is not None and isinstance(header.data, dict) else [])]
-    rows = {}
-    for r in rendered:
-        doc, _ = yamlsource.parse(r.text, r.source)
-        rows[r.name] = (names.index(r.name) if r.name in names else 0, doc, r.line_offset)
-    return _Template(header, rows, lines)
+    return _Template(rows, {r.name: (yamlsource.parse(r.text, r.source)[0], r.line_offset) for r in rendered})
 
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

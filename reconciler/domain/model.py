@@ -134,6 +134,34 @@ class Source:
     # Where each registration and tax number is written: (dotted key, line, column), so that
     # a number found invalid after loading is reported at its place.
     numbers: tuple[tuple[str, int, int], ...] = ()
+    # Where the fields a verdict can name are written (expiresOn, each marketplaces and
+    # taxRegistrations item, authorizedOn, acknowledgements): (dotted key, line, column).
+    places: tuple[tuple[str, int, int], ...] = ()
+    # A template row's fields placed at the row's own line: (dotted key, the template's line
+    # that renders them).
+    template_lines: tuple[tuple[str, int], ...] = ()
+
+    def template_line(self, key: str) -> int | None:
+        """The template's line that renders `key`, when `at` gives the row's own line instead."""
+        return next((line for known, line in self.template_lines if known == key), None)
+
+    def at(self, key: str) -> tuple[int, int]:
+        """(line, column) of `key`; the entity's own line when the key is not written."""
+        for known, line, column in self.places + self.numbers:
+            if known == key:
+                return line, column
+        return self.line, 1
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A warning the seller has judged for one marketplace (`spec.acknowledgements`): it is
+    shown as acknowledged, with the reason, instead of repeated."""
+
+    code: str
+    marketplace: str
+    reason: str
+    index: int = 0  # its place in spec.acknowledgements
 
 
 @dataclass(frozen=True)
@@ -145,6 +173,7 @@ class Entity:
     marketplaces: tuple[str, ...]
     labels: tuple[tuple[str, str], ...] = ()
     source: Source = field(default=Source("<memory>"), compare=False)
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.credentials, SecretRef):

@@ -37,7 +37,8 @@ def test_merged_shards_are_the_whole_plan_and_apply_accepts_them(run_acorn, demo
     by_name = sorted(whole["entities"], key=lambda e: e["name"])
     assert _without_time(saved) == _without_time({**whole, "entities": by_name})
     applied = run_acorn("apply", "merged.json", cwd=demo)
-    assert applied.code == 1 and "acme-sz FE: not read" in applied.err  # acme's FE, re-read: still unauthorized
+    # acme-sz has nothing to create (its bad VAT number blocks every create), so it is not re-read
+    assert applied.code == 0 and "acme-sz" not in applied.out + applied.err
     assert f"Apply: {creates} accepted" in applied.out
 
 

@@ -23,8 +23,8 @@ def test_text_shows_the_matrix_and_the_summary(run_acorn, demo: Path) -> None:
     assert result.code == 1, result.err  # acme-sz's FE could not be read (unauthorized)
     lines = result.out.splitlines()
     assert lines[0].split() == ["entity", "US", "CA", "MX", "UK", "DE", "FR", "IT", "NL", "IE", "JP", "AU"]
-    assert lines[1].split() == ["acme-sz", "=", "=", "?", "·", "x", "+", "·", "·", "·", "#", "·"]
-    assert lines[-1] == ("Status: 4 live, 1 pending, 1 attention, 7 blocked, 4 to create, 1 unmanaged, 1 drifted, "
+    assert lines[1].split() == ["acme-sz", "=", "=", "?", "·", "x", "x", "·", "·", "·", "#", "·"]
+    assert lines[-1] == ("Status: 4 live, 1 pending, 1 attention, 8 blocked, 3 to create, 1 unmanaged, 1 drifted, "
                          "1 unauthorized, 0 unreadable.")
     assert "  ~ FR  pending    IN_REVIEW REG-" in result.out  # the registration's status and id
     assert "  = US  live       store Acme Direct" in result.out  # the Sellers API's storeName

@@ -6,6 +6,7 @@ at the line of desired/ that causes it: for a template, the row's own line."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -82,3 +83,32 @@ def test_in_github_actions_paths_are_from_the_checkout_root(tmp_path: Path, run_
     [found] = [r for r in valid_sarif(result.out)["runs"][0]["results"] if r["level"] == "error"]
     where = found["locations"][0]["physicalLocation"]
     assert (where["artifactLocation"]["uri"], where["region"]["startLine"]) == (f"onboarding/{TEMPLATE}", pr.bad_line)
+
+
+def _annotated(text: str) -> set[tuple[str, int, int, str]]:
+    """(file, line, column, level) of each `::error file=…,line=…,col=…::` workflow command."""
+    found = set()
+    for line in text.splitlines():
+        match = re.match(r"::(error|warning) file=([^,]+),line=(\d+),col=(\d+)::", line)
+        if match:
+            found.add((match[2], int(match[3]), int(match[4]), match[1]))
+    return found
+
+
+def test_sarif_and_validates_annotations_name_the_same_line(tmp_path: Path, run_acorn) -> None:
+    """One computation: each finding is where the verdict places it, in SARIF as in validate's
+    annotations: an entity file's field, and a template row's own line."""
+    pr = make_pull_request(tmp_path)
+    shutil.copy(REPO / "desired" / "entities" / "acme-sz.yaml", tmp_path / "desired" / "entities")
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(tmp_path), "ACORN_TODAY": "2026-11-27"}
+    annotated = run_acorn("validate", env=env, cwd=tmp_path)
+    log = valid_sarif(run_acorn("validate", "--format", "sarif", env=env, cwd=tmp_path).out)
+    placed = {(where["artifactLocation"]["uri"], where["region"]["startLine"], where["region"]["startColumn"],
+               r["level"])
+              for r in log["runs"][0]["results"] for where in [r["locations"][0]["physicalLocation"]]}
+    acme = (tmp_path / "desired" / "entities" / "acme-sz.yaml").read_text().splitlines()
+    typo = next((i, t.index(TYPO) + 1) for i, t in enumerate(acme, 1) if TYPO in t)
+    assert ("desired/entities/acme-sz.yaml", *typo, "error") in placed
+    assert [line for uri, line, _, level in placed if uri == TEMPLATE] == [pr.bad_line]  # the row's `vat:`
+    assert any(level == "warning" and uri.endswith("acme-sz.yaml") for uri, _, _, level in placed)
+    assert placed == _annotated(annotated.out + annotated.err)
