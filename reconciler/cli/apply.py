@@ -11,7 +11,7 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import click
@@ -122,6 +122,8 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
         sizes = _waves_of(run, choice, wave_options)
         if sizes is None:  # in waves, the gate after each wave is what stops a mass mistake
             apply.check_max_creates(choice.pair_count, settings.max_creates, force)
+        elif wait is None:  # waves from acorn.yaml (the apply workflow): a wave is judged by its reviews
+            wait = DEFAULT_WAIT_TIMEOUT
         calls = len(choice.creates)
         if saved is None and not yes:
             click.confirm(f"Submit {choice.pair_count} registration{'s' * (choice.pair_count != 1)} "
@@ -179,8 +181,14 @@ async def _wait(run: Run, client, results: Sequence[apply.PairResult], by_name, 
         after = f"{seconds / 60:g} minutes" if seconds % 60 == 0 else f"{seconds:g} seconds"
         click.echo(EMBEDDED_REVIEW_NOTE.format(after=after, first=next(
             (r.registration_id for r in results if r.outcome == apply.ACCEPTED), "REG-ID")))
-    reviews = await apply.wait_all(client, results, by_name, wait, settings.concurrency, time.monotonic,
-                                   asyncio.sleep, on_round=_progress(time.monotonic))
+    accepted = sum(1 for r in results if r.outcome == apply.ACCEPTED)
+    progress = WaitProgress(time.monotonic, time.monotonic() + wait, accepted)
+    heartbeat = asyncio.create_task(progress.heartbeat())
+    try:
+        reviews = await apply.wait_all(client, results, by_name, wait, settings.concurrency, time.monotonic,
+                                       asyncio.sleep, on_round=progress.round)
+    finally:
+        heartbeat.cancel()
     for line in apply.review_lines(reviews, width):
         click.echo(line)
     click.echo(paint(apply.review_summary(reviews), "bold", color))
@@ -191,19 +199,35 @@ EMBEDDED_REVIEW_NOTE = (
     "The embedded sandbox decides a review {after} after submission (ACORN_SANDBOX_REVIEW_SECONDS), on its own clock (real time "
     "plus what `acorn sandbox clock advance` added before this run). To decide sooner, run in another "
     "shell: acorn sandbox review decide {first} --approve (or --reject CODE).")
-PROGRESS_EVERY = 30.0
+PROGRESS_EVERY = 10.0  # as Terraform's "Still creating... [10s elapsed]"
 
 
-def _progress(clock):
-    """A line every PROGRESS_EVERY seconds while reviews are pending, so --wait is never silent."""
-    last = [clock()]
+class WaitProgress:
+    """While --wait polls, a line at least every PROGRESS_EVERY seconds (a heartbeat task ticks
+    every second; a poll round slowed by rate limits does not make it silent)."""
 
-    def report(waiting: int, left: float) -> None:
-        if clock() - last[0] >= PROGRESS_EVERY:
-            last[0] = clock()
-            click.echo(f"... {waiting} still under review; waiting up to {left:.0f} s more")
+    def __init__(self, clock: Callable[[], float], deadline: float, waiting: int,
+                 echo: Callable[[str], object] = click.echo) -> None:
+        self._clock, self._deadline, self._echo = clock, deadline, echo
+        self.start = self.last = clock()
+        self.waiting = waiting
 
-    return report
+    def round(self, waiting: int, left: float) -> None:
+        """After each poll round: how many are still under review."""
+        self.waiting = waiting
+        self.tick()
+
+    def tick(self) -> None:
+        now = self._clock()
+        if now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            self._echo(f"Still waiting... [{now - self.start:.0f}s elapsed] {self.waiting} still under review; "
+                       f"up to {max(0.0, self._deadline - now):.0f} s more")
+
+    async def heartbeat(self, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+        while True:
+            await sleep(1.0)
+            self.tick()
 
 
 async def _submit(client, choice: apply.Choice, entities, concurrency: int, width: int,

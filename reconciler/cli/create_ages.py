@@ -23,6 +23,7 @@ from ..domain.timestamps import utc_timestamp
 from ..engine.first_seen import first_seen, next_record
 from ..engine.plan import Plan
 from ..errors import MachineError
+from .gitrepo import is_shallow
 
 FIRST_SEEN_FILE = "first-seen.json"
 __all__ = ["first_seen", "git_dates", "read_first_seen", "record_first_seen"]
@@ -30,7 +31,9 @@ __all__ = ["first_seen", "git_dates", "read_first_seen", "record_first_seen"]
 
 def git_dates(desired: Path) -> dict[Path, datetime]:
     """Resolved file path -> the date of the newest first-parent commit that touched it; empty
-    when git or the repository is not there."""
+    when git or the repository is not there, or the clone is shallow (its dates are not the files')."""
+    if is_shallow(desired):
+        return {}
     try:
         top = subprocess.run(["git", "-C", str(desired), "rev-parse", "--show-toplevel"], capture_output=True,
                              text=True, timeout=30)

@@ -26,7 +26,7 @@ from ..desired.safefile import NotARegularFile, open_append, write_atomic
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.accounts import accounts_to_read, failed_read, with_accounts
-from ..engine.plan import Plan, entity_errors, plan
+from ..engine.plan import Plan, plan, unauthorized_regions, unreadable_entities
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
 from ..errors import AcornError, ConfigError, DesiredStateError, MachineError
 from .connect import connect
@@ -277,8 +277,12 @@ def emit(text: str, out: str | None = None, what: str | None = None) -> None:
 
 
 def report_errors(result: Plan) -> bool:
-    """Print each entity that could not be read, on stderr; whether there was any."""
-    errors = entity_errors(result)
+    """Print each entity that could not be read (an error) and each region a seller has not
+    authorized (a warning: its pairs are planned as unauthorized), on stderr; whether there
+    was an error."""
+    errors = unreadable_entities(result)
     for line in errors:
         click.echo(f"error: {line}", err=True)
+    for line in unauthorized_regions(result):
+        click.echo(f"warning: {line}", err=True)
     return bool(errors)

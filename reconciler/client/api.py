@@ -93,9 +93,9 @@ class AcornClient:
                  clock: Callable[[], float] = time.monotonic, rng: Callable[[], float] = random.random,
                  policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,
                  endpoints: Endpoints | None = None,
-                 stand_in_token: Callable[[str], str] | None = None, rate_scale: float = 1.0,
+                 stand_in_token: Callable[[Entity], str] | None = None, rate_scale: float = 1.0,
                  on_throttle: Callable[[Call, float], None] | None = None) -> None:
-        """`stand_in_token(seller_id)`, given only for the embedded sandbox, is the refresh token
+        """`stand_in_token(entity)`, given only for the embedded sandbox, is the refresh token
         used for an entity whose own credential is unset (the sandbox's demo token).
         `rate_scale` runs the published rates that many times faster (a sandbox started with
         the same --rate-scale; 1 for SP-API). `on_throttle(call, seconds)` hears each wait
@@ -169,7 +169,7 @@ class AcornClient:
                 raise SecretError(missing) from None
         if self._stand_in_token is None:
             raise SecretError(missing)
-        return self._stand_in_token(entity.seller_id), missing
+        return self._stand_in_token(entity), missing
 
     def _auth(self, entity: Entity, region: str) -> LwaAuth:
         key = (entity.seller_id, region)

@@ -180,11 +180,21 @@ class Plan:
 
 def entity_errors(plan: Plan) -> tuple[str, ...]:
     """`name: error` for each entity whose seller could not be read, and `name REGION: why` for
-    each region of an entity that could not be read (unauthorized): the run exits 1 for them."""
+    each region of an entity that could not be read (unauthorized): apply exits 1 for them."""
+    return unreadable_entities(plan) + unauthorized_regions(plan)
+
+
+def unreadable_entities(plan: Plan) -> tuple[str, ...]:
+    """`name: error` for each entity whose seller could not be read: plan and status exit 1."""
+    return tuple(f"{e.name}: {e.error}" for e in plan.entities if e.error is not None)
+
+
+def unauthorized_regions(plan: Plan) -> tuple[str, ...]:
+    """`name REGION: why` for each region an entity's seller has not authorized the application
+    in. Its pairs are planned as `unauthorized` (a state, like blocked): plan and status warn,
+    drift reports it as needing a human, apply counts it as an error."""
     out = []
     for e in plan.entities:
-        if e.error is not None:
-            out.append(f"{e.name}: {e.error}")
         regions = dict.fromkeys(catalogue.by_code(p.marketplace).region for p in e.pairs if p.state == UNAUTHORIZED)
         out += [f"{e.name} {region}: not read: the seller has not authorized this application in {region} "
                 "(see its unauthorized pairs)" for region in regions]

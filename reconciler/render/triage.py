@@ -12,7 +12,7 @@ from typing import Any
 
 from ..domain.timestamps import utc_timestamp
 from ..engine.triage import Finding, Group, Section, Triage
-from . import ERROR_SYMBOL, SYMBOLS, escape_markdown, paint
+from . import ERROR_SYMBOL, SYMBOLS, UNREADABLE, UNREADABLE_NAME, escape_markdown, paint
 from .findings import Link, LinkKey
 
 Links = Mapping[LinkKey, Link]  # the line of desired/ to change, per (entity, marketplace, code)
@@ -27,6 +27,11 @@ def _symbol(state: str) -> str:
 
 def _style(state: str) -> str:
     return state
+
+
+def _name(state: str) -> str:
+    """The state's one name in every view ("error" is the key of an unreadable seller)."""
+    return UNREADABLE_NAME if state == UNREADABLE else state
 
 
 def _link(links: Links, g: Group, f: Finding) -> Link | None:
@@ -60,7 +65,7 @@ def render_triage(t: Triage, fmt: str, color: bool = False, endpoint: str | None
 
 
 def _text_group(g: Group, color: bool, links: Links) -> list[str]:
-    head = f"{_symbol(g.state)} {g.code} ({g.state}): {len(g.findings)}"
+    head = f"{_symbol(g.state)} {g.code} ({_name(g.state)}): {len(g.findings)}"
     width = max(len(f.entity) for f in g.findings)
     out = [paint(head, "error" if g.state == "error" else _style(g.state), color), f"    what to do: {g.action}"]
     for f in g.findings:
@@ -77,7 +82,7 @@ def _markdown(t: Triage, s: Section, endpoint: str | None, links: Links | None =
         f"## {escape_markdown(s.label or f'no label {t.group_by}')}: {s.count} finding{'s' * (s.count != 1)}")
     parts = [title, ""]
     for g in s.groups:
-        parts += [f"### `{_symbol(g.state)}` {escape_markdown(g.code)} · {g.state} · {len(g.findings)}", "",
+        parts += [f"### `{_symbol(g.state)}` {escape_markdown(g.code)} · {_name(g.state)} · {len(g.findings)}", "",
                   f"**What to do:** {escape_markdown(g.action)}", "",
                   "| entity | marketplace | registration | detail |" + (" line |" if links else ""),
                   "|:--|:--|:--|:--|" + (":--|" if links else "")]

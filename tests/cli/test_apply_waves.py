@@ -161,6 +161,8 @@ def test_above_the_setting_apply_goes_in_waves_and_writes_the_verdict_to_the_job
     result = run_acorn("apply", "--yes", "--no-color", cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.code == 0, result.out + result.err
     assert "Wave 1 of 3: 5 entities" in result.out and "Wave 3 of 3: 40 entities" in result.out
+    # without --wait on the command line (as the apply workflow runs it), each wave's reviews are awaited
+    assert result.out.count("Review: 5 approved") == 1 and result.out.count("Review: ") == 3
     assert summary.read_text().splitlines() == [
         "### acorn apply: waves", "",
         "- Gate: wave 1 passed: no reason code rejected more than 10% of its 5 entities.",

@@ -123,3 +123,29 @@ def test_a_sandbox_endpoint_that_does_not_answer_is_an_error_not_the_real_clock(
     ws = workspace(None, None, endpoint="http://127.0.0.1:9")  # the discard port: nothing listens
     with pytest.raises(ConfigError, match="cannot reach the sandbox at http://127.0.0.1:9"):
         sandbox_now(ws)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_shallow_clone_says_create_ages_are_unknown_never_all_clear(run_acorn, demo: Path, tmp_path: Path) -> None:
+    """The full clone dates the create from 2020 (drift, exit 2); a depth-1 clone of the same
+    history cannot date it: it says so and exits 1, never "nothing needs a human" with 0."""
+    origin = demo
+    _git(origin, "init", "-q", "-b", "main")
+    _git(origin, "add", "desired")
+    _git(origin, "commit", "-qm", "desired", when="2020-01-01T00:00:00Z")
+    (origin / "README").write_text("a later commit\n")
+    _git(origin, "add", "README")
+    _git(origin, "commit", "-qm", "later")
+    full = run_acorn("drift", "--entity", "atlas-ie", cwd=origin)
+    assert full.code == 2 and "desired since 2020-01-01T00:00:00Z" in full.out
+    shallow = tmp_path / "shallow"
+    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(shallow))
+    result = run_acorn("drift", "--entity", "atlas-ie", cwd=shallow)
+    assert result.code == 1
+    assert "this is a shallow clone" in result.err and "the age of 2 creates is unknown" in result.err
+    assert "fetch-depth: 0" in result.err
+    shutil.rmtree(shallow / ".acorn")  # CI's checkout is fresh: no record from an earlier run
+    markdown = run_acorn("drift", "--entity", "atlas-ie", "--format", "markdown", cwd=shallow)
+    assert markdown.code == 1 and "> [!WARNING]\n> this is a shallow clone" in markdown.out
+    _git(shallow, "fetch", "-q", "--unshallow")
+    assert run_acorn("drift", "--entity", "atlas-ie", cwd=shallow).code == 2

@@ -96,7 +96,7 @@ def test_the_demo_account_name_blocks_sakuras_create_with_a_field_diff(run_acorn
 
 def test_the_demo_shows_unauthorized_other_channels_store_names_and_suspended_listings(run_acorn, demo: Path) -> None:
     planned = run_acorn("plan", "--format", "json", cwd=demo)
-    assert planned.code == 1
+    assert planned.code == 0 and "warning: acme-sz FE: not read" in planned.err
     acme, *_ = json.loads(planned.out)["entities"]
     states = {p["marketplace"]: p["state"] for p in acme["pairs"]}
     assert states["JP"] == "unauthorized" and "A2ZV50J4W1RKNI" not in states  # other channels never drift
