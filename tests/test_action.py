@@ -86,7 +86,7 @@ def test_exit_1_fails_the_step_unless_told_not_to(runner, repo: Path) -> None:
     code, out, _ = runner(repo, "validate", fail_on_error="false")
     assert code == 0 and out["exit-code"] == "1" and Path(out["report"]).name == "validate.txt"
     code, _, log = runner(repo, "destroy")
-    assert code == 1 and "command must be plan, apply, drift, validate, merge-plans or check" in log
+    assert code == 1 and "command must be plan, apply, drift, validate, merge-plans, check or github" in log
 
 
 def test_args_reach_acorn_and_apply_takes_the_saved_plan(runner, repo: Path) -> None:

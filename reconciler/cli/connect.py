@@ -20,6 +20,7 @@ from ..client.audit import NullAuditLog
 from ..client.endpoints import resolve_endpoints
 from ..desired.settings import Settings
 from ..domain.model import Entity
+from ..errors import ConfigError
 
 
 def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state_dir: Path,
@@ -28,7 +29,9 @@ def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state
     if settings.endpoint == "embedded" and "transport" not in options:
         from ..sandbox.embedded import EMBEDDED_BASE_URL, demo_refresh_token, embedded_transport
 
-        transport = embedded_transport(state_dir / "sandbox.sqlite")
+        seconds = review_time(env)
+        state = state_dir / "sandbox.sqlite"
+        transport = embedded_transport(state) if seconds is None else embedded_transport(state, review_seconds=seconds)
 
         def stand_in(entity: Entity) -> str:
             # Rehearsal: an entity of the user's own whose credential is unset plans here as a
@@ -44,6 +47,24 @@ def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state
         options = {"transport": transport, "endpoints": resolve_endpoints(settings, EMBEDDED_BASE_URL),
                    "stand_in_token": stand_in, **options}
     return AcornClient(settings, env, base_dir=base_dir, audit=audit, **options)
+
+
+REVIEW_SECONDS_ENV = "ACORN_SANDBOX_REVIEW_SECONDS"
+
+
+def review_time(env: Mapping[str, str]) -> float | None:
+    """The embedded sandbox's review time for registrations created in this run, from
+    ACORN_SANDBOX_REVIEW_SECONDS (e.g. 5, to rehearse `apply --waves` in seconds); default 300."""
+    raw = env.get(REVIEW_SECONDS_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 10**7:
+        raise ConfigError(f"{REVIEW_SECONDS_ENV} must be a number of seconds above 0, not {raw!r}")
+    return seconds
 
 
 def admin_client(settings: Settings, state_dir: Path) -> tuple[httpx.AsyncClient, str]:

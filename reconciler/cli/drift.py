@@ -19,6 +19,7 @@ from ..engine.triage import triage
 from ..errors import ConfigError
 from ..render.triage import TRIAGE_FORMATS, render_triage, section_markdown
 from .create_ages import first_seen, git_dates, read_first_seen
+from .findings import reason_links
 from .gitrepo import is_shallow
 from .helptext import legend_epilog
 from .planning import (
@@ -83,8 +84,10 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     report = triage(result, now=run.now, first_seen=ages, unapplied_create_days=run.ws.settings.unapplied_create_days,
                     labels={e.name: e.label_map for e in run.entities}, group_by=key)
     where = endpoint_label(run.ws)
+    lines = reason_links(run, [(f.entity, f.marketplace, g.code, f.message)
+                               for s in report.sections for g in s.groups for f in g.findings])
     undated = _undated_creates(result, ages, run.now) if is_shallow(run.ws.desired) else 0
-    text = render_triage(report, fmt, use_color(run.ws, no_color, fmt), where)
+    text = render_triage(report, fmt, use_color(run.ws, no_color, fmt), where, lines)
     if undated and fmt == "markdown":  # the drift issue says it too; a terminal gets the error below
         text += "\n\n> [!WARNING]\n> " + shallow_note(undated)
     emit(text)
@@ -93,7 +96,7 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
         for s in report.sections:
             if s.count:
                 name = (s.label or f"no-{key}").replace("/", "_")
-                emit(section_markdown(report, s, where), str(folder / f"{name}.md"), f"the drift of {name}")
+                emit(section_markdown(report, s, where, lines), str(folder / f"{name}.md"), f"the drift of {name}")
     report_errors(result)
     if undated:
         click.echo(f"error: {shallow_note(undated)}", err=True)

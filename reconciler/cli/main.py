@@ -34,6 +34,7 @@ COMMANDS = {
     "import": "importer",
     "merge-plans": "merge_plans",
     "init": "init",
+    "github": "github",
 }
 
 

@@ -1,8 +1,8 @@
 """`acorn validate`: check the desired tree and acorn.yaml offline, and render the verdict.
 
-The verdict (reconciler/desired/verdict.py) decides; this command only renders it: errors
-(the tree's problems, invalid numbers, a settings combination the docs call an error) at
-their place, exit 1; blocks and warnings as warnings (plan blocks the former); acknowledged
+The verdict (reconciler/desired/verdict.py) decides; this command only renders it (text, JSON,
+or SARIF through render/findings.verdict_findings): errors (the tree's problems, invalid
+numbers, a settings combination the docs call an error) at their place, exit 1; blocks and warnings as warnings (plan blocks the former); acknowledged
 warnings counted, not repeated; stale acknowledgements reported.
 """
 
@@ -19,12 +19,15 @@ from ..desired.verdict import BLOCK, ERROR, WARNING, Finding, Verdict, tree_verd
 from ..domain import safetext
 from ..domain.gcpause import paused_gc
 from ..errors import DesiredStateError, Problem
+from ..render.findings import verdict_findings
+from ..render.sarif import sarif_text
+from .findings import repository_paths
 from .workspace import Workspace, annotation, problem_annotations, repo_path, today, tree_options, workspace
 
 
 @click.command("validate")
 @tree_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
 def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
@@ -33,6 +36,9 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     with paused_gc():  # bulk work on acyclic values: see gcpause
         verdict = tree_verdict(state.entities, found, day, ws.settings.policy,
                                settings_findings(ws.settings, day, config_shown(ws)))
+    if fmt == "sarif":  # each finding at the verdict's place, as text and annotations name it (docs/pull-requests.md)
+        click.echo(sarif_text(verdict_findings(verdict), repository_paths(ws)))
+        return 1 if verdict.errors else 0
     shown = [f for f in verdict.findings if f.severity is not ERROR and f.acknowledged is None]
     if fmt == "json":
         click.echo(json.dumps(report(verdict, len(state.entities)), indent=2))

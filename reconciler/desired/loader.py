@@ -42,6 +42,7 @@ from ..domain.suggest import COUNTRY_ALIASES, MARKETPLACE_ALIASES, did_you_mean
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
+from .locate import TemplateRows, parse_dotted
 from .safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable
 from .yamlsource import KeyPath, dotted
 
@@ -151,9 +152,10 @@ def _load_files(files: list[SourceFile], root: Path | None = None) -> list[tuple
 def _load_file(f: SourceFile, root: Path | None = None) -> tuple[list[Entity], list[Problem]]:
     if f.relpath.startswith("templates/"):
         rendered, problems = entity_templates.render(f.path, f.text)
+        rows = TemplateRows(f.path, f.text) if rendered else None  # places follow each field to its row
         entities = []
         for r in rendered:
-            entity, found = load_entity(r.text, r.source, r.name, r.line_offset, root)
+            entity, found = load_entity(r.text, r.source, r.name, r.line_offset, root, rows)
             problems += found
             entities += [entity] if entity else []
         return entities, problems
@@ -164,9 +166,11 @@ def _load_file(f: SourceFile, root: Path | None = None) -> tuple[list[Entity], l
     return ([entity] if entity else []), problems
 
 
-def load_entity(text: str, source: str, expected_name: str,
-                line_offset: int = 0, root: Path | None = None) -> tuple[Entity | None, list[Problem]]:
-    """One entity from one document's text, or every problem it has."""
+def load_entity(text: str, source: str, expected_name: str, line_offset: int = 0, root: Path | None = None,
+                rows: TemplateRows | None = None) -> tuple[Entity | None, list[Problem]]:
+    """One entity from one document's text, or every problem it has. A template's row
+    (`rows`, `line_offset`) places each field at the row's own line where the template line
+    writes a row variable as it is (desired/locate.py), else at the template's line."""
     if "\x00" in text:
         return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text")]
     doc, problems = yamlsource.parse(text, source)
@@ -178,13 +182,28 @@ def load_entity(text: str, source: str, expected_name: str,
     problems += schema.check(doc, source, "entity", skip=frozenset(secret_paths))
     problems += _semantics(doc, source, expected_name, {p.key for p in problems}, root)
     if problems:
-        return None, _shift(problems, line_offset)
+        if rows is None:
+            return None, _shift(problems, line_offset)
+        return None, [_followed(p, rows, expected_name, doc, line_offset) for p in problems]
     line = doc.where(("metadata", "name"))[0] + line_offset
-    numbers = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _number_paths(doc.data)
-                    for at in [doc.where(p)])
-    places = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _place_paths(doc.data)
-                   for at in [doc.where(p)])
-    return _entity(doc.data, Source(source, line, numbers, places)), []
+    if rows is None:
+        numbers = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _number_paths(doc.data)
+                        for at in [doc.where(p)])
+        places = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _place_paths(doc.data)
+                       for at in [doc.where(p)])
+        return _entity(doc.data, Source(source, line, numbers, places)), []
+    followed = {p: rows.follow(expected_name, doc, p, at[0] + line_offset, at[1])
+                for p in _number_paths(doc.data) + _place_paths(doc.data) for at in [doc.where(p)]}
+    numbers = tuple((dotted(p), *followed[p][:2]) for p in _number_paths(doc.data))
+    places = tuple((dotted(p), *followed[p][:2]) for p in _place_paths(doc.data))
+    template_lines = tuple((dotted(p), body) for p, (_, _, body) in followed.items() if body is not None)
+    return _entity(doc.data, Source(source, line, numbers, places, template_lines)), []
+
+
+def _followed(p: Problem, rows: TemplateRows, row: str, doc: yamlsource.Document, offset: int) -> Problem:
+    """A template row's problem at the row's own line when its template line writes a row variable."""
+    line, column, _ = rows.follow(row, doc, parse_dotted(p.key), p.line + offset, p.column)
+    return Problem(p.path, line, column, p.key, p.message)
 
 
 def _number_paths(data: object) -> list[KeyPath]:

@@ -37,6 +37,9 @@ class Settings:
     lwa_client_secret_rotated_on: date | None = None  # rotate every 180 days (SP-API)
     max_file_bytes: int = DEFAULT_FILE_BYTES
     max_secret_file_bytes: int = DEFAULT_SECRET_FILE_BYTES
+    waves_above: int | None = None  # waves.above: apply goes in waves when it has more creates than this
+    waves: str = "1,10%,rest"       # waves.sizes: the waves apply submits (docs/apply.md)
+    halt_on: str = "25%"            # waves.haltOn: a wave stops the run when one reason code rejects more
     source: str = field(default="acorn.yaml", compare=False)  # the file read (--config), as named
     places: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)  # (dotted key, line, column)
 
@@ -86,6 +89,9 @@ def parse_settings(text: str, source: str) -> Settings:
                                            doc.where(("lwa", "clientSecretRotatedOn"))),
         max_file_bytes=raw.get("limits", {}).get("fileBytes", defaults.max_file_bytes),
         max_secret_file_bytes=raw.get("limits", {}).get("secretFileBytes", defaults.max_secret_file_bytes),
+        waves_above=raw.get("waves", {}).get("above"),
+        waves=raw.get("waves", {}).get("sizes", defaults.waves),
+        halt_on=raw.get("waves", {}).get("haltOn", defaults.halt_on),
         source=source,
         places=tuple((".".join(path), *doc.where(path)) for path in _PLACES if _written(raw, path)),
     )

@@ -13,7 +13,9 @@ annotations and the sandbox's review all read it; none computes its own. A findi
              due soon); one the entity acknowledges is shown as acknowledged instead
 
 Each finding points at the field concerned (file, line, column, dotted key; for a template,
-the template's line and the row), never at `metadata.name`.
+the row, at the row's own line where the template line writes the row's value as it is,
+else at the template's line), never at `metadata.name`. The loader places the fields
+(desired/locate.py's TemplateRows follows a template line to its row).
 """
 
 from __future__ import annotations
@@ -51,12 +53,14 @@ _ITEM_FIELD = {preflight.TAX_NUMBER_UNVERIFIED: "number", preflight.TAX_INTERVIE
 @dataclass(frozen=True)
 class Location:
     """Where a finding's field is written. `path` is the file as the loader names it; for a
-    template's row it is `TEMPLATE (row NAME)` and `line` is the template's line."""
+    template's row it is `TEMPLATE (row NAME)` and `line` is the row's own line for the field
+    (the template's line when the template writes more than the row's value)."""
 
     path: str
-    line: int
+    line: int  # the row's own line when the template line writes the row's value as it is
     column: int
     key: str
+    template_line: int | None = None  # a row's field at the row's line: the template line that renders it
 
     @property
     def file(self) -> str:
@@ -133,7 +137,7 @@ Where = Callable[[str], Location]
 
 
 def _at(source: Source) -> Where:
-    return lambda key: Location(source.path, *source.at(key), key)
+    return lambda key: Location(source.path, *source.at(key), key, source.template_line(key))
 
 
 def submission_findings(submission: Submission, marketplaces: Iterable[str], today: date,

@@ -153,6 +153,13 @@ class Source:
     # Where the fields a verdict can name are written (expiresOn, each marketplaces and
     # taxRegistrations item, authorizedOn, acknowledgements): (dotted key, line, column).
     places: tuple[tuple[str, int, int], ...] = ()
+    # A template row's fields placed at the row's own line: (dotted key, the template's line
+    # that renders them).
+    template_lines: tuple[tuple[str, int], ...] = ()
+
+    def template_line(self, key: str) -> int | None:
+        """The template's line that renders `key`, when `at` gives the row's own line instead."""
+        return next((line for known, line in self.template_lines if known == key), None)
 
     def at(self, key: str) -> tuple[int, int]:
         """(line, column) of `key`; the entity's own line when the key is not written."""

@@ -176,17 +176,19 @@ def _known_labels(rows: Iterable[Row]) -> list[str]:
     return sorted({f"{k}={v}" for r in rows for k, v in r.labels})
 
 
-def render_status(status: Status, fmt: str, color: bool = False) -> str:
-    """The status as `text`, `json`, `markdown` or `html` (ValueError for another format)."""
+def render_status(status: Status, fmt: str, color: bool = False, links: Mapping[Any, Any] | None = None) -> str:
+    """The status as `text`, `json`, `markdown` or `html` (ValueError for another format);
+    `links` ((entity, marketplace, code) -> render.findings.Link) name each reason's line of desired/."""
+    found = links or {}
     if fmt == "json":
-        return json.dumps(status_json(status), indent=2, ensure_ascii=False)
+        return json.dumps(_with_locations(status_json(status), found), indent=2, ensure_ascii=False)
     if fmt not in STATUS_FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(STATUS_FORMATS)})")
     context: dict[str, Any] = dict(
         status=status, order=ORDER, meaning=MEANING, generated=utc_timestamp(status.generated_at),
         generated_human=utc_timestamp(status.generated_at)[:19].replace("T", " ") + " UTC",
         color=color, version=__version__, detail=detail, tooltip=tooltip, notable=notable, shown=shown,
-        summary=status.summary)
+        summary=status.summary, link=lambda entity, marketplace, code: found.get((entity, marketplace, code)))
     if fmt == "text":
         width = max([len("entity")] + [len(r.name) for r in status.rows])
         widths = [max(len(c), *(len(_symbols(cell)) for cell in _column(status, i)))
@@ -203,6 +205,15 @@ def render_status(status: Status, fmt: str, color: bool = False) -> str:
     if fmt == "text":  # padding that ends a line is noise in logs and diffs
         text = "\n".join(line.rstrip() for line in text.split("\n"))
     return text
+
+
+def _with_locations(data: dict[str, Any], links: Mapping[Any, Any]) -> dict[str, Any]:
+    """The JSON status, and with `links` a `locations` list: each reason's line of desired/
+    (entity, marketplace, code, path, line, url), the cells keeping the plan's form."""
+    if links:
+        data["locations"] = [{"entity": e, "marketplace": m, "code": c, **link.json()}
+                             for (e, m, c), link in links.items()]
+    return data
 
 
 PAGE_ROWS = 100  # rows written as HTML, and rendered per "show more"; the rest live in the data block

@@ -32,9 +32,12 @@ def test_drift_prints_only_what_needs_a_human_by_reason_with_the_action(run_acor
     i = lines.index("x MISSING_TAX_REGISTRATION (blocked): 1")
     assert lines[i + 1] == "    what to do: add the taxRegistrations item the marketplace's scheme needs"
     i = lines.index("x TAX_NUMBER_INVALID (blocked): 2")  # the demo's typo blocks each of acme-sz's creates
+    typo = next(n for n, text in enumerate((demo / "desired/entities/acme-sz.yaml").read_text().splitlines(), 1)
+                if "DE123457688" in text)  # each finding names the line to change
     assert lines[i + 2] == ("    acme-sz  DE   taxRegistrations[2] EU_VAT (DE) number *******7688: the check digit "
-                            "does not match")
+                            f"does not match  -> desired/entities/acme-sz.yaml:{typo}")
     assert lines[i + 3].startswith("    acme-sz  FR   taxRegistrations[2] EU_VAT (DE)")
+    assert lines[i + 3].endswith(f"  -> desired/entities/acme-sz.yaml:{typo}")
     assert "live" not in result.out and "= US" not in result.out  # no healthy rows
     # acme-sz's JP (FE: not authorized) needs a human too
     assert "# REGION_NOT_AUTHORIZED (unauthorized): 1" in lines

@@ -68,12 +68,15 @@ def test_a_marketplace_finding_points_at_its_marketplaces_item() -> None:
     assert said.warnings(catalogue.by_code("FR")) == (fr.reason,)
 
 
-def test_a_templates_finding_names_the_template_line_and_the_row() -> None:
+def test_a_templates_finding_names_the_row_at_its_own_line_and_the_template_line() -> None:
     state = load([SourceFile("desired/templates/atlas.yaml.j2", "templates/atlas.yaml.j2", ATLAS)])
     uk = next(e for e in state.entities if e.name == "atlas-uk")
     jp = next(f for f in verdict.entity_verdict(uk, TODAY).findings if f.code == "TRANSLATION_REQUIRED")
     assert jp.location.file == "desired/templates/atlas.yaml.j2" and jp.location.row == "atlas-uk"
-    assert jp.location.line == next(i for i, t in enumerate(ATLAS.splitlines(), 1) if "marketplaces: {{" in t)
+    # the template line writes the row's value as it is (`{{ marketplaces | tojson }}`): the row's JP
+    row_line, column = line_of(ATLAS, "marketplaces: [UK, JP]")
+    assert (jp.location.line, jp.location.column) == (row_line, column + len("marketplaces: [UK, "))
+    assert jp.location.template_line == line_of(ATLAS, "marketplaces: {{")[0]
 
 
 def test_an_acknowledged_warning_is_kept_with_its_reason_and_a_stale_one_is_reported() -> None:
