@@ -47,13 +47,17 @@ def test_status_names_the_line_of_each_reason(run_acorn, demo: Path) -> None:
 
 
 def test_an_unknown_rejection_code_links_the_entity_and_says_unmapped(run_acorn, demo: Path) -> None:
+    # The demo's atlas-ie row misspells the account's legal name (account preflight blocks it):
+    # write it as the account has it, so IE is created and the review can reject it.
+    template = demo / "desired/templates/atlas.yaml.j2"
+    text = template.read_text()
+    template.write_text(text.replace("Atlas Home Ireland Ltd", "Atlas Home (Ireland) Limited"))
     applied = run_acorn("apply", "--yes", "--entity", "atlas-ie", "--marketplace", "IE", cwd=demo)
     assert applied.code == 0, applied.err
     reg_id = re.search(r"REG-\w+", applied.out).group(0)
     decided = run_acorn("sandbox", "review", "decide", reg_id, "--reject", "BRAND_REGISTRY_CONFLICT", cwd=demo)
     assert decided.code == 0, decided.err
     result = run_acorn("drift", "--entity", "atlas-ie", cwd=demo, env=GITHUB)
-    template = demo / "desired/templates/atlas.yaml.j2"
     row = line_of(template, "name: atlas-ie")
     lines = result.out.splitlines()
     assert "? BRAND_REGISTRY_CONFLICT (blocked): 1" in lines or "x BRAND_REGISTRY_CONFLICT (blocked): 1" in lines
