@@ -1,0 +1,148 @@
+"""Mutation score per package: mutmut mutates one package at a time (each in its own copy of the
+repository, so packages can run side by side and nothing lands in the work tree), runs only the
+tests that reach each mutated function (mutmut's coverage-based selection), and this prints the
+share of mutants the tests kill.
+
+    python bench/mutation.py                       # every package below, one after the other
+    python bench/mutation.py engine desired -j 2   # some of them, two mutants at a time each
+    python bench/mutation.py --report              # the scores of the last runs, without running
+
+Targets (issue 22): at least 90% killed in engine/ and desired/, 80% in the rest. The mutants
+that survive and why each is equivalent are in docs/testing.md. mutmut comes with the test extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    mutate: tuple[str, ...]  # globs, relative to the repository
+    tests: tuple[str, ...]  # the tests that may kill its mutants (mutmut picks, per mutant, those that reach it)
+    goal: float
+
+
+TARGETS = (
+    Target("domain", ("reconciler/domain/*",), ("tests",), 80.0),
+    Target("engine", ("reconciler/engine/*",), ("tests/engine", "tests/render", "tests/cli", "tests/actions"), 90.0),
+    Target("desired", ("reconciler/desired/*",), ("tests/desired", "tests/engine", "tests/cli"), 90.0),
+    Target("actions", ("reconciler/actions/*",), ("tests/actions", "tests/cli"), 80.0),
+    Target("client/request.py", ("reconciler/client/request.py",), ("tests/client", "tests/cli"), 80.0),
+    Target("client/ratelimit.py", ("reconciler/client/ratelimit.py",), ("tests/client", "tests/cli"), 80.0),
+    Target("sandbox/store.py", ("reconciler/sandbox/store.py",), ("tests/sandbox", "tests/cli"), 80.0),
+)
+# Tests that drive other processes or a browser: a mutant inside this process cannot reach them,
+# so they would only spend time.
+DESELECT = ("tests/cli/test_status_browser.py", "tests/test_workflow_scripts.py", "tests/test_workflows.py",
+            "tests/test_architecture.py", "tests/test_action.py")
+
+
+def workdir(root: Path, target: Target) -> Path:
+    return root / target.name.replace("/", "-")
+
+
+def prepare(where: Path, target: Target) -> None:
+    """A copy of the repository's tracked files, with mutmut's settings for this one target."""
+    if where.exists():
+        shutil.rmtree(where)
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, check=True, capture_output=True).stdout
+    for rel in filter(None, files.decode().split("\0")):
+        source = REPO / rel
+        if source.is_file() and not source.is_symlink():
+            (where / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, where / rel)
+        elif source.is_symlink() and source.is_dir():  # reconciler/schemas: mutmut's copy drops links
+            shutil.copytree(source.resolve(), where / rel)
+    ignore = [f"--ignore={path}" for path in DESELECT]
+    # mutmut runs the tests in mutants/: everything they read beside the package goes there too
+    # (reconciler/schemas links to ../schemas).
+    beside = sorted({rel.split("/", 1)[0] for rel in filter(None, files.decode().split("\0"))} - {"reconciler", "tests"})
+    settings = {
+        "source_paths": ["reconciler"],
+        "also_copy": beside,
+        "only_mutate": list(target.mutate),
+        "pytest_add_cli_args": ["-p", "no:randomly", "-x", "-q"],
+        "pytest_add_cli_args_test_selection": [*target.tests, *ignore],
+        "timeout_multiplier": 10.0,
+    }
+    with (where / "pyproject.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[tool.mutmut]\n")
+        for key, value in settings.items():
+            toml.write(f"{key} = {json.dumps(value)}\n")
+
+
+def run(where: Path, jobs: int) -> float:
+    started = time.monotonic()
+    env = {**os.environ, "PYTHONPATH": ""}
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)], cwd=where, env=env,
+                   check=False, stdout=(where / "mutmut-run.log").open("w"), stderr=subprocess.STDOUT)
+    subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=where, env=env, check=True,
+                   capture_output=True)
+    survivors = subprocess.run([sys.executable, "-m", "mutmut", "results"], cwd=where, env=env,
+                               capture_output=True, text=True).stdout
+    (where / "survivors.txt").write_text(survivors)
+    return time.monotonic() - started
+
+
+def score(where: Path) -> tuple[float, dict[str, int]] | None:
+    path = where / "mutants" / "mutmut-cicd-stats.json"
+    if not path.is_file():
+        return None
+    stats = json.loads(path.read_text())
+    tested = stats.get("total", 0) - stats.get("skipped", 0)
+    killed = stats.get("killed", 0) + stats.get("timeout", 0)
+    return (100.0 * killed / tested if tested else 0.0), stats
+
+
+def report(root: Path, targets: list[Target]) -> int:
+    below = 0
+    print(f"{'package':<22}{'killed':>8}{'survived':>10}{'no tests':>10}{'total':>7}{'score':>8}{'goal':>6}")
+    for target in targets:
+        result = score(workdir(root, target))
+        if result is None:
+            print(f"{target.name:<22}{'(not run)':>49}")
+            continue
+        pct, stats = result
+        below += pct < target.goal
+        print(f"{target.name:<22}{stats.get('killed', 0) + stats.get('timeout', 0):>8}{stats.get('survived', 0):>10}"
+              f"{stats.get('no_tests', 0):>10}{stats.get('total', 0):>7}{pct:>7.1f}%{target.goal:>5.0f}%")
+    print(f"survivors: {root}/<package>/survivors.txt; `mutmut show NAME` in that folder shows one")
+    return 1 if below else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("packages", nargs="*", help="package names as listed (default: all)")
+    parser.add_argument("-j", "--jobs", type=int, default=max(1, (os.cpu_count() or 2) - 1))
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "acorn-mutation")
+    parser.add_argument("--report", action="store_true", help="print the last runs' scores only")
+    args = parser.parse_args()
+    names = {t.name: t for t in TARGETS}
+    unknown = [p for p in args.packages if p not in names]
+    if unknown:
+        parser.error(f"unknown package(s) {', '.join(unknown)}; choose from {', '.join(names)}")
+    targets = [names[p] for p in args.packages] or list(TARGETS)
+    if not args.report:
+        for target in targets:
+            where = workdir(args.work, target)
+            prepare(where, target)
+            seconds = run(where, args.jobs)
+            print(f"{target.name}: {seconds:.0f} s (log: {where}/mutmut-run.log)", flush=True)
+    return report(args.work, targets)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
