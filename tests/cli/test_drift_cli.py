@@ -101,11 +101,20 @@ def test_the_plan_ages_on_the_sandbox_clock(run_acorn, demo: Path) -> None:
     assert "IN_REVIEW for 50 days" in run_acorn("status", cwd=demo).out
 
 
-def test_acorn_today_still_pins_the_day(run_acorn, demo: Path) -> None:
+def test_acorn_today_still_pins_the_day(run_acorn, demo: Path, monkeypatch) -> None:
+    import functools
     from datetime import datetime, timezone
 
+    from reconciler.sandbox import app
+    from reconciler.sandbox.clock import SandboxClock
+
+    # The sandbox's real time is injected: a second before midnight, the day the test pins is the
+    # sandbox's own day, however long the runs below take.
+    made = datetime(2026, 3, 10, 23, 59, 59, tzinfo=timezone.utc)
+    monkeypatch.setattr(app, "SandboxClock", functools.partial(SandboxClock, real=made.timestamp))
     run_acorn("sandbox", "clock", "advance", "30d", cwd=demo)
-    pinned = run_acorn("plan", cwd=demo, env={"ACORN_TODAY": datetime.now(timezone.utc).date().isoformat()})
+    assert "STALE_PENDING: IN_REVIEW for 50 days" in run_acorn("plan", cwd=demo).out
+    pinned = run_acorn("plan", cwd=demo, env={"ACORN_TODAY": made.date().isoformat()})
     assert "STALE_PENDING: IN_REVIEW for 20 days" in pinned.out  # the seeded review began 20 days before the sandbox was made
 
 

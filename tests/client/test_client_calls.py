@@ -377,6 +377,26 @@ def test_client_side_buckets_pace_calls_and_adopt_the_announced_rate(sellers, co
     assert fake_time.sleeps == [pytest.approx(0.25)] * 2
 
 
+@pytest.mark.parametrize("status", [400, 404])
+def test_the_rate_announced_on_a_400_or_404_paces_the_calls_after_it(sellers, connect, fake_time, status):
+    """SP-API announces x-amzn-RateLimit-Limit on its 400 and 404 answers too: a seller whose calls
+    only ever fail that way is still paced at the announced rate, not the published one."""
+    sellers.faults(rates={LIST_REGISTRATIONS: 4},  # announced; the published rate is 2 a second
+                   script=[{"operation": LIST_REGISTRATIONS, "status": status, "times": 12}])
+    fake_time.also = sellers.advance
+
+    async def go():
+        async with connect() as client:
+            for _ in range(12):
+                with pytest.raises(ApiError) as raised:
+                    await client.read_seller(NORD)
+                assert raised.value.status == status
+
+    run(go())
+    # the burst of 10 is free; the 11th and 12th calls wait for tokens refilled at the announced 4/s
+    assert fake_time.sleeps == [pytest.approx(0.25)] * 2
+
+
 def test_the_audit_trail_has_every_attempt_and_no_secret(sellers, connect, wire):
     script(sellers, {"operation": LIST_REGISTRATIONS, "status": 403}, {"operation": LIST_REGISTRATIONS, "status": 503})
     audit = MemoryAuditLog()
