@@ -297,6 +297,31 @@ def test_a_throttled_page_is_read_later_never_skipped(sellers, connect, fake_tim
     assert fake_time.sleeps == [pytest.approx(0.5)] * 3
 
 
+def test_a_seller_waiting_for_its_quota_lets_the_next_seller_work(sellers, connect, wire, fake_time):
+    """One seller at a time (concurrency 1): nordlicht's participations are throttled, and while it
+    waits 62.5 s for the refill it gives its place back, so sakura is read in the meantime."""
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "times": 1})
+    fake_time.also = sellers.advance
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD, SAKURA], concurrency=1)
+
+    live = run(go())
+    assert live[NORD.seller_id].error is None and live[SAKURA.seller_id].error is None
+    assert fake_time.sleeps == [pytest.approx(62.5)]
+    sent = [e.request for e in wire.exchanges if e.request.url.path == PARTICIPATIONS_PATH
+            or e.request.url.path.endswith(REGISTRATIONS)]
+    nord_token = next(r.headers[ACCESS_TOKEN_HEADER] for r in sent if NORD.seller_id in r.url.path)
+    nord_participations = [i for i, r in enumerate(sent) if r.url.path == PARTICIPATIONS_PATH
+                           and r.headers[ACCESS_TOKEN_HEADER] == nord_token]
+    assert len(nord_participations) == 2  # throttled, then read after the wait
+    throttled, retried = nord_participations
+    sakura = next(i for i, r in enumerate(sent) if SAKURA.seller_id in r.url.path)
+    order = [(r.url.path, r.headers[ACCESS_TOKEN_HEADER] == nord_token) for r in sent]
+    assert throttled < sakura < retried, order  # sakura's read went out while nordlicht waited
+
+
 def test_other_client_errors_are_not_retried_and_carry_code_message_and_request_id(sellers, connect, wire):
     script(sellers, {"operation": LIST_REGISTRATIONS, "status": 400})
 
