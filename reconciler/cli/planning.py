@@ -264,8 +264,8 @@ def plan_now(run: Run) -> Plan:
             return await read_live(run, client)
 
     result = make_plan(run, asyncio.run(go()))
-    if result.summary.create:
-        record_first_seen(run.ws.state_dir, result, run.now)
+    # also without creates: the record forgets the planned entities' creates that went away
+    record_first_seen(run.ws.state_dir, result, run.now)
     return result
 
 

@@ -127,3 +127,23 @@ def test_a_sandbox_endpoint_that_does_not_answer_is_an_error_not_the_real_clock(
     ws = workspace(None, None, endpoint="http://127.0.0.1:9")  # the discard port: nothing listens
     with pytest.raises(ConfigError, match="cannot reach the sandbox at http://127.0.0.1:9"):
         sandbox_now(ws)
+
+
+def test_a_create_that_went_away_and_came_back_waits_from_its_return(run_acorn, demo: Path) -> None:
+    """The first-seen record forgets a create that stopped being one (here: blocked by a passport
+    about to expire), so when it is a create again its age starts afresh, not from the first sight."""
+    maple = demo / "desired" / "entities" / "maple-ca.yaml"
+    blocked = maple.read_text()
+    valid = blocked.replace("expiresOn: 2027-02-01", "expiresOn: 2031-02-01")
+    maple.write_text(valid)
+    assert run_acorn("drift", "--entity", "maple-ca", cwd=demo).code == 0  # two creates, first seen now
+    assert {"maple-ca/CA", "maple-ca/US"} <= set(json.loads((demo / ".acorn" / "first-seen.json").read_text()))
+    maple.write_text(blocked)
+    run_acorn("drift", "--entity", "maple-ca", cwd=demo)  # blocked: no longer creates
+    assert not any(k.startswith("maple-ca/") for k in json.loads((demo / ".acorn" / "first-seen.json").read_text()))
+    run_acorn("sandbox", "clock", "advance", "3d", cwd=demo)
+    maple.write_text(valid)
+    result = run_acorn("drift", "--entity", "maple-ca", cwd=demo)
+    assert result.code == 0 and "UNAPPLIED_CREATE" not in result.out  # back just now: young, not 3 days old
+    run_acorn("sandbox", "clock", "advance", "3d", cwd=demo)
+    assert "+ UNAPPLIED_CREATE (create): 2" in run_acorn("drift", "--entity", "maple-ca", cwd=demo).out
