@@ -118,19 +118,21 @@ def test_a_greek_vat_number_starts_with_el() -> None:
 
 
 def test_a_ca_business_number_alone_is_not_a_gst_hst_account() -> None:
-    assert tax_number_problem("CA_GST_HST", None, "123456782") is not None
-    assert tax_number_problem("CA_GST_HST", None, "123456782RP0001") is not None  # payroll, not GST/HST
+    gst_hst = "a GST/HST number is the 9-digit business number, RT and a 4-digit account number"
+    assert tax_number_problem("CA_GST_HST", None, "123456782") == gst_hst
+    assert tax_number_problem("CA_GST_HST", None, "123456782RP0001") == gst_hst  # payroll, not GST/HST
 
 
 def test_a_singapore_gst_m_number_is_accepted_by_its_pattern() -> None:
     for number in ("M90312345A", "MR2345678A", "M2-1234567-8"):
         assert tax_number_problem("SG_GST", None, number) is None, number
-    assert tax_number_problem("SG_GST", None, "MQ2345678A") is not None
+    assert tax_number_problem("SG_GST", None, "MQ2345678A").startswith("a Singapore GST registration number is a UEN")
 
 
 def test_a_mexican_rfc_of_a_person_is_13_characters() -> None:
     assert tax_number_problem("MX_RFC", None, "GODE561231GR8") is None
-    assert tax_number_problem("MX_RFC", None, "GODE561331GR8") is not None  # month 13
+    assert tax_number_problem("MX_RFC", None, "GODE561331GR8") == (  # month 13
+        "a Mexican RFC is 3 letters (4 for a person), the 6-digit date and a 3-character homoclave")
 
 
 @pytest.mark.parametrize("scheme, number", [("AE_VAT", "100123456700004"), ("AE_VAT", "100123457600003"),
