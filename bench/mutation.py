@@ -6,6 +6,8 @@ share of mutants the tests kill.
     python bench/mutation.py                       # every package below, one after the other
     python bench/mutation.py engine desired -j 2   # some of them, two mutants at a time each
     python bench/mutation.py --report              # the scores of the last runs, without running
+                                                   # (`mutmut export-cicd-stats` in an interrupted
+                                                   # package's folder first: it scores what it reached)
 
 Targets (issue 22): at least 90% killed in engine/ and desired/, 80% in the rest. The mutants
 that survive and why each is equivalent are in docs/testing.md. mutmut: pip install -e '.[test,mutation]'.
@@ -106,28 +108,35 @@ def run(where: Path, jobs: int) -> float:
     return time.monotonic() - started
 
 
+DECIDED = ("killed", "timeout", "survived", "no_tests", "suspicious", "segfault")
+
+
 def score(where: Path) -> tuple[float, dict[str, int]] | None:
+    """The share of the mutants decided so far that the tests killed (a timeout counts as killed),
+    with mutmut's counts; an interrupted run scores what it reached."""
     path = where / "mutants" / "mutmut-cicd-stats.json"
     if not path.is_file():
         return None
     stats = json.loads(path.read_text())
-    tested = stats.get("total", 0) - stats.get("skipped", 0)
+    decided = sum(stats.get(key, 0) for key in DECIDED)
     killed = stats.get("killed", 0) + stats.get("timeout", 0)
-    return (100.0 * killed / tested if tested else 0.0), stats
+    return (100.0 * killed / decided if decided else 0.0), {**stats, "decided": decided}
 
 
 def report(root: Path, targets: list[Target]) -> int:
     below = 0
-    print(f"{'package':<22}{'killed':>8}{'survived':>10}{'no tests':>10}{'total':>7}{'score':>8}{'goal':>6}")
+    print(f"{'package':<22}{'killed':>8}{'survived':>10}{'no tests':>10}{'decided':>9}{'total':>7}{'score':>8}"
+          f"{'goal':>6}")
     for target in targets:
         result = score(workdir(root, target))
         if result is None:
-            print(f"{target.name:<22}{'(not run)':>49}")
+            print(f"{target.name:<22}{'(not run)':>58}")
             continue
         pct, stats = result
         below += pct < target.goal
         print(f"{target.name:<22}{stats.get('killed', 0) + stats.get('timeout', 0):>8}{stats.get('survived', 0):>10}"
-              f"{stats.get('no_tests', 0):>10}{stats.get('total', 0):>7}{pct:>7.1f}%{target.goal:>5.0f}%")
+              f"{stats.get('no_tests', 0):>10}{stats['decided']:>9}{stats.get('total', 0):>7}{pct:>7.1f}%"
+              f"{target.goal:>5.0f}%")
     print(f"survivors: {root}/<package>/survivors.txt; `mutmut show NAME` in that folder shows one")
     return 1 if below else 0
 

@@ -114,9 +114,9 @@ def test_restrict_keeps_the_marketplaces_rows_and_regroups_creates_with_new_toke
     narrowed = restrict(p, ["ca", "FR"])
     assert [(r.marketplace, r.state) for r in rows(narrowed)] == [("CA", "create"), ("FR", "create")]
     digest = submission_digest(e.submission)
-    assert [(c.region, c.marketplaces, c.client_token) for c in narrowed.entities[0].creates] == [
-        ("NA", ("CA",), client_token(e.seller_id, ["A2EUQ1WTGCTBG2"], digest)),
-        ("EU", ("FR",), client_token(e.seller_id, ["A13V1IB3VIYZZH"], digest))]
+    assert [(c.region, c.marketplaces, c.marketplace_ids, c.client_token) for c in narrowed.entities[0].creates] == [
+        ("NA", ("CA",), ("A2EUQ1WTGCTBG2",), client_token(e.seller_id, ["A2EUQ1WTGCTBG2"], digest)),
+        ("EU", ("FR",), ("A13V1IB3VIYZZH",), client_token(e.seller_id, ["A13V1IB3VIYZZH"], digest))]
     assert (narrowed.summary.create, narrowed.summary.unmanaged) == (2, 0)
     assert restrict(p, []) == p
 
@@ -125,3 +125,10 @@ def test_restrict_drops_entities_without_those_marketplaces_but_keeps_errors():
     a, b, c = entity("a", ("US",)), entity("b", ("DE",)), entity("c", ("DE",))
     p = run([a, b, c], [seller(a), seller(b), seller(c, error="unreadable")])
     assert [e.name for e in restrict(p, ["DE"]).entities] == ["b", "c"]
+
+
+@pytest.mark.parametrize("text", ["team=emea", "team!=emea", "brand in (acme,atlas)", "tier notin (gold)"])
+def test_a_requirement_reads_back_as_written(text):
+    """Messages quote a selector's terms as the user wrote them (kubectl's forms)."""
+    (term,) = parse_selector(text)
+    assert str(term) == text
