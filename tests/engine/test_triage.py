@@ -70,3 +70,15 @@ def test_nothing_to_do_says_so() -> None:
     calm = replace(PLAN, entities=())
     t = triage(calm, now=NOW, first_seen={}, unapplied_create_days=2)
     assert t.count == 0 and t.line() == "Drift: nothing needs a human."
+
+
+def test_the_summary_line_speaks_of_one_as_one() -> None:
+    from dataclasses import replace
+
+    only_sakura = replace(PLAN, entities=tuple(e for e in PLAN.entities if e.name == "sakura-jp"))
+    one_create = replace(PLAN, entities=tuple(e for e in PLAN.entities if e.name in ("sakura-jp", "nordlicht-de")))
+    t = triage(only_sakura, now=NOW, first_seen={}, unapplied_create_days=2)
+    assert t.line() == "Drift: 1 finding needs a human, 1 reason, 1 entity."
+    t = triage(one_create, now=NOW, first_seen={}, unapplied_create_days=2)
+    # sakura's unreadable seller; nordlicht's IT, FR twice (stale, drifted), NL and SE: 5 reasons; UK waits
+    assert t.line() == "Drift: 6 findings need a human, 5 reasons, 2 entities; 1 create younger than 2 days not counted."
