@@ -34,7 +34,8 @@ def problems(body: str, header: str = HEADER) -> list[str]:
     ("{{ 'x'.ljust(10**9) }}", "the argument 1000000000 is larger than 100,000"),
     ("{{ '{:>999999999}'.format(1) }}", "a format with a width or precision of six digits or more"),
     ("{{ '%999999999d' % 1 }}", "a format with a width or precision of six digits or more"),
-], ids=["9^9^9", "2^5000", "product", "long-text", "long-list", "center", "ljust", "format", "percent"])
+    ("{{ '{x:>999999999}'.format_map({'x': 1}) }}", "a format with a width or precision of six digits or more"),
+], ids=["9^9^9", "2^5000", "product", "long-text", "long-list", "center", "ljust", "format", "percent", "format_map"])
 def test_huge_work_is_refused_at_once(body, why):
     assert problems(body) == [f"{PATH} (row a):2: rows[0]: template: stopped: {why} (templates have limits on work)"]
 
@@ -97,3 +98,9 @@ def test_a_template_error_does_not_echo_a_token_it_was_given():
     text = header + "{{ ('Atzr|' ~ 'IwEBIsecret') | int(base=99) }}"
     rendered, found = entity_templates.render(PATH, text)
     assert "IwEBIsecret" not in str(found)
+
+
+def test_a_rows_keys_are_read_as_attributes_and_a_long_text_is_no_format():
+    header = "rows:\n  - name: a\n    vat: DE123\n---\n"
+    rendered, found = entity_templates.render(PATH, header + "{{ row.vat }} {{ row.name | upper }} {{ '1234567'.upper() }}")
+    assert found == [] and rendered[0].text == "DE123 A 1234567"
