@@ -4,6 +4,8 @@ a `run_acorn` fixture that runs the real entry point (error boundary included)."
 from __future__ import annotations
 
 import fnmatch
+import functools
+import gc
 import os
 import socket
 import tempfile
@@ -92,6 +94,18 @@ def _skip_allowed(nodeid: str, patterns: list[tuple[str, str]]) -> bool:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[_ALLOWED] = _allowlist()
+    if "MUTANT_UNDER_TEST" in os.environ:
+        _forget_cached_results()
+
+
+def _forget_cached_results() -> None:
+    """Under mutmut (bench/mutation.py), each mutant's tests run in a process forked after the tests
+    were collected: results that acorn's caches (functools) kept then were computed by the
+    unmutated code, and would hide the mutant. Empty them first."""
+    cached = type(functools.lru_cache(maxsize=None)(len))
+    for obj in gc.get_objects():
+        if isinstance(obj, cached) and getattr(obj, "__module__", "").startswith("reconciler."):
+            obj.cache_clear()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
