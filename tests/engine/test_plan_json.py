@@ -122,6 +122,18 @@ BAD_FIELDS = {  # an edit of the sample plan's JSON -> the whole message `acorn 
     "creates-ungrouped": (lambda d: d["entities"][0]["creates"].pop(),
                           "entities[0].creates: do not match the entity's create pairs"),
     "summary": (lambda d: d.update(summary=[]), "summary: must be an object"),
+    "top-entities": (lambda d: d.update(entities={}), "entities: must be a list"),
+    "top-entity": (lambda d: d.update(entities=["acme"]), "entities[0]: must be an object"),
+    "entity-name": (lambda d: d["entities"][0].update(name=1), "entities[0].name: must be a string"),
+    "entity-seller": (lambda d: d["entities"][0].pop("sellerId"), "entities[0]: missing key 'sellerId'"),
+    "entity-error": (lambda d: d["entities"][3].update(error=[]), "entities[3].error: must be a string"),
+    "entity-creates": (lambda d: d["entities"][0].update(creates={}), "entities[0].creates: must be a list"),
+    "entity-create": (lambda d: d["entities"][0].update(creates=[1]), "entities[0].creates[0]: must be an object"),
+    "other-channels": (lambda d: d["entities"][0].update(otherChannels={}), "entities[0].otherChannels: must be a list"),
+    "other-channel-id": (lambda d: d["entities"][0].update(otherChannels=[{"marketplaceId": 1, "name": "x"}]),
+                         "entities[0].marketplaceId: must be a string"),
+    "other-channel-name": (lambda d: d["entities"][0].update(otherChannels=[{"marketplaceId": "A"}]),
+                           "entities[0]: missing key 'name'"),
 }
 
 

@@ -132,3 +132,23 @@ def test_a_requirement_reads_back_as_written(text):
     """Messages quote a selector's terms as the user wrote them (kubectl's forms)."""
     (term,) = parse_selector(text)
     assert str(term) == text
+
+
+def test_set_terms_and_plain_terms_mix_in_one_selector():
+    assert parse_selector("brand in (acme,atlas), team!=emea, tier notin (gold,silver), region=eu") == (
+        Requirement("brand", "in", ("acme", "atlas")), Requirement("team", "!=", ("emea",)),
+        Requirement("tier", "notin", ("gold", "silver")), Requirement("region", "=", ("eu",)))
+
+
+def test_a_shard_out_of_range_is_refused_in_words():
+    with pytest.raises(ConfigError) as raised:
+        shard([entity("a")], 3, 2)
+    assert str(raised.value) == "shard must be K/N with 1 <= K <= N, not 3/2"
+
+
+def test_an_entity_stays_in_its_shard_from_release_to_release():
+    """Sharded CI jobs keep their entities across acorn versions: sha256 of the name (its first 8
+    bytes, big-endian) mod N, plus 1; these are the demo's names in 3 shards, pinned."""
+    pinned = {"acme-sz": 3, "nordlicht-de": 3, "maple-ca": 2, "sakura-jp": 2, "atlas-ie": 1, "atlas-uk": 2}
+    assert {name: [k for k in (1, 2, 3) if shard([entity(name)], k, 3)] for name in pinned} == {
+        name: [k] for name, k in pinned.items()}

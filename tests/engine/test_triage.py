@@ -82,3 +82,23 @@ def test_the_summary_line_speaks_of_one_as_one() -> None:
     t = triage(one_create, now=NOW, first_seen={}, unapplied_create_days=2)
     # sakura's unreadable seller; nordlicht's IT, FR twice (stale, drifted), NL and SE: 5 reasons; UK waits
     assert t.line() == "Drift: 6 findings need a human, 5 reasons, 2 entities; 1 create younger than 2 days not counted."
+
+
+def test_groups_come_by_state_then_reason_and_an_unknown_reason_still_has_an_action() -> None:
+    from dataclasses import replace
+
+    from reconciler.domain.model import Reason
+    from reconciler.engine.triage import DEFAULT_ACTION
+
+    t = triage(PLAN, now=NOW, first_seen={}, unapplied_create_days=2)
+    assert [s.label for s in t.sections] == [None]
+    assert [(g.state, g.code) for s in t.sections for g in s.groups] == [
+        ("error", UNREADABLE), ("attention", "DOCUMENT_UNREADABLE"), ("blocked", "ID_EXPIRES_TOO_SOON"),
+        ("blocked", "REJECTED_UNCHANGED"), ("blocked", "RELATED_ACCOUNT"), ("blocked", "TAX_NUMBER_INVALID"),
+        ("pending", "STALE_PENDING"), ("drifted", "FIELD_DRIFT"), ("unmanaged", "NOT_IN_DESIRED")]
+    maple = next(e for e in PLAN.entities if e.name == "maple-ca")
+    odd = replace(maple, pairs=tuple(replace(p, reasons=(Reason("SOMETHING_NEW", "a reason acorn has no action for"),))
+                                     for p in maple.pairs))
+    t = triage(replace(PLAN, entities=(odd,)), now=NOW, first_seen={}, unapplied_create_days=2)
+    (group,) = [g for s in t.sections for g in s.groups]
+    assert (group.code, group.action) == ("SOMETHING_NEW", DEFAULT_ACTION)
