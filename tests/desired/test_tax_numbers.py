@@ -192,3 +192,12 @@ def _walk(node: object):
     elif isinstance(node, list):
         for v in node:
             yield from _walk(v)
+
+
+def test_an_eu_vat_number_of_a_country_without_a_known_form_says_the_national_number() -> None:
+    assert tax_number_problem("EU_VAT", "LU", "LU1") == "a Luxembourg VAT number is LU and the national VAT number"
+
+
+def test_only_the_uk_is_pointed_to_uk_vat() -> None:
+    assert tax_number_problem("EU_VAT", "GB", "GB123456789") == "GB is not an EU member state: for the UK, use scheme UK_VAT"
+    assert tax_number_problem("EU_VAT", "US", "US1") == "US is not an EU member state"
