@@ -143,3 +143,20 @@ def test_a_malformed_field_is_named_with_what_it_must_be(name):
     with pytest.raises(PlanFileError) as raised:
         from_json(_broken(edit))
     assert str(raised.value) == f"the plan file is not a valid acorn plan: {message}"
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d.update(formatVersion=2), "formatVersion: must be 1, not 2 (written by another acorn?)"),
+    (lambda d: d.update(generatedAt=5), "generatedAt: must be a string"),
+    (lambda d: d.update(generatedAt="yesterday"), "generatedAt: is not an ISO 8601 timestamp: 'yesterday'"),
+], ids=["version", "stamp-type", "stamp-text"])
+def test_a_malformed_top_level_key_is_named_with_what_it_must_be(edit, message):
+    with pytest.raises(PlanFileError) as raised:
+        from_json(_broken(edit))
+    assert str(raised.value) == f"the plan file is not a valid acorn plan: {message}"
+
+
+def test_a_plan_file_that_is_not_an_object_says_so():
+    with pytest.raises(PlanFileError) as raised:
+        from_json(["a", "list"])
+    assert str(raised.value) == "the plan file is not a valid acorn plan: (top): must be a JSON object"

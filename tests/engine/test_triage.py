@@ -102,3 +102,19 @@ def test_groups_come_by_state_then_reason_and_an_unknown_reason_still_has_an_act
     t = triage(replace(PLAN, entities=(odd,)), now=NOW, first_seen={}, unapplied_create_days=2)
     (group,) = [g for s in t.sections for g in s.groups]
     assert (group.code, group.action) == ("SOMETHING_NEW", DEFAULT_ACTION)
+
+
+def test_a_finding_names_the_seller_the_registration_and_what_was_said() -> None:
+    from reconciler.engine.triage import Finding
+
+    t = triage(PLAN, now=NOW, first_seen={}, unapplied_create_days=2)
+    found = {g.code: g.findings for s in t.sections for g in s.groups}
+    assert found[UNREADABLE] == (Finding("sakura-jp", "A2SAKURA00JP", None, None,
+                                         "credentials missing: ACORN_SAKURA_JP_REFRESH_TOKEN is not set"),)
+    assert found["DOCUMENT_UNREADABLE"] == (Finding("nordlicht-de", "A1NORDLICHT0DE", "IT", "R-IT-1",
+                                                    "tax number *******6788 and registration *****3456 | <unreadable>"),)
+    assert found["NOT_IN_DESIRED"] == (
+        Finding("nordlicht-de", "A1NORDLICHT0DE", "NL", "R-NL-1",
+                "registration R-NL-1 is IN_REVIEW for NL, which desired does not list"),
+        Finding("nordlicht-de", "A1NORDLICHT0DE", "SE", None, "the seller participates in SE, which desired does not list"))
+    assert (t.environment, t.generated_at, t.group_by) == ("sandbox", PLAN.generated_at, None)
