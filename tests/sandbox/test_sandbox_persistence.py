@@ -96,10 +96,8 @@ def test_seeding_is_all_or_nothing_and_happens_once(tmp_path):
         s.insert_registration(_records("S1", "t" * 40, 1e9)[0])
         raise RuntimeError("seed failed half way")
 
-    try:
+    with pytest.raises(RuntimeError, match="seed failed half way"):
         store.seed_once(broken)
-    except RuntimeError:
-        pass
     assert store.all_registrations(1e9) == []
     assert store.seed_once(lambda s: s.insert_registration(_records("S1", "t" * 40, 1e9)[0])) is True
     assert store.seed_once(lambda s: s.insert_registration(_records("S1", "t" * 40, 1e9)[0])) is False
@@ -168,8 +166,8 @@ def test_a_review_decided_by_another_process_meanwhile_is_not_overwritten(tmp_pa
 
     path = tmp_path / "state.sqlite"
     mine, other = Store(path), Store(path)
-    (reg, _) = _records("S1", "t" * 40, 1e9)
-    mine.create("S1", "t" * 40, "hash", [reg], 1e9)
+    (reg, untouched) = _records("S1", "t" * 40, 1e9)
+    mine.create("S1", "t" * 40, "hash", [reg, untouched], 1e9)
     due = 1e9 + reg.review_seconds + 1
     by_hand = (Reason("RELATED_ACCOUNT", "decided by hand"),)
     progress = review.progress
@@ -179,7 +177,8 @@ def test_a_review_decided_by_another_process_meanwhile_is_not_overwritten(tmp_pa
         # the other process decides between this process's read of the row and its write
         if not raced:
             raced.append(True)
-            assert other.decide_now(reg.registration_id, "REJECTED", by_hand, 1e9 + 10).status == "REJECTED"
+            decided, by_this_call = other.decide_now(reg.registration_id, "REJECTED", by_hand, 1e9 + 10)
+            assert by_this_call and decided is not None and decided.status == "REJECTED"
         return progress(record, now)
 
     monkeypatch.setattr(review, "progress", meanwhile)
@@ -190,3 +189,5 @@ def test_a_review_decided_by_another_process_meanwhile_is_not_overwritten(tmp_pa
     for store in (mine, other, Store(path)):
         stored = store.registration(reg.registration_id, due)
         assert (stored.status, stored.reasons) == ("REJECTED", by_hand)
+    # what this process's review decides where nobody raced it: the answer it did not write over the hand's
+    assert mine.registration(untouched.registration_id, due).status == "APPROVED"
