@@ -260,8 +260,9 @@ def plan_now(run: Run) -> Plan:
 
     run.today  # noqa: B018  the run's clock is read once, before the event loop runs (a sandbox's is a call)
     result = make_plan(run, asyncio.run(go()))
-    if result.summary.create:
-        record_first_seen(run.ws.state_dir, result, run.now)
+    # after every plan, with creates or not: engine.first_seen decides what the record keeps (it
+    # forgets the planned entities' creates that went away); the file is written only when that changes
+    record_first_seen(run.ws.state_dir, result, run.now)
     return result
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,9 @@ from ..errors import Problem
 from . import yamlsource
 
 # Limits on work, not only on reach: a template is text many hands write, and CI runs it.
-MAX_SECONDS = 3.0          # wall clock to render every row of one template file
+# Work is counted, never timed, so a template passes or fails the same on any machine, loaded or not.
+MAX_STEPS = 2_000_000      # steps to render every row of one template file (about 1 s on a 2-core machine):
+                           # a line of template code run, or an item a filter, call or operator makes
 MAX_INT_BITS = 4096        # ~1,200 digits: no registration number is longer
 MAX_TEXT = 1_000_000       # characters of one value (or items of one list) a template builds
 MAX_ARGUMENT = 100_000     # a number given to a function or filter (widths, counts, repeats)
@@ -46,6 +48,9 @@ def _check_result(value: object) -> object:
         raise BudgetExceeded(f"a number larger than {MAX_INT_BITS} bits")
     if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
         raise BudgetExceeded(f"a value longer than {MAX_TEXT:,} characters or items")
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.spend(1 + (len(value) if isinstance(value, (str, list, tuple)) else 0))
     return value
 
 
@@ -112,34 +117,45 @@ for _name in ("lipsum", "cycler", "joiner", "namespace"):
 _env.filters = {name: _budgeted_filter(f) for name, f in _env.filters.items()}
 
 
-class _Deadline:
-    """Stops a render past its wall-clock budget: template code is traced (only its own frames,
-    so the cost falls on templates alone) and the next line it runs raises."""
+class _Budget:
+    """Counts a file's rendering work and stops it past MAX_STEPS: template code is traced (only its
+    own frames, so the cost falls on templates alone), one step per line it runs, plus the items
+    each filter, call or operator makes (work done outside template code)."""
 
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
-        self._count = 0
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+    def spend(self, steps: int) -> None:
+        self.left -= steps
+        if self.left < 0:
+            raise BudgetExceeded(f"rendering took more than {MAX_STEPS:,} steps")
 
     def _line(self, _frame: Any, _event: str, _arg: Any) -> Any:
-        self._count += 1
-        if not self._count & 255 and time.monotonic() > self.at:
-            raise BudgetExceeded(f"rendering took longer than {MAX_SECONDS:g} s")
+        self.spend(1)
         return self._line
 
     def _call(self, frame: Any, _event: str, _arg: Any) -> Any:
         if frame.f_code.co_filename == "<template>":
-            if time.monotonic() > self.at:
-                raise BudgetExceeded(f"rendering took longer than {MAX_SECONDS:g} s")
+            self.spend(1)
             return self._line
         return None
 
+    @property
+    def exhausted(self) -> bool:
+        return self.left < 0
+
     def render(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
         previous = sys.gettrace()
+        token = _BUDGET.set(self)
         sys.settrace(self._call)
         try:
             return template.render(**variables)
         finally:
             sys.settrace(previous)
+            _BUDGET.reset(token)
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("template_budget", default=None)
 
 
 def _token_paths(value: object, path: yamlsource.Path) -> list[yamlsource.Path]:
@@ -189,7 +205,7 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
     except jinja2.TemplateSyntaxError as exc:
         return [], [Problem(path, cut + 1 + (exc.lineno or 1), 1, "(template)", exc.message or "syntax error")]
     out: list[Rendered] = []
-    deadline = _Deadline(MAX_SECONDS)
+    budget = _Budget(MAX_STEPS)
     for i, row in enumerate(rows):
         where = doc.where(("rows", i))
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
@@ -197,15 +213,15 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
             continue
         label = f"{path} (row {row['name']})"
         try:
-            rendered = deadline.render(template, {**{k: v for k, v in row.items() if isinstance(k, str)}, "row": row})
+            rendered = budget.render(template, {**{k: v for k, v in row.items() if isinstance(k, str)}, "row": row})
         except jinja2.UndefinedError as exc:
             problems.append(Problem(label, where[0], where[1], f"rows[{i}]", f"template: {exc.message}"))
             continue
         except BudgetExceeded as exc:
             problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
                                     f"template: stopped: {exc} (templates have limits on work)"))
-            if time.monotonic() > deadline.at:
-                break  # the file's time is spent: the other rows are not tried
+            if budget.exhausted:
+                break  # the file's budget is spent: the other rows are not tried
             continue
         except (Exception, RecursionError, MemoryError) as exc:  # SecurityError, TemplateNotFound, 1/0, ...
             text = str(exc).splitlines()[0] if str(exc) else ""

@@ -79,7 +79,10 @@ def test_import_writes_an_aws_reference_and_reads_live_through_it(run_acorn, fle
     text = (fleet / "desired" / "entities" / "acme-sz.yaml").read_text()
     # one entry per region the seller is in (acme: NA only, as the demo has it), each the reference
     assert '    refreshToken:\n      NA: {aws: {secretId: "acorn/sellers/ACME_SZ", key: "token"}}\n' in text
-    assert "US" in result.out  # live was read with the token from Secrets Manager
+    # live was read with the token from Secrets Manager: what only the demo seller's live state says
+    assert result.out.startswith("wrote desired/entities/acme-sz.yaml: 3 marketplaces (US, CA, MX);")
+    assert "  legalEntityName: Shenzhen Acme Trading Co., Ltd.  # as APPROVED registration REG-" in text
+    assert "    - US  # participates\n    - CA  # APPROVED registration REG-" in text
 
 
 def test_import_takes_exactly_one_kind_of_reference(run_acorn, fleet: Path) -> None:

@@ -297,6 +297,31 @@ def test_a_throttled_page_is_read_later_never_skipped(sellers, connect, fake_tim
     assert fake_time.sleeps == [pytest.approx(0.5)] * 3
 
 
+def test_a_seller_waiting_for_its_quota_lets_the_next_seller_work(sellers, connect, wire, fake_time):
+    """One seller at a time (concurrency 1): nordlicht's participations are throttled, and while it
+    waits 62.5 s for the refill it gives its place back, so sakura is read in the meantime."""
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "times": 1})
+    fake_time.also = sellers.advance
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD, SAKURA], concurrency=1)
+
+    live = run(go())
+    assert live[NORD.seller_id].error is None and live[SAKURA.seller_id].error is None
+    assert fake_time.sleeps == [pytest.approx(62.5)]
+    sent = [e.request for e in wire.exchanges if e.request.url.path == PARTICIPATIONS_PATH
+            or e.request.url.path.endswith(REGISTRATIONS)]
+    nord_token = next(r.headers[ACCESS_TOKEN_HEADER] for r in sent if NORD.seller_id in r.url.path)
+    nord_participations = [i for i, r in enumerate(sent) if r.url.path == PARTICIPATIONS_PATH
+                           and r.headers[ACCESS_TOKEN_HEADER] == nord_token]
+    assert len(nord_participations) == 2  # throttled, then read after the wait
+    throttled, retried = nord_participations
+    sakura = next(i for i, r in enumerate(sent) if SAKURA.seller_id in r.url.path)
+    order = [(r.url.path, r.headers[ACCESS_TOKEN_HEADER] == nord_token) for r in sent]
+    assert throttled < sakura < retried, order  # sakura's read went out while nordlicht waited
+
+
 def test_other_client_errors_are_not_retried_and_carry_code_message_and_request_id(sellers, connect, wire):
     script(sellers, {"operation": LIST_REGISTRATIONS, "status": 400})
 
@@ -374,6 +399,26 @@ def test_client_side_buckets_pace_calls_and_adopt_the_announced_rate(sellers, co
 
     assert len(run(go()).registrations) == 560
     # 12 pages: the burst of 10 is free, the other 2 wait for tokens refilled at the announced 4/s
+    assert fake_time.sleeps == [pytest.approx(0.25)] * 2
+
+
+@pytest.mark.parametrize("status", [400, 404])
+def test_the_rate_announced_on_a_400_or_404_paces_the_calls_after_it(sellers, connect, fake_time, status):
+    """SP-API announces x-amzn-RateLimit-Limit on its 400 and 404 answers too: a seller whose calls
+    only ever fail that way is still paced at the announced rate, not the published one."""
+    sellers.faults(rates={LIST_REGISTRATIONS: 4},  # announced; the published rate is 2 a second
+                   script=[{"operation": LIST_REGISTRATIONS, "status": status, "times": 12}])
+    fake_time.also = sellers.advance
+
+    async def go():
+        async with connect() as client:
+            for _ in range(12):
+                with pytest.raises(ApiError) as raised:
+                    await client.read_seller(NORD)
+                assert raised.value.status == status
+
+    run(go())
+    # the burst of 10 is free; the 11th and 12th calls wait for tokens refilled at the announced 4/s
     assert fake_time.sleeps == [pytest.approx(0.25)] * 2
 
 

@@ -89,3 +89,25 @@ def test_limiter_keeps_one_bucket_per_seller_region_and_operation_and_sleeps_off
         assert await limiter.acquire("S1", "EU", "lwaToken") == 0.0  # no contract rate: not limited
 
     asyncio.run(run())
+
+
+def test_a_fraction_of_a_token_left_is_no_wait():
+    bucket = TokenBucket(rate=1.0, burst=2, now=0.0)
+    bucket.reserve(0.0)
+    bucket.reserve(0.0)
+    assert bucket.reserve(1.5) == 0.0  # 1.5 tokens back, one taken: half a token is left, nothing owed
+
+
+def test_a_scaled_limiter_publishes_and_clamps_at_the_scaled_rate():
+    limiter = RateLimiter(lambda: 0.0, scale=10.0)
+    assert limiter.published("listRegistrations") == pytest.approx(LIMITS["listRegistrations"].rate * 10)
+    assert limiter.published("no-such-operation") is None
+    limiter.observe("S1", "EU", "listRegistrations", "100")  # 5x the scaled 20/s: within the bound
+    assert limiter.bucket("S1", "EU", "listRegistrations").rate == pytest.approx(100.0)
+
+
+def test_an_operation_without_a_published_rate_is_never_waited_for():
+    limiter = RateLimiter(lambda: 0.0)
+    assert limiter.bucket("S1", "NA", "no-such-operation") is None
+    assert limiter.estimate("S1", "NA", "no-such-operation") == 0.0
+    assert asyncio.run(limiter.acquire("S1", "NA", "no-such-operation")) == 0.0
