@@ -3,7 +3,7 @@
     AcornError                  anything a user can cause; never shown as a traceback
     ├── DesiredStateError       the desired tree is invalid (carries every Problem found)
     ├── ConfigError             acorn.yaml, flags or environment are wrong
-    │   └── MachineError        the machine failed acorn: a full disk, a read-only folder, a
+    ├── MachineError            the machine failed acorn: a full disk, a read-only folder, a
     │                           state file it cannot use (stops the run: never one per seller)
     ├── SecretError             a referenced secret cannot be resolved (never holds the value)
     ├── PlanFileError           a saved plan is unreadable or stale
@@ -13,7 +13,8 @@
         ├── AuthError           LWA refused an entity-region's refresh token
         │   └── RegionUnauthorized  403: the seller has not authorized the app in that region
         ├── ApplicationCredentialsError  LWA refused the application itself: the run stops
-        └── TransportError      too many consecutive failed calls
+        ├── BreakerOpen         the run's breaker opened: too many calls in a row failed
+        └── EndpointUnusable    no call can be sent to the endpoint (a malformed URL or port)
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class ConfigError(AcornError):
     pass
 
 
-class MachineError(ConfigError):
+class MachineError(AcornError):
     """A file acorn must write or keep (audit log, state, output) cannot be: names path and cause."""
 
 
@@ -114,5 +115,11 @@ class ApplicationCredentialsError(ApiError):
     """LWA's invalid_client / unauthorized_client: the app's id or secret, the same for every seller."""
 
 
-class TransportError(ApiError):
-    pass
+class BreakerOpen(ApiError):
+    """The run's breaker opened: calls failed several times in a row across every seller (the
+    service is down, not flaky), so the run stops rather than fail each seller in turn."""
+
+
+class EndpointUnusable(ApiError):
+    """The endpoint's URL cannot be sent to at all (malformed, a port past 65535): wrong for
+    every seller, so the run stops."""

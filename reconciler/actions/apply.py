@@ -27,6 +27,7 @@ from ..domain.model import Entity, Reason
 from ..domain.submission import client_token
 from ..engine.plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
 from ..errors import AcornError, AlreadyExists, ApiError, MachineError, PlanFileError, SafetyError
+from .registrations import RegistrationClient
 
 ACCEPTED, EXISTS, FAILED = "accepted", "already exists", "failed"
 UNDER_REVIEW = (SUBMITTED, IN_REVIEW)
@@ -169,8 +170,8 @@ def check_confirmable(yes: bool, interactive: bool) -> None:
 
 # -- submitting (I/O through the client) -------------------------------------------------------
 
-async def submit_all(client, creates: Sequence[Create], entities: Mapping[str, Entity], concurrency: int,
-                     on_result: Callable[[PairResult], None] = lambda r: None) -> tuple[PairResult, ...]:
+async def submit_all(client: RegistrationClient, creates: Sequence[Create], entities: Mapping[str, Entity],
+                     concurrency: int, on_result: Callable[[PairResult], None] = lambda r: None) -> tuple[PairResult, ...]:
     """Every Create, `concurrency` sellers at a time (a seller's own calls one after another);
     a failure is reported for its pairs and the others go on."""
     by_entity: dict[str, list[Create]] = {}
@@ -193,7 +194,7 @@ async def submit_all(client, creates: Sequence[Create], entities: Mapping[str, E
                         key=lambda r: (order[r.entity], catalogue.order(r.marketplace))))
 
 
-async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]:
+async def submit_one(client: RegistrationClient, entity: Entity, create: Create) -> list[PairResult]:
     """One CreateRegistration; a 409 naming some of its marketplaces marks those as already
     existing and sends the rest again (the API created nothing), under their own token."""
     secrets = sensitive_values(entity)
@@ -253,8 +254,8 @@ def _failure(exc: AcornError, secrets: frozenset[str]) -> dict[str, str | None]:
 
 # -- waiting for review (I/O through the client) -----------------------------------------------
 
-async def wait_all(client, results: Iterable[PairResult], entities: Mapping[str, Entity], timeout: float,
-                   concurrency: int, clock: Callable[[], float], sleep: Callable[[float], Awaitable[object]],
+async def wait_all(client: RegistrationClient, results: Iterable[PairResult], entities: Mapping[str, Entity],
+                   timeout: float, concurrency: int, clock: Callable[[], float], sleep: Callable[[float], Awaitable[object]],
                    first_delay: float = 1.0, max_delay: float = 15.0,
                    on_round: Callable[[int, float], object] | None = None) -> tuple[Review, ...]:
     """Poll getRegistration for each accepted registration until it leaves SUBMITTED and

@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 
 from ..client.api import AcornClient
-from ..client.audit import NullAuditLog
+from ..client.audit import AuditLog
 from ..client.endpoints import resolve_endpoints
 from ..desired.settings import Settings
 
 
 def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state_dir: Path,
-            audit: NullAuditLog, **options: Any) -> AcornClient:
+            audit: AuditLog, **options: Any) -> AcornClient:
     """A client for `settings`; `options` go to AcornClient (tests pass a clock, a policy...)."""
     if settings.endpoint == "embedded" and "transport" not in options:
         from ..sandbox.embedded import EMBEDDED_BASE_URL, demo_refresh_token, embedded_transport

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from ..client.api import AcornClient
-from ..client.audit import AuditLog
+from ..client.audit import FileAuditLog
 from ..client.request import Call
 from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
@@ -30,10 +30,11 @@ from ..engine.selection import check_marketplaces, parse_selectors, parse_shard,
 from ..errors import (
     AcornError,
     ApplicationCredentialsError,
+    BreakerOpen,
     ConfigError,
     DesiredStateError,
+    EndpointUnusable,
     MachineError,
-    TransportError,
 )
 from .connect import connect
 from .create_ages import record_first_seen
@@ -114,7 +115,7 @@ class Run:
 def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
     """The one client of a run, acting in the workspace, logging every call to `audit_log`; on a
     terminal it says whose quota it waits for and how long (SP-API's refills can take a minute)."""
-    return connect(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=AuditLog(audit_log),
+    return connect(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=FileAuditLog(audit_log),
                    rate_scale=rate_scale(ws), on_throttle=throttle_note if sys.stderr.isatty() else None)
 
 
@@ -229,7 +230,7 @@ async def read_accounts(run: Run, client: AcornClient, entities: Sequence[Entity
         async with gate:
             try:
                 return AccountRead(region, await client.get_account(entity, region))
-            except (TransportError, MachineError, ApplicationCredentialsError):
+            except (BreakerOpen, EndpointUnusable, MachineError, ApplicationCredentialsError):
                 raise
             except AcornError as exc:  # 403 (a missing role), 404, ...: a warning, not a block
                 return AccountRead(region, unavailable=f"the seller account could not be read in {region}, so "

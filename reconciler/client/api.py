@@ -9,7 +9,7 @@ region (SP-API authorizations are regional). A region the seller has not authori
 in (SP-API's 403, or LWA refusing that region's token) is recorded in
 `SellerLive.unauthorized` and the seller's other regions are read; a seller that cannot be
 read at all (its credentials are missing, a call gives up) gets `SellerLive(error=...)` and
-the others go on; only the run's breaker (TransportError) and the application's own
+the others go on; only the run's breaker (BreakerOpen), an unusable endpoint and the application's own
 credentials (missing, or refused by LWA) stop `read_all`. No ApiError leaves a public method
 without passing the run's Redactor (redact.py): a server echoing a token cannot leak it.
 """
@@ -45,12 +45,13 @@ from ..errors import (
     AcornError,
     ApiError,
     ApplicationCredentialsError,
+    BreakerOpen,
     AuthError,
+    EndpointUnusable,
     MachineError,
     SecretError,
-    TransportError,
 )
-from .audit import NullAuditLog
+from .audit import AuditLog
 from .auth import LwaAuth, SellerTokens
 from .credentials import Secrets
 from .endpoints import Endpoints, network_transport, resolve_endpoints
@@ -73,6 +74,9 @@ MAX_PAGES = 1000  # 50,000 registrations of one seller on one host: past that th
 EMBEDDED_CLIENT_CREDENTIAL = "acorn-embedded"
 
 
+_RUN_STOPPING = (BreakerOpen, EndpointUnusable, MachineError, ApplicationCredentialsError)
+
+
 def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Every ApiError leaving a public operation goes through the run's Redactor, once."""
 
@@ -90,7 +94,7 @@ class AcornClient:
     """One per run: an async context manager owning the HTTP connections and token caches."""
 
     def __init__(self, settings: Settings, env: Mapping[str, str], *, base_dir: Path,
-                 audit: NullAuditLog, transport: httpx.AsyncBaseTransport | None = None,
+                 audit: AuditLog, transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic, rng: Callable[[], float] = random.random,
                  policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,
@@ -306,7 +310,7 @@ class AcornClient:
                 HELD_GATE.set(gate)  # given back while this seller only waits for its quota
                 try:
                     return await self.read_seller(entity)
-                except (TransportError, MachineError, ApplicationCredentialsError):  # stop all
+                except _RUN_STOPPING:  # stop all
                     raise
                 except AcornError as exc:
                     return SellerLive(entity.seller_id, error=str(exc))
@@ -318,7 +322,7 @@ class AcornClient:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
             breaker = [e for e in failed.exceptions
-                       if isinstance(e, (TransportError, MachineError, ApplicationCredentialsError))]
+                       if isinstance(e, _RUN_STOPPING)]
             raise (breaker or list(failed.exceptions))[0] from None
         return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
 

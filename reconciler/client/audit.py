@@ -3,6 +3,9 @@
 Each line says what was asked of whom and what came back: UTC time, seller, operation,
 method, path (never the query or a body), status or error kind, `x-amzn-RequestId` and
 duration. Nothing else is taken from a request, so no token or secret can reach the file.
+
+`AuditLog` is the interface the client records through; `FileAuditLog` (the run's JSON-lines
+file), `MemoryAuditLog` (tests) and `NullAuditLog` (no trail) are its implementations.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from ..desired.safefile import NotARegularFile, open_append
 from ..domain.timestamps import utc_timestamp
@@ -47,6 +50,16 @@ class AuditEntry:
         return json.dumps(self.to_json(), separators=(",", ":"))
 
 
+class AuditLog(Protocol):
+    """Where the client records every HTTP attempt."""
+
+    def record(self, entry: AuditEntry) -> None:
+        """Keep `entry`; MachineError when it cannot be kept (the run stops, saying so once)."""
+
+    def close(self) -> None:
+        """Called by AcornClient.aclose(); a log may reopen if it records again."""
+
+
 class NullAuditLog:
     """Records nothing (for callers that do not want an audit trail)."""
 
@@ -54,10 +67,10 @@ class NullAuditLog:
         pass
 
     def close(self) -> None:
-        """Called by AcornClient.aclose(); a log may reopen if it records again."""
+        pass
 
 
-class MemoryAuditLog(NullAuditLog):
+class MemoryAuditLog:
     """Keeps entries and their JSON lines in memory (tests)."""
 
     def __init__(self) -> None:
@@ -68,8 +81,11 @@ class MemoryAuditLog(NullAuditLog):
         self.entries.append(entry)
         self.lines.append(entry.line())
 
+    def close(self) -> None:
+        pass
 
-class AuditLog(NullAuditLog):
+
+class FileAuditLog:
     """Appends JSON lines to `path`, creating its folder; each line is flushed as written.
 
     The file is opened on the first line (a run that calls nothing leaves no file) and kept

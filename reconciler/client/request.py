@@ -14,7 +14,7 @@
     other 4xx                 ApiError with code, message and request id, never retried
     LWA errors                each its own message and scope (lwa_error); server_error and
                               temporarily_unavailable are retried
-    a URL that cannot be sent TransportError (the endpoint is wrong for every seller)
+    a URL that cannot be sent EndpointUnusable (the endpoint is wrong for every seller)
     other httpx errors        ApiError naming the error kind
 
 Secrets an answer echoes are not removed here: AcornClient runs every ApiError it raises
@@ -54,7 +54,7 @@ from ..domain.contract import (
     REQUEST_ID_HEADER,
     RETRY_AFTER_HEADER,
 )
-from ..errors import AlreadyExists, ApiError, ApplicationCredentialsError, AuthError, RegionUnauthorized, TransportError
+from ..errors import AlreadyExists, ApiError, ApplicationCredentialsError, AuthError, EndpointUnusable, RegionUnauthorized
 from .ratelimit import RateLimiter, parse_rate
 from .retry import FAILURE_STATUSES, RETRY_STATUSES, Breaker, RetryPolicy, parse_retry_after
 from .transport import AUDIT_KEY
@@ -270,8 +270,8 @@ class Caller:
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, OverflowError) as exc:
                 # No attempt can succeed: the URL itself is wrong (OverflowError is the socket
                 # refusing a port past 65535), for this seller and every other.
-                raise TransportError(f"{call.describe()} cannot be sent to {call.url}: "
-                                     f"{type(exc).__name__}: {exc} (check the endpoint)") from None
+                raise EndpointUnusable(f"{call.describe()} cannot be sent to {call.url}: "
+                                       f"{type(exc).__name__}: {exc} (check the endpoint)") from None
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__} on {call.describe()}"
                 self.breaker.failure(last)

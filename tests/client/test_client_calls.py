@@ -24,7 +24,7 @@ from reconciler.domain.contract import (
     REGION_HEADER,
     REQUEST_ID_HEADER,
 )
-from reconciler.errors import AlreadyExists, ApiError, SecretError, TransportError
+from reconciler.errors import AlreadyExists, ApiError, BreakerOpen, EndpointUnusable, SecretError
 from tests.client.client_support import CLIENT_SECRET, Recording, ids, make_entity, seed_rejected_history
 
 ACME = make_entity()
@@ -243,7 +243,7 @@ def test_five_failed_calls_in_a_row_stop_the_whole_run(sellers, connect, wire):
             return await client.read_all([ACME, NORD, SAKURA], concurrency=1)
 
     codes = "|".join(f"{s} {ERROR_CODES[s]}" for s in (500, 503))
-    with pytest.raises(TransportError, match=rf"5 calls in a row failed \(last: ({codes}) on \w+ for seller "
+    with pytest.raises(BreakerOpen, match=rf"5 calls in a row failed \(last: ({codes}) on \w+ for seller "
                                              rf"{ACME.seller_id}, request id [\w-]+\)"):
         run(go())
     failed = [e for e in wire.exchanges if e.path != LWA_TOKEN_PATH]
@@ -483,7 +483,7 @@ def test_an_endpoint_that_cannot_be_sent_to_stops_the_run_with_one_clear_error(m
         async with make_client(Recording(before), TOKENS, endpoint=endpoint or sandbox_url) as client:
             return await client.read_all([ACME, NORD], concurrency=2)
 
-    with pytest.raises(TransportError, match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
+    with pytest.raises(EndpointUnusable, match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
         run(go())
 
 
