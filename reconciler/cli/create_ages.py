@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable, write_atomic
 from ..domain.model import Entity
-from ..domain.timestamps import utc_timestamp
+from ..domain.timestamps import parse_timestamp, utc_timestamp
 from ..engine.plan import CREATE, Plan
 from ..errors import MachineError
 
@@ -53,7 +53,7 @@ def git_dates(desired: Path) -> dict[Path, datetime]:
         lines = [line for line in record.splitlines() if line.strip()]
         if not lines:
             continue
-        when = datetime.fromisoformat(lines[0].strip())
+        when = parse_timestamp(lines[0])
         for name in lines[1:]:
             dates.setdefault((root / name).resolve(), when)  # newest first: keep the first seen
     return {path: when for path, when in dates.items() if path not in dirty}
@@ -80,7 +80,7 @@ def read_first_seen(state_dir: Path) -> dict[str, datetime]:
         raise MachineError(f"the first-seen record {path} {why_unreadable(exc)}; remove it") from None
     try:
         raw = json.loads(data.decode("utf-8"))
-        return {k: datetime.fromisoformat(v.replace("Z", "+00:00")) for k, v in raw.items()}
+        return {k: parse_timestamp(v) for k, v in raw.items()}
     except (ValueError, AttributeError, TypeError):
         return {}
 

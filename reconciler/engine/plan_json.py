@@ -9,11 +9,10 @@ raises PlanFileError naming the first bad one, e.g. `entities[2].pairs[0].state:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, TypeVar
 
 from ..domain.model import Reason
-from ..domain.timestamps import utc_timestamp
+from ..domain.timestamps import parse_timestamp, utc_timestamp
 from ..errors import PlanFileError
 from .plan import STATES, CreateGroup, EntityPlan, FieldDiff, Pair, Plan, PlanState
 
@@ -153,11 +152,11 @@ def from_json(data: object) -> Plan:
         raise _fail("formatVersion", f"must be {FORMAT_VERSION}, not {version!r} (written by another acorn?)")
     stamp = _get(data, "generatedAt", str, "(top)")
     try:
-        generated_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        raise _fail("generatedAt", f"is not an ISO 8601 timestamp: {stamp!r}") from None
-    if generated_at.tzinfo is None:
-        raise _fail("generatedAt", "must carry a time zone (…Z)")
+        generated_at = parse_timestamp(stamp, require_zone=True)
+    except ValueError as exc:
+        zoned = "without a time zone" in str(exc)
+        raise _fail("generatedAt", "must carry a time zone (…Z)" if zoned
+                    else f"is not an ISO 8601 timestamp: {stamp!r}") from None
     plan = Plan(_get(data, "environment", str, "(top)"), generated_at, _get(data, "desiredDigest", str, "(top)"),
                 _items(data, "entities", "(top)", _read_entity))
     summary = _get(data, "summary", dict, "(top)")
