@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from ..actions import apply
-from ..desired.safefile import PLAN_FILE_BYTES, read_regular, why_unreadable
+from ..desired.safefile import PLAN_FILE_BYTES, UnreadableFile, read_text
 from ..domain.timestamps import utc_timestamp
 from ..engine.plan import Plan
 from ..engine.plan_json import from_json
@@ -76,9 +76,9 @@ def command(plan_file, desired, config, environment, endpoint, names, selector, 
 
 def read_saved_plan(path: Path) -> Plan:
     try:
-        data = json.loads(read_regular(path, PLAN_FILE_BYTES).decode("utf-8"))
-    except OSError as exc:
-        raise PlanFileError(f"the plan file {path} {why_unreadable(exc)}") from None
+        data = json.loads(read_text(path, PLAN_FILE_BYTES))
+    except UnreadableFile as exc:
+        raise PlanFileError(f"the plan file {path} {exc.why}") from None
     except ValueError as exc:
         raise PlanFileError(f"the plan file {path} is not JSON: {exc}") from None
     except RecursionError:  # json nests by recursion: a file of 100,000 "[" is not a plan

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable, write_atomic
+from ..desired.safefile import DEFAULT_FILE_BYTES, UnreadableFile, read_text, write_text
 from ..domain.model import Entity
 from ..domain.timestamps import parse_timestamp, utc_timestamp
 from ..engine.plan import CREATE, Plan
@@ -73,13 +73,13 @@ def read_first_seen(state_dir: Path) -> dict[str, datetime]:
     a device or a folder in its place is a MachineError naming it (never a read that hangs)."""
     path = state_dir / FIRST_SEEN_FILE
     try:
-        data = read_regular(path, DEFAULT_FILE_BYTES)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise MachineError(f"the first-seen record {path} {why_unreadable(exc)}; remove it") from None
+        text = read_text(path, DEFAULT_FILE_BYTES)
+    except UnreadableFile as exc:
+        if exc.kind == "unreadable":
+            raise MachineError(f"the first-seen record {path} {exc.why}; remove it") from None
+        return {}  # none yet, or garbled: started afresh
     try:
-        raw = json.loads(data.decode("utf-8"))
+        raw = json.loads(text)
         return {k: parse_timestamp(v) for k, v in raw.items()}
     except (ValueError, AttributeError, TypeError):
         return {}
@@ -95,13 +95,8 @@ def record_first_seen(state_dir: Path, plan: Plan, now: datetime) -> dict[str, d
     for k in creates:
         kept.setdefault(k, now)
     if kept != seen:
-        try:
-            state_dir.mkdir(parents=True, exist_ok=True)
-            write_atomic(state_dir / FIRST_SEEN_FILE,
-                         json.dumps({k: utc_timestamp(v) for k, v in sorted(kept.items())}, indent=0))
-        except OSError as exc:  # a full disk, a read-only folder: said once, as the audit log does
-            raise MachineError(f"cannot write the first-seen record {state_dir / FIRST_SEEN_FILE}: "
-                               f"{exc.strerror or exc}") from None
+        write_text(state_dir / FIRST_SEEN_FILE,
+                   json.dumps({k: utc_timestamp(v) for k, v in sorted(kept.items())}, indent=0), "the first-seen record")
     return kept
 
 

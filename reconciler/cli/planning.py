@@ -22,7 +22,7 @@ from ..client.audit import FileAuditLog
 from ..client.request import Call
 from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
-from ..desired.safefile import NotARegularFile, open_append, write_atomic
+from ..desired.safefile import NotARegularFile, open_append, write_text
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan, plan_entity
@@ -276,12 +276,7 @@ def emit(text: str, out: str | None = None, what: str | None = None) -> None:
     if out is None:
         click.echo(text)
         return
-    path = Path(out)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text + "\n")
-    except OSError as exc:
-        raise MachineError(f"cannot write {out}: {exc.strerror or exc}") from None
+    write_text(Path(out), text + "\n")
     click.echo(f"wrote {what or 'the output'} to {out}", err=True)
 
 

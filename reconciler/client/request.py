@@ -54,7 +54,14 @@ from ..domain.contract import (
     REQUEST_ID_HEADER,
     RETRY_AFTER_HEADER,
 )
-from ..errors import AlreadyExists, ApiError, ApplicationCredentialsError, AuthError, EndpointUnusable, RegionUnauthorized
+from ..errors import (
+    AlreadyExists,
+    ApiError,
+    ApplicationCredentialsError,
+    AuthError,
+    EndpointUnusable,
+    RegionUnauthorized,
+)
 from .ratelimit import RateLimiter, parse_rate
 from .retry import FAILURE_STATUSES, RETRY_STATUSES, Breaker, RetryPolicy, parse_retry_after
 from .transport import AUDIT_KEY

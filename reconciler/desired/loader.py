@@ -39,7 +39,7 @@ from ..domain.suggest import COUNTRY_ALIASES, MARKETPLACE_ALIASES, did_you_mean
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
-from .safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable
+from .safefile import DEFAULT_FILE_BYTES, UnreadableFile, read_text
 from .yamlsource import KeyPath, dotted
 
 _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
@@ -71,13 +71,11 @@ def read_tree(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[
     for sub, pattern in (("entities", "*.y*ml"), ("templates", "*.j2")):
         for path in sorted((desired / sub).glob(pattern)):
             try:
-                raw = read_regular(path, max_file_bytes)
-            except OSError as exc:  # a folder named x.yaml, a FIFO, a dangling link, no permission
-                problems.append(Problem(str(path), 1, 1, "(file)", why_unreadable(exc)))
-                continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
+                text = read_text(path, max_file_bytes)
+            except UnreadableFile as exc:  # a folder named x.yaml, a FIFO, a dangling link, no permission
+                if exc.kind != "undecodable":
+                    problems.append(Problem(str(path), 1, 1, "(file)", exc.why))
+                    continue
                 text = "\x00"  # the parser reports it, with the file's name
             files.append(SourceFile(str(path), f"{sub}/{path.name}", text))
     return files, problems

@@ -13,7 +13,7 @@ from ..domain.model import SecretRef
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
 from ..errors import ConfigError, DesiredStateError, Problem
 from . import schema, yamlsource
-from .safefile import DEFAULT_FILE_BYTES, DEFAULT_SECRET_FILE_BYTES, read_regular, why_unreadable
+from .safefile import DEFAULT_FILE_BYTES, DEFAULT_SECRET_FILE_BYTES, UnreadableFile, read_text
 
 ENVIRONMENTS = ("sandbox", "production")
 
@@ -177,10 +177,9 @@ def load_settings(config: Path | None, env: Mapping[str, str], *, environment: s
     if config is not None:
         if config.exists():
             try:
-                text = read_regular(config, DEFAULT_FILE_BYTES).decode("utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else why_unreadable(exc)
-                raise DesiredStateError([Problem(str(config), 1, 1, "(file)", why)], where=str(config)) from None
+                text = read_text(config, DEFAULT_FILE_BYTES)
+            except UnreadableFile as exc:
+                raise DesiredStateError([Problem(str(config), 1, 1, "(file)", exc.why)], where=str(config)) from None
             file_settings = parse_settings(text, str(config))
         elif required:
             raise ConfigError(f"config file {config} does not exist")
