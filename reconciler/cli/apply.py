@@ -22,6 +22,7 @@ from ..engine.plan import Plan
 from ..engine.plan_json import from_json
 from ..errors import PlanFileError
 from ..render import paint, render
+from ..sandbox.context import DEFAULT_REVIEW_SECONDS
 from .planning import (
     Run,
     Selection,
@@ -131,8 +132,8 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
 
 
 EMBEDDED_REVIEW_NOTE = (
-    "The embedded sandbox decides a review 5 minutes after submission, on its own clock (real time "
-    "plus what `acorn sandbox clock advance` added before this run). To decide sooner, run in another "
+    f"The embedded sandbox decides a review {DEFAULT_REVIEW_SECONDS / 60:g} minutes after submission, on its own "
+    "clock (real time plus what `acorn sandbox clock advance` added before this run). To decide sooner, run in another "
     "shell: acorn sandbox review decide {first} --approve (or --reject CODE).")
 PROGRESS_EVERY = 30.0
 

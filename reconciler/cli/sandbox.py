@@ -22,6 +22,7 @@ from ..desired.schema import seller_id_rule
 from ..domain import catalogue
 from ..domain.suggest import MARKETPLACE_ALIASES, did_you_mean
 from ..errors import ConfigError
+from ..sandbox.context import DEFAULT_REVIEW_SECONDS
 from .helptext import FullHelpGroup
 from .sandbox_control import admin_call
 from .workspace import Workspace, tree_options, workspace
@@ -78,7 +79,7 @@ def command() -> None:
               help="Port to bind (0: any free port; the URL is printed).")
 @click.option("--state", "state", default=DEFAULT_STATE, show_default=True, type=click.Path(dir_okay=False),
               help="SQLite state file (created when missing; kept across restarts).")
-@click.option("--review-seconds", default=300, show_default=True, type=click.IntRange(1),
+@click.option("--review-seconds", default=int(DEFAULT_REVIEW_SECONDS), show_default=True, type=click.IntRange(1),
               help="Sandbox-clock seconds until a registration's review is decided.")
 @click.option("--no-rate-limits", is_flag=True, help="Do not enforce the contract's rate limits.")
 @click.option("--rate-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001, max=100000),
