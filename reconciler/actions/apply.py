@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from ..domain import catalogue, safetext
 from ..domain.live import IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration
-from ..domain.masking import mask_all, sensitive_values
+from ..domain.masking import mask_all, mask_reasons, sensitive_values
 from ..domain.model import Entity, Reason
 from ..domain.submission import client_token
 from ..engine.plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
@@ -248,8 +248,11 @@ def _message(exc: AcornError, secrets: frozenset[str]) -> str:
 
 
 def _failure(exc: AcornError, secrets: frozenset[str]) -> dict[str, str | None]:
+    # Code, message and request id are all the server's words: each may echo a number.
     code = exc.code if isinstance(exc, ApiError) and exc.code else type(exc).__name__
-    return {"code": code, "message": _message(exc, secrets), "request_id": getattr(exc, "request_id", None)}
+    request_id = getattr(exc, "request_id", None)
+    return {"code": mask_all(code, secrets), "message": _message(exc, secrets),
+            "request_id": mask_all(request_id, secrets) if request_id else None}
 
 
 # -- waiting for review (I/O through the client) -----------------------------------------------
@@ -276,7 +279,7 @@ async def wait_all(client: RegistrationClient, results: Iterable[PairResult], en
                 latest[r] = Review(r, None, error=_message(exc, sensitive_values(entity)))
                 return
         secrets = sensitive_values(entity)
-        latest[r] = Review(r, reg.status, tuple(Reason(x.code, mask_all(x.message, secrets)) for x in reg.reasons))
+        latest[r] = Review(r, reg.status, mask_reasons(reg.reasons, secrets))
 
     while True:
         waiting = [r for r, v in latest.items() if v.status in UNDER_REVIEW]

@@ -23,6 +23,7 @@ from ..client.request import Call
 from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
 from ..desired.safefile import NotARegularFile, open_append, write_text
+from ..domain import safetext
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.plan import Plan, entity_errors, plan, plan_entity
@@ -284,5 +285,5 @@ def report_errors(result: Plan) -> bool:
     """Print each entity that could not be read, on stderr; whether there was any."""
     errors = entity_errors(result)
     for line in errors:
-        click.echo(f"error: {line}", err=True)
+        click.echo(f"error: {safetext.line(line)}", err=True)
     return bool(errors)

@@ -13,6 +13,7 @@ import click
 
 from ..desired import lifecycle, preflight, tax_numbers
 from ..desired.loader import load_desired_partial
+from ..domain import safetext
 from ..domain.gcpause import paused_gc
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import DesiredState
@@ -51,10 +52,10 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     else:
         for w in warnings:
             where = w["marketplace"] or "lwa"
-            click.echo(f"{w['path']}:{w['line']}:1: warning: {where} {w['code']}: {w['message']}")
+            click.echo(safetext.line(f"{w['path']}:{w['line']}:1: warning: {where} {w['code']}: {w['message']}"))
         for w in lifecycle_errors:
-            click.echo(f"{w['path']}:{w['line']}:1: error: {w['marketplace'] or 'lwa'} {w['code']}: {w['message']}",
-                       err=True)
+            click.echo(safetext.line(f"{w['path']}:{w['line']}:1: error: {w['marketplace'] or 'lwa'} {w['code']}: "
+                                     f"{w['message']}"), err=True)
         if not problems and not lifecycle_errors:
             noun = "entity" if len(state.entities) == 1 else "entities"
             extra = f", {len(warnings)} preflight warning(s)" if warnings else ""

@@ -19,6 +19,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..domain.masking import SECRET_MASK
 from ..domain.tokens import LWA_TOKEN, looks_like_token
 from ..errors import Problem
 from . import yamlsource
@@ -210,7 +211,7 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
         except (Exception, RecursionError, MemoryError) as exc:  # SecurityError, TemplateNotFound, 1/0, ...
             text = str(exc).splitlines()[0] if str(exc) else ""
             problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
-                                    f"template: {type(exc).__name__}: {LWA_TOKEN.sub('<secret>', text)}"))
+                                    f"template: {type(exc).__name__}: {LWA_TOKEN.sub(SECRET_MASK, text)}"))
             continue
         out.append(Rendered(label, rendered, row["name"], cut + 1))
     return out, problems

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..domain.masking import mask
+from ..domain.masking import SECRET_MASK, mask
 from ..domain.tokens import looks_like_token
 from ..errors import Problem
 
@@ -69,12 +69,12 @@ def _position(mark: yaml.Mark) -> tuple[int, int]:
 def dotted(path: KeyPath) -> str:
     """`('spec', 'taxRegistrations', 0, 'number')` -> `spec.taxRegistrations[0].number`.
 
-    A key that is an LWA token (pasted where a key belongs) is shown as `<secret>`.
+    A key that is an LWA token (pasted where a key belongs) is shown as `***` (masking.SECRET_MASK).
     """
     out = ""
     for part in path:
         if isinstance(part, str) and looks_like_token(part):
-            part = "<secret>"
+            part = SECRET_MASK
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(document)"
 

@@ -53,7 +53,7 @@ from ..domain.live import (
     SellerLive,
     Store,
 )
-from ..domain.masking import mask_all, sensitive_values
+from ..domain.masking import mask_all, mask_reasons, sensitive_values
 from ..domain.model import DesiredState, Entity, Reason
 from ..domain.policy import Policy
 from ..domain.submission import client_token, submission_digest
@@ -307,7 +307,7 @@ class _Context:
         return self._digest
 
     def masked(self, reasons: tuple[Reason, ...]) -> tuple[Reason, ...]:
-        return tuple(Reason(r.code, mask_all(r.message, self.secrets)) for r in reasons)
+        return mask_reasons(reasons, self.secrets)
 
     def creates(self, pairs: list[Pair]) -> tuple[CreateGroup, ...]:
         by_region: dict[str, list[Pair]] = {}

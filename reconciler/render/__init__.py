@@ -108,9 +108,11 @@ def days(n: int) -> str:
 
 
 def escape_markdown(text: object) -> str:
-    """A user string safe in a Markdown table cell or list: no `|`, `<`, `>`, `&`, newline."""
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return s.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A user string safe in a Markdown table cell or list: no `|`, `<`, `>`, `&`, line break, and
+    no control or escape (shown by the sanitiser, domain.safetext)."""
+    s = safetext.line(str(text).replace("\r", " ").replace("\n", " "))
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.replace("|", "\\|")
 
 
 def columns_of(plan: Plan) -> tuple[str, ...]:

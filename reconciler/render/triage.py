@@ -1,7 +1,8 @@
 """Views of a Triage (`acorn drift`): text for a terminal or log, Markdown for an issue, JSON.
 
 Each reason is a heading with its count and the action to take, then one line per finding;
-the last line is the one-line summary. Pure; values are already masked by the plan engine.
+the last line is the one-line summary. Pure; values are already masked by the plan engine, and
+every line passes through the sanitiser (domain.safetext): a server's words are shown, never obeyed.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..domain import safetext
 from ..domain.timestamps import utc_timestamp
 from ..engine.triage import Group, Section, Triage
 from . import ERROR_SYMBOL, SYMBOLS, escape_markdown, paint
@@ -28,7 +30,7 @@ def _style(state: str) -> str:
 def render_triage(t: Triage, fmt: str, color: bool = False, endpoint: str | None = None) -> str:
     """The triage as `text`, `markdown` or `json` (ValueError for another format)."""
     if fmt == "json":
-        return json.dumps(triage_json(t, endpoint), indent=2, ensure_ascii=False)
+        return safetext.json_text(json.dumps(triage_json(t, endpoint), indent=2, ensure_ascii=False))
     if fmt == "markdown":
         return "\n".join(_markdown(t, s, endpoint) for s in t.sections) if t.sections else _markdown_empty(t, endpoint)
     if fmt != "text":
@@ -50,11 +52,12 @@ def render_triage(t: Triage, fmt: str, color: bool = False, endpoint: str | None
 def _text_group(g: Group, color: bool) -> list[str]:
     head = f"{_symbol(g.state)} {g.code} ({g.state}): {len(g.findings)}"
     width = max(len(f.entity) for f in g.findings)
-    out = [paint(head, "error" if g.state == "error" else _style(g.state), color), f"    what to do: {g.action}"]
+    out = [paint(head, "error" if g.state == "error" else _style(g.state), color),
+           safetext.line(f"    what to do: {g.action}")]
     for f in g.findings:
         where = f"{f.entity:<{width}}  {f.marketplace or '-':<3}"
         reg = f" {f.registration_id}" if f.registration_id else ""
-        out.append(f"    {where}{reg}  {f.message}")
+        out.append(safetext.line(f"    {where}{reg}  {f.message}"))
     return out
 
 

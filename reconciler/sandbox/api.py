@@ -126,6 +126,8 @@ class Api:
                 await asyncio.sleep(latency_ms / 1000)
             if step and step.status:
                 headers = {RETRY_AFTER_HEADER: f"{step.retry_after:g}"} if step.retry_after is not None else {}
+                if step.code or step.message:  # a hostile server's own words
+                    raise ApiFailure(step.status, step.message or "scripted failure", headers=headers, code=step.code)
                 if step.status == 403:  # as SP-API words an expired or revoked access token
                     raise ApiFailure(403, ACCESS_DENIED, TOKEN_INVALID_DETAILS, headers=headers)
                 if step.status == 429:

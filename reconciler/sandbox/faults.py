@@ -30,7 +30,8 @@ _KEYS = {"latencyMs": "latency_ms", "errorRate": "error_rate",
          "dropAfterCommitRate": "drop_after_commit_rate",
          "throttleEveryNth": "throttle_every_nth", "retryAfterOn429": "retry_after_on_429", "seed": "seed",
          "script": "script", "rates": "rates", "echoCredentials": "echo_credentials"}
-_STEP_KEYS = ("operation", "times", "status", "retryAfter", "latencyMs", "holdMs", "drop")
+_STEP_KEYS = ("operation", "times", "status", "retryAfter", "latencyMs", "holdMs", "drop", "code", "message")
+MAX_STEP_TEXT = 4096
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ class Step:
     """The next `times` calls of `operation`: wait `latency_ms`, then answer `status` without
     acting, or act and `drop` the connection unanswered (a create commits first), or, with
     neither, answer as usual; `hold_ms` holds the answer back that long after acting (or
-    until the client goes away): a call committed whose answer has not come yet."""
+    until the client goes away): a call committed whose answer has not come yet. With a status,
+    `code` and `message` are the error answer's words as given: a hostile or careless server's
+    text (control characters, workflow commands, a tax number echoed back) for output tests."""
 
     operation: str
     times: int = 1
@@ -47,11 +50,13 @@ class Step:
     latency_ms: int = 0
     drop: bool = False
     hold_ms: int = 0
+    code: str | None = None
+    message: str | None = None
 
     def to_api(self) -> dict[str, Any]:
         return {"operation": self.operation, "times": self.times, "status": self.status,
                 "retryAfter": self.retry_after, "latencyMs": self.latency_ms, "holdMs": self.hold_ms,
-                "drop": self.drop}
+                "drop": self.drop, "code": self.code, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,17 @@ def _step(raw: Any, where: str) -> Step:
     times = _whole(f"{where}.times", raw.get("times", 1))
     latency = _whole(f"{where}.latencyMs", raw.get("latencyMs", 0), MAX_LATENCY_MS)
     hold = _whole(f"{where}.holdMs", raw.get("holdMs", 0), MAX_LATENCY_MS)
-    return Step(operation, times, status, retry_after, latency, drop, hold)
+    code, message = _step_text(raw, where, "code"), _step_text(raw, where, "message")
+    if (code is not None or message is not None) and status is None:
+        raise ApiFailure.invalid(f"{where}.code", "code and message are the words of a scripted status: give one")
+    return Step(operation, times, status, retry_after, latency, drop, hold, code, message)
+
+
+def _step_text(raw: dict[str, Any], where: str, key: str) -> str | None:
+    value = raw.get(key)
+    if value is not None and (not isinstance(value, str) or not value or len(value) > MAX_STEP_TEXT):
+        raise ApiFailure.invalid(f"{where}.{key}", f"{key} must be a non-empty string of at most {MAX_STEP_TEXT}")
+    return value
 
 
 def _rates(raw: Any) -> tuple[tuple[str, float], ...]:

@@ -137,3 +137,14 @@ def test_the_redactor_masks_a_longer_secret_whole_and_ignores_empty_values():
     redactor.add("", None, "secret", "secret-longer")
     assert redactor.text("a secret-longer b secret c") == "a *** b *** c"
     assert redactor.text("nothing to hide") == "nothing to hide"
+
+
+def test_the_run_s_secrets_are_one_matcher_however_many_and_however_spelt():
+    from reconciler.client.redact import Redactor
+
+    redactor = Redactor()
+    tokens = [f"Xyz-secret-{i:05d}/part+{i}" for i in range(2000)]
+    redactor.add(*tokens, "key", "Xyz-secret-00007/part+7-longer")
+    text = (f"a {tokens[7]}-longer b {tokens[1999]} c {tokens[42].replace('/', '%2F').replace('+', '%2B')} "
+            f"d {tokens[3].replace('/', '%2f').replace('+', '%2b')} e key, monkey keys f Atza|abc.def")
+    assert redactor.text(text) == "a *** b *** c *** d *** e ***, monkey keys f ***"

@@ -41,7 +41,7 @@ def problems_of(name: str) -> list[str]:
     ("token-anywhere", f"16:11: spec.legalRepresentative.name: {SECRET_MSG}"),
     ("token-as-key", f"10:20: spec.credentials.refreshToken: {SECRET_MSG}"),
     ("credential-as-key", f"10:20: spec.credentials.refreshToken: {SECRET_MSG}"),
-    ("token-key-anywhere", f"8:3: spec.<secret>: {SECRET_MSG}"),
+    ("token-key-anywhere", f"8:3: spec.***: {SECRET_MSG}"),
     ("numeric-key", '5:12: metadata.labels: a key must be text, not the number 1.5: quote it ("1.5")'),
     ("uri-escapes", "14:21: spec.businessRegistration.document.uri: escapes the repository (..); use a path inside it"),
     ("uri-absolute", "14:21: spec.businessRegistration.document.uri: must be a relative path inside the repository, not an absolute path"),
