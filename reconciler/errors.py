@@ -23,21 +23,29 @@ from dataclasses import dataclass
 
 from .domain import safetext
 from .domain.contract import CONFLICT
+from .domain.model import source_label
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One finding about a source file: rendered `path:line:column: key: message`."""
+    """One finding about a source file: rendered `path:line:column: key: message`. `path` is the
+    file; `row` the template row the finding is about (a template's rendered entity), if any."""
 
     path: str
     line: int
     column: int
     key: str
     message: str
+    row: str = ""  # "" when not a template row (a str either way: problems sort)
+
+    @property
+    def label(self) -> str:
+        """`path`, or `path (row NAME)` for a template row: how a person reads where it is."""
+        return source_label(self.path, self.row)
 
     def __str__(self) -> str:
         # Each part may hold text from the file (a key, a file name): never a raw control or a line break.
-        return f"{safetext.line(self.path)}:{self.line}:{self.column}: {safetext.line(self.key)}: " \
+        return f"{safetext.line(self.label)}:{self.line}:{self.column}: {safetext.line(self.key)}: " \
                f"{safetext.line(self.message)}"
 
 

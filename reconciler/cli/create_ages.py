@@ -60,8 +60,7 @@ def git_dates(desired: Path) -> dict[Path, datetime]:
 
 
 def _source_file(e: Entity) -> Path:
-    # A template's entities carry "path (row name)"; the file is the part before the row.
-    return Path(e.source.path.split(" (row ", 1)[0]).resolve()
+    return Path(e.source.path).resolve()  # a template's entities: the template file
 
 
 def _key(entity: str, marketplace: str) -> str:

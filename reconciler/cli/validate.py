@@ -38,7 +38,7 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     for e in state.entities:
         for f in lifecycle.authorizations(e, day):
             item = {"entity": e.name, "marketplace": f.region, "code": f.code, "message": f.message,
-                    "path": e.source.path, "line": e.source.line}
+                    "path": e.source.label, "line": e.source.line}
             (lifecycle_errors if f.error else warnings).append(item)
     secret = lifecycle.client_secret(ws.settings.lwa_client_secret_rotated_on, day)
     if secret is not None:
@@ -47,7 +47,7 @@ def command(desired: str, config: str | None, fmt: str) -> int:
         (lifecycle_errors if secret.error else warnings).append(item)
     if fmt == "json":
         click.echo(json.dumps({"valid": not problems and not lifecycle_errors, "entities": len(state.entities), "problems": [
-            {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
+            {"path": p.label, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
             for p in problems], "warnings": warnings, "errors": lifecycle_errors}, indent=2))
     else:
         for w in warnings:
@@ -80,7 +80,7 @@ def _warnings(state: DesiredState, day: date, min_valid_days: int) -> list[dict]
     """Preflight's reasons and warnings per entity and marketplace, masked."""
     return [
         {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
-         "path": e.source.path, "line": e.source.line}
+         "path": e.source.label, "line": e.source.line}
         for e in state.entities
         for blocks, warns in [(preflight.check_entity(e, day, min_valid_days), preflight.warn_entity(e))]
         for code in blocks

@@ -159,9 +159,9 @@ _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here:
 
 @dataclass(frozen=True)
 class Rendered:
-    source: str       # "desired/templates/brand.yaml.j2 (row acme-de)"
+    path: str         # the template file
     text: str
-    name: str         # the row's name: what metadata.name must equal
+    name: str         # the row's name: what metadata.name must equal (and the Source's row)
     line_offset: int  # add to a rendered line to get the template file's line
 
 
@@ -196,22 +196,22 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
             problems.append(Problem(path, *where, f"rows[{i}].name", "each row needs a string name"))
             continue
-        label = f"{path} (row {row['name']})"
+        name = row["name"]
         try:
             rendered = deadline.render(template, {**{k: v for k, v in row.items() if isinstance(k, str)}, "row": row})
         except jinja2.UndefinedError as exc:
-            problems.append(Problem(label, where[0], where[1], f"rows[{i}]", f"template: {exc.message}"))
+            problems.append(Problem(path, where[0], where[1], f"rows[{i}]", f"template: {exc.message}", name))
             continue
         except BudgetExceeded as exc:
-            problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
-                                    f"template: stopped: {exc} (templates have limits on work)"))
+            problems.append(Problem(path, where[0], where[1], f"rows[{i}]",
+                                    f"template: stopped: {exc} (templates have limits on work)", name))
             if time.monotonic() > deadline.at:
                 break  # the file's time is spent: the other rows are not tried
             continue
         except (Exception, RecursionError, MemoryError) as exc:  # SecurityError, TemplateNotFound, 1/0, ...
             text = str(exc).splitlines()[0] if str(exc) else ""
-            problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
-                                    f"template: {type(exc).__name__}: {LWA_TOKEN.sub(SECRET_MASK, text)}"))
+            problems.append(Problem(path, where[0], where[1], f"rows[{i}]",
+                                    f"template: {type(exc).__name__}: {LWA_TOKEN.sub(SECRET_MASK, text)}", name))
             continue
-        out.append(Rendered(label, rendered, row["name"], cut + 1))
+        out.append(Rendered(path, rendered, name, cut + 1))
     return out, problems

@@ -12,7 +12,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
@@ -118,9 +118,9 @@ def load_partial(files: list[SourceFile], workers: int | None = None,
     entities = [e for loaded, _ in results for e in loaded]
     clashes = _uniqueness(entities)
     if clashes:
-        involved = {p.path for p in clashes}
-        names = {e.name for e in entities if e.source.path in involved}
-        entities = [e for e in entities if e.name not in names and e.source.path not in involved]
+        involved = {(p.path, p.row) for p in clashes}
+        names = {e.name for e in entities if (e.source.path, e.source.row or "") in involved}
+        entities = [e for e in entities if e.name not in names and (e.source.path, e.source.row or "") not in involved]
         problems += clashes
     entities.sort(key=lambda e: e.name)
     return DesiredState(tuple(entities), digest(files)), problems
@@ -148,7 +148,7 @@ def _load_file(f: SourceFile, root: Path | None = None) -> tuple[list[Entity], l
         rendered, problems = entity_templates.render(f.path, f.text)
         entities = []
         for r in rendered:
-            entity, found = load_entity(r.text, r.source, r.name, r.line_offset, root)
+            entity, found = load_entity(r.text, r.path, r.name, r.line_offset, root, row=r.name)
             problems += found
             entities += [entity] if entity else []
         return entities, problems
@@ -159,35 +159,37 @@ def _load_file(f: SourceFile, root: Path | None = None) -> tuple[list[Entity], l
     return ([entity] if entity else []), problems
 
 
-def load_entity(text: str, source: str, expected_name: str,
-                line_offset: int = 0, root: Path | None = None) -> tuple[Entity | None, list[Problem]]:
-    """One entity from one document's text, or every problem it has."""
+def load_entity(text: str, source: str, expected_name: str, line_offset: int = 0, root: Path | None = None,
+                row: str | None = None) -> tuple[Entity | None, list[Problem]]:
+    """One entity from one document's text (the file `source`, or its template `row`), or every
+    problem it has."""
     if "\x00" in text:
-        return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text")]
+        return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text", row or "")]
     doc, problems = yamlsource.parse(text, source)
     if doc is None:
-        return None, _shift(problems, line_offset)
+        return None, _shift(problems, line_offset, row)
     secret_paths = _literal_secrets(doc.data, ())
     problems = [Problem(source, *doc.where(p, key=_secret_key(p[-1], p[:-1])), _secret_shown(p), _SECRET_MESSAGE)
                 for p in secret_paths]
     problems += schema.check(doc, source, "entity", skip=frozenset(secret_paths))
     problems += _semantics(doc, source, expected_name, {p.key for p in problems}, root)
     if problems:
-        return None, _shift(problems, line_offset)
+        return None, _shift(problems, line_offset, row)
     line = doc.where(("metadata", "name"))[0] + line_offset
     numbers = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _number_paths(doc.data)
                     for at in [doc.where(p)])
-    return _entity(doc.data, Source(source, line, numbers)), []
+    return _entity(doc.data, Source(source, line, numbers, row)), []
 
 
 def _number_paths(data: object) -> list[KeyPath]:
     return [("spec", "businessRegistration", "number")] + _list_paths(data, ("spec", "taxRegistrations"), "number")
 
 
-def _shift(problems: list[Problem], offset: int) -> list[Problem]:
-    if not offset:
+def _shift(problems: list[Problem], offset: int, row: str | None) -> list[Problem]:
+    """A rendered document's problems at the template file's lines, naming the row."""
+    if not offset and row is None:
         return problems
-    return [Problem(p.path, p.line + offset, p.column, p.key, p.message) for p in problems]
+    return [replace(p, line=p.line + offset, row=row or "") for p in problems]
 
 
 def _literal_secrets(value: object, path: KeyPath) -> list[KeyPath]:
@@ -413,11 +415,11 @@ def _uniqueness(entities: list[Entity]) -> list[Problem]:
         first = names.setdefault(e.name, e)
         if first is not e:
             out.append(Problem(e.source.path, e.source.line, 1, "metadata.name",
-                               f"name {e.name!r} is already used by {first.source.path}"))
+                               f"name {e.name!r} is already used by {first.source.label}", e.source.row or ""))
         first = sellers.setdefault(e.seller_id, e)
         if first is not e:
             out.append(Problem(e.source.path, e.source.line, 1, "spec.sellerId",
-                               f"sellerId is already used by {first.source.path} ({first.name})"))
+                               f"sellerId is already used by {first.source.label} ({first.name})", e.source.row or ""))
     return out
 
 
@@ -438,6 +440,6 @@ def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES
 def problem_entity(p: Problem) -> str:
     """The entity name a problem is about, as far as its path tells: the template row, or the
     file's stem (a template header's problem names the template's stem)."""
-    if " (row " in p.path:
-        return p.path.rsplit(" (row ", 1)[1].rstrip(")")
+    if p.row:
+        return p.row
     return p.path.replace("\\", "/").rsplit("/", 1)[-1].split(".", 1)[0]

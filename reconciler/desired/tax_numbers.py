@@ -211,5 +211,5 @@ def entity_problems(entity: Entity) -> list[Problem]:
          business_number_problem(s.business_registration.country, s.business_registration.number))]
     found += [(f"spec.taxRegistrations[{i}].number", tax_number_problem(t.scheme, t.country, t.number))
               for i, t in enumerate(s.tax_registrations) if t.number is not None]
-    return [Problem(entity.source.path, *where.get(key, (entity.source.line, 1)), key, problem)
+    return [Problem(entity.source.path, *where.get(key, (entity.source.line, 1)), key, problem, entity.source.row or "")
             for key, problem in found if problem is not None]

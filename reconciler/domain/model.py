@@ -125,15 +125,26 @@ class Submission:
     documents: tuple[Document, ...] = ()
 
 
+def source_label(path: str, row: str | None) -> str:
+    """`desired/entities/acme.yaml`, or `desired/templates/brand.yaml.j2 (row acme-de)`: for people
+    only; code reads a Source's or a Problem's `path` and `row`, never this text back."""
+    return f"{path} (row {row})" if row else path
+
+
 @dataclass(frozen=True)
 class Source:
-    """Where a value was written: a file (or template and row) and a line."""
+    """Where a value was written: a file, the template row it was rendered from (if any), a line."""
 
     path: str
     line: int = 1
     # Where each registration and tax number is written: (dotted key, line, column), so that
     # a number found invalid after loading is reported at its place.
     numbers: tuple[tuple[str, int, int], ...] = ()
+    row: str | None = None  # the template row's name, for an entity a template rendered
+
+    @property
+    def label(self) -> str:
+        return source_label(self.path, self.row)
 
 
 @dataclass(frozen=True)
