@@ -109,8 +109,9 @@ class AcornClient:
         self._settings = settings
         self._audit = audit
         self.redactor = Redactor()  # learns each secret as the client handles it
-        self._secrets = Secrets(env, base_dir, AwsSecrets(env, region=settings.aws_region,
-                                                          endpoint=settings.aws_endpoint))
+        aws = AwsSecrets(env, region=settings.aws_region, endpoint=settings.aws_endpoint, policy=policy, audit=audit,
+                         rng=rng)  # acorn's retries, a breaker and the audit log for AWS too
+        self._secrets = Secrets(env, base_dir, aws)
         self._clock = clock
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)

@@ -66,8 +66,9 @@ class Breaker:
     throttling says nothing about its health).
     """
 
-    def __init__(self, threshold: int) -> None:
+    def __init__(self, threshold: int, service: str = "ACORN-i") -> None:
         self.threshold = threshold
+        self.service = service  # what the message says is not answering
         self.consecutive = 0
         self._message: str | None = None
 
@@ -83,6 +84,6 @@ class Breaker:
         """Count a failed attempt (`what` says which and how); raises when the run must stop."""
         self.consecutive += 1
         if self._message is None and self.consecutive >= self.threshold:
-            self._message = (f"ACORN-i is not answering: {self.consecutive} calls in a row failed "
+            self._message = (f"{self.service} is not answering: {self.consecutive} calls in a row failed "
                              f"(last: {what}); stopping the run, try again later")
             raise BreakerOpen(self._message, request_id=request_id)
