@@ -96,8 +96,7 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:
     proposed (a reviewer never sees fewer pairs than are sent)."""
     errors = entity_errors(fresh)
     if saved is None:
-        creates = tuple(Create(e.name, e.seller_id, g) for e in fresh.entities for g in e.creates)
-        return Choice(creates, (), errors)
+        return Choice(tuple(Create(e.name, e.seller_id, g) for e in fresh.entities for g in e.creates), (), errors)
     reviewed = {(e.name, e.seller_id): e for e in saved.entities}
     creates: list[Create] = []
     skipped: list[Skip] = []
@@ -274,7 +273,7 @@ async def wait_all(client: RegistrationClient, results: Iterable[PairResult], en
         entity = entities[r.entity]
         async with gate:
             try:
-                reg: LiveRegistration = await client.get_registration(entity, r.registration_id)
+                reg: LiveRegistration = await client.get_registration(entity, r.registration_id or "")
             except AcornError as exc:
                 latest[r] = Review(r, None, error=_message(exc, sensitive_values(entity)))
                 return

@@ -4,6 +4,7 @@ satisfies it; tests may hand in anything with the same two calls."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Protocol
 
 from ..domain.live import LiveRegistration
@@ -13,11 +14,11 @@ from ..domain.model import Entity
 class RegistrationClient(Protocol):
     """The two ACORN-i calls apply makes."""
 
-    async def create_registration(self, entity: Entity, region: str, marketplace_ids: list[str],
-                                  client_token: str, submission_digest: str) -> list[LiveRegistration]:
+    def create_registration(self, entity: Entity, region: str, marketplace_ids: list[str],
+                            client_token: str, submission_digest: str) -> Awaitable[list[LiveRegistration]]:
         """CreateRegistration for one region's marketplaces; AlreadyExists or ApiError when refused."""
         ...
 
-    async def get_registration(self, entity: Entity, registration_id: str) -> LiveRegistration:
+    def get_registration(self, entity: Entity, registration_id: str) -> Awaitable[LiveRegistration]:
         """One registration by id, wherever the entity's regions hold it."""
         ...

@@ -45,12 +45,12 @@ def _gitignore(existing: str, wanted: str) -> str | None:
                    f"{DEFAULT_PIN.version}).")
 def command(directory, force, action) -> int:
     """Scaffold a repository for acorn: settings, an example entity, workflows, hooks."""
-    pin = DEFAULT_PIN
+    pin: ActionPin | None = DEFAULT_PIN
     if action:
         pin = ActionPin.parse(action, DEFAULT_PIN.version if action.split("@")[0] == DEFAULT_PIN.repository
                               else "pinned by acorn init --action")
-        if pin is None:
-            raise ConfigError(f"--action must be OWNER/REPO@SHA with a full 40-character commit SHA, not {action!r}")
+    if pin is None:
+        raise ConfigError(f"--action must be OWNER/REPO@SHA with a full 40-character commit SHA, not {action!r}")
     root = Path(directory)
     kept: list[str] = []
     for rel, text in scaffold(pin).items():

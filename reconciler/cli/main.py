@@ -20,7 +20,7 @@ from ..domain import safetext
 from ..errors import AcornError, DesiredStateError, MachineError
 from .guarded_output import GuardedStream
 from .helptext import FullHelpGroup
-from .workspace import annotations
+from .workspace import annotation_lines
 
 # command name -> module under reconciler.cli that defines `command`; imported on use.
 COMMANDS = {
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     For the length of the command, stdout and stderr pass through the sanitiser's last net
     (guarded_output.GuardedStream): whatever a command prints, no stray escape reaches the terminal."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = GuardedStream(out), GuardedStream(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = GuardedStream(out), GuardedStream(err)  # type: ignore[assignment,unused-ignore]  # a TextIO in all but name
     try:
         code = _run(argv)
     finally:
@@ -81,7 +81,7 @@ def _run(argv: list[str] | None) -> int:
         code = 1
     except DesiredStateError as exc:
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            click.echo(annotations(exc.problems, "error"))
+            click.echo(annotation_lines(exc.problems, "error"))
         click.echo(safetext.block(exc), err=True)  # `path:line:col: key: message` lines, as compilers print them
         code = exc.exit_code
     except AcornError as exc:  # messages may quote a server or a file: printed through the sanitiser

@@ -113,7 +113,7 @@ def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits:
         raise
 
     class Server(uvicorn.Server):
-        async def startup(self, sockets=None) -> None:  # type: ignore[no-untyped-def]
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
             if self.started:
                 bound = self.servers[0].sockets[0].getsockname()

@@ -18,7 +18,7 @@ from ..domain.gcpause import paused_gc
 from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import DesiredState
 from ..errors import DesiredStateError
-from .workspace import annotation, annotations, today, tree_options, workspace
+from .workspace import annotation, annotation_lines, today, tree_options, workspace
 
 
 @click.command("validate")
@@ -34,7 +34,7 @@ def command(desired: str, config: str | None, fmt: str) -> int:
         found += [p for e in state.entities for p in tax_numbers.entity_problems(e)]
         warnings = _warnings(state, day, ws.settings.id_document_min_valid_days)
     problems = DesiredStateError(found).problems if found else []
-    lifecycle_errors = []
+    lifecycle_errors: list[dict[str, int | str | None]] = []
     for e in state.entities:
         for f in lifecycle.authorizations(e, day):
             item = {"entity": e.name, "marketplace": f.region, "code": f.code, "message": f.message,
@@ -65,7 +65,7 @@ def command(desired: str, config: str | None, fmt: str) -> int:
             click.echo(annotation("warning", w["path"], w["line"], 1,
                                   f"{w['marketplace']}: {w['code']}: {w['message']}"), err=fmt == "json")
         if problems and fmt == "json":
-            click.echo(annotations(problems, "error"), err=True)
+            click.echo(annotation_lines(problems, "error"), err=True)
     if problems:
         if fmt == "json":
             return 1

@@ -26,7 +26,7 @@ def annotation(level: str, path: str, line: int, col: int, message: str) -> str:
     return f"::{level} file={_escape(path, True)},line={line},col={col}::{_escape(message)}"
 
 
-def annotations(problems: Iterable[Problem], level: str) -> str:
+def annotation_lines(problems: Iterable[Problem], level: str) -> str:
     # `file=` is the file GitHub shows the annotation on; a template row is named in the message.
     return "\n".join(annotation(level, p.path, p.line, p.column,
                                  f"{p.key}: {p.message}" + (f" (row {p.row})" if p.row else ""))

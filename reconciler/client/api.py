@@ -322,8 +322,7 @@ class AcornClient:
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
-            breaker = [e for e in failed.exceptions
-                       if isinstance(e, _RUN_STOPPING)]
+            breaker: list[BaseException] = [e for e in failed.exceptions if isinstance(e, _RUN_STOPPING)]
             raise (breaker or list(failed.exceptions))[0] from None
         return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
 

@@ -50,7 +50,7 @@ def _check_result(value: object) -> object:
     return value
 
 
-def _check_arguments(args: tuple, kwargs: dict) -> None:
+def _check_arguments(args: tuple[object, ...], kwargs: dict[str, object]) -> None:
     for arg in (*args, *kwargs.values()):
         if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_ARGUMENT:
             raise BudgetExceeded(f"the argument {arg if arg.bit_length() < 64 else 'given'} is larger "
@@ -143,7 +143,7 @@ class _Deadline:
             sys.settrace(previous)
 
 
-def _token_paths(value: object, path: yamlsource.Path) -> list[yamlsource.Path]:
+def _token_paths(value: object, path: yamlsource.KeyPath) -> list[yamlsource.KeyPath]:
     """Where a literal LWA token is written in the header, as a value or a key."""
     if isinstance(value, dict):
         return [p for k, v in value.items()
@@ -181,7 +181,7 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
         return [], [Problem(path, *doc.where(p, key=isinstance(p[-1], str) and looks_like_token(p[-1])),
                             yamlsource.dotted(p), _SECRET_MESSAGE) for p in secrets]
     rows = doc.data.get("rows") if isinstance(doc.data, dict) else None
-    if not isinstance(rows, list) or not rows:
+    if not isinstance(doc.data, dict) or not isinstance(rows, list) or not rows:
         return [], [Problem(path, *doc.where(("rows",)), "rows", "must be a non-empty list of mappings")]
     extra = [k for k in doc.data if k != "rows"]
     problems = [Problem(path, *doc.where((k,), key=True), k, "unknown key (allowed: rows)") for k in extra]

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from ..domain import catalogue
@@ -178,7 +179,7 @@ def load_entity(text: str, source: str, expected_name: str, line_offset: int = 0
     line = doc.where(("metadata", "name"))[0] + line_offset
     numbers = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _number_paths(doc.data)
                     for at in [doc.where(p)])
-    return _entity(doc.data, Source(source, line, numbers, row)), []
+    return _entity(doc.data, Source(source, line, numbers, row)), []  # type: ignore[arg-type]  # schema-checked
 
 
 def _number_paths(data: object) -> list[KeyPath]:
@@ -366,7 +367,7 @@ def _uri_problem(uri: str, root: Path | None = None) -> str | None:
     return None
 
 
-def _entity(data: dict, source: Source) -> Entity:
+def _entity(data: dict[str, Any], source: Source) -> Entity:
     spec = data["spec"]
     br, rep = spec["businessRegistration"], spec["legalRepresentative"]
     submission = Submission(
@@ -393,7 +394,7 @@ def _entity(data: dict, source: Source) -> Entity:
     )
 
 
-def _credentials(raw: dict) -> Credentials:
+def _credentials(raw: dict[str, Any]) -> Credentials:
     """`{env: A}` (one token for every region) or `{NA: {env: A, authorizedOn: DATE}, ...}`."""
     if not set(raw) <= set(catalogue.REGIONS):
         return Credentials(default=SecretRef.from_mapping(raw))

@@ -58,7 +58,8 @@ def read_regular(path: Path | str, limit: int) -> bytes:
             raise NotARegularFile(0, f"is {kind}, not a regular file")
         if info.st_size > limit:
             raise NotARegularFile(0, f"is larger than the limit of {human(limit)} ({human(info.st_size)})")
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while True:
             chunk = os.read(fd, min(1024 * 1024, limit + 1 - size))
             if not chunk:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import jsonschema
 import jsonschema_rs
@@ -51,10 +53,11 @@ _WANTED = {"string": "a string", "object": "a mapping", "array": "a list",
 
 
 @cache
-def schema(name: str) -> dict:
+def schema(name: str) -> dict[str, Any]:
     """The schema `schemas/<name>.schema.json`, as shipped with the package."""
     text = resources.files("reconciler").joinpath("schemas", f"{name}.schema.json").read_text()
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 _DOLLAR = re.compile(r"(\\.)|(\[(?:\\.|[^\]])*\])|\$")
@@ -68,8 +71,9 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(translated, re.ASCII)
 
 
-def _pattern(validator, pattern, instance, _subschema):  # the signature jsonschema calls keywords with
-    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+def _pattern(validator: Any, pattern: str, instance: object,
+              _subschema: object) -> Iterator[Any]:  # the signature jsonschema calls keywords with
+    if isinstance(instance, str) and not ecma_regex(pattern).search(instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 

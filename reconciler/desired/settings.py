@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..domain.model import SecretRef
@@ -43,7 +44,7 @@ class Settings:
         return Policy(self.stale_pending_days, self.id_document_min_valid_days)
 
 
-def _ref(raw: dict | None, default: SecretRef) -> SecretRef:
+def _ref(raw: dict[str, Any] | None, default: SecretRef) -> SecretRef:
     return SecretRef.from_mapping(raw) if raw else default
 
 
@@ -55,7 +56,7 @@ def parse_settings(text: str, source: str) -> Settings:
     problems = schema.check(doc, source, "settings")
     if problems:
         raise DesiredStateError(problems, where=source)
-    raw: dict = doc.data  # type: ignore[assignment]
+    raw: dict[str, Any] = doc.data  # type: ignore[assignment]
     lwa = raw.get("lwa", {})
     aws = raw.get("secrets", {}).get("aws", {})
     defaults = Settings()

@@ -128,8 +128,8 @@ class _Builder:
             self.doc.numbers[path] = node.value
         return _constructor.yaml_constructors[tag](_constructor, node)
 
-    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict:
-        out: dict = {}
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[object, object]:
+        out: dict[object, object] = {}
         key_positions = self.doc.key_positions
         for key_node, value_node in node.value:
             if key_node.__class__ is not yaml.ScalarNode:
@@ -159,7 +159,7 @@ def _char_at(text: str, mark: yaml.Mark | None) -> str:
     lines = text.splitlines()
     if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
         return "?"
-    return lines[mark.line][mark.column]
+    return str(lines[mark.line][mark.column])
 
 
 def plain_words(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, yaml.Mark | None]:

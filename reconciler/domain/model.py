@@ -6,8 +6,10 @@ and preflight checks it; each side maps it to and from the wire on its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class SecretRef:
         return f"{self.kind}:{self.name}"
 
     @classmethod
-    def from_mapping(cls, raw: dict) -> "SecretRef":
+    def from_mapping(cls, raw: Mapping[str, Any]) -> "SecretRef":
         """`{env: NAME}`, `{file: PATH}` or `{aws: {secretId, key?}}`, as the schemas allow
         (exactly one key)."""
         (kind, name), = raw.items()

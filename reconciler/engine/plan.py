@@ -205,7 +205,8 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: 
     """The rows and creates of one entity, given what was read of its seller (None: not read)."""
     secrets = sensitive_values(entity)
     if seller is None or seller.error is not None:
-        error = seller.error if seller is not None else f"the live state of seller {entity.seller_id} was not read"
+        error = seller.error if seller is not None and seller.error is not None \
+            else f"the live state of seller {entity.seller_id} was not read"
         return EntityPlan(entity.name, entity.seller_id, error=mask_all(error, secrets))
     ctx = _Context(entity, today, policy, secrets)
     by_id: dict[str, list[LiveRegistration]] = {}
@@ -338,8 +339,8 @@ def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegist
     """The state of a pair desired lists; `regs` are its registrations, oldest first."""
     def row(state: PlanState, reg: LiveRegistration | None, reasons: tuple[Reason, ...] = (),
             age: int | None = None) -> Pair:
-        return Pair(m.code, m.marketplace_id, state, reg and reg.registration_id, reg and reg.status,
-                    reasons, age)
+        return Pair(m.code, m.marketplace_id, state, reg.registration_id if reg else None,
+                    reg.status if reg else None, reasons, age)
 
     if not regs:  # the common case: decided by participation or preflight alone
         if participating:
@@ -352,7 +353,7 @@ def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegist
     pending = _newest(regs, SUBMITTED, IN_REVIEW)
     if pending:
         age = max(0, (ctx.today - pending.created_at.astimezone(timezone.utc).date()).days)
-        stale = ()
+        stale: tuple[Reason, ...] = ()
         if age > ctx.policy.stale_pending_days:
             stale = (Reason(STALE_PENDING, f"{pending.status} for {age} days, more than "
                                            f"stalePendingDays ({ctx.policy.stale_pending_days})"),)
@@ -409,11 +410,11 @@ def _unmanaged_pairs(entity: Entity, seller: SellerLive, by_id: dict[str, list[L
         known = catalogue.BY_ID.get(mid)
         code = known.code if known else mid
         reg = max((r for r in by_id.get(mid, ()) if r.status != REJECTED), key=_created, default=None)
-        if mid in seller.participations:
+        if mid in seller.participations or reg is None:
             message = f"the seller participates in {code}, which desired does not list"
         else:
             message = f"registration {reg.registration_id} is {reg.status} for {code}, which desired does not list"
-        out.append(Pair(code, mid, UNMANAGED, reg and reg.registration_id, reg and reg.status,
+        out.append(Pair(code, mid, UNMANAGED, reg.registration_id if reg else None, reg.status if reg else None,
                         (Reason(NOT_IN_DESIRED, mask_all(message, secrets)),)))
     # catalogue order; marketplaces the catalogue does not know last, by ID (their code is the ID)
     return sorted(out, key=lambda p: catalogue.sort_key(p.marketplace))

@@ -74,7 +74,7 @@ def _fail(where: str, message: str) -> PlanFileError:
     return PlanFileError(f"the plan file is not a valid acorn plan: {where}: {message}")
 
 
-def _get(obj: dict, key: str, kind: type | tuple[type, ...], where: str, optional: bool = False) -> Any:
+def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, optional: bool = False) -> Any:
     if key not in obj:
         if optional:
             return None
@@ -91,7 +91,7 @@ def _noun(name: str) -> str:
     return {"str": "a string", "int": "an integer", "list": "a list", "dict": "an object"}.get(name, name)
 
 
-def _items(obj: dict, key: str, where: str, read: Callable[[Any, str], T], optional: bool = False) -> tuple[T, ...]:
+def _items(obj: dict[str, Any], key: str, where: str, read: Callable[[Any, str], T], optional: bool = False) -> tuple[T, ...]:
     values = _get(obj, key, list, where, optional) or []
     prefix = key if where == "(top)" else f"{where}.{key}"
     out = []
@@ -102,22 +102,22 @@ def _items(obj: dict, key: str, where: str, read: Callable[[Any, str], T], optio
     return tuple(out)
 
 
-def _strings(obj: dict, key: str, where: str) -> tuple[str, ...]:
+def _strings(obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     values = _get(obj, key, list, where)
     if not all(isinstance(v, str) for v in values):
         raise _fail(f"{where}.{key}", "must be a list of strings")
     return tuple(values)
 
 
-def _read_reason(d: dict, where: str) -> Reason:
+def _read_reason(d: dict[str, Any], where: str) -> Reason:
     return Reason(_get(d, "code", str, where), _get(d, "message", str, where))
 
 
-def _read_diff(d: dict, where: str) -> FieldDiff:
+def _read_diff(d: dict[str, Any], where: str) -> FieldDiff:
     return FieldDiff(_get(d, "field", str, where), _get(d, "live", str, where), _get(d, "desired", str, where))
 
 
-def _read_pair(d: dict, where: str) -> Pair:
+def _read_pair(d: dict[str, Any], where: str) -> Pair:
     state = _get(d, "state", str, where)
     if state not in STATES:
         raise _fail(f"{where}.state", f"must be one of {', '.join(STATES)}, not {state!r}")
@@ -127,7 +127,7 @@ def _read_pair(d: dict, where: str) -> Pair:
                 _items(d, "drift", where, _read_diff, optional=True), _get(d, "storeName", str, where, optional=True))
 
 
-def _read_create(d: dict, where: str) -> CreateGroup:
+def _read_create(d: dict[str, Any], where: str) -> CreateGroup:
     codes, ids = _strings(d, "marketplaces", where), _strings(d, "marketplaceIds", where)
     if len(codes) != len(ids) or not ids:
         raise _fail(where, "marketplaces and marketplaceIds must be non-empty lists of the same length")
@@ -135,7 +135,7 @@ def _read_create(d: dict, where: str) -> CreateGroup:
                        _get(d, "submissionDigest", str, where))
 
 
-def _read_entity(d: dict, where: str) -> EntityPlan:
+def _read_entity(d: dict[str, Any], where: str) -> EntityPlan:
     return EntityPlan(_get(d, "name", str, where), _get(d, "sellerId", str, where),
                       _items(d, "pairs", where, _read_pair), _items(d, "creates", where, _read_create),
                       _get(d, "error", str, where, optional=True),

@@ -87,7 +87,7 @@ def _reasons_text(reasons: tuple[Reason, ...]) -> str:
     return json.dumps([[r.code, r.message] for r in reasons])
 
 
-def _state_error(path: Path, exc: sqlite3.Error) -> ConfigError:
+def _state_error(path: Path, exc: sqlite3.Error) -> ConfigError | MachineError:
     """The state file could not be opened: not a database (start over), or out of reach."""
     if isinstance(exc, sqlite3.OperationalError):  # locked, unreadable, read-only: deleting may be wrong
         return MachineError(f"cannot open sandbox state {path} (sqlite: {exc})")

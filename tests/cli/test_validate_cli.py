@@ -260,9 +260,9 @@ def test_every_error_has_the_one_prefix(run_acorn, tmp_path: Path) -> None:
 
 
 def test_an_annotation_of_a_template_row_points_at_the_template_file_and_names_the_row() -> None:
-    from reconciler.cli.workspace import annotations
+    from reconciler.cli.workspace import annotation_lines
     from reconciler.errors import Problem
 
     found = [Problem("desired/templates/t.yaml.j2", 5, 5, "rows[0]", "template: 'x' is undefined", "acme-de")]
-    assert annotations(found, "error") == ("::error file=desired/templates/t.yaml.j2,line=5,col=5::"
+    assert annotation_lines(found, "error") == ("::error file=desired/templates/t.yaml.j2,line=5,col=5::"
                                            "rows[0]: template: 'x' is undefined (row acme-de)")
