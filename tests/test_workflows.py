@@ -92,7 +92,7 @@ def test_least_privilege_timeouts_concurrency_and_no_persisted_credentials(path:
                 assert step["with"]["persist-credentials"] is False, name
     writes = {name: job["permissions"] for name, job in flow["jobs"].items()
               if any(v == "write" for k, v in job["permissions"].items() if k != "id-token")}
-    for name, perms in writes.items():
+    for name in writes:
         job = flow["jobs"][name]
         ran = [s for s in job["steps"] if "run" in s or s.get("uses", "").startswith(("actions/checkout@", DEFAULT_PIN.repository))]
         assert not ran or job.get("environment") == "production", f"{name} writes and runs repository code"

@@ -91,7 +91,7 @@ class Review:
 
 # -- choosing (pure) ---------------------------------------------------------------------------
 
-def choose(fresh: Plan, saved: Plan | None = None) -> Choice:
+def choose(fresh: Plan, saved: Plan | None = None) -> Choice:  # noqa: C901  saved-plan narrowing; issue23 reworks apply into waves
     """What to submit: the fresh plan's creates, and with a saved plan only those it also
     proposed (a reviewer never sees fewer pairs than are sent)."""
     errors = entity_errors(fresh)
@@ -106,9 +106,10 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:
         approved = {p.marketplace_id for p in seen.pairs if p.state == CREATE} if seen else set()
         saved_digests = {mid: g.submission_digest for g in (seen.creates if seen else ()) for mid in g.marketplace_ids}
         for g in e.creates:
-            kept = [(code, mid) for code, mid in zip(g.marketplaces, g.marketplace_ids) if mid in approved]
+            pairs = zip(g.marketplaces, g.marketplace_ids, strict=True)
+            kept = [(code, mid) for code, mid in pairs if mid in approved]
             skipped += [Skip(e.name, code, "not in the saved plan; run `acorn plan --out` again to include it")
-                        for code, mid in zip(g.marketplaces, g.marketplace_ids) if mid not in approved]
+                        for code, mid in zip(g.marketplaces, g.marketplace_ids, strict=False) if mid not in approved]
             if not kept:
                 continue
             if any(saved_digests.get(mid) != g.submission_digest for _, mid in kept):
@@ -170,7 +171,8 @@ def check_confirmable(yes: bool, interactive: bool) -> None:
 # -- submitting (I/O through the client) -------------------------------------------------------
 
 async def submit_all(client: RegistrationClient, creates: Sequence[Create], entities: Mapping[str, Entity],
-                     concurrency: int, on_result: Callable[[PairResult], None] = lambda r: None) -> tuple[PairResult, ...]:
+                     concurrency: int,
+                     on_result: Callable[[PairResult], None] = lambda r: None) -> tuple[PairResult, ...]:
     """Every Create, `concurrency` sellers at a time (a seller's own calls one after another);
     a failure is reported for its pairs and the others go on."""
     by_entity: dict[str, list[Create]] = {}
@@ -193,12 +195,12 @@ async def submit_all(client: RegistrationClient, creates: Sequence[Create], enti
                         key=lambda r: (order[r.entity], catalogue.order(r.marketplace))))
 
 
-async def submit_one(client: RegistrationClient, entity: Entity, create: Create) -> list[PairResult]:
+async def submit_one(client: RegistrationClient, entity: Entity, create: Create) -> list[PairResult]:  # noqa: C901  one 409/retry loop; issue23 reworks apply into waves
     """One CreateRegistration; a 409 naming some of its marketplaces marks those as already
     existing and sends the rest again (the API created nothing), under their own token."""
     secrets = sensitive_values(entity)
     group = create.group
-    code_of = dict(zip(group.marketplace_ids, group.marketplaces))
+    code_of = dict(zip(group.marketplace_ids, group.marketplaces, strict=False))
     remaining, token = list(group.marketplace_ids), group.client_token
     results: list[PairResult] = []
 
@@ -216,7 +218,7 @@ async def submit_one(client: RegistrationClient, entity: Entity, create: Create)
                 break
             # The 409 lists (marketplace, registration) in one order; a store the seller
             # already participates in names no registration, and then no pairing is sure.
-            reg_ids = dict(zip(exc.marketplace_ids, exc.registration_ids)) \
+            reg_ids = dict(zip(exc.marketplace_ids, exc.registration_ids, strict=False)) \
                 if len(exc.registration_ids) == len(exc.marketplace_ids) else {}
             message = _message(exc, secrets)
             results += [result(m, EXISTS, registration_id=reg_ids.get(m), message=message,
@@ -257,7 +259,8 @@ def _failure(exc: AcornError, secrets: frozenset[str]) -> dict[str, str | None]:
 # -- waiting for review (I/O through the client) -----------------------------------------------
 
 async def wait_all(client: RegistrationClient, results: Iterable[PairResult], entities: Mapping[str, Entity],
-                   timeout: float, concurrency: int, clock: Callable[[], float], sleep: Callable[[float], Awaitable[object]],
+                   timeout: float, concurrency: int, clock: Callable[[], float],
+                   sleep: Callable[[float], Awaitable[object]],
                    first_delay: float = 1.0, max_delay: float = 15.0,
                    on_round: Callable[[int, float], object] | None = None) -> tuple[Review, ...]:
     """Poll getRegistration for each accepted registration until it leaves SUBMITTED and

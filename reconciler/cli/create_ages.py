@@ -2,7 +2,8 @@
 
 Two sources, the first that knows wins:
 - git: the date of the commit that brought the entity's file (or template) onto the checked-out
-  branch (a file with uncommitted changes is left to the record below), the default branch in the drift workflow. One `git log --first-parent` over the
+  branch (a file with uncommitted changes is left to the record below), the default branch in
+  the drift workflow. One `git log --first-parent` over the
   desired folder answers for every file; a merge counts at its own date, so a change waits from
   the day it was merged, not from the day it was written on its branch. A later commit to the
   file restarts its clock (a conservative reading: it may have added the marketplace).
@@ -94,8 +95,8 @@ def record_first_seen(state_dir: Path, plan: Plan, now: datetime) -> dict[str, d
     for k in creates:
         kept.setdefault(k, now)
     if kept != seen:
-        write_text(state_dir / FIRST_SEEN_FILE,
-                   json.dumps({k: utc_timestamp(v) for k, v in sorted(kept.items())}, indent=0), "the first-seen record")
+        record = json.dumps({k: utc_timestamp(v) for k, v in sorted(kept.items())}, indent=0)
+        write_text(state_dir / FIRST_SEEN_FILE, record, "the first-seen record")
     return kept
 
 

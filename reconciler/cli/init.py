@@ -37,20 +37,26 @@ def _gitignore(existing: str, wanted: str) -> str | None:
     return existing + ("" if existing.endswith("\n") or not existing else "\n") + "\n".join(missing) + "\n"
 
 
+def _pin(action: str | None) -> ActionPin:
+    """The action the workflows pin: acorn's own, or `--action`'s (ConfigError unless a full SHA)."""
+    if not action:
+        return DEFAULT_PIN
+    pin = ActionPin.parse(action, DEFAULT_PIN.version if action.split("@")[0] == DEFAULT_PIN.repository
+                          else "pinned by acorn init --action")
+    if pin is None:
+        raise ConfigError(f"--action must be OWNER/REPO@SHA with a full 40-character commit SHA, not {action!r}")
+    return pin
+
+
 @click.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
 @click.option("--action", "action", metavar="OWNER/REPO@SHA",
-              help=f"Pin the workflows to this acorn action (default {DEFAULT_PIN.repository}@{DEFAULT_PIN.commit[:12]}…, "
-                   f"{DEFAULT_PIN.version}).")
+              help=f"Pin the workflows to this acorn action (default "
+                   f"{DEFAULT_PIN.repository}@{DEFAULT_PIN.commit[:12]}…, {DEFAULT_PIN.version}).")
 def command(directory, force, action) -> int:
     """Scaffold a repository for acorn: settings, an example entity, workflows, hooks."""
-    pin: ActionPin | None = DEFAULT_PIN
-    if action:
-        pin = ActionPin.parse(action, DEFAULT_PIN.version if action.split("@")[0] == DEFAULT_PIN.repository
-                              else "pinned by acorn init --action")
-    if pin is None:
-        raise ConfigError(f"--action must be OWNER/REPO@SHA with a full 40-character commit SHA, not {action!r}")
+    pin = _pin(action)
     root = Path(directory)
     kept: list[str] = []
     for rel, text in scaffold(pin).items():
@@ -78,7 +84,8 @@ def command(directory, force, action) -> int:
     click.echo(f"acorn's workflows use {pin.uses}.")
     click.echo(NEXT_STEPS)
     if kept:
-        raise ConfigError(f"{len(kept)} file{'s' if len(kept) != 1 else ''} already exist{'s' if len(kept) == 1 else ''} "
-                          f"and differ{'s' if len(kept) == 1 else ''}, so {'it was' if len(kept) == 1 else 'they were'} "
+        one = len(kept) == 1
+        raise ConfigError(f"{len(kept)} file{'' if one else 's'} already exist{'s' if one else ''} "
+                          f"and differ{'s' if one else ''}, so {'it was' if one else 'they were'} "
                           f"not overwritten: {', '.join(kept)} (pass --force to overwrite)")
     return 0

@@ -239,7 +239,7 @@ async def read_accounts(run: Run, client: AcornClient, entities: Sequence[Entity
 
     reads = await asyncio.gather(*(one(e, r) for e, r in wanted))
     by_seller: dict[str, list[AccountRead]] = {}
-    for (e, _), read in zip(wanted, reads):
+    for (e, _), read in zip(wanted, reads, strict=False):
         by_seller.setdefault(e.seller_id, []).append(read)
     return {sid: replace(s, accounts=tuple(by_seller.get(sid, ()))) for sid, s in live.items()}
 

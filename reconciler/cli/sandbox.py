@@ -86,7 +86,8 @@ def command() -> None:
               help="Run the published rates this many times faster (tests, benchmarks); the client then "
                    "needs ACORN_RATE_SCALE set alike.")
 @click.option("--demo", is_flag=True, help="Seed the demo world (as the embedded sandbox has) into a new state file.")
-@click.option("--allow-remote", is_flag=True, help="Allow binding a non-loopback address (admin calls stay loopback-only).")
+@click.option("--allow-remote", is_flag=True,
+              help="Allow binding a non-loopback address (admin calls stay loopback-only).")
 def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits: bool, rate_scale: float,
           demo: bool, allow_remote: bool) -> None:
     """Serve the sandbox on HOST:PORT until Ctrl-C."""

@@ -24,11 +24,12 @@ from .workspace import annotation, annotation_lines, today, tree_options, worksp
 @click.command("validate")
 @tree_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(desired: str, config: str | None, fmt: str) -> int:
+def command(desired: str, config: str | None, fmt: str) -> int:  # noqa: C901  issue18 moves the verdict out of this command
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
     github = ws.env.get("GITHUB_ACTIONS") == "true"
-    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes)  # the sound entities are preflighted all the same
+    # the sound entities are preflighted all the same
+    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes)
     day = today(ws.env)
     with paused_gc():  # bulk work on acyclic values: see gcpause
         found += [p for e in state.entities for p in tax_numbers.entity_problems(e)]
@@ -46,7 +47,8 @@ def command(desired: str, config: str | None, fmt: str) -> int:
                 "path": "acorn.yaml", "line": 1}
         (lifecycle_errors if secret.error else warnings).append(item)
     if fmt == "json":
-        click.echo(json.dumps({"valid": not problems and not lifecycle_errors, "entities": len(state.entities), "problems": [
+        click.echo(json.dumps({
+            "valid": not problems and not lifecycle_errors, "entities": len(state.entities), "problems": [
             {"path": p.label, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
             for p in problems], "warnings": warnings, "errors": lifecycle_errors}, indent=2))
     else:

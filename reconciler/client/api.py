@@ -85,7 +85,7 @@ def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
         try:
             return await operation(self, *args, **kwargs)
         except ApiError as exc:
-            raise self.redactor.error(exc)
+            raise self.redactor.error(exc) from exc.__cause__  # the same exception, redacted: its own chain kept
 
     return guarded
 
@@ -97,7 +97,7 @@ class AcornClient:
                  audit: AuditLog, transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic, rng: Callable[[], float] = random.random,
-                 policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,
+                 policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,  # noqa: B008  frozen: one shared value is safe
                  endpoints: Endpoints | None = None,
                  stand_in_token: Callable[[str], str] | None = None, rate_scale: float = 1.0,
                  on_throttle: Callable[[Call, float], None] | None = None) -> None:
@@ -324,7 +324,7 @@ class AcornClient:
             # raise it as itself, the breaker first, never as a group.
             breaker: list[BaseException] = [e for e in failed.exceptions if isinstance(e, _RUN_STOPPING)]
             raise (breaker or list(failed.exceptions))[0] from None
-        return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
+        return {entity.seller_id: task.result() for entity, task in zip(entities, tasks, strict=False)}
 
     @_redacted
     async def create_registration(self, entity: Entity, region: str, marketplace_ids: list[str],
@@ -350,8 +350,8 @@ class AcornClient:
         regions = self._regions(entity) or catalogue.REGIONS[:1]
         for i, region in enumerate(regions):
             try:
-                body = await self._get(entity, region, GET_REGISTRATION,
-                                       self.endpoints.host(region) + REGISTRATION_PATH.format(registrationId=registration_id))
+                url = self.endpoints.host(region) + REGISTRATION_PATH.format(registrationId=registration_id)
+                body = await self._get(entity, region, GET_REGISTRATION, url)
             except ApiError as exc:
                 if exc.status in (403, 404) and i < len(regions) - 1:
                     continue

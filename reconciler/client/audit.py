@@ -10,6 +10,7 @@ file), `MemoryAuditLog` (tests) and `NullAuditLog` (no trail) are its implementa
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -112,7 +113,5 @@ class FileAuditLog:
     def close(self) -> None:
         if self._file is not None:
             file, self._file = self._file, None
-            try:
+            with contextlib.suppress(OSError):  # its last write failed already, and said so
                 file.close()
-            except OSError:  # its last write failed already, and said so
-                pass

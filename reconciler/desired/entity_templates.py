@@ -76,9 +76,9 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
     intercepted_unops = frozenset({"-"})
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
-            if abs(left) > 1 and (right > MAX_INT_BITS or _size(left) * right > MAX_INT_BITS):
-                raise BudgetExceeded(f"a power larger than {MAX_INT_BITS} bits")
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)) \
+                and abs(left) > 1 and (right > MAX_INT_BITS or _size(left) * right > MAX_INT_BITS):
+            raise BudgetExceeded(f"a power larger than {MAX_INT_BITS} bits")
         if operator == "*":
             if isinstance(left, int) and isinstance(right, (str, list, tuple)):
                 left, right = right, left
@@ -147,7 +147,8 @@ def _token_paths(value: object, path: yamlsource.KeyPath) -> list[yamlsource.Key
     """Where a literal LWA token is written in the header, as a value or a key."""
     if isinstance(value, dict):
         return [p for k, v in value.items()
-                for p in ([path + (k,)] if isinstance(k, str) and looks_like_token(k) else _token_paths(v, path + (k,)))]
+                for p in ([path + (k,)] if isinstance(k, str) and looks_like_token(k)
+                          else _token_paths(v, path + (k,)))]
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _token_paths(v, path + (i,))]
     return [path] if isinstance(value, str) and looks_like_token(value) else []
@@ -165,7 +166,7 @@ class Rendered:
     line_offset: int  # add to a rendered line to get the template file's line
 
 
-def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
+def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:  # noqa: C901  one pass over rows, each failure kind its own problem
     """Every row's rendered document, or the problems that stopped rendering."""
     lines = text.splitlines(keepends=True)
     cut = next((i for i, line in enumerate(lines) if line.rstrip("\r\n") == "---"), None)

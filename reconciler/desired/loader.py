@@ -238,7 +238,7 @@ def _secret_shown(path: KeyPath) -> str:
     return dotted(path[:3] if path[:2] == ("spec", "credentials") else path)
 
 
-def _semantics(doc: yamlsource.Document, source: str, expected_name: str, reported: set[str],
+def _semantics(doc: yamlsource.Document, source: str, expected_name: str, reported: set[str],  # noqa: C901  a flat list of independent checks; issue21 reworks the loader
                root: Path | None = None) -> list[Problem]:
     """The rules a schema cannot say. They look at whatever is well-formed even where the
     schema found problems elsewhere, so one run reports everything; a value already
@@ -260,7 +260,8 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
             continue
         if code not in catalogue.BY_CODE:
             hint = did_you_mean(code.upper(), catalogue.CODES, MARKETPLACE_ALIASES)
-            problem(("spec", "marketplaces", i), f"unknown marketplace {code!r}{hint} (known: {', '.join(catalogue.CODES)})")
+            problem(("spec", "marketplaces", i),
+                    f"unknown marketplace {code!r}{hint} (known: {', '.join(catalogue.CODES)})")
         elif code in seen:
             problem(("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})")
         seen.setdefault(code, i)
@@ -311,7 +312,7 @@ def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) ->
 def _at(data: object, path: KeyPath) -> object:
     """The value at `path`, or None where the document does not have that shape."""
     for part in path:
-        if isinstance(data, dict) and part in data:
+        if isinstance(data, dict) and part in data:  # noqa: SIM114  each arm narrows to its own type for mypy
             data = data[part]
         elif isinstance(data, list) and isinstance(part, int) and part < len(data):
             data = data[part]
@@ -337,7 +338,7 @@ def _date(text: object) -> date | None:
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _uri_problem(uri: str, root: Path | None = None) -> str | None:
+def _uri_problem(uri: str, root: Path | None = None) -> str | None:  # noqa: C901  one branch per kind of bad URI, each its own message
     """Why `uri` is not allowed: it must be https:// or s3://, or stay inside the repository
     (also once percent-escapes are decoded, and once symbolic links are followed: `root`,
     the repository, is given where the files are on disk)."""

@@ -40,7 +40,7 @@ def human(size: int) -> str:
     if size < 1024:
         return f"{size} bytes"
     value, unit = float(size), "bytes"
-    for unit in ("KiB", "MiB", "GiB"):
+    for unit in ("KiB", "MiB", "GiB"):  # noqa: B007  the unit the loop stops at is the one shown
         value /= 1024
         if value < 1024:
             break

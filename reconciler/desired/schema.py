@@ -117,7 +117,7 @@ def check(doc: Document, source: str, name: str, skip: frozenset[KeyPath] = froz
     return problems
 
 
-def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[KeyPath, str, bool]]:
+def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[KeyPath, str, bool]]:  # noqa: C901  one branch per JSON Schema keyword it words
     path: KeyPath = tuple(error.absolute_path)
     kind, want, value = error.validator, error.validator_value, error.instance
     if kind == "oneOf":

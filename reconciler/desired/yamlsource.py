@@ -120,7 +120,7 @@ class _Builder:
             written = mask(node.value) if path and path[-1] == "number" else node.value
             raise _Refused(node, path, f"{written} has a leading zero: YAML 1.1 reads it as text or octal, "
                                        f'YAML 1.2 as a number without the zero; quote it ("{written}")')
-        if tag == _STR or tag == _TIMESTAMP:
+        if tag in (_STR, _TIMESTAMP):
             return node.value
         if tag not in _SCALARS:
             raise _Refused(node, path, _tag_message(tag))

@@ -334,7 +334,7 @@ def _newest(regs: list[LiveRegistration], *statuses: str) -> LiveRegistration | 
     return found[-1] if found else None
 
 
-def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegistration],
+def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegistration],  # noqa: C901  one branch per plan state; issue18 moves the verdict into one module
                   participating: bool) -> Pair:
     """The state of a pair desired lists; `regs` are its registrations, oldest first."""
     def row(state: PlanState, reg: LiveRegistration | None, reasons: tuple[Reason, ...] = (),

@@ -91,7 +91,8 @@ def _noun(name: str) -> str:
     return {"str": "a string", "int": "an integer", "list": "a list", "dict": "an object"}.get(name, name)
 
 
-def _items(obj: dict[str, Any], key: str, where: str, read: Callable[[Any, str], T], optional: bool = False) -> tuple[T, ...]:
+def _items(obj: dict[str, Any], key: str, where: str, read: Callable[[Any, str], T],
+           optional: bool = False) -> tuple[T, ...]:
     values = _get(obj, key, list, where, optional) or []
     prefix = key if where == "(top)" else f"{where}.{key}"
     out = []

@@ -66,7 +66,8 @@ def render(plan: Plan, fmt: str, color: bool = False, endpoint: str | None = Non
     template = environment(autoescape=False).get_template(f"{fmt}.j2")
     columns = columns_of(plan)
     matrix = [(e, cells_of(e, columns)) for e in plan.entities]
-    return template.render(plan=plan, color=color, generated=utc_timestamp(plan.generated_at), columns=columns, matrix=matrix,
+    return template.render(plan=plan, color=color, generated=utc_timestamp(plan.generated_at), columns=columns,
+                           matrix=matrix,
                            creates_line=_creates_line, counts=_counts, notable=notable, endpoint=endpoint,
                            error_symbol=ERROR_SYMBOL).rstrip("\n")
 

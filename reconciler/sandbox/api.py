@@ -116,7 +116,7 @@ class Api:
     def __init__(self, sandbox: "Sandbox") -> None:
         self.sb = sandbox
 
-    async def _gate(self, request: Request, operation: str, handler: Handler) -> Response:
+    async def _gate(self, request: Request, operation: str, handler: Handler) -> Response:  # noqa: C901  faults, throttling and the rate limiter in the order SP-API applies them
         sb = self.sb
         step = sb.faults.step(operation)
         try:
@@ -138,8 +138,8 @@ class Api:
                 raise ApiFailure(status, "injected failure (sandbox faults)", headers={RETRY_AFTER_HEADER: "1"})
             region = request.headers.get(REGION_HEADER, "")
             if region not in catalogue.REGIONS:
-                raise ApiFailure.invalid(REGION_HEADER, f"name the region this call is for ({', '.join(catalogue.REGIONS)}), "
-                                         "as the host does on SP-API")
+                raise ApiFailure.invalid(REGION_HEADER, "name the region this call is for "
+                                         f"({', '.join(catalogue.REGIONS)}), as the host does on SP-API")
             if sb.faults.throttled():
                 raise self._throttled(1)
             seller_id, application = self._authorize(request, region)

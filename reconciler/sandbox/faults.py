@@ -130,6 +130,43 @@ def _rates(raw: Any) -> tuple[tuple[str, float], ...]:
     return tuple((operation, float(rate)) for operation, rate in raw.items())
 
 
+def _flag(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ApiFailure.invalid(key, f"{key} must be true or false")
+    return value
+
+
+def _script(key: str, value: Any) -> tuple[Step, ...]:
+    if not isinstance(value, list):
+        raise ApiFailure.invalid(key, "script must be a list of steps")
+    return tuple(_step(step, f"script[{i}]") for i, step in enumerate(value))
+
+
+def _echo(key: str, value: Any) -> str:
+    if value not in ("", *ECHO_FIELDS):
+        raise ApiFailure.invalid(key, f"echoCredentials must be one of {', '.join(ECHO_FIELDS)} or empty")
+    return str(value)
+
+
+def _number(key: str, value: Any) -> float | int:
+    """The numeric keys: a rate in [0, 1], the seed (whole), or a whole count of milliseconds or calls."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiFailure.invalid(key, f"{key} must be a number")
+    if key.endswith("Rate"):
+        if not 0.0 <= value <= 1.0:
+            raise ApiFailure.invalid(key, f"{key} must be between 0 and 1")
+        return float(value)
+    if key == "seed":
+        if value != int(value):
+            raise ApiFailure.invalid(key, "seed must be a whole number")
+        return int(value)
+    return _whole(key, value, MAX_LATENCY_MS if key == "latencyMs" else None)
+
+
+_READERS = {"retryAfterOn429": _flag, "script": _script, "rates": lambda key, value: _rates(value),
+            "echoCredentials": _echo}
+
+
 def faults_from_api(body: Any) -> Faults:
     """The body of `PUT /_sandbox/faults`; a key left out takes its default (off)."""
     if not isinstance(body, dict):
@@ -139,31 +176,7 @@ def faults_from_api(body: Any) -> Faults:
     for key, value in body.items():
         if key not in _KEYS:
             raise ApiFailure.invalid(key, f"unknown key {key!r}")
-        if key == "retryAfterOn429":
-            if not isinstance(value, bool):
-                raise ApiFailure.invalid(key, f"{key} must be true or false")
-        elif key == "script":
-            if not isinstance(value, list):
-                raise ApiFailure.invalid(key, "script must be a list of steps")
-            value = tuple(_step(step, f"script[{i}]") for i, step in enumerate(value))
-        elif key == "rates":
-            value = _rates(value)
-        elif key == "echoCredentials":
-            if value not in ("", *ECHO_FIELDS):
-                raise ApiFailure.invalid(key, f"echoCredentials must be one of {', '.join(ECHO_FIELDS)} or empty")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ApiFailure.invalid(key, f"{key} must be a number")
-        elif key.endswith("Rate"):
-            if not 0.0 <= value <= 1.0:
-                raise ApiFailure.invalid(key, f"{key} must be between 0 and 1")
-            value = float(value)
-        elif key == "seed":
-            if value != int(value):
-                raise ApiFailure.invalid(key, "seed must be a whole number")
-            value = int(value)
-        else:
-            value = _whole(key, value, MAX_LATENCY_MS if key == "latencyMs" else None)
-        values[_KEYS[key]] = value
+        values[_KEYS[key]] = _READERS.get(key, _number)(key, value)
     return Faults(**values)
 
 
@@ -218,4 +231,5 @@ class FaultInjector:
         """Quotes the request's access token in the answer's `echoCredentials` field."""
         where = self.faults.echo_credentials
         if where and access_token:
-            setattr(failure, where, f"{getattr(failure, where)} (sent {ACCESS_TOKEN_HEADER} {echoed(access_token)})".strip())
+            quoted = f"{getattr(failure, where)} (sent {ACCESS_TOKEN_HEADER} {echoed(access_token)})"
+            setattr(failure, where, quoted.strip())

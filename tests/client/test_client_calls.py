@@ -85,7 +85,7 @@ def test_read_seller_follows_every_page_with_the_sellers_own_token(sellers, conn
     pages = [p for p in wire.to(REGISTRATIONS) if p.request.headers[REGION_HEADER] == "EU"]
     assert len(pages) == 3 and {p.request.url.params["pageSize"] for p in pages} == {"50"}
     assert "nextToken" not in pages[0].request.url.params
-    for previous, page in zip(pages, pages[1:]):  # each page asks for the token the one before gave
+    for previous, page in zip(pages, pages[1:], strict=False):  # each page asks for the token the one before gave
         assert page.request.url.params["nextToken"] == previous.json()["pagination"]["nextToken"]
     assert "pagination" not in pages[-1].json()
     # one LWA exchange per region, form-encoded, with the seller's refresh token (one reference

@@ -42,7 +42,7 @@ def test_rendered_document_errors_point_into_the_template() -> None:
     with pytest.raises(DesiredStateError) as caught:
         load([template_file(text)])
     lines = ATLAS.splitlines()
-    expected_line = next(i for i, l in enumerate(lines, 1) if "idDocument: {type: passport" in l)
+    expected_line = next(i for i, text in enumerate(lines, 1) if "idDocument: {type: passport" in text)
     assert {(p.line, p.key) for p in caught.value.problems} == {
         (expected_line, "spec.legalRepresentative.idDocument.type")}
 

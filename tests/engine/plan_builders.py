@@ -75,7 +75,7 @@ def seller(e: Entity, participations: tuple[str, ...] = (), regs: tuple[LiveRegi
 
 
 def run(entities: list[Entity], sellers: list[SellerLive], today: date = TODAY,
-        policy: Policy = Policy()) -> Plan:
+        policy: Policy = Policy()) -> Plan:  # noqa: B008  frozen: one shared value is safe
     desired = DesiredState(tuple(entities), "d" * 64)
     return plan(desired, {s.seller_id: s for s in sellers}, today, policy, NOW, "sandbox")
 

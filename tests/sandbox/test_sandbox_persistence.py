@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 
@@ -95,10 +96,8 @@ def test_seeding_is_all_or_nothing_and_happens_once(tmp_path):
         s.insert_registration(_records("S1", "t" * 40, 1e9)[0])
         raise RuntimeError("seed failed half way")
 
-    try:
+    with contextlib.suppress(RuntimeError):
         store.seed_once(broken)
-    except RuntimeError:
-        pass
     assert store.all_registrations(1e9) == []
     assert store.seed_once(lambda s: s.insert_registration(_records("S1", "t" * 40, 1e9)[0])) is True
     assert store.seed_once(lambda s: s.insert_registration(_records("S1", "t" * 40, 1e9)[0])) is False
