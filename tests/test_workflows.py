@@ -94,7 +94,8 @@ def test_least_privilege_timeouts_concurrency_and_no_persisted_credentials(path:
               if any(v == "write" for k, v in job["permissions"].items() if k != "id-token")}
     for name in writes:
         job = flow["jobs"][name]
-        ran = [s for s in job["steps"] if "run" in s or s.get("uses", "").startswith(("actions/checkout@", DEFAULT_PIN.repository))]
+        ran = [s for s in job["steps"]
+               if "run" in s or s.get("uses", "").startswith(("actions/checkout@", DEFAULT_PIN.repository))]
         assert not ran or job.get("environment") == "production", f"{name} writes and runs repository code"
 
 
@@ -106,7 +107,8 @@ def test_a_pull_request_decides_only_desired() -> None:
     assert checkouts[1] == {"ref": "${{ github.event.pull_request.head.sha }}", "path": ".acorn-head",
                             "sparse-checkout": "desired", "persist-credentials": False}
     overlay = next(s["run"] for s in steps if "cp -a" in s.get("run", ""))
-    assert overlay.split() == ["rm", "-rf", "desired", "cp", "-a", ".acorn-head/desired", "desired", "rm", "-rf", ".acorn-head"]
+    assert overlay.split() == ["rm", "-rf", "desired", "cp", "-a", ".acorn-head/desired", "desired",
+                               "rm", "-rf", ".acorn-head"]
     aws = next(s for s in steps if s.get("uses", "").startswith("aws-actions/"))
     assert aws["if"].startswith("env.TRUSTED == 'true'")
     assert "head.repo.full_name == github.repository" in flow["jobs"]["plan"]["env"]["TRUSTED"]
@@ -125,7 +127,8 @@ def test_apply_applies_the_reviewed_plan_in_production_one_at_a_time() -> None:
     text = (REPO / ".github" / "workflows" / "apply.yml").read_text()
     assert "--yes" not in text
     apply = next(s for s in job["steps"] if s.get("id") == "apply")
-    assert apply["with"] == {"command": "apply", "args": "${{ runner.temp }}/reviewed/plan.json", "fail-on-error": "false"}
+    assert apply["with"] == {"command": "apply", "args": "${{ runner.temp }}/reviewed/plan.json",
+                             "fail-on-error": "false"}
     download = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/download-artifact@"))
     assert download["with"]["run-id"] == "${{ steps.find.outputs.run-id }}"
 

@@ -63,7 +63,8 @@ def test_the_schema_association_works_outside_acorns_repository(run_acorn, repo:
 def test_nothing_is_overwritten_without_force(run_acorn, repo: Path) -> None:
     (repo / ".gitignore").write_text("node_modules/\n")
     assert run_acorn("init", cwd=repo).code == 0
-    assert (repo / ".gitignore").read_text().startswith("node_modules/\n") and ".acorn/" in (repo / ".gitignore").read_text()
+    ignored = (repo / ".gitignore").read_text()
+    assert ignored.startswith("node_modules/\n") and ".acorn/" in ignored
     again = run_acorn("init", cwd=repo)
     assert again.code == 0 and "unchanged  acorn.yaml" in again.out
     (repo / "acorn.yaml").write_text("environment: sandbox\n")

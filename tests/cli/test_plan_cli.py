@@ -117,7 +117,8 @@ def test_a_seller_without_credentials_is_named_and_the_others_still_plan(run_aco
         result = run_acorn("plan", "--endpoint", url, "--format", "json", cwd=demo)
     assert result.code == 1
     assert result.err.strip().splitlines() == [
-        "error: acme-sz FE: not read: the seller has not authorized this application in FE (see its unauthorized pairs)",
+        "error: acme-sz FE: not read: the seller has not authorized this application in FE "
+        "(see its unauthorized pairs)",
         "error: nordlicht-de: environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set"]
     plan = json.loads(result.out)
     planned = {e["name"]: (e.get("error"), len(e["pairs"])) for e in plan["entities"]}

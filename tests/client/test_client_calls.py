@@ -260,7 +260,8 @@ def test_a_call_gives_up_after_its_attempts_and_only_that_seller_fails(sellers, 
             return await client.read_all([NORD, SAKURA], concurrency=1)
 
     live = run(go())
-    assert "getMarketplaceParticipations for seller A1EXAMPLENORD01 gave up after 6 attempts" in live[NORD.seller_id].error
+    gave_up = "getMarketplaceParticipations for seller A1EXAMPLENORD01 gave up after 6 attempts"
+    assert gave_up in live[NORD.seller_id].error
     assert live[SAKURA.seller_id].error is None
     assert len(fake_time.sleeps) == 5
 
@@ -483,7 +484,8 @@ def test_an_endpoint_that_cannot_be_sent_to_stops_the_run_with_one_clear_error(m
         async with make_client(Recording(before), TOKENS, endpoint=endpoint or sandbox_url) as client:
             return await client.read_all([ACME, NORD], concurrency=2)
 
-    with pytest.raises(EndpointUnusable, match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
+    with pytest.raises(EndpointUnusable,
+                       match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
         run(go())
 
 

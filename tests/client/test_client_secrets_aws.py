@@ -101,8 +101,8 @@ def test_endpoint_and_region_come_from_acorn_yaml_before_the_environment(aws, tm
     generic = {k: v for k, v in aws_env("").items() if k != "AWS_ENDPOINT_URL_SECRETS_MANAGER"}
     assert AwsSecrets({**generic, "AWS_ENDPOINT_URL": aws.meta.endpoint_url}).value("s") == "value-from-moto"
     audit, waits = MemoryAuditLog(), []
-    with pytest.raises(BreakerOpen, match=r"^AWS Secrets Manager is not answering: 5 calls in a row failed "
-                                          r"\(last: EndpointConnectionError on BatchGetSecretValue\); stopping the run"):
+    with pytest.raises(BreakerOpen, match=r"^AWS Secrets Manager is not answering: 5 calls in a row failed \(last: "
+                                          r"EndpointConnectionError on BatchGetSecretValue\); stopping the run"):
         AwsSecrets(env, audit=audit, sleep=waits.append, rng=lambda: 0.5).value("s")
     assert waits == [0.25, 0.5, 1.0, 2.0]  # acorn's backoff between the attempts; boto3 retries nothing itself
     assert [(e.operation, e.status, e.error) for e in audit.entries] == \
