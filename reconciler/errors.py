@@ -1,9 +1,13 @@
 """The one exception tree of acorn; the CLI renders each once, with its exit code.
 
     AcornError                  anything a user can cause; never shown as a traceback
+    ├── RunStopping             stops the whole run wherever it happens (reads, account reads,
+    │                           applies): never one seller's warning or one pair's failure.
+    │                           Exactly these are: MachineError, BreakerOpen, EndpointUnusable,
+    │                           ApplicationCredentialsError (marked ◆ below)
     ├── DesiredStateError       the desired tree is invalid (carries every Problem found)
     ├── ConfigError             acorn.yaml, flags or environment are wrong
-    ├── MachineError            the machine failed acorn: a full disk, a read-only folder, a
+    ├── MachineError ◆          the machine failed acorn: a full disk, a read-only folder, a
     │                           state file it cannot use (stops the run: never one per seller)
     ├── SecretError             a referenced secret cannot be resolved (never holds the value)
     ├── PlanFileError           a saved plan is unreadable or stale
@@ -12,9 +16,9 @@
         ├── AlreadyExists       409: an open registration exists (apply reports it, never resubmits)
         ├── AuthError           LWA refused an entity-region's refresh token
         │   └── RegionUnauthorized  403: the seller has not authorized the app in that region
-        ├── ApplicationCredentialsError  LWA refused the application itself: the run stops
-        ├── BreakerOpen         the run's breaker opened: too many calls in a row failed
-        └── EndpointUnusable    no call can be sent to the endpoint (a malformed URL or port)
+        ├── ApplicationCredentialsError ◆  LWA refused the application itself: the run stops
+        ├── BreakerOpen ◆       the run's breaker opened: too many calls in a row failed
+        └── EndpointUnusable ◆  no call can be sent to the endpoint (a malformed URL or port)
 """
 
 from __future__ import annotations
@@ -55,6 +59,11 @@ class AcornError(Exception):
     exit_code = 1
 
 
+class RunStopping(AcornError):
+    """An error that stops the run wherever it is raised: code that turns other errors into a
+    seller's warning or a pair's failure re-raises this one (`except RunStopping: raise`)."""
+
+
 class DesiredStateError(AcornError):
     def __init__(self, problems: list[Problem], where: str = "the desired state"):
         self.problems = sorted(problems)
@@ -67,7 +76,7 @@ class ConfigError(AcornError):
     pass
 
 
-class MachineError(AcornError):
+class MachineError(RunStopping):
     """A file acorn must write or keep (audit log, state, output) cannot be: names path and cause."""
 
 
@@ -119,15 +128,15 @@ class RegionUnauthorized(AuthError):
         self.region = region
 
 
-class ApplicationCredentialsError(ApiError):
+class ApplicationCredentialsError(ApiError, RunStopping):
     """LWA's invalid_client / unauthorized_client: the app's id or secret, the same for every seller."""
 
 
-class BreakerOpen(ApiError):
+class BreakerOpen(ApiError, RunStopping):
     """The run's breaker opened: calls failed several times in a row across every seller (the
     service is down, not flaky), so the run stops rather than fail each seller in turn."""
 
 
-class EndpointUnusable(ApiError):
+class EndpointUnusable(ApiError, RunStopping):
     """The endpoint's URL cannot be sent to at all (malformed, a port past 65535): wrong for
     every seller, so the run stops."""

@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import click
@@ -70,7 +71,7 @@ def command(plan_file, desired, config, environment, endpoint, names, selector, 
     else:  # a saved plan was reviewed already; a fresh one must be confirmed here
         apply.check_confirmable(yes, sys.stdin.isatty())
     timeout = DEFAULT_WAIT_TIMEOUT if wait_timeout is None else wait_timeout
-    run.now  # noqa: B018  the run's clock is a call of its own: read it before the event loop runs
+    run.today  # noqa: B018  the run's clock is a call of its own: read it (once) before the event loop runs
     return asyncio.run(_apply(run, saved, yes, force, timeout if wait else None, use_color(run.ws, no_color),
                               fail_on_rejected))
 
@@ -123,8 +124,14 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
             if settings.endpoint == "embedded":
                 click.echo(EMBEDDED_REVIEW_NOTE.format(first=next(
                     (r.registration_id for r in results if r.outcome == apply.ACCEPTED), "REG-ID")))
-            reviews = await apply.wait_all(client, results, by_name, wait, settings.concurrency, time.monotonic,
-                                           asyncio.sleep, on_round=_progress(time.monotonic))
+            accepted = sum(1 for r in results if r.outcome == apply.ACCEPTED)
+            progress = WaitProgress(time.monotonic, time.monotonic() + wait, accepted)
+            heartbeat = asyncio.create_task(progress.heartbeat())
+            try:
+                reviews = await apply.wait_all(client, results, by_name, wait, settings.concurrency, time.monotonic,
+                                               asyncio.sleep, on_round=progress.round)
+            finally:
+                heartbeat.cancel()
             for line in apply.review_lines(reviews, width):
                 click.echo(line)
             click.echo(paint(apply.review_summary(reviews), "bold", color))
@@ -135,19 +142,35 @@ EMBEDDED_REVIEW_NOTE = (
     f"The embedded sandbox decides a review {DEFAULT_REVIEW_SECONDS / 60:g} minutes after submission, on its own "
     "clock (real time plus what `acorn sandbox clock advance` added before this run). To decide sooner, run in another "
     "shell: acorn sandbox review decide {first} --approve (or --reject CODE).")
-PROGRESS_EVERY = 30.0
+PROGRESS_EVERY = 10.0  # as Terraform's "Still creating... [10s elapsed]"
 
 
-def _progress(clock):
-    """A line every PROGRESS_EVERY seconds while reviews are pending, so --wait is never silent."""
-    last = [clock()]
+class WaitProgress:
+    """While --wait polls, a line at least every PROGRESS_EVERY seconds (a heartbeat task ticks
+    every second; a poll round slowed by rate limits does not make it silent)."""
 
-    def report(waiting: int, left: float) -> None:
-        if clock() - last[0] >= PROGRESS_EVERY:
-            last[0] = clock()
-            click.echo(f"... {waiting} still under review; waiting up to {left:.0f} s more")
+    def __init__(self, clock: Callable[[], float], deadline: float, waiting: int,
+                 echo: Callable[[str], object] = click.echo) -> None:
+        self._clock, self._deadline, self._echo = clock, deadline, echo
+        self.start = self.last = clock()
+        self.waiting = waiting
 
-    return report
+    def round(self, waiting: int, left: float) -> None:
+        """After each poll round: how many are still under review."""
+        self.waiting = waiting
+        self.tick()
+
+    def tick(self) -> None:
+        now = self._clock()
+        if now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            self._echo(f"Still waiting... [{now - self.start:.0f}s elapsed] {self.waiting} still under review; "
+                       f"up to {max(0.0, self._deadline - now):.0f} s more")
+
+    async def heartbeat(self, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+        while True:
+            await sleep(1.0)
+            self.tick()
 
 
 async def _submit(client, choice: apply.Choice, entities, concurrency: int, width: int,

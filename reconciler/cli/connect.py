@@ -1,7 +1,8 @@
 """Connecting a client to its endpoint: the one place that plugs the embedded sandbox in.
 
 The client does not know the sandbox: in embedded mode this hands it the sandbox's in-process
-transport, its base URL, and its demo refresh token as the stand-in for an unset credential.
+transport, its base URL, and its demo refresh token as the stand-in for an unset credential
+(a seller the sandbox does not know is adopted then: a rehearsal, see `EmbeddedTransport.adopt`).
 The sandbox's admin calls (/_sandbox/...) go through `admin_client`, embedded or served alike.
 """
 
@@ -11,12 +12,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 import httpx
 
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
 from ..client.endpoints import resolve_endpoints
 from ..desired.settings import Settings
+from ..domain.model import Entity
 
 
 def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state_dir: Path,
@@ -25,9 +28,21 @@ def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state
     if settings.endpoint == "embedded" and "transport" not in options:
         from ..sandbox.embedded import EMBEDDED_BASE_URL, demo_refresh_token, embedded_transport
 
-        options = {"transport": embedded_transport(state_dir / "sandbox.sqlite"),
-                   "endpoints": resolve_endpoints(settings, EMBEDDED_BASE_URL),
-                   "stand_in_token": demo_refresh_token, **options}
+        transport = embedded_transport(state_dir / "sandbox.sqlite")
+
+        def stand_in(entity: Entity) -> str:
+            # Rehearsal: an entity of the user's own whose credential is unset plans here as a
+            # seller with no stores (its marketplaces are creates), not as an error.
+            seller_id, submission = entity.seller_id, entity.submission
+            registration = (submission.business_registration.country, submission.business_registration.number)
+            if transport.adopt(seller_id, submission.legal_entity_name, registration):
+                click.echo(f"note: the embedded sandbox did not know seller {seller_id}: it now rehearses it as a "
+                           f"seller with no stores, so its marketplaces plan as creates (acorn sandbox seller list "
+                           f"shows it)", err=True)
+            return demo_refresh_token(seller_id)
+
+        options = {"transport": transport, "endpoints": resolve_endpoints(settings, EMBEDDED_BASE_URL),
+                   "stand_in_token": stand_in, **options}
     return AcornClient(settings, env, base_dir=base_dir, audit=audit, **options)
 
 

@@ -9,9 +9,10 @@ region (SP-API authorizations are regional). A region the seller has not authori
 in (SP-API's 403, or LWA refusing that region's token) is recorded in
 `SellerLive.unauthorized` and the seller's other regions are read; a seller that cannot be
 read at all (its credentials are missing, a call gives up) gets `SellerLive(error=...)` and
-the others go on; only the run's breaker (BreakerOpen), an unusable endpoint and the application's own
-credentials (missing, or refused by LWA) stop `read_all`. No ApiError leaves a public method
-without passing the run's Redactor (redact.py): a server echoing a token cannot leak it.
+the others go on; only run-stopping errors (errors.RunStopping: the run's breaker, an
+unusable endpoint, a full disk, the application's own credentials missing or refused by LWA)
+stop `read_all`. No ApiError leaves a public method without passing the run's Redactor
+(redact.py): a server echoing a token cannot leak it.
 """
 
 from __future__ import annotations
@@ -44,11 +45,8 @@ from ..domain.model import Entity, SecretRef
 from ..errors import (
     AcornError,
     ApiError,
-    ApplicationCredentialsError,
     AuthError,
-    BreakerOpen,
-    EndpointUnusable,
-    MachineError,
+    RunStopping,
     SecretError,
 )
 from .audit import AuditLog
@@ -74,9 +72,6 @@ MAX_PAGES = 1000  # 50,000 registrations of one seller on one host: past that th
 EMBEDDED_CLIENT_CREDENTIAL = "acorn-embedded"
 
 
-_RUN_STOPPING = (BreakerOpen, EndpointUnusable, MachineError, ApplicationCredentialsError)
-
-
 def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Every ApiError leaving a public operation goes through the run's Redactor, once."""
 
@@ -99,9 +94,9 @@ class AcornClient:
                  clock: Callable[[], float] = time.monotonic, rng: Callable[[], float] = random.random,
                  policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,  # noqa: B008  frozen: one shared value is safe
                  endpoints: Endpoints | None = None,
-                 stand_in_token: Callable[[str], str] | None = None, rate_scale: float = 1.0,
+                 stand_in_token: Callable[[Entity], str] | None = None, rate_scale: float = 1.0,
                  on_throttle: Callable[[Call, float], None] | None = None) -> None:
-        """`stand_in_token(seller_id)`, given only for the embedded sandbox, is the refresh token
+        """`stand_in_token(entity)`, given only for the embedded sandbox, is the refresh token
         used for an entity whose own credential is unset (the sandbox's demo token).
         `rate_scale` runs the published rates that many times faster (a sandbox started with
         the same --rate-scale; 1 for SP-API). `on_throttle(call, seconds)` hears each wait
@@ -111,7 +106,8 @@ class AcornClient:
         self.redactor = Redactor()  # learns each secret as the client handles it
         aws = AwsSecrets(env, region=settings.aws_region, endpoint=settings.aws_endpoint, policy=policy, audit=audit,
                          rng=rng)  # acorn's retries, a breaker and the audit log for AWS too
-        self._secrets = Secrets(env, base_dir, aws)
+        self._secrets = Secrets(env, base_dir, aws,
+                                max_file_bytes=settings.max_secret_file_bytes)  # limits.secretFileBytes
         self._clock = clock
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
@@ -175,7 +171,7 @@ class AcornClient:
                 raise SecretError(missing) from None
         if self._stand_in_token is None:
             raise SecretError(missing)
-        return self._stand_in_token(entity.seller_id), missing
+        return self._stand_in_token(entity), missing
 
     def _auth(self, entity: Entity, region: str) -> LwaAuth:
         key = (entity.seller_id, region)
@@ -311,7 +307,7 @@ class AcornClient:
                 HELD_GATE.set(gate)  # given back while this seller only waits for its quota
                 try:
                     return await self.read_seller(entity)
-                except _RUN_STOPPING:  # stop all
+                except RunStopping:  # stop all
                     raise
                 except AcornError as exc:
                     return SellerLive(entity.seller_id, error=str(exc))
@@ -322,7 +318,7 @@ class AcornClient:
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
-            breaker: list[BaseException] = [e for e in failed.exceptions if isinstance(e, _RUN_STOPPING)]
+            breaker: list[BaseException] = [e for e in failed.exceptions if isinstance(e, RunStopping)]
             raise (breaker or list(failed.exceptions))[0] from None
         return {entity.seller_id: task.result() for entity, task in zip(entities, tasks, strict=False)}
 

@@ -22,6 +22,7 @@ from ..domain import catalogue
 from ..domain.countries import ISO_3166_ALPHA2
 from ..domain.gcpause import paused_gc
 from ..domain.model import (
+    Acknowledgement,
     BusinessRegistration,
     Credentials,
     DesiredState,
@@ -179,11 +180,25 @@ def load_entity(text: str, source: str, expected_name: str, line_offset: int = 0
     line = doc.where(("metadata", "name"))[0] + line_offset
     numbers = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _number_paths(doc.data)
                     for at in [doc.where(p)])
-    return _entity(doc.data, Source(source, line, numbers, row)), []  # type: ignore[arg-type]  # schema-checked
+    places = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _place_paths(doc.data)
+                   for at in [doc.where(p)])
+    return _entity(doc.data, Source(source, line, numbers, places, row)), []  # type: ignore[arg-type]  # schema-checked
 
 
 def _number_paths(data: object) -> list[KeyPath]:
     return [("spec", "businessRegistration", "number")] + _list_paths(data, ("spec", "taxRegistrations"), "number")
+
+
+def _place_paths(data: object) -> list[KeyPath]:
+    """The fields a verdict's finding can point at, where they are written."""
+    out: list[KeyPath] = [("spec", "legalRepresentative", "idDocument", "expiresOn"), ("spec", "legalEntityName"),
+                          ("spec", "businessRegistration", "country"), ("spec", "credentials", "refreshToken")]
+    out += [("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS
+            if _at(data, ("spec", "credentials", "refreshToken", r, "authorizedOn")) is not None]
+    for key in ("marketplaces", "taxRegistrations", "acknowledgements", "documents"):
+        items = _at(data, ("spec", key))
+        out += [("spec", key, i) for i in range(len(items) if isinstance(items, list) else 0)]
+    return [p for p in out if _at(data, p) is not None]
 
 
 def _shift(problems: list[Problem], offset: int, row: str | None) -> list[Problem]:
@@ -392,6 +407,8 @@ def _entity(data: dict[str, Any], source: Source) -> Entity:
         marketplaces=tuple(spec["marketplaces"]),
         labels=tuple(sorted(data["metadata"].get("labels", {}).items())),
         source=source,
+        acknowledgements=tuple(Acknowledgement(a["code"], a["marketplace"], a["reason"].strip(), i)
+                               for i, a in enumerate(spec.get("acknowledgements", []))),
     )
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule, by_code
+from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule
 from ..domain.masking import mask
-from ..domain.model import Entity, Reason, Submission, TaxRegistration
+from ..domain.model import Reason, Submission, TaxRegistration
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS as DEFAULT_ID_MIN_VALID_DAYS  # re-exported
 from . import tax_numbers
 
@@ -46,12 +46,31 @@ def check_tax(submission: Submission, marketplace: Marketplace) -> Reason | None
     """The marketplace's tax row: an invalid number of its scheme, or a certain requirement
     that no registration meets (a requirement that depends is a warning: see `warnings`)."""
     need = marketplace.tax
-    mine = [t for t in submission.tax_registrations if _takes(need, t)]
-    for tax in mine:
+    for tax in (t for t in submission.tax_registrations if _takes(need, t)):
         problem = tax_numbers.tax_number_problem(tax.scheme, tax.country, tax.number) if tax.number else None
         if problem:
             which = tax.scheme + (f" ({tax.country})" if tax.country else "")
             return Reason(TAX_NUMBER_INVALID, f"{which} number {mask(tax.number)}: {problem}")
+    return check_tax_requirement(submission, marketplace)
+
+
+def tax_number_reasons(submission: Submission) -> tuple[tuple[int, Reason, str], ...]:
+    """(item index, reason, the check's own words) for every `taxRegistrations` item whose
+    number is invalid: every create carries every item, so each blocks every create."""
+    out = []
+    for i, tax in enumerate(submission.tax_registrations):
+        problem = tax_numbers.tax_number_problem(tax.scheme, tax.country, tax.number) if tax.number else None
+        if problem:
+            which = tax.scheme + (f" ({tax.country})" if tax.country else "")
+            out.append((i, Reason(TAX_NUMBER_INVALID,
+                                  f"taxRegistrations[{i}] {which} number {mask(tax.number)}: {problem}"), problem))
+    return tuple(out)
+
+
+def check_tax_requirement(submission: Submission, marketplace: Marketplace) -> Reason | None:
+    """A certain tax requirement of the marketplace that no registration meets (numbers aside)."""
+    need = marketplace.tax
+    mine = [t for t in submission.tax_registrations if _takes(need, t)]
     if mine or need.rule is not TaxRule.REQUIRED:
         return None
     if submission.business_registration.country == need.waived_if_registered_in:
@@ -92,13 +111,6 @@ def check(submission: Submission, marketplace: Marketplace, today: date,
     return tuple(r for r in found if r is not None)
 
 
-def check_entity(entity: Entity, today: date,
-                 min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> dict[str, tuple[Reason, ...]]:
-    """Reasons per desired marketplace code of the entity; a clean marketplace maps to ()."""
-    return {code: check(entity.submission, by_code(code), today, min_valid_days)
-            for code in entity.marketplaces}
-
-
 def warnings(submission: Submission, marketplace: Marketplace) -> tuple[Reason, ...]:
     """What the marketplace may ask for, depending on facts no file holds: a DEPENDS row
     whose scheme the submission has no registration of."""
@@ -108,8 +120,3 @@ def warnings(submission: Submission, marketplace: Marketplace) -> tuple[Reason, 
     wanted = need.scheme + (f" with country {need.country}" if need.country else "")
     return (Reason(TAX_REGISTRATION_MAY_BE_REQUIRED,
                    f"{marketplace.code} may require tax registration {wanted}: {need.depends_on}"),)
-
-
-def warn_entity(entity: Entity) -> dict[str, tuple[Reason, ...]]:
-    """`warnings` per desired marketplace code of the entity."""
-    return {code: warnings(entity.submission, by_code(code)) for code in entity.marketplaces}

@@ -32,8 +32,6 @@ from stdnum.sg import uen
 from stdnum.tr import vkn
 
 from ..domain.catalogue import SCHEMES
-from ..domain.model import Entity
-from ..errors import Problem
 
 CHECK_DIGIT = "the check digit does not match"
 
@@ -198,18 +196,3 @@ def business_number_problem(country: str, number: str) -> str | None:
     or if acorn does not know that country's numbers."""
     rule = _BUSINESS.get(country)
     return _run(rule, normalise(number)) if rule is not None else None
-
-
-
-def entity_problems(entity: Entity) -> list[Problem]:
-    """Every invalid number of the entity, at the file, line and column it is written
-    (`acorn validate` reports them as errors; plan blocks the pairs that need them)."""
-    s = entity.submission
-    where = {key: (line, column) for key, line, column in entity.source.numbers}
-    found: list[tuple[str, str | None]] = [
-        ("spec.businessRegistration.number",
-         business_number_problem(s.business_registration.country, s.business_registration.number))]
-    found += [(f"spec.taxRegistrations[{i}].number", tax_number_problem(t.scheme, t.country, t.number))
-              for i, t in enumerate(s.tax_registrations) if t.number is not None]
-    return [Problem(entity.source.path, *where.get(key, (entity.source.line, 1)), key, problem, entity.source.row or "")
-            for key, problem in found if problem is not None]

@@ -142,11 +142,32 @@ class Source:
     # Where each registration and tax number is written: (dotted key, line, column), so that
     # a number found invalid after loading is reported at its place.
     numbers: tuple[tuple[str, int, int], ...] = ()
+    # Where the fields a verdict can name are written (expiresOn, each marketplaces and
+    # taxRegistrations item, authorizedOn, acknowledgements): (dotted key, line, column).
+    places: tuple[tuple[str, int, int], ...] = ()
     row: str | None = None  # the template row's name, for an entity a template rendered
 
     @property
     def label(self) -> str:
         return source_label(self.path, self.row)
+
+    def at(self, key: str) -> tuple[int, int]:
+        """(line, column) of `key`; the entity's own line when the key is not written."""
+        for known, line, column in self.places + self.numbers:
+            if known == key:
+                return line, column
+        return self.line, 1
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A warning the seller has judged for one marketplace (`spec.acknowledgements`): it is
+    shown as acknowledged, with the reason, instead of repeated."""
+
+    code: str
+    marketplace: str
+    reason: str
+    index: int = 0  # its place in spec.acknowledgements
 
 
 @dataclass(frozen=True)
@@ -158,6 +179,7 @@ class Entity:
     marketplaces: tuple[str, ...]
     labels: tuple[tuple[str, str], ...] = ()
     source: Source = field(default=Source("<memory>"), compare=False)
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.credentials, SecretRef):

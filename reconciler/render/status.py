@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..domain import catalogue
+from ..domain.model import Reason
 from ..domain.timestamps import utc_timestamp
 from ..engine.plan import (
     ATTENTION,
@@ -145,11 +146,16 @@ def detail(p: Pair) -> str:
     return text
 
 
+def shown(p: Pair) -> tuple[Reason, ...]:
+    """A pair's reasons, then its acknowledged warnings (`CODE: acknowledged: why`)."""
+    return p.reasons + tuple(Reason(r.code, f"acknowledged: {r.message}") for r in p.acknowledged)
+
+
 def tooltip(marketplace: str, p: Pair) -> str:
     """The hover text of a cell: marketplace and state, the registration, every reason."""
     said = detail(p)
     lines = [f"{marketplace} · {p.state}"] + ([said] if said else [])
-    lines += [f"{r.code}: {r.message}" for r in p.reasons]
+    lines += [f"{r.code}: {r.message}" for r in shown(p)]
     return "\n".join(lines)
 
 
@@ -180,7 +186,7 @@ def render_status(status: Status, fmt: str, color: bool = False) -> str:
     context: dict[str, Any] = dict(
         status=status, order=ORDER, meaning=MEANING, generated=utc_timestamp(status.generated_at),
         generated_human=utc_timestamp(status.generated_at)[:19].replace("T", " ") + " UTC",
-        color=color, version=__version__, detail=detail, tooltip=tooltip, notable=notable,
+        color=color, version=__version__, detail=detail, tooltip=tooltip, notable=notable, shown=shown,
         summary=status.summary)
     if fmt == "text":
         width = max([len("entity")] + [len(r.name) for r in status.rows])
@@ -235,14 +241,14 @@ def page_data(status: Status) -> str:
             return 0
         if any(p.registration_id and ("|" in p.registration_id or ";" in p.registration_id) for p in cell):
             return [[index[p.state], p.status or "", p.registration_id or "",
-                     -1 if p.age_days is None else p.age_days, [reason(r.code, r.message) for r in p.reasons]]
+                     -1 if p.age_days is None else p.age_days, [reason(r.code, r.message) for r in shown(p)]]
                     for p in cell]
         out = []
         for p in cell:
             fields = [str(index[p.state]),
                       str(statuses.setdefault(p.status, len(statuses))) if p.status else "",
                       p.registration_id or "", "" if p.age_days is None else str(p.age_days),
-                      ".".join(str(reason(r.code, r.message)) for r in p.reasons)]
+                      ".".join(str(reason(r.code, r.message)) for r in shown(p))]
             while fields and fields[-1] == "":
                 fields.pop()
             out.append("|".join(fields))

@@ -13,7 +13,7 @@ from typing import Any
 from ..domain import safetext
 from ..domain.timestamps import utc_timestamp
 from ..engine.triage import Group, Section, Triage
-from . import ERROR_SYMBOL, SYMBOLS, escape_markdown, paint
+from . import ERROR_SYMBOL, SYMBOLS, UNREADABLE, UNREADABLE_NAME, escape_markdown, paint
 
 TRIAGE_FORMATS = ("text", "json", "markdown")
 FORMAT_VERSION = 1
@@ -25,6 +25,11 @@ def _symbol(state: str) -> str:
 
 def _style(state: str) -> str:
     return state
+
+
+def _name(state: str) -> str:
+    """The state's one name in every view ("error" is the key of an unreadable seller)."""
+    return UNREADABLE_NAME if state == UNREADABLE else state
 
 
 def render_triage(t: Triage, fmt: str, color: bool = False, endpoint: str | None = None) -> str:
@@ -50,7 +55,7 @@ def render_triage(t: Triage, fmt: str, color: bool = False, endpoint: str | None
 
 
 def _text_group(g: Group, color: bool) -> list[str]:
-    head = f"{_symbol(g.state)} {g.code} ({g.state}): {len(g.findings)}"
+    head = f"{_symbol(g.state)} {g.code} ({_name(g.state)}): {len(g.findings)}"
     width = max(len(f.entity) for f in g.findings)
     out = [paint(head, "error" if g.state == "error" else _style(g.state), color),
            safetext.line(f"    what to do: {g.action}")]
@@ -66,7 +71,7 @@ def _markdown(t: Triage, s: Section, endpoint: str | None) -> str:
         f"## {escape_markdown(s.label or f'no label {t.group_by}')}: {s.count} finding{'s' * (s.count != 1)}")
     parts = [title, ""]
     for g in s.groups:
-        parts += [f"### `{_symbol(g.state)}` {escape_markdown(g.code)} · {g.state} · {len(g.findings)}", "",
+        parts += [f"### `{_symbol(g.state)}` {escape_markdown(g.code)} · {_name(g.state)} · {len(g.findings)}", "",
                   f"**What to do:** {escape_markdown(g.action)}", "",
                   "| entity | marketplace | registration | detail |", "|:--|:--|:--|:--|"]
         parts += [f"| {escape_markdown(f.entity)} | {escape_markdown(f.marketplace or '-')} | "

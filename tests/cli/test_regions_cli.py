@@ -34,14 +34,28 @@ def test_a_region_without_a_token_is_a_validate_error_naming_its_marketplaces(ru
             "in FE's Seller Central, then add FE: {env: NAME} here") in result.err
 
 
-def test_a_lapsed_authorization_fails_validate_and_leaves_the_entitys_creates_out(run_acorn, demo: Path,
-                                                                                 monkeypatch) -> None:
+def fix_typo(demo: Path) -> None:
+    """acme-sz's German VAT number as it should be (the demo swaps two digits on purpose)."""
+    path = demo / ACME
+    path.write_text(path.read_text().replace("DE123457688", "DE123456788"))
+
+
+def test_a_lapsed_authorization_is_a_warning_in_validate_and_blocks_the_entitys_creates(run_acorn, demo: Path,
+                                                                                       monkeypatch) -> None:
+    """Time-dependent: a calendar date never fails validate (every unrelated commit would fail with
+    it); plan blocks every create of the entity, and the warning points at authorizedOn."""
     monkeypatch.setenv("ACORN_TODAY", "2026-12-01")
+    fix_typo(demo)
     credentials(demo, "refreshToken: {NA: {env: A, authorizedOn: 2025-11-01}, EU: {env: B, authorizedOn: "
                       "2025-12-20}, FE: {env: C}}")
     validated = run_acorn("validate", cwd=demo)
-    assert validated.code == 1
-    assert "error: NA AUTHORIZATION_EXPIRED: the seller's authorization in NA lapsed 30 days ago" in validated.err
+    assert validated.code == 0, validated.err
+    text = (demo / ACME).read_text().splitlines()
+    line = next(i for i, t in enumerate(text, 1) if "2025-11-01" in t)
+    column = text[line - 1].index("2025-11-01") + 1
+    assert (f"desired/entities/acme-sz.yaml:{line}:{column}: warning: NA AUTHORIZATION_EXPIRED: the seller's "
+            "authorization in NA lapsed 30 days ago") in validated.out
+    assert "(plan blocks it)" in validated.out
     assert "warning: EU AUTHORIZATION_EXPIRED: the seller's authorization in EU must be renewed within 19 days" \
         in validated.out
     planned = run_acorn("plan", "--format", "json", "--entity", "acme-sz", cwd=demo)
@@ -52,11 +66,19 @@ def test_a_lapsed_authorization_fails_validate_and_leaves_the_entitys_creates_ou
     assert acme["creates"] == []
 
 
-def test_a_client_secret_past_its_rotation_fails_validate(run_acorn, demo: Path, monkeypatch) -> None:
+def test_a_client_secret_past_its_rotation_warns_at_its_line_and_plan_blocks_every_create(
+        run_acorn, demo: Path, monkeypatch) -> None:
     monkeypatch.setenv("ACORN_TODAY", "2026-12-01")
+    fix_typo(demo)
     (demo / "acorn.yaml").write_text("lwa:\n  clientSecretRotatedOn: 2026-05-01\n")
     result = run_acorn("validate", cwd=demo)
-    assert result.code == 1 and "CLIENT_SECRET_EXPIRED: the LWA client secret was due for rotation" in result.err
+    assert result.code == 0, result.err
+    assert ("acorn.yaml:2:26: warning: lwa CLIENT_SECRET_EXPIRED: the LWA client secret was due for rotation"
+            in result.out)
+    planned = run_acorn("plan", "--format", "json", "--entity", "atlas-ie", cwd=demo)
+    (atlas,) = json.loads(planned.out)["entities"]
+    assert atlas["creates"] == [] and {p["state"] for p in atlas["pairs"]} == {"blocked"}
+    assert all("CLIENT_SECRET_EXPIRED" in [r["code"] for r in p["reasons"]] for p in atlas["pairs"])
 
 
 def test_the_demo_account_name_blocks_sakuras_create_with_a_field_diff(run_acorn, demo: Path) -> None:
@@ -74,7 +96,7 @@ def test_the_demo_account_name_blocks_sakuras_create_with_a_field_diff(run_acorn
 
 def test_the_demo_shows_unauthorized_other_channels_store_names_and_suspended_listings(run_acorn, demo: Path) -> None:
     planned = run_acorn("plan", "--format", "json", cwd=demo)
-    assert planned.code == 1
+    assert planned.code == 0 and "warning: acme-sz FE: not read" in planned.err
     acme, *_ = json.loads(planned.out)["entities"]
     states = {p["marketplace"]: p["state"] for p in acme["pairs"]}
     assert states["JP"] == "unauthorized" and "A2ZV50J4W1RKNI" not in states  # other channels never drift

@@ -65,8 +65,8 @@ def test_each_rule_has_one_located_message(case: str, expected: str) -> None:
 
 def test_unknown_key_is_named_and_the_missing_one_too() -> None:
     assert problems_of("unknown-key") == [
-        "7:3: spec.sellerID: unknown key; did you mean 'sellerId'? (allowed: businessRegistration, credentials, "
-        "documents, legalEntityName, legalRepresentative, marketplaces, sellerId, taxRegistrations)",
+        "7:3: spec.sellerID: unknown key; did you mean 'sellerId'? (allowed: acknowledgements, businessRegistration, "
+        "credentials, documents, legalEntityName, legalRepresentative, marketplaces, sellerId, taxRegistrations)",
         "6:1: spec.sellerId: required key is missing",
     ]
 
