@@ -4,7 +4,8 @@
     ├── RunStopping             stops the whole run wherever it happens (reads, account reads,
     │                           applies): never one seller's warning or one pair's failure.
     │                           Exactly these are: MachineError, BreakerOpen, EndpointUnusable,
-    │                           ApplicationCredentialsError (marked ◆ below)
+    │                           ApplicationCredentialsError and its ApplicationAccessError
+    │                           (marked ◆ below)
     ├── DesiredStateError       the desired tree is invalid (carries every Problem found)
     ├── ConfigError             acorn.yaml, flags or environment are wrong
     ├── MachineError ◆          the machine failed acorn: a full disk, a read-only folder, a
@@ -17,6 +18,11 @@
         ├── AuthError           LWA refused an entity-region's refresh token
         │   └── RegionUnauthorized  403: the seller has not authorized the app in that region
         ├── ApplicationCredentialsError ◆  LWA refused the application itself: the run stops
+        │   └── ApplicationAccessError ◆  SP-API refuses the application itself in a region (an
+        │                           expired client secret, a missing role, a wrong host or path, a
+        │                           suspended app): one finding for the run, not one per seller
+        ├── RoleMissing         a 403 an operation gets for lack of a role the app does not hold:
+        │                           a per-region warning on what it would have checked (not ◆)
         ├── BreakerOpen ◆       the run's breaker opened: too many calls in a row failed
         └── EndpointUnusable ◆  no call can be sent to the endpoint (a malformed URL or port)
 """
@@ -130,6 +136,16 @@ class RegionUnauthorized(AuthError):
 
 class ApplicationCredentialsError(ApiError, RunStopping):
     """LWA's invalid_client / unauthorized_client: the app's id or secret, the same for every seller."""
+
+
+class ApplicationAccessError(ApplicationCredentialsError):
+    """SP-API refuses the application itself, whatever the seller: the run stops at the first sign
+    (a RunStopping error through ApplicationCredentialsError)."""
+
+
+class RoleMissing(ApiError):
+    """An operation the application lacks the role for (getAccount without the Account Information
+    Service Provider role): a warning on what it would have checked, asked once per region and run."""
 
 
 class BreakerOpen(ApiError, RunStopping):

@@ -26,7 +26,7 @@ from ..desired.safefile import NotARegularFile, open_append, write_text
 from ..domain import safetext
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
-from ..engine.accounts import accounts_to_read, failed_read, with_accounts
+from ..engine.accounts import accounts_to_read, failed_read, not_offered, with_accounts
 from ..engine.plan import Plan, plan, unauthorized_regions, unreadable_entities
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
 from ..errors import AcornError, ConfigError, DesiredStateError
@@ -161,7 +161,8 @@ def lifecycle_notes(run: Run, entities: Sequence[Entity]) -> None:
     entity's creates and says why)."""
     day = run.today
     findings = [("lwa", f) for f in [lifecycle.client_secret(run.ws.settings.lwa_client_secret_rotated_on, day)] if f]
-    findings += [(e.name, f) for e in entities for f in lifecycle.authorizations(e, day)]
+    findings += [(e.name, f) for e in entities
+                 for f in lifecycle.authorizations(e, day, run.ws.settings.environment)]
     for who, f in findings:
         click.echo(f"{'error' if f.error else 'warning'}: {who}: {f.code}: {f.message}", err=True)
 
@@ -223,6 +224,9 @@ async def read_accounts(run: Run, client: AcornClient, entities: Sequence[Entity
     gate = asyncio.Semaphore(max(1, run.ws.settings.concurrency))
 
     async def one(entity: Entity, region: str) -> AccountRead:
+        skipped = not_offered(region)  # SP-API offers getAccount in the EU only
+        if skipped is not None:
+            return skipped
         async with gate:
             try:
                 return AccountRead(region, await client.get_account(entity, region))

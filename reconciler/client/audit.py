@@ -1,8 +1,10 @@
 """The audit log: one JSON line per HTTP attempt (LWA, API calls, every retry).
 
-Each line says what was asked of whom and what came back: UTC time, seller, operation,
-method, path (never the query or a body), status or error kind, `x-amzn-RequestId` and
-duration. Nothing else is taken from a request, so no token or secret can reach the file.
+Each line says what was asked of whom, where, and what came back: UTC time, seller,
+operation, region (whose host and authorization the call used; LWA exchanges name the regions
+of the token they exchange; a Secrets Manager call names its AWS region), method, path (never
+the query or a body), status or error kind, `x-amzn-RequestId` and duration. Nothing else is
+taken from a request, so no token or secret can reach the file.
 
 `AuditLog` is the interface the client records through; `FileAuditLog` (the run's JSON-lines
 file), `MemoryAuditLog` (tests) and `NullAuditLog` (no trail) are its implementations.
@@ -33,12 +35,14 @@ class AuditEntry:
     error: str | None  # e.g. ReadTimeout, RemoteProtocolError
     request_id: str | None
     duration_ms: float
+    region: str = ""  # NA | EU | FE (LWA: e.g. NA+EU+FE); AWS Secrets Manager: its region ("" if none)
 
     def to_json(self) -> dict[str, object]:
         return {
             "time": utc_timestamp(self.time, milliseconds=True),
             "sellerId": self.seller_id,
             "operation": self.operation,
+            "region": self.region or None,
             "method": self.method,
             "path": self.path,
             "status": self.status,

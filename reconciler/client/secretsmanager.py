@@ -191,7 +191,7 @@ class AwsSecrets:
     def _record(self, start: float, status: int | None, error: str | None, answer: Mapping[str, Any]) -> None:
         request_id = answer.get("ResponseMetadata", {}).get("RequestId") or None
         entry = AuditEntry(datetime.now(timezone.utc), "", OPERATION, "POST", "/", status, error, request_id,
-                           (time.monotonic() - start) * 1000)
+                           (time.monotonic() - start) * 1000, region=self._region or "")
         with self._lock:  # batches run in threads; the log is written one line at a time
             self._audit.record(entry)
 

@@ -31,6 +31,7 @@ from ..domain.model import (
     Entity,
     IdDocument,
     LegalRepresentative,
+    MarketplaceAccount,
     RegionCredential,
     SecretRef,
     Source,
@@ -195,6 +196,8 @@ def _place_paths(data: object) -> list[KeyPath]:
                           ("spec", "businessRegistration", "country"), ("spec", "credentials", "refreshToken")]
     out += [("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS
             if _at(data, ("spec", "credentials", "refreshToken", r, "authorizedOn")) is not None]
+    out += [("spec", "credentials", "refreshToken", r) for r in catalogue.REGIONS]
+    out += _list_paths(data, ("spec", "taxRegistrations"), "completedOn")
     for key in ("marketplaces", "taxRegistrations", "acknowledgements", "documents"):
         items = _at(data, ("spec", key))
         out += [("spec", key, i) for i in range(len(items) if isinstance(items, list) else 0)]
@@ -230,9 +233,20 @@ _REFERENCE_KINDS = ("env", "file", "aws")
 _AWS_KEYS = ("secretId", "key")
 
 
+_ACCOUNT_KEYS = ("marketplaces", "sellerId", "refreshToken")
+
+
 def _reference_key(key: object, parent: KeyPath) -> bool:
-    """A key a credential reference is made of: its kind, a field of an `aws` reference, or a
-    region entry's authorizedOn (`refreshToken: {NA: {env: A, authorizedOn: DATE}}`)."""
+    """A key a credential reference is made of: its kind, a field of an `aws` reference, a
+    region entry's authorizedOn (`refreshToken: {NA: {env: A, authorizedOn: DATE}}`), or what a
+    Far East account names besides its token (`accounts: [{marketplaces: [AU], sellerId, refreshToken}]`)."""
+    if parent[:3] == ("spec", "credentials", "accounts"):
+        if len(parent) == 4:
+            return key in _ACCOUNT_KEYS
+        if len(parent) == 5 and parent[4] == "marketplaces":
+            return True
+        if key == "authorizedOn":
+            return len(parent) == 5 and parent[4] == "refreshToken"
     if key == "authorizedOn":
         return len(parent) == 4 and parent[3] in catalogue.REGIONS
     return key in _REFERENCE_KINDS or (parent[-1:] == ("aws",) and key in _AWS_KEYS)
@@ -244,6 +258,8 @@ def _secret_key(key: object, parent: KeyPath) -> bool:
     if parent[:2] != ("spec", "credentials") or len(parent) < 3:
         return False
     if len(parent) == 3 and key in catalogue.REGIONS:  # refreshToken: {NA: {...}}
+        return False
+    if parent == ("spec", "credentials", "accounts") and isinstance(key, int):  # accounts: [{...}]
         return False
     return not _reference_key(key, parent)
 
@@ -281,6 +297,7 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
             problem(("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})")
         seen.setdefault(code, i)
     out += _region_tokens(doc, source, reported)
+    out += _account_marketplaces(doc, source, reported)
     for path in [("spec", "businessRegistration", "country")] + _list_paths(data, ("spec", "taxRegistrations"),
                                                                           "country"):
         value = _at(data, path)
@@ -313,8 +330,13 @@ def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) ->
     if not tokens or not set(tokens) <= set(catalogue.REGIONS):
         return []  # the single-reference form, or a map the schema already refuses
     missing: dict[str, list[str]] = {}
+    accounts = _at(doc.data, ("spec", "credentials", "accounts"))
+    own: set[object] = set()
+    for account in accounts if isinstance(accounts, list) else []:
+        codes = account.get("marketplaces") if isinstance(account, dict) else None
+        own.update(codes if isinstance(codes, list) else ())
     for code in markets:
-        if isinstance(code, str) and code in catalogue.BY_CODE:
+        if isinstance(code, str) and code in catalogue.BY_CODE and code not in own:
             region = catalogue.by_code(code).region
             if region not in tokens:
                 missing.setdefault(region, []).append(code)
@@ -322,6 +344,25 @@ def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) ->
                     f"no refresh token for region {region} (marketplaces {', '.join(codes)}): authorize the "
                     f"app in {region}'s Seller Central, then add {region}: {{env: NAME}} here")
             for region, codes in sorted(missing.items(), key=lambda kv: catalogue.REGIONS.index(kv[0]))]
+
+
+def _account_marketplaces(doc: yamlsource.Document, source: str, reported: set[str]) -> list[Problem]:
+    """Each Far East account's marketplaces are the entity's, and each is in one account only."""
+    accounts = _at(doc.data, ("spec", "credentials", "accounts"))
+    markets = _at(doc.data, ("spec", "marketplaces"))
+    if not isinstance(accounts, list) or not isinstance(markets, list):
+        return []
+    out, seen = [], set()
+    for i, account in enumerate(accounts):
+        codes = account.get("marketplaces") if isinstance(account, dict) else None
+        for j, code in enumerate(codes if isinstance(codes, list) else []):
+            path = ("spec", "credentials", "accounts", i, "marketplaces", j)
+            why = (f"{code} is not in spec.marketplaces" if code not in markets
+                   else f"{code} is in another account already" if code in seen else None)
+            seen.add(code)
+            if why and dotted(path) not in reported:
+                out.append(Problem(source, *doc.where(path), dotted(path), why))
+    return out
 
 
 def _at(data: object, path: KeyPath) -> object:
@@ -402,7 +443,7 @@ def _entity(data: dict[str, Any], source: Source) -> Entity:
     return Entity(
         name=data["metadata"]["name"],
         seller_id=spec["sellerId"],
-        credentials=_credentials(spec["credentials"]["refreshToken"]),
+        credentials=_credentials(spec["credentials"]["refreshToken"], spec["credentials"].get("accounts", ())),
         submission=submission,
         marketplaces=tuple(spec["marketplaces"]),
         labels=tuple(sorted(data["metadata"].get("labels", {}).items())),
@@ -412,18 +453,21 @@ def _entity(data: dict[str, Any], source: Source) -> Entity:
     )
 
 
-def _credentials(raw: dict[str, Any]) -> Credentials:
-    """`{env: A}` (one token for every region) or `{NA: {env: A, authorizedOn: DATE}, ...}`."""
+def _region_credential(raw: dict[str, Any]) -> RegionCredential:
+    entry = dict(raw)
+    on = entry.pop("authorizedOn", None)
+    return RegionCredential(SecretRef.from_mapping(entry), date.fromisoformat(on) if on else None)
+
+
+def _credentials(raw: dict[str, Any], accounts: Iterable[dict[str, Any]] = ()) -> Credentials:
+    """`{env: A}` (one token for every region) or `{NA: {env: A, authorizedOn: DATE}, ...}`, and
+    the Far East accounts (`credentials.accounts`)."""
+    named = tuple(MarketplaceAccount(tuple(a["marketplaces"]), _region_credential(a["refreshToken"]),
+                                     a.get("sellerId")) for a in accounts)
     if not set(raw) <= set(catalogue.REGIONS):
-        return Credentials(default=SecretRef.from_mapping(raw))
-    regions = []
-    for region in catalogue.REGIONS:
-        if region in raw:
-            entry = dict(raw[region])
-            on = entry.pop("authorizedOn", None)
-            regions.append((region, RegionCredential(SecretRef.from_mapping(entry),
-                                                     date.fromisoformat(on) if on else None)))
-    return Credentials(regions=tuple(regions))
+        return Credentials(default=SecretRef.from_mapping(raw), accounts=named)
+    regions = tuple((region, _region_credential(raw[region])) for region in catalogue.REGIONS if region in raw)
+    return Credentials(regions=regions, accounts=named)
 
 
 def _uniqueness(entities: list[Entity]) -> list[Problem]:

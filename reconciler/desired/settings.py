@@ -48,7 +48,8 @@ class Settings:
     @property
     def policy(self) -> Policy:
         """The part of the settings that the plan engine decides by."""
-        return Policy(self.stale_pending_days, self.id_document_min_valid_days, self.lwa_client_secret_rotated_on)
+        return Policy(self.stale_pending_days, self.id_document_min_valid_days, self.lwa_client_secret_rotated_on,
+                      self.environment)
 
 
 def _ref(raw: dict[str, Any] | None, default: SecretRef) -> SecretRef:

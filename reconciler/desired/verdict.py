@@ -42,7 +42,10 @@ ACKNOWLEDGEMENT_STALE = "ACKNOWLEDGEMENT_STALE"  # an acknowledgement whose warn
 SETTINGS_INVALID = "SETTINGS_INVALID"  # acorn.yaml holds a combination the docs call an error
 # Decided by the calendar: a warning in validate, a block in plan.
 TIME_DEPENDENT = frozenset({preflight.ID_EXPIRES_TOO_SOON, lifecycle.AUTHORIZATION_EXPIRED,
-                            lifecycle.CLIENT_SECRET_EXPIRED})
+                            lifecycle.CLIENT_SECRET_EXPIRED, preflight.TAX_INTERVIEW_INVALID,
+                            preflight.TAX_INTERVIEW_EXPIRES_SOON})
+# The field of a `taxRegistrations` item a warning about the item points at.
+_ITEM_FIELD = {preflight.TAX_NUMBER_UNVERIFIED: "number", preflight.TAX_INTERVIEW_EXPIRES_SOON: "completedOn"}
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,12 @@ def submission_findings(submission: Submission, marketplaces: Iterable[str], tod
         for reason in (preflight.check_tax_requirement(submission, m), preflight.check_translation(submission, m)):
             if reason is not None:
                 found.append(Finding(reason.code, BLOCK, reason.message, item, entity, m.code))
-        found += [Finding(r.code, WARNING, r.message, item, entity, m.code) for r in preflight.warnings(submission, m)]
+        # The U.S. tax interview's form, expired or dated ahead: a date decides it (validate warns, plan blocks)
+        found += [Finding(r.code, BLOCK, r.message, place(f"spec.taxRegistrations[{j}].completedOn"), entity, m.code)
+                  for j, r in preflight.interview_reasons(submission, m, today)]
+        for j, r in preflight.warning_items(submission, m, today, min_valid_days):
+            at = item if j is None else place(f"spec.taxRegistrations[{j}].{_ITEM_FIELD.get(r.code, 'number')}")
+            found.append(Finding(r.code, WARNING, r.message, at, entity, m.code))
     return found
 
 
@@ -191,9 +199,10 @@ def entity_verdict(entity: Entity, today: date, policy: Policy | None = None,
     min_days = policy.id_document_min_valid_days if policy else DEFAULT_ID_MIN_VALID_DAYS
     found = submission_findings(entity.submission, entity.marketplaces, today, min_days,
                                 where, entity.name)
-    for f in lifecycle.authorizations(entity, today):
-        found.append(Finding(f.code, BLOCK if f.error else WARNING, f.message,
-                             where(f"spec.credentials.refreshToken.{f.region}.authorizedOn"), entity.name,
+    for f in lifecycle.authorizations(entity, today, policy.environment if policy else None):
+        field = (_token_key(entity.source, f.region) if f.code == lifecycle.SHARED_REFRESH_TOKEN
+                 else f"spec.credentials.refreshToken.{f.region}.authorizedOn")
+        found.append(Finding(f.code, BLOCK if f.error else WARNING, f.message, where(field), entity.name,
                              region=f.region))
     found += [replace(f, entity=entity.name) for f in run if f.severity is not WARNING]
     found = _acknowledged(entity, found, where)
@@ -202,6 +211,12 @@ def entity_verdict(entity: Entity, today: date, policy: Policy | None = None,
     # a message that holds one of the entity's values as written, so the common case costs little.
     return EntityVerdict(entity.name, tuple(replace(f, message=mask_all(f.message, hidden))
                                             if any(v in f.message for v in hidden) else f for f in found))
+
+
+def _token_key(source: Source, region: str | None) -> str:
+    """Where the region's refresh token is written: its own key, or the one reference for all."""
+    key = f"spec.credentials.refreshToken.{region}"
+    return key if any(known == key for known, _, _ in source.places) else "spec.credentials.refreshToken"
 
 
 def _acknowledged(entity: Entity, found: list[Finding], where: Where) -> list[Finding]:

@@ -47,12 +47,28 @@ class RegionCredential:
 
 
 @dataclass(frozen=True)
+class MarketplaceAccount:
+    """Far East marketplaces that are a separate seller account: their own seller id (the
+    entity's when None) and refresh token (`credentials.accounts`)."""
+
+    marketplaces: tuple[str, ...]
+    credential: RegionCredential
+    seller_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Credentials:
     """An entity's refresh tokens: one reference used for every region (`default`), or one per
-    region (`regions`); a region is read and written with its own token only."""
+    region (`regions`); a region is read and written with its own token only. `accounts` name
+    Far East marketplaces read and written with another account's seller id and token."""
 
     default: SecretRef | None = None
     regions: tuple[tuple[str, RegionCredential], ...] = ()
+    accounts: tuple[MarketplaceAccount, ...] = ()
+
+    def account_for(self, code: str) -> MarketplaceAccount | None:
+        """The separate account of marketplace `code`, if the entity names one."""
+        return next((a for a in self.accounts if code in a.marketplaces), None)
 
     def for_region(self, region: str) -> SecretRef | None:
         """The reference of `region`'s token (None: the entity has no token for it)."""
@@ -64,7 +80,7 @@ class Credentials:
     def refs(self) -> tuple[SecretRef, ...]:
         """Every reference, default first, then by region."""
         out = [self.default] if self.default is not None else []
-        return tuple(out + [c.ref for _, c in self.regions])
+        return tuple(out + [c.ref for _, c in self.regions] + [a.credential.ref for a in self.accounts])
 
     def __str__(self) -> str:
         if not self.regions and self.default is not None:

@@ -1,6 +1,8 @@
 """Account preflight's decisions (pure): which seller accounts a plan reads, and what a read
 that failed counts as. The CLI only performs the reads (getAccount) it is told to.
 
+SP-API offers getAccount in the EU only: a create elsewhere is decided without a call, an
+ACCOUNT_NOT_CHECKED warning saying that SP-API does not offer the check there (`not_offered`).
 A read that fails with a run-stopping error (the breaker, a full disk, the application's own
 credentials refused) stops the run; any other failure (a 403 for a missing role, a 404) is an
 ACCOUNT_NOT_CHECKED warning on that region's creates: the legal name was not compared.
@@ -12,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
+from ..desired import account_check
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import Entity
 from ..domain.policy import Policy
@@ -28,6 +31,14 @@ def accounts_to_read(entities: Sequence[Entity], live: Mapping[str, SellerLive],
         if seller is not None and seller.error is None:
             wanted += [(e, c.region) for c in plan_entity(e, seller, today, policy).creates]
     return wanted
+
+
+def not_offered(region: str) -> AccountRead | None:
+    """The read SP-API does not offer in `region` (getAccount outside the EU), decided without a
+    call; None where the account is read."""
+    if region in account_check.ACCOUNT_CHECK_REGIONS:
+        return None
+    return AccountRead(region, unavailable=account_check.not_offered(region))
 
 
 def failed_read(region: str, exc: AcornError) -> AccountRead:

@@ -234,7 +234,7 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: 
     pairs: list[Pair] = []
     for code in sorted(entity.marketplaces, key=catalogue.order):
         m = catalogue.by_code(code)
-        refused = seller.unauthorized_in(m.region)
+        refused = seller.unauthorized_in(m.region) or seller.unread_in(m.code)
         if refused is not None:
             pairs.append(Pair(m.code, m.marketplace_id, UNAUTHORIZED,
                               reasons=(Reason(REGION_NOT_AUTHORIZED, mask_all(refused, secrets)),)))
@@ -293,9 +293,10 @@ def _with_store(pair: Pair, store: Store | None) -> Pair:
         return pair
     reasons = pair.reasons
     if store.suspended_listings:
-        reasons += (Reason(SUSPENDED_LISTINGS, f"the seller has suspended listings in {pair.marketplace} "
-                                               "(Sellers API hasSuspendedListings): see Seller Central's "
-                                               "Account Health"),)
+        reasons += (Reason(SUSPENDED_LISTINGS, f"the seller has suspended listings in {pair.marketplace}: the "
+                                               "Sellers API's hasSuspendedListings, true when the seller's Listing "
+                                               "Status is set to Inactive (not an account-health finding): "
+                                               "listings can be reactivated in Seller Central"),)
     return replace(pair, reasons=reasons, store_name=store.store_name or None)
 
 

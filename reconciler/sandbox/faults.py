@@ -8,7 +8,9 @@ the connection), `rates` makes the
 service announce and enforce a rate other than the contract's default (SP-API's usage plans
 may differ per application), and `echoCredentials` makes error answers quote the
 credentials their request carried, as a careless server or proxy might: a client's
-redaction can be tested against it.
+redaction can be tested against it. `expiredClientSecret` plays an application whose LWA
+client secret is past its rotation: LWA still issues access tokens, and every API call is
+answered as SP-API answers it then (403, "The LWA secret token you provided has expired.").
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ ECHO_FIELDS = ("code", "message", "details")
 _KEYS = {"latencyMs": "latency_ms", "errorRate": "error_rate",
          "dropAfterCommitRate": "drop_after_commit_rate",
          "throttleEveryNth": "throttle_every_nth", "retryAfterOn429": "retry_after_on_429", "seed": "seed",
-         "script": "script", "rates": "rates", "echoCredentials": "echo_credentials"}
+         "script": "script", "rates": "rates", "echoCredentials": "echo_credentials",
+         "expiredClientSecret": "expired_client_secret"}
 _STEP_KEYS = ("operation", "times", "status", "retryAfter", "latencyMs", "holdMs", "drop", "code", "message")
 MAX_STEP_TEXT = 4096
 
@@ -70,6 +73,7 @@ class Faults:
     script: tuple[Step, ...] = ()
     rates: tuple[tuple[str, float], ...] = ()  # (operation, requests per second)
     echo_credentials: str = ""  # "" or one of ECHO_FIELDS
+    expired_client_secret: bool = False  # every API call: SP-API's 403 for an expired LWA client secret
 
     def to_api(self) -> dict[str, Any]:
         out = {key: getattr(self, attr) for key, attr in _KEYS.items()}
@@ -163,8 +167,8 @@ def _number(key: str, value: Any) -> float | int:
     return _whole(key, value, MAX_LATENCY_MS if key == "latencyMs" else None)
 
 
-_READERS = {"retryAfterOn429": _flag, "script": _script, "rates": lambda key, value: _rates(value),
-            "echoCredentials": _echo}
+_READERS = {"retryAfterOn429": _flag, "expiredClientSecret": _flag, "script": _script,
+            "rates": lambda key, value: _rates(value), "echoCredentials": _echo}
 
 
 def faults_from_api(body: Any) -> Faults:

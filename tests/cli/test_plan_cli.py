@@ -34,11 +34,14 @@ def test_readme_first_command_plans_the_demo_with_every_state(demo: Path) -> Non
                                    "in FE (see its unauthorized pairs)")
     summary = proc.stdout.strip().splitlines()[-1]
     counts = dict((state, int(n)) for n, state in re.findall(r"(\d+) (?:to )?(\w+)", summary))
-    assert counts == {"create": 3, "pending": 1, "attention": 1, "blocked": 8, "live": 4, "unmanaged": 1,
+    assert counts == {"create": 2, "pending": 1, "attention": 1, "blocked": 9, "live": 4, "unmanaged": 1,
                       "drifted": 1, "unreadable": 0, "unauthorized": 1}
-    # sakura-jp's seller account has another legal name: getAccount blocks its create before any call
-    assert "LEGAL_NAME_MISMATCH: legalEntityName 'Sakura Goods K.K.' differs from the account's legal name" \
+    # atlas-ie's seller account (EU, where SP-API offers getAccount) has another legal name: the
+    # account check blocks its creates before any call
+    assert "LEGAL_NAME_MISMATCH: legalEntityName 'Atlas Home Ireland Ltd' differs from the account's legal name" \
         in proc.stdout
+    # sakura-jp's AU create is in FE, where SP-API offers no getAccount: the plan says so in words
+    assert "ACCOUNT_NOT_CHECKED: SP-API does not offer getAccount in FE" in proc.stdout
     assert proc.stdout.startswith("Plan for environment sandbox at endpoint embedded (.acorn/sandbox.sqlite), ")
     assert "\x1b[" not in proc.stdout  # not a terminal: no colour
     assert (demo / ".acorn" / "sandbox.sqlite").is_file() and (demo / ".acorn" / "audit.jsonl").is_file()
@@ -67,7 +70,11 @@ def test_detailed_exitcode_is_2_only_with_creates(run_acorn, demo: Path) -> None
 
 def test_drift_exits_2_when_something_needs_a_human(run_acorn, demo: Path) -> None:
     assert run_acorn("drift", cwd=demo).code == 2
-    assert run_acorn("drift", "--entity", "atlas-ie", cwd=demo).code == 0
+    assert run_acorn("drift", "--entity", "atlas-ie", cwd=demo).code == 2  # its account's legal name differs
+    template = demo / "desired" / "templates" / "atlas.yaml.j2"
+    template.write_text(template.read_text().replace("legalEntityName: Atlas Home Ireland Ltd",
+                                                     'legalEntityName: "Atlas Home (Ireland) Limited"'))
+    assert run_acorn("drift", "--entity", "atlas-ie", cwd=demo).code == 0  # written as the account has it
 
 
 def test_out_saves_the_json_plan(run_acorn, demo: Path) -> None:
@@ -75,7 +82,7 @@ def test_out_saves_the_json_plan(run_acorn, demo: Path) -> None:
     assert result.code == 0  # acme-sz's FE is unauthorized: a warning
     assert result.out.lstrip().startswith(("**Plan:", "Plan:", "#", "<!--"))
     saved = json.loads((demo / "plan.json").read_text())
-    assert saved["formatVersion"] == 1 and saved["summary"]["create"] == 3 and saved["summary"]["unauthorized"] == 1
+    assert saved["formatVersion"] == 1 and saved["summary"]["create"] == 2 and saved["summary"]["unauthorized"] == 1
 
 
 def test_no_output_shows_a_full_tax_or_registration_number(run_acorn, demo: Path) -> None:

@@ -81,17 +81,33 @@ def test_a_client_secret_past_its_rotation_warns_at_its_line_and_plan_blocks_eve
     assert all("CLIENT_SECRET_EXPIRED" in [r["code"] for r in p["reasons"]] for p in atlas["pairs"])
 
 
-def test_the_demo_account_name_blocks_sakuras_create_with_a_field_diff(run_acorn, demo: Path) -> None:
+def test_the_demo_account_name_blocks_atlas_ies_eu_creates_with_a_field_diff(run_acorn, demo: Path) -> None:
+    planned = run_acorn("plan", "--format", "json", "--entity", "atlas-ie", cwd=demo)
+    (atlas,) = json.loads(planned.out)["entities"]
+    for ie in (p for p in atlas["pairs"] if p["marketplace"] in ("IE", "NL")):
+        assert ie["state"] == "blocked" and "LEGAL_NAME_MISMATCH" in [r["code"] for r in ie["reasons"]]
+        assert ie["drift"] == [{"field": "legalEntityName", "live": "Atlas Home (Ireland) Limited",
+                                "desired": "Atlas Home Ireland Ltd"}]
+    assert atlas["creates"] == []
+    audit = [json.loads(line) for line in (demo / ".acorn" / "audit.jsonl").read_text().splitlines()]
+    checks = [a for a in audit if a["operation"] == "getAccount"]
+    assert [a["region"] for a in checks] == ["EU"]  # once, in the EU, before any create
+    assert "createRegistration" not in [a["operation"] for a in audit]
+
+
+def test_get_account_is_never_called_outside_the_eu_and_the_plan_says_why(run_acorn, demo: Path) -> None:
     planned = run_acorn("plan", "--format", "json", "--entity", "sakura-jp", cwd=demo)
     (sakura,) = json.loads(planned.out)["entities"]
     au = next(p for p in sakura["pairs"] if p["marketplace"] == "AU")
-    assert au["state"] == "blocked" and "LEGAL_NAME_MISMATCH" in [r["code"] for r in au["reasons"]]
-    assert au["drift"] == [{"field": "legalEntityName", "live": "Sakura Trading Co., Ltd.",
-                            "desired": "Sakura Goods K.K."}]
-    assert sakura["creates"] == []
+    assert au["state"] == "create"
+    (why,) = [r["message"] for r in au["reasons"] if r["code"] == "ACCOUNT_NOT_CHECKED"]
+    assert why.startswith("SP-API does not offer getAccount in FE (the Sellers API offers it in the EU only)")
+    assert "acorn checks the submission itself instead" in why
+    assert "authorized" not in why  # not the seller's doing
     audit = [json.loads(line) for line in (demo / ".acorn" / "audit.jsonl").read_text().splitlines()]
-    assert [a["operation"] for a in audit].count("getAccount") == 1  # once, for FE, before any create
-    assert "createRegistration" not in [a["operation"] for a in audit]
+    assert "getAccount" not in [a["operation"] for a in audit]
+    # each line names its region
+    assert all(a["region"] and set(a["region"].split("+")) <= {"NA", "EU", "FE"} for a in audit)
 
 
 def test_the_demo_shows_unauthorized_other_channels_store_names_and_suspended_listings(run_acorn, demo: Path) -> None:

@@ -24,7 +24,7 @@ def test_text_shows_the_matrix_and_the_summary(run_acorn, demo: Path) -> None:
     lines = result.out.splitlines()
     assert lines[0].split() == ["entity", "US", "CA", "MX", "UK", "DE", "FR", "IT", "NL", "IE", "JP", "AU"]
     assert lines[1].split() == ["acme-sz", "=", "=", "?", "·", "x", "x", "·", "·", "·", "#", "·"]
-    assert lines[-1] == ("Status: 4 live, 1 pending, 1 attention, 8 blocked, 3 to create, 1 unmanaged, 1 drifted, "
+    assert lines[-1] == ("Status: 4 live, 1 pending, 1 attention, 9 blocked, 2 to create, 1 unmanaged, 1 drifted, "
                          "1 unauthorized, 0 unreadable.")
     assert "  ~ FR  pending    IN_REVIEW REG-" in result.out  # the registration's status and id
     assert "  = US  live       store Acme Direct" in result.out  # the Sellers API's storeName

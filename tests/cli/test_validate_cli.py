@@ -272,3 +272,14 @@ def test_an_annotation_of_a_template_row_points_at_the_template_file_and_names_t
     found = [Problem("desired/templates/t.yaml.j2", 5, 5, "rows[0]", "template: 'x' is undefined", "acme-de")]
     assert problem_annotations(found, "error") == ("::error file=desired/templates/t.yaml.j2,line=5,col=5::"
                                            "rows[0]: template: 'x' is undefined (row acme-de)")
+
+
+def test_one_refresh_token_for_two_regions_is_a_warning_in_production_only(run_acorn, tmp_path: Path) -> None:
+    desired = fixed_demo(tmp_path)
+    sandbox = run_acorn("validate", "--desired", str(desired))
+    assert sandbox.code == 0 and "SHARED_REFRESH_TOKEN" not in sandbox.out  # the sandbox's demo token
+    (tmp_path / "acorn.yaml").write_text("environment: production\n")
+    production = run_acorn("validate", "--desired", str(desired), "--config", str(tmp_path / "acorn.yaml"))
+    assert production.code == 0  # a warning: SP-API may still answer, but with another region's authorization
+    assert ("warning: EU SHARED_REFRESH_TOKEN: env:ACORN_ACME_SZ_REFRESH_TOKEN is the refresh token of NA and EU "
+            "and FE: SP-API issues a separate refresh token per region") in production.out

@@ -118,8 +118,10 @@ def test_a_throttled_batch_is_retried_by_acorns_policy_and_each_attempt_audited(
     stub.add_response("batch_get_secret_value", {"SecretValues": [value], "Errors": []}, {"SecretIdList": ["s"]})
     audit, waits = MemoryAuditLog(), []
     with stub:
-        assert AwsSecrets({}, client=client, audit=audit, sleep=waits.append, rng=lambda: 1.0).value("s") == "Atzr|s"
+        secrets = AwsSecrets({}, region=REGION, client=client, audit=audit, sleep=waits.append, rng=lambda: 1.0)
+        assert secrets.value("s") == "Atzr|s"
     assert waits == [0.5] and [e.status for e in audit.entries] == [400, 200]
+    assert {e.region for e in audit.entries} == {REGION}  # every audit line names where the call went
     assert all("Atzr" not in line and '"s"' not in line for line in audit.lines)  # neither the value nor the id
 
 

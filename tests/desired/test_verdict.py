@@ -104,3 +104,55 @@ def test_a_lapsed_client_secret_blocks_every_create_of_every_entity() -> None:
     text = acme_text().replace("DE123457688", "DE123456788")
     said = verdict.entity_verdict(entity_of(text), TODAY, run=(secret,))
     assert "CLIENT_SECRET_EXPIRED" in [r.code for r in said.blocks(catalogue.by_code("US"))]
+
+
+# -- issue 19's tax findings in the verdict: at their item's field, the interview's date like any date --
+
+def _acme_with(item: str, marketplaces: str = "[US, CA, DE, FR, JP]") -> str:
+    text = acme_text().replace("DE123457688", "DE123456788")
+    text = text.replace("- {scheme: US_W8BENE, completedOn: 2025-03-01}", item)
+    return text.replace("marketplaces: [US, CA, DE, FR, JP]", f"marketplaces: {marketplaces}")
+
+
+def test_an_expired_or_future_tax_interview_is_a_time_dependent_block_at_completed_on() -> None:
+    for signed in ("2019-05-01", "2027-01-05"):  # expired on 2022-12-31; dated after today
+        text = _acme_with(f"- {{scheme: US_W8BENE, completedOn: {signed}}}")
+        said = verdict.entity_verdict(entity_of(text), TODAY)
+        found = [f for f in said.findings if f.code == "TAX_INTERVIEW_INVALID"]
+        assert {f.marketplace for f in found} == {"US", "CA"}  # the marketplaces that ask for the interview
+        for f in found:
+            assert f.severity is verdict.BLOCK and f.time_dependent  # validate warns, plan blocks
+            assert f.location.key == "spec.taxRegistrations[0].completedOn"
+            assert (f.location.line, f.location.column) == line_of(text, signed)
+        assert "TAX_INTERVIEW_INVALID" in [r.code for r in said.blocks(catalogue.by_code("US"))]
+        assert not said.blocks(catalogue.by_code("DE"))  # no interview asked there
+        us = catalogue.by_code("US")
+        assert verdict.review_reasons(entity_of(text).submission, us.marketplace_id, TODAY) == said.blocks(us)
+
+
+def test_an_interview_expiring_soon_and_a_doubted_number_are_warnings_at_their_item() -> None:
+    text = _acme_with("- {scheme: US_W8BENE, completedOn: 2023-03-01}\n"
+                      "    - {scheme: MX_RFC, number: SIN9311169P8}", "[US, CA, MX, DE, FR, JP]")
+    said = verdict.entity_verdict(entity_of(text), TODAY)
+    soon = next(f for f in said.findings if f.code == "TAX_INTERVIEW_EXPIRES_SOON" and f.marketplace == "US")
+    assert soon.severity is verdict.WARNING and soon.time_dependent  # expires 2026-12-31: 30 days
+    assert soon.location.key == "spec.taxRegistrations[0].completedOn"
+    assert (soon.location.line, soon.location.column) == line_of(text, "2023-03-01")
+    rfc = next(f for f in said.findings if f.code == "TAX_NUMBER_UNVERIFIED")
+    assert rfc.severity is verdict.WARNING and rfc.marketplace == "MX" and not rfc.time_dependent
+    assert rfc.location.key == "spec.taxRegistrations[1].number"
+    assert (rfc.location.line, rfc.location.column) == line_of(text, "SIN9311169P8")
+    assert "SIN9311169P8" not in rfc.message  # masked
+    assert rfc.reason in said.warnings(catalogue.by_code("MX"))
+    assert not said.blocks(catalogue.by_code("MX")) and not said.blocks(catalogue.by_code("US"))
+
+
+def test_one_refresh_token_for_several_regions_warns_in_production_only_at_the_token() -> None:
+    text = acme_text().replace("DE123457688", "DE123456788")
+    sandbox = verdict.entity_verdict(entity_of(text), TODAY, Policy())
+    assert "SHARED_REFRESH_TOKEN" not in [f.code for f in sandbox.findings]
+    production = verdict.entity_verdict(entity_of(text), TODAY, Policy(environment="production"))
+    (shared,) = [f for f in production.findings if f.code == "SHARED_REFRESH_TOKEN"]
+    assert shared.severity is verdict.WARNING and shared.region == "EU"
+    assert shared.location.key == "spec.credentials.refreshToken"
+    assert shared.location.line == line_of(text, "refreshToken:")[0]

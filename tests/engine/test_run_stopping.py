@@ -12,15 +12,17 @@ from reconciler.actions import apply
 from reconciler.client.api import AcornClient
 from reconciler.client.audit import NullAuditLog
 from reconciler.desired.settings import Settings
-from reconciler.engine.accounts import failed_read
+from reconciler.engine.accounts import failed_read, not_offered
 from reconciler.errors import (
     AcornError,
     ApiError,
+    ApplicationAccessError,
     ApplicationCredentialsError,
     BreakerOpen,
     EndpointUnusable,
     MachineError,
     RegionUnauthorized,
+    RoleMissing,
     RunStopping,
 )
 from tests.engine.plan_builders import entity
@@ -28,8 +30,10 @@ from tests.engine.plan_builders import entity
 STOPPING = [MachineError("cannot write the audit log: No space left on device"),
             BreakerOpen("5 calls in a row failed; stopping the run"),
             EndpointUnusable("endpoint 'https://acorn.example:99999' cannot be sent to: invalid port"),
-            ApplicationCredentialsError("LWA refused the application's client id or secret", status=401)]
-IDS = ["full-disk", "breaker", "endpoint", "app-credentials"]
+            ApplicationCredentialsError("LWA refused the application's client id or secret", status=401),
+            ApplicationAccessError("403: the application's LWA client secret has expired: rotate lwa.clientSecret",
+                                   status=403)]
+IDS = ["full-disk", "breaker", "endpoint", "app-credentials", "app-access"]
 
 
 def test_the_run_stopping_errors_are_exactly_these() -> None:
@@ -37,7 +41,8 @@ def test_the_run_stopping_errors_are_exactly_these() -> None:
         return {cls} | {s for sub in cls.__subclasses__() for s in below(sub)}
 
     assert below(RunStopping) == {RunStopping, MachineError, BreakerOpen, EndpointUnusable,
-                                  ApplicationCredentialsError}
+                                  ApplicationCredentialsError, ApplicationAccessError}
+    assert not issubclass(RoleMissing, RunStopping)  # a role the app lacks: a per-region warning
 
 
 @pytest.mark.parametrize("error", STOPPING, ids=IDS)
@@ -47,11 +52,21 @@ def test_an_account_read_that_hits_it_stops_the_run(error: AcornError) -> None:
 
 
 @pytest.mark.parametrize("error", [ApiError("404 not found", status=404),
-                                   RegionUnauthorized("403: a role is missing", region="EU")], ids=["404", "403"])
+                                   RegionUnauthorized("403: a role is missing", region="EU"),
+                                   RoleMissing("403: the application lacks the role getAccount needs", status=403)],
+                         ids=["404", "403", "role-missing"])
 def test_any_other_failed_account_read_is_account_not_checked(error: AcornError) -> None:
     read = failed_read("EU", error)
     assert read.account is None and read.region == "EU"
     assert read.unavailable and "were not checked" in read.unavailable
+
+
+def test_an_account_outside_the_eu_is_not_read_and_says_why() -> None:
+    assert not_offered("EU") is None  # read: SP-API offers getAccount there
+    for region in ("NA", "FE"):
+        read = not_offered(region)
+        assert read is not None and read.account is None and read.region == region
+        assert read.unavailable and f"SP-API does not offer getAccount in {region}" in read.unavailable
 
 
 def _client(tmp_path: Path) -> AcornClient:
