@@ -10,13 +10,13 @@
     transport.py  the auditing transport wrapper;  audit.py  the audit log
     redact.py     the one redaction step every ApiError leaving the client goes through
 
-Errors: ApiError and its subclasses (AlreadyExists, AuthError, TransportError), all from
+Errors: ApiError and its subclasses (AlreadyExists, AuthError, BreakerOpen, EndpointUnusable), all from
 reconciler.errors.
 """
 
 from .api import AcornClient
-from .audit import AuditEntry, AuditLog, MemoryAuditLog, NullAuditLog
+from .audit import AuditEntry, AuditLog, FileAuditLog, MemoryAuditLog, NullAuditLog
 from .retry import RetryPolicy
 
-__all__ = ["AcornClient", "AuditEntry", "AuditLog", "MemoryAuditLog", "NullAuditLog",
+__all__ = ["AcornClient", "AuditEntry", "AuditLog", "FileAuditLog", "MemoryAuditLog", "NullAuditLog",
            "RetryPolicy"]

@@ -19,6 +19,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..domain.masking import SECRET_MASK
 from ..domain.tokens import LWA_TOKEN, looks_like_token
 from ..errors import Problem
 from . import yamlsource
@@ -54,7 +55,7 @@ def _check_result(value: object) -> object:
     return value
 
 
-def _check_arguments(args: tuple, kwargs: dict) -> None:
+def _check_arguments(args: tuple[object, ...], kwargs: dict[str, object]) -> None:
     for arg in (*args, *kwargs.values()):
         if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_ARGUMENT:
             raise BudgetExceeded(f"the argument {arg if arg.bit_length() < 64 else 'given'} is larger "
@@ -80,9 +81,9 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
     intercepted_unops = frozenset({"-"})
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
-            if abs(left) > 1 and (right > MAX_INT_BITS or _size(left) * right > MAX_INT_BITS):
-                raise BudgetExceeded(f"a power larger than {MAX_INT_BITS} bits")
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)) \
+                and abs(left) > 1 and (right > MAX_INT_BITS or _size(left) * right > MAX_INT_BITS):
+            raise BudgetExceeded(f"a power larger than {MAX_INT_BITS} bits")
         if operator == "*":
             if isinstance(left, int) and isinstance(right, (str, list, tuple)):
                 left, right = right, left
@@ -158,11 +159,12 @@ class _Budget:
 _BUDGET: ContextVar[_Budget | None] = ContextVar("template_budget", default=None)
 
 
-def _token_paths(value: object, path: yamlsource.Path) -> list[yamlsource.Path]:
+def _token_paths(value: object, path: yamlsource.KeyPath) -> list[yamlsource.KeyPath]:
     """Where a literal LWA token is written in the header, as a value or a key."""
     if isinstance(value, dict):
         return [p for k, v in value.items()
-                for p in ([path + (k,)] if isinstance(k, str) and looks_like_token(k) else _token_paths(v, path + (k,)))]
+                for p in ([path + (k,)] if isinstance(k, str) and looks_like_token(k)
+                          else _token_paths(v, path + (k,)))]
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _token_paths(v, path + (i,))]
     return [path] if isinstance(value, str) and looks_like_token(value) else []
@@ -174,13 +176,13 @@ _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here:
 
 @dataclass(frozen=True)
 class Rendered:
-    source: str       # "desired/templates/brand.yaml.j2 (row acme-de)"
+    path: str         # the template file
     text: str
-    name: str         # the row's name: what metadata.name must equal
+    name: str         # the row's name: what metadata.name must equal (and the Source's row)
     line_offset: int  # add to a rendered line to get the template file's line
 
 
-def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
+def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:  # noqa: C901  one pass over rows, each failure kind its own problem
     """Every row's rendered document, or the problems that stopped rendering."""
     lines = text.splitlines(keepends=True)
     cut = next((i for i, line in enumerate(lines) if line.rstrip("\r\n") == "---"), None)
@@ -196,7 +198,7 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
         return [], [Problem(path, *doc.where(p, key=isinstance(p[-1], str) and looks_like_token(p[-1])),
                             yamlsource.dotted(p), _SECRET_MESSAGE) for p in secrets]
     rows = doc.data.get("rows") if isinstance(doc.data, dict) else None
-    if not isinstance(rows, list) or not rows:
+    if not isinstance(doc.data, dict) or not isinstance(rows, list) or not rows:
         return [], [Problem(path, *doc.where(("rows",)), "rows", "must be a non-empty list of mappings")]
     extra = [k for k in doc.data if k != "rows"]
     problems = [Problem(path, *doc.where((k,), key=True), k, "unknown key (allowed: rows)") for k in extra]
@@ -211,22 +213,22 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
             problems.append(Problem(path, *where, f"rows[{i}].name", "each row needs a string name"))
             continue
-        label = f"{path} (row {row['name']})"
+        name = row["name"]
         try:
             rendered = budget.render(template, {**{k: v for k, v in row.items() if isinstance(k, str)}, "row": row})
         except jinja2.UndefinedError as exc:
-            problems.append(Problem(label, where[0], where[1], f"rows[{i}]", f"template: {exc.message}"))
+            problems.append(Problem(path, where[0], where[1], f"rows[{i}]", f"template: {exc.message}", name))
             continue
         except BudgetExceeded as exc:
-            problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
-                                    f"template: stopped: {exc} (templates have limits on work)"))
+            problems.append(Problem(path, where[0], where[1], f"rows[{i}]",
+                                    f"template: stopped: {exc} (templates have limits on work)", name))
             if budget.exhausted:
                 break  # the file's budget is spent: the other rows are not tried
             continue
         except (Exception, RecursionError, MemoryError) as exc:  # SecurityError, TemplateNotFound, 1/0, ...
             text = str(exc).splitlines()[0] if str(exc) else ""
-            problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
-                                    f"template: {type(exc).__name__}: {LWA_TOKEN.sub('<secret>', text)}"))
+            problems.append(Problem(path, where[0], where[1], f"rows[{i}]",
+                                    f"template: {type(exc).__name__}: {LWA_TOKEN.sub(SECRET_MASK, text)}", name))
             continue
-        out.append(Rendered(label, rendered, row["name"], cut + 1))
+        out.append(Rendered(path, rendered, name, cut + 1))
     return out, problems

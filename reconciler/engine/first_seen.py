@@ -19,8 +19,8 @@ def key(entity: str, marketplace: str) -> str:
 
 
 def source_file(e: Entity) -> Path:
-    """The entity's file; a template's entities carry "path (row name)": the file is before the row."""
-    return Path(e.source.path.split(" (row ", 1)[0]).resolve()
+    """The entity's file (for a template's entities, the template file: the row is apart)."""
+    return Path(e.source.path).resolve()
 
 
 def next_record(seen: Mapping[str, datetime], plan: Plan, now: datetime) -> dict[str, datetime]:

@@ -128,7 +128,8 @@ def test_the_file_loads_once_the_placeholders_are_filled(seller: str) -> None:
     assert "env:ACORN_ACME_SZ_REFRESH_TOKEN" in {str(ref) for ref in entity.credentials.refs()}
     if seller == "everything":  # each region its own token
         assert [str(ref) for ref in entity.credentials.refs()] == [
-            "env:ACORN_ACME_SZ_REFRESH_TOKEN", "env:ACORN_ACME_SZ_EU_REFRESH_TOKEN", "env:ACORN_ACME_SZ_FE_REFRESH_TOKEN"]
+            "env:ACORN_ACME_SZ_REFRESH_TOKEN", "env:ACORN_ACME_SZ_EU_REFRESH_TOKEN",
+            "env:ACORN_ACME_SZ_FE_REFRESH_TOKEN"]
         assert entity.marketplaces == ("US", "CA", "UK", "DE", "FR", "JP")
         taxes = [(t.scheme, t.country) for t in entity.submission.tax_registrations]
         assert taxes == [("US_W8BENE", None)]

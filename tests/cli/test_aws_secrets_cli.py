@@ -41,7 +41,8 @@ def fleet(tmp_path: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Pat
         "lwa:\n  clientId: {aws: {secretId: acorn/lwa, key: clientId}}\n"
         "  clientSecret: {aws: {secretId: acorn/lwa, key: clientSecret}}\n")
     admin = admin_client(moto_url)
-    admin.create_secret(Name="acorn/lwa", SecretString=json.dumps({"clientId": "acorn-test", "clientSecret": "s3cr3t-app"}))
+    admin.create_secret(Name="acorn/lwa",
+                        SecretString=json.dumps({"clientId": "acorn-test", "clientSecret": "s3cr3t-app"}))
     for entity in load_desired(tmp_path / "desired").entities:
         assert entity.credentials.default.kind == "aws"
         if entity.name != "nordlicht-de":

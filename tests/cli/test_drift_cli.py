@@ -126,7 +126,8 @@ def test_acorn_today_still_pins_the_day(run_acorn, demo: Path, monkeypatch) -> N
     run_acorn("sandbox", "clock", "advance", "30d", cwd=demo)
     assert "STALE_PENDING: IN_REVIEW for 50 days" in run_acorn("plan", cwd=demo).out
     pinned = run_acorn("plan", cwd=demo, env={"ACORN_TODAY": made.date().isoformat()})
-    assert "STALE_PENDING: IN_REVIEW for 20 days" in pinned.out  # the seeded review began 20 days before the sandbox was made
+    # the seeded review began 20 days before the sandbox was made
+    assert "STALE_PENDING: IN_REVIEW for 20 days" in pinned.out
 
 
 def test_a_sandbox_endpoint_that_does_not_answer_is_an_error_not_the_real_clock(demo: Path, monkeypatch) -> None:

@@ -24,7 +24,7 @@ from reconciler.domain.contract import (
     REGION_HEADER,
     REQUEST_ID_HEADER,
 )
-from reconciler.errors import AlreadyExists, ApiError, SecretError, TransportError
+from reconciler.errors import AlreadyExists, ApiError, BreakerOpen, EndpointUnusable, SecretError
 from tests.client.client_support import CLIENT_SECRET, Recording, ids, make_entity, seed_rejected_history
 
 ACME = make_entity()
@@ -85,7 +85,7 @@ def test_read_seller_follows_every_page_with_the_sellers_own_token(sellers, conn
     pages = [p for p in wire.to(REGISTRATIONS) if p.request.headers[REGION_HEADER] == "EU"]
     assert len(pages) == 3 and {p.request.url.params["pageSize"] for p in pages} == {"50"}
     assert "nextToken" not in pages[0].request.url.params
-    for previous, page in zip(pages, pages[1:]):  # each page asks for the token the one before gave
+    for previous, page in zip(pages, pages[1:], strict=False):  # each page asks for the token the one before gave
         assert page.request.url.params["nextToken"] == previous.json()["pagination"]["nextToken"]
     assert "pagination" not in pages[-1].json()
     # one LWA exchange per distinct refresh token (one reference for every region here), not
@@ -243,7 +243,7 @@ def test_five_failed_calls_in_a_row_stop_the_whole_run(sellers, connect, wire):
             return await client.read_all([ACME, NORD, SAKURA], concurrency=1)
 
     codes = "|".join(f"{s} {ERROR_CODES[s]}" for s in (500, 503))
-    with pytest.raises(TransportError, match=rf"5 calls in a row failed \(last: ({codes}) on \w+ for seller "
+    with pytest.raises(BreakerOpen, match=rf"5 calls in a row failed \(last: ({codes}) on \w+ for seller "
                                              rf"{ACME.seller_id}, request id [\w-]+\)"):
         run(go())
     failed = [e for e in wire.exchanges if e.path != LWA_TOKEN_PATH]
@@ -260,7 +260,8 @@ def test_a_call_gives_up_after_its_attempts_and_only_that_seller_fails(sellers, 
             return await client.read_all([NORD, SAKURA], concurrency=1)
 
     live = run(go())
-    assert "getMarketplaceParticipations for seller A1EXAMPLENORD01 gave up after 6 attempts" in live[NORD.seller_id].error
+    gave_up = "getMarketplaceParticipations for seller A1EXAMPLENORD01 gave up after 6 attempts"
+    assert gave_up in live[NORD.seller_id].error
     assert live[SAKURA.seller_id].error is None
     assert len(fake_time.sleeps) == 5
 
@@ -530,7 +531,8 @@ def test_an_endpoint_that_cannot_be_sent_to_stops_the_run_with_one_clear_error(m
         async with make_client(Recording(before), TOKENS, endpoint=endpoint or sandbox_url) as client:
             return await client.read_all([ACME, NORD], concurrency=2)
 
-    with pytest.raises(TransportError, match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
+    with pytest.raises(EndpointUnusable,
+                       match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
         run(go())
 
 

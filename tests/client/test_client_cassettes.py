@@ -184,9 +184,9 @@ def test_the_client_reads_the_published_participations_example():
 def test_a_call_the_cassette_does_not_hold_is_not_sent_anywhere():
     """Replay never reaches the network: a seller acting with another token finds no answer."""
     other = {**ENV, "LWA_CLIENT_ID": "another-application"}
-    with replayer().use_cassette(PARTICIPATIONS_CASSETTE):
-        with pytest.raises(CannotOverwriteExistingCassetteException, match="Can't play back this request"):
-            read(env=other)
+    with replayer().use_cassette(PARTICIPATIONS_CASSETTE), \
+            pytest.raises(CannotOverwriteExistingCassetteException, match="Can't play back this request"):
+        read(env=other)
 
 
 def test_no_cassette_holds_a_token_or_secret():

@@ -21,7 +21,7 @@ PATH = "desired/templates/t.yaml.j2"
 def problems(body: str, header: str = HEADER) -> list[str]:
     rendered, found = entity_templates.render(PATH, header + body)
     assert rendered == []
-    return [f"{p.path}:{p.line}: {p.key}: {p.message}" for p in found]
+    return [f"{p.label}:{p.line}: {p.key}: {p.message}" for p in found]
 
 
 @pytest.mark.parametrize("body, why", [

@@ -36,7 +36,8 @@ def test_text_ends_with_the_summary_line():
 def test_an_empty_plan_is_just_the_summary():
     from dataclasses import replace
     empty = replace(sample_plan(), entities=())
-    assert render(empty, "text") == "Plan: 0 to create, 0 pending, 0 attention, 0 blocked, 0 live, 0 unmanaged, 0 drifted, 0 unreadable."
+    assert render(empty, "text") == ("Plan: 0 to create, 0 pending, 0 attention, 0 blocked, 0 live, 0 unmanaged, "
+                                     "0 drifted, 0 unreadable.")
     assert "<details" not in render(empty, "markdown")
 
 

@@ -43,7 +43,8 @@ def test_text_matrix_puts_each_state_under_its_marketplace() -> None:
     assert rows["acme"] == ["=", "=", "?", "+", "x", "·"]
     assert rows["nord"] == ["·", "·", "·", "=", "~*", "!"]
     assert rows["gone"] == ["E", "unreadable"]
-    assert lines[-1] == "Status: 3 live, 1 pending, 1 attention, 1 blocked, 1 to create, 1 unmanaged, 1 drifted, 1 unreadable."
+    assert lines[-1] == ("Status: 3 live, 1 pending, 1 attention, 1 blocked, 1 to create, 1 unmanaged, 1 drifted, "
+                         "1 unreadable.")
 
 
 def test_json_cells_are_keyed_by_marketplace_with_labels_and_errors() -> None:

@@ -140,6 +140,17 @@ def test_a_script_answers_exactly_the_calls_it_names_then_the_service_is_itself_
     assert api.create(token, seller, body_for(["DE"])).status_code == 202
 
 
+def test_a_script_can_speak_a_hostile_servers_words(api):
+    seller, token = api.login()
+    words = "bad\x1b[2J\n::error::forged DE123456788"
+    api.faults(script=[{"operation": "listRegistrations", "status": 400, "code": "InvalidInput", "message": words}])
+    answer = api.list(token, seller)
+    assert answer.status_code == 400 and answer.json()["errors"][0] | {"details": ""} == \
+        {"code": "InvalidInput", "message": words, "details": ""}
+    refused = api.http.put("/_sandbox/faults", json={"script": [{"operation": "listRegistrations", "message": "x"}]})
+    assert refused.status_code == 400 and "give one" in refused.text  # words need a status to speak them
+
+
 def test_a_scripted_drop_acts_then_answers_nothing(api):
     """A create chosen by `drop` commits and the connection closes unanswered; the same
     create again answers the committed registrations."""
