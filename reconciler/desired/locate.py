@@ -184,7 +184,7 @@ def _load_template(file: str, text: str | None) -> _Template | None:
     if rows.header is None:
         return None
     rendered, _ = entity_templates.render(file, text)
-    return _Template(rows, {r.name: (yamlsource.parse(r.text, r.source)[0], r.line_offset) for r in rendered})
+    return _Template(rows, {r.name: (yamlsource.parse(r.text, r.path)[0], r.line_offset) for r in rendered})
 
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
