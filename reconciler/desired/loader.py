@@ -114,6 +114,7 @@ def load_partial(files: list[SourceFile], workers: int | None = None,
     """The entities that loaded, and every problem of the tree: one broken file does not
     hide the others (validate preflights them, `plan --entity` plans them). An entity
     involved in a uniqueness problem is left out with it. The digest covers every file."""
+    _REAL.clear()  # links may have changed since the last load
     with paused_gc():  # acyclic values only; worker processes inherit the pause
         results = _load_all(files, workers or os.cpu_count() or 1, root)
     problems = [p for _, found in results for p in found]
@@ -169,7 +170,7 @@ def load_entity(text: str, source: str, expected_name: str,
     doc, problems = yamlsource.parse(text, source)
     if doc is None:
         return None, _shift(problems, line_offset)
-    secret_paths = _literal_secrets(doc.data, ())
+    secret_paths = _secret_paths(text, doc.data)
     problems = [Problem(source, *doc.where(p, key=_secret_key(p[-1], p[:-1])), _secret_shown(p), _SECRET_MESSAGE)
                 for p in secret_paths]
     problems += schema.check(doc, source, "entity", skip=frozenset(secret_paths))
@@ -190,6 +191,18 @@ def _shift(problems: list[Problem], offset: int) -> list[Problem]:
     if not offset:
         return problems
     return [Problem(p.path, p.line + offset, p.column, p.key, p.message) for p in problems]
+
+
+def _secret_paths(text: str, data: object) -> list[KeyPath]:
+    """`_literal_secrets` of the document; where the text cannot hold a token (no `Atz`, and no
+    backslash that a double-quoted escape could spell one with), only spec.credentials is walked:
+    the rest of the walk could find nothing."""
+    if "Atz" in text or "\\" in text:
+        return _literal_secrets(data, ())
+    spec = data.get("spec") if isinstance(data, dict) else None
+    if not isinstance(spec, dict) or "credentials" not in spec:
+        return []
+    return _literal_secrets(spec["credentials"], ("spec", "credentials"))
 
 
 def _literal_secrets(value: object, path: KeyPath) -> list[KeyPath]:
@@ -359,11 +372,31 @@ def _uri_problem(uri: str, root: Path | None = None) -> str | None:
         if normal == ".." or normal.startswith("../"):
             return "escapes the repository (..); use a path inside it"
     if root is not None:
-        base = root.resolve()
-        target = (base / decoded.replace("\\", "/")).resolve()
-        if not target.is_relative_to(base):
+        base = _real(os.path.abspath(root))
+        joined = os.path.join(base, decoded.replace("\\", "/"))
+        # `a/../b` with `a` a link is resolved physically (as the OS would), never lexically
+        target = os.path.realpath(joined) if ".." in joined else _real(os.path.normpath(joined))
+        if target != base and not target.startswith(base.rstrip("/") + "/"):
             return "leaves the repository through a symbolic link; use a path inside it"
     return None
+
+
+_REAL: dict[str, str] = {}  # path -> its real path, for one load (cleared at the start of each)
+
+
+def _real(path: str) -> str:
+    """os.path.realpath of a normalised absolute path, one lstat per path not met before in
+    this load: a tree's documents share their folders, so most components are known."""
+    known = _REAL.get(path)
+    if known is not None:
+        return known
+    parent, name = os.path.split(path)
+    if not name or parent == path:
+        return path
+    here = os.path.join(_real(parent), name)
+    real = os.path.realpath(here) if os.path.islink(here) else here
+    _REAL[path] = real
+    return real
 
 
 def _entity(data: dict, source: Source) -> Entity:
