@@ -12,6 +12,7 @@ from datetime import date
 import click
 
 from ..desired import lifecycle, preflight, tax_numbers
+from ..desired.loadcache import LoadCache
 from ..desired.loader import load_desired_partial
 from ..domain.gcpause import paused_gc
 from ..domain.masking import mask_all, sensitive_values
@@ -27,7 +28,8 @@ def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
     github = ws.env.get("GITHUB_ACTIONS") == "true"
-    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes)  # the sound entities are preflighted all the same
+    cache = LoadCache(ws.state_dir, [repr(ws.settings)])  # a file checked before is not parsed again
+    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes, cache)  # the sound entities are preflighted all the same
     day = today(ws.env)
     with paused_gc():  # bulk work on acyclic values: see gcpause
         found += [p for e in state.entities for p in tax_numbers.entity_problems(e)]

@@ -7,9 +7,11 @@ The format is docs/desired-state.md.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import posixpath
 import re
+import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ from ..domain.suggest import COUNTRY_ALIASES, MARKETPLACE_ALIASES, did_you_mean
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
+from .loadcache import LoadCache
 from .safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable
 from .yamlsource import KeyPath, dotted
 
@@ -92,31 +95,35 @@ def digest(files: Iterable[SourceFile]) -> str:
 
 
 PARALLEL_FROM = 2_000  # files; below this a process pool costs more than it saves
+MAIN_SHARE = 0.45  # of the files, checked by this process while the others check the rest: it
+# also turns every result into entities afterwards, so it takes a little less than its share
 
 
 def load(files: list[SourceFile], workers: int | None = None, root: Path | None = None,
-         unreadable: Iterable[Problem] = ()) -> DesiredState:
+         unreadable: Iterable[Problem] = (), cache: LoadCache | None = None) -> DesiredState:
     """Every entity of the tree; DesiredStateError with every problem of every file.
 
     Files are independent, so a large tree is loaded on every core (`workers`, default
     the CPU count); the result does not depend on how it was split. `root`, the repository
-    on disk, lets document paths be checked for symbolic links that leave it.
+    on disk, lets document paths be checked for symbolic links that leave it. With a `cache`,
+    a file whose result is known (same text, same acorn, same settings) is not checked again.
     """
-    state, problems = load_partial(files, workers, root)
+    state, problems = load_partial(files, workers, root, cache)
     problems = [*unreadable, *problems]  # the files read_tree could not read, then the rest
     if problems:
         raise DesiredStateError(problems)
     return state
 
 
-def load_partial(files: list[SourceFile], workers: int | None = None,
-                 root: Path | None = None) -> tuple[DesiredState, list[Problem]]:
+def load_partial(files: list[SourceFile], workers: int | None = None, root: Path | None = None,
+                 cache: LoadCache | None = None) -> tuple[DesiredState, list[Problem]]:
     """The entities that loaded, and every problem of the tree: one broken file does not
     hide the others (validate preflights them, `plan --entity` plans them). An entity
     involved in a uniqueness problem is left out with it. The digest covers every file."""
     _REAL.clear()  # links may have changed since the last load
     with paused_gc():  # acyclic values only; worker processes inherit the pause
-        results = _load_all(files, workers or os.cpu_count() or 1, root)
+        results = _load_cached(files, workers or os.cpu_count() or 1, root, cache)
+    _REAL.clear()
     problems = [p for _, found in results for p in found]
     entities = [e for loaded, _ in results for e in loaded]
     clashes = _uniqueness(entities)
@@ -129,42 +136,118 @@ def load_partial(files: list[SourceFile], workers: int | None = None,
     return DesiredState(tuple(entities), digest(files)), problems
 
 
-def _load_all(files: list[SourceFile], workers: int, root: Path | None) -> list[tuple[list[Entity], list[Problem]]]:
+Loaded = tuple[list[Entity], list[Problem]]
+# A file's result as plain data (lists, dicts, text, numbers), marshalled: what crosses from a
+# worker process (ten times faster than pickling the dataclasses) and what the cache keeps; a
+# few compact bytes a file until it becomes entities. Once loaded:
+# [[[data, source path, line, [[number path, line, column], ...]], ...], [[path, line, column, key, message], ...]]
+PlainResult = list
+
+
+def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache: LoadCache | None) -> list[Loaded]:
+    """Each file's result: from the cache where it is known (and its document links still stay
+    in the repository), else checked, on every core."""
+    results: list[Loaded | None] = [None] * len(files)
+    keys = [cache.key(f.path, f.relpath, f.text) for f in files] if cache else []
+    todo = []
+    for i, f in enumerate(files):
+        blob = cache.get(keys[i]) if cache else None
+        loaded = _from_blob(blob) if isinstance(blob, bytes) else None
+        if loaded is not None and not any(_links_leave(e, root) for e in loaded[0]):
+            results[i] = loaded
+        else:
+            todo.append(i)
+    fresh = _load_all([files[i] for i in todo], workers, root)
+    for i, blob in zip(todo, fresh, strict=True):
+        if cache:
+            cache.put(keys[i], blob)
+        results[i] = _from_blob(blob)
+    if cache:
+        cache.save()
+    return [r for r in results if r is not None]
+
+
+def _links_leave(entity: Entity, root: Path | None) -> bool:
+    """A cached entity's document paths are checked again: a symbolic link may have changed."""
+    if root is None:
+        return False
+    uris = [entity.submission.business_registration.document.uri] + [d.uri for d in entity.submission.documents]
+    return any(_link_problem(_decoded(u), root) for u in uris if not u.startswith(("https://", "s3://")))
+
+
+_PENDING: list[SourceFile] = []  # the files a load's worker processes check (inherited by fork)
+
+
+def _load_all(files: list[SourceFile], workers: int, root: Path | None) -> list[bytes]:
     if workers < 2 or len(files) < PARALLEL_FROM:
         return _load_files(files, root)
-    share = -(-len(files) // workers)
-    chunks = [files[i:i + share] for i in range(0, len(files), share)]
-    with ProcessPoolExecutor(len(chunks) - 1) as pool:
-        futures = [pool.submit(_load_files, chunk, root) for chunk in chunks[1:]]
-        results = _load_files(chunks[0], root)  # this process takes a share too, not just waits
-        for future in futures:
-            results += future.result()
+    mine = int(len(files) * MAIN_SHARE * 2 / workers)
+    share = -(-(len(files) - mine) // (workers - 1))
+    ranges = [(lo, min(lo + share, len(files))) for lo in range(mine, len(files), share)]
+    _PENDING[:] = files
+    try:
+        with ProcessPoolExecutor(len(ranges)) as pool:
+            futures = [pool.submit(_load_range, lo, hi, root) for lo, hi in ranges]
+            results = _load_files(files[:mine], root)  # this process takes a share too, not just waits
+            for future in futures:
+                results += marshal.loads(future.result())
+    finally:
+        _PENDING.clear()
     return results
 
 
-def _load_files(files: list[SourceFile], root: Path | None = None) -> list[tuple[list[Entity], list[Problem]]]:
-    return [_load_file(f, root) for f in files]
+def _load_range(lo: int, hi: int, root: Path | None) -> bytes:
+    return marshal.dumps(_load_files(_PENDING[lo:hi], root))
 
 
-def _load_file(f: SourceFile, root: Path | None = None) -> tuple[list[Entity], list[Problem]]:
+def _load_files(files: list[SourceFile], root: Path | None = None) -> list[bytes]:
+    return [marshal.dumps(_load_file(f, root)) for f in files]
+
+
+def _load_file(f: SourceFile, root: Path | None = None) -> PlainResult:
     if f.relpath.startswith("templates/"):
         rendered, problems = entity_templates.render(f.path, f.text)
         entities = []
         for r in rendered:
-            entity, found = load_entity(r.text, r.source, r.name, r.line_offset, root)
+            entity, found = _load_plain(r.text, r.source, r.name, r.line_offset, root)
             problems += found
             entities += [entity] if entity else []
-        return entities, problems
+        return [entities, [_plain_problem(p) for p in problems]]
     if f.relpath.endswith(".yml"):
-        return [], [Problem(f.path, 1, 1, "(file)", "entity files end in .yaml; rename it so it is loaded")]
+        return [[], [[f.path, 1, 1, "(file)", "entity files end in .yaml; rename it so it is loaded"]]]
     stem = f.relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
-    entity, problems = load_entity(f.text, f.path, stem, root=root)
-    return ([entity] if entity else []), problems
+    entity, problems = _load_plain(f.text, f.path, stem, root=root)
+    return [[entity] if entity else [], [_plain_problem(p) for p in problems]]
+
+
+def _plain_problem(p: Problem) -> list:
+    return [p.path, p.line, p.column, p.key, p.message]
+
+
+def _from_blob(blob: bytes) -> Loaded | None:
+    """A file's entities and problems from their marshalled plain form; None if it is not one."""
+    try:
+        plain = marshal.loads(blob)
+        entities = [_entity(data, Source(path, line, tuple((_i(n), ln, col) for n, ln, col in numbers)))
+                    for data, path, line, numbers in plain[0]]
+        return entities, [Problem(*p) for p in plain[1]]
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, EOFError):
+        return None
 
 
 def load_entity(text: str, source: str, expected_name: str,
                 line_offset: int = 0, root: Path | None = None) -> tuple[Entity | None, list[Problem]]:
     """One entity from one document's text, or every problem it has."""
+    plain, problems = _load_plain(text, source, expected_name, line_offset, root)
+    if plain is None:
+        return None, problems
+    data, path, line, numbers = plain
+    return _entity(data, Source(path, line, tuple((n, ln, col) for n, ln, col in numbers))), []
+
+
+def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0,
+                root: Path | None = None) -> tuple[list | None, list[Problem]]:
+    """`load_entity`, the entity as plain data: [data, source, line, [[number path, line, column]]]."""
     if "\x00" in text:
         return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text")]
     doc, problems = yamlsource.parse(text, source)
@@ -178,9 +261,8 @@ def load_entity(text: str, source: str, expected_name: str,
     if problems:
         return None, _shift(problems, line_offset)
     line = doc.where(("metadata", "name"))[0] + line_offset
-    numbers = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _number_paths(doc.data)
-                    for at in [doc.where(p)])
-    return _entity(doc.data, Source(source, line, numbers)), []
+    numbers = [[dotted(p), at[0] + line_offset, at[1]] for p in _number_paths(doc.data) for at in [doc.where(p)]]
+    return [doc.data, source, line, numbers], []
 
 
 def _number_paths(data: object) -> list[KeyPath]:
@@ -347,6 +429,7 @@ def _date(text: object) -> date | None:
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _uri_problem(uri: str, root: Path | None = None) -> str | None:
@@ -355,13 +438,9 @@ def _uri_problem(uri: str, root: Path | None = None) -> str | None:
     the repository, is given where the files are on disk)."""
     if uri.startswith(("https://", "s3://")):
         return None
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in uri):
+    if _CONTROL.search(uri):
         return "must not contain control characters"
-    decoded = uri
-    for _ in range(3):  # %252e%252e is %2e%2e is ..: decode until nothing changes
-        decoded, before = unquote(decoded), decoded
-        if decoded == before:
-            break
+    decoded = _decoded(uri)
     for form in dict.fromkeys((uri, decoded)):
         slashed = form.replace("\\", "/")
         if (_SCHEME.match(form) and form[1] != ":") or slashed.startswith("//"):
@@ -371,13 +450,31 @@ def _uri_problem(uri: str, root: Path | None = None) -> str | None:
         normal = posixpath.normpath(slashed)
         if normal == ".." or normal.startswith("../"):
             return "escapes the repository (..); use a path inside it"
-    if root is not None:
-        base = _real(os.path.abspath(root))
-        joined = os.path.join(base, decoded.replace("\\", "/"))
-        # `a/../b` with `a` a link is resolved physically (as the OS would), never lexically
-        target = os.path.realpath(joined) if ".." in joined else _real(os.path.normpath(joined))
-        if target != base and not target.startswith(base.rstrip("/") + "/"):
-            return "leaves the repository through a symbolic link; use a path inside it"
+    return _link_problem(decoded, root)
+
+
+_LINK_MESSAGE = "leaves the repository through a symbolic link; use a path inside it"
+
+
+def _decoded(uri: str) -> str:
+    decoded = uri
+    for _ in range(3):  # %252e%252e is %2e%2e is ..: decode until nothing changes
+        decoded, before = unquote(decoded), decoded
+        if decoded == before:
+            break
+    return decoded
+
+
+def _link_problem(decoded: str, root: Path | None) -> str | None:
+    """Whether a relative path, its symbolic links followed, leaves `root` (not known without it)."""
+    if root is None:
+        return None
+    base = _real(os.path.abspath(root))
+    joined = os.path.join(base, decoded.replace("\\", "/"))
+    # `a/../b` with `a` a link is resolved physically (as the OS would), never lexically
+    target = os.path.realpath(joined) if ".." in joined else _real(os.path.normpath(joined))
+    if target != base and not target.startswith(base.rstrip("/") + "/"):
+        return _LINK_MESSAGE
     return None
 
 
@@ -399,20 +496,27 @@ def _real(path: str) -> str:
     return real
 
 
+def _i(word: str | None) -> str | None:
+    """One shared copy of a word many entities repeat (codes, schemes, kinds): at 100,000
+    entities a copy each would be a sixth of the tree's memory."""
+    return sys.intern(word) if isinstance(word, str) else word
+
+
 def _entity(data: dict, source: Source) -> Entity:
     spec = data["spec"]
     br, rep = spec["businessRegistration"], spec["legalRepresentative"]
     submission = Submission(
         legal_entity_name=spec["legalEntityName"],
         business_registration=BusinessRegistration(
-            br["country"], br["number"], DocumentRef(br["document"]["uri"], br["document"]["sha256"])),
+            _i(br["country"]), br["number"], DocumentRef(br["document"]["uri"], br["document"]["sha256"])),
         legal_representative=LegalRepresentative(
-            rep["name"], IdDocument(rep["idDocument"]["type"], date.fromisoformat(rep["idDocument"]["expiresOn"]))),
+            rep["name"], IdDocument(_i(rep["idDocument"]["type"]),
+                                    date.fromisoformat(rep["idDocument"]["expiresOn"]))),
         tax_registrations=tuple(
-            TaxRegistration(t["scheme"], t.get("country"), t.get("number"),
+            TaxRegistration(_i(t["scheme"]), _i(t.get("country")), t.get("number"),
                             date.fromisoformat(t["completedOn"]) if "completedOn" in t else None)
             for t in spec.get("taxRegistrations", [])),
-        documents=tuple(Document(d["kind"], d["uri"], d["sha256"], d.get("of"), d.get("language"))
+        documents=tuple(Document(_i(d["kind"]), d["uri"], d["sha256"], _i(d.get("of")), _i(d.get("language")))
                         for d in spec.get("documents", [])),
     )
     return Entity(
@@ -420,8 +524,8 @@ def _entity(data: dict, source: Source) -> Entity:
         seller_id=spec["sellerId"],
         credentials=_credentials(spec["credentials"]["refreshToken"]),
         submission=submission,
-        marketplaces=tuple(spec["marketplaces"]),
-        labels=tuple(sorted(data["metadata"].get("labels", {}).items())),
+        marketplaces=tuple(sys.intern(m) for m in spec["marketplaces"]),
+        labels=tuple(sorted((sys.intern(k), _i(v)) for k, v in data["metadata"].get("labels", {}).items())),
         source=source,
     )
 
@@ -456,17 +560,19 @@ def _uniqueness(entities: list[Entity]) -> list[Problem]:
     return out
 
 
-def load_desired(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> DesiredState:
+def load_desired(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES,
+                 cache: LoadCache | None = None) -> DesiredState:
     """Read and load the tree under `desired`; DesiredStateError with every problem of the tree."""
     files, unreadable = read_tree(desired, max_file_bytes)
-    return load(files, root=desired.resolve().parent, unreadable=unreadable)
+    return load(files, root=desired.resolve().parent, unreadable=unreadable, cache=cache)
 
 
-def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[DesiredState, list[Problem]]:
+def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES,
+                         cache: LoadCache | None = None) -> tuple[DesiredState, list[Problem]]:
     """Read the tree under `desired`: the entities that loaded, and every problem (a file that
     could not be read among them)."""
     files, unreadable = read_tree(desired, max_file_bytes)
-    state, problems = load_partial(files, root=desired.resolve().parent)
+    state, problems = load_partial(files, root=desired.resolve().parent, cache=cache)
     return state, unreadable + problems
 
 

@@ -94,14 +94,14 @@ def why_unreadable(exc: OSError) -> str:
     return f"cannot be read: {exc.strerror or exc}"
 
 
-def write_atomic(path: Path | str, text: str) -> None:
+def write_atomic(path: Path | str, text: str | bytes) -> None:
     """Write `text` to `path` whole or not at all: a temporary file beside it, flushed to disk,
     then renamed over it. A full disk or a crash leaves the old file (or none), never half."""
     path = Path(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
         os.replace(temp, path)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SecretRef:
     """A reference to a secret, never its value: `{env: NAME}`, `{file: PATH}`, or
     `{aws: {secretId: NAME-OR-ARN, key: FIELD}}` (AWS Secrets Manager; `key` picks one field
@@ -35,7 +35,7 @@ class SecretRef:
         return cls(kind, name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegionCredential:
     """One region's refresh token reference and, optionally, when the seller authorized the app
     there (the authorization must be renewed every 365 days)."""
@@ -44,7 +44,7 @@ class RegionCredential:
     authorized_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Credentials:
     """An entity's refresh tokens: one reference used for every region (`default`), or one per
     region (`regions`); a region is read and written with its own token only."""
@@ -70,32 +70,32 @@ class Credentials:
         return ", ".join(f"{r}={c.ref}" for r, c in self.regions)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentRef:
     uri: str
     sha256: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BusinessRegistration:
     country: str
     number: str
     document: DocumentRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IdDocument:
     type: str  # passport | national_id
     expires_on: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegalRepresentative:
     name: str
     id_document: IdDocument
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaxRegistration:
     scheme: str
     country: str | None = None
@@ -103,7 +103,7 @@ class TaxRegistration:
     completed_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """An extra document, e.g. a translation of the business registration."""
 
@@ -114,7 +114,7 @@ class Document:
     language: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Submission:
     """Everything a CreateRegistration sends about the legal entity."""
 
@@ -125,7 +125,7 @@ class Submission:
     documents: tuple[Document, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a value was written: a file (or template and row) and a line."""
 
@@ -136,7 +136,7 @@ class Source:
     numbers: tuple[tuple[str, int, int], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     name: str
     seller_id: str
@@ -155,7 +155,7 @@ class Entity:
         return dict(self.labels)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """A reason code with a human message (the API's and preflight's codes are the same)."""
 
@@ -163,7 +163,7 @@ class Reason:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DesiredState:
     entities: tuple[Entity, ...]
     digest: str  # sha256 of the tree as loaded; ties a saved plan to what was reviewed
