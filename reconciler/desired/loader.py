@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from ..domain import catalogue
@@ -141,7 +142,7 @@ Loaded = tuple[list[Entity], list[Problem]]
 # worker process (ten times faster than pickling the dataclasses) and what the cache keeps; a
 # few compact bytes a file until it becomes entities. Once loaded:
 # [[[data, source path, line, [[number path, line, column], ...]], ...], [[path, line, column, key, message], ...]]
-PlainResult = list
+PlainResult = list[Any]
 
 
 def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache: LoadCache | None) -> list[Loaded]:
@@ -150,7 +151,7 @@ def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache
     results: list[Loaded | None] = [None] * len(files)
     keys = [cache.key(f.path, f.relpath, f.text) for f in files] if cache else []
     todo = []
-    for i, f in enumerate(files):
+    for i in range(len(files)):
         blob = cache.get(keys[i]) if cache else None
         loaded = _from_blob(blob) if isinstance(blob, bytes) else None
         if loaded is not None and not any(_links_leave(e, root) for e in loaded[0]):
@@ -220,7 +221,7 @@ def _load_file(f: SourceFile, root: Path | None = None) -> PlainResult:
     return [[entity] if entity else [], [_plain_problem(p) for p in problems]]
 
 
-def _plain_problem(p: Problem) -> list:
+def _plain_problem(p: Problem) -> list[object]:
     return [p.path, p.line, p.column, p.key, p.message]
 
 
@@ -246,7 +247,7 @@ def load_entity(text: str, source: str, expected_name: str,
 
 
 def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0,
-                root: Path | None = None) -> tuple[list | None, list[Problem]]:
+                root: Path | None = None) -> tuple[list[Any] | None, list[Problem]]:
     """`load_entity`, the entity as plain data: [data, source, line, [[number path, line, column]]]."""
     if "\x00" in text:
         return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text")]
@@ -496,9 +497,12 @@ def _real(path: str) -> str:
     return real
 
 
-def _i(word: str | None) -> str | None:
-    """One shared copy of a word many entities repeat (codes, schemes, kinds): at 100,000
-    entities a copy each would be a sixth of the tree's memory."""
+# One shared copy of a word many entities repeat (codes, schemes, kinds): at 100,000
+# entities a copy each would be a sixth of the tree's memory.
+_i = sys.intern
+
+
+def _io(word: str | None) -> str | None:
     return sys.intern(word) if isinstance(word, str) else word
 
 
@@ -513,10 +517,10 @@ def _entity(data: dict, source: Source) -> Entity:
             rep["name"], IdDocument(_i(rep["idDocument"]["type"]),
                                     date.fromisoformat(rep["idDocument"]["expiresOn"]))),
         tax_registrations=tuple(
-            TaxRegistration(_i(t["scheme"]), _i(t.get("country")), t.get("number"),
+            TaxRegistration(_i(t["scheme"]), _io(t.get("country")), t.get("number"),
                             date.fromisoformat(t["completedOn"]) if "completedOn" in t else None)
             for t in spec.get("taxRegistrations", [])),
-        documents=tuple(Document(_i(d["kind"]), d["uri"], d["sha256"], _i(d.get("of")), _i(d.get("language")))
+        documents=tuple(Document(_i(d["kind"]), d["uri"], d["sha256"], _io(d.get("of")), _io(d.get("language")))
                         for d in spec.get("documents", [])),
     )
     return Entity(
@@ -525,7 +529,7 @@ def _entity(data: dict, source: Source) -> Entity:
         credentials=_credentials(spec["credentials"]["refreshToken"]),
         submission=submission,
         marketplaces=tuple(sys.intern(m) for m in spec["marketplaces"]),
-        labels=tuple(sorted((sys.intern(k), _i(v)) for k, v in data["metadata"].get("labels", {}).items())),
+        labels=tuple(sorted((_i(k), _i(v)) for k, v in data["metadata"].get("labels", {}).items())),
         source=source,
     )
 
