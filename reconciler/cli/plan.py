@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..engine.plan import has_creates
-from ..render import render
+from ..render import render, render_json
 from .helptext import legend_epilog
 from .planning import (
     Selection,
@@ -42,10 +42,9 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
                   offline=offline)
     result = plan_offline(run) if offline else plan_now(run)
     where = "offline (nothing read live)" if offline else endpoint_label(run.ws)
-    shown = render(result, fmt, use_color(run.ws, no_color, fmt), where)
-    emit(shown)
-    if out:
-        emit(render(result, "json"), out, "the JSON plan (for `acorn apply FILE`)")
+    emit(render_json(result) if fmt == "json" else render(result, fmt, use_color(run.ws, no_color, fmt), where))
+    if out:  # JSON is streamed, one entity at a time: a 100,000-entity plan is never one string
+        emit(render_json(result), out, "the JSON plan (for `acorn apply FILE`)")
     if report_errors(result):
         return 1
     return 2 if detailed_exitcode and has_creates(result) else 0

@@ -13,6 +13,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -94,14 +95,16 @@ def why_unreadable(exc: OSError) -> str:
     return f"cannot be read: {exc.strerror or exc}"
 
 
-def write_atomic(path: Path | str, text: str | bytes) -> None:
+def write_atomic(path: Path | str, text: str | bytes | Iterable[str]) -> None:
     """Write `text` to `path` whole or not at all: a temporary file beside it, flushed to disk,
-    then renamed over it. A full disk or a crash leaves the old file (or none), never half."""
+    then renamed over it. A full disk or a crash leaves the old file (or none), never half.
+    `text` may be a stream of pieces (a large plan), written as they come."""
     path = Path(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+            for piece in [text] if isinstance(text, (str, bytes)) else text:
+                f.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
         os.replace(temp, path)

@@ -8,7 +8,8 @@ raises PlanFileError naming the first bad one, e.g. `entities[2].pairs[0].state:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -58,15 +59,35 @@ def _entity(e: EntityPlan) -> dict[str, Any]:
 
 def to_json(plan: Plan) -> dict[str, Any]:
     """The plan as JSON-ready data, keys in the documented order."""
+    return _document(plan, [_entity(e) for e in plan.entities])
+
+
+def _document(plan: Plan, entities: list[dict[str, Any]]) -> dict[str, Any]:
     s = plan.summary
     return {
         "formatVersion": FORMAT_VERSION,
         "environment": plan.environment,
         "generatedAt": utc_timestamp(plan.generated_at),
         "desiredDigest": plan.desired_digest,
-        "entities": [_entity(e) for e in plan.entities],
+        "entities": entities,
         "summary": {k: getattr(s, k) for k in SUMMARY_KEYS},
     }
+
+
+def json_chunks(plan: Plan) -> Iterator[str]:
+    """`json.dumps(to_json(plan), indent=2, ensure_ascii=False)`, the same text, as a stream of
+    pieces: one entity at a time, so a plan of 100,000 entities (175 MB of JSON) is written
+    without ever being one dict or one string in memory."""
+    whole = _document(plan, [])
+    head, _, tail = json.dumps(whole, indent=2, ensure_ascii=False).partition('"entities": []')
+    if not plan.entities:
+        yield head + '"entities": []' + tail
+        return
+    yield head + '"entities": ['
+    for i, e in enumerate(plan.entities):
+        text = json.dumps(_entity(e), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        yield ("\n    " if i == 0 else ",\n    ") + text
+    yield "\n  ]" + tail
 
 
 # --- reading a saved plan back ---------------------------------------------------------------
