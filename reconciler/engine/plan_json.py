@@ -85,9 +85,30 @@ def json_chunks(plan: Plan) -> Iterator[str]:
         return
     yield head + '"entities": ['
     for i, e in enumerate(plan.entities):
-        text = json.dumps(_entity(e), indent=2, ensure_ascii=False).replace("\n", "\n    ")
-        yield ("\n    " if i == 0 else ",\n    ") + text
+        yield ("\n    " if i == 0 else ",\n    ") + _indented(_entity(e), "\n    ")
     yield "\n  ]" + tail
+
+
+_STRING = json.encoder.encode_basestring  # libjson's C encoder of one string (ensure_ascii=False)
+
+
+def _indented(value: object, newline: str) -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)` for plan data (dicts, lists, text, whole
+    numbers, booleans, null), each line after the first starting with `newline`: the same text,
+    a few times faster (json.dumps with an indent runs its pure-Python encoder)."""
+    if isinstance(value, str):
+        return _STRING(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        return "{" + ",".join(f"{inner}{_STRING(k)}: {_indented(v, inner)}" for k, v in value.items()) + newline + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        return "[" + ",".join(inner + _indented(v, inner) for v in value) + newline + "]"
+    return json.dumps(value)
 
 
 # --- reading a saved plan back ---------------------------------------------------------------
