@@ -87,6 +87,7 @@ class LoadCache:
         self._key = _signing_key()
         self._old: dict[str, Plain] = self._read() if self._key else {}
         self._new: dict[str, Plain] = {}
+        self._used: list[str] = []  # the keys found: their results are given away, not kept
         self.hits = 0
 
     def key(self, path: str, relpath: str, text: str) -> str:
@@ -96,24 +97,35 @@ class LoadCache:
         return h.hexdigest()
 
     def get(self, key: str) -> Plain | None:
-        found = self._old.get(key)
+        """The result kept for `key`, handed over (the cache keeps no copy: at 100,000 files the
+        results and the entities made of them would not both fit in memory)."""
+        found = self._old.pop(key, None)
         if found is not None:
             self.hits += 1
-            self._new[key] = found
+            self._used.append(key)
         return found
 
     def put(self, key: str, result: Plain) -> None:
         self._new[key] = result
 
     def save(self) -> None:
-        """Write the entries of this load (atomically); a failure to write only costs speed."""
-        if self._key is None or (self._new.keys() == self._old.keys() and self.hits == len(self._new)):
+        """Write the entries of this load (atomically), then forget them; a failure to write only
+        costs speed. Nothing is written when every entry was found and none is stale; otherwise
+        the entries found are read again from the file they came from."""
+        new, stale = self._new, bool(self._old)
+        self._new, self._old = {}, {}
+        if self._key is None or (not new and not stale):
             return
-        body = marshal.dumps((self.salt, self._new))
+        if self._used:
+            kept = self._read()
+            new.update((k, kept[k]) for k in self._used if k in kept)
+            del kept
+        body = marshal.dumps((self.salt, new))
+        del new
         seal = hmac.new(self._key, body, hashlib.sha256).hexdigest().encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, seal + b"\n" + body)
+            write_atomic(self.path, [seal, b"\n", body])  # pieces: the body is never copied
         except OSError:
             pass
 
@@ -122,7 +134,8 @@ class LoadCache:
             raw = read_regular(self.path, MAX_CACHE_BYTES)
         except OSError:
             return {}
-        seal, _, body = raw.partition(b"\n")
+        cut = raw.find(b"\n")
+        seal, body = raw[:max(cut, 0)], memoryview(raw)[cut + 1:]  # a view: the body is never copied
         assert self._key is not None
         if not hmac.compare_digest(seal, hmac.new(self._key, body, hashlib.sha256).hexdigest().encode()):
             return {}  # not written by this user's acorn: ignored, every file is checked

@@ -158,13 +158,14 @@ def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache
             results[i] = loaded
         else:
             todo.append(i)
-    fresh = _load_all([files[i] for i in todo], workers, root)
-    for i, blob in zip(todo, fresh, strict=True):
-        if cache:
-            cache.put(keys[i], blob)
-        results[i] = _from_blob(blob)
+    fresh: list[bytes | None] = list(_load_all([files[i] for i in todo], workers, root))
     if cache:
-        cache.save()
+        for i, blob in zip(todo, fresh, strict=True):
+            cache.put(keys[i], blob)
+        cache.save()  # before the entities are made: the results are let go of as they are used
+    for n, i in enumerate(todo):
+        blob, fresh[n] = fresh[n], None
+        results[i] = _from_blob(blob) if blob is not None else None
     return [r for r in results if r is not None]
 
 

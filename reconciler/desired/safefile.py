@@ -95,7 +95,7 @@ def why_unreadable(exc: OSError) -> str:
     return f"cannot be read: {exc.strerror or exc}"
 
 
-def write_atomic(path: Path | str, text: str | bytes | Iterable[str]) -> None:
+def write_atomic(path: Path | str, text: str | bytes | Iterable[str] | Iterable[bytes]) -> None:
     """Write `text` to `path` whole or not at all: a temporary file beside it, flushed to disk,
     then renamed over it. A full disk or a crash leaves the old file (or none), never half.
     `text` may be a stream of pieces (a large plan), written as they come."""

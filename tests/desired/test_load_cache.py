@@ -54,6 +54,7 @@ def test_a_changed_file_is_checked_again(tmp_path: Path) -> None:
         "spec.sellerId: must be 10 to 20 upper-case letters and digits, like A3EXAMPLEACME01"]
     files = len(list((desired / "entities").glob("*.yaml"))) + 1
     assert cache.hits == files - 1  # every other file came from the cache
+    assert load(desired)[0].hits == files  # and the cache now holds the new result beside the others
 
 
 def test_a_changed_template_is_checked_again(tmp_path: Path) -> None:
