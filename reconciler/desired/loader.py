@@ -6,6 +6,8 @@ The format is docs/desired-state.md.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
 import marshal
 import os
@@ -101,7 +103,7 @@ MAIN_SHARE = 0.45  # of the files, checked by this process while the others chec
 
 
 def load(files: list[SourceFile], workers: int | None = None, root: Path | None = None,
-         unreadable: Iterable[Problem] = (), cache: LoadCache | None = None) -> DesiredState:
+         unreadable: Iterable[Problem] = (), cache: LoadCache | None = None, *, release: bool = False) -> DesiredState:
     """Every entity of the tree; DesiredStateError with every problem of every file.
 
     Files are independent, so a large tree is loaded on every core (`workers`, default
@@ -109,7 +111,7 @@ def load(files: list[SourceFile], workers: int | None = None, root: Path | None 
     on disk, lets document paths be checked for symbolic links that leave it. With a `cache`,
     a file whose result is known (same text, same acorn, same settings) is not checked again.
     """
-    state, problems = load_partial(files, workers, root, cache)
+    state, problems = load_partial(files, workers, root, cache, release=release)
     problems = [*unreadable, *problems]  # the files read_tree could not read, then the rest
     if problems:
         raise DesiredStateError(problems)
@@ -117,13 +119,17 @@ def load(files: list[SourceFile], workers: int | None = None, root: Path | None 
 
 
 def load_partial(files: list[SourceFile], workers: int | None = None, root: Path | None = None,
-                 cache: LoadCache | None = None) -> tuple[DesiredState, list[Problem]]:
+                 cache: LoadCache | None = None, *, release: bool = False) -> tuple[DesiredState, list[Problem]]:
     """The entities that loaded, and every problem of the tree: one broken file does not
     hide the others (validate preflights them, `plan --entity` plans them). An entity
-    involved in a uniqueness problem is left out with it. The digest covers every file."""
+    involved in a uniqueness problem is left out with it. The digest covers every file.
+
+    `release`: the caller hands `files` over; the list is emptied once every text has been
+    hashed and checked, so a tree's texts and its entities are not in memory together."""
     _REAL.clear()  # links may have changed since the last load
+    tree_digest = digest(files)
     with paused_gc():  # acyclic values only; worker processes inherit the pause
-        results = _load_cached(files, workers or os.cpu_count() or 1, root, cache)
+        results = _load_cached(files, workers or os.cpu_count() or 1, root, cache, release)
     _REAL.clear()
     problems = [p for _, found in results for p in found]
     entities = [e for loaded, _ in results for e in loaded]
@@ -134,7 +140,7 @@ def load_partial(files: list[SourceFile], workers: int | None = None, root: Path
         entities = [e for e in entities if e.name not in names and e.source.path not in involved]
         problems += clashes
     entities.sort(key=lambda e: e.name)
-    return DesiredState(tuple(entities), digest(files)), problems
+    return DesiredState(tuple(entities), tree_digest), problems
 
 
 Loaded = tuple[list[Entity], list[Problem]]
@@ -145,28 +151,61 @@ Loaded = tuple[list[Entity], list[Problem]]
 PlainResult = list[Any]
 
 
-def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache: LoadCache | None) -> list[Loaded]:
+def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache: LoadCache | None,
+                 release: bool = False) -> list[Loaded]:
     """Each file's result: from the cache where it is known (and its document links still stay
-    in the repository), else checked, on every core."""
-    results: list[Loaded | None] = [None] * len(files)
+    in the repository), else checked, on every core. Each result is let go of as soon as it
+    is made into entities, and (`release`) each text once it is hashed and checked."""
+    count = len(files)
+    results: list[Loaded | None] = [None] * count
     keys = [cache.key(f.path, f.relpath, f.text) for f in files] if cache else []
     todo = []
-    for i in range(len(files)):
+    for i in range(count):
         blob = cache.get(keys[i]) if cache else None
         loaded = _from_blob(blob) if isinstance(blob, bytes) else None
+        del blob
         if loaded is not None and not any(_links_leave(e, root) for e in loaded[0]):
             results[i] = loaded
         else:
             todo.append(i)
-    fresh: list[bytes | None] = list(_load_all([files[i] for i in todo], workers, root))
+        _every_so_often_give_back(i)
+    pending = [files[i] for i in todo]
+    if release:
+        files.clear()  # the texts of the files found in the cache go now, the others once checked
+    fresh: list[bytes | None] = list(_load_all(pending, workers, root))
+    del pending
     if cache:
         for i, blob in zip(todo, fresh, strict=True):
             cache.put(keys[i], blob)
         cache.save()  # before the entities are made: the results are let go of as they are used
+    _give_back_memory()
     for n, i in enumerate(todo):
         blob, fresh[n] = fresh[n], None
         results[i] = _from_blob(blob) if blob is not None else None
+        _every_so_often_give_back(n)
     return [r for r in results if r is not None]
+
+
+def _give_back_memory() -> None:
+    """Return freed heap pages to the system (glibc's malloc_trim): a tree's texts and results
+    are many ~1 KB blocks between which the entities' memory is not placed, so without this
+    the process would keep their pages while it builds 100,000 entities. Elsewhere a no-op."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def _every_so_often_give_back(n: int) -> None:
+    if n and n % 20_000 == 0:
+        _give_back_memory()
 
 
 def _links_leave(entity: Entity, root: Path | None) -> bool:
@@ -569,7 +608,7 @@ def load_desired(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES,
                  cache: LoadCache | None = None) -> DesiredState:
     """Read and load the tree under `desired`; DesiredStateError with every problem of the tree."""
     files, unreadable = read_tree(desired, max_file_bytes)
-    return load(files, root=desired.resolve().parent, unreadable=unreadable, cache=cache)
+    return load(files, root=desired.resolve().parent, unreadable=unreadable, cache=cache, release=True)
 
 
 def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES,
@@ -577,7 +616,7 @@ def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES
     """Read the tree under `desired`: the entities that loaded, and every problem (a file that
     could not be read among them)."""
     files, unreadable = read_tree(desired, max_file_bytes)
-    state, problems = load_partial(files, root=desired.resolve().parent, cache=cache)
+    state, problems = load_partial(files, root=desired.resolve().parent, cache=cache, release=True)
     return state, unreadable + problems
 
 
