@@ -45,7 +45,7 @@ from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
 from .loadcache import LoadCache
-from .safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable
+from .safefile import DEFAULT_FILE_BYTES, PLAN_FILE_BYTES, read_regular, why_unreadable
 from .yamlsource import KeyPath, dotted
 
 _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
@@ -156,22 +156,7 @@ def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache
     """Each file's result: from the cache where it is known (and its document links still stay
     in the repository), else checked, on every core. Each result is let go of as soon as it
     is made into entities, and (`release`) each text once it is hashed and checked."""
-    count = len(files)
-    results: list[Loaded | None] = [None] * count
-    keys = [cache.key(f.path, f.relpath, f.text) for f in files] if cache else []
-    todo = []
-    for i in range(count):
-        blob = cache.get(keys[i]) if cache else None
-        loaded = _from_blob(blob) if isinstance(blob, bytes) else None
-        del blob
-        if loaded is not None and not any(_links_leave(e, root) for e in loaded[0]):
-            results[i] = loaded
-        else:
-            todo.append(i)
-        _every_so_often_give_back(i)
-    pending = [files[i] for i in todo]
-    if release:
-        files.clear()  # the texts of the files found in the cache go now, the others once checked
+    results, keys, todo, pending = _from_cache_or_pending(files, root, cache, release)
     fresh: list[bytes | None] = list(_load_all(pending, workers, root))
     del pending
     if cache:
@@ -184,6 +169,59 @@ def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache
         results[i] = _from_blob(blob) if blob is not None else None
         _every_so_often_give_back(n)
     return [r for r in results if r is not None]
+
+
+def _from_cache_or_pending(files: list[SourceFile], root: Path | None, cache: LoadCache | None, release: bool
+                           ) -> tuple[list[Loaded | None], list[str], list[int], list[SourceFile]]:
+    """The results found in the cache; the keys of every file; the indexes and files left to check."""
+    count = len(files)
+    results: list[Loaded | None] = [None] * count
+    keys = [cache.key(f.path, f.relpath, f.text) for f in files] if cache else []
+    found: list[object] = [cache.get(k) for k in keys] if cache else [None] * count
+    waiting: dict[int, SourceFile | Problem] = {i: files[i] for i in range(count) if not isinstance(found[i], bytes)}
+    names = [(f.path, f.relpath) for f in files]
+    if release:
+        files.clear()  # the texts of the files found in the cache go now, the others once checked
+        _give_back_memory()
+    for i in range(count):
+        blob, found[i] = found[i], None
+        if i not in waiting:
+            results[i] = _from_cache(blob, root)
+            if results[i] is None:  # a link changed under a cached file (rare): read and check it again
+                waiting[i] = _reread(*names[i]) if release else files[i]
+                found[i] = 1  # marks it read again
+        del blob
+        _every_so_often_give_back(i)
+    for i, unread in [(i, w) for i, w in waiting.items() if isinstance(w, Problem)]:
+        results[i] = [], [unread]
+        del waiting[i]
+    todo = sorted(waiting)
+    pending = [w for i in todo for w in [waiting.pop(i)] if isinstance(w, SourceFile)]
+    if cache and release:  # a file read again is keyed by the text checked
+        for i, f in zip(todo, pending, strict=True):
+            if isinstance(found[i], int):
+                keys[i] = cache.key(f.path, f.relpath, f.text)
+    return results, keys, todo, pending
+
+
+def _from_cache(blob: object, root: Path | None) -> Loaded | None:
+    """A cached result, unless it is not one or a document link of its entities changed."""
+    loaded = _from_blob(blob) if isinstance(blob, bytes) else None
+    if loaded is None or any(_links_leave(e, root) for e in loaded[0]):
+        return None
+    return loaded
+
+
+def _reread(path: str, relpath: str) -> SourceFile | Problem:
+    """A file of the tree read again (as read_tree reads it), or the problem reading it."""
+    try:
+        raw = read_regular(path, PLAN_FILE_BYTES)
+    except OSError as exc:
+        return Problem(path, 1, 1, "(file)", why_unreadable(exc))
+    try:
+        return SourceFile(path, relpath, raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return SourceFile(path, relpath, "\x00")
 
 
 def _give_back_memory() -> None:
