@@ -1,9 +1,14 @@
 """The one exception tree of acorn; the CLI renders each once, with its exit code.
 
     AcornError                  anything a user can cause; never shown as a traceback
+    ├── RunStopping             stops the whole run wherever it happens (reads, account reads,
+    │                           applies): never one seller's warning or one pair's failure.
+    │                           Exactly these are: MachineError, TransportError (the breaker),
+    │                           ApplicationCredentialsError and its ApplicationAccessError
+    │                           (marked ◆ below)
     ├── DesiredStateError       the desired tree is invalid (carries every Problem found)
     ├── ConfigError             acorn.yaml, flags or environment are wrong
-    │   └── MachineError        the machine failed acorn: a full disk, a read-only folder, a
+    │   └── MachineError ◆      the machine failed acorn: a full disk, a read-only folder, a
     │                           state file it cannot use (stops the run: never one per seller)
     ├── SecretError             a referenced secret cannot be resolved (never holds the value)
     ├── PlanFileError           a saved plan is unreadable or stale
@@ -12,8 +17,13 @@
         ├── AlreadyExists       409: an open registration exists (apply reports it, never resubmits)
         ├── AuthError           LWA refused an entity-region's refresh token
         │   └── RegionUnauthorized  403: the seller has not authorized the app in that region
-        ├── ApplicationCredentialsError  LWA refused the application itself: the run stops
-        └── TransportError      too many consecutive failed calls
+        ├── ApplicationCredentialsError ◆  LWA refused the application itself: the run stops
+        │   └── ApplicationAccessError ◆  SP-API refuses the application itself in a region (an
+        │                           expired client secret, a missing role, a wrong host or path, a
+        │                           suspended app): one finding for the run, not one per seller
+        ├── RoleMissing         a 403 an operation gets for lack of a role the app does not hold:
+        │                           a per-region warning on what it would have checked (not ◆)
+        └── TransportError ◆    too many consecutive failed calls (the run's breaker tripped)
 """
 
 from __future__ import annotations
@@ -46,6 +56,11 @@ class AcornError(Exception):
     exit_code = 1
 
 
+class RunStopping(AcornError):
+    """An error that stops the run wherever it is raised: code that turns other errors into a
+    seller's warning or a pair's failure re-raises this one (`except RunStopping: raise`)."""
+
+
 class DesiredStateError(AcornError):
     def __init__(self, problems: list[Problem], where: str = "the desired state"):
         self.problems = sorted(problems)
@@ -58,7 +73,7 @@ class ConfigError(AcornError):
     pass
 
 
-class MachineError(ConfigError):
+class MachineError(ConfigError, RunStopping):
     """A file acorn must write or keep (audit log, state, output) cannot be: names path and cause."""
 
 
@@ -110,9 +125,19 @@ class RegionUnauthorized(AuthError):
         self.region = region
 
 
-class ApplicationCredentialsError(ApiError):
+class ApplicationCredentialsError(ApiError, RunStopping):
     """LWA's invalid_client / unauthorized_client: the app's id or secret, the same for every seller."""
 
 
-class TransportError(ApiError):
+class ApplicationAccessError(ApplicationCredentialsError):
+    """SP-API refuses the application itself, whatever the seller: the run stops at the first sign
+    (a RunStopping error through ApplicationCredentialsError)."""
+
+
+class RoleMissing(ApiError):
+    """An operation the application lacks the role for (getAccount without the Account Information
+    Service Provider role): a warning on what it would have checked, asked once per region and run."""
+
+
+class TransportError(ApiError, RunStopping):
     pass

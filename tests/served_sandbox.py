@@ -75,10 +75,12 @@ class Admin:
         self._ok(self.http.post("/_sandbox/reset"))
 
     def seller(self, seller_id: str, refresh_token: str, name: str = "Shenzhen Acme Trading Co., Ltd.",
-               participations: Sequence[str] = ()) -> None:
+               participations: Sequence[str] = (), regions: Sequence[str] | None = None) -> None:
+        """`regions`: where `refresh_token` is authorized (default: every region)."""
         self._ok(self.http.post("/_sandbox/sellers", json={
             "sellerId": seller_id, "legalEntityName": name, "refreshToken": refresh_token,
-            "participations": list(participations), "replace": True}))  # seeding sets the seller, there or not
+            "participations": list(participations), "replace": True,  # seeding sets the seller, there or not
+            **({"regions": list(regions)} if regions is not None else {})}))
 
     def advance(self, seconds: float) -> None:
         self._ok(self.http.post("/_sandbox/clock", json={"advanceSeconds": seconds}))

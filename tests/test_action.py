@@ -86,7 +86,7 @@ def test_exit_1_fails_the_step_unless_told_not_to(runner, repo: Path) -> None:
     code, out, _ = runner(repo, "validate", fail_on_error="false")
     assert code == 0 and out["exit-code"] == "1" and Path(out["report"]).name == "validate.txt"
     code, _, log = runner(repo, "destroy")
-    assert code == 1 and "command must be plan, apply, drift, validate or merge-plans" in log
+    assert code == 1 and "command must be plan, apply, drift, validate, merge-plans, check or github" in log
 
 
 def test_args_reach_acorn_and_apply_takes_the_saved_plan(runner, repo: Path) -> None:
@@ -95,3 +95,28 @@ def test_args_reach_acorn_and_apply_takes_the_saved_plan(runner, repo: Path) -> 
     code, applied, log = runner(repo, "apply", planned["plan-json"])
     assert code == 0 and applied["exit-code"] == "0", log
     assert "Apply: 2 accepted" in Path(applied["report"]).read_text()
+
+
+def test_the_pr_check_fails_on_what_the_head_introduces_and_passes_on_what_was_there(runner, repo: Path,
+                                                                                   tmp_path: Path) -> None:
+    """The plan workflow's PR check steps: the base's desired/ planned in its own folder, then
+    `check` compares; a typo the head brings fails it, the same typo in the base does not."""
+    import shutil
+
+    base = tmp_path / "base"
+    shutil.copytree(repo, base)
+    example = repo / "desired" / "entities" / "example.yaml"
+    text = example.read_text()
+    number, broken = "987654324RT0001", "987654342RT0001"  # the GST/HST number, two digits swapped
+    assert number in text
+    example.write_text(text.replace(number, broken))
+    _, base_out, _ = runner(base, "plan", fail_on_error="false")
+    _, head_out, _ = runner(repo, "plan", fail_on_error="false")
+    code, out, log = runner(repo, "check", args=f"--base {base_out['plan-json']} {head_out['plan-json']}",
+                            fail_on_error="false")
+    assert code == 0 and out["exit-code"] == "1", log
+    report = Path(out["report"]).read_text()
+    assert report.startswith("### :x: acorn check: Check fails") and "TAX_NUMBER_INVALID" in report
+    assert broken not in report
+    code, out, log = runner(repo, "check", args=f"--base {head_out['plan-json']} {head_out['plan-json']}")
+    assert code == 0 and out["exit-code"] == "0", log

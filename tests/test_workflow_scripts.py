@@ -117,3 +117,37 @@ def test_grouped_drift_keeps_one_issue_per_label_value(tmp_path: Path) -> None:
     done = sorted((c[0], c[1].get("issue_number"), c[1].get("title")) for c in calls)
     assert done == [("create", None, "acorn drift: team=amer"), ("createComment", 6, None),
                     ("update", 5, None), ("update", 6, None)]
+
+
+CHANGES_HARNESS = """
+const state = JSON.parse(process.env.STATE);
+const outputs = {};
+const github = {
+  paginate: async (list, args) => list(args),
+  rest: {pulls: {listFiles: async () => { if (state.fail) throw new Error('boom'); return state.files; }}},
+};
+const context = {repo: {owner: 'o', repo: 'r'}, issue: {number: 7}};
+const core = {setOutput: (k, v) => { outputs[k] = v; }, info: () => {}, warning: () => {}};
+(async () => {
+SCRIPT
+})().then(() => console.log(JSON.stringify(outputs)), e => { console.error(e); process.exit(1); });
+"""
+
+
+@pytest.mark.parametrize("files, fail, acorn, settings", [
+    (["README.md", ".github/dependabot.yml"], False, "false", "false"),  # nothing acorn reads: plan skipped
+    (["desired/entities/a.yaml"], False, "true", "false"),
+    (["acorn.yaml"], False, "true", "true"),  # new settings: planned offline with them
+    (["docs/x.md", ".github/workflows/plan.yml"], False, "true", "false"),
+    ([], True, "true", "false"),  # the files cannot be listed: plan with the base settings, never a default green
+])
+def test_the_plan_runs_only_when_the_pull_request_changes_what_acorn_reads(
+        tmp_path: Path, files: list[str], fail: bool, acorn: str, settings: str) -> None:
+    flow = yaml.safe_load((REPO / ".github" / "workflows" / "plan.yml").read_text())
+    step = flow["jobs"]["changes"]["steps"][0]
+    (tmp_path / "run.js").write_text(CHANGES_HARNESS.replace("SCRIPT", step["with"]["script"]))
+    state = {"files": [{"filename": f} for f in files], "fail": fail}
+    env = {"STATE": json.dumps(state), "PATH": "/usr/bin:/bin", **step["env"]}
+    proc = subprocess.run(["node", "run.js"], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"acorn": acorn, "settings": settings}

@@ -26,7 +26,7 @@ from ..domain.masking import mask_all, sensitive_values
 from ..domain.model import Entity, Reason
 from ..domain.submission import client_token
 from ..engine.plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
-from ..errors import AcornError, AlreadyExists, ApiError, MachineError, PlanFileError, SafetyError
+from ..errors import AcornError, AlreadyExists, ApiError, MachineError, PlanFileError, RunStopping, SafetyError
 
 ACCEPTED, EXISTS, FAILED = "accepted", "already exists", "failed"
 UNDER_REVIEW = (SUBMITTED, IN_REVIEW)
@@ -172,17 +172,31 @@ def check_confirmable(yes: bool, interactive: bool) -> None:
 async def submit_all(client, creates: Sequence[Create], entities: Mapping[str, Entity], concurrency: int,
                      on_result: Callable[[PairResult], None] = lambda r: None) -> tuple[PairResult, ...]:
     """Every Create, `concurrency` sellers at a time (a seller's own calls one after another);
-    a failure is reported for its pairs and the others go on."""
+    a failure is reported for its pairs and the others go on. A run-stopping error (the
+    breaker, the application's credentials refused) stops the run: no call is made after it,
+    and every pair not sent is reported failed with it; a MachineError is raised at once."""
     by_entity: dict[str, list[Create]] = {}
     for c in creates:
         by_entity.setdefault(c.entity, []).append(c)
     gate = asyncio.Semaphore(max(1, concurrency))
+    stopped: list[RunStopping] = []
+
+    async def send(entity: Entity, c: Create) -> list[PairResult]:
+        if stopped:
+            return _not_sent(entity, c, stopped[0])
+        try:
+            return await submit_one(client, entity, c)
+        except MachineError:
+            raise
+        except RunStopping as exc:
+            stopped.append(exc)
+            return _not_sent(entity, c, exc)
 
     async def seller(name: str, mine: list[Create]) -> list[PairResult]:
         out: list[PairResult] = []
         async with gate:
             for c in mine:
-                for r in await submit_one(client, entities[name], c):
+                for r in await send(entities[name], c):
                     on_result(r)
                     out.append(r)
         return out
@@ -224,7 +238,7 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
             remaining = [m for m in remaining if m not in named]
             if remaining:
                 token = client_token(entity.seller_id, remaining, group.submission_digest)
-        except MachineError:  # the audit log or the state cannot be written: stop, do not fail pair by pair
+        except RunStopping:  # the audit log, the breaker, the app's credentials: stop (submit_all says so)
             raise
         except AcornError as exc:
             results += [result(m, FAILED, **_failure(exc, secrets)) for m in remaining]
@@ -239,6 +253,14 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
                                           message="the API accepted the call but returned no registration for it"))
             break
     return results
+
+
+def _not_sent(entity: Entity, create: Create, exc: RunStopping) -> list[PairResult]:
+    """A create the run stopped before (or while) sending: each of its pairs failed, with why."""
+    failure = _failure(exc, sensitive_values(entity))
+    failure["message"] = f"not sent, the run stopped: {failure['message']}"
+    return [PairResult(entity.name, entity.seller_id, code, mid, FAILED, **failure)
+            for code, mid in zip(create.group.marketplaces, create.group.marketplace_ids, strict=True)]
 
 
 def _message(exc: AcornError, secrets: frozenset[str]) -> str:
@@ -271,6 +293,8 @@ async def wait_all(client, results: Iterable[PairResult], entities: Mapping[str,
         async with gate:
             try:
                 reg: LiveRegistration = await client.get_registration(entity, r.registration_id)
+            except RunStopping:
+                raise
             except AcornError as exc:
                 latest[r] = Review(r, None, error=_message(exc, sensitive_values(entity)))
                 return

@@ -191,8 +191,9 @@ def imported(live: SellerLive) -> Imported:
 def _taxes(codes: list[str]) -> tuple[TaxPlaceholder, ...]:
     """One placeholder per (scheme, country) the marketplaces certainly require, in their order."""
     found: dict[tuple[str, str | None], TaxPlaceholder] = {}
-    for code in codes:
-        need = catalogue.by_code(code).tax
+    rows = [(code, need) for code in codes for need in (catalogue.by_code(code).tax, catalogue.by_code(code).interview)
+            if need is not None]
+    for code, need in rows:
         if need.rule is not catalogue.TaxRule.REQUIRED:
             continue  # a requirement that depends is plan's warning, not a line to fill
         key = (need.scheme, need.country)

@@ -15,22 +15,25 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
 from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable, write_atomic
-from ..domain.model import Entity
 from ..domain.timestamps import utc_timestamp
-from ..engine.plan import CREATE, Plan
+from ..engine.first_seen import first_seen, next_record
+from ..engine.plan import Plan
 from ..errors import MachineError
+from .gitrepo import is_shallow
 
 FIRST_SEEN_FILE = "first-seen.json"
+__all__ = ["first_seen", "git_dates", "read_first_seen", "record_first_seen"]
 
 
 def git_dates(desired: Path) -> dict[Path, datetime]:
     """Resolved file path -> the date of the newest first-parent commit that touched it; empty
-    when git or the repository is not there."""
+    when git or the repository is not there, or the clone is shallow (its dates are not the files')."""
+    if is_shallow(desired):
+        return {}
     try:
         top = subprocess.run(["git", "-C", str(desired), "rev-parse", "--show-toplevel"], capture_output=True,
                              text=True, timeout=30)
@@ -59,15 +62,6 @@ def git_dates(desired: Path) -> dict[Path, datetime]:
     return {path: when for path, when in dates.items() if path not in dirty}
 
 
-def _source_file(e: Entity) -> Path:
-    # A template's entities carry "path (row name)"; the file is the part before the row.
-    return Path(e.source.path.split(" (row ", 1)[0]).resolve()
-
-
-def _key(entity: str, marketplace: str) -> str:
-    return f"{entity}/{marketplace}"
-
-
 def read_first_seen(state_dir: Path) -> dict[str, datetime]:
     """`.acorn/first-seen.json`; a missing file or one that is not JSON is an empty record. A FIFO,
     a device or a folder in its place is a MachineError naming it (never a read that hangs)."""
@@ -87,13 +81,10 @@ def read_first_seen(state_dir: Path) -> dict[str, datetime]:
 
 def record_first_seen(state_dir: Path, plan: Plan, now: datetime) -> dict[str, datetime]:
     """Note `now` for each create of `plan` not noted yet; forget the planned entities' pairs
-    that are no longer creates (a later create starts afresh). Written atomically."""
+    that are no longer creates (a later create starts afresh; decided in engine.first_seen).
+    Written atomically."""
     seen = read_first_seen(state_dir)
-    planned = {e.name for e in plan.entities if e.error is None}
-    creates = {_key(e.name, p.marketplace) for e in plan.entities for p in e.pairs if p.state == CREATE}
-    kept = {k: v for k, v in seen.items() if k.split("/", 1)[0] not in planned or k in creates}
-    for k in creates:
-        kept.setdefault(k, now)
+    kept = next_record(seen, plan, now)
     if kept != seen:
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
@@ -103,20 +94,3 @@ def record_first_seen(state_dir: Path, plan: Plan, now: datetime) -> dict[str, d
             raise MachineError(f"cannot write the first-seen record {state_dir / FIRST_SEEN_FILE}: "
                                f"{exc.strerror or exc}") from None
     return kept
-
-
-def first_seen(entities: Iterable[Entity], plan: Plan, git: Mapping[Path, datetime],
-               recorded: Mapping[str, datetime]) -> dict[tuple[str, str], datetime]:
-    """(entity, marketplace) -> when the create first appeared, for every create of the plan."""
-    by_name = {e.name: e for e in entities}
-    out: dict[tuple[str, str], datetime] = {}
-    for e in plan.entities:
-        source = by_name.get(e.name)
-        committed = git.get(_source_file(source)) if source is not None else None
-        for p in e.pairs:
-            if p.state != CREATE:
-                continue
-            when = committed or recorded.get(_key(e.name, p.marketplace))
-            if when is not None:
-                out[(e.name, p.marketplace)] = when
-    return out

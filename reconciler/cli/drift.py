@@ -8,14 +8,19 @@ on the sandbox's clock against a sandbox (see create_ages).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from ..engine.plan import CREATE, Plan
 from ..engine.triage import triage
 from ..errors import ConfigError
 from ..render.triage import TRIAGE_FORMATS, render_triage, section_markdown
 from .create_ages import first_seen, git_dates, read_first_seen
+from .findings import reason_links
+from .gitrepo import is_shallow
 from .helptext import legend_epilog
 from .planning import (
     Selection,
@@ -30,6 +35,20 @@ from .planning import (
     use_color,
 )
 from .workspace import endpoint_options, tree_options
+
+
+def shallow_note(undated: int) -> str:
+    return (f"this is a shallow clone, whose history stops early: the age of {undated} create"
+            f"{'s' * (undated != 1)} is unknown, so {'they were' if undated != 1 else 'it was'} not judged "
+            f"(not \"nothing needs a human\"); fetch the whole history (actions/checkout's fetch-depth: 0, "
+            f"or git fetch --unshallow)")
+
+
+def _undated_creates(result: Plan, ages: Mapping[tuple[str, str], datetime], now: datetime) -> int:
+    """Creates whose first appearance nobody knows: git cannot date them, and the record saw
+    them first in this very run (a fresh CI checkout has no older record)."""
+    return sum(1 for e in result.entities for p in e.pairs
+               if p.state == CREATE and ages.get((e.name, p.marketplace), now) >= now)
 
 
 def parse_group_by(text: str | None) -> str | None:
@@ -65,14 +84,22 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     report = triage(result, now=run.now, first_seen=ages, unapplied_create_days=run.ws.settings.unapplied_create_days,
                     labels={e.name: e.label_map for e in run.entities}, group_by=key)
     where = endpoint_label(run.ws)
-    emit(render_triage(report, fmt, use_color(run.ws, no_color, fmt), where))
+    lines = reason_links(run, [(f.entity, f.marketplace, g.code, f.message)
+                               for s in report.sections for g in s.groups for f in g.findings])
+    undated = _undated_creates(result, ages, run.now) if is_shallow(run.ws.desired) else 0
+    text = render_triage(report, fmt, use_color(run.ws, no_color, fmt), where, lines)
+    if undated and fmt == "markdown":  # the drift issue says it too; a terminal gets the error below
+        text += "\n\n> [!WARNING]\n> " + shallow_note(undated)
+    emit(text)
     if out_dir:
         folder = Path(out_dir)
         for s in report.sections:
             if s.count:
                 name = (s.label or f"no-{key}").replace("/", "_")
-                emit(section_markdown(report, s, where), str(folder / f"{name}.md"), f"the drift of {name}")
+                emit(section_markdown(report, s, where, lines), str(folder / f"{name}.md"), f"the drift of {name}")
     report_errors(result)
-    if result.summary.errors:
+    if undated:
+        click.echo(f"error: {shallow_note(undated)}", err=True)
+    if result.summary.errors or undated:
         return 1
     return 2 if report.count else 0

@@ -20,12 +20,13 @@ from ..domain import safetext
 from ..errors import AcornError, DesiredStateError
 from .guarded_output import GuardedStream
 from .helptext import FullHelpGroup
-from .workspace import annotations
+from .workspace import problem_annotations
 
 # command name -> module under reconciler.cli that defines `command`; imported on use.
 COMMANDS = {
     "validate": "validate",
     "plan": "plan",
+    "check": "check",
     "apply": "apply",
     "drift": "drift",
     "sandbox": "sandbox",
@@ -33,6 +34,7 @@ COMMANDS = {
     "import": "importer",
     "merge-plans": "merge_plans",
     "init": "init",
+    "github": "github",
 }
 
 
@@ -81,7 +83,7 @@ def _run(argv: list[str] | None) -> int:
         code = 1
     except DesiredStateError as exc:
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            click.echo(annotations(exc.problems, "error"))
+            click.echo(problem_annotations(exc.problems, "error"))
         click.echo(safetext.block(exc), err=True)  # `path:line:col: key: message` lines, as compilers print them
         code = exc.exit_code
     except AcornError as exc:  # messages may quote a server or a file: printed through the sanitiser

@@ -6,6 +6,9 @@ import click
 
 from ..engine.plan import has_creates
 from ..render import render, render_json
+from ..render.findings import plan_findings
+from ..render.sarif import sarif_text
+from .findings import locator, places, repository_paths
 from .helptext import legend_epilog
 from .planning import (
     Selection,
@@ -27,7 +30,7 @@ from .workspace import endpoint_options, tree_options
 @tree_options
 @endpoint_options
 @selection_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "sarif"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Also save the plan as JSON here, for `acorn apply FILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there is something to create (0 none, 1 error).")
 @click.option("--offline", is_flag=True,
@@ -42,7 +45,11 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
                   offline=offline)
     result = plan_offline(run) if offline else plan_now(run)
     where = "offline (nothing read live)" if offline else endpoint_label(run.ws)
-    emit(render_json(result) if fmt == "json" else render(result, fmt, use_color(run.ws, no_color, fmt), where))
+    if fmt == "sarif":  # each finding at its line of desired/ (docs/pull-requests.md)
+        found = plan_findings(result, run.entities, locator(run.ws), places(run.ws, run.entities, run.today))
+        emit(sarif_text(found, repository_paths(run.ws)))
+    else:
+        emit(render_json(result) if fmt == "json" else render(result, fmt, use_color(run.ws, no_color, fmt), where))
     if out:  # JSON is streamed, one entity at a time: a 100,000-entity plan is never one string
         emit(render_json(result), out, "the JSON plan (for `acorn apply FILE`)")
     if report_errors(result):

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import cached_property
 from pathlib import Path
 
@@ -26,16 +26,10 @@ from ..desired.loader import load_desired, load_desired_partial, problem_entity
 from ..desired.safefile import NotARegularFile, open_append, write_atomic
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
-from ..engine.plan import Plan, entity_errors, plan, plan_entity
+from ..engine.accounts import accounts_to_read, failed_read, not_offered, with_accounts
+from ..engine.plan import Plan, plan, unauthorized_regions, unreadable_entities
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
-from ..errors import (
-    AcornError,
-    ApplicationCredentialsError,
-    ConfigError,
-    DesiredStateError,
-    MachineError,
-    TransportError,
-)
+from ..errors import AcornError, ConfigError, DesiredStateError, MachineError
 from .connect import connect
 from .create_ages import record_first_seen
 from .sandbox_control import sandbox_now
@@ -108,6 +102,12 @@ class Run:
         UTC time; --offline calls nothing, not even a sandbox's clock."""
         return datetime.now(timezone.utc) if self.offline else sandbox_now(self.ws)
 
+    @cached_property
+    def today(self) -> date:
+        """The run's UTC day, from its one clock (ACORN_TODAY pins it): every date decision
+        of the run (lifecycle notes, account reads, the plan) is taken on this day."""
+        return today(self.ws.env, self.now)
+
     def client(self) -> AcornClient:
         return open_client(self.ws, self.audit_log)
 
@@ -152,16 +152,17 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
     if selection.shard:
         chosen = shard(chosen, *parse_shard(selection.shard))
     marketplaces = check_marketplaces(selection.marketplaces)
-    lifecycle_notes(ws, chosen)
     return Run(ws, state, chosen, marketplaces, audit_path(ws, audit_log), offline)
 
 
-def lifecycle_notes(ws: Workspace, entities: Sequence[Entity]) -> None:
-    """On stderr: the client secret's rotation and each authorization's renewal when due within
-    30 days, or past (then the entity's creates are left out of the plan, which says why)."""
-    day = today(ws.env)
-    findings = [("lwa", f) for f in [lifecycle.client_secret(ws.settings.lwa_client_secret_rotated_on, day)] if f]
-    findings += [(e.name, f) for e in entities for f in lifecycle.authorizations(e, day)]
+def lifecycle_notes(run: Run, entities: Sequence[Entity]) -> None:
+    """On stderr, when the run plans (once), on the run's day: the client secret's rotation and each
+    authorization's renewal when due within 30 days, or past (then the plan blocks the
+    entity's creates and says why)."""
+    day = run.today
+    findings = [("lwa", f) for f in [lifecycle.client_secret(run.ws.settings.lwa_client_secret_rotated_on, day)] if f]
+    findings += [(e.name, f) for e in entities
+                 for f in lifecycle.authorizations(e, day, run.ws.settings.environment)]
     for who, f in findings:
         click.echo(f"{'error' if f.error else 'warning'}: {who}: {f.code}: {f.message}", err=True)
 
@@ -216,37 +217,31 @@ async def read_live(run: Run, client: AcornClient, entities: Sequence[Entity] | 
 
 async def read_accounts(run: Run, client: AcornClient, entities: Sequence[Entity],
                         live: dict[str, SellerLive]) -> dict[str, SellerLive]:
-    day, policy = today(run.ws.env), run.ws.settings.policy
-    wanted: list[tuple[Entity, str]] = []
-    for e in entities:
-        seller = live.get(e.seller_id)
-        if seller is not None and seller.error is None:
-            wanted += [(e, c.region) for c in plan_entity(e, seller, day, policy).creates]
+    """The reads engine.accounts asks for, on the run's day; what a failure counts as is its call."""
+    wanted = accounts_to_read(entities, live, run.today, run.ws.settings.policy)
     if not wanted:
         return live
     gate = asyncio.Semaphore(max(1, run.ws.settings.concurrency))
 
     async def one(entity: Entity, region: str) -> AccountRead:
+        skipped = not_offered(region)  # SP-API offers getAccount in the EU only
+        if skipped is not None:
+            return skipped
         async with gate:
             try:
                 return AccountRead(region, await client.get_account(entity, region))
-            except (TransportError, MachineError, ApplicationCredentialsError):
-                raise
-            except AcornError as exc:  # 403 (a missing role), 404, ...: a warning, not a block
-                return AccountRead(region, unavailable=f"the seller account could not be read in {region}, so "
-                                                       f"its legal name and registration were not checked: {exc}")
+            except AcornError as exc:
+                return failed_read(region, exc)  # a run-stopping error is raised again
 
     reads = await asyncio.gather(*(one(e, r) for e, r in wanted))
-    by_seller: dict[str, list[AccountRead]] = {}
-    for (e, _), read in zip(wanted, reads):
-        by_seller.setdefault(e.seller_id, []).append(read)
-    return {sid: replace(s, accounts=tuple(by_seller.get(sid, ()))) for sid, s in live.items()}
+    return with_accounts(live, wanted, reads)
 
 
 def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entity] | None = None) -> Plan:
     """The pure engine over the chosen entities, narrowed to --marketplace if given."""
     chosen = run.entities if entities is None else tuple(entities)
-    result = plan(replace(run.desired, entities=chosen), live, today(run.ws.env, run.now), run.ws.settings.policy,
+    lifecycle_notes(run, run.entities)
+    result = plan(replace(run.desired, entities=chosen), live, run.today, run.ws.settings.policy,
                   run.now, run.ws.settings.environment)
     return restrict(result, run.marketplaces)
 
@@ -264,6 +259,7 @@ def plan_now(run: Run) -> Plan:
         async with run.client() as client:
             return await read_live(run, client)
 
+    run.today  # noqa: B018  the run's clock is read once, before the event loop runs (a sandbox's is a call)
     result = make_plan(run, asyncio.run(go()))
     if result.summary.create:
         record_first_seen(run.ws.state_dir, result, run.now)
@@ -290,8 +286,12 @@ def emit(text: str | Iterable[str], out: str | None = None, what: str | None = N
 
 
 def report_errors(result: Plan) -> bool:
-    """Print each entity that could not be read, on stderr; whether there was any."""
-    errors = entity_errors(result)
+    """Print each entity that could not be read (an error) and each region a seller has not
+    authorized (a warning: its pairs are planned as unauthorized), on stderr; whether there
+    was an error."""
+    errors = unreadable_entities(result)
     for line in errors:
         click.echo(f"error: {line}", err=True)
+    for line in unauthorized_regions(result):
+        click.echo(f"warning: {line}", err=True)
     return bool(errors)

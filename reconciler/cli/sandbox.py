@@ -18,10 +18,12 @@ from pathlib import Path
 
 import click
 
+from ..desired.loader import load_desired_partial
 from ..desired.schema import seller_id_rule
 from ..domain import catalogue
+from ..domain.masking import mask
 from ..domain.suggest import MARKETPLACE_ALIASES, did_you_mean
-from ..errors import ConfigError
+from ..errors import AcornError, ConfigError
 from .helptext import FullHelpGroup
 from .sandbox_control import admin_call
 from .workspace import Workspace, tree_options, workspace
@@ -176,28 +178,53 @@ def seller() -> None:
 @click.argument("name")
 @click.option("--seller-id", required=True,
               help="The seller's ID (10 to 20 upper-case letters and digits), as in spec.sellerId.")
-@click.option("--legal-name", help="The seller account's legal name (default: NAME).")
+@click.option("--legal-name", help="The seller account's legal name (default: the desired entity NAME's "
+                                    "legalEntityName, else NAME).")
+@click.option("--registration-country", metavar="CC", help="The account's registered business country (default: "
+                                                           "the desired entity's businessRegistration.country).")
+@click.option("--registration-number", metavar="NUMBER", help="The account's company registration number "
+                                                              "(default: the desired entity's "
+                                                              "businessRegistration.number).")
 @click.option("--regions", metavar="NA,EU,FE", help="Regions the seller authorized the application in "
                                                     "(default: all).")
 @click.option("--participates", metavar="US,CA", help="Marketplaces the seller already sells in.")
 @click.option("--related-account", is_flag=True, help="Linked to another store under review (reviews reject).")
 @click.option("--replace", is_flag=True, help="Replace the seller if its ID is there already (and its refresh token).")
 @_drive_options
-def seller_add(name, seller_id, legal_name, regions, participates, related_account, replace, desired, config,
-               endpoint) -> None:
-    """Add a seller (--replace: or replace one) and print its sandbox refresh token, once."""
+def seller_add(name, seller_id, legal_name, registration_country, registration_number, regions, participates,
+               related_account, replace, desired, config, endpoint) -> None:
+    """Add a seller (--replace: or replace one) and print its sandbox refresh token, once.
+
+    Its account's business data (getAccount: legal name, registration country and number)
+    is the desired entity NAME's where there is one, so account preflight compares it as
+    Amazon would; the options make it differ (a misspelt legal name, say)."""
     pattern, words = seller_id_rule()  # the entity schema's rule: a seller desired could name
     if not pattern.match(seller_id):
         raise click.BadParameter(f"{words}, not {seller_id!r}", param_hint="'--seller-id'")
     ws = _ws(desired, config, endpoint)
-    body = {"sellerId": seller_id, "legalEntityName": legal_name or name,
+    given = _desired_business(ws, name)
+    legal_name = legal_name or given.get("name") or name
+    country = (registration_country or given.get("country") or "").strip().upper()
+    if country and not re.fullmatch(r"[A-Z]{2}", country):
+        raise click.BadParameter(f"a two-letter country code, like DE, not {registration_country!r}",
+                                 param_hint="'--registration-country'")
+    body = {"sellerId": seller_id, "legalEntityName": legal_name,
             "participations": _codes(participates, catalogue.CODES, "marketplace"),
-            "relatedAccount": related_account, "replace": replace}
+            "relatedAccount": related_account, "replace": replace,
+            "business": {"country": country, "number": registration_number or given.get("number") or ""}}
     if regions:
         body["regions"] = _codes(regions, catalogue.REGIONS, "region")
     answer = admin_call(ws, "POST", "/_sandbox/sellers", body)
     done = "Replaced seller {} ({}) in {}." if answer.get("replaced") else "Added seller {} ({}) to {}."
-    click.echo(done.format(seller_id, legal_name or name, _where(ws)))
+    click.echo(done.format(seller_id, legal_name, _where(ws)))
+    if country:
+        number = body["business"]["number"]
+        click.echo(f"Its account: registered in {country}" + (f", company number {mask(number)}" if number else "")
+                   + " (getAccount answers these; account preflight compares them with desired).")
+    else:
+        click.echo(f"note: no registration country is known for {name} (no desired entity {name}, no "
+                   "--registration-country), so its account has no business data and account preflight "
+                   "cannot compare its legal name.", err=True)
     tokens = answer.get("refreshTokens", [])
     click.echo("Its sandbox refresh token, shown this once (the sandbox keeps no copy you can read back):")
     base = env_name(name)
@@ -205,6 +232,20 @@ def seller_add(name, seller_id, legal_name, regions, participates, related_accou
         var = base if len(tokens) == 1 else f"{base}_{'_'.join(t['regions'])}"
         click.echo(f"\n  export {var}={shlex.quote(t['refreshToken'])}    # regions {', '.join(t['regions'])}")
     click.echo(f"\nIn desired/entities/{name}.yaml:  credentials: {{refreshToken: {{env: {base}}}}}")
+
+
+def _desired_business(ws: Workspace, name: str) -> dict[str, str]:
+    """The desired entity NAME's legal name and business registration, when the tree has it
+    sound; {} otherwise (a missing or broken tree adds a seller all the same)."""
+    try:
+        state, _ = load_desired_partial(ws.desired, ws.settings.max_file_bytes)
+    except AcornError:
+        return {}
+    for e in state.entities:
+        if e.name == name:
+            br = e.submission.business_registration
+            return {"name": e.submission.legal_entity_name, "country": br.country, "number": br.number}
+    return {}
 
 
 @seller.command("list")

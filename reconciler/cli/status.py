@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from ..render.status import STATUS_FORMATS, render_status, status_of
+from .findings import reason_links
 from .helptext import legend_epilog
 from .planning import (
     Selection,
@@ -41,5 +42,8 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     run = prepare(desired, config, environment, endpoint, Selection(names, selector, marketplaces, shard), audit_log)
     result = plan_now(run)
     status = status_of(result, {e.name: e.labels for e in run.entities})
-    emit(render_status(status, fmt, out is None and use_color(run.ws, no_color, fmt)), out, f"the {fmt} status")
+    lines = reason_links(run, [(e.name, p.marketplace, r.code, r.message)
+                               for e in result.entities for p in e.pairs for r in p.reasons])
+    emit(render_status(status, fmt, out is None and use_color(run.ws, no_color, fmt), lines), out,
+         f"the {fmt} status")
     return 1 if report_errors(result) else 0

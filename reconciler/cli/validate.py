@@ -1,90 +1,117 @@
-"""`acorn validate`: check the desired tree offline; preflight findings are warnings.
+"""`acorn validate`: check the desired tree and acorn.yaml offline, and render the verdict.
 
-An invalid registration or tax number is an error at its place (file, line, column),
-like any other problem of the tree; plan blocks only the pairs that need that number.
+The verdict (reconciler/desired/verdict.py) decides; this command only renders it (text, JSON,
+or SARIF through render/findings.verdict_findings): errors (the tree's problems, invalid
+numbers, a settings combination the docs call an error) at their place, exit 1; blocks and warnings as warnings (plan blocks the former); acknowledged
+warnings counted, not repeated; stale acknowledgements reported.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from dataclasses import replace
 
 import click
 
-from ..desired import lifecycle, preflight, tax_numbers
 from ..desired.loadcache import LoadCache
 from ..desired.loader import load_desired_partial
+from ..desired.settings import settings_findings
+from ..desired.verdict import BLOCK, ERROR, WARNING, Finding, Verdict, tree_verdict
+from ..domain import safetext
 from ..domain.gcpause import paused_gc
-from ..domain.masking import mask_all, sensitive_values
-from ..domain.model import DesiredState
-from ..errors import DesiredStateError
-from .workspace import annotation, annotations, today, tree_options, workspace
+from ..errors import DesiredStateError, Problem
+from ..render.findings import verdict_findings
+from ..render.sarif import sarif_text
+from .findings import repository_paths
+from .workspace import Workspace, annotation, problem_annotations, repo_path, today, tree_options, workspace
 
 
 @click.command("validate")
 @tree_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
 def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
-    github = ws.env.get("GITHUB_ACTIONS") == "true"
     cache = LoadCache(ws.state_dir, [repr(ws.settings)])  # a file checked before is not parsed again
-    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes, cache)  # the sound entities are preflighted all the same
+    # the sound entities are judged all the same
+    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes, cache)
     day = today(ws.env)
     with paused_gc():  # bulk work on acyclic values: see gcpause
-        found += [p for e in state.entities for p in tax_numbers.entity_problems(e)]
-        warnings = _warnings(state, day, ws.settings.id_document_min_valid_days)
-    problems = DesiredStateError(found).problems if found else []
-    lifecycle_errors = []
-    for e in state.entities:
-        for f in lifecycle.authorizations(e, day):
-            item = {"entity": e.name, "marketplace": f.region, "code": f.code, "message": f.message,
-                    "path": e.source.path, "line": e.source.line}
-            (lifecycle_errors if f.error else warnings).append(item)
-    secret = lifecycle.client_secret(ws.settings.lwa_client_secret_rotated_on, day)
-    if secret is not None:
-        item = {"entity": None, "marketplace": None, "code": secret.code, "message": secret.message,
-                "path": "acorn.yaml", "line": 1}
-        (lifecycle_errors if secret.error else warnings).append(item)
+        verdict = tree_verdict(state.entities, found, day, ws.settings.policy,
+                               settings_findings(ws.settings, day, config_shown(ws)))
+    if fmt == "sarif":  # each finding at the verdict's place, as text and annotations name it (docs/pull-requests.md)
+        click.echo(sarif_text(verdict_findings(verdict), repository_paths(ws)))
+        return 1 if verdict.errors else 0
+    shown = [f for f in verdict.findings if f.severity is not ERROR and f.acknowledged is None]
     if fmt == "json":
-        click.echo(json.dumps({"valid": not problems and not lifecycle_errors, "entities": len(state.entities), "problems": [
-            {"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
-            for p in problems], "warnings": warnings, "errors": lifecycle_errors}, indent=2))
+        click.echo(json.dumps(report(verdict, len(state.entities)), indent=2))
     else:
-        for w in warnings:
-            where = w["marketplace"] or "lwa"
-            click.echo(f"{w['path']}:{w['line']}:1: warning: {where} {w['code']}: {w['message']}")
-        for w in lifecycle_errors:
-            click.echo(f"{w['path']}:{w['line']}:1: error: {w['marketplace'] or 'lwa'} {w['code']}: {w['message']}",
-                       err=True)
-        if not problems and not lifecycle_errors:
+        for f in shown:
+            click.echo(f"{f.location.path}:{f.location.line}:{f.location.column}: warning: {_label(f)}")
+        if verdict.valid:
             noun = "entity" if len(state.entities) == 1 else "entities"
-            extra = f", {len(warnings)} preflight warning(s)" if warnings else ""
+            acked = sum(1 for f in verdict.findings if f.acknowledged is not None)
+            extra = f", {len(shown)} preflight warning(s)" if shown else ""
+            extra += f", {acked} acknowledged" if acked else ""
             click.echo(f"ok: {len(state.entities)} {noun} valid{extra}")
-    if github:
-        for w in warnings:
-            click.echo(annotation("warning", w["path"], w["line"], 1,
-                                  f"{w['marketplace']}: {w['code']}: {w['message']}"), err=fmt == "json")
-        if problems and fmt == "json":
-            click.echo(annotations(problems, "error"), err=True)
-    if problems:
-        if fmt == "json":
-            return 1
-        raise DesiredStateError(problems)  # printed once, by the CLI boundary, as path:line:col lines
-    return 1 if lifecycle_errors else 0
+    if ws.env.get("GITHUB_ACTIONS") == "true":
+        click.echo(github_annotations(verdict, ws), err=fmt == "json")
+    if verdict.errors and fmt == "text":  # as the CLI boundary prints them: path:line:col lines, then a count
+        click.echo(safetext.block(DesiredStateError(list(verdict.errors))), err=True)
+    return 1 if verdict.errors else 0
 
 
-_NUMBER_CODES = frozenset({preflight.TAX_NUMBER_INVALID, preflight.REGISTRATION_NUMBER_INVALID})
+def _label(f: Finding) -> str:
+    """`FR TAX_REGISTRATION_MAY_BE_REQUIRED: message`, `lwa CLIENT_SECRET_EXPIRED: …`; a block says plan blocks."""
+    where = f.marketplace or f.region or ("lwa" if f.entity is None else f.entity)
+    then = " (plan blocks it)" if f.severity is BLOCK else ""
+    return f"{where} {f.code}: {f.message}{then}"
 
 
-def _warnings(state: DesiredState, day: date, min_valid_days: int) -> list[dict]:
-    """Preflight's reasons and warnings per entity and marketplace, masked."""
-    return [
-        {"entity": e.name, "marketplace": code, "code": r.code, "message": mask_all(r.message, sensitive_values(e)),
-         "path": e.source.path, "line": e.source.line}
-        for e in state.entities
-        for blocks, warns in [(preflight.check_entity(e, day, min_valid_days), preflight.warn_entity(e))]
-        for code in blocks
-        for r in blocks[code] + warns[code]
-        if r.code not in _NUMBER_CODES  # an invalid number is an error at its own line already
-    ]
+def config_shown(ws: Workspace) -> str:
+    """The settings file actually read (--config), as annotations name it: repository-relative."""
+    return repo_path(ws, ws.settings.source)
+
+
+def report(verdict: Verdict, entities: int) -> dict[str, object]:
+    """validate's JSON: problems (errors at their place), warnings and blocks, errors that are findings."""
+    return {"valid": verdict.valid, "entities": entities,
+            "problems": [{"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
+                         for p in verdict.errors],
+            "warnings": [finding_json(f) for f in verdict.findings if f.severity in (BLOCK, WARNING)],
+            "errors": [finding_json(f) for f in verdict.findings if f.severity not in (BLOCK, WARNING)]}
+
+
+def finding_json(f: Finding) -> dict[str, object]:
+    out: dict[str, object] = {"entity": f.entity, "marketplace": f.marketplace or f.region, "code": f.code, "severity": str(f.severity),
+           "message": f.message, "path": f.location.path, "line": f.location.line, "column": f.location.column,
+           "key": f.location.key}
+    if f.location.row:
+        out["row"] = f.location.row
+    if f.time_dependent:
+        out["timeDependent"] = True  # a date decides it: a warning here, a block in plan
+    if f.acknowledged is not None:
+        out["acknowledged"] = f.acknowledged
+    return out
+
+
+def github_annotations(verdict: Verdict, ws: Workspace) -> str:
+    """One workflow command per error and per unacknowledged warning, at repository-relative paths."""
+    lines = [problem_annotations([_relative(ws, p) for p in verdict.errors], "error")] if verdict.errors else []
+    for f in verdict.findings:
+        if f.severity is WARNING and f.acknowledged is not None:
+            continue
+        if f.severity in (BLOCK, WARNING):
+            where = f.location
+            row = f"row {where.row}: " if where.row else ""
+            lines.append(annotation("warning", repo_path(ws, where.file), where.line, where.column,
+                                    f"{row}{_label(f)}"))
+    return "\n".join(line for line in lines if line)
+
+
+def _relative(ws: Workspace, p: Problem) -> Problem:
+    """`p` at its repository-relative path (GitHub places annotations by it); a template row's
+    problem keeps its row in the message, the file alone in the path."""
+    file, _, row = p.path.partition(" (row ")
+    message = f"row {row.rstrip(')')}: {p.message}" if row else p.message
+    return replace(p, path=repo_path(ws, file), message=message)

@@ -26,7 +26,7 @@ def annotation(level: str, path: str, line: int, col: int, message: str) -> str:
     return f"::{level} file={_escape(path, True)},line={line},col={col}::{_escape(message)}"
 
 
-def annotations(problems: Iterable[Problem], level: str) -> str:
+def problem_annotations(problems: Iterable[Problem], level: str) -> str:
     return "\n".join(annotation(level, p.path, p.line, p.column, f"{p.key}: {p.message}") for p in problems)
 
 
@@ -58,6 +58,16 @@ class Workspace:
     @property
     def state_dir(self) -> Path:
         return self.root / ".acorn"
+
+
+def repo_path(ws: Workspace, path: str) -> str:
+    """`path` relative to the repository (GITHUB_WORKSPACE in Actions, else the folder holding
+    desired/), with forward slashes: where GitHub places an annotation. As given when outside it."""
+    base = Path(ws.env.get("GITHUB_WORKSPACE") or ws.root).resolve()
+    try:
+        return Path(path).resolve().relative_to(base).as_posix()
+    except (ValueError, OSError):
+        return path
 
 
 def find_desired(start: Path) -> Path:

@@ -5,13 +5,18 @@
         regs = await client.create_registration(entity, "EU", ids, token, digest)
 
 Every seller acts with its own refresh token only, and with each region's own token in that
-region (SP-API authorizations are regional). A region the seller has not authorized the app
-in (SP-API's 403, or LWA refusing that region's token) is recorded in
-`SellerLive.unauthorized` and the seller's other regions are read; a seller that cannot be
-read at all (its credentials are missing, a call gives up) gets `SellerLive(error=...)` and
-the others go on; only the run's breaker (TransportError) and the application's own
-credentials (missing, or refused by LWA) stop `read_all`. No ApiError leaves a public method
-without passing the run's Redactor (redact.py): a server echoing a token cannot leak it.
+region (SP-API authorizations are regional; in the Far East an account may cover only some
+marketplaces, and an entity can name another account for them: `credentials.accounts`). Each
+distinct refresh token is exchanged once per run (and again near expiry), whatever the number
+of regions it serves. A region the seller has not authorized the app in (SP-API's 403, or LWA
+refusing that region's token) is recorded in `SellerLive.unauthorized` and the seller's other
+regions are read; a seller that cannot be read at all (its credentials are missing, a call
+gives up) gets `SellerLive(error=...)` and the others go on; only the run's breaker
+(TransportError) and the application's own problems stop `read_all`: its credentials
+(missing, refused by LWA, an expired client secret), or SP-API refusing the first
+APP_REFUSAL_SELLERS sellers of a region with none accepted (ApplicationWatch). No ApiError
+leaves a public method without passing the run's Redactor (redact.py): a server echoing a
+token cannot leak it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import functools
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,29 +45,32 @@ from ..domain.contract import (
     REGISTRATION_PATH,
     SELLER_REGISTRATIONS_PATH,
 )
-from ..domain.live import Account, LiveRegistration, SellerLive
-from ..domain.model import Entity, SecretRef
+from ..domain.live import Account, LiveRegistration, SellerLive, Store
+from ..domain.model import Credentials, Entity, MarketplaceAccount, SecretRef
 from ..errors import (
     AcornError,
     ApiError,
-    ApplicationCredentialsError,
+    ApplicationAccessError,
     AuthError,
-    MachineError,
+    RegionUnauthorized,
+    RoleMissing,
+    RunStopping,
     SecretError,
-    TransportError,
 )
 from .audit import NullAuditLog
 from .auth import LwaAuth, SellerTokens
 from .credentials import Secrets
-from .endpoints import Endpoints, network_transport, resolve_endpoints
+from .endpoints import ROLES, Endpoints, network_transport, offers_account, resolve_endpoints
+from .errormap import Call
 from .ratelimit import RateLimiter
 from .redact import Redactor
-from .request import HELD_GATE, Call, Caller, releasing_gate
+from .request import HELD_GATE, Caller, releasing_gate
 from .retry import RetryPolicy
 from .secretsmanager import AwsSecrets
 from .transport import AuditingTransport
 from .wire import (
     account_from_api,
+    listed_marketplaces,
     participations_from_api,
     registration_from_api,
     registrations_from_api,
@@ -71,6 +80,40 @@ from .wire import (
 PAGE_SIZE = 50
 MAX_PAGES = 1000  # 50,000 registrations of one seller on one host: past that the server is looping
 EMBEDDED_CLIENT_CREDENTIAL = "acorn-embedded"
+DEFAULT_POLICY = RetryPolicy()
+APP_REFUSAL_SELLERS = 5  # sellers of a region refused (403) with none accepted: the application's problem
+
+
+class ApplicationWatch:
+    """Tells "the application is refused in a region" from "these sellers have not authorized it".
+
+    A 403 that is the same for every seller (a role the app lacks, a wrong host or path, a
+    suspended application) must be one finding, not a request to every seller: once the first
+    APP_REFUSAL_SELLERS distinct sellers of a region were refused and none was accepted, the
+    run stops with one ApplicationAccessError. One seller accepted in a region settles it: the
+    refusals there are the sellers' own.
+    """
+
+    def __init__(self, threshold: int = APP_REFUSAL_SELLERS) -> None:
+        self.threshold = threshold
+        self._refused: dict[str, set[str]] = {}
+        self._accepted: set[str] = set()
+
+    def accepted(self, region: str) -> None:
+        self._accepted.add(region)
+
+    def refused(self, region: str, seller_id: str, error: RegionUnauthorized) -> None:
+        if region in self._accepted:
+            return
+        sellers = self._refused.setdefault(region, set())
+        sellers.add(seller_id)
+        if len(sellers) >= self.threshold:
+            raise ApplicationAccessError(
+                f"SP-API refused the application in {region} for the first {len(sellers)} sellers read there and "
+                f"accepted none ({error.message.split(': seller ')[0]}): this looks like the application's "
+                f"problem, not {len(sellers)} sellers': check the app's roles ({ROLES[GET_PARTICIPATIONS]}), "
+                f"the endpoint for {region}, and the app's status in Developer Central; stopping the run "
+                "instead of asking every seller to authorize again", status=403, code=error.code)
 
 
 def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -81,9 +124,53 @@ def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
         try:
             return await operation(self, *args, **kwargs)
         except ApiError as exc:
-            raise self.redactor.error(exc)
+            raise self.redactor.error(exc) from None
 
     return guarded
+
+
+FAR_EAST = "FE"
+
+
+@dataclass
+class _Reads:
+    """What the reads of one seller found so far."""
+
+    stores: dict[str, Store] = field(default_factory=dict)
+    registrations: dict[str, LiveRegistration] = field(default_factory=dict)
+    unauthorized: list[tuple[str, str]] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)
+
+
+def account_entity(entity: Entity, account: MarketplaceAccount) -> Entity:
+    """The entity as a Far East account acts: its seller id and token, its marketplaces."""
+    return replace(entity, seller_id=account.seller_id or entity.seller_id,
+                   credentials=Credentials(regions=((FAR_EAST, account.credential),)),
+                   marketplaces=account.marketplaces)
+
+
+def not_this_account(who: Entity, covered: tuple[str, ...], listed: frozenset[str],
+                     registrations: Iterable[LiveRegistration]) -> list[tuple[str, str]]:
+    """Far East marketplaces the FE token's account does not reach: never concluded "not live".
+
+    In the Far East an authorization may cover only the marketplace it was given in
+    (amzn/selling-partner-api-models#546: a JP authorization does not reach the seller's AU
+    account; selling-partner-api-docs#2384: "authorize every marketplace"). A marketplace the
+    participation list does not name at all (while it names others) and with no registration
+    of this seller was not read with the right account. Naming its account in
+    credentials.accounts (even with this same token) makes that read authoritative.
+    """
+    if not listed:
+        return []
+    seen = {r.marketplace_id for r in registrations}
+    names = ", ".join(catalogue.BY_ID[m].code if m in catalogue.BY_ID else m for m in sorted(listed))
+    return [(code, f"{code} is not among the marketplaces seller {who.seller_id}'s FE authorization reaches ({names}): "
+                   f"in the Far East each marketplace may be a separate account with its own authorization, so "
+                   f"{code} was not read and is not taken as not live; name its account in credentials.accounts "
+                   f"(marketplaces: [{code}], its sellerId and refreshToken; the same token if this account "
+                   f"sells there)")
+            for code in covered
+            if catalogue.by_code(code).marketplace_id not in listed | seen]
 
 
 class AcornClient:
@@ -93,11 +180,11 @@ class AcornClient:
                  audit: NullAuditLog, transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic, rng: Callable[[], float] = random.random,
-                 policy: RetryPolicy = RetryPolicy(), timeout: float = 30.0,
+                 policy: RetryPolicy = DEFAULT_POLICY, timeout: float = 30.0,
                  endpoints: Endpoints | None = None,
-                 stand_in_token: Callable[[str], str] | None = None, rate_scale: float = 1.0,
+                 stand_in_token: Callable[[Entity], str] | None = None, rate_scale: float = 1.0,
                  on_throttle: Callable[[Call, float], None] | None = None) -> None:
-        """`stand_in_token(seller_id)`, given only for the embedded sandbox, is the refresh token
+        """`stand_in_token(entity)`, given only for the embedded sandbox, is the refresh token
         used for an entity whose own credential is unset (the sandbox's demo token).
         `rate_scale` runs the published rates that many times faster (a sandbox started with
         the same --rate-scale; 1 for SP-API). `on_throttle(call, seconds)` hears each wait
@@ -106,7 +193,8 @@ class AcornClient:
         self._audit = audit
         self.redactor = Redactor()  # learns each secret as the client handles it
         self._secrets = Secrets(env, base_dir, AwsSecrets(env, region=settings.aws_region,
-                                                          endpoint=settings.aws_endpoint))
+                                                          endpoint=settings.aws_endpoint),
+                                max_file_bytes=settings.max_secret_file_bytes)  # limits.secretFileBytes
         self._clock = clock
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
@@ -118,7 +206,10 @@ class AcornClient:
         self._caller = Caller(self._http, RateLimiter(clock, pause, rate_scale), policy, sleep, rng,
                               region_header=self.endpoints.mode != "regional",
                               throttle_budget=settings.throttle_budget_seconds, on_throttle=on_throttle)
-        self._tokens: dict[tuple[str, str], SellerTokens] = {}
+        self._tokens: dict[str, SellerTokens] = {}  # by refresh token: one exchange per distinct token
+        self._auths: dict[tuple[str, str, str], LwaAuth] = {}  # by (seller id, region, reference)
+        self.watch = ApplicationWatch()
+        self._role_missing: dict[str, RoleMissing] = {}  # getAccount refused for lack of a role, by region
         self._seller_redactors: dict[str, Redactor] = {}  # the secrets one seller's answers could echo
         self._app: tuple[str, str] | None = None
 
@@ -170,17 +261,28 @@ class AcornClient:
                 raise SecretError(missing) from None
         if self._stand_in_token is None:
             raise SecretError(missing)
-        return self._stand_in_token(entity.seller_id), missing
+        return self._stand_in_token(entity), missing
 
     def _auth(self, entity: Entity, region: str) -> LwaAuth:
-        key = (entity.seller_id, region)
-        if key not in self._tokens:
+        """The auth flow of `entity`'s seller in `region`; the access token is shared by every
+        region (and entity) whose reference resolves to the same refresh token."""
+        key = (entity.seller_id, region, str(entity.credentials.for_region(region)))
+        if key not in self._auths:
             refresh_token, missing = self._refresh_token(entity, region)
             self.redactor.add(refresh_token)
             self._seller_redactor(entity.seller_id).add(refresh_token)
-            self._tokens[key] = SellerTokens(
-                lambda: self._exchange(entity.seller_id, refresh_token, missing, region), self._clock)
-        return LwaAuth(self._tokens[key])
+            if refresh_token not in self._tokens:
+                serves = "+".join(r for r in self._regions(entity)
+                                  if entity.credentials.for_region(r) == entity.credentials.for_region(region))
+                self._tokens[refresh_token] = SellerTokens(
+                    lambda: self._exchange(entity.seller_id, refresh_token, missing, serves or region), self._clock)
+            self._auths[key] = LwaAuth(self._tokens[refresh_token])
+        return self._auths[key]
+
+    def _shares_token(self, entity: Entity, region: str) -> bool:
+        """Whether `region`'s reference is also another region's (SP-API issues one per region)."""
+        ref = entity.credentials.for_region(region)
+        return any(entity.credentials.for_region(r) == ref for r in catalogue.REGIONS if r != region)
 
     async def _exchange(self, seller_id: str, refresh_token: str, missing: str | None = None,
                         region: str = "") -> tuple[str, float]:
@@ -241,34 +343,80 @@ class AcornClient:
     @_redacted
     async def read_seller(self, entity: Entity) -> SellerLive:
         """Participations and every registration of one seller, in each region its marketplaces
-        span, each with that region's token on that region's host.
+        span, each with that region's token on that region's host (and each Far East account
+        the entity names with its own seller id and token: `credentials.accounts`).
 
         The two reads are independent (separate rate limits), so they run at once: a seller
         costs one round trip plus its extra pages, not two. A region the seller has not
-        authorized the app in is recorded (SellerLive.unauthorized) and the others are read.
+        authorized the app in is recorded (SellerLive.unauthorized), a Far East marketplace
+        not read with the right account likewise (SellerLive.unread), and the others are read.
         """
-        stores: dict[str, Any] = {}
-        registrations: dict[str, LiveRegistration] = {}
-        unauthorized: list[tuple[str, str]] = []
+        out = _Reads()
         for region in self._regions(entity):
-            host = self.endpoints.host(region)
-            try:
-                async with asyncio.TaskGroup() as both:  # one failing cancels the other
-                    found = both.create_task(self._get(entity, region, GET_PARTICIPATIONS,
-                                                       host + PARTICIPATIONS_PATH))
-                    listed = both.create_task(self._list_registrations(entity, region, host))
-            except ExceptionGroup as failed:
-                first = failed.exceptions[0]  # the first failure, as a single call raises it
-                if isinstance(first, AuthError):
-                    # without its request id (the audit log has it): the plan's rows stay the same run to run
-                    unauthorized.append((region, self.redactor.error(first).message))
-                    continue
+            for who, covered in self._region_reads(entity, region):
+                await self._read_account(entity, who, region, covered, out)
+        ordered = sorted(out.registrations.values(), key=lambda r: (r.created_at, r.registration_id))
+        return SellerLive(entity.seller_id, frozenset(out.stores), tuple(ordered), stores=tuple(out.stores.values()),
+                          unauthorized=tuple(out.unauthorized), unread=tuple(out.unread))
+
+    def _region_reads(self, entity: Entity, region: str) -> list[tuple[Entity, tuple[str, ...]]]:
+        """Who reads `region` for `entity`, and which of its marketplaces each read covers: the
+        entity with the region's token, and each Far East account it names."""
+        codes = tuple(c for c in entity.marketplaces if catalogue.by_code(c).region == region)
+        own = tuple(c for c in codes if entity.credentials.account_for(c) is None)
+        reads = [(entity, own)] if own else []
+        return reads + [(account_entity(entity, a), a.marketplaces) for a in entity.credentials.accounts
+                        if any(c in codes for c in a.marketplaces)]
+
+    async def _read_account(self, entity: Entity, who: Entity, region: str, covered: tuple[str, ...],
+                            out: _Reads) -> None:
+        host = self.endpoints.host(region)
+        whole_region = who is entity and not any(entity.credentials.account_for(c) for c in entity.marketplaces
+                                                 if catalogue.by_code(c).region == region)
+        try:
+            async with asyncio.TaskGroup() as both:  # one failing cancels the other
+                found = both.create_task(self._get(who, region, GET_PARTICIPATIONS, host + PARTICIPATIONS_PATH))
+                listed = both.create_task(self._list_registrations(who, region, host))
+        except ExceptionGroup as failed:
+            first = failed.exceptions[0]  # the first failure, as a single call raises it
+            if isinstance(first, RegionUnauthorized):
+                self.watch.refused(region, who.seller_id, first)
+            if not isinstance(first, AuthError):
                 raise first from None
-            stores.update((s.marketplace_id, s) for s in participations_from_api(found.result()))
-            registrations.update((r.registration_id, r) for r in listed.result())
-        ordered = sorted(registrations.values(), key=lambda r: (r.created_at, r.registration_id))
-        return SellerLive(entity.seller_id, frozenset(stores), tuple(ordered), stores=tuple(stores.values()),
-                          unauthorized=tuple(unauthorized))
+            # without its request id (the audit log has it): the plan's rows stay the same run to run
+            why = self.redactor.error(first).message
+            if whole_region:
+                out.unauthorized.append((region, why))
+            else:
+                out.unread += [(c, why) for c in covered]
+            return
+        self.watch.accepted(region)
+        empty = self._empty_elsewhere(who, region, found.result())
+        if empty is not None:
+            out.unauthorized.append((region, empty))
+            return
+        regs = listed.result()
+        if who is entity and region == FAR_EAST:
+            out.unread += not_this_account(who, covered, listed_marketplaces(found.result()), regs)
+        out.stores.update((s.marketplace_id, s) for s in participations_from_api(found.result()))
+        out.registrations.update((r.registration_id, r) for r in regs)
+
+    def _empty_elsewhere(self, entity: Entity, region: str, body: Any) -> str | None:
+        """Why a 200 with no participation at all is not read as "nothing live here", or None.
+
+        SP-API answers a call made with another region's token with 200 and an empty list
+        (selling-partner-api-docs#659); a seller authorized in a region has an account there,
+        whose marketplaces the list names. In production, with one reference serving two
+        regions, an empty list is that case: never creates for stores the seller may have.
+        """
+        if self._settings.environment != "production" or listed_marketplaces(body):
+            return None
+        if not self._shares_token(entity, region):
+            return None
+        return (f"getMarketplaceParticipations in {region} answered 200 with no marketplace at all, using the "
+                f"refresh token that also serves another region ({entity.credentials.for_region(region)}): SP-API "
+                f"answers another region's token that way, so nothing in {region} was read; authorize the app in "
+                f"{region}'s Seller Central and add that token as credentials.refreshToken.{region}")
 
     async def _list_registrations(self, entity: Entity, region: str, host: str) -> list[LiveRegistration]:
         """Every page of listRegistrations on one host."""
@@ -306,7 +454,7 @@ class AcornClient:
                 HELD_GATE.set(gate)  # given back while this seller only waits for its quota
                 try:
                     return await self.read_seller(entity)
-                except (TransportError, MachineError, ApplicationCredentialsError):  # stop all
+                except RunStopping:  # stop all
                     raise
                 except AcornError as exc:
                     return SellerLive(entity.seller_id, error=str(exc))
@@ -317,10 +465,9 @@ class AcornClient:
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
-            breaker = [e for e in failed.exceptions
-                       if isinstance(e, (TransportError, MachineError, ApplicationCredentialsError))]
+            breaker: list[BaseException] = [e for e in failed.exceptions if isinstance(e, RunStopping)]
             raise (breaker or list(failed.exceptions))[0] from None
-        return {entity.seller_id: task.result() for entity, task in zip(entities, tasks)}
+        return {entity.seller_id: task.result() for entity, task in zip(entities, tasks, strict=True)}
 
     @_redacted
     async def create_registration(self, entity: Entity, region: str, marketplace_ids: list[str],
@@ -332,24 +479,32 @@ class AcornClient:
         wrong = [m for m in marketplace_ids if m not in catalogue.BY_ID or catalogue.BY_ID[m].region != region]
         if wrong:
             raise ValueError(f"marketplaces {wrong} are not in region {region}")
-        call = Call(CREATE_REGISTRATION, entity.seller_id, "POST",
-                    self.endpoints.host(region) + SELLER_REGISTRATIONS_PATH.format(sellerId=entity.seller_id),
-                    json=submission_to_api(entity.submission, marketplace_ids, client_token, submission_digest),
-                    region=region)
-        body = self._seller_redactor(entity.seller_id).scrub(await self._caller.send(call, self._auth(entity, region)))
-        registrations, _ = registrations_from_api(body)
-        return list(registrations)
+        groups: dict[int, list[str]] = {}  # a Far East account creates its own: -1 is the entity's
+        for m in marketplace_ids:
+            account = entity.credentials.account_for(catalogue.BY_ID[m].code)
+            groups.setdefault(-1 if account is None else entity.credentials.accounts.index(account), []).append(m)
+        out: list[LiveRegistration] = []
+        for index, ids in groups.items():
+            who = entity if index < 0 else account_entity(entity, entity.credentials.accounts[index])
+            call = Call(CREATE_REGISTRATION, who.seller_id, "POST",
+                        self.endpoints.host(region) + SELLER_REGISTRATIONS_PATH.format(sellerId=who.seller_id),
+                        json=submission_to_api(entity.submission, ids, client_token, submission_digest),
+                        region=region)
+            body = self._seller_redactor(who.seller_id).scrub(await self._caller.send(call, self._auth(who, region)))
+            out += registrations_from_api(body)[0]
+        return out
 
     @_redacted
     async def get_registration(self, entity: Entity, registration_id: str) -> LiveRegistration:
         """One registration, looked up in the entity's regions (NotFound in none)."""
         regions = self._regions(entity) or catalogue.REGIONS[:1]
-        for i, region in enumerate(regions):
+        places = [(who, r) for r in regions for who, _ in self._region_reads(entity, r)] or [(entity, regions[0])]
+        for i, (who, region) in enumerate(places):
             try:
-                body = await self._get(entity, region, GET_REGISTRATION,
+                body = await self._get(who, region, GET_REGISTRATION,
                                        self.endpoints.host(region) + REGISTRATION_PATH.format(registrationId=registration_id))
             except ApiError as exc:
-                if exc.status in (403, 404) and i < len(regions) - 1:
+                if exc.status in (403, 404) and i < len(places) - 1:
                     continue
                 raise
             return registration_from_api(body)
@@ -357,6 +512,18 @@ class AcornClient:
 
     @_redacted
     async def get_account(self, entity: Entity, region: str) -> Account:
-        """getAccount in `region`: the seller account's business data (its own rate bucket)."""
-        return account_from_api(await self._get(entity, region, GET_ACCOUNT,
-                                                self.endpoints.host(region) + ACCOUNT_PATH))
+        """getAccount in `region`: the seller account's business data (its own rate bucket).
+
+        SP-API offers it in EU only (ValueError elsewhere: callers ask `offers_account` first).
+        A 403 for the missing role is the application's: asked once per region and run, then
+        the same RoleMissing is raised for every other seller without a call."""
+        if not offers_account(region):
+            raise ValueError(f"SP-API does not offer getAccount in {region}")
+        if region in self._role_missing:
+            raise self._role_missing[region]
+        try:
+            body = await self._get(entity, region, GET_ACCOUNT, self.endpoints.host(region) + ACCOUNT_PATH)
+        except RoleMissing as exc:
+            self._role_missing[region] = exc
+            raise
+        return account_from_api(body)

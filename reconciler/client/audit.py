@@ -1,12 +1,14 @@
 """The audit log: one JSON line per HTTP attempt (LWA, API calls, every retry).
 
-Each line says what was asked of whom and what came back: UTC time, seller, operation,
-method, path (never the query or a body), status or error kind, `x-amzn-RequestId` and
+Each line says what was asked of whom, where, and what came back: UTC time, seller,
+operation, region (whose host and authorization the call used; LWA exchanges name the region
+of the token they exchange), method, path (never the query or a body), status or error kind, `x-amzn-RequestId` and
 duration. Nothing else is taken from a request, so no token or secret can reach the file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,12 +31,14 @@ class AuditEntry:
     error: str | None  # e.g. ReadTimeout, RemoteProtocolError
     request_id: str | None
     duration_ms: float
+    region: str = ""  # NA | EU | FE ("" only for a call outside any region)
 
     def to_json(self) -> dict[str, object]:
         return {
             "time": utc_timestamp(self.time, milliseconds=True),
             "sellerId": self.seller_id,
             "operation": self.operation,
+            "region": self.region or None,
             "method": self.method,
             "path": self.path,
             "status": self.status,
@@ -96,7 +100,5 @@ class AuditLog(NullAuditLog):
     def close(self) -> None:
         if self._file is not None:
             file, self._file = self._file, None
-            try:
+            with contextlib.suppress(OSError):  # its last write failed already, and said so
                 file.close()
-            except OSError:  # its last write failed already, and said so
-                pass

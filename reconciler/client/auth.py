@@ -1,11 +1,13 @@
-"""Login with Amazon: one refresh token per seller, exchanged for short-lived access tokens.
+"""Login with Amazon: refresh tokens exchanged for short-lived access tokens.
 
-`SellerTokens` caches the access token of one seller in one region (each region has its
-own authorization and refresh token) and exchanges again shortly before it expires.
+`SellerTokens` caches the access token of one refresh token (SP-API issues one per region, or
+per Far East account) and exchanges again shortly before it expires: one exchange per
+distinct refresh token in a run, however many regions or calls use it.
 `LwaAuth` is the httpx auth flow: send the call with `x-amz-access-token`; on a 403 whose
 details say the access token expired, was revoked, or is malformed or invalid, exchange once
 more and send it once more; any other 403 (the seller has not authorized the app in this
-region) and a second 403 are returned to the caller (no retry storm). Tokens never leave
+region; the application's LWA client secret has expired) and a second 403 are returned to
+the caller (no retry storm). Tokens never leave
 these objects except in that header.
 """
 

@@ -16,8 +16,34 @@ import httpx
 
 from ..desired.settings import Settings
 from ..domain import catalogue
-from ..domain.contract import LWA_TOKEN_PATH
+from ..domain.contract import (
+    CREATE_REGISTRATION,
+    GET_ACCOUNT,
+    GET_PARTICIPATIONS,
+    GET_REGISTRATION,
+    LIST_REGISTRATIONS,
+    LWA_TOKEN_PATH,
+)
 from .transport import ShardedPools
+
+# Where each operation is offered and the roles the application needs for it (at least one).
+# Sellers API: the developer guide's "Roles for the Sellers API v1" table (Sellers API page).
+# ACORN-i's operations are our contract (docs/acorn-i-api.md). Adding a role to an application
+# makes every seller authorize it again ("Renew Authorizations"), so acorn asks for none it can do without.
+ACCOUNT_REGIONS = ("EU",)  # "The getAccount operation is only available in the EU marketplace."
+ROLES = {
+    GET_ACCOUNT: "Account Information Service Provider, or Finance and Accounting",
+    GET_PARTICIPATIONS: ("Selling Partner Insights, Product Listing, or any other role the Sellers API "
+                         "page lists for it (some in FE only)"),
+    LIST_REGISTRATIONS: "ACORN-i Onboarding (docs/acorn-i-api.md)",
+    GET_REGISTRATION: "ACORN-i Onboarding (docs/acorn-i-api.md)",
+    CREATE_REGISTRATION: "ACORN-i Onboarding (docs/acorn-i-api.md)",
+}
+
+
+def offers_account(region: str) -> bool:
+    """Whether SP-API offers getAccount in `region` (EU only)."""
+    return region in ACCOUNT_REGIONS
 
 
 @dataclass(frozen=True)

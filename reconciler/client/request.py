@@ -1,4 +1,4 @@
-"""The one request function: rate limit, send, retry, and map every status to a domain error.
+"""The retry engine: rate limit, send, retry; a final error answer is mapped by errormap.py.
 
     2xx                       the answer
     429                       waited out, as SP-API asks: Retry-After if sent, else the
@@ -6,14 +6,11 @@
                               tries, only the run's time budget (`throttleBudgetSeconds`)
     500, 502, 503, 504        retried (backoff with full jitter, Retry-After honoured)
     timeout, dropped conn.    retried likewise (createRegistration is idempotent by clientToken)
-    403                       RegionUnauthorized: the seller has not authorized the app in
-                              that region (or a role is missing); a 403 for an expired or
-                              revoked access token was refreshed once by the auth flow
-    409 naming registrations  AlreadyExists
-    3xx                       ApiError naming the status: redirects are never followed
-    other 4xx                 ApiError with code, message and request id, never retried
-    LWA errors                each its own message and scope (lwa_error); server_error and
-                              temporarily_unavailable are retried
+    throttleBudgetSeconds     one check (Caller._over_budget) before every wait for a quota
+    other 3xx, 4xx            final: errormap.error_for maps it (403s, 409s, LWA's errors),
+                              never retried; a 403 for an expired or revoked access token was
+                              refreshed once by the auth flow
+    LWA server_error and temporarily_unavailable  retried
     a URL that cannot be sent TransportError (the endpoint is wrong for every seller)
     other httpx errors        ApiError naming the error kind
 
@@ -29,32 +26,26 @@ import asyncio
 import platform
 import re
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 
 from .. import __version__
-from ..domain import catalogue
 from ..domain.contract import (
     DATE_HEADER,
-    LWA_ACCESS_DENIED,
-    LWA_INVALID_CLIENT,
-    LWA_INVALID_GRANT,
-    LWA_INVALID_REQUEST,
-    LWA_INVALID_SCOPE,
     LWA_SERVER_ERROR,
     LWA_TEMPORARILY_UNAVAILABLE,
-    LWA_UNAUTHORIZED_CLIENT,
     RATE_LIMIT_HEADER,
     REGION_HEADER,
     REQUEST_ID_HEADER,
     RETRY_AFTER_HEADER,
 )
-from ..errors import AlreadyExists, ApiError, ApplicationCredentialsError, AuthError, RegionUnauthorized, TransportError
+from ..errors import ApiError, TransportError
+from .errormap import Call, error_for, json_or_none
 from .ratelimit import RateLimiter, parse_rate
 from .retry import FAILURE_STATUSES, RETRY_STATUSES, Breaker, RetryPolicy, parse_retry_after
 from .transport import AUDIT_KEY
@@ -95,113 +86,20 @@ def releasing_gate(sleep: Callable[[float], Awaitable[object]]) -> Callable[[flo
 def amz_date(now: datetime | None = None) -> str:
     """`x-amz-date`: ISO 8601 basic format in UTC, e.g. 20190430T123600Z."""
     return (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
-_MARKETPLACE_ID = re.compile(r"\b[A-Z0-9]{10,16}\b")
-_NAMED = re.compile(r"\b(marketplaceId|registrationId)=([^\s;,]+)")
+@dataclass
+class _Attempts:
+    """What the attempts of one call have cost so far."""
+
+    waited: float = 0.0  # backoff after failures (5xx, dropped connections)
+    failures: int = 0
+    throttled_since: float | None = None  # the clock when this call was first throttled
+    last: str = ""  # the last failure, for the message
 
 
-@dataclass(frozen=True)
-class Call:
-    """One logical call; its attempts share everything here (so a retry sends the same body)."""
-
-    operation: str
-    seller_id: str
-    method: str
-    url: str
-    params: Mapping[str, Any] | None = None
-    json: Any = None
-    form: Mapping[str, str] | None = field(default=None, repr=False)  # LWA: holds secrets
-    region: str = ""  # the region whose host (and authorization) the call is for
-
-    @property
-    def is_lwa(self) -> bool:
-        return self.operation == "lwaToken"
-
-    def describe(self) -> str:
-        return f"{self.operation} for seller {self.seller_id}"
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _body(response: httpx.Response) -> Any:
-    """A successful answer's JSON; an answer that is not JSON is an ApiError."""
-    try:
-        return response.json()
-    except ValueError:
-        raise ApiError(f"unexpected answer from {response.request.url.path}: not JSON",
-                       request_id=response.headers.get(REQUEST_ID_HEADER)) from None
-
-
-def _named_ids(message: str, details: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Marketplace and registration IDs a 409 names: `marketplaceId=…` / `registrationId=…`
-    pairs in its details (`ExistingRegistration marketplaceId=A1PA… registrationId=REG-…`),
-    else any catalogue marketplace ID its message mentions."""
-    pairs = _NAMED.findall(details)
-    marketplaces = [v for k, v in pairs if k == "marketplaceId"]
-    registrations = [v for k, v in pairs if k == "registrationId"]
-    if not marketplaces:
-        marketplaces = [m for m in _MARKETPLACE_ID.findall(message) if m in catalogue.BY_ID]
-    return tuple(dict.fromkeys(marketplaces)), tuple(dict.fromkeys(registrations))
-
-
-def error_for(call: Call, response: httpx.Response) -> ApiError:
-    """The domain error of a final (non-retried) error answer."""
-    body = _json(response)
-    code, message, details = errors_from_api(body)
+def _said(call: Call, response: httpx.Response, code: str | None) -> str:
+    said = f"{response.status_code} {code or response.reason_phrase} on {call.describe()}"
     request_id = response.headers.get(REQUEST_ID_HEADER)
-    status = response.status_code
-    said = f"{status} {code or response.reason_phrase}" + (f": {message}" if message else "")
-    if 300 <= status < 400:
-        # Never followed: a redirect would carry the token or the client secret to a host the
-        # settings do not name (and https:// could become http://).
-        return ApiError(f"{call.describe()} was answered {status} {response.reason_phrase} (a redirect); "
-                        "acorn never follows redirects: check the endpoint", status=status, request_id=request_id)
-    if call.is_lwa and code is not None and 400 <= status < 500:
-        return lwa_error(call, status, code, message, request_id)
-    if status == 403:
-        region = call.region or "this region"
-        detail = f", {details}" if details else ""
-        return RegionUnauthorized(
-            f"{call.operation} in {region} answered {status} {code or 'Unauthorized'} ({message or 'access denied'}"
-            f"{detail}): seller {call.seller_id} has not authorized this application in {region}, or a role it "
-            f"needs is missing: authorize the app in {region}'s Seller Central, then add its refresh token "
-            f"as credentials.refreshToken.{call.region or 'REGION'}",
-            region=call.region, status=status, code=code, request_id=request_id)
-    if status == 409:
-        if "IdempotencyMismatch" not in f"{details} {message}":
-            marketplaces, registrations = _named_ids(message, details)
-            if marketplaces or registrations:
-                return AlreadyExists(f"{call.describe()}: {said}", marketplace_ids=marketplaces,
-                                     registration_ids=registrations, request_id=request_id)
-    suffix = f" ({details})" if details else ""
-    return ApiError(f"{call.describe()} failed: {said}{suffix}", status=status, code=code, request_id=request_id)
-
-
-def lwa_error(call: Call, status: int, code: str, description: str, request_id: str | None) -> ApiError:
-    """Each error of Login with Amazon's token endpoint, with its own message and scope:
-    the application's credentials stop the run; the others belong to one entity-region."""
-    region = call.region or "its region"
-    said = f"{status} {code}" + (f": {description}" if description else "")
-    if code in (LWA_INVALID_CLIENT, LWA_UNAUTHORIZED_CLIENT):
-        return ApplicationCredentialsError(
-            f"Login with Amazon refused the application ({said}): the LWA client id or secret is wrong, or "
-            "the secret was rotated (every 180 days): update lwa.clientId / lwa.clientSecret; stopping the run",
-            status=status, code=code, request_id=request_id)
-    why = {
-        LWA_INVALID_GRANT: (f"it was revoked or has expired: the seller must authorize the app again in "
-                            f"{region}'s Seller Central, then replace the token"),
-        LWA_ACCESS_DENIED: (f"the seller denied access: the seller must authorize the app again in "
-                            f"{region}'s Seller Central"),
-        LWA_INVALID_REQUEST: ("the token request was malformed: check that lwa.endpoint is Login with Amazon "
-                              "and that nothing between alters requests"),
-        LWA_INVALID_SCOPE: "the scope is not granted to this application: check the app's roles in Seller Central",
-    }.get(code, "it was not accepted")
-    return AuthError(f"Login with Amazon refused seller {call.seller_id}'s refresh token for {region} ({said}): "
-                     f"{why}", status=status, code=code, request_id=request_id)
+    return said + (f", request id {request_id}" if request_id else "")
 
 
 class Caller:
@@ -228,7 +126,7 @@ class Caller:
             headers[REGION_HEADER] = call.region
         return self._http.build_request(
             call.method, call.url, params=call.params, json=call.json, data=call.form, headers=headers,
-            extensions={AUDIT_KEY: (call.seller_id, call.operation)})
+            extensions={AUDIT_KEY: (call.seller_id, call.operation, call.region)})
 
     def _throttle_wait(self, call: Call, response: httpx.Response, retry_after: float | None) -> float:
         """How long to wait after a 429: Retry-After if sent; else the bucket is drained and the
@@ -244,83 +142,92 @@ class Caller:
         self._limiter.throttled(call.seller_id, call.region, call.operation)
         return 0.0  # the drained bucket makes the next acquire wait for the refill
 
+    def _over_budget(self, call: Call, throttled_since: float, wait: float, why: str, last: str) -> ApiError | None:
+        """The one throttle-budget check: the error to stop with when waiting `wait` more seconds
+        for a quota would take this call past throttleBudgetSeconds (None: wait)."""
+        spent = self._limiter.clock() - throttled_since
+        if spent + wait <= self.throttle_budget:
+            return None
+        return ApiError(f"{call.describe()} is still throttled after {spent:.0f} s; the next try would be in "
+                        f"{wait:.0f} s ({why}), past throttleBudgetSeconds ({self.throttle_budget:.0f} s); "
+                        f"try again later (last: {last})")
+
+    def _wait_for_quota(self, call: Call, throttled_since: float, wait: float, why: str, last: str) -> None:
+        """Raises when the wait is past the budget; tells the listener of a wait of a second or more."""
+        error = self._over_budget(call, throttled_since, wait, why, last)
+        if error is not None:
+            raise error
+        if wait >= 1.0 and self._on_throttle is not None:
+            self._on_throttle(call, wait)
+
     async def send(self, call: Call, auth: httpx.Auth | None = None) -> Any:
         """The JSON of `call`'s 2xx answer, or the domain error it ends in."""
-        waited = 0.0  # backoff after failures (5xx, dropped connections)
-        failures = 0
-        throttled_since: float | None = None  # the clock when this call was first throttled
-        last = ""
+        state = _Attempts()
         while True:
             self.breaker.check()
-            if throttled_since is not None:
+            if state.throttled_since is not None:
                 expected = self._limiter.estimate(call.seller_id, call.region, call.operation)
-                spent = self._limiter.clock() - throttled_since
-                if spent + expected > self.throttle_budget:
-                    raise ApiError(f"{call.describe()} is still throttled after {spent:.0f} s; the next try "
-                                   f"would be in {expected:.0f} s, past throttleBudgetSeconds "
-                                   f"({self.throttle_budget:.0f} s); try again later (last: {last})")
-                if expected >= 1.0 and self._on_throttle is not None:
-                    self._on_throttle(call, expected)
+                self._wait_for_quota(call, state.throttled_since, expected, "the operation's rate", state.last)
             await self._limiter.acquire(call.seller_id, call.region, call.operation)
+            response = await self._attempt(call, auth, state)
             retry_after: float | None = None
-            status: int | None = None
-            try:
-                response = await self._http.send(self._request(call), auth=auth)
-                await response.aread()
-            except (httpx.InvalidURL, httpx.UnsupportedProtocol, OverflowError) as exc:
-                # No attempt can succeed: the URL itself is wrong (OverflowError is the socket
-                # refusing a port past 65535), for this seller and every other.
-                raise TransportError(f"{call.describe()} cannot be sent to {call.url}: "
-                                     f"{type(exc).__name__}: {exc} (check the endpoint)") from None
-            except httpx.TransportError as exc:
-                last = f"{type(exc).__name__} on {call.describe()}"
-                self.breaker.failure(last)
-            except httpx.HTTPError as exc:  # e.g. a body that does not decode: not worth a retry
-                raise ApiError(f"{call.describe()} failed: {type(exc).__name__}: {exc}") from None
-            else:
-                status = response.status_code
-                request_id = response.headers.get(REQUEST_ID_HEADER)
-                if status < 300 or status in (400, 404):
-                    self._limiter.observe(call.seller_id, call.region, call.operation,
-                                          response.headers.get(RATE_LIMIT_HEADER))
-                code, _, _ = errors_from_api(_json(response))
+            if response is not None:
+                code, _, _ = errors_from_api(json_or_none(response))
                 lwa_retry = call.is_lwa and code in LWA_RETRIED
-                if status not in RETRY_STATUSES and not lwa_retry:
+                if response.status_code not in RETRY_STATUSES and not lwa_retry:
                     self.breaker.success()  # it answered, even if to say no
-                    if status < 300:
-                        return _body(response)
-                    raise error_for(call, response)
-                last = f"{status} {code or response.reason_phrase} on {call.describe()}"
-                if request_id:
-                    last += f", request id {request_id}"
+                    return self._final(call, response)
+                state.last = _said(call, response, code)
                 retry_after = parse_retry_after(response.headers.get(RETRY_AFTER_HEADER))
-                if status == 429:
-                    self.throttled += 1
-                    if throttled_since is None:
-                        throttled_since = self._limiter.clock()
-                    delay = self._throttle_wait(call, response, retry_after)
-                    if delay > 0:
-                        spent = self._limiter.clock() - throttled_since
-                        if spent + delay > self.throttle_budget:
-                            raise self._give_up(call, failures + 1, waited, last, status, retry_after)
-                        if delay >= 1.0 and self._on_throttle is not None:
-                            self._on_throttle(call, delay)
-                        await self._limiter.sleep(delay)  # gives the concurrency gate back meanwhile
+                if response.status_code == 429:
+                    await self._throttled(call, response, retry_after, state)
                     continue
-                if status in FAILURE_STATUSES or lwa_retry:
-                    self.breaker.failure(last, request_id)
-            failures += 1
-            delay = self.policy.delay(failures, self._rng, retry_after)
-            if not self.policy.should_retry(failures, waited, delay):
-                raise self._give_up(call, failures, waited, last, status, retry_after)
+                if response.status_code in FAILURE_STATUSES or lwa_retry:
+                    self.breaker.failure(state.last, response.headers.get(REQUEST_ID_HEADER))
+            state.failures += 1
+            delay = self.policy.delay(state.failures, self._rng, retry_after)
+            if not self.policy.should_retry(state.failures, state.waited, delay):
+                raise self._give_up(call, state.failures, state.waited, state.last, retry_after)
             await self._sleep(delay)
-            waited += delay
+            state.waited += delay
 
-    def _give_up(self, call: Call, attempt: int, waited: float, last: str, status: int | None,
-                 retry_after: float | None) -> ApiError:
-        if status == 429:
-            return ApiError(f"{call.describe()} is rate limited: the service asks to retry in {retry_after or 0:.0f} s, "
-                            f"past throttleBudgetSeconds ({self.throttle_budget:.0f} s); try again later (last: {last})")
+    async def _attempt(self, call: Call, auth: httpx.Auth | None, state: _Attempts) -> httpx.Response | None:
+        """One attempt's answer, or None when the connection failed (the breaker is told)."""
+        try:
+            response = await self._http.send(self._request(call), auth=auth)
+            await response.aread()
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, OverflowError) as exc:
+            # No attempt can succeed: the URL itself is wrong (OverflowError is the socket
+            # refusing a port past 65535), for this seller and every other.
+            raise TransportError(f"{call.describe()} cannot be sent to {call.url}: "
+                                 f"{type(exc).__name__}: {exc} (check the endpoint)") from None
+        except httpx.TransportError as exc:
+            state.last = f"{type(exc).__name__} on {call.describe()}"
+            self.breaker.failure(state.last)
+            return None
+        except httpx.HTTPError as exc:  # e.g. a body that does not decode: not worth a retry
+            raise ApiError(f"{call.describe()} failed: {type(exc).__name__}: {exc}") from None
+        if response.status_code < 300 or response.status_code in (400, 404):
+            self._limiter.observe(call.seller_id, call.region, call.operation, response.headers.get(RATE_LIMIT_HEADER))
+        return response
+
+    def _final(self, call: Call, response: httpx.Response) -> Any:
+        if response.status_code < 300:
+            return _body(response)
+        raise error_for(call, response)
+
+    async def _throttled(self, call: Call, response: httpx.Response, retry_after: float | None,
+                         state: _Attempts) -> None:
+        """A 429: wait for the quota (within the budget), then the loop tries again."""
+        self.throttled += 1
+        if state.throttled_since is None:
+            state.throttled_since = self._limiter.clock()
+        delay = self._throttle_wait(call, response, retry_after)
+        if delay > 0:
+            self._wait_for_quota(call, state.throttled_since, delay, "the service's Retry-After", state.last)
+            await self._limiter.sleep(delay)  # gives the concurrency gate back meanwhile
+
+    def _give_up(self, call: Call, attempt: int, waited: float, last: str, retry_after: float | None) -> ApiError:
         left = max(0.0, self.policy.max_total_wait - waited)
         if retry_after is not None and retry_after > left:
             # The service named its wait and it is longer than this call may still wait.
@@ -329,3 +236,12 @@ class Caller:
                             f"(last: {last})")
         return ApiError(f"{call.describe()} gave up after {attempt} attempts "
                         f"and {waited:.1f} s of waiting (last: {last})")
+
+
+def _body(response: httpx.Response) -> Any:
+    """A successful answer's JSON; an answer that is not JSON is an ApiError."""
+    try:
+        return response.json()
+    except ValueError:
+        raise ApiError(f"unexpected answer from {response.request.url.path}: not JSON",
+                       request_id=response.headers.get(REQUEST_ID_HEADER)) from None

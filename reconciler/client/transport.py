@@ -17,7 +17,7 @@ import httpx
 from ..domain.contract import REQUEST_ID_HEADER
 from .audit import AuditEntry, NullAuditLog
 
-# The request extension naming (seller id, operation) for the audit line.
+# The request extension naming (seller id, operation, region) for the audit line.
 AUDIT_KEY = "acorn.audit"
 
 
@@ -32,12 +32,12 @@ class AuditingTransport(httpx.AsyncBaseTransport):
         self._redact = redact
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        seller_id, operation = request.extensions.get(AUDIT_KEY, ("", "unknown"))
+        seller_id, operation, region = request.extensions.get(AUDIT_KEY, ("", "unknown", ""))
         started_at, t0 = self._now(), time.perf_counter()
 
         def record(status: int | None, error: str | None, request_id: str | None) -> None:
             self._audit.record(AuditEntry(
-                time=started_at, seller_id=seller_id, operation=operation, method=request.method,
+                time=started_at, seller_id=seller_id, operation=operation, region=region, method=request.method,
                 path=request.url.path, status=status, error=error,
                 request_id=self._redact(request_id) if request_id else request_id,
                 duration_ms=(time.perf_counter() - t0) * 1000))
@@ -66,7 +66,7 @@ class ShardedPools(httpx.AsyncBaseTransport):
         self._pools = pools
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        seller_id, _ = request.extensions.get(AUDIT_KEY, ("", ""))
+        seller_id = request.extensions.get(AUDIT_KEY, ("",))[0]
         pool = self._pools[zlib.crc32(seller_id.encode()) % len(self._pools)]
         return await pool.handle_async_request(request)
 

@@ -148,6 +148,15 @@ def participations_from_api(body: Any) -> tuple[Store, ...]:
     return tuple(stores.values())
 
 
+def listed_marketplaces(body: Any) -> frozenset[str]:
+    """Every marketplace id a getMarketplaceParticipations answer names, participating or not."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("payload"), list):
+        return frozenset()
+    return frozenset(str(item["marketplace"]["id"]) for item in body["payload"]
+                     if isinstance(item, Mapping) and isinstance(item.get("marketplace"), Mapping)
+                     and item["marketplace"].get("id"))
+
+
 def errors_from_api(body: Any) -> tuple[str | None, str, str]:
     """(code, message, details) of the first error of an error answer, in either shape:
     ACORN-i's `{"errors": [...]}` or LWA's `{"error", "error_description"}`."""
@@ -173,6 +182,8 @@ def access_token_rejected(body: Any) -> bool:
     if code == MISSING_AUTHENTICATION_TOKEN:
         return True
     text = details.lower()
+    if "lwa secret" in text:  # the application's client secret expired: no access token cures it
+        return False
     return "token" in text and any(word in text for word in _TOKEN_WORDS)
 
 

@@ -22,6 +22,18 @@ REGISTRATION_COUNTRY_MISMATCH = "REGISTRATION_COUNTRY_MISMATCH"
 REGISTRATION_NUMBER_MISMATCH = "REGISTRATION_NUMBER_MISMATCH"
 ACCOUNT_NOT_CHECKED = "ACCOUNT_NOT_CHECKED"  # a warning: getAccount was not available
 
+# SP-API offers getAccount in the EU only (the Sellers API page, "Roles for the Sellers API v1":
+# getAccount, Regions: EU); elsewhere the account is never compared before a create.
+ACCOUNT_CHECK_REGIONS = ("EU",)
+
+
+def not_offered(region: str) -> str:
+    """What a create outside the EU says instead of an account check."""
+    return (f"SP-API does not offer getAccount in {region} (the Sellers API offers it in the EU only), so the "
+            "seller account's legal name and registration are not compared before this create; acorn checks "
+            "the submission itself instead (registration and tax number formats and check digits, the ID "
+            "document's validity) and the marketplace's review compares the name with the account")
+
 # desired field -> (reason code, what the account calls it)
 FIELDS = {
     "legalEntityName": (LEGAL_NAME_MISMATCH, "the account's legal name (business.name)"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..domain import catalogue
 from ..domain.model import Entity
 
 SECRET_ROTATION_DAYS = 180  # developer-docs: "rotate your LWA credentials … every 180 days"
@@ -17,6 +18,7 @@ WARN_DAYS = 30
 
 CLIENT_SECRET_EXPIRED = "CLIENT_SECRET_EXPIRED"
 AUTHORIZATION_EXPIRED = "AUTHORIZATION_EXPIRED"
+SHARED_REFRESH_TOKEN = "SHARED_REFRESH_TOKEN"  # a warning, in production only
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,32 @@ def client_secret(rotated_on: date | None, today: date) -> Finding | None:
                    "points, then set lwa.clientSecretRotatedOn")
 
 
-def authorizations(entity: Entity, today: date) -> tuple[Finding, ...]:
-    """Each region's authorization (`authorizedOn`) due for renewal within 30 days, or past it."""
-    out = []
+def shared_tokens(entity: Entity) -> tuple[Finding, ...]:
+    """One reference serving two or more of the entity's regions (a warning in production).
+
+    SP-API authorizations are regional: Amazon's developer support says a seller gets "separate
+    refresh tokens for each region" and an access token is fetched "for each region separately
+    by using the respective refresh token" (amzn/selling-partner-api-models#4825). One token
+    for two regions reads the other region's host with the wrong authorization, which SP-API
+    may answer with 200 and an empty list (the client never turns that into creates)."""
+    regions = sorted({catalogue.by_code(code).region for code in entity.marketplaces}, key=catalogue.REGIONS.index)
+    by_ref: dict[str, list[str]] = {}
+    for region in regions:
+        ref = entity.credentials.for_region(region)
+        if ref is not None:
+            by_ref.setdefault(str(ref), []).append(region)
+    return tuple(
+        Finding(False, SHARED_REFRESH_TOKEN,
+                f"{ref} is the refresh token of {' and '.join(shared)}: SP-API issues a separate refresh token per "
+                f"region; give each region its own (credentials.refreshToken.{shared[0]}, "
+                f"credentials.refreshToken.{shared[1]}, ...)", shared[1])
+        for ref, shared in by_ref.items() if len(shared) > 1)
+
+
+def authorizations(entity: Entity, today: date, environment: str | None = None) -> tuple[Finding, ...]:
+    """Each region's authorization (`authorizedOn`) due for renewal within 30 days, or past it;
+    in production also a reference shared by regions (`shared_tokens`, a warning)."""
+    out = list(shared_tokens(entity)) if environment == "production" else []
     for region, credential in entity.credentials.regions:
         if credential.authorized_on is None:
             continue

@@ -26,6 +26,7 @@ from ..domain import catalogue
 from ..domain.countries import ISO_3166_ALPHA2
 from ..domain.gcpause import paused_gc
 from ..domain.model import (
+    Acknowledgement,
     BusinessRegistration,
     Credentials,
     DesiredState,
@@ -34,6 +35,7 @@ from ..domain.model import (
     Entity,
     IdDocument,
     LegalRepresentative,
+    MarketplaceAccount,
     RegionCredential,
     SecretRef,
     Source,
@@ -45,6 +47,7 @@ from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
 from .loadcache import LoadCache
+from .locate import TemplateRows, parse_dotted
 from .safefile import DEFAULT_FILE_BYTES, PLAN_FILE_BYTES, read_regular, why_unreadable
 from .yamlsource import KeyPath, dotted
 
@@ -147,7 +150,8 @@ Loaded = tuple[list[Entity], list[Problem]]
 # A file's result as plain data (lists, dicts, text, numbers), marshalled: what crosses from a
 # worker process (ten times faster than pickling the dataclasses) and what the cache keeps; a
 # few compact bytes a file until it becomes entities. Once loaded:
-# [[[data, source path, line, [[number path, line, column], ...]], ...], [[path, line, column, key, message], ...]]
+# [[[data, source path, line, numbers, places, template lines], ...], [[path, line, column, key, message], ...]]
+# (`_load_plain` says what each holds)
 PlainResult = list[Any]
 
 
@@ -286,9 +290,10 @@ def _load_files(files: list[SourceFile], root: Path | None = None) -> list[bytes
 def _load_file(f: SourceFile, root: Path | None = None) -> PlainResult:
     if f.relpath.startswith("templates/"):
         rendered, problems = entity_templates.render(f.path, f.text)
+        rows = TemplateRows(f.path, f.text) if rendered else None  # places follow each field to its row
         entities = []
         for r in rendered:
-            entity, found = _load_plain(r.text, r.source, r.name, r.line_offset, root)
+            entity, found = _load_plain(r.text, r.source, r.name, r.line_offset, root, rows)
             problems += found
             entities += [entity] if entity else []
         return [entities, [_plain_problem(p) for p in problems]]
@@ -307,26 +312,34 @@ def _from_blob(blob: bytes) -> Loaded | None:
     """A file's entities and problems from their marshalled plain form; None if it is not one."""
     try:
         plain = marshal.loads(blob)
-        entities = [_entity(data, Source(path, line, tuple((_i(n), ln, col) for n, ln, col in numbers)))
-                    for data, path, line, numbers in plain[0]]
+        entities = [_entity(e[0], _source(e[1:])) for e in plain[0]]
         return entities, [Problem(*p) for p in plain[1]]
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, EOFError):
         return None
 
 
-def load_entity(text: str, source: str, expected_name: str,
-                line_offset: int = 0, root: Path | None = None) -> tuple[Entity | None, list[Problem]]:
-    """One entity from one document's text, or every problem it has."""
-    plain, problems = _load_plain(text, source, expected_name, line_offset, root)
+def load_entity(text: str, source: str, expected_name: str, line_offset: int = 0, root: Path | None = None,
+                rows: TemplateRows | None = None) -> tuple[Entity | None, list[Problem]]:
+    """One entity from one document's text, or every problem it has. A template's row
+    (`rows`, `line_offset`) places each field at the row's own line where the template line
+    writes a row variable as it is (desired/locate.py), else at the template's line."""
+    plain, problems = _load_plain(text, source, expected_name, line_offset, root, rows)
     if plain is None:
         return None, problems
-    data, path, line, numbers = plain
-    return _entity(data, Source(path, line, tuple((n, ln, col) for n, ln, col in numbers))), []
+    return _entity(plain[0], _source(plain[1:])), []
 
 
-def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0,
-                root: Path | None = None) -> tuple[list[Any] | None, list[Problem]]:
-    """`load_entity`, the entity as plain data: [data, source, line, [[number path, line, column]]]."""
+def _source(plain: list[Any]) -> Source:
+    """A Source from its plain form: [path, line, numbers, places, template lines]."""
+    path, line, numbers, places, template_lines = plain
+    return Source(path, line, tuple((_i(n), ln, col) for n, ln, col in numbers),
+                  tuple((_i(k), ln, col) for k, ln, col in places), tuple((_i(k), ln) for k, ln in template_lines))
+
+
+def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0, root: Path | None = None,
+                rows: TemplateRows | None = None) -> tuple[list[Any] | None, list[Problem]]:
+    """`load_entity`, the entity as plain data (what crosses from a worker and what the cache keeps):
+    [data, source, line, [[number key, line, column]], [[place key, line, column]], [[key, template line]]]."""
     if "\x00" in text:
         return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text")]
     doc, problems = yamlsource.parse(text, source)
@@ -338,14 +351,44 @@ def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0
     problems += schema.check(doc, source, "entity", skip=frozenset(secret_paths))
     problems += _semantics(doc, source, expected_name, {p.key for p in problems}, root)
     if problems:
-        return None, _shift(problems, line_offset)
+        if rows is None:
+            return None, _shift(problems, line_offset)
+        return None, [_followed(p, rows, expected_name, doc, line_offset) for p in problems]
     line = doc.where(("metadata", "name"))[0] + line_offset
-    numbers = [[dotted(p), at[0] + line_offset, at[1]] for p in _number_paths(doc.data) for at in [doc.where(p)]]
-    return [doc.data, source, line, numbers], []
+    if rows is None:
+        numbers = [[dotted(p), at[0] + line_offset, at[1]] for p in _number_paths(doc.data) for at in [doc.where(p)]]
+        places = [[dotted(p), at[0] + line_offset, at[1]] for p in _place_paths(doc.data) for at in [doc.where(p)]]
+        return [doc.data, source, line, numbers, places, []], []
+    followed = {p: rows.follow(expected_name, doc, p, at[0] + line_offset, at[1])
+                for p in _number_paths(doc.data) + _place_paths(doc.data) for at in [doc.where(p)]}
+    numbers = [[dotted(p), *followed[p][:2]] for p in _number_paths(doc.data)]
+    places = [[dotted(p), *followed[p][:2]] for p in _place_paths(doc.data)]
+    template_lines = [[dotted(p), body] for p, (_, _, body) in followed.items() if body is not None]
+    return [doc.data, source, line, numbers, places, template_lines], []
+
+
+def _followed(p: Problem, rows: TemplateRows, row: str, doc: yamlsource.Document, offset: int) -> Problem:
+    """A template row's problem at the row's own line when its template line writes a row variable."""
+    line, column, _ = rows.follow(row, doc, parse_dotted(p.key), p.line + offset, p.column)
+    return Problem(p.path, line, column, p.key, p.message)
 
 
 def _number_paths(data: object) -> list[KeyPath]:
     return [("spec", "businessRegistration", "number")] + _list_paths(data, ("spec", "taxRegistrations"), "number")
+
+
+def _place_paths(data: object) -> list[KeyPath]:
+    """The fields a verdict's finding can point at, where they are written."""
+    out: list[KeyPath] = [("spec", "legalRepresentative", "idDocument", "expiresOn"), ("spec", "legalEntityName"),
+                          ("spec", "businessRegistration", "country"), ("spec", "credentials", "refreshToken")]
+    out += [("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS
+            if _at(data, ("spec", "credentials", "refreshToken", r, "authorizedOn")) is not None]
+    out += [("spec", "credentials", "refreshToken", r) for r in catalogue.REGIONS]
+    out += _list_paths(data, ("spec", "taxRegistrations"), "completedOn")
+    for key in ("marketplaces", "taxRegistrations", "acknowledgements", "documents"):
+        items = _at(data, ("spec", key))
+        out += [("spec", key, i) for i in range(len(items) if isinstance(items, list) else 0)]
+    return [p for p in out if _at(data, p) is not None]
 
 
 def _shift(problems: list[Problem], offset: int) -> list[Problem]:
@@ -388,9 +431,20 @@ _REFERENCE_KINDS = ("env", "file", "aws")
 _AWS_KEYS = ("secretId", "key")
 
 
+_ACCOUNT_KEYS = ("marketplaces", "sellerId", "refreshToken")
+
+
 def _reference_key(key: object, parent: KeyPath) -> bool:
-    """A key a credential reference is made of: its kind, a field of an `aws` reference, or a
-    region entry's authorizedOn (`refreshToken: {NA: {env: A, authorizedOn: DATE}}`)."""
+    """A key a credential reference is made of: its kind, a field of an `aws` reference, a
+    region entry's authorizedOn (`refreshToken: {NA: {env: A, authorizedOn: DATE}}`), or what a
+    Far East account names besides its token (`accounts: [{marketplaces: [AU], sellerId, refreshToken}]`)."""
+    if parent[:3] == ("spec", "credentials", "accounts"):
+        if len(parent) == 4:
+            return key in _ACCOUNT_KEYS
+        if len(parent) == 5 and parent[4] == "marketplaces":
+            return True
+        if key == "authorizedOn":
+            return len(parent) == 5 and parent[4] == "refreshToken"
     if key == "authorizedOn":
         return len(parent) == 4 and parent[3] in catalogue.REGIONS
     return key in _REFERENCE_KINDS or (parent[-1:] == ("aws",) and key in _AWS_KEYS)
@@ -402,6 +456,8 @@ def _secret_key(key: object, parent: KeyPath) -> bool:
     if parent[:2] != ("spec", "credentials") or len(parent) < 3:
         return False
     if len(parent) == 3 and key in catalogue.REGIONS:  # refreshToken: {NA: {...}}
+        return False
+    if parent == ("spec", "credentials", "accounts") and isinstance(key, int):  # accounts: [{...}]
         return False
     return not _reference_key(key, parent)
 
@@ -426,37 +482,55 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
     name = _at(data, ("metadata", "name"))
     if isinstance(name, str) and name != expected_name:
         problem(("metadata", "name"), f"must equal {expected_name!r}, the name of its file (or template row)")
+    for path, message in _marketplace_problems(data):
+        problem(path, message)
+    out += _region_tokens(doc, source, reported)
+    out += _account_marketplaces(doc, source, reported)
+    for path, message in _value_problems(data, root):
+        problem(path, message)
+    return out
+
+
+def _marketplace_problems(data: object) -> list[tuple[KeyPath, str]]:
+    """Unknown and repeated marketplace codes, at their item."""
     markets = _at(data, ("spec", "marketplaces"))
+    found: list[tuple[KeyPath, str]] = []
     seen: dict[str, int] = {}
     for i, code in enumerate(markets if isinstance(markets, list) else []):
         if not isinstance(code, str):
             continue
         if code not in catalogue.BY_CODE:
             hint = did_you_mean(code.upper(), catalogue.CODES, MARKETPLACE_ALIASES)
-            problem(("spec", "marketplaces", i), f"unknown marketplace {code!r}{hint} (known: {', '.join(catalogue.CODES)})")
+            found.append((("spec", "marketplaces", i),
+                          f"unknown marketplace {code!r}{hint} (known: {', '.join(catalogue.CODES)})"))
         elif code in seen:
-            problem(("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})")
+            found.append((("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})"))
         seen.setdefault(code, i)
-    out += _region_tokens(doc, source, reported)
+    return found
+
+
+def _value_problems(data: object, root: Path | None) -> list[tuple[KeyPath, str]]:
+    """Countries that are not ISO 3166-1 codes, impossible dates, document URIs refused."""
+    found: list[tuple[KeyPath, str]] = []
     for path in [("spec", "businessRegistration", "country")] + _list_paths(data, ("spec", "taxRegistrations"),
                                                                           "country"):
         value = _at(data, path)
         if isinstance(value, str) and len(value) == 2 and value.isupper() and value not in ISO_3166_ALPHA2:
             hint = did_you_mean(value, ISO_3166_ALPHA2, COUNTRY_ALIASES)
-            problem(path, f"{value} is not an ISO 3166-1 country code{hint}"
-                          + (" (UK is the marketplace; the country is GB)" if value == "UK" else ""))
+            found.append((path, f"{value} is not an ISO 3166-1 country code{hint}"
+                                + (" (UK is the marketplace; the country is GB)" if value == "UK" else "")))
     for path in _list_paths(data, ("spec", "taxRegistrations"), "completedOn") + [
             ("spec", "legalRepresentative", "idDocument", "expiresOn")] + [
             ("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS]:
         value = _at(data, path)
         if isinstance(value, str) and _date(value) is None:
-            problem(path, "is not a real date (YYYY-MM-DD)")
+            found.append((path, "is not a real date (YYYY-MM-DD)"))
     for path in [("spec", "businessRegistration", "document", "uri")] + _list_paths(data, ("spec", "documents"), "uri"):
         value = _at(data, path)
         reason = _uri_problem(value, root) if isinstance(value, str) else None
         if reason:
-            problem(path, reason)
-    return out
+            found.append((path, reason))
+    return found
 
 
 def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) -> list[Problem]:
@@ -470,8 +544,13 @@ def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) ->
     if not tokens or not set(tokens) <= set(catalogue.REGIONS):
         return []  # the single-reference form, or a map the schema already refuses
     missing: dict[str, list[str]] = {}
+    accounts = _at(doc.data, ("spec", "credentials", "accounts"))
+    own: set[object] = set()
+    for account in accounts if isinstance(accounts, list) else []:
+        codes = account.get("marketplaces") if isinstance(account, dict) else None
+        own.update(codes if isinstance(codes, list) else ())
     for code in markets:
-        if isinstance(code, str) and code in catalogue.BY_CODE:
+        if isinstance(code, str) and code in catalogue.BY_CODE and code not in own:
             region = catalogue.by_code(code).region
             if region not in tokens:
                 missing.setdefault(region, []).append(code)
@@ -481,12 +560,29 @@ def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) ->
             for region, codes in sorted(missing.items(), key=lambda kv: catalogue.REGIONS.index(kv[0]))]
 
 
+def _account_marketplaces(doc: yamlsource.Document, source: str, reported: set[str]) -> list[Problem]:
+    """Each Far East account's marketplaces are the entity's, and each is in one account only."""
+    accounts = _at(doc.data, ("spec", "credentials", "accounts"))
+    markets = _at(doc.data, ("spec", "marketplaces"))
+    if not isinstance(accounts, list) or not isinstance(markets, list):
+        return []
+    out, seen = [], set()
+    for i, account in enumerate(accounts):
+        codes = account.get("marketplaces") if isinstance(account, dict) else None
+        for j, code in enumerate(codes if isinstance(codes, list) else []):
+            path = ("spec", "credentials", "accounts", i, "marketplaces", j)
+            why = (f"{code} is not in spec.marketplaces" if code not in markets
+                   else f"{code} is in another account already" if code in seen else None)
+            seen.add(code)
+            if why and dotted(path) not in reported:
+                out.append(Problem(source, *doc.where(path), dotted(path), why))
+    return out
+
+
 def _at(data: object, path: KeyPath) -> object:
     """The value at `path`, or None where the document does not have that shape."""
     for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) and part < len(data):
             data = data[part]
         else:
             return None
@@ -604,26 +700,31 @@ def _entity(data: dict, source: Source) -> Entity:
     return Entity(
         name=data["metadata"]["name"],
         seller_id=spec["sellerId"],
-        credentials=_credentials(spec["credentials"]["refreshToken"]),
+        credentials=_credentials(spec["credentials"]["refreshToken"], spec["credentials"].get("accounts", ())),
         submission=submission,
         marketplaces=tuple(sys.intern(m) for m in spec["marketplaces"]),
         labels=tuple(sorted((_i(k), _i(v)) for k, v in data["metadata"].get("labels", {}).items())),
         source=source,
+        acknowledgements=tuple(Acknowledgement(a["code"], a["marketplace"], a["reason"].strip(), i)
+                               for i, a in enumerate(spec.get("acknowledgements", []))),
     )
 
 
-def _credentials(raw: dict) -> Credentials:
-    """`{env: A}` (one token for every region) or `{NA: {env: A, authorizedOn: DATE}, ...}`."""
+def _region_credential(raw: dict[str, Any]) -> RegionCredential:
+    entry = dict(raw)
+    on = entry.pop("authorizedOn", None)
+    return RegionCredential(SecretRef.from_mapping(entry), date.fromisoformat(on) if on else None)
+
+
+def _credentials(raw: dict[str, Any], accounts: Iterable[dict[str, Any]] = ()) -> Credentials:
+    """`{env: A}` (one token for every region) or `{NA: {env: A, authorizedOn: DATE}, ...}`, and
+    the Far East accounts (`credentials.accounts`)."""
+    named = tuple(MarketplaceAccount(tuple(a["marketplaces"]), _region_credential(a["refreshToken"]),
+                                     a.get("sellerId")) for a in accounts)
     if not set(raw) <= set(catalogue.REGIONS):
-        return Credentials(default=SecretRef.from_mapping(raw))
-    regions = []
-    for region in catalogue.REGIONS:
-        if region in raw:
-            entry = dict(raw[region])
-            on = entry.pop("authorizedOn", None)
-            regions.append((region, RegionCredential(SecretRef.from_mapping(entry),
-                                                     date.fromisoformat(on) if on else None)))
-    return Credentials(regions=tuple(regions))
+        return Credentials(default=SecretRef.from_mapping(raw), accounts=named)
+    regions = tuple((region, _region_credential(raw[region])) for region in catalogue.REGIONS if region in raw)
+    return Credentials(regions=regions, accounts=named)
 
 
 def _uniqueness(entities: list[Entity]) -> list[Problem]:

@@ -3,16 +3,24 @@
 Pure functions of (submission, marketplace, today, minimum ID validity). `acorn plan`
 blocks a pair on them, and the sandbox's review rejects with them: one set of rules.
 `warnings` are the marketplace's tax requirements that depend on what no file says
-(thresholds, residency, where the goods are): plan shows them on the pair, never blocks.
+(thresholds, residency, where the goods are), a number a published rule cannot settle, and a
+U.S. tax interview form that expires within the ID window: plan shows them on the pair,
+never blocks.
+
+The U.S. tax interview (US, CA; MX depends): a W-8BEN-E, for a business registered outside the
+U.S., stays valid through the last day of the third calendar year after the year it was signed
+(IRS, Instructions for the Requester of Forms W-8BEN, W-8BEN-E, ...: "until the last day of the
+third succeeding calendar year"); one expired by today, or dated after today, blocks. A W-9,
+for a U.S. business, does not expire; one dated after today blocks.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule, by_code
+from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule
 from ..domain.masking import mask
-from ..domain.model import Entity, Reason, Submission, TaxRegistration
+from ..domain.model import Reason, Submission, TaxRegistration
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS
 from . import tax_numbers
 
@@ -21,9 +29,13 @@ MISSING_TAX_REGISTRATION = "MISSING_TAX_REGISTRATION"
 TRANSLATION_REQUIRED = "TRANSLATION_REQUIRED"
 TAX_NUMBER_INVALID = "TAX_NUMBER_INVALID"
 REGISTRATION_NUMBER_INVALID = "REGISTRATION_NUMBER_INVALID"
-# A warning, never a block, and never a review's reason.
+TAX_INTERVIEW_INVALID = "TAX_INTERVIEW_INVALID"  # the interview's form expired, or dated in the future
+# Warnings, never a block, and never a review's reason.
 TAX_REGISTRATION_MAY_BE_REQUIRED = "TAX_REGISTRATION_MAY_BE_REQUIRED"
-WARNINGS = frozenset({TAX_REGISTRATION_MAY_BE_REQUIRED})
+TAX_NUMBER_UNVERIFIED = "TAX_NUMBER_UNVERIFIED"  # passes, but a rule that cannot settle it fails
+TAX_INTERVIEW_EXPIRES_SOON = "TAX_INTERVIEW_EXPIRES_SOON"
+WARNINGS = frozenset({TAX_REGISTRATION_MAY_BE_REQUIRED, TAX_NUMBER_UNVERIFIED, TAX_INTERVIEW_EXPIRES_SOON})
+INTERVIEW_FORMS = ("US_W8BENE", "US_W9")
 
 
 def check_id_document(submission: Submission, today: date, min_valid_days: int) -> Reason | None:
@@ -42,22 +54,103 @@ def _takes(need: TaxRequirement, tax: TaxRegistration) -> bool:
     return tax.scheme == need.scheme and (need.country is None or tax.country == need.country)
 
 
-def check_tax(submission: Submission, marketplace: Marketplace) -> Reason | None:
-    """The marketplace's tax row: an invalid number of its scheme, or a certain requirement
-    that no registration meets (a requirement that depends is a warning: see `warnings`)."""
-    need = marketplace.tax
+def requirements(submission: Submission, marketplace: Marketplace) -> tuple[TaxRequirement, ...]:
+    """The marketplace's tax rows (its own, then the U.S. tax interview where it asks for it),
+    as they apply to a business registered where the submission's is."""
+    home = submission.business_registration.country
+    return tuple(need.for_business_in(home) for need in (marketplace.tax, marketplace.interview) if need is not None)
+
+
+def check_tax(submission: Submission, marketplace: Marketplace, today: date | None = None) -> Reason | None:
+    """The marketplace's tax rows: an invalid number of their scheme, an interview form that
+    expired or is dated after `today`, or a certain requirement that no registration meets (a
+    requirement that depends is a warning: see `warnings`)."""
+    for need in requirements(submission, marketplace):
+        found = _check_row(submission, marketplace, need, today)
+        if found is not None:
+            return found
+    return None
+
+
+def _check_row(submission: Submission, marketplace: Marketplace, need: TaxRequirement,
+               today: date | None) -> Reason | None:
     mine = [t for t in submission.tax_registrations if _takes(need, t)]
     for tax in mine:
-        problem = tax_numbers.tax_number_problem(tax.scheme, tax.country, tax.number) if tax.number else None
-        if problem:
-            which = tax.scheme + (f" ({tax.country})" if tax.country else "")
-            return Reason(TAX_NUMBER_INVALID, f"{which} number {mask(tax.number)}: {problem}")
-    if mine or need.rule is not TaxRule.REQUIRED:
+        invalid = _number_reason(tax)
+        if invalid is not None:
+            return invalid[0]
+        dated = _interview_date_problem(tax, today)
+        if dated:
+            return Reason(TAX_INTERVIEW_INVALID, dated)
+    return None if mine else _missing(marketplace, need)
+
+
+def _number_reason(tax: TaxRegistration, index: int | None = None) -> tuple[Reason, str] | None:
+    """TAX_NUMBER_INVALID for the item's number (named `taxRegistrations[index]` when given),
+    with the check's own words; None when it passes (or carries no number)."""
+    problem = tax_numbers.tax_number_problem(tax.scheme, tax.country, tax.number) if tax.number else None
+    if not problem:
         return None
-    if submission.business_registration.country == need.waived_if_registered_in:
+    which = tax.scheme + (f" ({tax.country})" if tax.country else "")
+    item = f"taxRegistrations[{index}] " if index is not None else ""
+    return Reason(TAX_NUMBER_INVALID, f"{item}{which} number {mask(tax.number or '')}: {problem}"), problem
+
+
+def tax_number_reasons(submission: Submission) -> tuple[tuple[int, Reason, str], ...]:
+    """(item index, reason, the check's own words) for every `taxRegistrations` item whose
+    number is invalid: every create carries every item, so each blocks every create."""
+    return tuple((i, *found) for i, tax in enumerate(submission.tax_registrations)
+                 for found in [_number_reason(tax, i)] if found is not None)
+
+
+def interview_reasons(submission: Submission, marketplace: Marketplace,
+                      today: date) -> tuple[tuple[int, Reason], ...]:
+    """(item index, TAX_INTERVIEW_INVALID) for each U.S. tax interview form among the
+    marketplace's rows that expired by `today` or is dated after it (a date decides it)."""
+    return tuple((i, Reason(TAX_INTERVIEW_INVALID, dated))
+                 for need in requirements(submission, marketplace)
+                 for i, tax in enumerate(submission.tax_registrations) if _takes(need, tax)
+                 for dated in [_interview_date_problem(tax, today)] if dated)
+
+
+def check_tax_requirement(submission: Submission, marketplace: Marketplace) -> Reason | None:
+    """A certain tax requirement of the marketplace's rows that no registration meets (numbers
+    and dates aside)."""
+    for need in requirements(submission, marketplace):
+        if not any(_takes(need, t) for t in submission.tax_registrations):
+            missing = _missing(marketplace, need)
+            if missing is not None:
+                return missing
+    return None
+
+
+def _missing(marketplace: Marketplace, need: TaxRequirement) -> Reason | None:
+    if need.rule is not TaxRule.REQUIRED:
         return None
     wanted = need.scheme + (f" with country {need.country}" if need.country else "")
     return Reason(MISSING_TAX_REGISTRATION, f"{marketplace.code} requires tax registration {wanted}")
+
+
+def interview_expires(tax: TaxRegistration) -> date | None:
+    """The last day a U.S. tax interview form is valid (None: it does not expire, or no date)."""
+    if tax.scheme != "US_W8BENE" or tax.completed_on is None:
+        return None
+    return date(tax.completed_on.year + 3, 12, 31)
+
+
+def _interview_date_problem(tax: TaxRegistration, today: date | None) -> str | None:
+    if today is None or tax.scheme not in INTERVIEW_FORMS or tax.completed_on is None:
+        return None
+    form = "W-8BEN-E" if tax.scheme == "US_W8BENE" else "W-9"
+    if tax.completed_on > today:
+        return (f"{tax.scheme}: the {form} is dated {(tax.completed_on - today).days} days in the future "
+                "(completedOn): write the day it was signed")
+    expires = interview_expires(tax)
+    if expires is not None and today > expires:
+        return (f"{tax.scheme}: the {form} expired {(today - expires).days} days ago: it is valid through the "
+                "last day of the third calendar year after signing; take the U.S. tax interview again and "
+                "update completedOn")
+    return None
 
 
 def check_registration_number(submission: Submission) -> Reason | None:
@@ -87,29 +180,50 @@ def check(submission: Submission, marketplace: Marketplace, today: date,
     """Every reason the marketplace would reject this submission for, in a stable order."""
     found = (check_id_document(submission, today, min_valid_days),
              check_registration_number(submission),
-             check_tax(submission, marketplace),
+             check_tax(submission, marketplace, today),
              check_translation(submission, marketplace))
     return tuple(r for r in found if r is not None)
 
 
-def check_entity(entity: Entity, today: date,
-                 min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> dict[str, tuple[Reason, ...]]:
-    """Reasons per desired marketplace code of the entity; a clean marketplace maps to ()."""
-    return {code: check(entity.submission, by_code(code), today, min_valid_days)
-            for code in entity.marketplaces}
-
-
-def warnings(submission: Submission, marketplace: Marketplace) -> tuple[Reason, ...]:
+def warnings(submission: Submission, marketplace: Marketplace, today: date | None = None,
+             min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> tuple[Reason, ...]:
     """What the marketplace may ask for, depending on facts no file holds: a DEPENDS row
-    whose scheme the submission has no registration of."""
-    need = marketplace.tax
-    if need.rule is not TaxRule.DEPENDS or any(_takes(need, t) for t in submission.tax_registrations):
-        return ()
-    wanted = need.scheme + (f" with country {need.country}" if need.country else "")
-    return (Reason(TAX_REGISTRATION_MAY_BE_REQUIRED,
-                   f"{marketplace.code} may require tax registration {wanted}: {need.depends_on}"),)
+    whose scheme the submission has no registration of; a number of its rows that passes but
+    that a rule which cannot settle it doubts; an interview form expiring within
+    `min_valid_days` of `today` (the ID window)."""
+    return tuple(r for _, r in warning_items(submission, marketplace, today, min_valid_days))
 
 
-def warn_entity(entity: Entity) -> dict[str, tuple[Reason, ...]]:
-    """`warnings` per desired marketplace code of the entity."""
-    return {code: warnings(entity.submission, by_code(code)) for code in entity.marketplaces}
+def warning_items(submission: Submission, marketplace: Marketplace, today: date | None = None,
+                  min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> tuple[tuple[int | None, Reason], ...]:
+    """`warnings`, each with the `taxRegistrations` item it is about (None: a row no item meets)."""
+    out: list[tuple[int | None, Reason]] = []
+    for need in requirements(submission, marketplace):
+        mine = [(i, t) for i, t in enumerate(submission.tax_registrations) if _takes(need, t)]
+        if need.rule is TaxRule.DEPENDS and not mine:
+            wanted = need.scheme + (f" with country {need.country}" if need.country else "")
+            out.append((None, Reason(TAX_REGISTRATION_MAY_BE_REQUIRED,
+                                     f"{marketplace.code} may require tax registration {wanted}: {need.depends_on}")))
+        out += [(i, r) for i, t in mine for r in [_doubt(t) or _expiring(t, today, min_valid_days)] if r is not None]
+    return tuple(out)
+
+
+def _doubt(tax: TaxRegistration) -> Reason | None:
+    doubt = tax_numbers.tax_number_doubt(tax.scheme, tax.country, tax.number) if tax.number else None
+    if doubt is None:
+        return None
+    which = tax.scheme + (f" ({tax.country})" if tax.country else "")
+    return Reason(TAX_NUMBER_UNVERIFIED, f"{which} number {mask(tax.number or '')}: {doubt}")
+
+
+def _expiring(tax: TaxRegistration, today: date | None, min_valid_days: int) -> Reason | None:
+    expires = interview_expires(tax)
+    if today is None or expires is None or _interview_date_problem(tax, today):
+        return None
+    left = (expires - today).days
+    if left >= min_valid_days:
+        return None
+    return Reason(TAX_INTERVIEW_EXPIRES_SOON,
+                  f"{tax.scheme}: the W-8BEN-E expires in {left} days (valid through the last day of the third "
+                  f"calendar year after signing), within the {min_valid_days} days a submission must stay valid: "
+                  "take the U.S. tax interview again soon")

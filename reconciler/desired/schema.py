@@ -44,6 +44,11 @@ PATTERN_WORDS = {
     "^[A-Za-z0-9/_+=.@:-]+$": "must be a Secrets Manager secret name or ARN (letters, digits and / _ + = . @ : -), "
                               "like acorn/sellers/acme-de",
     "^[a-z]{2}(-[a-z]+)+-[0-9]+$": "must be an AWS region, like eu-west-1",
+    r"^\s*(\d+%?|rest)(\s*,\s*(\d+%?|rest))*\s*$":
+        "must be waves separated by commas, each a count, a share or rest, like 1,10%,rest",
+    r"^\s*\d+(\.\d+)?%\s*$": "must be a share of a wave, like 25%",
+    "^[A-Z][A-Z0-9_]{2,63}$": "must be an upper-case reason code, like TAX_REGISTRATION_MAY_BE_REQUIRED",
+    "\\S": "must say why in words, like we store no goods in France and sell under the OSS scheme",
 }
 
 _WANTED = {"string": "a string", "object": "a mapping", "array": "a list",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +14,7 @@ from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
 from ..errors import ConfigError, DesiredStateError, Problem
 from . import schema, yamlsource
 from .safefile import DEFAULT_FILE_BYTES, DEFAULT_SECRET_FILE_BYTES, read_regular, why_unreadable
+from .verdict import ERROR, SETTINGS_INVALID, Finding, Location, client_secret_findings
 
 ENVIRONMENTS = ("sandbox", "production")
 
@@ -36,11 +37,21 @@ class Settings:
     lwa_client_secret_rotated_on: date | None = None  # rotate every 180 days (SP-API)
     max_file_bytes: int = DEFAULT_FILE_BYTES
     max_secret_file_bytes: int = DEFAULT_SECRET_FILE_BYTES
+    waves_above: int | None = None  # waves.above: apply goes in waves when it has more creates than this
+    waves: str = "1,10%,rest"       # waves.sizes: the waves apply submits (docs/apply.md)
+    halt_on: str = "25%"            # waves.haltOn: a wave stops the run when one reason code rejects more
+    source: str = field(default="acorn.yaml", compare=False)  # the file read (--config), as named
+    places: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)  # (dotted key, line, column)
+
+    def at(self, key: str) -> tuple[int, int]:
+        """(line, column) where `key` is written in the file; 1:1 when it is not."""
+        return next(((line, col) for k, line, col in self.places if k == key), (1, 1))
 
     @property
     def policy(self) -> Policy:
         """The part of the settings that the plan engine decides by."""
-        return Policy(self.stale_pending_days, self.id_document_min_valid_days)
+        return Policy(self.stale_pending_days, self.id_document_min_valid_days, self.lwa_client_secret_rotated_on,
+                      self.environment)
 
 
 def _ref(raw: dict | None, default: SecretRef) -> SecretRef:
@@ -74,19 +85,37 @@ def parse_settings(text: str, source: str) -> Settings:
         id_document_min_valid_days=raw.get("preflight", {}).get(
             "idDocumentMinValidDays", defaults.id_document_min_valid_days),
         throttle_budget_seconds=float(raw.get("throttleBudgetSeconds", defaults.throttle_budget_seconds)),
-        lwa_client_secret_rotated_on=_date(lwa.get("clientSecretRotatedOn"), source),
+        lwa_client_secret_rotated_on=_date(lwa.get("clientSecretRotatedOn"), source,
+                                           doc.where(("lwa", "clientSecretRotatedOn"))),
         max_file_bytes=raw.get("limits", {}).get("fileBytes", defaults.max_file_bytes),
         max_secret_file_bytes=raw.get("limits", {}).get("secretFileBytes", defaults.max_secret_file_bytes),
+        waves_above=raw.get("waves", {}).get("above"),
+        waves=raw.get("waves", {}).get("sizes", defaults.waves),
+        halt_on=raw.get("waves", {}).get("haltOn", defaults.halt_on),
+        source=source,
+        places=tuple((".".join(path), *doc.where(path)) for path in _PLACES if _written(raw, path)),
     )
 
 
-def _date(value: str | None, source: str) -> date | None:
+_PLACES = (("environment",), ("endpoint",), ("lwa", "endpoint"), ("lwa", "clientSecretRotatedOn"),
+           ("secrets", "aws", "endpoint"))
+
+
+def _written(raw: object, path: tuple[str, ...]) -> bool:
+    for part in path:
+        if not isinstance(raw, dict) or part not in raw:
+            return False
+        raw = raw[part]
+    return True
+
+
+def _date(value: str | None, source: str, where: tuple[int, int] = (1, 1)) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise DesiredStateError([Problem(source, 1, 1, "lwa.clientSecretRotatedOn",
+        raise DesiredStateError([Problem(source, *where, "lwa.clientSecretRotatedOn",
                                          "is not a real date (YYYY-MM-DD)")], where=source) from None
 
 
@@ -166,6 +195,27 @@ def resolve_settings(file_settings: Settings | None, env: Mapping[str, str],
     return replace(base, environment=environment, endpoint=endpoint)
 
 
+def settings_findings(settings: Settings, today: date, shown: str | None = None) -> tuple[Finding, ...]:
+    """acorn.yaml's part of the verdict: a combination the docs call an error (production with
+    the embedded sandbox, a URL that is not one, plain http:// in production) at its line, and
+    the client secret's rotation. Judged on the file alone: the environment's overrides are a
+    run's, not the repository's. `shown` names the file as annotations should (repo-relative)."""
+    where = shown or settings.source
+    found: list[Finding] = []
+    try:
+        resolve_settings(settings, {})
+    except ConfigError as exc:
+        message = str(exc)
+        key = message.split(" ", 1)[0]
+        if "embedded sandbox" in message and any(k == "endpoint" for k, _, _ in settings.places):
+            key = "endpoint"  # production was written, then the endpoint that contradicts it
+        elif key not in {".".join(p) for p in _PLACES}:
+            key = "environment"
+        found.append(Finding(SETTINGS_INVALID, ERROR, message, Location(where, *settings.at(key), key)))
+    return tuple(found) + client_secret_findings(settings.lwa_client_secret_rotated_on, today, where,
+                                                 *settings.at("lwa.clientSecretRotatedOn"))
+
+
 def load_settings(config: Path | None, env: Mapping[str, str], *, environment: str | None = None,
                   endpoint: str | None = None, required: bool = False, offline: bool = False) -> Settings:
     """Read `config` (if it exists; an explicitly named missing file is an error) and resolve.
@@ -186,4 +236,11 @@ def load_settings(config: Path | None, env: Mapping[str, str], *, environment: s
             raise ConfigError(f"config file {config} does not exist")
     if offline:
         return file_settings or Settings()
-    return resolve_settings(file_settings, env, environment, endpoint)
+    try:
+        return resolve_settings(file_settings, env, environment, endpoint)
+    except ConfigError:
+        if file_settings is not None:  # the file's own combination: said at its line, as validate says it
+            wrong = [f.problem() for f in settings_findings(file_settings, date.min) if f.severity is ERROR]
+            if wrong:
+                raise DesiredStateError(wrong, where=str(config)) from None
+        raise

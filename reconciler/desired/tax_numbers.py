@@ -2,21 +2,27 @@
 
 Pure functions of (scheme, country, number). python-stdnum knows the format and check
 digits of most schemes; for the few it does not (AE_VAT, SA_VAT, ZA_VAT, SG_GST's
-M-numbers, JP_JCT's leading T) the pattern acorn checks is written here and in
-docs/tax-requirements.md. A number is normalised first (spaces, dots, dashes and slashes
-dropped, upper case), as the authorities accept it written either way.
+M-numbers, JP_JCT's leading T, IN_GST's state codes 38, 97 and 99) the rule acorn checks is
+written here and in docs/tax-requirements.md. A number is normalised first (NFKC, so a
+full-width `Ｔ４７００…` reads as `T4700…`; zero-width characters, spaces, dots, dashes and
+slashes dropped; upper case), as the authorities accept it written either way.
 
-An answer is a problem in words, or None. It never repeats the number: the caller says
-which number it means (by its place in the file, or masked).
+Two answers, each in words or None, never repeating the number (the caller says which
+number it means, by its place in the file or masked): `tax_number_problem`, which blocks,
+and `tax_number_doubt`, a warning where a published rule cannot settle it (an MX RFC whose
+check digit fails: SAT confirms such RFCs; a JP T-number whose corporate check digit fails:
+a sole proprietor's number is a separate numbering whose check digit is not published).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from stdnum import luhn
 from stdnum.au import abn, acn
 from stdnum.br import cnpj
 from stdnum.ca import bn
@@ -25,24 +31,25 @@ from stdnum.eg import tn
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.gb import vat as gb_vat
-from stdnum.in_ import gstin
+from stdnum.in_ import gstin, pan
 from stdnum.jp import cn as jp_cn
 from stdnum.mx import rfc
 from stdnum.sg import uen
 from stdnum.tr import vkn
 
 from ..domain.catalogue import SCHEMES
-from ..domain.model import Entity
-from ..errors import Problem
 
 CHECK_DIGIT = "the check digit does not match"
 
 _SEPARATORS = re.compile(r"[\s.\-/]")
+# Zero-width characters a copy from a web page or a PDF brings along (NFKC keeps them).
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def normalise(number: str) -> str:
-    """`de 123.456-788` -> `DE123456788`: what every check below reads."""
-    return _SEPARATORS.sub("", number).upper()
+    """`de 123.456-788` -> `DE123456788`, and a full-width `ＤＥ１２３…` likewise: what every
+    check below reads (NFKC first, then the zero-width characters and the separators)."""
+    return _SEPARATORS.sub("", _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", number))).upper()
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,10 @@ class _Rule:
     noun: str  # "a German VAT number"
     form: str  # "DE and 9 digits"
     check: Callable[[str], object]  # raises stdnum's ValidationError (or ValueError) on a bad number
+    # Raises InvalidChecksum where the number passes `check` but a rule that cannot settle it
+    # fails (a warning, never a block): the unpublished or unreliable check digits.
+    doubt: Callable[[str], object] | None = None
+    doubt_why: str = ""
 
 
 def _pattern(regex: str) -> Callable[[str], object]:
@@ -71,13 +82,57 @@ def _ca_gst_hst(number: str) -> None:
 def _jp_jct(number: str) -> None:
     if not re.fullmatch(r"T[0-9]{13}", number):
         raise ValueError("not T + 13 digits")
+
+
+def _jp_corporate_digit(number: str) -> None:
     jp_cn.validate(number[1:])
 
 
+class _Said(ValueError):
+    """A refusal whose own words say more than the rule's form."""
+
+
 def _mx_rfc(number: str) -> None:
-    # stdnum leaves the check digit unchecked by default (some old RFCs fail it); a typo is
-    # far likelier than one of those, and SAT's ConsultaRFC settles a doubt.
-    rfc.validate(number, validate_check_digits=True)
+    # A complete RFC has its homoclave: 12 characters for a company, 13 for a person (stdnum
+    # also takes a person's 10 characters without it, which is not a complete RFC).
+    if len(number) == 10 and rfc.is_valid(number):
+        raise _Said("a Mexican RFC without its 3-character homoclave is not a complete RFC: write all 13 "
+                    "characters as SAT's Constancia de Situación Fiscal shows them")
+    if len(number) not in (12, 13):
+        raise ValueError("not 12 or 13 characters")
+    rfc.validate(number)
+
+
+def _mx_rfc_digit(number: str) -> None:
+    # python-stdnum's corpus lists 100 RFCs that SAT's ConsultaRFC confirmed and whose check
+    # digit fails (about 1.5% of those in use): a failing digit is a doubt, not a block.
+    try:
+        rfc.validate(number, validate_check_digits=True)
+    except ValidationError:
+        raise InvalidChecksum() from None
+
+
+# GSTIN state codes python-stdnum 2.2 does not know: 38 Ladakh (since 2020), 97 Other
+# Territory, 99 Centre Jurisdiction (GSTN's state code list); the rest is checked as stdnum does.
+_EXTRA_GST_STATES = ("38", "97", "99")
+_GSTIN = re.compile(r"[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][0-9A-Z]{3}")
+
+
+def _in_gst(number: str) -> None:
+    if number[:2] not in _EXTRA_GST_STATES:
+        gstin.validate(number)
+        return
+    if not _GSTIN.fullmatch(number) or number[12] == "0" or number[13] != "Z":
+        raise ValueError("not a GSTIN")
+    pan.validate(number[2:12])
+    luhn.validate(number, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _za_vat(number: str) -> None:
+    # SARS's number is 10 digits starting with 4; written with the ZA prefix (as on EU-style
+    # invoices) it is the same number.
+    if not re.fullmatch(r"(ZA)?4[0-9]{9}", number):
+        raise ValueError("not 4 and 9 digits")
 
 
 _SG_M_NUMBER = re.compile(r"M[0-9RBX][0-9]{7}[0-9A-Z]")
@@ -94,19 +149,26 @@ _RULES: dict[str, _Rule] = {
     "UK_VAT": _Rule("a UK VAT number", "GB (or XI) and 9 digits", gb_vat.validate),
     "CA_GST_HST": _Rule("a GST/HST number", "the 9-digit business number, RT and a 4-digit account number",
                         _ca_gst_hst),
-    "JP_JCT": _Rule("a Japanese qualified invoice issuer number", "T and a 13-digit corporate number", _jp_jct),
+    "JP_JCT": _Rule("a Japanese qualified invoice issuer number", "T and 13 digits", _jp_jct,
+                    _jp_corporate_digit,
+                    "its 13 digits fail a corporate number's check digit: right if it is a sole proprietor's "
+                    "registration number (the NTA numbers those separately and publishes no check digit for "
+                    "them); check it on the NTA's Qualified Invoice Issuer Publication Site"),
     "AU_GST": _Rule("an Australian ABN", "11 digits", abn.validate),
     "IN_GST": _Rule("an Indian GSTIN", "15 characters: a 2-digit state code, the 10-character PAN, "
-                    "an entity digit, Z and a check character", gstin.validate),
+                    "an entity digit, Z and a check character", _in_gst),
     "BR_CNPJ": _Rule("a Brazilian CNPJ", "14 digits (or the alphanumeric CNPJ: 12 characters and 2 digits)",
                      cnpj.validate),
-    "MX_RFC": _Rule("a Mexican RFC", "3 letters (4 for a person), the 6-digit date and a 3-character homoclave",
-                    _mx_rfc),
+    "MX_RFC": _Rule("a Mexican RFC", "3 letters (4 for a person), the 6-digit date and the 3-character "
+                    "homoclave (12 or 13 characters)", _mx_rfc, _mx_rfc_digit,
+                    "the check digit does not match: SAT confirms some RFCs whose check digit fails, so check "
+                    "it on SAT's ConsultaRFC (a typo is likelier)"),
     "TR_VKN": _Rule("a Turkish tax number (VKN)", "10 digits", vkn.validate),
     "AE_VAT": _Rule("a UAE tax registration number (TRN)", "15 digits", _pattern(r"[0-9]{15}")),
-    "SA_VAT": _Rule("a Saudi VAT number", "15 digits, the first and the last a 3", _pattern(r"3[0-9]{13}3")),
+    "SA_VAT": _Rule("a Saudi VAT number", "15 digits, the first and the last a 3 (ZATCA's rule BR-KSA-40)",
+                    _pattern(r"3[0-9]{13}3")),
     "EG_TIN": _Rule("an Egyptian tax registration number", "9 digits", tn.validate),
-    "ZA_VAT": _Rule("a South African VAT number", "10 digits starting with 4", _pattern(r"4[0-9]{9}")),
+    "ZA_VAT": _Rule("a South African VAT number", "10 digits starting with 4 (a ZA prefix is accepted)", _za_vat),
     "SG_GST": _Rule("a Singapore GST registration number", "a UEN (9 or 10 characters with a check letter) "
                     "or M, a digit or R, B or X, 7 digits and a check character", _sg_gst),
 }
@@ -117,7 +179,7 @@ _EU_NAMES = {
     "FR": "a French", "GR": "a Greek", "HR": "a Croatian", "HU": "a Hungarian", "IE": "an Irish",
     "IT": "an Italian", "LT": "a Lithuanian", "LU": "a Luxembourg", "LV": "a Latvian", "MT": "a Maltese",
     "NL": "a Dutch", "PL": "a Polish", "PT": "a Portuguese", "RO": "a Romanian", "SE": "a Swedish",
-    "SI": "a Slovenian", "SK": "a Slovak", "XI": "a Northern Ireland",
+    "SI": "a Slovenian", "SK": "a Slovak",
 }
 # The body after the prefix, for the marketplaces' countries; others get "and the national number".
 _EU_FORMS = {
@@ -136,23 +198,42 @@ def _eu_prefix(country: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def tax_number_problem(scheme: str, country: str | None, number: str) -> str | None:
     """Why `number` is not a valid number of `scheme` (for `country`), in words; None if it is."""
+    return _verdict(scheme, country, number)[0]
+
+
+@lru_cache(maxsize=1 << 16)
+def tax_number_doubt(scheme: str, country: str | None, number: str) -> str | None:
+    """A doubt about a number that passes (a warning, never a block), in words; None if none."""
+    return _verdict(scheme, country, number)[1]
+
+
+def _verdict(scheme: str, country: str | None, number: str) -> tuple[str | None, str | None]:
     compact = normalise(number)
     if scheme == "EU_VAT":
-        return _eu_problem(country, compact)
+        return _eu_problem(country, compact), None
     rule = _RULES.get(scheme)
     if rule is None:
-        return None  # a scheme without a number (US_W8BENE); the schema refuses unknown ones
+        return None, None  # a scheme without a number (US_W8BENE, US_W9); the schema refuses unknown ones
     home = SCHEMES[scheme].country
     if country is not None and country != home:
-        return f"{rule.noun} belongs to {home}: country must be {home} (or left out)"
-    return _run(rule, compact)
+        return f"{rule.noun} belongs to {home}: country must be {home} (or left out)", None
+    problem = _run(rule, compact)
+    if problem is not None or rule.doubt is None:
+        return problem, None
+    try:
+        rule.doubt(compact)
+    except (ValidationError, ValueError):
+        return None, rule.doubt_why
+    return None, None
 
 
 def _eu_problem(country: str | None, compact: str) -> str | None:
     if country is None:
         return "an EU VAT number needs its country"
     if country not in _EU_NAMES:
-        hint = ": for the UK, use scheme UK_VAT" if country == "GB" else ""
+        # Decided once: an XI number is a UK VAT number (HMRC's, for Northern Ireland's trade in
+        # goods with the EU): scheme UK_VAT takes it, as it takes GB.
+        hint = ": for the UK (GB or XI numbers), use scheme UK_VAT" if country in ("GB", "XI") else ""
         return f"{country} is not an EU member state{hint}"
     prefix = _eu_prefix(country)
     noun = f"{_EU_NAMES[country]} VAT number"
@@ -169,6 +250,8 @@ def _run(rule: _Rule, compact: str) -> str | None:
         rule.check(compact)
     except InvalidChecksum:
         return CHECK_DIGIT
+    except _Said as said:
+        return str(said)
     except (ValidationError, ValueError):
         return f"{rule.noun} is {rule.form}"
     return None
@@ -198,18 +281,3 @@ def business_number_problem(country: str, number: str) -> str | None:
     or if acorn does not know that country's numbers."""
     rule = _BUSINESS.get(country)
     return _run(rule, normalise(number)) if rule is not None else None
-
-
-
-def entity_problems(entity: Entity) -> list[Problem]:
-    """Every invalid number of the entity, at the file, line and column it is written
-    (`acorn validate` reports them as errors; plan blocks the pairs that need them)."""
-    s = entity.submission
-    where = {key: (line, column) for key, line, column in entity.source.numbers}
-    found: list[tuple[str, str | None]] = [
-        ("spec.businessRegistration.number",
-         business_number_problem(s.business_registration.country, s.business_registration.number))]
-    found += [(f"spec.taxRegistrations[{i}].number", tax_number_problem(t.scheme, t.country, t.number))
-              for i, t in enumerate(s.tax_registrations) if t.number is not None]
-    return [Problem(entity.source.path, *where.get(key, (entity.source.line, 1)), key, problem)
-            for key, problem in found if problem is not None]

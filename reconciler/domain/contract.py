@@ -79,6 +79,9 @@ METHOD_NOT_ALLOWED = "MethodNotAllowed"
 # SP-API's 403: the message is always ACCESS_DENIED; `details` tells the cases apart.
 ACCESS_DENIED = "Access to requested resource is denied."
 TOKEN_INVALID_DETAILS = "The access token you provided is revoked, malformed or invalid."  # observed
+# Observed (PipedreamHQ/pipedream#16843, amzn/selling-partner-api-models#4489): the app's LWA client
+# secret is past its 180-day rotation; the same for every seller, so it stops the run.
+LWA_SECRET_EXPIRED_DETAILS = "The LWA secret token you provided has expired."
 MISSING_AUTHENTICATION_TOKEN = "MissingAuthenticationToken"  # a 403's code when no token was sent
 QUOTA_EXCEEDED_MESSAGE = "You exceeded your quota for the requested resource."
 

@@ -74,6 +74,12 @@ class SellerLive:
     stores: tuple[Store, ...] = ()  # every participating store, catalogue or not
     unauthorized: tuple[tuple[str, str], ...] = ()  # (region, message)
     accounts: tuple[AccountRead, ...] = ()  # read only for entity-regions with creates
+    # Far East marketplaces not read with the right account (marketplace code, message): like
+    # an unauthorized region, never taken as "not live"
+    unread: tuple[tuple[str, str], ...] = ()
 
     def unauthorized_in(self, region: str) -> str | None:
         return dict(self.unauthorized).get(region)
+
+    def unread_in(self, code: str) -> str | None:
+        return dict(self.unread).get(code)

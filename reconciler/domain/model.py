@@ -45,12 +45,28 @@ class RegionCredential:
 
 
 @dataclass(frozen=True, slots=True)
+class MarketplaceAccount:
+    """Far East marketplaces that are a separate seller account: their own seller id (the
+    entity's when None) and refresh token (`credentials.accounts`)."""
+
+    marketplaces: tuple[str, ...]
+    credential: RegionCredential
+    seller_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Credentials:
     """An entity's refresh tokens: one reference used for every region (`default`), or one per
-    region (`regions`); a region is read and written with its own token only."""
+    region (`regions`); a region is read and written with its own token only. `accounts` name
+    Far East marketplaces read and written with another account's seller id and token."""
 
     default: SecretRef | None = None
     regions: tuple[tuple[str, RegionCredential], ...] = ()
+    accounts: tuple[MarketplaceAccount, ...] = ()
+
+    def account_for(self, code: str) -> MarketplaceAccount | None:
+        """The separate account of marketplace `code`, if the entity names one."""
+        return next((a for a in self.accounts if code in a.marketplaces), None)
 
     def for_region(self, region: str) -> SecretRef | None:
         """The reference of `region`'s token (None: the entity has no token for it)."""
@@ -62,7 +78,7 @@ class Credentials:
     def refs(self) -> tuple[SecretRef, ...]:
         """Every reference, default first, then by region."""
         out = [self.default] if self.default is not None else []
-        return tuple(out + [c.ref for _, c in self.regions])
+        return tuple(out + [c.ref for _, c in self.regions] + [a.credential.ref for a in self.accounts])
 
     def __str__(self) -> str:
         if not self.regions and self.default is not None:
@@ -134,6 +150,34 @@ class Source:
     # Where each registration and tax number is written: (dotted key, line, column), so that
     # a number found invalid after loading is reported at its place.
     numbers: tuple[tuple[str, int, int], ...] = ()
+    # Where the fields a verdict can name are written (expiresOn, each marketplaces and
+    # taxRegistrations item, authorizedOn, acknowledgements): (dotted key, line, column).
+    places: tuple[tuple[str, int, int], ...] = ()
+    # A template row's fields placed at the row's own line: (dotted key, the template's line
+    # that renders them).
+    template_lines: tuple[tuple[str, int], ...] = ()
+
+    def template_line(self, key: str) -> int | None:
+        """The template's line that renders `key`, when `at` gives the row's own line instead."""
+        return next((line for known, line in self.template_lines if known == key), None)
+
+    def at(self, key: str) -> tuple[int, int]:
+        """(line, column) of `key`; the entity's own line when the key is not written."""
+        for known, line, column in self.places + self.numbers:
+            if known == key:
+                return line, column
+        return self.line, 1
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """A warning the seller has judged for one marketplace (`spec.acknowledgements`): it is
+    shown as acknowledged, with the reason, instead of repeated."""
+
+    code: str
+    marketplace: str
+    reason: str
+    index: int = 0  # its place in spec.acknowledgements
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +189,7 @@ class Entity:
     marketplaces: tuple[str, ...]
     labels: tuple[tuple[str, str], ...] = ()
     source: Source = field(default=Source("<memory>"), compare=False)
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.credentials, SecretRef):

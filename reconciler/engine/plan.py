@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
-from ..desired import account_check, lifecycle, preflight
+from ..desired import account_check, verdict
 from ..domain import catalogue
 from ..domain.gcpause import paused_gc
 from ..domain.live import (
@@ -113,6 +113,7 @@ class Pair:
     age_days: int | None = None  # pending only: days since the registration was created
     drift: tuple[FieldDiff, ...] = ()  # drifted; blocked by account preflight (account -> desired)
     store_name: str | None = None  # the Sellers API's storeName of a participating store
+    acknowledged: tuple[Reason, ...] = ()  # warnings the entity acknowledges: (code, the acknowledgement's reason)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,8 @@ class EntityPlan:
     creates: tuple[CreateGroup, ...] = ()
     error: str | None = None  # the seller could not be read (then there are no pairs)
     other_channels: tuple[tuple[str, str], ...] = ()  # (marketplace id, name): outside the catalogue, never drift
+    errors: tuple[Reason, ...] = ()  # the verdict's errors (validate fails on them): they block every create
+    stale: tuple[Reason, ...] = ()  # acknowledgements whose warning is no longer raised
 
 
 @dataclass(frozen=True)
@@ -177,11 +180,21 @@ class Plan:
 
 def entity_errors(plan: Plan) -> tuple[str, ...]:
     """`name: error` for each entity whose seller could not be read, and `name REGION: why` for
-    each region of an entity that could not be read (unauthorized): the run exits 1 for them."""
+    each region of an entity that could not be read (unauthorized): apply exits 1 for them."""
+    return unreadable_entities(plan) + unauthorized_regions(plan)
+
+
+def unreadable_entities(plan: Plan) -> tuple[str, ...]:
+    """`name: error` for each entity whose seller could not be read: plan and status exit 1."""
+    return tuple(f"{e.name}: {e.error}" for e in plan.entities if e.error is not None)
+
+
+def unauthorized_regions(plan: Plan) -> tuple[str, ...]:
+    """`name REGION: why` for each region an entity's seller has not authorized the application
+    in. Its pairs are planned as `unauthorized` (a state, like blocked): plan and status warn,
+    drift reports it as needing a human, apply counts it as an error."""
     out = []
     for e in plan.entities:
-        if e.error is not None:
-            out.append(f"{e.name}: {e.error}")
         regions = dict.fromkeys(catalogue.by_code(p.marketplace).region for p in e.pairs if p.state == UNAUTHORIZED)
         out += [f"{e.name} {region}: not read: the seller has not authorized this application in {region} "
                 "(see its unauthorized pairs)" for region in regions]
@@ -196,18 +209,23 @@ def has_creates(plan: Plan) -> bool:
 def plan(desired: DesiredState, live: Mapping[str, SellerLive], today: date, policy: Policy,
          now: datetime, environment: str) -> Plan:
     """The plan for every desired entity; `live` maps seller IDs to what was read (pure)."""
+    run = verdict.client_secret_findings(policy.client_secret_rotated_on, today)  # once: it is the run's
     with paused_gc():  # acyclic values only: see gcpause
-        entities = tuple(plan_entity(e, live.get(e.seller_id), today, policy) for e in desired.entities)
+        entities = tuple(plan_entity(e, live.get(e.seller_id), today, policy, run) for e in desired.entities)
     return Plan(environment, now, desired.digest, entities)
 
 
-def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: Policy) -> EntityPlan:
-    """The rows and creates of one entity, given what was read of its seller (None: not read)."""
+def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: Policy,
+                run: tuple[verdict.Finding, ...] | None = None) -> EntityPlan:
+    """The rows and creates of one entity, given what was read of its seller (None: not read).
+    `run`: the run's own findings (the client secret's), computed from `policy` when not given."""
     secrets = sensitive_values(entity)
+    if run is None:
+        run = verdict.client_secret_findings(policy.client_secret_rotated_on, today)
     if seller is None or seller.error is not None:
         error = seller.error if seller is not None else f"the live state of seller {entity.seller_id} was not read"
         return EntityPlan(entity.name, entity.seller_id, error=mask_all(error, secrets))
-    ctx = _Context(entity, today, policy, secrets)
+    ctx = _Context(entity, today, policy, secrets, run)
     by_id: dict[str, list[LiveRegistration]] = {}
     for r in seller.registrations:
         by_id.setdefault(r.marketplace_id, []).append(r)
@@ -215,7 +233,7 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: 
     pairs: list[Pair] = []
     for code in sorted(entity.marketplaces, key=catalogue.order):
         m = catalogue.by_code(code)
-        refused = seller.unauthorized_in(m.region)
+        refused = seller.unauthorized_in(m.region) or seller.unread_in(m.code)
         if refused is not None:
             pairs.append(Pair(m.code, m.marketplace_id, UNAUTHORIZED,
                               reasons=(Reason(REGION_NOT_AUTHORIZED, mask_all(refused, secrets)),)))
@@ -227,11 +245,13 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: 
         if drifted is not None:
             pairs.append(drifted)
     pairs = _account_checked(entity, pairs, seller.accounts)
-    pairs = _authorization_checked(entity, pairs, today)
     pairs += _unmanaged_pairs(entity, seller, by_id, secrets)
     others = tuple((s.marketplace_id, s.name) for s in seller.stores
                    if s.marketplace_id not in catalogue.BY_ID)
-    return EntityPlan(entity.name, entity.seller_id, tuple(pairs), ctx.creates(pairs), other_channels=others)
+    said = ctx.said
+    return EntityPlan(entity.name, entity.seller_id, tuple(pairs), ctx.creates(pairs), other_channels=others,
+                      errors=tuple(f.reason for f in said.errors) if said else (),
+                      stale=tuple(f.reason for f in said.stale) if said else ())
 
 
 def _account_checked(entity: Entity, pairs: list[Pair], accounts: tuple[AccountRead, ...]) -> list[Pair]:
@@ -264,41 +284,49 @@ def _account_checked(entity: Entity, pairs: list[Pair], accounts: tuple[AccountR
     return out
 
 
-def _authorization_checked(entity: Entity, pairs: list[Pair], today: date) -> list[Pair]:
-    """An authorization past its 365-day renewal leaves every create of the entity out."""
-    lapsed = tuple(Reason(f.code, f.message) for f in lifecycle.authorizations(entity, today) if f.error)
-    if not lapsed:
-        return pairs
-    return [replace(p, state=BLOCKED, reasons=p.reasons + lapsed) if p.state == CREATE else p for p in pairs]
-
-
 def _with_store(pair: Pair, store: Store | None) -> Pair:
     """The Sellers API's word on the pair's store: its name, and suspended listings as a warning."""
     if store is None:
         return pair
     reasons = pair.reasons
     if store.suspended_listings:
-        reasons += (Reason(SUSPENDED_LISTINGS, f"the seller has suspended listings in {pair.marketplace} "
-                                               "(Sellers API hasSuspendedListings): see Seller Central's "
-                                               "Account Health"),)
+        reasons += (Reason(SUSPENDED_LISTINGS, f"the seller has suspended listings in {pair.marketplace}: the "
+                                               "Sellers API's hasSuspendedListings, true when the seller's Listing "
+                                               "Status is set to Inactive (not an account-health finding): "
+                                               "listings can be reactivated in Seller Central"),)
     return replace(pair, reasons=reasons, store_name=store.store_name or None)
 
 
 class _Context:
-    """What the decisions about one entity share; the submission digest is computed lazily."""
+    """What the decisions about one entity share; the submission digest and the entity's
+    verdict are computed lazily (only where a create is possible are they asked)."""
 
-    def __init__(self, entity: Entity, today: date, policy: Policy, secrets: frozenset[str]):
-        self.entity, self.today, self.policy, self.secrets = entity, today, policy, secrets
+    def __init__(self, entity: Entity, today: date, policy: Policy, secrets: frozenset[str],
+                 run: tuple[verdict.Finding, ...] = ()):
+        self.entity, self.today, self.policy, self.secrets, self.run = entity, today, policy, secrets, run
         self._digest: str | None = None
+        self.said: verdict.EntityVerdict | None = None
+
+    @property
+    def verdict(self) -> verdict.EntityVerdict:
+        if self.said is None:
+            self.said = verdict.entity_verdict(self.entity, self.today, self.policy, self.run, self.secrets)
+        return self.said
 
     def preflight(self, m: catalogue.Marketplace) -> tuple[Reason, ...]:
-        """Preflight's reasons for this marketplace, masked (asked only where a create is possible)."""
-        return self.masked(preflight.check(self.entity.submission, m, self.today,
-                                           self.policy.id_document_min_valid_days))
+        """The verdict's errors and blocks for this pair, masked: every invalid number of the
+        entity, preflight's rules, a lapsed authorization or client secret."""
+        return self.verdict.blocks(m)
 
     def warnings(self, m: catalogue.Marketplace) -> tuple[Reason, ...]:
-        """Preflight's warnings: shown after a create's or a block's reasons, never blocking."""
-        return self.masked(preflight.warnings(self.entity.submission, m))
+        """The verdict's unacknowledged warnings: shown after a create's or a block's reasons, never blocking."""
+        return self.verdict.warnings(m)
+
+    def acknowledged(self, m: catalogue.Marketplace, state: PlanState) -> tuple[Reason, ...]:
+        """The acknowledged warnings of a create or blocked row (where warnings are shown)."""
+        if state not in (CREATE, BLOCKED):
+            return ()
+        return tuple(Reason(f.code, f.acknowledged or "") for f in self.verdict.acknowledged(m))
 
     @property
     def digest(self) -> str:
@@ -339,7 +367,7 @@ def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegist
     def row(state: PlanState, reg: LiveRegistration | None, reasons: tuple[Reason, ...] = (),
             age: int | None = None) -> Pair:
         return Pair(m.code, m.marketplace_id, state, reg and reg.registration_id, reg and reg.status,
-                    reasons, age)
+                    reasons, age, acknowledged=ctx.acknowledged(m, state))
 
     if not regs:  # the common case: decided by participation or preflight alone
         if participating:

@@ -2,7 +2,8 @@
 `from_json` to read a saved plan back for `acorn apply plan.json` (docs/plan.md).
 
 Keys come out in one stable order; optional keys (`error`, `registrationId`, `status`,
-`ageDays`, `drift`) only when they have a value. `from_json` checks every key and type and
+`ageDays`, `drift`, `acknowledged`, an entity's `errors` and `staleAcknowledgements`) only
+when they have a value. `from_json` checks every key and type and
 raises PlanFileError naming the first bad one, e.g. `entities[2].pairs[0].state: …`.
 """
 
@@ -38,6 +39,8 @@ def pair_json(p: Pair) -> dict[str, Any]:
     out["reasons"] = [{"code": r.code, "message": r.message} for r in p.reasons]
     if p.drift:
         out["drift"] = [{"field": d.field, "live": d.live, "desired": d.desired} for d in p.drift]
+    if p.acknowledged:
+        out["acknowledged"] = [{"code": r.code, "reason": r.message} for r in p.acknowledged]
     return out
 
 
@@ -54,6 +57,10 @@ def _entity(e: EntityPlan) -> dict[str, Any]:
     out["creates"] = [_create(c) for c in e.creates]
     if e.other_channels:
         out["otherChannels"] = [{"marketplaceId": i, "name": n} for i, n in e.other_channels]
+    if e.errors:
+        out["errors"] = [{"code": r.code, "message": r.message} for r in e.errors]
+    if e.stale:
+        out["staleAcknowledgements"] = [{"code": r.code, "message": r.message} for r in e.stale]
     return out
 
 
@@ -156,6 +163,10 @@ def _read_reason(d: dict, where: str) -> Reason:
     return Reason(_get(d, "code", str, where), _get(d, "message", str, where))
 
 
+def _read_ack(d: dict[str, Any], where: str) -> Reason:
+    return Reason(_get(d, "code", str, where), _get(d, "reason", str, where))
+
+
 def _read_diff(d: dict, where: str) -> FieldDiff:
     return FieldDiff(_get(d, "field", str, where), _get(d, "live", str, where), _get(d, "desired", str, where))
 
@@ -167,7 +178,8 @@ def _read_pair(d: dict, where: str) -> Pair:
     return Pair(_get(d, "marketplace", str, where), _get(d, "marketplaceId", str, where), PlanState(state),
                 _get(d, "registrationId", str, where, optional=True), _get(d, "status", str, where, optional=True),
                 _items(d, "reasons", where, _read_reason), _get(d, "ageDays", int, where, optional=True),
-                _items(d, "drift", where, _read_diff, optional=True), _get(d, "storeName", str, where, optional=True))
+                _items(d, "drift", where, _read_diff, optional=True), _get(d, "storeName", str, where, optional=True),
+                _items(d, "acknowledged", where, _read_ack, optional=True))
 
 
 def _read_create(d: dict, where: str) -> CreateGroup:
@@ -183,7 +195,9 @@ def _read_entity(d: dict, where: str) -> EntityPlan:
                       _items(d, "pairs", where, _read_pair), _items(d, "creates", where, _read_create),
                       _get(d, "error", str, where, optional=True),
                       tuple((_get(c, "marketplaceId", str, where), _get(c, "name", str, where))
-                            for c in _get(d, "otherChannels", list, where, optional=True) or ()))
+                            for c in _get(d, "otherChannels", list, where, optional=True) or ()),
+                      _items(d, "errors", where, _read_reason, optional=True),
+                      _items(d, "staleAcknowledgements", where, _read_reason, optional=True))
 
 
 def from_json(data: object) -> Plan:

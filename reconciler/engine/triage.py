@@ -47,6 +47,8 @@ ACTIONS = {
     "FIELD_DRIFT": "decide which is right: fix desired, or the registration in Seller Central "
                    "(acorn never edits a registration)",
     "MISSING_TAX_REGISTRATION": "add the taxRegistrations item the marketplace's scheme needs",
+    "TAX_INTERVIEW_INVALID": "take the U.S. tax interview again (a W-8BEN-E is valid through Dec 31 of the third "
+                             "year after signing) and write the day it was signed as completedOn",
     "TAX_NUMBER_INVALID": "correct the tax number (`acorn validate` names its line); a swapped or mistyped "
                           "digit, usually",
     "REGISTRATION_NUMBER_INVALID": "correct businessRegistration.number (`acorn validate` names its line)",
@@ -66,7 +68,7 @@ ACTIONS = {
                                     "(or correct the account)",
     "AUTHORIZATION_EXPIRED": "the seller re-authorizes the app in that region's Seller Central; store the new "
                              "refresh token and set its authorizedOn",
-    "SUSPENDED_LISTINGS": "check Account Health in Seller Central for that marketplace",
+    "SUSPENDED_LISTINGS": "the seller's Listing Status is Inactive there: reactivate the listings in Seller Central",
 }
 ATTENTION_ACTION = ("answer the marketplace in Seller Central for this registration "
                     "(apply cannot: the registration is open)")

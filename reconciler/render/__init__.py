@@ -8,6 +8,7 @@ the environment. Values in the plan are already masked (the engine masks reason 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
@@ -40,10 +41,40 @@ FORMATS = ("text", "json", "markdown")
 SYMBOLS = {CREATE: "+", LIVE: "=", PENDING: "~", ATTENTION: "!", BLOCKED: "x", UNMANAGED: "?", DRIFTED: "*",
            UNAUTHORIZED: "#"}
 ERROR_SYMBOL = "E"
-_ANSI = {CREATE: "32", LIVE: "2", PENDING: "36", ATTENTION: "33", BLOCKED: "31", UNMANAGED: "35",
-         DRIFTED: "34", UNAUTHORIZED: "1;33", "error": "1;31", "bold": "1"}
-COLOUR_NAMES = {CREATE: "green", LIVE: "dim", PENDING: "cyan", ATTENTION: "yellow", BLOCKED: "red",
-                UNMANAGED: "magenta", DRIFTED: "blue", UNAUTHORIZED: "bold yellow", "error": "bold red"}
+UNREADABLE = "error"  # the key of an entity whose seller could not be read; its name is UNREADABLE_NAME
+UNREADABLE_NAME = "unreadable"
+
+
+@dataclass(frozen=True)
+class Colour:
+    """One colour of a state, as each view draws it: its name (legend, docs), the terminal's
+    ANSI code, and the status page's text and background (the same hue)."""
+
+    name: str
+    ansi: str
+    fg: str
+    bg: str
+
+
+# The one table of state colours: the terminal, the status page, the legend and the docs read it.
+COLOURS = {
+    LIVE: Colour("dim", "2", "#3d444d", "#f0f2f4"),
+    PENDING: Colour("cyan", "36", "#0a5c6b", "#d9f5f8"),
+    ATTENTION: Colour("yellow", "33", "#7d4e00", "#fff8c5"),
+    BLOCKED: Colour("red", "31", "#a40e26", "#ffebe9"),
+    CREATE: Colour("green", "32", "#116329", "#dafbe1"),
+    UNMANAGED: Colour("magenta", "35", "#8f1d87", "#fbeafa"),
+    DRIFTED: Colour("blue", "34", "#0550ae", "#ddeeff"),
+    UNAUTHORIZED: Colour("bold yellow", "1;33", "#5c3b00", "#ffe38a"),
+    UNREADABLE: Colour("bold red", "1;31", "#ffffff", "#82071e"),
+}
+_ANSI = {**{state: c.ansi for state, c in COLOURS.items()}, "bold": "1"}
+COLOUR_NAMES = {state: c.name for state, c in COLOURS.items()}
+
+
+def state_css() -> str:
+    """The status page's colour variables, from COLOURS."""
+    return "\n".join(f"  --{state}-bg: {c.bg}; --{state}-fg: {c.fg};" for state, c in COLOURS.items())
 
 
 def legend() -> str:
@@ -51,7 +82,8 @@ def legend() -> str:
     from .status import MEANING, ORDER  # status imports this module
 
     lines = [f"{SYMBOLS[s]} {s:<13}{COLOUR_NAMES[s]:<12} {MEANING[s]}" for s in ORDER]
-    return "\n".join(lines + [f"{ERROR_SYMBOL} {'error':<13}{COLOUR_NAMES['error']:<12} the seller could not be read"])
+    return "\n".join(lines + [f"{ERROR_SYMBOL} {UNREADABLE_NAME:<13}{COLOUR_NAMES[UNREADABLE]:<12} "
+                               "the seller could not be read"])
 # states that make a reviewer look: their entity's <details> opens by itself
 _NOTABLE = (ATTENTION, BLOCKED, UNMANAGED, DRIFTED, UNAUTHORIZED)
 
@@ -85,6 +117,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
                              # HTML escapes what it prints (and its own tooltips hold line breaks)
                              finalize=None if autoescape else _finalize)
     env.filters.update(symbol=lambda state: SYMBOLS[state], md=escape_markdown, days=days, q=scalar, c=comment)
+    env.globals["state_css"] = state_css
     env.filters["paint"] = jinja2.pass_context(lambda ctx, text, style: paint(text, style, ctx["color"]))
     return env
 

@@ -1,10 +1,17 @@
-"""What `acorn init` writes into a new repository (pure: names in, file texts out).
+"""What `acorn init` writes into a repository (pure: names in, file texts out).
 
-The workflows call acorn's GitHub Action pinned by full commit SHA, with the version in a
-comment; the pre-commit hook is pinned the same way. The example entity and acorn.yaml point
+The workflows call acorn's GitHub Action pinned by full commit SHA, with the release's tag in
+a comment; the pre-commit hook is pinned the same way. Both come from the installed release
+(`reconciler.release`), never from a constant here. The example entity and acorn.yaml point
 their `$schema` at copies of acorn's JSON Schemas written beside them (schemas/), so editors
-validate them with no network and no path into acorn's own repository; `acorn init --force`
-refreshes those copies after an upgrade.
+validate them with no network and no path into acorn's own repository.
+
+Each file is of one kind: `managed` (workflows, pre-commit config, schemas: marked with the
+version and hash that wrote them, kept current by `acorn init --upgrade` while unedited),
+`user` (acorn.yaml, the example entity, the IAM examples: written once, then the user's) or
+`gitignore` (lines appended when missing). Paths are relative to the git repository's root:
+GitHub and pre-commit look there, while acorn's own files go in acorn's folder (`Layout`).
+The templates use [[ ]] and [% %] so that GitHub's ${{ }} passes through untouched.
 """
 
 from __future__ import annotations
@@ -13,21 +20,19 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from .. import __version__
+import jinja2
 
-# The release of acorn whose action and hook new repositories pin. The release process sets
-# ACTION_COMMIT to the tagged release commit (a commit cannot hold its own SHA, so this is
-# updated after tagging); `acorn init --action OWNER/REPO@SHA` pins any other.
-ACTION_REPOSITORY = "acorn-reconciler/acorn"
-ACTION_COMMIT = "13b0bc51f695acf4de5c042b713aefe19683e169"
-ACTION_VERSION = f"v{__version__}"
+from . import managed
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100})@([0-9a-f]{40})$")
+
+MANAGED, USER, GITIGNORE = "managed", "user", "gitignore"
 
 
 @dataclass(frozen=True)
 class ActionPin:
-    """Where the generated workflows take acorn from: a repository at a full commit SHA."""
+    """Where the generated workflows take acorn from: a repository at a full commit SHA, and
+    what the comment after it says (the release's tag)."""
 
     repository: str
     commit: str
@@ -44,42 +49,78 @@ class ActionPin:
         return cls(match[1], match[2], version) if match else None
 
 
-DEFAULT_PIN = ActionPin(ACTION_REPOSITORY, ACTION_COMMIT, ACTION_VERSION)
+@dataclass(frozen=True)
+class Layout:
+    """Where acorn lives in the repository: `folder` relative to the git root ("" at the
+    root, "services/catalog" in a monorepo) and the branch that applies (the default branch)."""
 
-# target path -> template file under render/templates/init
+    folder: str = ""
+    branch: str = "main"
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.folder}/" if self.folder else ""
+
+
+@dataclass(frozen=True)
+class ScaffoldFile:
+    path: str  # relative to the git root
+    text: str
+    kind: str  # MANAGED, USER or GITIGNORE
+
+
 WORKFLOWS = {
     ".github/workflows/acorn-plan.yml": "plan.yml",
     ".github/workflows/acorn-apply.yml": "apply.yml",
     ".github/workflows/acorn-drift.yml": "drift.yml",
 }
-FILES = {
-    "acorn.yaml": "acorn.yaml",
-    "desired/entities/example.yaml": "example.yaml",
-    ".gitignore": "gitignore",
-    ".pre-commit-config.yaml": "pre-commit-config.yaml",
-    **WORKFLOWS,
-}
 SCHEMAS = ("entity.schema.json", "settings.schema.json")
+IAM_EXAMPLES = ("trust-policy-plan.json", "trust-policy-apply.json", "read-secrets-policy.json")
+
+_ENV = jinja2.Environment(variable_start_string="[[", variable_end_string="]]", block_start_string="[%",
+                          block_end_string="%]", comment_start_string="[#", comment_end_string="#]",
+                          keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False)
 
 
 def _template(name: str) -> str:
     return (resources.files("reconciler.render.templates") / "init" / name).read_text(encoding="utf-8")
 
 
-def workflow(name: str, uses: str, plan_workflow: str) -> str:
-    """One workflow template with acorn's action (`uses`) and the plan workflow's file name."""
-    return _template(name).replace("__ACORN_ACTION__", uses).replace("__PLAN_WORKFLOW__", plan_workflow)
+def _render(name: str, **values: str) -> str:
+    return _ENV.from_string(_template(name)).render(**values)
 
 
-def scaffold(pin: ActionPin = DEFAULT_PIN) -> dict[str, str]:
-    """Every file `acorn init` writes, by path relative to the repository."""
-    out: dict[str, str] = {}
-    for target, name in FILES.items():
-        if target in WORKFLOWS:
-            out[target] = workflow(name, pin.uses, "acorn-plan.yml")
-        else:
-            out[target] = (_template(name).replace("__ACORN_REPOSITORY__", pin.repository)
-                           .replace("__ACORN_COMMIT__", pin.commit).replace("__ACORN_VERSION__", pin.version))
+def workflow(name: str, uses: str, plan_workflow: str, layout: Layout = Layout()) -> str:
+    """One workflow with acorn's action (`uses`), the plan workflow's file name and the layout."""
+    workdir = f"\n          working-directory: {layout.folder}" if layout.folder else ""
+    base_dir = f".acorn-base/{layout.folder}" if layout.folder else ".acorn-base"  # the PR check's base tree
+    return _render(name, uses=uses, plan_workflow=plan_workflow, prefix=layout.prefix, workdir=workdir,
+                   base_dir=base_dir, branch=layout.branch)
+
+
+def scaffold(pin: ActionPin, layout: Layout, version: str, repository_url: str,
+             docs_url: str = "") -> list[ScaffoldFile]:
+    """Every file `acorn init` writes, paths relative to the git root; managed files marked
+    with `version` (the installed acorn's); links to the documentation at `docs_url`."""
+    prefix = layout.prefix
+    files: list[ScaffoldFile] = []
+
+    def add_managed(path: str, text: str) -> None:
+        files.append(ScaffoldFile(path, managed.stamp(path, text, version), MANAGED))
+
+    files.append(ScaffoldFile(f"{prefix}acorn.yaml", _template("acorn.yaml"), USER))
+    files.append(ScaffoldFile(f"{prefix}desired/entities/example.yaml", _render("example.yaml", docs_url=docs_url),
+                              USER))
     for name in SCHEMAS:
-        out[f"schemas/{name}"] = (resources.files("reconciler") / "schemas" / name).read_text(encoding="utf-8")
-    return out
+        add_managed(f"{prefix}schemas/{name}",
+                    (resources.files("reconciler") / "schemas" / name).read_text(encoding="utf-8"))
+    for name in IAM_EXAMPLES:
+        text = _template(f"aws/{name}").replace("refs/heads/main", f"refs/heads/{layout.branch}")
+        files.append(ScaffoldFile(f"{prefix}examples/aws/{name}", text, USER))
+    files.append(ScaffoldFile(f"{prefix}.gitignore", _template("gitignore"), GITIGNORE))
+    for target, name in WORKFLOWS.items():
+        add_managed(target, workflow(name, pin.uses, "acorn-plan.yml", layout))
+    add_managed(".pre-commit-config.yaml", _render(
+        "pre-commit-config.yaml", repository_url=repository_url, commit=pin.commit, version=pin.version,
+        prefix=prefix, prefix_regex=re.escape(prefix)))
+    return files

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..domain import catalogue
+from ..domain.model import Reason
 from ..domain.timestamps import utc_timestamp
 from ..engine.plan import (
     ATTENTION,
@@ -116,7 +117,7 @@ def status_json(status: Status) -> dict[str, Any]:
         entity: dict[str, Any] = {"name": row.name, "sellerId": row.seller_id, "labels": dict(row.labels)}
         if row.error is not None:
             entity["error"] = row.error
-        entity["cells"] = {c: [_cell_json(p) for p in cell] for c, cell in zip(status.columns, row.cells) if cell}
+        entity["cells"] = {c: [_cell_json(p) for p in cell] for c, cell in zip(status.columns, row.cells, strict=False) if cell}
         if row.other_channels:
             entity["otherChannels"] = [{"marketplaceId": i, "name": n} for i, n in row.other_channels]
         entities.append(entity)
@@ -144,11 +145,16 @@ def detail(p: Pair) -> str:
     return text
 
 
+def shown(p: Pair) -> tuple[Reason, ...]:
+    """A pair's reasons, then its acknowledged warnings (`CODE: acknowledged: why`)."""
+    return p.reasons + tuple(Reason(r.code, f"acknowledged: {r.message}") for r in p.acknowledged)
+
+
 def tooltip(marketplace: str, p: Pair) -> str:
     """The hover text of a cell: marketplace and state, the registration, every reason."""
     said = detail(p)
     lines = [f"{marketplace} · {p.state}"] + ([said] if said else [])
-    lines += [f"{r.code}: {r.message}" for r in p.reasons]
+    lines += [f"{r.code}: {r.message}" for r in shown(p)]
     return "\n".join(lines)
 
 
@@ -170,17 +176,19 @@ def _known_labels(rows: Iterable[Row]) -> list[str]:
     return sorted({f"{k}={v}" for r in rows for k, v in r.labels})
 
 
-def render_status(status: Status, fmt: str, color: bool = False) -> str:
-    """The status as `text`, `json`, `markdown` or `html` (ValueError for another format)."""
+def render_status(status: Status, fmt: str, color: bool = False, links: Mapping[Any, Any] | None = None) -> str:
+    """The status as `text`, `json`, `markdown` or `html` (ValueError for another format);
+    `links` ((entity, marketplace, code) -> render.findings.Link) name each reason's line of desired/."""
+    found = links or {}
     if fmt == "json":
-        return json.dumps(status_json(status), indent=2, ensure_ascii=False)
+        return json.dumps(_with_locations(status_json(status), found), indent=2, ensure_ascii=False)
     if fmt not in STATUS_FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(STATUS_FORMATS)})")
     context: dict[str, Any] = dict(
         status=status, order=ORDER, meaning=MEANING, generated=utc_timestamp(status.generated_at),
         generated_human=utc_timestamp(status.generated_at)[:19].replace("T", " ") + " UTC",
-        color=color, version=__version__, detail=detail, tooltip=tooltip, notable=notable,
-        summary=status.summary)
+        color=color, version=__version__, detail=detail, tooltip=tooltip, notable=notable, shown=shown,
+        summary=status.summary, link=lambda entity, marketplace, code: found.get((entity, marketplace, code)))
     if fmt == "text":
         width = max([len("entity")] + [len(r.name) for r in status.rows])
         widths = [max(len(c), *(len(_symbols(cell)) for cell in _column(status, i)))
@@ -197,6 +205,15 @@ def render_status(status: Status, fmt: str, color: bool = False) -> str:
     if fmt == "text":  # padding that ends a line is noise in logs and diffs
         text = "\n".join(line.rstrip() for line in text.split("\n"))
     return text
+
+
+def _with_locations(data: dict[str, Any], links: Mapping[Any, Any]) -> dict[str, Any]:
+    """The JSON status, and with `links` a `locations` list: each reason's line of desired/
+    (entity, marketplace, code, path, line, url), the cells keeping the plan's form."""
+    if links:
+        data["locations"] = [{"entity": e, "marketplace": m, "code": c, **link.json()}
+                             for (e, m, c), link in links.items()]
+    return data
 
 
 PAGE_ROWS = 100  # rows written as HTML, and rendered per "show more"; the rest live in the data block
@@ -239,14 +256,14 @@ def page_data(status: Status) -> str:
             return 0
         if any(p.registration_id and ("|" in p.registration_id or ";" in p.registration_id) for p in cell):
             return [[index[p.state], p.status or "", p.registration_id or "",
-                     -1 if p.age_days is None else p.age_days, [reason(r.code, r.message) for r in p.reasons]]
+                     -1 if p.age_days is None else p.age_days, [reason(r.code, r.message) for r in shown(p)]]
                     for p in cell]
         out = []
         for p in cell:
             fields = [str(index[p.state]),
                       str(statuses.setdefault(p.status, len(statuses))) if p.status else "",
                       p.registration_id or "", "" if p.age_days is None else str(p.age_days),
-                      ".".join(str(reason(r.code, r.message)) for r in p.reasons)]
+                      ".".join(str(reason(r.code, r.message)) for r in shown(p))]
             while fields and fields[-1] == "":
                 fields.pop()
             out.append("|".join(fields))

@@ -179,10 +179,10 @@ class Admin:
         status, reasons = decision_from_api(await json_body(request))
         registration_id = request.path_params["registration_id"]
         now = self.sb.now()
-        found = self.sb.store.decide_now(registration_id, status, reasons, now)
+        found, decided = self.sb.store.decide_now(registration_id, status, reasons, now)
         if found is None:
             raise ApiFailure(404, f"no registration {registration_id}")
-        if found.status != status or found.reasons != reasons:
+        if not decided:  # approving an approved one is refused as rejecting it is: a decision stands
             raise ApiFailure(409, f"registration {registration_id} is {found.status} already; only a "
                                   "registration under review (SUBMITTED or IN_REVIEW) can be decided")
         return json_response(found.to_api())

@@ -9,7 +9,9 @@ operation itself.
 403s and 429s are SP-API's: a 403 always says "Access to requested resource is denied.",
 and its details tell an access token that is revoked, malformed, invalid or expired (SP-API
 publishes no separate "expired" text) from a seller that has not authorized the application
-in this region (empty details); a 429 is QuotaExceeded with neither Retry-After nor a rate
+in this region (empty details) and from an application whose LWA client secret has expired
+(the `expiredClientSecret` fault); getAccount is served on EU's host only, as SP-API offers it
+(a 403 elsewhere); a 429 is QuotaExceeded with neither Retry-After nor a rate
 header (the fault option `retryAfterOn429` brings Retry-After back).
 """
 
@@ -34,6 +36,7 @@ from ..domain.contract import (
     GET_PARTICIPATIONS,
     GET_REGISTRATION,
     LIST_REGISTRATIONS,
+    LWA_SECRET_EXPIRED_DETAILS,
     MISSING_AUTHENTICATION_TOKEN,
     QUOTA_EXCEEDED_MESSAGE,
     RATE_LIMIT_HEADER,
@@ -51,6 +54,7 @@ from .store import Conflict, new_registration_id
 from .wire import account_to_api, channel_to_api, create_request_from_api, participation_to_api
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 50
+ACCOUNT_REGIONS = ("EU",)  # where SP-API offers getAccount (the Sellers API page: "Regions: EU")
 
 Handler = Callable[[Request, str], Awaitable[Response]]
 
@@ -179,6 +183,8 @@ class Api:
             raise ApiFailure(403, ACCESS_DENIED, TOKEN_INVALID_DETAILS)
         if region not in regions:  # the seller has not authorized the application in this region
             raise ApiFailure(403, ACCESS_DENIED, "")
+        if self.sb.faults.faults.expired_client_secret:  # the application's, whatever the seller
+            raise ApiFailure(403, ACCESS_DENIED, LWA_SECRET_EXPIRED_DETAILS)
         return seller_id, application
 
     # -- operations ------------------------------------------------------------------
@@ -265,6 +271,11 @@ class Api:
 
     @gated(GET_ACCOUNT)
     async def account(self, request: Request, seller_id: str) -> Response:
+        if request.state.region not in ACCOUNT_REGIONS:
+            # SP-API offers getAccount in the EU only; what its other hosts answer is not published.
+            # An operation a host does not serve is a 403 on SP-API ("403 can be caused for reasons
+            # like ... Resource Not Found", sellers.json), worded as every SP-API 403 is.
+            raise ApiFailure(403, ACCESS_DENIED, "")
         seller = self.sb.store.seller(seller_id)
         if seller is None:
             raise ApiFailure(404, f"no seller account {seller_id}")

@@ -61,8 +61,8 @@ DEMO_SELLERS: tuple[DemoSeller, ...] = (
         DemoRegistration("FR", IN_REVIEW, 20, legal_entity_name="Nordlicht Handels GmbH"),
         DemoRegistration("IT", ACTION_REQUIRED, 10, (UNREADABLE,))), business=("DE", "HRB123456"),
         store_name="Nordlicht", suspended=("DE",)),
-    # The account's legal name is not desired's "Sakura Goods K.K.": getAccount shows LEGAL_NAME_MISMATCH.
-    DemoSeller("A2SAKURA00JP", "Sakura Trading Co., Ltd.", ("JP",),
+    # FE: SP-API offers no getAccount there, so its AU create says what is checked instead.
+    DemoSeller("A2SAKURA00JP", "Sakura Goods K.K.", ("JP",),
                registrations=(DemoRegistration("AU", REJECTED, 30, (UNREADABLE,)),),
                business=("JP", "0100-01-123456"), store_name="Sakura Goods"),
     DemoSeller("A4MAPLE000CA", "Maple Outfitters Inc.", business=("CA", "BC1234567")),
@@ -71,7 +71,9 @@ DEMO_SELLERS: tuple[DemoSeller, ...] = (
                          (Reason(review.LEGAL_NAME_MISMATCH, "legal name differs from the seller account"),),
                          submission_digest="113b4b346d2ec1b2ebc4268e345f43b58754ef4ecfb50a76d4445c1ebd7ce2bb"),),
                business=("GB", "09876543")),
-    DemoSeller("A6ATLAS000IE", "Atlas Home Ireland Ltd", related_account=True, business=("IE", "654321")),
+    # EU, where SP-API offers getAccount: the account's legal name is not desired's "Atlas Home
+    # Ireland Ltd", so the account check blocks its IE and NL creates (LEGAL_NAME_MISMATCH).
+    DemoSeller("A6ATLAS000IE", "Atlas Home (Ireland) Limited", related_account=True, business=("IE", "654321")),
 )
 
 

@@ -4,7 +4,7 @@ The client plugs `embedded_transport(path)` into its httpx client with base URL
 `EMBEDDED_BASE_URL` (ACORN-i, the Sellers API and LWA all answer there). The state file is
 created, and seeded with the demo world (`demo.py`), on the first request, so a transport
 that is never used writes nothing; an existing file is opened at once (so a bad one fails
-early). No lifespan is needed: closing the transport (the httpx client) closes the file.
+early). A seller it does not know is adopted on demand (`adopt`) for a rehearsal. No lifespan is needed: closing the transport (the httpx client) closes the file.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from .app import DEFAULT_REVIEW_SECONDS, SandboxApp, create_app
 from .demo import demo_refresh_token, seed_demo_once
+from .records import SellerRecord
 
 __all__ = ["EMBEDDED_BASE_URL", "EmbeddedTransport", "demo_refresh_token", "embedded_app", "embedded_transport"]
 
@@ -61,6 +62,19 @@ class EmbeddedTransport(httpx.ASGITransport):
     def __init__(self, app: _OnFirstUse) -> None:
         super().__init__(app=app, client=("127.0.0.1", 49152))  # loopback, so admin calls work
         self._sandbox = app
+
+    def adopt(self, seller_id: str, legal_name: str = "", registration: tuple[str, str] = ("", "")) -> bool:
+        """Rehearsal: a seller this sandbox does not know becomes one with no stores and no
+        registrations, its account as desired describes it (legal name, business registration),
+        reached with its demo refresh token, so an entity of the user's own plans and applies
+        its creates here before production. True when adopted now; a seller it knows already
+        is left as it is."""
+        store = (self._sandbox.app or self._sandbox._open()).sandbox.store
+        if store.seller(seller_id) is not None:
+            return False
+        store.put_seller(SellerRecord(seller_id, legal_name, demo_refresh_token(seller_id),
+                                      registration_country=registration[0], registration_number=registration[1]))
+        return True
 
     async def aclose(self) -> None:
         self._sandbox.close()

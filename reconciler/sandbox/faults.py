@@ -8,7 +8,9 @@ the connection), `rates` makes the
 service announce and enforce a rate other than the contract's default (SP-API's usage plans
 may differ per application), and `echoCredentials` makes error answers quote the
 credentials their request carried, as a careless server or proxy might: a client's
-redaction can be tested against it.
+redaction can be tested against it. `expiredClientSecret` plays an application whose LWA
+client secret is past its rotation: LWA still issues access tokens, and every API call is
+answered as SP-API answers it then (403, "The LWA secret token you provided has expired.").
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ ECHO_FIELDS = ("code", "message", "details")
 _KEYS = {"latencyMs": "latency_ms", "errorRate": "error_rate",
          "dropAfterCommitRate": "drop_after_commit_rate",
          "throttleEveryNth": "throttle_every_nth", "retryAfterOn429": "retry_after_on_429", "seed": "seed",
-         "script": "script", "rates": "rates", "echoCredentials": "echo_credentials"}
+         "script": "script", "rates": "rates", "echoCredentials": "echo_credentials",
+         "expiredClientSecret": "expired_client_secret"}
 _STEP_KEYS = ("operation", "times", "status", "retryAfter", "latencyMs", "holdMs", "drop")
 
 
@@ -65,6 +68,7 @@ class Faults:
     script: tuple[Step, ...] = ()
     rates: tuple[tuple[str, float], ...] = ()  # (operation, requests per second)
     echo_credentials: str = ""  # "" or one of ECHO_FIELDS
+    expired_client_secret: bool = False  # every API call: SP-API's 403 for an expired LWA client secret
 
     def to_api(self) -> dict[str, Any]:
         out = {key: getattr(self, attr) for key, attr in _KEYS.items()}
@@ -124,7 +128,7 @@ def faults_from_api(body: Any) -> Faults:
     for key, value in body.items():
         if key not in _KEYS:
             raise ApiFailure.invalid(key, f"unknown key {key!r}")
-        if key == "retryAfterOn429":
+        if key in ("retryAfterOn429", "expiredClientSecret"):
             if not isinstance(value, bool):
                 raise ApiFailure.invalid(key, f"{key} must be true or false")
         elif key == "script":

@@ -42,7 +42,7 @@ def _echoing(response: Response, where: str, form: dict[str, str]) -> Response:
     `error_description` ("message", "details"): the echoCredentials fault."""
     if not where or response.status_code < 400:
         return response
-    body = json.loads(response.body)
+    body = json.loads(bytes(response.body))
     key = "error" if where == "code" else "error_description"
     sent = [f"{name} {echoed(form[name])}" for name in ("refresh_token", "client_secret") if form.get(name)]
     body[key] = f"{body[key]} (sent {' with '.join(sent)})"

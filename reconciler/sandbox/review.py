@@ -2,14 +2,14 @@
 
 SUBMITTED for the first minute, then IN_REVIEW, then decided once the registration's
 review time has passed: REJECTED with every reason that applies, else APPROVED. The
-reasons are the shared preflight rules (judged on the day the review ends, so reading
-early or late gives the same answer) plus the two only the seller record can tell.
+reasons are the verdict's (desired/verdict.py: the same function plan blocks by, judged on
+the day the review ends, so reading early or late gives the same answer) plus the two only
+the seller record can tell.
 """
 
 from __future__ import annotations
 
-from ..desired import preflight
-from ..domain import catalogue
+from ..desired import preflight, verdict
 from ..domain.live import APPROVED, IN_REVIEW, REJECTED, SUBMITTED
 from ..domain.model import Reason, Submission
 from .clock import utc_date
@@ -35,10 +35,10 @@ def progress(reg: RegistrationRecord, now: float) -> RegistrationRecord | None:
 
 
 def preflight_reasons(submission: Submission, marketplace_id: str, decided_on: float) -> tuple[Reason, ...]:
-    """The submission's own reasons (preflight, at the contract's 180 days), judged on the
-    UTC day the review ends: known at create time, so the create stores them."""
-    marketplace = catalogue.BY_ID[marketplace_id]
-    return preflight.check(submission, marketplace, utc_date(decided_on), preflight.DEFAULT_ID_MIN_VALID_DAYS)
+    """The submission's own reasons (the verdict's errors and blocks for the pair, at the
+    contract's 180 days), judged on the UTC day the review ends: known at create time, so the
+    create stores them."""
+    return verdict.review_reasons(submission, marketplace_id, utc_date(decided_on), preflight.DEFAULT_ID_MIN_VALID_DAYS)
 
 
 def seller_reasons(legal_entity_name: str, seller: SellerRecord | None) -> tuple[Reason, ...]:

@@ -325,16 +325,17 @@ class Store:
         return decided
 
     def decide_now(self, registration_id: str, status: str, reasons: tuple[Reason, ...],
-                   now: float) -> RegistrationRecord | None:
-        """Decide a registration under review at `now` (a user driving the sandbox); None when
-        there is no such registration; the record unchanged when it was decided already."""
+                   now: float) -> tuple[RegistrationRecord | None, bool]:
+        """Decide a registration under review at `now` (a user driving the sandbox): the record
+        and whether this call decided it. (None, False) when there is no such registration; the
+        record unchanged and False when it was decided already (either way: never re-decided)."""
         with self._write() as db:
             current = self.registration(registration_id, now)
             if current is None or current.status not in (SUBMITTED, IN_REVIEW):
-                return current
+                return current, False
             db.execute("UPDATE registrations SET status = ?, reasons = ?, updated_at = ? WHERE registration_id = ?",
                        (status, _reasons_text(reasons), now, registration_id))
-            return current.with_status(status, now, reasons)
+            return current.with_status(status, now, reasons), True
 
     def registration(self, registration_id: str, now: float) -> RegistrationRecord | None:
         with self._lock:

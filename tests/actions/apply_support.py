@@ -64,6 +64,8 @@ def entity_yaml(s: Seller) -> str:
     """A valid entity that passes preflight for any of UK, US, CA and the EU VAT marketplaces."""
     taxes = [TAX[m] if m in TAX else f"{{scheme: EU_VAT, country: {m}, number: {tax_examples.EU_VAT[m]}}}"
              for m in s.marketplaces]
+    if "CA" in s.marketplaces and "US" not in s.marketplaces:
+        taxes.append(TAX["US"])  # Amazon.ca asks for the U.S. tax interview too
     sha = hashlib.sha256(s.name.encode()).hexdigest()
     return f"""apiVersion: acorn/v1
 kind: Entity

@@ -9,8 +9,11 @@ from reconciler.actions.import_entity import TODO
 # a valid value per key, as a user would type it on the placeholder's line
 VALUES = {"country": "CN", "number": '"91440300MA5EXAMPLA"', "uri": "docs/license.pdf", "sha256": "ab" * 32,
           "name": "Li Wei", "type": "passport", "expiresOn": "2031-06-30", "completedOn": "2025-03-01",
-          "legalEntityName": "Acme Trading Co., Ltd.", "marketplaces": "[DE]"}
-_LINE = re.compile(r"^(?P<indent>\s*)(?P<key>\w+): (?:FILL-ME|~|\[\])(?P<todo>\s+# " + re.escape(TODO) + ":.*)$")
+          "legalEntityName": "Acme Trading Co., Ltd.", "marketplaces": "[DE]",
+          # another region's own refresh token
+          "EU": "{env: ACORN_ACME_SZ_EU_REFRESH_TOKEN}", "FE": "{env: ACORN_ACME_SZ_FE_REFRESH_TOKEN}"}
+_LINE = re.compile(r"^(?P<indent>\s*)(?P<key>\w+): (?:FILL-ME|~|\[\]|\{env: FILL-ME\})(?P<todo>\s+# "
+                   + re.escape(TODO) + ":.*)$")
 
 
 def todo_lines(text: str) -> list[int]:

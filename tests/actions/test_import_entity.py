@@ -74,12 +74,12 @@ def test_legal_name_prefers_the_newest_approved_registration() -> None:
 def test_one_tax_placeholder_per_certainly_required_scheme() -> None:
     # CA, UK, DE, FR, JP and AU's requirements depend on facts live cannot tell: plan warns of them
     data = imported(live(("US", "CA", "MX", "BR", "UK", "DE", "FR", "TR", "IN", "JP", "AU")))
+    # the U.S. tax interview is asked on Amazon.ca too; TR depends (Cross-Border Fulfillment from the EU)
     assert [(t.scheme, t.country, t.needed_by) for t in data.taxes] == [
-        ("US_W8BENE", None, ("US",)), ("BR_CNPJ", None, ("BR",)), ("TR_VKN", None, ("TR",)),
-        ("IN_GST", None, ("IN",))]
+        ("US_W8BENE", None, ("US", "CA")), ("BR_CNPJ", None, ("BR",)), ("IN_GST", None, ("IN",))]
     assert [(t.needed_by, t.language, t.unless_registered_in) for t in data.translations] == [("JP", "ja", "JP")]
-    assert [t.field for t in data.taxes] == ["completedOn", "number", "number", "number"]
-    assert imported(live(("MX", "AU", "CA", "DE"))).taxes == ()
+    assert [t.field for t in data.taxes] == ["completedOn", "number", "number"]
+    assert imported(live(("MX", "AU", "DE"))).taxes == ()
 
 
 def test_file_starts_with_the_schema_line_and_names_its_credential() -> None:
@@ -93,9 +93,14 @@ def test_file_starts_with_the_schema_line_and_names_its_credential() -> None:
     # one entry per region the seller is in (US and CA: NA), each region's own authorization
     assert data["spec"]["credentials"] == {"refreshToken": {"NA": {"env": "ACORN_ACME_SZ_REFRESH_TOKEN"}}}
     assert data["spec"]["marketplaces"] == ["US", "CA"]
-    spread = yaml.safe_load(render_entity(REQ, live(("US", "DE", "JP"))))
-    assert spread["spec"]["credentials"]["refreshToken"] == {r: {"env": "ACORN_ACME_SZ_REFRESH_TOKEN"}
-                                                             for r in ("NA", "EU", "FE")}
+    # SP-API issues one refresh token per region: the one reference given is never copied into
+    # the other regions, which get a placeholder validate refuses until it is filled
+    text = render_entity(REQ, live(("US", "DE", "JP")))
+    spread = yaml.safe_load(text)
+    assert spread["spec"]["credentials"]["refreshToken"] == {"NA": {"env": "ACORN_ACME_SZ_REFRESH_TOKEN"},
+                                                             "EU": {"env": "FILL-ME"}, "FE": {"env": "FILL-ME"}}
+    assert "EU: {env: FILL-ME}  # TODO(acorn import): EU's own refresh token (not NA's)" in text
+    assert text.count("ACORN_ACME_SZ_REFRESH_TOKEN") == 1
     nothing = yaml.safe_load(render_entity(REQ, live(())))
     assert nothing["spec"]["credentials"] == {"refreshToken": {"env": "ACORN_ACME_SZ_REFRESH_TOKEN"}}
 
@@ -121,8 +126,10 @@ def test_the_file_loads_once_the_placeholders_are_filled(seller: str) -> None:
     entity, problems = load(fill(render_entity(REQ, SELLERS[seller])))
     assert problems == [] and entity is not None
     assert entity.seller_id == REQ.seller_id
-    assert {str(ref) for ref in entity.credentials.refs()} == {"env:ACORN_ACME_SZ_REFRESH_TOKEN"}
-    if seller == "everything":
+    assert "env:ACORN_ACME_SZ_REFRESH_TOKEN" in {str(ref) for ref in entity.credentials.refs()}
+    if seller == "everything":  # each region its own token
+        assert [str(ref) for ref in entity.credentials.refs()] == [
+            "env:ACORN_ACME_SZ_REFRESH_TOKEN", "env:ACORN_ACME_SZ_EU_REFRESH_TOKEN", "env:ACORN_ACME_SZ_FE_REFRESH_TOKEN"]
         assert entity.marketplaces == ("US", "CA", "UK", "DE", "FR", "JP")
         taxes = [(t.scheme, t.country) for t in entity.submission.tax_registrations]
         assert taxes == [("US_W8BENE", None)]

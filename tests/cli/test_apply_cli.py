@@ -185,3 +185,30 @@ def test_a_plan_file_that_is_not_a_plan_is_refused_naming_it(run_acorn, tmp_path
     assert result.code == 1
     assert result.err == f"error: the plan file plan.json {message}\n"
     assert not (tmp_path / ".acorn" / "sandbox.sqlite").exists()  # refused before reading anything
+
+
+def test_wait_says_it_is_still_waiting_at_least_every_ten_seconds() -> None:
+    """The heartbeat ticks every second; a line comes once 10 s passed since the last one, on
+    the clock it is given (here a fake one: no timing in tests)."""
+    import asyncio
+
+    from reconciler.cli.apply import PROGRESS_EVERY, WaitProgress
+
+    now = [100.0]
+    lines: list[str] = []
+    progress = WaitProgress(lambda: now[0], deadline=160.0, waiting=3, echo=lines.append)
+
+    async def fake_sleep(seconds: float) -> None:
+        now[0] += seconds
+        if now[0] >= 125.0:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(progress.heartbeat(fake_sleep))
+    assert PROGRESS_EVERY <= 10.0
+    assert lines == ["Still waiting... [10s elapsed] 3 still under review; up to 50 s more",
+                     "Still waiting... [20s elapsed] 3 still under review; up to 40 s more"]
+    progress.round(1, 35.0)  # a round at 125 s: 5 s after the last line, nothing yet
+    now[0] = 131.0
+    progress.round(1, 29.0)
+    assert lines[-1] == "Still waiting... [31s elapsed] 1 still under review; up to 29 s more"

@@ -16,7 +16,12 @@ from tests import REPO
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
+    """The demo tree, atlas-ie's legal name written as its seller account has it (the shipped demo
+    shows the EU account check blocking it), so that its IE and NL are plain creates to age."""
     shutil.copytree(REPO / "desired", tmp_path / "desired")
+    template = tmp_path / "desired" / "templates" / "atlas.yaml.j2"
+    template.write_text(template.read_text().replace("legalEntityName: Atlas Home Ireland Ltd",
+                                                     'legalEntityName: "Atlas Home (Ireland) Limited"'))
     return tmp_path
 
 
@@ -26,12 +31,18 @@ def test_drift_prints_only_what_needs_a_human_by_reason_with_the_action(run_acor
     lines = result.out.splitlines()
     i = lines.index("x MISSING_TAX_REGISTRATION (blocked): 1")
     assert lines[i + 1] == "    what to do: add the taxRegistrations item the marketplace's scheme needs"
-    i = lines.index("x TAX_NUMBER_INVALID (blocked): 1")  # the demo's typo
-    assert lines[i + 2] == "    acme-sz  DE   EU_VAT (DE) number *******7688: the check digit does not match"
+    i = lines.index("x TAX_NUMBER_INVALID (blocked): 2")  # the demo's typo blocks each of acme-sz's creates
+    typo = next(n for n, text in enumerate((demo / "desired/entities/acme-sz.yaml").read_text().splitlines(), 1)
+                if "DE123457688" in text)  # each finding names the line to change
+    assert lines[i + 2] == ("    acme-sz  DE   taxRegistrations[2] EU_VAT (DE) number *******7688: the check digit "
+                            f"does not match  -> desired/entities/acme-sz.yaml:{typo}")
+    assert lines[i + 3].startswith("    acme-sz  FR   taxRegistrations[2] EU_VAT (DE)")
+    assert lines[i + 3].endswith(f"  -> desired/entities/acme-sz.yaml:{typo}")
     assert "live" not in result.out and "= US" not in result.out  # no healthy rows
-    # acme-sz's JP (FE: not authorized) and sakura-jp's AU (its account's legal name differs) need a human too
+    # acme-sz's JP (FE: not authorized) needs a human too
     assert "# REGION_NOT_AUTHORIZED (unauthorized): 1" in lines
     assert "TAX_REGISTRATION_MAY_BE_REQUIRED" not in result.out  # a warning is not drift
+    # the creates: nordlicht-de's UK, sakura-jp's AU, atlas-ie's IE and NL (acme-sz's FR is blocked by the typo)
     assert lines[-1] == ("Drift: 13 findings need a human, 11 reasons, 5 entities; "
                          "4 creates younger than 2 days not counted.")
 
@@ -118,3 +129,29 @@ def test_a_sandbox_endpoint_that_does_not_answer_is_an_error_not_the_real_clock(
     ws = workspace(None, None, endpoint="http://127.0.0.1:9")  # the discard port: nothing listens
     with pytest.raises(ConfigError, match="cannot reach the sandbox at http://127.0.0.1:9"):
         sandbox_now(ws)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_shallow_clone_says_create_ages_are_unknown_never_all_clear(run_acorn, demo: Path, tmp_path: Path) -> None:
+    """The full clone dates the create from 2020 (drift, exit 2); a depth-1 clone of the same
+    history cannot date it: it says so and exits 1, never "nothing needs a human" with 0."""
+    origin = demo
+    _git(origin, "init", "-q", "-b", "main")
+    _git(origin, "add", "desired")
+    _git(origin, "commit", "-qm", "desired", when="2020-01-01T00:00:00Z")
+    (origin / "README").write_text("a later commit\n")
+    _git(origin, "add", "README")
+    _git(origin, "commit", "-qm", "later")
+    full = run_acorn("drift", "--entity", "atlas-ie", cwd=origin)
+    assert full.code == 2 and "desired since 2020-01-01T00:00:00Z" in full.out
+    shallow = tmp_path / "shallow"
+    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(shallow))
+    result = run_acorn("drift", "--entity", "atlas-ie", cwd=shallow)
+    assert result.code == 1
+    assert "this is a shallow clone" in result.err and "the age of 2 creates is unknown" in result.err
+    assert "fetch-depth: 0" in result.err
+    shutil.rmtree(shallow / ".acorn")  # CI's checkout is fresh: no record from an earlier run
+    markdown = run_acorn("drift", "--entity", "atlas-ie", "--format", "markdown", cwd=shallow)
+    assert markdown.code == 1 and "> [!WARNING]\n> this is a shallow clone" in markdown.out
+    _git(shallow, "fetch", "-q", "--unshallow")
+    assert run_acorn("drift", "--entity", "atlas-ie", cwd=shallow).code == 2

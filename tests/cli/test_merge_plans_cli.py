@@ -25,19 +25,21 @@ def _without_time(plan: dict) -> dict:
 
 
 def test_merged_shards_are_the_whole_plan_and_apply_accepts_them(run_acorn, demo: Path) -> None:
-    for k in (1, 2, 3):  # 1 for the shard with acme-sz, whose FE region is unauthorized in the demo
-        assert run_acorn("plan", "--shard", f"{k}/3", "--out", f"p{k}.json", cwd=demo).code in (0, 1)
+    for k in (1, 2, 3):  # acme-sz's unauthorized FE region is a warning, not an error
+        assert run_acorn("plan", "--shard", f"{k}/3", "--out", f"p{k}.json", cwd=demo).code == 0
     whole = json.loads(run_acorn("plan", "--format", "json", cwd=demo).out)
     merged = run_acorn("merge-plans", "p1.json", "p2.json", "p3.json", "--format", "markdown",
                        "--out", "merged.json", "--detailed-exitcode", cwd=demo)
-    assert merged.code == 1  # there are creates, but acme-sz's FE was not read: the error wins
+    assert merged.code == 2  # there are creates (acme-sz's unauthorized FE is a warning)
+    assert "warning: acme-sz FE: not read" in merged.err
     creates = whole["summary"]["create"]
     assert merged.out.startswith(f"**Plan: {creates} to create, ")
     saved = json.loads((demo / "merged.json").read_text())
     by_name = sorted(whole["entities"], key=lambda e: e["name"])
     assert _without_time(saved) == _without_time({**whole, "entities": by_name})
     applied = run_acorn("apply", "merged.json", cwd=demo)
-    assert applied.code == 1 and "acme-sz FE: not read" in applied.err  # acme's FE, re-read: still unauthorized
+    # acme-sz has nothing to create (its bad VAT number blocks every create), so it is not re-read
+    assert applied.code == 0 and "acme-sz" not in applied.out + applied.err
     assert f"Apply: {creates} accepted" in applied.out
 
 

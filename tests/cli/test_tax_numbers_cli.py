@@ -24,12 +24,14 @@ def test_a_typo_blocks_its_pair_and_the_review_rejects_a_bypass(world, run_acorn
 
     plan = run_acorn(*w.args("plan"))
     assert plan.code == 0, plan.err
-    assert "TAX_NUMBER_INVALID: EU_VAT (DE) number *******6788: the check digit does not match" in plan.out
-    assert "creates: EU (FR)" in plan.out and SWAPPED not in plan.out
+    # every create carries every taxRegistrations item: the bad DE number blocks FR's create too
+    reason = "TAX_NUMBER_INVALID: taxRegistrations[0] EU_VAT (DE) number *******6788: the check digit does not match"
+    assert plan.out.count(reason) == 2 and "creates:" not in plan.out and SWAPPED not in plan.out
 
     applied = run_acorn(*w.args("apply", "--yes", "--force"))
     assert applied.code == 0, applied.err
-    assert sorted(w.admin.pairs()) == [(TYPO.seller_id, "FR")]  # --force lifts maxCreates, never preflight
+    assert "Apply: nothing to create." in applied.out
+    assert w.admin.pairs() == {}  # --force lifts maxCreates, never the verdict: the number is never sent
 
     (entity,) = load_desired(w.root / "desired").entities
     settings = Settings(endpoint=w.url, lwa_endpoint=w.url)
@@ -43,5 +45,5 @@ def test_a_typo_blocks_its_pair_and_the_review_rejects_a_bypass(world, run_acorn
 
     decided = asyncio.run(bypass())
     assert decided.status == "REJECTED"
-    assert [(r.code, r.message) for r in decided.reasons] == [
-        ("TAX_NUMBER_INVALID", "EU_VAT (DE) number *******6788: the check digit does not match")]
+    assert [(r.code, r.message) for r in decided.reasons] == [  # the verdict's reason, as plan gives it
+        ("TAX_NUMBER_INVALID", "taxRegistrations[0] EU_VAT (DE) number *******6788: the check digit does not match")]

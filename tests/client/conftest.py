@@ -25,9 +25,11 @@ def make_client(tmp_path: Path, fake_time: FakeTime):
 
     def factory(transport: httpx.AsyncBaseTransport, env: dict[str, str], *, endpoint: str = BASE,
                 audit: MemoryAuditLog | None = None, policy: RetryPolicy = RetryPolicy(),
-                rng=lambda: 0.5, throttle_budget: float = 600.0, **kwargs) -> AcornClient:
+                rng=lambda: 0.5, throttle_budget: float = 600.0, environment: str = "sandbox",
+                **kwargs) -> AcornClient:
         env = {"LWA_CLIENT_ID": "acorn-test", "LWA_CLIENT_SECRET": CLIENT_SECRET, **env}
-        return AcornClient(Settings(endpoint=endpoint, throttle_budget_seconds=throttle_budget), env, base_dir=tmp_path,
+        settings = Settings(endpoint=endpoint, throttle_budget_seconds=throttle_budget, environment=environment)
+        return AcornClient(settings, env, base_dir=tmp_path,
                            audit=audit if audit is not None else MemoryAuditLog(), transport=transport,
                            sleep=fake_time.sleep, clock=fake_time.clock, rng=rng, policy=policy, **kwargs)
 

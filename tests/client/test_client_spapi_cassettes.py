@@ -27,7 +27,7 @@ import httpx
 import pytest
 import vcr
 
-from reconciler.errors import ApplicationCredentialsError
+from reconciler.errors import ApplicationAccessError, ApplicationCredentialsError, RoleMissing
 from tests.client.client_support import make_entity
 
 CASSETTES = Path(__file__).parent / "cassettes"
@@ -62,7 +62,7 @@ def test_the_published_participations_example_is_read(make_client):
 def test_the_published_get_account_example_is_read(make_client):
     async def go():
         async with make_client(httpx.AsyncHTTPTransport(), ENV, endpoint=REPLAY_URL) as client:
-            return await client.get_account(ACME_US, "NA")
+            return await client.get_account(ACME_US, "EU")  # SP-API offers getAccount in the EU only
 
     with replay("account.yaml") as cassette:
         account = asyncio.run(go())
@@ -120,3 +120,71 @@ def test_a_429_without_headers_waits_by_the_published_rate_and_the_page_is_read(
     assert live.error is None and live.participations == frozenset({US})
     # 0.016 requests per second: one every 62.5 s, once the 429 has drained the bucket
     assert fake_time.sleeps == [pytest.approx(62.5), pytest.approx(62.5)]
+
+
+def test_get_account_is_never_called_outside_the_eu(make_client):
+    async def go(region):
+        async with make_client(httpx.AsyncHTTPTransport(), ENV, endpoint=REPLAY_URL) as client:
+            return await client.get_account(ACME_US, region)
+
+    for region in ("NA", "FE"):  # no cassette: a call would fail; none is made
+        with replay("account.yaml") as cassette, pytest.raises(ValueError, match=f"does not offer getAccount in {region}"):
+            asyncio.run(go(region))
+        assert cassette.play_count == 0
+
+
+def test_a_get_account_403_is_the_missing_role_asked_once_per_region(make_client):
+    other = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("DE",), env_name="ACORN_ACME_SZ_REFRESH_TOKEN")
+
+    async def go():
+        async with make_client(httpx.AsyncHTTPTransport(), ENV, endpoint=REPLAY_URL) as client:
+            errors = []
+            for entity in (ACME_US, other):  # the second is answered without a call (the cassette has one)
+                with pytest.raises(RoleMissing) as raised:
+                    await client.get_account(entity, "EU")
+                errors.append(str(raised.value))
+            return errors
+
+    with replay("403-account-missing-role.yaml") as cassette:
+        first, second = asyncio.run(go())
+        assert cassette.all_played and cassette.play_count == 2  # one exchange, one getAccount
+    assert "the application lacks the role getAccount needs (Account Information Service Provider, or Finance " \
+           "and Accounting)" in first
+    assert "every seller authorize the app again" in first and second == first
+
+
+def test_an_expired_lwa_client_secret_stops_the_run_at_the_first_answer(make_client):
+    other = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("US",))
+
+    async def go():
+        async with make_client(httpx.AsyncHTTPTransport(), {**ENV, "ACORN_NORDLICHT_DE_REFRESH_TOKEN": "x"},
+                               endpoint=REPLAY_URL) as client:
+            return await client.read_all([ACME_US, other], concurrency=1)
+
+    with replay("403-lwa-secret-expired.yaml") as cassette, pytest.raises(ApplicationAccessError) as raised:
+        asyncio.run(go())
+    # one exchange and the seller's reads: no second exchange (a new access token cannot cure it),
+    # and the other seller is never asked
+    assert cassette.play_count <= 3 and cassette.play_counts[0] == 1
+    message = str(raised.value)
+    assert "The LWA secret token you provided has expired." in message
+    assert "rotate lwa.clientSecret" in message and "stopping the run" in message
+    assert "Seller Central" not in message and "credentials.refreshToken" not in message  # not the sellers'
+
+
+def test_an_empty_participation_list_with_a_shared_token_is_not_read_as_nothing_live(make_client):
+    """SP-API answers another region's token with 200 and [] (selling-partner-api-docs#659): with one
+    reference for NA and EU, EU's empty answer must never become creates."""
+    both = make_entity("acme-sz", "A3EXAMPLEACME01", ("US", "DE"))
+
+    async def go():
+        async with make_client(httpx.AsyncHTTPTransport(), ENV, endpoint=REPLAY_URL,
+                               environment="production") as client:
+            return (await client.read_all([both], concurrency=1))[both.seller_id]
+
+    with replay("participations-empty-other-region.yaml") as cassette:
+        live = asyncio.run(go())
+        assert cassette.all_played and cassette.play_counts[0] == 1  # one exchange for the one token
+    assert live.participations == frozenset({US}) and [r for r, _ in live.unauthorized] == ["EU"]
+    assert "answered 200 with no marketplace at all" in live.unauthorized_in("EU")
+    assert "credentials.refreshToken.EU" in live.unauthorized_in("EU")

@@ -75,3 +75,30 @@ def test_an_authorization_warns_30_days_before_its_365_days_and_errs_after():
     assert [(f.region, f.error) for f in found] == [("NA", False), ("EU", True)]
     assert "renewed within 19 days" in found[0].message and "lapsed 30 days ago" in found[1].message
     assert "credentials.refreshToken.EU.authorizedOn" in found[1].message
+
+
+def test_one_reference_for_two_regions_is_a_warning_in_production_only() -> None:
+    from reconciler.desired import lifecycle
+    from reconciler.domain.model import Credentials, RegionCredential, SecretRef
+
+    base = make_entity_for_lifecycle(("US", "DE", "JP"))
+    day = date(2026, 12, 1)
+    # one reference for every region (the sandbox's demo token): fine in the sandbox, a warning in production
+    assert lifecycle.authorizations(base, day, "sandbox") == ()
+    (shared,) = lifecycle.authorizations(base, day, "production")
+    assert (shared.error, shared.code) == (False, "SHARED_REFRESH_TOKEN")
+    assert shared.message.startswith("env:ACORN_T is the refresh token of NA and EU and FE: SP-API issues a "
+                                     "separate refresh token per region")
+    own = replace(base, credentials=Credentials(regions=tuple(
+        (r, RegionCredential(SecretRef("env", f"T_{r}"))) for r in ("NA", "EU", "FE"))))
+    assert lifecycle.authorizations(own, day, "production") == ()
+    same = replace(base, credentials=Credentials(regions=(
+        ("NA", RegionCredential(SecretRef("env", "T"))), ("EU", RegionCredential(SecretRef("env", "T"))),
+        ("FE", RegionCredential(SecretRef("env", "T_FE"))))))
+    assert [f.message.split(":")[0] for f in lifecycle.authorizations(same, day, "production")] == ["env"]
+
+
+def make_entity_for_lifecycle(marketplaces):
+    from tests.client.client_support import make_entity
+
+    return make_entity("t", "A1TESTSELLER01", marketplaces, env_name="ACORN_T")

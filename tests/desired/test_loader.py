@@ -60,7 +60,7 @@ def test_each_rule_has_one_located_message(case: str, expected: str) -> None:
 
 def test_unknown_key_is_named_and_the_missing_one_too() -> None:
     assert problems_of("unknown-key") == [
-        "7:3: spec.sellerID: unknown key; did you mean 'sellerId'? (allowed: businessRegistration, credentials, documents, "
+        "7:3: spec.sellerID: unknown key; did you mean 'sellerId'? (allowed: acknowledgements, businessRegistration, credentials, documents, "
         "legalEntityName, legalRepresentative, marketplaces, sellerId, taxRegistrations)",
         "6:1: spec.sellerId: required key is missing",
     ]
@@ -200,3 +200,49 @@ def test_an_empty_secret_reference_names_the_keys_it_takes() -> None:
     _, problems = load_entity(text, "valid.yaml", "valid")
     assert [str(p) for p in problems] == [
         "valid.yaml:10:19: spec.credentials.refreshToken: must have exactly 1 of: aws or env or file"]
+
+
+def _with_accounts(accounts: str, marketplaces: str = "[US, CA, DE, FR, JP, AU]") -> str:
+    text = (FIXTURES / "valid.yaml").read_text()
+    text = text.replace("    refreshToken: {env: ACORN_ACME_SZ_REFRESH_TOKEN}\n",
+                        "    refreshToken:\n      NA: {env: T_NA}\n      EU: {env: T_EU}\n      FE: {env: T_FE}\n"
+                        f"    accounts:\n{accounts}")
+    return text.replace("marketplaces: [US, CA, DE, FR, JP]", f"marketplaces: {marketplaces}")
+
+
+def test_a_far_east_marketplace_can_be_a_separate_account_with_its_own_seller_id_and_token() -> None:
+    text = _with_accounts("      - {marketplaces: [AU], sellerId: A9SEPARATEAU01, refreshToken: {env: T_AU, "
+                          "authorizedOn: 2026-03-01}}\n")
+    entity, problems = load_entity(text, "valid.yaml", "valid")
+    assert problems == [] and entity is not None
+    (account,) = entity.credentials.accounts
+    assert (account.marketplaces, account.seller_id, account.credential.ref) == (
+        ("AU",), "A9SEPARATEAU01", SecretRef("env", "T_AU"))
+    assert account.credential.authorized_on == date(2026, 3, 1)
+    assert entity.credentials.account_for("AU") is account and entity.credentials.account_for("JP") is None
+    assert SecretRef("env", "T_AU") in entity.credentials.refs()
+
+
+def test_an_account_names_the_entitys_own_far_east_marketplaces_once() -> None:
+    text = _with_accounts("      - {marketplaces: [SG], refreshToken: {env: T_SG}}\n"
+                          "      - {marketplaces: [AU], refreshToken: {env: T_AU}}\n"
+                          "      - {marketplaces: [AU], refreshToken: {env: T_AU2}}\n")
+    entity, problems = load_entity(text, "valid.yaml", "valid")
+    assert entity is None
+    assert [(p.key, p.message) for p in problems] == [
+        ("spec.credentials.accounts[0].marketplaces[0]", "SG is not in spec.marketplaces"),
+        ("spec.credentials.accounts[2].marketplaces[0]", "AU is in another account already")]
+    # an account outside the Far East is refused by the schema: authorizations elsewhere are regional
+    _, problems = load_entity(_with_accounts("      - {marketplaces: [DE], refreshToken: {env: T_DE}}\n"),
+                              "valid.yaml", "valid")
+    assert [p.key for p in problems] == ["spec.credentials.accounts[0].marketplaces[0]"]
+
+
+def test_fe_marketplaces_all_in_accounts_need_no_fe_token_and_a_literal_token_is_still_refused() -> None:
+    text = _with_accounts("      - {marketplaces: [JP, AU], refreshToken: {env: T_JP}}\n").replace(
+        "      FE: {env: T_FE}\n", "")
+    entity, problems = load_entity(text, "valid.yaml", "valid")
+    assert problems == [] and entity is not None
+    leaked = _with_accounts("      - {marketplaces: [AU], refreshToken: {env: T_AU}, sellerId: 'Atzr|IwEBIabc'}\n")
+    _, problems = load_entity(leaked, "valid.yaml", "valid")
+    assert problems and "Atzr|IwEBIabc" not in " ".join(p.message for p in problems)

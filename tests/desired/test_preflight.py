@@ -70,8 +70,11 @@ FR_VAT = TaxRegistration("EU_VAT", "FR", tax_examples.EU_VAT["FR"])
     ("US", [TaxRegistration("US_W8BENE", completed_on=date(2025, 1, 1))], False),
     ("BR", [], True),
     ("BR", [TaxRegistration("BR_CNPJ", None, "12345678000195")], False),
-    ("TR", [], True),
+    ("TR", [], False),  # depends for a business registered elsewhere (Cross-Border Fulfillment from the EU)
     ("TR", [TaxRegistration("TR_VKN", None, "1234567890")], False),
+    ("CA", [], True),  # the U.S. tax interview: Amazon.ca asks foreign sellers for it too
+    ("CA", [TaxRegistration("US_W8BENE", completed_on=date(2025, 1, 1))], False),
+    ("MX", [], False),  # no Amazon.com.mx page says so: a warning
     ("IN", [], True),
     ("IN", [TaxRegistration("IN_GST", None, "27AAACZ1234F1ZL")], False),
     ("IN", [DE_VAT], True),
@@ -83,7 +86,8 @@ def test_a_certain_requirement_blocks_without_its_scheme(market: str, taxes: lis
 @pytest.mark.parametrize("market", [m.code for m in catalogue.MARKETPLACES
                                     if m.tax.rule is catalogue.TaxRule.DEPENDS])
 def test_a_requirement_that_depends_warns_and_never_blocks(market: str) -> None:
-    sub = submission(docs=[JA])  # JA: JP's translation, so only the tax row is judged
+    interview = [TaxRegistration("US_W8BENE", completed_on=date(2025, 1, 1))]  # CA and MX ask for it too
+    sub = submission(docs=[JA], taxes=interview)  # JA: JP's translation, so only the tax row is judged
     assert codes(sub, market) == []
     assert warned(sub, market) == ["TAX_REGISTRATION_MAY_BE_REQUIRED"]
 
@@ -96,7 +100,7 @@ def test_a_requirement_that_depends_warns_and_never_blocks(market: str) -> None:
     ("CA", [TaxRegistration("CA_GST_HST", None, tax_examples.CA_GST_HST)], False),
     ("CA", [DE_VAT], True),
     ("JP", [TaxRegistration("JP_JCT", None, tax_examples.JP_JCT)], False),
-    ("EG", [], False),             # nothing required: the row says so
+    ("EG", [], True),              # no source either way: depends (it was "none")
     ("US", [], False),             # certain: blocks instead (above)
 ])
 def test_a_warning_only_while_the_scheme_is_missing(market: str, taxes: list, warns: bool) -> None:
@@ -106,8 +110,10 @@ def test_a_warning_only_while_the_scheme_is_missing(market: str, taxes: list, wa
 def test_the_warning_says_on_what_it_depends() -> None:
     (reason,) = preflight.warnings(submission(), catalogue.by_code("DE"))
     assert reason.message == ("DE may require tax registration EU_VAT with country DE: required for goods "
-                              "stored in Germany (no threshold), and for an EU business selling over EUR 10,000 "
-                              "a year to consumers in other EU countries outside the OSS scheme")
+                              "stored in Germany (no threshold for a seller not established in Germany; a "
+                              "business established there registers above the national threshold), and for an "
+                              "EU business selling over EUR 10,000 a year to consumers in other EU countries "
+                              "outside the OSS scheme")
 
 
 def test_every_marketplace_has_a_row_with_a_scheme_of_the_contract() -> None:
@@ -116,8 +122,12 @@ def test_every_marketplace_has_a_row_with_a_scheme_of_the_contract() -> None:
         assert bool(m.tax.depends_on) is (m.tax.rule is catalogue.TaxRule.DEPENDS), m.code
 
 
-def test_us_business_needs_no_w8bene() -> None:
-    assert codes(submission(country="US", number="0000000"), "US") == []
+def test_us_business_needs_a_w9_not_a_w8bene() -> None:
+    # the U.S. tax interview gives a U.S. business a W-9 (Amazon, "U.S. Tax Interview FAQ")
+    (reason,) = preflight.check(submission(country="US", number="0000000"), catalogue.by_code("US"), TODAY)
+    assert reason.message == "US requires tax registration US_W9"
+    w9 = [TaxRegistration("US_W9", completed_on=date(2024, 5, 1))]
+    assert codes(submission(country="US", number="0000000", taxes=w9), "US") == []
 
 
 def test_tax_message_names_scheme_and_country() -> None:

@@ -8,7 +8,13 @@ import pytest
 import yaml
 
 from reconciler.desired import schema
-from reconciler.desired.tax_numbers import CHECK_DIGIT, business_number_problem, normalise, tax_number_problem
+from reconciler.desired.tax_numbers import (
+    CHECK_DIGIT,
+    business_number_problem,
+    normalise,
+    tax_number_doubt,
+    tax_number_problem,
+)
 from reconciler.domain import catalogue
 from tests import REPO, tax_examples
 
@@ -43,7 +49,7 @@ CASES = [
     ("SA_VAT", None, "300123456700003", "300123456700004", "030123456700003", "SA300123456700003",
      "300 123 456 700 003"),
     ("EG_TIN", None, "123456789", "12345678O", None, "EG123456789", "123-456-789"),
-    ("ZA_VAT", None, "4123456784", "5123456784", "1423456784", "ZA4123456784", "412 345 6784"),
+    ("ZA_VAT", None, "4123456784", "5123456784", "1423456784", "SA4123456784", "412 345 6784"),
 ]
 IDS = [f"{c[0]}-{c[1]}" if c[1] else c[0] for c in CASES]
 
@@ -55,7 +61,8 @@ def test_a_valid_number_passes(scheme, country, valid, typo, swapped, prefixed, 
 
 @pytest.mark.parametrize("scheme, country, valid, typo, swapped, prefixed, loose", CASES, ids=IDS)
 def test_a_one_character_typo_fails(scheme, country, valid, typo, swapped, prefixed, loose) -> None:
-    problem = tax_number_problem(scheme, country, typo)
+    # blocked, or (MX_RFC, JP_JCT: a check digit no published rule settles) warned about
+    problem = tax_number_problem(scheme, country, typo) or tax_number_doubt(scheme, country, typo)
     assert problem is not None and typo not in problem
 
 
@@ -64,7 +71,7 @@ def test_a_one_character_typo_fails(scheme, country, valid, typo, swapped, prefi
                          [c for c in CASES if c[4]], ids=[i for i, c in zip(IDS, CASES) if c[4]])
 def test_two_characters_swapped_fail(scheme, country, valid, typo, swapped, prefixed, loose) -> None:
     assert sorted(swapped) == sorted(valid)
-    problem = tax_number_problem(scheme, country, swapped)
+    problem = tax_number_problem(scheme, country, swapped) or tax_number_doubt(scheme, country, swapped)
     assert problem is not None and swapped not in problem
 
 
@@ -101,12 +108,12 @@ def test_the_shared_examples_are_valid() -> None:
     ("EU_VAT", "DE", "123456788", "a German VAT number is DE and 9 digits: the country prefix DE is missing"),
     ("EU_VAT", "DE", "FR11123456782",
      "a German VAT number starts with DE, not FR: the prefix does not match country DE"),
-    ("EU_VAT", "GB", "GB123456782", "GB is not an EU member state: for the UK, use scheme UK_VAT"),
+    ("EU_VAT", "GB", "GB123456782", "GB is not an EU member state: for the UK (GB or XI numbers), use scheme UK_VAT"),
     ("EU_VAT", None, "DE123456788", "an EU VAT number needs its country"),
     ("CA_GST_HST", None, "123456782RC0001",
      "a GST/HST number is the 9-digit business number, RT and a 4-digit account number"),
     ("AU_GST", "NZ", "18123456789", "an Australian ABN belongs to AU: country must be AU (or left out)"),
-    ("ZA_VAT", None, "5123456784", "a South African VAT number is 10 digits starting with 4"),
+    ("ZA_VAT", None, "5123456784", "a South African VAT number is 10 digits starting with 4 (a ZA prefix is accepted)"),
 ])
 def test_the_problem_in_words(scheme, country, number, message) -> None:
     assert tax_number_problem(scheme, country, number) == message

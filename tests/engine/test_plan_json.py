@@ -27,8 +27,9 @@ def test_top_level_and_entity_keys_come_in_the_documented_order():
     assert data["generatedAt"] == "2026-06-01T09:30:00Z"
     assert list(data["summary"]) == ["create", "pending", "attention", "blocked", "live", "unmanaged",
                                      "drifted", "unauthorized", "errors"]
-    acme, _, nord, sakura = data["entities"]
+    acme, maple, nord, sakura = data["entities"]
     assert list(acme) == ["name", "sellerId", "pairs", "creates"]
+    assert list(maple) == ["name", "sellerId", "pairs", "creates", "errors"]  # the verdict's errors, when any
     assert list(sakura) == ["name", "sellerId", "error", "pairs", "creates"]
     assert list(acme["pairs"][0]) == ["marketplace", "marketplaceId", "state", "reasons"]  # US, live by participation
     pending, drifted = [p for p in nord["pairs"] if p["marketplace"] == "FR"]

@@ -77,7 +77,8 @@ def test_rejected_then_changed_is_created_again_and_says_so():
     ("IN", dict(taxes=(TaxRegistration("EU_VAT", "DE", "DE123456788"),)), "MISSING_TAX_REGISTRATION"),
     ("DE", dict(taxes=(TaxRegistration("EU_VAT", "DE", "DE123546788"),)), "TAX_NUMBER_INVALID"),  # swapped
     ("DE", dict(taxes=(TaxRegistration("EU_VAT", "DE", "FR11123456782"),)), "TAX_NUMBER_INVALID"),
-    ("CA", dict(taxes=(TaxRegistration("CA_GST_HST", None, "123457782RT0001"),)), "TAX_NUMBER_INVALID"),
+    ("CA", dict(taxes=(TaxRegistration("US_W8BENE", completed_on=date(2025, 3, 1)),  # CA asks for the interview too
+                       TaxRegistration("CA_GST_HST", None, "123457782RT0001"))), "TAX_NUMBER_INVALID"),
     ("MX", dict(number="91440300MA5EXAMPLE"), "REGISTRATION_NUMBER_INVALID"),
     ("JP", dict(documents=()), "TRANSLATION_REQUIRED"),
 ], ids=["id-expiry", "us", "br", "in-with-another-scheme", "de-transposed", "de-french-number", "ca-typo",
@@ -89,9 +90,9 @@ def test_preflight_failure_blocks_the_pair(code, sub, reason):
 
 @pytest.mark.parametrize("code, sub", [
     ("DE", dict(id_expires=date(2026, 11, 28))),  # exactly 180 days left
-    ("US", dict(taxes=(), country="US")),  # a US business needs no W-8BEN-E
+    ("US", dict(taxes=(TaxRegistration("US_W9", completed_on=date(2024, 1, 1)),), country="US")),  # a W-9
     ("JP", dict(documents=(), country="JP")),  # a JP business needs no translation
-    ("MX", dict(taxes=())),  # no tax requirement
+    ("MX", dict(taxes=())),  # no certain tax requirement (warnings only)
 ])
 def test_preflight_passes(code, sub):
     assert states(one(entity(marketplaces=(code,), **sub)), code) == ["create"]
@@ -103,6 +104,7 @@ def test_preflight_passes(code, sub):
     ("UK", ()), ("CA", ()), ("MX", ()), ("AU", ()), ("JP", ()),
 ])
 def test_a_tax_requirement_that_depends_is_a_warning_on_a_create(code, taxes):
+    taxes += (TaxRegistration("US_W8BENE", completed_on=date(2025, 1, 1)),)  # the interview CA and MX ask for
     p = one(entity(marketplaces=(code,), taxes=taxes))
     (row,) = rows(p)
     assert (row.state, codes(row)) == ("create", ["TAX_REGISTRATION_MAY_BE_REQUIRED"])
@@ -200,6 +202,9 @@ def test_suspended_listings_are_a_warning_on_their_live_pair_and_the_store_name_
     p = run([e], [replace(seller(e), participations=frozenset({store.marketplace_id}), stores=(store,))])
     (de,) = rows(p, "DE")
     assert (de.state, de.store_name, codes(de)) == ("live", "Acme Store", ["SUSPENDED_LISTINGS"])
+    # sellers.json: "True if the seller Listing Status is set to Inactive": not account health
+    assert "Listing Status is set to Inactive" in de.reasons[0].message
+    assert "Account Health" not in de.reasons[0].message
 
 
 @pytest.mark.parametrize("status, main", [(IN_REVIEW, "pending"), (APPROVED, "live"),

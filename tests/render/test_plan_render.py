@@ -34,7 +34,7 @@ def test_golden(fmt, name):
 
 def test_text_ends_with_the_summary_line():
     assert render(sample_plan(), "text").splitlines()[-1] == (
-        "Plan: 3 to create, 1 pending, 1 attention, 4 blocked, 2 live, 2 unmanaged, 1 drifted, 1 unreadable.")
+        "Plan: 4 to create, 1 pending, 1 attention, 3 blocked, 2 live, 2 unmanaged, 1 drifted, 1 unreadable.")
 
 
 def test_an_empty_plan_is_just_the_summary():
@@ -56,7 +56,7 @@ def test_colour_only_when_asked():
     plain, coloured = render(p, "text"), render(p, "text", color=True)
     assert "\x1b[" not in plain
     assert "\x1b[32m+ CA  create\x1b[0m" in coloured
-    assert "\x1b[31mx FR  blocked\x1b[0m" in coloured
+    assert "\x1b[31mx US  blocked\x1b[0m" in coloured
     assert "\x1b[" not in render(p, "markdown", color=True) + render(p, "json", color=True)
 
 

@@ -228,7 +228,7 @@ class Api:
     def participations(self, token: str, region: str = "NA") -> httpx.Response:
         return self.http.get(PARTICIPATIONS_PATH, headers=headers(token, region))
 
-    def account(self, token: str, region: str = "NA") -> httpx.Response:
+    def account(self, token: str, region: str = "EU") -> httpx.Response:  # getAccount: EU only
         return self.http.get(ACCOUNT_PATH, headers=headers(token, region))
 
     def advance(self, seconds: float) -> None:

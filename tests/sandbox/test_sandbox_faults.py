@@ -122,7 +122,7 @@ def test_the_faults_put_answers_every_key_with_defaults_filled_in(api):
     response = api.http.put("/_sandbox/faults", json={"errorRate": 0.25, "seed": 7})
     assert response.json() == {"latencyMs": 0, "errorRate": 0.25, "dropAfterCommitRate": 0.0,
                                "throttleEveryNth": 0, "retryAfterOn429": False, "seed": 7, "script": [],
-                               "rates": {}, "echoCredentials": ""}
+                               "rates": {}, "echoCredentials": "", "expiredClientSecret": False}
     assert api.state()["faults"] == response.json()
 
 

@@ -143,3 +143,25 @@ def test_a_seller_id_the_desired_state_refuses_is_refused(api):
         answer = api.http.post("/_sandbox/sellers", json={"sellerId": bad, "legalEntityName": "S"})
         assert answer.status_code == 400, bad
         assert answer.json()["errors"][0]["message"].startswith("sellerId: must be 10 to 20 upper-case letters")
+
+
+def test_get_account_is_served_in_the_eu_only_as_sp_api_offers_it(api):
+    seller, token = api.login(participations=("DE",))
+    assert api.account(token, "EU").status_code == 200
+    for region in ("NA", "FE"):  # SP-API's hosts outside the EU do not serve it: a plain 403
+        response = api.account(token, region)
+        assert (response.status_code, response.json()["errors"][0]) == (
+            403, {"code": "Unauthorized", "message": DENIED, "details": ""})
+
+
+def test_an_expired_client_secret_is_answered_as_sp_api_does_on_every_call(api):
+    seller, token = api.login(participations=("DE",))  # LWA still issues the access token
+    api.faults(expiredClientSecret=True)
+    try:
+        for response in (api.participations(token, "EU"), api.list(token, seller), api.account(token)):
+            assert (response.status_code, response.json()["errors"][0]) == (
+                403, {"code": "Unauthorized", "message": DENIED,
+                      "details": "The LWA secret token you provided has expired."})
+    finally:
+        api.faults()
+    assert api.participations(token, "EU").status_code == 200

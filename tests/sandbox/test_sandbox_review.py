@@ -80,16 +80,30 @@ def test_each_marketplace_is_reviewed_on_its_own_rules(api):
     seller, token = api.login()
     body = body_for(["DE", "FR", "TR", "IN"], taxRegistrations=[
         {"scheme": "EU_VAT", "country": "DE", "number": "DE123456788"},
+        {"scheme": "TR_VKN", "number": "1234567890"}])
+    api.create(token, seller, body)
+    api.advance(300)
+    regs = api.list(token, seller).json()["registrations"]
+    # IN certainly requires a GSTIN; DE, FR (a VAT that depends) and TR have what they take
+    assert [(r["status"], [x["code"] for x in r["reasons"]]) for r in regs] == [
+        ("APPROVED", []), ("APPROVED", []), ("APPROVED", []), ("REJECTED", ["MISSING_TAX_REGISTRATION"])]
+
+
+def test_a_typo_in_any_tax_registration_rejects_every_marketplace_as_plan_blocks_it(api):
+    """The review's rules are the verdict's: the create carries every item, so a bad number in
+    one (FR's VAT) rejects DE and TR too, with the reason plan gives."""
+    seller, token = api.login()
+    body = body_for(["DE", "FR", "TR"], taxRegistrations=[
+        {"scheme": "EU_VAT", "country": "DE", "number": "DE123456788"},
         {"scheme": "EU_VAT", "country": "FR", "number": "FR11123456882"},  # a typo
         {"scheme": "TR_VKN", "number": "1234567890"}])
     api.create(token, seller, body)
     api.advance(300)
     regs = api.list(token, seller).json()["registrations"]
-    # a typo fails FR; IN certainly requires a GSTIN; DE and TR have what they take
     assert [(r["status"], [x["code"] for x in r["reasons"]]) for r in regs] == [
-        ("APPROVED", []), ("REJECTED", ["TAX_NUMBER_INVALID"]), ("APPROVED", []),
-        ("REJECTED", ["MISSING_TAX_REGISTRATION"])]
-    assert "FR11123456882" not in str(regs) and "6882: the check digit does not match" in str(regs)
+        ("REJECTED", ["TAX_NUMBER_INVALID"])] * 3
+    assert "FR11123456882" not in str(regs)
+    assert "taxRegistrations[1] EU_VAT (FR) number *********6882: the check digit does not match" in str(regs)
 
 
 def test_a_decision_is_stored_and_never_changes(api):

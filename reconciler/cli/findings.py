@@ -1,0 +1,77 @@
+"""The file-system side of findings: a Locator that reads the desired files, and repository-
+relative paths for SARIF and pull-request comments (the pure parts are render/findings.py)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+from ..desired.locate import Locator
+from ..desired.safefile import read_regular
+from ..desired.settings import settings_findings
+from ..desired.verdict import Location, tree_verdict
+from ..domain.model import Entity
+from ..render.findings import Link, LinkKey, PlaceKey, links, verdict_places
+from .planning import Run
+from .workspace import Workspace
+
+
+def locator(ws: Workspace) -> Locator:
+    """Reads each desired file at most once, with the tree's own size bound."""
+    return Locator(lambda path: read_regular(Path(path), ws.settings.max_file_bytes).decode("utf-8"))
+
+
+def places(ws: Workspace, entities: Iterable[Entity], day: date) -> dict[PlaceKey, Location]:
+    """Where the verdict places each of its findings about `entities` on `day` (the one
+    computation validate renders): plan's, the review's and the links' reasons it gives."""
+    return verdict_places(tree_verdict(entities, (), day, ws.settings.policy, settings_findings(ws.settings, day)))
+
+
+def repository_paths(ws: Workspace) -> Callable[[str], str]:
+    """A file as the tree was read -> its path from the repository root, with / (GitHub's form).
+    In GitHub Actions the root is the checkout ($GITHUB_WORKSPACE), so a desired/ in a subfolder
+    (the action's working-directory) keeps that folder in its paths; elsewhere, the folder
+    holding desired/."""
+    root = ws.root
+    workspace_dir = ws.env.get("GITHUB_WORKSPACE")
+    if workspace_dir and root.is_relative_to(Path(workspace_dir).resolve()):
+        root = Path(workspace_dir).resolve()
+
+    def relative(path: str) -> str:
+        try:
+            return Path(path).resolve().relative_to(root).as_posix()
+        except ValueError:  # outside the repository (acorn.yaml given elsewhere): as given
+            return Path(path).as_posix()
+
+    return relative
+
+
+_GITHUB_REMOTE = re.compile(r"^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([^/\s]+/[^/\s]+?)(?:\.git)?/?$")
+
+
+def blob_base(ws: Workspace) -> str | None:
+    """`https://github.com/OWNER/REPO/blob/SHA`: where a line of the tree read is linked. In
+    GitHub Actions the run's repository and commit (GITHUB_SHA: on main, the commit applied);
+    elsewhere the checkout's HEAD and its GitHub `origin`; None when neither is known."""
+    env = ws.env
+    server = env.get("GITHUB_SERVER_URL") or "https://github.com"
+    if env.get("GITHUB_REPOSITORY") and env.get("GITHUB_SHA"):
+        return f"{server.rstrip('/')}/{env['GITHUB_REPOSITORY']}/blob/{env['GITHUB_SHA']}"
+    try:
+        sha = subprocess.run(["git", "-C", str(ws.root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=10, check=True).stdout.strip()
+        origin = subprocess.run(["git", "-C", str(ws.root), "remote", "get-url", "origin"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = _GITHUB_REMOTE.match(origin)
+    return f"https://github.com/{found.group(1)}/blob/{sha}" if found and sha else None
+
+
+def reason_links(run: Run, items: Iterable[tuple[str, str | None, str, str]]) -> dict[LinkKey, Link]:
+    """(entity, marketplace, code, message) -> the line of desired/ to change, linked at the commit read."""
+    return links(items, {e.name: e for e in run.entities}, locator(run.ws), repository_paths(run.ws),
+                 blob_base(run.ws), places(run.ws, run.entities, run.today))
