@@ -3,12 +3,12 @@
     AcornError                  anything a user can cause; never shown as a traceback
     ├── RunStopping             stops the whole run wherever it happens (reads, account reads,
     │                           applies): never one seller's warning or one pair's failure.
-    │                           Exactly these are: MachineError, TransportError (the breaker),
+    │                           Exactly these are: MachineError, BreakerOpen, EndpointUnusable,
     │                           ApplicationCredentialsError and its ApplicationAccessError
     │                           (marked ◆ below)
     ├── DesiredStateError       the desired tree is invalid (carries every Problem found)
     ├── ConfigError             acorn.yaml, flags or environment are wrong
-    │   └── MachineError ◆      the machine failed acorn: a full disk, a read-only folder, a
+    ├── MachineError ◆          the machine failed acorn: a full disk, a read-only folder, a
     │                           state file it cannot use (stops the run: never one per seller)
     ├── SecretError             a referenced secret cannot be resolved (never holds the value)
     ├── PlanFileError           a saved plan is unreadable or stale
@@ -23,7 +23,8 @@
         │                           suspended app): one finding for the run, not one per seller
         ├── RoleMissing         a 403 an operation gets for lack of a role the app does not hold:
         │                           a per-region warning on what it would have checked (not ◆)
-        └── TransportError ◆    too many consecutive failed calls (the run's breaker tripped)
+        ├── BreakerOpen ◆       the run's breaker opened: too many calls in a row failed
+        └── EndpointUnusable ◆  no call can be sent to the endpoint (a malformed URL or port)
 """
 
 from __future__ import annotations
@@ -32,21 +33,29 @@ from dataclasses import dataclass
 
 from .domain import safetext
 from .domain.contract import CONFLICT
+from .domain.model import source_label
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One finding about a source file: rendered `path:line:column: key: message`."""
+    """One finding about a source file: rendered `path:line:column: key: message`. `path` is the
+    file; `row` the template row the finding is about (a template's rendered entity), if any."""
 
     path: str
     line: int
     column: int
     key: str
     message: str
+    row: str = ""  # "" when not a template row (a str either way: problems sort)
+
+    @property
+    def label(self) -> str:
+        """`path`, or `path (row NAME)` for a template row: how a person reads where it is."""
+        return source_label(self.path, self.row)
 
     def __str__(self) -> str:
         # Each part may hold text from the file (a key, a file name): never a raw control or a line break.
-        return f"{safetext.line(self.path)}:{self.line}:{self.column}: {safetext.line(self.key)}: " \
+        return f"{safetext.line(self.label)}:{self.line}:{self.column}: {safetext.line(self.key)}: " \
                f"{safetext.line(self.message)}"
 
 
@@ -73,7 +82,7 @@ class ConfigError(AcornError):
     pass
 
 
-class MachineError(ConfigError, RunStopping):
+class MachineError(RunStopping):
     """A file acorn must write or keep (audit log, state, output) cannot be: names path and cause."""
 
 
@@ -139,5 +148,11 @@ class RoleMissing(ApiError):
     Service Provider role): a warning on what it would have checked, asked once per region and run."""
 
 
-class TransportError(ApiError, RunStopping):
-    pass
+class BreakerOpen(ApiError, RunStopping):
+    """The run's breaker opened: calls failed several times in a row across every seller (the
+    service is down, not flaky), so the run stops rather than fail each seller in turn."""
+
+
+class EndpointUnusable(ApiError, RunStopping):
+    """The endpoint's URL cannot be sent to at all (malformed, a port past 65535): wrong for
+    every seller, so the run stops."""

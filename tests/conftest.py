@@ -3,6 +3,9 @@ a `run_acorn` fixture that runs the real entry point (error boundary included)."
 
 from __future__ import annotations
 
+import fnmatch
+import functools
+import gc
 import os
 import socket
 import tempfile
@@ -63,3 +66,72 @@ def run_acorn(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
     return run
 
 
+
+
+# No silent skips: a test that skips fails the run unless tests/skip_allowlist.txt names it, with a
+# reason. The list holds only what a platform cannot run (a tool shipped for one architecture);
+# what CI can install, `.ci/run` installs, so its tests run.
+SKIP_ALLOWLIST = REPO / "tests" / "skip_allowlist.txt"
+
+
+def _allowlist() -> list[tuple[str, str]]:
+    """(test id pattern, reason) per line of the allow-list; `#` starts a comment."""
+    entries = []
+    for number, line in enumerate(SKIP_ALLOWLIST.read_text().splitlines(), 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        pattern, _, reason = text.partition(" ")
+        if not reason.strip():
+            raise pytest.UsageError(f"{SKIP_ALLOWLIST}:{number}: an allowed skip needs a reason: {line!r}")
+        entries.append((pattern, reason.strip()))
+    return entries
+
+
+def _skip_allowed(nodeid: str, patterns: list[tuple[str, str]]) -> bool:
+    return any(fnmatch.fnmatchcase(nodeid, pattern) for pattern, _ in patterns)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_ALLOWED] = _allowlist()
+    if "MUTANT_UNDER_TEST" in os.environ:
+        _forget_cached_results()
+
+
+def _forget_cached_results() -> None:
+    """Under mutmut (bench/mutation.py), each mutant's tests run in a process forked after the tests
+    were collected: results that acorn's caches (functools) kept then were computed by the
+    unmutated code, and would hide the mutant. Empty them first."""
+    cached = type(functools.lru_cache(maxsize=None)(len))
+    for obj in gc.get_objects():
+        if isinstance(obj, cached) and getattr(obj, "__module__", "").startswith("reconciler."):
+            obj.cache_clear()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _SKIP_LOG.append((report.nodeid, reason))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    allowed = session.config.stash.get(_ALLOWED, [])
+    unlisted = [(nodeid, why) for nodeid, why in _SKIP_LOG if not _skip_allowed(nodeid, allowed)]
+    session.config.stash[_SKIPPED] = unlisted
+    if unlisted and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+    unlisted = config.stash.get(_SKIPPED, [])
+    if unlisted:
+        terminalreporter.section("skips not on tests/skip_allowlist.txt (each one fails the run)", red=True)
+        for nodeid, why in unlisted:
+            terminalreporter.line(f"{nodeid}: {why}")
+        terminalreporter.line("Install what the test needs (`.ci/run` shows how), or, for a test this platform "
+                              "cannot run, add it to tests/skip_allowlist.txt with the reason.")
+
+
+_SKIPPED = pytest.StashKey[list[tuple[str, str]]]()
+_ALLOWED = pytest.StashKey[list[tuple[str, str]]]()
+_SKIP_LOG: list[tuple[str, str]] = []

@@ -23,6 +23,7 @@ NASTY = st.sampled_from(["", ":", "- ", "{", "}", "[", "]", "&a", "*a", "!!pytho
                          "\n", "\t", "\x00", "\x1b[31m", "\u2028", "0913", "²", "٣", "1e999", "-.inf",
                          "Atzr|x", "~", "null", "yes", "2026-02-30", "::error::", "#"])
 TEXT = st.lists(st.one_of(NASTY, st.text(max_size=8)), max_size=30).map("".join)
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                    | st.text(max_size=12),
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
                     max_leaves=20)

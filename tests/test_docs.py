@@ -88,7 +88,8 @@ def _run_page(page: str, cwd: Path, block: str | None = None) -> int:
         cwd = Path(where.strip())
         output = (out + proc.stderr).splitlines()
         assert proc.returncode == code, f"{command}\n{out}{proc.stderr}"
-        assert _matches(expected, output), f"{command}: expected\n" + "\n".join(expected) + "\ngot\n" + "\n".join(output)
+        assert _matches(expected, output), \
+            f"{command}: expected\n" + "\n".join(expected) + "\ngot\n" + "\n".join(output)
         ran += 1
     return ran
 
@@ -139,5 +140,6 @@ def test_desired_state_names_every_key_the_schemas_accept() -> None:
         keys = set(_keys(schema, schema))
         for sub in schema.get("$defs", {}).values():
             keys |= set(_keys(sub, schema))
-        missing = sorted(k for k in keys if f"`{k}`" not in page and not re.search(rf"`[^`]*\b{re.escape(k)}\b[^`]*`", page))
+        missing = sorted(k for k in keys
+                         if f"`{k}`" not in page and not re.search(rf"`[^`]*\b{re.escape(k)}\b[^`]*`", page))
         assert not missing, f"{name}: docs/desired-state.md does not name {missing}"

@@ -67,7 +67,8 @@ def test_the_wheel_is_the_tags_version_and_ships_what_adoption_needs(tagged_whee
     assert wheel.name == "acorn_reconciler-9.9.9-py3-none-any.whl"
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("reconciler/schemas/entity.schema.json", "reconciler/schemas/settings.schema.json",
-                   "reconciler/render/templates/init/plan.yml", "reconciler/render/templates/init/aws/trust-policy-plan.json",
+                   "reconciler/render/templates/init/plan.yml",
+                   "reconciler/render/templates/init/aws/trust-policy-plan.json",
                    "reconciler/render/templates/init/aws/read-secrets-policy.json", "reconciler/_version.py"):
         assert needed in names, needed
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)

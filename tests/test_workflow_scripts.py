@@ -80,7 +80,8 @@ def test_the_plan_comment_updates_only_the_bots_own_and_is_cut_at_a_whole_sectio
 
 
 def _long_triage(rows: int) -> str:
-    head = "### `x` MISSING_TAX_REGISTRATION · blocked · %d\n\n| entity | marketplace | registration | detail |\n|:--|:--|:--|:--|\n" % rows
+    head = ("### `x` MISSING_TAX_REGISTRATION · blocked · %d\n\n"
+            "| entity | marketplace | registration | detail |\n|:--|:--|:--|:--|\n") % rows
     return "**Drift: …**\n\n" + head + "".join(f"| entity-{i} | FR |  | {'y' * 200} |\n" for i in range(rows))
 
 

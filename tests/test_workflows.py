@@ -102,7 +102,8 @@ def test_least_privilege_timeouts_concurrency_and_no_persisted_credentials(path:
               if any(v == "write" for k, v in job["permissions"].items() if k != "id-token")}
     for name in writes:
         job = flow["jobs"][name]
-        ran = [s for s in job["steps"] if "run" in s or s.get("uses", "").startswith(("actions/checkout@", "./"))]
+        ran = [s for s in job["steps"]
+               if "run" in s or s.get("uses", "").startswith(("actions/checkout@", "./"))]
         assert not ran or job.get("environment") == "production", f"{name} writes and runs repository code"
 
 
@@ -140,7 +141,8 @@ def test_apply_applies_the_reviewed_plan_in_production_one_at_a_time() -> None:
     text = (REPO / ".github" / "workflows" / "apply.yml").read_text()
     assert "--yes" not in text
     apply = next(s for s in job["steps"] if s.get("id") == "apply")
-    assert apply["with"] == {"command": "apply", "args": "${{ runner.temp }}/reviewed/plan.json", "fail-on-error": "false"}
+    assert apply["with"] == {"command": "apply", "args": "${{ runner.temp }}/reviewed/plan.json",
+                             "fail-on-error": "false"}
     download = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/download-artifact@"))
     assert download["with"]["run-id"] == "${{ steps.find.outputs.run-id }}"
 
@@ -176,7 +178,8 @@ def test_validate_findings_are_posted_and_the_pr_check_fails_only_the_plan_job()
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["if"] == "${{ !cancelled() }}"
     names = [s.get("name", "") for s in steps]
-    assert names.index("PR check: compare the head's plan with the base's") < names.index("PR check: add its report to the plan")
+    assert names.index("PR check: compare the head's plan with the base's") < \
+        names.index("PR check: add its report to the plan")
     assert steps.index(upload) > names.index("PR check: add its report to the plan")
     base = next(s for s in steps if s.get("id") == "base")
     assert base["with"]["working-directory"] == ".acorn-base" and "SETTINGS_CHANGED" in base["with"]["args"]

@@ -22,11 +22,12 @@ from dataclasses import dataclass, replace
 
 from ..domain import catalogue, safetext
 from ..domain.live import IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration
-from ..domain.masking import mask_all, sensitive_values
+from ..domain.masking import mask_all, mask_reasons, sensitive_values
 from ..domain.model import Entity, Reason
 from ..domain.submission import client_token
 from ..engine.plan import CREATE, DRIFTED, CreateGroup, Plan, entity_errors
 from ..errors import AcornError, AlreadyExists, ApiError, MachineError, PlanFileError, RunStopping, SafetyError
+from .registrations import RegistrationClient
 
 ACCEPTED, EXISTS, FAILED = "accepted", "already exists", "failed"
 UNDER_REVIEW = (SUBMITTED, IN_REVIEW)
@@ -90,13 +91,12 @@ class Review:
 
 # -- choosing (pure) ---------------------------------------------------------------------------
 
-def choose(fresh: Plan, saved: Plan | None = None) -> Choice:
+def choose(fresh: Plan, saved: Plan | None = None) -> Choice:  # noqa: C901  saved-plan narrowing; issue23 reworks apply into waves
     """What to submit: the fresh plan's creates, and with a saved plan only those it also
     proposed (a reviewer never sees fewer pairs than are sent)."""
     errors = entity_errors(fresh)
     if saved is None:
-        creates = tuple(Create(e.name, e.seller_id, g) for e in fresh.entities for g in e.creates)
-        return Choice(creates, (), errors)
+        return Choice(tuple(Create(e.name, e.seller_id, g) for e in fresh.entities for g in e.creates), (), errors)
     reviewed = {(e.name, e.seller_id): e for e in saved.entities}
     creates: list[Create] = []
     skipped: list[Skip] = []
@@ -106,9 +106,10 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:
         approved = {p.marketplace_id for p in seen.pairs if p.state == CREATE} if seen else set()
         saved_digests = {mid: g.submission_digest for g in (seen.creates if seen else ()) for mid in g.marketplace_ids}
         for g in e.creates:
-            kept = [(code, mid) for code, mid in zip(g.marketplaces, g.marketplace_ids) if mid in approved]
+            pairs = zip(g.marketplaces, g.marketplace_ids, strict=True)
+            kept = [(code, mid) for code, mid in pairs if mid in approved]
             skipped += [Skip(e.name, code, "not in the saved plan; run `acorn plan --out` again to include it")
-                        for code, mid in zip(g.marketplaces, g.marketplace_ids) if mid not in approved]
+                        for code, mid in zip(g.marketplaces, g.marketplace_ids, strict=False) if mid not in approved]
             if not kept:
                 continue
             if any(saved_digests.get(mid) != g.submission_digest for _, mid in kept):
@@ -169,7 +170,8 @@ def check_confirmable(yes: bool, interactive: bool) -> None:
 
 # -- submitting (I/O through the client) -------------------------------------------------------
 
-async def submit_all(client, creates: Sequence[Create], entities: Mapping[str, Entity], concurrency: int,
+async def submit_all(client: RegistrationClient, creates: Sequence[Create], entities: Mapping[str, Entity],
+                     concurrency: int,
                      on_result: Callable[[PairResult], None] = lambda r: None) -> tuple[PairResult, ...]:
     """Every Create, `concurrency` sellers at a time (a seller's own calls one after another);
     a failure is reported for its pairs and the others go on. A run-stopping error (the
@@ -207,12 +209,12 @@ async def submit_all(client, creates: Sequence[Create], entities: Mapping[str, E
                         key=lambda r: (order[r.entity], catalogue.order(r.marketplace))))
 
 
-async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]:
+async def submit_one(client: RegistrationClient, entity: Entity, create: Create) -> list[PairResult]:  # noqa: C901  one 409/retry loop; issue23 reworks apply into waves
     """One CreateRegistration; a 409 naming some of its marketplaces marks those as already
     existing and sends the rest again (the API created nothing), under their own token."""
     secrets = sensitive_values(entity)
     group = create.group
-    code_of = dict(zip(group.marketplace_ids, group.marketplaces))
+    code_of = dict(zip(group.marketplace_ids, group.marketplaces, strict=False))
     remaining, token = list(group.marketplace_ids), group.client_token
     results: list[PairResult] = []
 
@@ -230,7 +232,7 @@ async def submit_one(client, entity: Entity, create: Create) -> list[PairResult]
                 break
             # The 409 lists (marketplace, registration) in one order; a store the seller
             # already participates in names no registration, and then no pairing is sure.
-            reg_ids = dict(zip(exc.marketplace_ids, exc.registration_ids)) \
+            reg_ids = dict(zip(exc.marketplace_ids, exc.registration_ids, strict=False)) \
                 if len(exc.registration_ids) == len(exc.marketplace_ids) else {}
             message = _message(exc, secrets)
             results += [result(m, EXISTS, registration_id=reg_ids.get(m), message=message,
@@ -269,14 +271,18 @@ def _message(exc: AcornError, secrets: frozenset[str]) -> str:
 
 
 def _failure(exc: AcornError, secrets: frozenset[str]) -> dict[str, str | None]:
+    # Code, message and request id are all the server's words: each may echo a number.
     code = exc.code if isinstance(exc, ApiError) and exc.code else type(exc).__name__
-    return {"code": code, "message": _message(exc, secrets), "request_id": getattr(exc, "request_id", None)}
+    request_id = getattr(exc, "request_id", None)
+    return {"code": mask_all(code, secrets), "message": _message(exc, secrets),
+            "request_id": mask_all(request_id, secrets) if request_id else None}
 
 
 # -- waiting for review (I/O through the client) -----------------------------------------------
 
-async def wait_all(client, results: Iterable[PairResult], entities: Mapping[str, Entity], timeout: float,
-                   concurrency: int, clock: Callable[[], float], sleep: Callable[[float], Awaitable[object]],
+async def wait_all(client: RegistrationClient, results: Iterable[PairResult], entities: Mapping[str, Entity],
+                   timeout: float, concurrency: int, clock: Callable[[], float],
+                   sleep: Callable[[float], Awaitable[object]],
                    first_delay: float = 1.0, max_delay: float = 15.0,
                    on_round: Callable[[int, float], object] | None = None) -> tuple[Review, ...]:
     """Poll getRegistration for each accepted registration until it leaves SUBMITTED and
@@ -292,14 +298,14 @@ async def wait_all(client, results: Iterable[PairResult], entities: Mapping[str,
         entity = entities[r.entity]
         async with gate:
             try:
-                reg: LiveRegistration = await client.get_registration(entity, r.registration_id)
+                reg: LiveRegistration = await client.get_registration(entity, r.registration_id or "")
             except RunStopping:
                 raise
             except AcornError as exc:
                 latest[r] = Review(r, None, error=_message(exc, sensitive_values(entity)))
                 return
         secrets = sensitive_values(entity)
-        latest[r] = Review(r, reg.status, tuple(Reason(x.code, mask_all(x.message, secrets)) for x in reg.reasons))
+        latest[r] = Review(r, reg.status, mask_reasons(reg.reasons, secrets))
 
     while True:
         waiting = [r for r, v in latest.items() if v.status in UNDER_REVIEW]

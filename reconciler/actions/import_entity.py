@@ -21,6 +21,7 @@ from ..domain import catalogue
 from ..domain.live import APPROVED, REJECTED, LiveRegistration, SellerLive
 from ..domain.model import (
     BusinessRegistration,
+    Credentials,
     DocumentRef,
     Entity,
     IdDocument,
@@ -148,7 +149,7 @@ def placeholder_entity(req: ImportRequest) -> Entity:
     catalogue marketplace, so that every region's host is read."""
     blank = Submission("", BusinessRegistration("", "", DocumentRef("", "")),
                        LegalRepresentative("", IdDocument("passport", date.min)))
-    return Entity(req.name, req.seller_id, req.credential, blank, catalogue.CODES)
+    return Entity(req.name, req.seller_id, Credentials(default=req.credential), blank, catalogue.CODES)
 
 
 def _registration_note(r: LiveRegistration) -> str:

@@ -53,8 +53,7 @@ def parse_share(text: str) -> float:
 
 def template_of(entity: Entity) -> str | None:
     """The template file an entity was made from (None: its own entity file)."""
-    source = entity.source.path
-    return source.rsplit(" (row ", 1)[0] if source.endswith(")") and " (row " in source else None
+    return entity.source.path if entity.source.row is not None else None
 
 
 def _entities(creates: Sequence[Create]) -> list[str]:

@@ -17,12 +17,13 @@ from pathlib import Path
 import click
 
 from ..actions import apply, waves
-from ..desired.safefile import PLAN_FILE_BYTES, read_regular, why_unreadable
+from ..desired.safefile import PLAN_FILE_BYTES, UnreadableFile, read_text
 from ..domain.timestamps import utc_timestamp
 from ..engine.plan import Plan
 from ..engine.plan_json import from_json
 from ..errors import PlanFileError
 from ..render import paint, render
+from ..sandbox.context import DEFAULT_REVIEW_SECONDS
 from .apply_waves import apply_in_waves
 from .connect import review_time
 from .planning import (
@@ -89,9 +90,9 @@ def command(plan_file, desired, config, environment, endpoint, names, selector, 
 
 def read_saved_plan(path: Path) -> Plan:
     try:
-        data = json.loads(read_regular(path, PLAN_FILE_BYTES).decode("utf-8"))
-    except OSError as exc:
-        raise PlanFileError(f"the plan file {path} {why_unreadable(exc)}") from None
+        data = json.loads(read_text(path, PLAN_FILE_BYTES))
+    except UnreadableFile as exc:
+        raise PlanFileError(f"the plan file {path} {exc.why}") from None
     except ValueError as exc:
         raise PlanFileError(f"the plan file {path} is not JSON: {exc}") from None
     except RecursionError:  # json nests by recursion: a file of 100,000 "[" is not a plan
@@ -177,7 +178,7 @@ async def _wait(run: Run, client, results: Sequence[apply.PairResult], by_name, 
     settings = run.ws.settings
     click.echo(f"Waiting up to {wait:.0f} s for the review of the new registrations ...")
     if settings.endpoint == "embedded" and note:
-        seconds = review_time(run.ws.env) or 300.0
+        seconds = review_time(run.ws.env) or DEFAULT_REVIEW_SECONDS
         after = f"{seconds / 60:g} minutes" if seconds % 60 == 0 else f"{seconds:g} seconds"
         click.echo(EMBEDDED_REVIEW_NOTE.format(after=after, first=next(
             (r.registration_id for r in results if r.outcome == apply.ACCEPTED), "REG-ID")))
@@ -196,8 +197,8 @@ async def _wait(run: Run, client, results: Sequence[apply.PairResult], by_name, 
 
 
 EMBEDDED_REVIEW_NOTE = (
-    "The embedded sandbox decides a review {after} after submission (ACORN_SANDBOX_REVIEW_SECONDS), on its own clock (real time "
-    "plus what `acorn sandbox clock advance` added before this run). To decide sooner, run in another "
+    "The embedded sandbox decides a review {after} after submission (ACORN_SANDBOX_REVIEW_SECONDS), on its own "
+    "clock (real time plus what `acorn sandbox clock advance` added before this run). To decide sooner, run in another "
     "shell: acorn sandbox review decide {first} --approve (or --reject CODE).")
 PROGRESS_EVERY = 10.0  # as Terraform's "Still creating... [10s elapsed]"
 

@@ -16,7 +16,7 @@ import click
 import httpx
 
 from ..client.api import AcornClient
-from ..client.audit import NullAuditLog
+from ..client.audit import AuditLog
 from ..client.endpoints import resolve_endpoints
 from ..desired.settings import Settings
 from ..domain.model import Entity
@@ -24,7 +24,7 @@ from ..errors import ConfigError
 
 
 def connect(settings: Settings, env: Mapping[str, str], *, base_dir: Path, state_dir: Path,
-            audit: NullAuditLog, **options: Any) -> AcornClient:
+            audit: AuditLog, **options: Any) -> AcornClient:
     """A client for `settings`; `options` go to AcornClient (tests pass a clock, a policy...)."""
     if settings.endpoint == "embedded" and "transport" not in options:
         from ..sandbox.embedded import EMBEDDED_BASE_URL, demo_refresh_token, embedded_transport

@@ -2,7 +2,8 @@
 
 Two sources, the first that knows wins:
 - git: the date of the commit that brought the entity's file (or template) onto the checked-out
-  branch (a file with uncommitted changes is left to the record below), the default branch in the drift workflow. One `git log --first-parent` over the
+  branch (a file with uncommitted changes is left to the record below), the default branch in
+  the drift workflow. One `git log --first-parent` over the
   desired folder answers for every file; a merge counts at its own date, so a change waits from
   the day it was merged, not from the day it was written on its branch. A later commit to the
   file restarts its clock (a conservative reading: it may have added the marketplace).
@@ -18,8 +19,8 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable, write_atomic
-from ..domain.timestamps import utc_timestamp
+from ..desired.safefile import DEFAULT_FILE_BYTES, UnreadableFile, read_text, write_text
+from ..domain.timestamps import parse_timestamp, utc_timestamp
 from ..engine.first_seen import first_seen, next_record
 from ..engine.plan import Plan
 from ..errors import MachineError
@@ -56,7 +57,7 @@ def git_dates(desired: Path) -> dict[Path, datetime]:
         lines = [line for line in record.splitlines() if line.strip()]
         if not lines:
             continue
-        when = datetime.fromisoformat(lines[0].strip())
+        when = parse_timestamp(lines[0])
         for name in lines[1:]:
             dates.setdefault((root / name).resolve(), when)  # newest first: keep the first seen
     return {path: when for path, when in dates.items() if path not in dirty}
@@ -67,14 +68,14 @@ def read_first_seen(state_dir: Path) -> dict[str, datetime]:
     a device or a folder in its place is a MachineError naming it (never a read that hangs)."""
     path = state_dir / FIRST_SEEN_FILE
     try:
-        data = read_regular(path, DEFAULT_FILE_BYTES)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise MachineError(f"the first-seen record {path} {why_unreadable(exc)}; remove it") from None
+        text = read_text(path, DEFAULT_FILE_BYTES)
+    except UnreadableFile as exc:
+        if exc.kind == "unreadable":
+            raise MachineError(f"the first-seen record {path} {exc.why}; remove it") from None
+        return {}  # none yet, or garbled: started afresh
     try:
-        raw = json.loads(data.decode("utf-8"))
-        return {k: datetime.fromisoformat(v.replace("Z", "+00:00")) for k, v in raw.items()}
+        raw = json.loads(text)
+        return {k: parse_timestamp(v) for k, v in raw.items()}
     except (ValueError, AttributeError, TypeError):
         return {}
 
@@ -86,11 +87,6 @@ def record_first_seen(state_dir: Path, plan: Plan, now: datetime) -> dict[str, d
     seen = read_first_seen(state_dir)
     kept = next_record(seen, plan, now)
     if kept != seen:
-        try:
-            state_dir.mkdir(parents=True, exist_ok=True)
-            write_atomic(state_dir / FIRST_SEEN_FILE,
-                         json.dumps({k: utc_timestamp(v) for k, v in sorted(kept.items())}, indent=0))
-        except OSError as exc:  # a full disk, a read-only folder: said once, as the audit log does
-            raise MachineError(f"cannot write the first-seen record {state_dir / FIRST_SEEN_FILE}: "
-                               f"{exc.strerror or exc}") from None
+        record = json.dumps({k: utc_timestamp(v) for k, v in sorted(kept.items())}, indent=0)
+        write_text(state_dir / FIRST_SEEN_FILE, record, "the first-seen record")
     return kept

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from ..desired.locate import Locator
-from ..desired.safefile import read_regular
+from ..desired.safefile import UnreadableFile, read_text
 from ..desired.settings import settings_findings
 from ..desired.verdict import Location, tree_verdict
 from ..domain.model import Entity
@@ -21,7 +21,13 @@ from .workspace import Workspace
 
 def locator(ws: Workspace) -> Locator:
     """Reads each desired file at most once, with the tree's own size bound."""
-    return Locator(lambda path: read_regular(Path(path), ws.settings.max_file_bytes).decode("utf-8"))
+    def read(path: str) -> str:
+        try:
+            return read_text(path, ws.settings.max_file_bytes)
+        except UnreadableFile as exc:  # the Locator takes an OSError as "no longer there"
+            raise FileNotFoundError(str(exc)) from None
+
+    return Locator(read)
 
 
 def places(ws: Workspace, entities: Iterable[Entity], day: date) -> dict[PlaceKey, Location]:

@@ -18,7 +18,7 @@ import click
 
 from ..client.github import GitHub
 from ..desired.loader import load_desired
-from ..desired.safefile import read_regular, why_unreadable
+from ..desired.safefile import UnreadableFile, read_text
 from ..errors import ConfigError, PlanFileError
 from ..render import review
 from ..render.findings import plan_findings
@@ -44,8 +44,8 @@ def _event(ws: Workspace) -> dict[str, Any]:
     if not path:
         return {}
     try:
-        event = json.loads(read_regular(Path(path), SARIF_BYTES).decode("utf-8"))
-    except (OSError, ValueError):
+        event = json.loads(read_text(path, SARIF_BYTES))
+    except (UnreadableFile, ValueError):
         return {}
     pull = event.get("pull_request") if isinstance(event, dict) else None
     return pull if isinstance(pull, dict) else {}
@@ -53,9 +53,9 @@ def _event(ws: Workspace) -> dict[str, Any]:
 
 def _read_json(path: str, what: str) -> Any:
     try:
-        return json.loads(read_regular(Path(path), SARIF_BYTES).decode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"the {what} {path} {why_unreadable(exc)}") from None
+        return json.loads(read_text(path, SARIF_BYTES))
+    except UnreadableFile as exc:
+        raise ConfigError(f"the {what} {path} {exc.why}") from None
     except ValueError as exc:
         raise ConfigError(f"the {what} {path} is not JSON: {exc}") from None
 
@@ -113,9 +113,9 @@ def review_command(desired, config, plan_file, sarif_files, diff_file, repo, num
 
 def _text(path: str) -> str:
     try:
-        return read_regular(Path(path), SARIF_BYTES).decode("utf-8", "replace")
-    except OSError as exc:
-        raise ConfigError(f"the diff {path} {why_unreadable(exc)}") from None
+        return read_text(path, SARIF_BYTES)
+    except UnreadableFile as exc:
+        raise ConfigError(f"the diff {path} {exc.why}") from None
 
 
 def _with_github(ws: Workspace, event: dict[str, Any], found: list[review.Result], diff_file: str | None,

@@ -22,9 +22,9 @@ from ..actions.import_entity import (
     render_entity,
     todo_count,
 )
-from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, write_atomic
+from ..desired.safefile import DEFAULT_FILE_BYTES, UnreadableFile, read_text, write_text
 from ..domain.live import SellerLive
-from ..errors import AuthError, ConfigError, MachineError
+from ..errors import AuthError, ConfigError
 from .planning import audit_option, audit_path, open_client
 from .workspace import Workspace, endpoint_options, tree_options, workspace
 
@@ -58,11 +58,7 @@ def command(seller_id, name, env_var, aws_secret_id, aws_key, desired, config, e
     if live.error is None and (why := refused_everywhere(live)) is not None:
         raise AuthError(f"seller {seller_id} refused in every region: {why}")
     text = render_entity(request, live, ws.settings.id_document_min_valid_days)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text)
-    except OSError as exc:
-        raise MachineError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_text(path, text)
     codes = [m.code for m in imported(live).marketplaces]
     click.echo(f"wrote {path}: {len(codes)} marketplace{'' if len(codes) == 1 else 's'}"
                f"{' (' + ', '.join(codes) + ')' if codes else ''}; "
@@ -82,8 +78,8 @@ def _entity_with_seller(desired: Path, seller_id: str, target: Path) -> Path | N
         if path.resolve() == target.resolve():
             continue
         try:
-            data = yaml.safe_load(read_regular(path, DEFAULT_FILE_BYTES).decode("utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = yaml.safe_load(read_text(path, DEFAULT_FILE_BYTES))
+        except (UnreadableFile, yaml.YAMLError):
             continue
         spec = data.get("spec") if isinstance(data, dict) else None
         if isinstance(spec, dict) and spec.get("sellerId") == seller_id:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from ..desired.safefile import DEFAULT_FILE_BYTES, read_regular, why_unreadable
+from ..desired.safefile import DEFAULT_FILE_BYTES, UnreadableFile, read_text, write_text
 from ..errors import ConfigError
 from ..release import Release, installed
 from ..render import managed
@@ -118,11 +118,7 @@ def _gitignore(existing: str, wanted: str) -> str:
 def _write(path: Path, text: str) -> None:
     if path.is_dir():
         raise ConfigError(f"{path} is a folder: nothing written there")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_text(path, text)  # atomic; a full disk or a read-only folder is a MachineError naming it
 
 
 def _read(path: Path) -> str | None:
@@ -130,12 +126,12 @@ def _read(path: Path) -> str | None:
     .gitignore is a ConfigError naming it, never a read that hangs."""
     if path.is_dir():
         raise ConfigError(f"{path} is a folder: nothing written there")
-    if not path.exists():
-        return None
     try:
-        return read_regular(path, DEFAULT_FILE_BYTES).decode("utf-8", errors="replace")
-    except OSError as exc:
-        raise ConfigError(f"{path} {why_unreadable(exc)}: nothing written there") from None
+        return read_text(path, DEFAULT_FILE_BYTES)
+    except UnreadableFile as exc:
+        if exc.kind == "missing":
+            return None
+        raise ConfigError(f"{path} {exc.why}: nothing written there") from None
 
 
 def _say(action: str, rel: str, why: str = "") -> None:
@@ -247,8 +243,9 @@ def command(directory, upgrade, force, action, branch) -> int:
     click.echo(f"acorn's workflows use {pin.uses}.")
     click.echo(next_steps(release, layout.folder))
     if kept:
-        raise ConfigError(f"{len(kept)} file{'s' if len(kept) != 1 else ''} already exist{'s' if len(kept) == 1 else ''} "
-                          f"and differ{'s' if len(kept) == 1 else ''}, so {'it was' if len(kept) == 1 else 'they were'} "
+        one = len(kept) == 1
+        raise ConfigError(f"{len(kept)} file{'' if one else 's'} already exist{'s' if one else ''} "
+                          f"and differ{'s' if one else ''}, so {'it was' if one else 'they were'} "
                           f"not overwritten: {', '.join(kept)} (acorn init --upgrade updates the files acorn manages; "
                           f"--force overwrites)")
     return 0

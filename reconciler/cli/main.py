@@ -15,9 +15,9 @@ import click
 
 from .. import __version__
 from ..client.redact import Redactor
-from ..desired.safefile import write_atomic
+from ..desired.safefile import write_text
 from ..domain import safetext
-from ..errors import AcornError, DesiredStateError
+from ..errors import AcornError, DesiredStateError, MachineError
 from .guarded_output import GuardedStream
 from .helptext import FullHelpGroup
 from .workspace import problem_annotations
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     For the length of the command, stdout and stderr pass through the sanitiser's last net
     (guarded_output.GuardedStream): whatever a command prints, no stray escape reaches the terminal."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = GuardedStream(out), GuardedStream(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = GuardedStream(out), GuardedStream(err)  # type: ignore[assignment,unused-ignore]  # a TextIO in all but name
     try:
         code = _run(argv)
     finally:
@@ -146,9 +146,8 @@ def write_crash_file(folder: Path, redactor: Redactor) -> Path | None:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"crash-{stamp}.txt"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, f"acorn {__version__} crashed (exit {INTERNAL_ERROR}); argv and environment "
-                           f"are not recorded.\n\n{text}")
-    except OSError:
+        write_text(path, f"acorn {__version__} crashed (exit {INTERNAL_ERROR}); argv and environment "
+                         f"are not recorded.\n\n{text}")
+    except MachineError:
         return None
     return path

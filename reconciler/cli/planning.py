@@ -19,17 +19,18 @@ from pathlib import Path
 import click
 
 from ..client.api import AcornClient
-from ..client.audit import AuditLog
+from ..client.audit import FileAuditLog
 from ..client.request import Call
 from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
-from ..desired.safefile import NotARegularFile, open_append, write_atomic
+from ..desired.safefile import NotARegularFile, open_append, write_text
+from ..domain import safetext
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.accounts import accounts_to_read, failed_read, not_offered, with_accounts
 from ..engine.plan import Plan, plan, unauthorized_regions, unreadable_entities
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
-from ..errors import AcornError, ConfigError, DesiredStateError, MachineError
+from ..errors import AcornError, ConfigError, DesiredStateError
 from .connect import connect
 from .create_ages import record_first_seen
 from .sandbox_control import sandbox_now
@@ -115,7 +116,7 @@ class Run:
 def open_client(ws: Workspace, audit_log: Path) -> AcornClient:
     """The one client of a run, acting in the workspace, logging every call to `audit_log`; on a
     terminal it says whose quota it waits for and how long (SP-API's refills can take a minute)."""
-    return connect(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=AuditLog(audit_log),
+    return connect(ws.settings, ws.env, base_dir=ws.root, state_dir=ws.state_dir, audit=FileAuditLog(audit_log),
                    rate_scale=rate_scale(ws), on_throttle=throttle_note if sys.stderr.isatty() else None)
 
 
@@ -261,8 +262,9 @@ def plan_now(run: Run) -> Plan:
 
     run.today  # noqa: B018  the run's clock is read once, before the event loop runs (a sandbox's is a call)
     result = make_plan(run, asyncio.run(go()))
-    if result.summary.create:
-        record_first_seen(run.ws.state_dir, result, run.now)
+    # after every plan, with creates or not: engine.first_seen decides what the record keeps (it
+    # forgets the planned entities' creates that went away); the file is written only when that changes
+    record_first_seen(run.ws.state_dir, result, run.now)
     return result
 
 
@@ -276,12 +278,7 @@ def emit(text: str | Iterable[str], out: str | None = None, what: str | None = N
             click.echo(piece, nl=False)
         click.echo()
         return
-    path = Path(out)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, itertools.chain(pieces, ["\n"]))
-    except OSError as exc:
-        raise MachineError(f"cannot write {out}: {exc.strerror or exc}") from None
+    write_text(Path(out), itertools.chain(pieces, ["\n"]))
     click.echo(f"wrote {what or 'the output'} to {out}", err=True)
 
 
@@ -291,7 +288,7 @@ def report_errors(result: Plan) -> bool:
     was an error."""
     errors = unreadable_entities(result)
     for line in errors:
-        click.echo(f"error: {line}", err=True)
+        click.echo(f"error: {safetext.line(line)}", err=True)
     for line in unauthorized_regions(result):
-        click.echo(f"warning: {line}", err=True)
+        click.echo(f"warning: {safetext.line(line)}", err=True)
     return bool(errors)

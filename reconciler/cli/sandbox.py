@@ -24,6 +24,7 @@ from ..domain import catalogue
 from ..domain.masking import mask
 from ..domain.suggest import MARKETPLACE_ALIASES, did_you_mean
 from ..errors import AcornError, ConfigError
+from ..sandbox.context import DEFAULT_REVIEW_SECONDS
 from .helptext import FullHelpGroup
 from .sandbox_control import admin_call
 from .workspace import Workspace, tree_options, workspace
@@ -80,14 +81,15 @@ def command() -> None:
               help="Port to bind (0: any free port; the URL is printed).")
 @click.option("--state", "state", default=DEFAULT_STATE, show_default=True, type=click.Path(dir_okay=False),
               help="SQLite state file (created when missing; kept across restarts).")
-@click.option("--review-seconds", default=300, show_default=True, type=click.IntRange(1),
+@click.option("--review-seconds", default=int(DEFAULT_REVIEW_SECONDS), show_default=True, type=click.IntRange(1),
               help="Sandbox-clock seconds until a registration's review is decided.")
 @click.option("--no-rate-limits", is_flag=True, help="Do not enforce the contract's rate limits.")
 @click.option("--rate-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001, max=100000),
               help="Run the published rates this many times faster (tests, benchmarks); the client then "
                    "needs ACORN_RATE_SCALE set alike.")
 @click.option("--demo", is_flag=True, help="Seed the demo world (as the embedded sandbox has) into a new state file.")
-@click.option("--allow-remote", is_flag=True, help="Allow binding a non-loopback address (admin calls stay loopback-only).")
+@click.option("--allow-remote", is_flag=True,
+              help="Allow binding a non-loopback address (admin calls stay loopback-only).")
 def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits: bool, rate_scale: float,
           demo: bool, allow_remote: bool) -> None:
     """Serve the sandbox on HOST:PORT until Ctrl-C."""
@@ -114,7 +116,7 @@ def serve(host: str, port: int, state: str, review_seconds: int, no_rate_limits:
         raise
 
     class Server(uvicorn.Server):
-        async def startup(self, sockets=None) -> None:  # type: ignore[no-untyped-def]
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
             if self.started:
                 bound = self.servers[0].sockets[0].getsockname()

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from ..domain.timestamps import parse_timestamp
 from ..errors import ConfigError
 from .connect import admin_client
 from .workspace import Workspace
@@ -60,7 +61,7 @@ def sandbox_now(ws: Workspace) -> datetime:
         return datetime.now(timezone.utc)
     answer = admin_call(ws, "GET", "/_sandbox/clock")
     try:
-        return datetime.fromisoformat(answer["now"].replace("Z", "+00:00"))
+        return parse_timestamp(answer["now"])
     except (TypeError, KeyError, AttributeError, ValueError):
         raise ConfigError(f"the sandbox at {ws.settings.endpoint} answered its clock without a time: "
                           "is it an acorn sandbox?") from None

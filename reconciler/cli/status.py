@@ -30,7 +30,8 @@ from .workspace import endpoint_options, tree_options
 @endpoint_options
 @selection_options
 @click.option("--format", "fmt", type=click.Choice(STATUS_FORMATS), default="text", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of printing (e.g. status.html).")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Write to this file instead of printing (e.g. status.html).")
 @audit_option
 @color_option
 def command(desired, config, environment, endpoint, names, selector, marketplaces, shard, fmt, out, audit_log,

@@ -47,7 +47,9 @@ def command(desired: str, config: str | None, fmt: str) -> int:
         click.echo(json.dumps(report(verdict, len(state.entities)), indent=2))
     else:
         for f in shown:
-            click.echo(f"{f.location.path}:{f.location.line}:{f.location.column}: warning: {_label(f)}")
+            # the finding's words may quote a file: one line, never a control character
+            where = f.location
+            click.echo(safetext.line(f"{where.label}:{where.line}:{where.column}: warning: {_label(f)}"))
         if verdict.valid:
             noun = "entity" if len(state.entities) == 1 else "entities"
             acked = sum(1 for f in verdict.findings if f.acknowledged is not None)
@@ -76,16 +78,16 @@ def config_shown(ws: Workspace) -> str:
 def report(verdict: Verdict, entities: int) -> dict[str, object]:
     """validate's JSON: problems (errors at their place), warnings and blocks, errors that are findings."""
     return {"valid": verdict.valid, "entities": entities,
-            "problems": [{"path": p.path, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
+            "problems": [{"path": p.label, "line": p.line, "column": p.column, "key": p.key, "message": p.message}
                          for p in verdict.errors],
             "warnings": [finding_json(f) for f in verdict.findings if f.severity in (BLOCK, WARNING)],
             "errors": [finding_json(f) for f in verdict.findings if f.severity not in (BLOCK, WARNING)]}
 
 
 def finding_json(f: Finding) -> dict[str, object]:
-    out: dict[str, object] = {"entity": f.entity, "marketplace": f.marketplace or f.region, "code": f.code, "severity": str(f.severity),
-           "message": f.message, "path": f.location.path, "line": f.location.line, "column": f.location.column,
-           "key": f.location.key}
+    out: dict[str, object] = {"entity": f.entity, "marketplace": f.marketplace or f.region, "code": f.code,
+                              "severity": str(f.severity), "message": f.message, "path": f.location.label,
+                              "line": f.location.line, "column": f.location.column, "key": f.location.key}
     if f.location.row:
         out["row"] = f.location.row
     if f.time_dependent:
@@ -102,16 +104,14 @@ def github_annotations(verdict: Verdict, ws: Workspace) -> str:
         if f.severity is WARNING and f.acknowledged is not None:
             continue
         if f.severity in (BLOCK, WARNING):
+            # `file=` is the file GitHub shows it on; a template row is named in the message
             where = f.location
-            row = f"row {where.row}: " if where.row else ""
-            lines.append(annotation("warning", repo_path(ws, where.file), where.line, where.column,
-                                    f"{row}{_label(f)}"))
+            row = f" (row {where.row})" if where.row else ""
+            lines.append(annotation("warning", repo_path(ws, where.path), where.line, where.column,
+                                    f"{_label(f)}{row}"))
     return "\n".join(line for line in lines if line)
 
 
 def _relative(ws: Workspace, p: Problem) -> Problem:
-    """`p` at its repository-relative path (GitHub places annotations by it); a template row's
-    problem keeps its row in the message, the file alone in the path."""
-    file, _, row = p.path.partition(" (row ")
-    message = f"row {row.rstrip(')')}: {p.message}" if row else p.message
-    return replace(p, path=repo_path(ws, file), message=message)
+    """`p` at its repository-relative path (GitHub places annotations by it; its row stays apart)."""
+    return replace(p, path=repo_path(ws, p.path))

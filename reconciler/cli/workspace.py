@@ -27,7 +27,10 @@ def annotation(level: str, path: str, line: int, col: int, message: str) -> str:
 
 
 def problem_annotations(problems: Iterable[Problem], level: str) -> str:
-    return "\n".join(annotation(level, p.path, p.line, p.column, f"{p.key}: {p.message}") for p in problems)
+    # `file=` is the file GitHub shows the annotation on; a template row is named in the message.
+    return "\n".join(annotation(level, p.path, p.line, p.column,
+                                 f"{p.key}: {p.message}" + (f" (row {p.row})" if p.row else ""))
+                      for p in problems)
 
 
 def today(env: Mapping[str, str], now: datetime | None = None) -> date:

@@ -10,7 +10,7 @@
     transport.py  the auditing transport wrapper;  audit.py  the audit log
     redact.py     the one redaction step every ApiError leaving the client goes through
 
-Errors: ApiError and its subclasses (AlreadyExists, AuthError, TransportError), all from
+Errors: ApiError and its subclasses (AlreadyExists, AuthError, BreakerOpen, EndpointUnusable), all from
 reconciler.errors.
 """
 
@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .api import AcornClient
-    from .audit import AuditEntry, AuditLog, MemoryAuditLog, NullAuditLog
+    from .audit import AuditEntry, AuditLog, FileAuditLog, MemoryAuditLog, NullAuditLog
     from .retry import RetryPolicy
 
-__all__ = ["AcornClient", "AuditEntry", "AuditLog", "MemoryAuditLog", "NullAuditLog",
+__all__ = ["AcornClient", "AuditEntry", "AuditLog", "FileAuditLog", "MemoryAuditLog", "NullAuditLog",
            "RetryPolicy"]
-_HOME = {"AcornClient": "api", "AuditEntry": "audit", "AuditLog": "audit", "MemoryAuditLog": "audit",
-         "NullAuditLog": "audit", "RetryPolicy": "retry"}
+_HOME = {"AcornClient": "api", "AuditEntry": "audit", "AuditLog": "audit", "FileAuditLog": "audit",
+         "MemoryAuditLog": "audit", "NullAuditLog": "audit", "RetryPolicy": "retry"}
 
 
 def __getattr__(name: str) -> object:

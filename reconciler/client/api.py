@@ -11,10 +11,11 @@ distinct refresh token is exchanged once per run (and again near expiry), whatev
 of regions it serves. A region the seller has not authorized the app in (SP-API's 403, or LWA
 refusing that region's token) is recorded in `SellerLive.unauthorized` and the seller's other
 regions are read; a seller that cannot be read at all (its credentials are missing, a call
-gives up) gets `SellerLive(error=...)` and the others go on; only the run's breaker
-(TransportError) and the application's own problems stop `read_all`: its credentials
-(missing, refused by LWA, an expired client secret), or SP-API refusing the first
-APP_REFUSAL_SELLERS sellers of a region with none accepted (ApplicationWatch). No ApiError
+gives up) gets `SellerLive(error=...)` and the others go on; only run-stopping errors
+(errors.RunStopping) stop `read_all`: the run's breaker, an unusable endpoint, a full disk,
+the application's own credentials (missing, refused by LWA, an expired client secret), or
+SP-API refusing the first APP_REFUSAL_SELLERS sellers of a region with none accepted
+(ApplicationWatch). No ApiError
 leaves a public method without passing the run's Redactor (redact.py): a server echoing a
 token cannot leak it.
 """
@@ -57,7 +58,7 @@ from ..errors import (
     RunStopping,
     SecretError,
 )
-from .audit import NullAuditLog
+from .audit import AuditLog
 from .auth import LwaAuth, SellerTokens
 from .credentials import Secrets
 from .endpoints import ROLES, Endpoints, network_transport, offers_account, resolve_endpoints
@@ -124,7 +125,7 @@ def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
         try:
             return await operation(self, *args, **kwargs)
         except ApiError as exc:
-            raise self.redactor.error(exc) from None
+            raise self.redactor.error(exc) from exc.__cause__  # the same exception, redacted: its own chain kept
 
     return guarded
 
@@ -177,7 +178,7 @@ class AcornClient:
     """One per run: an async context manager owning the HTTP connections and token caches."""
 
     def __init__(self, settings: Settings, env: Mapping[str, str], *, base_dir: Path,
-                 audit: NullAuditLog, transport: httpx.AsyncBaseTransport | None = None,
+                 audit: AuditLog, transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic, rng: Callable[[], float] = random.random,
                  policy: RetryPolicy = DEFAULT_POLICY, timeout: float = 30.0,
@@ -192,8 +193,9 @@ class AcornClient:
         self._settings = settings
         self._audit = audit
         self.redactor = Redactor()  # learns each secret as the client handles it
-        self._secrets = Secrets(env, base_dir, AwsSecrets(env, region=settings.aws_region,
-                                                          endpoint=settings.aws_endpoint),
+        aws = AwsSecrets(env, region=settings.aws_region, endpoint=settings.aws_endpoint, policy=policy, audit=audit,
+                         rng=rng)  # acorn's retries, a breaker and the audit log for AWS too
+        self._secrets = Secrets(env, base_dir, aws,
                                 max_file_bytes=settings.max_secret_file_bytes)  # limits.secretFileBytes
         self._clock = clock
         self._stand_in_token = stand_in_token
@@ -501,8 +503,8 @@ class AcornClient:
         places = [(who, r) for r in regions for who, _ in self._region_reads(entity, r)] or [(entity, regions[0])]
         for i, (who, region) in enumerate(places):
             try:
-                body = await self._get(who, region, GET_REGISTRATION,
-                                       self.endpoints.host(region) + REGISTRATION_PATH.format(registrationId=registration_id))
+                url = self.endpoints.host(region) + REGISTRATION_PATH.format(registrationId=registration_id)
+                body = await self._get(who, region, GET_REGISTRATION, url)
             except ApiError as exc:
                 if exc.status in (403, 404) and i < len(places) - 1:
                     continue

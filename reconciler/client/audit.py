@@ -1,9 +1,13 @@
 """The audit log: one JSON line per HTTP attempt (LWA, API calls, every retry).
 
 Each line says what was asked of whom, where, and what came back: UTC time, seller,
-operation, region (whose host and authorization the call used; LWA exchanges name the region
-of the token they exchange), method, path (never the query or a body), status or error kind, `x-amzn-RequestId` and
-duration. Nothing else is taken from a request, so no token or secret can reach the file.
+operation, region (whose host and authorization the call used; LWA exchanges name the regions
+of the token they exchange; a Secrets Manager call names its AWS region), method, path (never
+the query or a body), status or error kind, `x-amzn-RequestId` and duration. Nothing else is
+taken from a request, so no token or secret can reach the file.
+
+`AuditLog` is the interface the client records through; `FileAuditLog` (the run's JSON-lines
+file), `MemoryAuditLog` (tests) and `NullAuditLog` (no trail) are its implementations.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from ..desired.safefile import NotARegularFile, open_append
 from ..domain.timestamps import utc_timestamp
@@ -31,7 +35,7 @@ class AuditEntry:
     error: str | None  # e.g. ReadTimeout, RemoteProtocolError
     request_id: str | None
     duration_ms: float
-    region: str = ""  # NA | EU | FE ("" only for a call outside any region)
+    region: str = ""  # NA | EU | FE (LWA: e.g. NA+EU+FE); AWS Secrets Manager: its region ("" if none)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -51,6 +55,16 @@ class AuditEntry:
         return json.dumps(self.to_json(), separators=(",", ":"))
 
 
+class AuditLog(Protocol):
+    """Where the client records every HTTP attempt."""
+
+    def record(self, entry: AuditEntry) -> None:
+        """Keep `entry`; MachineError when it cannot be kept (the run stops, saying so once)."""
+
+    def close(self) -> None:
+        """Called by AcornClient.aclose(); a log may reopen if it records again."""
+
+
 class NullAuditLog:
     """Records nothing (for callers that do not want an audit trail)."""
 
@@ -58,10 +72,10 @@ class NullAuditLog:
         pass
 
     def close(self) -> None:
-        """Called by AcornClient.aclose(); a log may reopen if it records again."""
+        pass
 
 
-class MemoryAuditLog(NullAuditLog):
+class MemoryAuditLog:
     """Keeps entries and their JSON lines in memory (tests)."""
 
     def __init__(self) -> None:
@@ -72,8 +86,11 @@ class MemoryAuditLog(NullAuditLog):
         self.entries.append(entry)
         self.lines.append(entry.line())
 
+    def close(self) -> None:
+        pass
 
-class AuditLog(NullAuditLog):
+
+class FileAuditLog:
     """Appends JSON lines to `path`, creating its folder; each line is flushed as written.
 
     The file is opened on the first line (a run that calls nothing leaves no file) and kept

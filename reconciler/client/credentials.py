@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from ..desired.safefile import DEFAULT_SECRET_FILE_BYTES, read_regular, why_unreadable
+from ..desired.safefile import DEFAULT_SECRET_FILE_BYTES, UnreadableFile, read_text
 from ..domain.model import SecretRef
 from ..errors import SecretError
 from .secretsmanager import AwsSecrets, Unreadable
@@ -29,11 +29,9 @@ def resolve(ref: SecretRef, env: Mapping[str, str], base_dir: Path,
         return value.strip()
     path = (base_dir / ref.name).expanduser()
     try:
-        value = read_regular(path, max_bytes).decode("utf-8").strip()
-    except OSError as exc:
-        raise SecretError(f"secret file {ref.name} {why_unreadable(exc)}") from None
-    except UnicodeDecodeError:
-        raise SecretError(f"secret file {ref.name} is not UTF-8 text") from None
+        value = read_text(path, max_bytes).strip()
+    except UnreadableFile as exc:
+        raise SecretError(f"secret file {ref.name} {exc.why}") from None
     if not value:
         raise SecretError(f"secret file {ref.name} is empty")
     return value

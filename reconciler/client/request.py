@@ -11,7 +11,7 @@
                               never retried; a 403 for an expired or revoked access token was
                               refreshed once by the auth flow
     LWA server_error and temporarily_unavailable  retried
-    a URL that cannot be sent TransportError (the endpoint is wrong for every seller)
+    a URL that cannot be sent EndpointUnusable (the endpoint is wrong for every seller)
     other httpx errors        ApiError naming the error kind
 
 Secrets an answer echoes are not removed here: AcornClient runs every ApiError it raises
@@ -44,7 +44,7 @@ from ..domain.contract import (
     REQUEST_ID_HEADER,
     RETRY_AFTER_HEADER,
 )
-from ..errors import ApiError, TransportError
+from ..errors import ApiError, EndpointUnusable
 from .errormap import Call, error_for, json_or_none
 from .ratelimit import RateLimiter, parse_rate
 from .retry import FAILURE_STATUSES, RETRY_STATUSES, Breaker, RetryPolicy, parse_retry_after
@@ -199,8 +199,8 @@ class Caller:
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, OverflowError) as exc:
             # No attempt can succeed: the URL itself is wrong (OverflowError is the socket
             # refusing a port past 65535), for this seller and every other.
-            raise TransportError(f"{call.describe()} cannot be sent to {call.url}: "
-                                 f"{type(exc).__name__}: {exc} (check the endpoint)") from None
+            raise EndpointUnusable(f"{call.describe()} cannot be sent to {call.url}: "
+                                   f"{type(exc).__name__}: {exc} (check the endpoint)") from None
         except httpx.TransportError as exc:
             state.last = f"{type(exc).__name__} on {call.describe()}"
             self.breaker.failure(state.last)

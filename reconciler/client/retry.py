@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from ..errors import TransportError
+from ..errors import BreakerOpen
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 FAILURE_STATUSES = frozenset({500, 502, 503, 504})  # 429 is the service alive and throttling
@@ -66,14 +66,15 @@ class Breaker:
     throttling says nothing about its health).
     """
 
-    def __init__(self, threshold: int) -> None:
+    def __init__(self, threshold: int, service: str = "ACORN-i") -> None:
         self.threshold = threshold
+        self.service = service  # what the message says is not answering
         self.consecutive = 0
         self._message: str | None = None
 
     def check(self) -> None:
         if self._message is not None:
-            raise TransportError(self._message)
+            raise BreakerOpen(self._message)
 
     def success(self) -> None:
         if self._message is None:
@@ -83,6 +84,6 @@ class Breaker:
         """Count a failed attempt (`what` says which and how); raises when the run must stop."""
         self.consecutive += 1
         if self._message is None and self.consecutive >= self.threshold:
-            self._message = (f"ACORN-i is not answering: {self.consecutive} calls in a row failed "
+            self._message = (f"{self.service} is not answering: {self.consecutive} calls in a row failed "
                              f"(last: {what}); stopping the run, try again later")
-            raise TransportError(self._message, request_id=request_id)
+            raise BreakerOpen(self._message, request_id=request_id)

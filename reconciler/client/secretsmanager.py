@@ -10,19 +10,32 @@ GitHub Actions: the OIDC role that aws-actions/configure-aws-credentials assumed
 Region and endpoint: `secrets.aws.region` / `secrets.aws.endpoint` in acorn.yaml, else
 AWS_REGION (then AWS_DEFAULT_REGION) and AWS_ENDPOINT_URL_SECRETS_MANAGER (then
 AWS_ENDPOINT_URL), else boto3's own configuration.
+
+Retries are acorn's, not boto3's (its own retries are off: one attempt per call): the same
+RetryPolicy as every ACORN-i call (backoff with full jitter, bounded attempts and waiting),
+a Breaker of its own that stops the run when AWS fails several calls in a row, and one
+audit-log line per attempt (operation BatchGetSecretValue, no seller, never an id or value).
 """
 
 from __future__ import annotations
 
+import random
 import threading
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
+
+from .audit import AuditEntry, AuditLog, NullAuditLog
+from .retry import FAILURE_STATUSES, RETRY_STATUSES, Breaker, RetryPolicy
 
 BATCH_LIMIT = 20  # BatchGetSecretValue's SecretIdList holds at most 20 ids
 PARALLEL_CALLS = 8
 _DENIED = {"AccessDeniedException", "AccessDenied", "403"}  # moto answers IAM denials as an XML 403
+OPERATION = "BatchGetSecretValue"
+_THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 
 
 @dataclass(frozen=True)
@@ -48,8 +61,10 @@ class AwsSecrets:
     """Secret values by id for one run, read in batches; thread-safe."""
 
     def __init__(self, env: Mapping[str, str], *, region: str | None = None, endpoint: str | None = None,
-                 client: Any = None) -> None:
-        """`client` (a boto3 secretsmanager client) is for tests; by default one is made on first use."""
+                 client: Any = None, policy: RetryPolicy | None = None, audit: AuditLog | None = None,
+                 sleep: Callable[[float], object] = time.sleep, rng: Callable[[], float] = random.random) -> None:
+        """`client` (a boto3 secretsmanager client) is for tests; by default one is made on first use.
+        `policy`, `audit`, `sleep` and `rng` are the run's (calls run in threads: `sleep` blocks)."""
         self._region = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None
         self._endpoint = (endpoint or env.get("AWS_ENDPOINT_URL_SECRETS_MANAGER")
                           or env.get("AWS_ENDPOINT_URL") or None)
@@ -57,14 +72,18 @@ class AwsSecrets:
         self._answers: dict[str, str | Unreadable] = {}
         self._lock = threading.Lock()
         self.calls = 0  # BatchGetSecretValue calls made (the benchmark reports it)
+        self._policy, self._sleep, self._rng = policy or RetryPolicy(), sleep, rng
+        self._audit: AuditLog = audit or NullAuditLog()
+        self._breaker = Breaker(self._policy.max_consecutive_failures, "AWS Secrets Manager")
 
     def _boto_client(self) -> Any:
         if self._client is None:
             import boto3  # imported on first use: runs with only env/file references never load it
             from botocore.config import Config
 
-            config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30,
-                            max_pool_connections=PARALLEL_CALLS)
+            # One attempt per call: acorn's policy retries (see the module's docstring).
+            config = Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=5,
+                            read_timeout=30, max_pool_connections=PARALLEL_CALLS)
             self._client = boto3.session.Session().client(
                 "secretsmanager", region_name=self._region, endpoint_url=self._endpoint, config=config)
         return self._client
@@ -107,9 +126,7 @@ class AwsSecrets:
         request: dict[str, Any] = {"SecretIdList": ids}
         while True:
             try:
-                with self._lock:
-                    self.calls += 1
-                answer = client.batch_get_secret_value(**request)
+                answer = self._call(client, request)
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code", "error")
                 return {i: Unreadable(f"BatchGetSecretValue: {_why(code)}") for i in ids}
@@ -132,6 +149,68 @@ class AwsSecrets:
         for secret_id in ids:
             out.setdefault(secret_id, Unreadable("was not returned by BatchGetSecretValue"))
         return out
+
+
+    def _call(self, client: Any, request: dict[str, Any]) -> Any:
+        """One BatchGetSecretValue under acorn's retry policy and breaker, each attempt audited;
+        the last error is raised when the policy gives up (or at once when retrying cannot help)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        attempt, waited = 0, 0.0
+        while True:
+            self._breaker.check()
+            attempt += 1
+            status, failure = None, None
+            with self._lock:
+                self.calls += 1
+            start = time.monotonic()
+            try:
+                answer = client.batch_get_secret_value(**request)
+                status = answer.get("ResponseMetadata", {}).get("HTTPStatusCode", 200)
+                self._record(start, status, None, answer)
+                self._breaker.success()
+                return answer
+            except ClientError as exc:
+                status, failure = _status(exc), exc
+                self._record(start, status, None, exc.response)
+                retry = status in RETRY_STATUSES or exc.response.get("Error", {}).get("Code") in _THROTTLED
+                if status in FAILURE_STATUSES:
+                    self._breaker.failure(f"{status} on {OPERATION}")
+            except BotoCoreError as exc:
+                failure = exc
+                self._record(start, None, type(exc).__name__, {})
+                retry = _unreachable(exc)
+                if retry:
+                    self._breaker.failure(f"{type(exc).__name__} on {OPERATION}")
+            delay = self._policy.delay(attempt, self._rng, None)
+            if not retry or not self._policy.should_retry(attempt, waited, delay):
+                raise failure
+            self._sleep(delay)
+            waited += delay
+
+    def _record(self, start: float, status: int | None, error: str | None, answer: Mapping[str, Any]) -> None:
+        request_id = answer.get("ResponseMetadata", {}).get("RequestId") or None
+        entry = AuditEntry(datetime.now(timezone.utc), "", OPERATION, "POST", "/", status, error, request_id,
+                           (time.monotonic() - start) * 1000, region=self._region or "")
+        with self._lock:  # batches run in threads; the log is written one line at a time
+            self._audit.record(entry)
+
+
+def _status(exc: Any) -> int | None:
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status if isinstance(status, int) else None
+
+
+def _unreachable(exc: Exception) -> bool:
+    """A connection that failed or timed out: worth another attempt (not a missing setting)."""
+    from botocore.exceptions import (
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        ReadTimeoutError,
+    )
+
+    return isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError))
 
 
 def _requested(ids: list[str], item: Mapping[str, Any]) -> str | None:

@@ -15,14 +15,14 @@ from datetime import datetime, timezone
 import httpx
 
 from ..domain.contract import REQUEST_ID_HEADER
-from .audit import AuditEntry, NullAuditLog
+from .audit import AuditEntry, AuditLog
 
 # The request extension naming (seller id, operation, region) for the audit line.
 AUDIT_KEY = "acorn.audit"
 
 
 class AuditingTransport(httpx.AsyncBaseTransport):
-    def __init__(self, inner: httpx.AsyncBaseTransport, audit: NullAuditLog,
+    def __init__(self, inner: httpx.AsyncBaseTransport, audit: AuditLog,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  redact: Callable[[str], str] = lambda text: text) -> None:
         """`redact` cleans what the server chose (its request id header) of the run's secrets."""

@@ -7,12 +7,13 @@ field, so a contract drift is reported, not propagated as a KeyError.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from ..domain.contract import MISSING_AUTHENTICATION_TOKEN, RegistrationStatus
 from ..domain.live import Account, LiveRegistration, Store
 from ..domain.model import Reason, Submission
+from ..domain.timestamps import parse_timestamp
 from ..errors import ApiError
 
 
@@ -79,10 +80,9 @@ def _text(raw: Mapping[str, Any], key: str, thing: str, *, required: bool = True
 def _timestamp(raw: Mapping[str, Any], key: str) -> datetime:
     value = _text(raw, key, "registration")
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_timestamp(value)
     except ValueError:
         raise _unexpected("registration", f"{key!r} {value[:40]!r} is not a timestamp") from None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
 
 
 def _reasons(raw: Mapping[str, Any]) -> tuple[Reason, ...]:

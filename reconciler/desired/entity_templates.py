@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,12 +19,15 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..domain.masking import SECRET_MASK
 from ..domain.tokens import LWA_TOKEN, looks_like_token
 from ..errors import Problem
 from . import yamlsource
 
 # Limits on work, not only on reach: a template is text many hands write, and CI runs it.
-MAX_SECONDS = 3.0          # wall clock to render every row of one template file
+# Work is counted, never timed, so a template passes or fails the same on any machine, loaded or not.
+MAX_STEPS = 2_000_000      # steps to render every row of one template file (about 1 s on a 2-core machine):
+                           # a line of template code run, or an item a filter, call or operator makes
 MAX_INT_BITS = 4096        # ~1,200 digits: no registration number is longer
 MAX_TEXT = 1_000_000       # characters of one value (or items of one list) a template builds
 MAX_ARGUMENT = 100_000     # a number given to a function or filter (widths, counts, repeats)
@@ -46,10 +49,13 @@ def _check_result(value: object) -> object:
         raise BudgetExceeded(f"a number larger than {MAX_INT_BITS} bits")
     if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
         raise BudgetExceeded(f"a value longer than {MAX_TEXT:,} characters or items")
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.spend(1 + (len(value) if isinstance(value, (str, list, tuple)) else 0))
     return value
 
 
-def _check_arguments(args: tuple, kwargs: dict) -> None:
+def _check_arguments(args: tuple[object, ...], kwargs: dict[str, object]) -> None:
     for arg in (*args, *kwargs.values()):
         if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_ARGUMENT:
             raise BudgetExceeded(f"the argument {arg if arg.bit_length() < 64 else 'given'} is larger "
@@ -75,9 +81,9 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
     intercepted_unops = frozenset({"-"})
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
-            if abs(left) > 1 and (right > MAX_INT_BITS or _size(left) * right > MAX_INT_BITS):
-                raise BudgetExceeded(f"a power larger than {MAX_INT_BITS} bits")
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)) \
+                and abs(left) > 1 and (right > MAX_INT_BITS or _size(left) * right > MAX_INT_BITS):
+            raise BudgetExceeded(f"a power larger than {MAX_INT_BITS} bits")
         if operator == "*":
             if isinstance(left, int) and isinstance(right, (str, list, tuple)):
                 left, right = right, left
@@ -112,41 +118,53 @@ for _name in ("lipsum", "cycler", "joiner", "namespace"):
 _env.filters = {name: _budgeted_filter(f) for name, f in _env.filters.items()}
 
 
-class _Deadline:
-    """Stops a render past its wall-clock budget: template code is traced (only its own frames,
-    so the cost falls on templates alone) and the next line it runs raises."""
+class _Budget:
+    """Counts a file's rendering work and stops it past MAX_STEPS: template code is traced (only its
+    own frames, so the cost falls on templates alone), one step per line it runs, plus the items
+    each filter, call or operator makes (work done outside template code)."""
 
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
-        self._count = 0
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+    def spend(self, steps: int) -> None:
+        self.left -= steps
+        if self.left < 0:
+            raise BudgetExceeded(f"rendering took more than {MAX_STEPS:,} steps")
 
     def _line(self, _frame: Any, _event: str, _arg: Any) -> Any:
-        self._count += 1
-        if not self._count & 255 and time.monotonic() > self.at:
-            raise BudgetExceeded(f"rendering took longer than {MAX_SECONDS:g} s")
+        self.spend(1)
         return self._line
 
     def _call(self, frame: Any, _event: str, _arg: Any) -> Any:
         if frame.f_code.co_filename == "<template>":
-            if time.monotonic() > self.at:
-                raise BudgetExceeded(f"rendering took longer than {MAX_SECONDS:g} s")
+            self.spend(1)
             return self._line
         return None
 
+    @property
+    def exhausted(self) -> bool:
+        return self.left < 0
+
     def render(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
         previous = sys.gettrace()
+        token = _BUDGET.set(self)
         sys.settrace(self._call)
         try:
             return template.render(**variables)
         finally:
             sys.settrace(previous)
+            _BUDGET.reset(token)
 
 
-def _token_paths(value: object, path: yamlsource.Path) -> list[yamlsource.Path]:
+_BUDGET: ContextVar[_Budget | None] = ContextVar("template_budget", default=None)
+
+
+def _token_paths(value: object, path: yamlsource.KeyPath) -> list[yamlsource.KeyPath]:
     """Where a literal LWA token is written in the header, as a value or a key."""
     if isinstance(value, dict):
         return [p for k, v in value.items()
-                for p in ([path + (k,)] if isinstance(k, str) and looks_like_token(k) else _token_paths(v, path + (k,)))]
+                for p in ([path + (k,)] if isinstance(k, str) and looks_like_token(k)
+                          else _token_paths(v, path + (k,)))]
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _token_paths(v, path + (i,))]
     return [path] if isinstance(value, str) and looks_like_token(value) else []
@@ -158,13 +176,13 @@ _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here:
 
 @dataclass(frozen=True)
 class Rendered:
-    source: str       # "desired/templates/brand.yaml.j2 (row acme-de)"
+    path: str         # the template file
     text: str
-    name: str         # the row's name: what metadata.name must equal
+    name: str         # the row's name: what metadata.name must equal (and the Source's row)
     line_offset: int  # add to a rendered line to get the template file's line
 
 
-def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
+def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:  # noqa: C901  one pass over rows, each failure kind its own problem
     """Every row's rendered document, or the problems that stopped rendering."""
     lines = text.splitlines(keepends=True)
     cut = next((i for i, line in enumerate(lines) if line.rstrip("\r\n") == "---"), None)
@@ -180,7 +198,7 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
         return [], [Problem(path, *doc.where(p, key=isinstance(p[-1], str) and looks_like_token(p[-1])),
                             yamlsource.dotted(p), _SECRET_MESSAGE) for p in secrets]
     rows = doc.data.get("rows") if isinstance(doc.data, dict) else None
-    if not isinstance(rows, list) or not rows:
+    if not isinstance(doc.data, dict) or not isinstance(rows, list) or not rows:
         return [], [Problem(path, *doc.where(("rows",)), "rows", "must be a non-empty list of mappings")]
     extra = [k for k in doc.data if k != "rows"]
     problems = [Problem(path, *doc.where((k,), key=True), k, "unknown key (allowed: rows)") for k in extra]
@@ -189,28 +207,28 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:
     except jinja2.TemplateSyntaxError as exc:
         return [], [Problem(path, cut + 1 + (exc.lineno or 1), 1, "(template)", exc.message or "syntax error")]
     out: list[Rendered] = []
-    deadline = _Deadline(MAX_SECONDS)
+    budget = _Budget(MAX_STEPS)
     for i, row in enumerate(rows):
         where = doc.where(("rows", i))
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
             problems.append(Problem(path, *where, f"rows[{i}].name", "each row needs a string name"))
             continue
-        label = f"{path} (row {row['name']})"
+        name = row["name"]
         try:
-            rendered = deadline.render(template, {**{k: v for k, v in row.items() if isinstance(k, str)}, "row": row})
+            rendered = budget.render(template, {**{k: v for k, v in row.items() if isinstance(k, str)}, "row": row})
         except jinja2.UndefinedError as exc:
-            problems.append(Problem(label, where[0], where[1], f"rows[{i}]", f"template: {exc.message}"))
+            problems.append(Problem(path, where[0], where[1], f"rows[{i}]", f"template: {exc.message}", name))
             continue
         except BudgetExceeded as exc:
-            problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
-                                    f"template: stopped: {exc} (templates have limits on work)"))
-            if time.monotonic() > deadline.at:
-                break  # the file's time is spent: the other rows are not tried
+            problems.append(Problem(path, where[0], where[1], f"rows[{i}]",
+                                    f"template: stopped: {exc} (templates have limits on work)", name))
+            if budget.exhausted:
+                break  # the file's budget is spent: the other rows are not tried
             continue
         except (Exception, RecursionError, MemoryError) as exc:  # SecurityError, TemplateNotFound, 1/0, ...
             text = str(exc).splitlines()[0] if str(exc) else ""
-            problems.append(Problem(label, where[0], where[1], f"rows[{i}]",
-                                    f"template: {type(exc).__name__}: {LWA_TOKEN.sub('<secret>', text)}"))
+            problems.append(Problem(path, where[0], where[1], f"rows[{i}]",
+                                    f"template: {type(exc).__name__}: {LWA_TOKEN.sub(SECRET_MASK, text)}", name))
             continue
-        out.append(Rendered(label, rendered, row["name"], cut + 1))
+        out.append(Rendered(path, rendered, name, cut + 1))
     return out, problems

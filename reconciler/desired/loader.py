@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
 from .loadcache import LoadCache
 from .locate import TemplateRows, parse_dotted
-from .safefile import DEFAULT_FILE_BYTES, PLAN_FILE_BYTES, read_regular, why_unreadable
+from .safefile import DEFAULT_FILE_BYTES, PLAN_FILE_BYTES, UnreadableFile, read_text
 from .yamlsource import KeyPath, dotted
 
 _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
@@ -80,13 +80,11 @@ def read_tree(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[
     for sub, pattern in (("entities", "*.y*ml"), ("templates", "*.j2")):
         for path in sorted((desired / sub).glob(pattern)):
             try:
-                raw = read_regular(path, max_file_bytes)
-            except OSError as exc:  # a folder named x.yaml, a FIFO, a dangling link, no permission
-                problems.append(Problem(str(path), 1, 1, "(file)", why_unreadable(exc)))
-                continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
+                text = read_text(path, max_file_bytes)
+            except UnreadableFile as exc:  # a folder named x.yaml, a FIFO, a dangling link, no permission
+                if exc.kind != "undecodable":
+                    problems.append(Problem(str(path), 1, 1, "(file)", exc.why))
+                    continue
                 text = "\x00"  # the parser reports it, with the file's name
             files.append(SourceFile(str(path), f"{sub}/{path.name}", text))
     return files, problems
@@ -138,9 +136,9 @@ def load_partial(files: list[SourceFile], workers: int | None = None, root: Path
     entities = [e for loaded, _ in results for e in loaded]
     clashes = _uniqueness(entities)
     if clashes:
-        involved = {p.path for p in clashes}
-        names = {e.name for e in entities if e.source.path in involved}
-        entities = [e for e in entities if e.name not in names and e.source.path not in involved]
+        involved = {(p.path, p.row) for p in clashes}
+        names = {e.name for e in entities if (e.source.path, e.source.row or "") in involved}
+        entities = [e for e in entities if e.name not in names and (e.source.path, e.source.row or "") not in involved]
         problems += clashes
     entities.sort(key=lambda e: e.name)
     return DesiredState(tuple(entities), tree_digest), problems
@@ -150,7 +148,7 @@ Loaded = tuple[list[Entity], list[Problem]]
 # A file's result as plain data (lists, dicts, text, numbers), marshalled: what crosses from a
 # worker process (ten times faster than pickling the dataclasses) and what the cache keeps; a
 # few compact bytes a file until it becomes entities. Once loaded:
-# [[[data, source path, line, numbers, places, template lines], ...], [[path, line, column, key, message], ...]]
+# [[[data, source path, line, numbers, places, template lines, row], ...], [[path, line, column, key, message, row], ...]]
 # (`_load_plain` says what each holds)
 PlainResult = list[Any]
 
@@ -219,12 +217,10 @@ def _from_cache(blob: object, root: Path | None) -> Loaded | None:
 def _reread(path: str, relpath: str) -> SourceFile | Problem:
     """A file of the tree read again (as read_tree reads it), or the problem reading it."""
     try:
-        raw = read_regular(path, PLAN_FILE_BYTES)
-    except OSError as exc:
-        return Problem(path, 1, 1, "(file)", why_unreadable(exc))
-    try:
-        return SourceFile(path, relpath, raw.decode("utf-8"))
-    except UnicodeDecodeError:
+        return SourceFile(path, relpath, read_text(path, PLAN_FILE_BYTES))
+    except UnreadableFile as exc:
+        if exc.kind != "undecodable":
+            return Problem(path, 1, 1, "(file)", exc.why)
         return SourceFile(path, relpath, "\x00")
 
 
@@ -293,7 +289,7 @@ def _load_file(f: SourceFile, root: Path | None = None) -> PlainResult:
         rows = TemplateRows(f.path, f.text) if rendered else None  # places follow each field to its row
         entities = []
         for r in rendered:
-            entity, found = _load_plain(r.text, r.source, r.name, r.line_offset, root, rows)
+            entity, found = _load_plain(r.text, r.path, r.name, r.line_offset, root, rows, row=r.name)
             problems += found
             entities += [entity] if entity else []
         return [entities, [_plain_problem(p) for p in problems]]
@@ -305,7 +301,7 @@ def _load_file(f: SourceFile, root: Path | None = None) -> PlainResult:
 
 
 def _plain_problem(p: Problem) -> list[object]:
-    return [p.path, p.line, p.column, p.key, p.message]
+    return [p.path, p.line, p.column, p.key, p.message, p.row]
 
 
 def _from_blob(blob: bytes) -> Loaded | None:
@@ -319,58 +315,59 @@ def _from_blob(blob: bytes) -> Loaded | None:
 
 
 def load_entity(text: str, source: str, expected_name: str, line_offset: int = 0, root: Path | None = None,
-                rows: TemplateRows | None = None) -> tuple[Entity | None, list[Problem]]:
-    """One entity from one document's text, or every problem it has. A template's row
-    (`rows`, `line_offset`) places each field at the row's own line where the template line
-    writes a row variable as it is (desired/locate.py), else at the template's line."""
-    plain, problems = _load_plain(text, source, expected_name, line_offset, root, rows)
+                rows: TemplateRows | None = None, row: str | None = None) -> tuple[Entity | None, list[Problem]]:
+    """One entity from one document's text (the file `source`, or its template `row`), or every
+    problem it has. A template's row (`rows`, `line_offset`) places each field at the row's own
+    line where the template line writes a row variable as it is (desired/locate.py), else at
+    the template's line."""
+    plain, problems = _load_plain(text, source, expected_name, line_offset, root, rows, row)
     if plain is None:
         return None, problems
     return _entity(plain[0], _source(plain[1:])), []
 
 
 def _source(plain: list[Any]) -> Source:
-    """A Source from its plain form: [path, line, numbers, places, template lines]."""
-    path, line, numbers, places, template_lines = plain
+    """A Source from its plain form: [path, line, numbers, places, template lines, row]."""
+    path, line, numbers, places, template_lines, row = plain
     return Source(path, line, tuple((_i(n), ln, col) for n, ln, col in numbers),
-                  tuple((_i(k), ln, col) for k, ln, col in places), tuple((_i(k), ln) for k, ln in template_lines))
+                  tuple((_i(k), ln, col) for k, ln, col in places), tuple((_i(k), ln) for k, ln in template_lines), row)
 
 
 def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0, root: Path | None = None,
-                rows: TemplateRows | None = None) -> tuple[list[Any] | None, list[Problem]]:
+                rows: TemplateRows | None = None, row: str | None = None) -> tuple[list[Any] | None, list[Problem]]:
     """`load_entity`, the entity as plain data (what crosses from a worker and what the cache keeps):
-    [data, source, line, [[number key, line, column]], [[place key, line, column]], [[key, template line]]]."""
+    [data, source, line, [[number key, line, column]], [[place key, line, column]], [[key, template line]], row]."""
     if "\x00" in text:
-        return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text")]
+        return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text", row or "")]
     doc, problems = yamlsource.parse(text, source)
     if doc is None:
-        return None, _shift(problems, line_offset)
+        return None, _shift(problems, line_offset, row)
     secret_paths = _secret_paths(text, doc.data)
     problems = [Problem(source, *doc.where(p, key=_secret_key(p[-1], p[:-1])), _secret_shown(p), _SECRET_MESSAGE)
                 for p in secret_paths]
     problems += schema.check(doc, source, "entity", skip=frozenset(secret_paths))
     problems += _semantics(doc, source, expected_name, {p.key for p in problems}, root)
     if problems:
-        if rows is None:
-            return None, _shift(problems, line_offset)
-        return None, [_followed(p, rows, expected_name, doc, line_offset) for p in problems]
+        if rows is None or row is None:
+            return None, _shift(problems, line_offset, row)
+        return None, [_followed(p, rows, row, doc, line_offset) for p in problems]
     line = doc.where(("metadata", "name"))[0] + line_offset
-    if rows is None:
+    if rows is None or row is None:
         numbers = [[dotted(p), at[0] + line_offset, at[1]] for p in _number_paths(doc.data) for at in [doc.where(p)]]
         places = [[dotted(p), at[0] + line_offset, at[1]] for p in _place_paths(doc.data) for at in [doc.where(p)]]
-        return [doc.data, source, line, numbers, places, []], []
-    followed = {p: rows.follow(expected_name, doc, p, at[0] + line_offset, at[1])
+        return [doc.data, source, line, numbers, places, [], row], []
+    followed = {p: rows.follow(row, doc, p, at[0] + line_offset, at[1])
                 for p in _number_paths(doc.data) + _place_paths(doc.data) for at in [doc.where(p)]}
     numbers = [[dotted(p), *followed[p][:2]] for p in _number_paths(doc.data)]
     places = [[dotted(p), *followed[p][:2]] for p in _place_paths(doc.data)]
     template_lines = [[dotted(p), body] for p, (_, _, body) in followed.items() if body is not None]
-    return [doc.data, source, line, numbers, places, template_lines], []
+    return [doc.data, source, line, numbers, places, template_lines, row], []
 
 
 def _followed(p: Problem, rows: TemplateRows, row: str, doc: yamlsource.Document, offset: int) -> Problem:
     """A template row's problem at the row's own line when its template line writes a row variable."""
     line, column, _ = rows.follow(row, doc, parse_dotted(p.key), p.line + offset, p.column)
-    return Problem(p.path, line, column, p.key, p.message)
+    return Problem(p.path, line, column, p.key, p.message, row)
 
 
 def _number_paths(data: object) -> list[KeyPath]:
@@ -391,10 +388,11 @@ def _place_paths(data: object) -> list[KeyPath]:
     return [p for p in out if _at(data, p) is not None]
 
 
-def _shift(problems: list[Problem], offset: int) -> list[Problem]:
-    if not offset:
+def _shift(problems: list[Problem], offset: int, row: str | None) -> list[Problem]:
+    """A rendered document's problems at the template file's lines, naming the row."""
+    if not offset and row is None:
         return problems
-    return [Problem(p.path, p.line + offset, p.column, p.key, p.message) for p in problems]
+    return [replace(p, line=p.line + offset, row=row or "") for p in problems]
 
 
 def _secret_paths(text: str, data: object) -> list[KeyPath]:
@@ -467,7 +465,7 @@ def _secret_shown(path: KeyPath) -> str:
     return dotted(path[:3] if path[:2] == ("spec", "credentials") else path)
 
 
-def _semantics(doc: yamlsource.Document, source: str, expected_name: str, reported: set[str],
+def _semantics(doc: yamlsource.Document, source: str, expected_name: str, reported: set[str],  # noqa: C901  a flat list of independent checks; issue21 reworks the loader
                root: Path | None = None) -> list[Problem]:
     """The rules a schema cannot say. They look at whatever is well-formed even where the
     schema found problems elsewhere, so one run reports everything; a value already
@@ -582,7 +580,9 @@ def _account_marketplaces(doc: yamlsource.Document, source: str, reported: set[s
 def _at(data: object, path: KeyPath) -> object:
     """The value at `path`, or None where the document does not have that shape."""
     for part in path:
-        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) and part < len(data):
+        if isinstance(data, dict) and part in data:  # noqa: SIM114  each arm narrows to its own type for mypy
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
             data = data[part]
         else:
             return None
@@ -607,7 +607,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _uri_problem(uri: str, root: Path | None = None) -> str | None:
+def _uri_problem(uri: str, root: Path | None = None) -> str | None:  # noqa: C901  one branch per kind of bad URI, each its own message
     """Why `uri` is not allowed: it must be https:// or s3://, or stay inside the repository
     (also once percent-escapes are decoded, and once symbolic links are followed: `root`,
     the repository, is given where the files are on disk)."""
@@ -680,7 +680,7 @@ def _io(word: str | None) -> str | None:
     return sys.intern(word) if isinstance(word, str) else word
 
 
-def _entity(data: dict, source: Source) -> Entity:
+def _entity(data: dict[str, Any], source: Source) -> Entity:
     spec = data["spec"]
     br, rep = spec["businessRegistration"], spec["legalRepresentative"]
     submission = Submission(
@@ -735,11 +735,11 @@ def _uniqueness(entities: list[Entity]) -> list[Problem]:
         first = names.setdefault(e.name, e)
         if first is not e:
             out.append(Problem(e.source.path, e.source.line, 1, "metadata.name",
-                               f"name {e.name!r} is already used by {first.source.path}"))
+                               f"name {e.name!r} is already used by {first.source.label}", e.source.row or ""))
         first = sellers.setdefault(e.seller_id, e)
         if first is not e:
             out.append(Problem(e.source.path, e.source.line, 1, "spec.sellerId",
-                               f"sellerId is already used by {first.source.path} ({first.name})"))
+                               f"sellerId is already used by {first.source.label} ({first.name})", e.source.row or ""))
     return out
 
 
@@ -762,6 +762,6 @@ def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES
 def problem_entity(p: Problem) -> str:
     """The entity name a problem is about, as far as its path tells: the template row, or the
     file's stem (a template header's problem names the template's stem)."""
-    if " (row " in p.path:
-        return p.path.rsplit(" (row ", 1)[1].rstrip(")")
+    if p.row:
+        return p.row
     return p.path.replace("\\", "/").rsplit("/", 1)[-1].split(".", 1)[0]

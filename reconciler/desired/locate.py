@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from . import entity_templates, yamlsource
 from .yamlsource import KeyPath, dotted
 
-ROW_MARK = " (row "
 # A value that is a row variable as it is (`{{ vat | tojson }}`, `{{ row.name }}`), not text built
 # around it (`docs/{{ name }}.pdf`, `{{ name ~ " Ltd" }}`: then the template line is the cause).
 _VARIABLE = re.compile(r"(?:^|[\s:\[,{])\{\{-?\s*(?:row\.)?([A-Za-z_]\w*)\s*(?:\|\s*\w+\s*)*-?\}\}(?=\s*(?:$|[,}\]#]))")
@@ -39,14 +38,6 @@ class Location:
     def __str__(self) -> str:
         row = f" (row {self.row})" if self.row else ""
         return f"{self.path}:{self.line}{row}"
-
-
-def split_source(source: str) -> tuple[str, str | None]:
-    """`desired/templates/b.yaml.j2 (row b-de)` -> (the file, `b-de`); an entity file -> (it, None)."""
-    if source.endswith(")") and ROW_MARK in source:
-        path, row = source.rsplit(ROW_MARK, 1)
-        return path, row[:-1]
-    return source, None
 
 
 class TemplateRows:
@@ -104,11 +95,10 @@ class Locator:
         self._entities: dict[str, yamlsource.Document | None] = {}
         self._templates: dict[str, _Template | None] = {}
 
-    def locate(self, source: str, path: KeyPath, fallback_line: int = 1) -> Location:
-        """The line of `path` in the entity whose source is `source` (Entity.source.path);
-        the nearest written parent when the key itself is not written; `fallback_line` when
-        the file cannot be read any more."""
-        file, row = split_source(source)
+    def locate(self, file: str, row: str | None, path: KeyPath, fallback_line: int = 1) -> Location:
+        """The line of `path` in the entity written in `file` (for a template, by its `row`:
+        Entity.source.path and .row); the nearest written parent when the key itself is not
+        written; `fallback_line` when the file cannot be read any more."""
         key = dotted(path)
         if row is None:
             doc = self._entity(file)

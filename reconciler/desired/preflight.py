@@ -21,7 +21,7 @@ from datetime import date
 from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule
 from ..domain.masking import mask
 from ..domain.model import Reason, Submission, TaxRegistration
-from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS
+from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS as DEFAULT_ID_MIN_VALID_DAYS  # re-exported
 from . import tax_numbers
 
 ID_EXPIRES_TOO_SOON = "ID_EXPIRES_TOO_SOON"

@@ -4,6 +4,11 @@ A FIFO would block a plain read forever, `/dev/zero` (or a link to it) would fil
 and a file of gigabytes would too. `read_regular` opens without blocking, looks at what it
 opened (fstat, so a link swapped in between cannot fool it), refuses anything but a regular
 file, and never reads more than `limit` bytes, whatever the file claims its size is.
+
+The two entry points every caller uses: `read_text` (UTF-8 text, or `UnreadableFile` whose
+`why` completes "the file X ...") and `write_text` (its folder made, written atomically, or
+MachineError naming the file and the cause). `read_regular`, `open_append` and `write_atomic`
+are their building blocks.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
+
+from ..errors import MachineError
 
 DEFAULT_FILE_BYTES = 4 * 1024 * 1024      # one YAML file, template or acorn.yaml
 DEFAULT_SECRET_FILE_BYTES = 64 * 1024     # one secret file: a token is a few hundred bytes
@@ -33,8 +40,8 @@ def human(size: int) -> str:
     """`512 bytes`, `1.5 KiB`, `4 MiB`, `8 GiB`."""
     if size < 1024:
         return f"{size} bytes"
-    value = float(size)
-    for unit in ("KiB", "MiB", "GiB"):  # noqa: B007 (the unit the loop stops at is the one shown)
+    value, unit = float(size), "bytes"
+    for unit in ("KiB", "MiB", "GiB"):  # noqa: B007  the unit the loop stops at is the one shown
         value /= 1024
         if value < 1024:
             break
@@ -52,7 +59,8 @@ def read_regular(path: Path | str, limit: int) -> bytes:
             raise NotARegularFile(0, f"is {kind}, not a regular file")
         if info.st_size > limit:
             raise NotARegularFile(0, f"is larger than the limit of {human(limit)} ({human(info.st_size)})")
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while True:
             chunk = os.read(fd, min(1024 * 1024, limit + 1 - size))
             if not chunk:
@@ -93,6 +101,41 @@ def why_unreadable(exc: OSError) -> str:
     if isinstance(exc, NotARegularFile):
         return exc.strerror or "is not a regular file"
     return f"cannot be read: {exc.strerror or exc}"
+
+
+class UnreadableFile(Exception):
+    """`path` cannot be read as text: `why` completes a sentence that names it (`is a FIFO …`,
+    `cannot be read: Permission denied`, `is not UTF-8 text`); `kind` says which case it is."""
+
+    def __init__(self, path: Path | str, why: str, kind: Literal["missing", "unreadable", "undecodable"]) -> None:
+        super().__init__(f"{path} {why}")
+        self.path, self.why, self.kind = path, why, kind
+
+
+def read_text(path: Path | str, limit: int) -> str:
+    """The UTF-8 text of the regular file at `path` (at most `limit` bytes); UnreadableFile if not."""
+    try:
+        data = read_regular(path, limit)
+    except FileNotFoundError as exc:
+        raise UnreadableFile(path, why_unreadable(exc), "missing") from None
+    except OSError as exc:
+        raise UnreadableFile(path, why_unreadable(exc), "unreadable") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableFile(path, "is not UTF-8 text", "undecodable") from None
+
+
+def write_text(path: Path | str, text: str | Iterable[str], what: str = "") -> None:
+    """`text` in `path`, its folder made first, written whole or not at all (write_atomic);
+    MachineError `cannot write [what ]PATH: cause` when the machine refuses (a full disk, a
+    read-only folder): said once, and the run stops. `text` may be a stream of pieces."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+    except OSError as exc:
+        raise MachineError(f"cannot write {what + ' ' if what else ''}{path}: {exc.strerror or exc}") from None
 
 
 def write_atomic(path: Path | str, text: str | bytes | Iterable[str] | Iterable[bytes]) -> None:

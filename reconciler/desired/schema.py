@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import jsonschema
 import jsonschema_rs
@@ -56,10 +58,11 @@ _WANTED = {"string": "a string", "object": "a mapping", "array": "a list",
 
 
 @cache
-def schema(name: str) -> dict:
+def schema(name: str) -> dict[str, Any]:
     """The schema `schemas/<name>.schema.json`, as shipped with the package."""
     text = resources.files("reconciler").joinpath("schemas", f"{name}.schema.json").read_text()
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 _DOLLAR = re.compile(r"(\\.)|(\[(?:\\.|[^\]])*\])|\$")
@@ -73,8 +76,9 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(translated, re.ASCII)
 
 
-def _pattern(validator, pattern, instance, _subschema):  # the signature jsonschema calls keywords with
-    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+def _pattern(validator: Any, pattern: str, instance: object,
+              _subschema: object) -> Iterator[Any]:  # the signature jsonschema calls keywords with
+    if isinstance(instance, str) and not ecma_regex(pattern).search(instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -118,7 +122,7 @@ def check(doc: Document, source: str, name: str, skip: frozenset[KeyPath] = froz
     return problems
 
 
-def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[KeyPath, str, bool]]:
+def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[KeyPath, str, bool]]:  # noqa: C901  one branch per JSON Schema keyword it words
     path: KeyPath = tuple(error.absolute_path)
     kind, want, value = error.validator, error.validator_value, error.instance
     if kind == "oneOf":

@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..domain.model import SecretRef
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
 from ..errors import ConfigError, DesiredStateError, Problem
 from . import schema, yamlsource
-from .safefile import DEFAULT_FILE_BYTES, DEFAULT_SECRET_FILE_BYTES, read_regular, why_unreadable
+from .safefile import DEFAULT_FILE_BYTES, DEFAULT_SECRET_FILE_BYTES, UnreadableFile, read_text
 from .verdict import ERROR, SETTINGS_INVALID, Finding, Location, client_secret_findings
 
 ENVIRONMENTS = ("sandbox", "production")
@@ -54,7 +55,7 @@ class Settings:
                       self.environment)
 
 
-def _ref(raw: dict | None, default: SecretRef) -> SecretRef:
+def _ref(raw: dict[str, Any] | None, default: SecretRef) -> SecretRef:
     return SecretRef.from_mapping(raw) if raw else default
 
 
@@ -66,7 +67,7 @@ def parse_settings(text: str, source: str) -> Settings:
     problems = schema.check(doc, source, "settings")
     if problems:
         raise DesiredStateError(problems, where=source)
-    raw: dict = doc.data  # type: ignore[assignment]
+    raw: dict[str, Any] = doc.data  # type: ignore[assignment]
     lwa = raw.get("lwa", {})
     aws = raw.get("secrets", {}).get("aws", {})
     defaults = Settings()
@@ -227,10 +228,9 @@ def load_settings(config: Path | None, env: Mapping[str, str], *, environment: s
     if config is not None:
         if config.exists():
             try:
-                text = read_regular(config, DEFAULT_FILE_BYTES).decode("utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else why_unreadable(exc)
-                raise DesiredStateError([Problem(str(config), 1, 1, "(file)", why)], where=str(config)) from None
+                text = read_text(config, DEFAULT_FILE_BYTES)
+            except UnreadableFile as exc:
+                raise DesiredStateError([Problem(str(config), 1, 1, "(file)", exc.why)], where=str(config)) from None
             file_settings = parse_settings(text, str(config))
         elif required:
             raise ConfigError(f"config file {config} does not exist")

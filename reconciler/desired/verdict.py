@@ -27,7 +27,7 @@ from enum import StrEnum
 
 from ..domain import catalogue
 from ..domain.masking import mask_all, sensitive_values
-from ..domain.model import Entity, Reason, Source, Submission
+from ..domain.model import Entity, Reason, Source, Submission, source_label
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
 from ..errors import Problem
 from . import lifecycle, preflight, tax_numbers
@@ -52,23 +52,21 @@ _ITEM_FIELD = {preflight.TAX_NUMBER_UNVERIFIED: "number", preflight.TAX_INTERVIE
 
 @dataclass(frozen=True)
 class Location:
-    """Where a finding's field is written. `path` is the file as the loader names it; for a
-    template's row it is `TEMPLATE (row NAME)` and `line` is the row's own line for the field
-    (the template's line when the template writes more than the row's value)."""
+    """Where a finding's field is written: the file, and for a template's row the row's name.
+    For a row, `line` is the row's own line for the field when the template writes the row's
+    value as it is, else the template's line; `template_line` is the template line rendering it."""
 
     path: str
     line: int  # the row's own line when the template line writes the row's value as it is
     column: int
     key: str
     template_line: int | None = None  # a row's field at the row's line: the template line that renders it
+    row: str | None = None
 
     @property
-    def file(self) -> str:
-        return self.path.split(" (row ", 1)[0]
-
-    @property
-    def row(self) -> str | None:
-        return self.path.rsplit(" (row ", 1)[1].rstrip(")") if " (row " in self.path else None
+    def label(self) -> str:
+        """`path`, or `path (row NAME)`: how a person reads where it is."""
+        return source_label(self.path, self.row)
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,7 @@ class Finding:
         """The finding as a `path:line:column: key: message` problem (validate's errors)."""
         where = self.location
         return Problem(where.path, where.line, where.column, where.key,
-                       self.detail or f"{self.code}: {self.message}")
+                       self.detail or f"{self.code}: {self.message}", where.row or "")
 
 
 @dataclass(frozen=True)
@@ -137,7 +135,7 @@ Where = Callable[[str], Location]
 
 
 def _at(source: Source) -> Where:
-    return lambda key: Location(source.path, *source.at(key), key, source.template_line(key))
+    return lambda key: Location(source.path, *source.at(key), key, source.template_line(key), source.row)
 
 
 def submission_findings(submission: Submission, marketplaces: Iterable[str], today: date,
@@ -172,10 +170,9 @@ def submission_findings(submission: Submission, marketplaces: Iterable[str], tod
         # The U.S. tax interview's form, expired or dated ahead: a date decides it (validate warns, plan blocks)
         found += [Finding(r.code, BLOCK, r.message, place(f"spec.taxRegistrations[{j}].completedOn"), entity, m.code)
                   for j, r in preflight.interview_reasons(submission, m, today)]
-        found += [Finding(r.code, WARNING, r.message,
-                          item if j is None else place(f"spec.taxRegistrations[{j}].{_ITEM_FIELD.get(r.code, 'number')}"),
-                          entity, m.code)
-                  for j, r in preflight.warning_items(submission, m, today, min_valid_days)]
+        for j, r in preflight.warning_items(submission, m, today, min_valid_days):
+            at = item if j is None else place(f"spec.taxRegistrations[{j}].{_ITEM_FIELD.get(r.code, 'number')}")
+            found.append(Finding(r.code, WARNING, r.message, at, entity, m.code))
     return found
 
 

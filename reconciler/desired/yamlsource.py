@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..domain.masking import mask
+from ..domain.masking import SECRET_MASK, mask
 from ..domain.tokens import looks_like_token
 from ..errors import Problem
 
@@ -72,12 +72,12 @@ def _position(mark: yaml.Mark) -> tuple[int, int]:
 def dotted(path: KeyPath) -> str:
     """`('spec', 'taxRegistrations', 0, 'number')` -> `spec.taxRegistrations[0].number`.
 
-    A key that is an LWA token (pasted where a key belongs) is shown as `<secret>`.
+    A key that is an LWA token (pasted where a key belongs) is shown as `***` (masking.SECRET_MASK).
     """
     out = ""
     for part in path:
         if isinstance(part, str) and looks_like_token(part):
-            part = "<secret>"
+            part = SECRET_MASK
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(document)"
 
@@ -117,11 +117,11 @@ class _Builder:
         self.doc.positions[path] = node.start_mark
         kind = node.__class__
         if kind is yaml.ScalarNode:
-            return self._scalar(node, path)
+            return self._scalar(node, path)  # type: ignore[arg-type]  # `kind is` (fast) narrows, mypy cannot see it
         if len(path) > MAX_DEPTH:
             raise _Refused(node, path, f"nesting deeper than {MAX_DEPTH} levels")
         if kind is yaml.MappingNode and node.tag == _MAP:
-            return self._mapping(node, path)
+            return self._mapping(node, path)  # type: ignore[arg-type]  # as above
         if kind is yaml.SequenceNode and node.tag == _SEQ:
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         raise _Refused(node, path, _tag_message(node.tag))
@@ -140,8 +140,8 @@ class _Builder:
             self.doc.numbers[path] = node.value
         return _constructor.yaml_constructors[tag](_constructor, node)
 
-    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict:
-        out: dict = {}
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[object, object]:
+        out: dict[object, object] = {}
         key_positions = self.doc.key_positions
         for key_node, value_node in node.value:
             if key_node.__class__ is not yaml.ScalarNode:
@@ -171,7 +171,7 @@ def _char_at(text: str, mark: yaml.Mark | None) -> str:
     lines = text.splitlines()
     if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
         return "?"
-    return lines[mark.line][mark.column]
+    return str(lines[mark.line][mark.column])
 
 
 def plain_words(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, yaml.Mark | None]:

@@ -1,16 +1,34 @@
-"""Masking of identifying numbers: every output shows only their last 4 characters."""
+"""The one redaction mechanism: what no output may show, and the one masked form of each kind.
+
+    kind                 masked form     examples                              applied by
+    secret               `***`           refresh and access tokens, the LWA    SecretMatcher (the run's
+                         (SECRET_MASK)   client secret, any `Atza|`/`Atzr|`     secrets; client/redact.py
+                                         token in free text                    runs every ApiError through it)
+    identifying number   `*******6789`   tax and registration numbers, ID     mask_all (an entity's numbers,
+                         (`mask`: the    document details                      in any spelling a server may
+                         last 4 kept)                                          echo), the plan engine and apply
+
+`SecretMatcher` is one matcher built as secrets are added (an index by each secret's first
+characters): the cost of cleaning a text grows with the text, never with the number of secrets
+in the run. `mask_all` is asked with one entity's few numbers at a time.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from urllib.parse import quote, quote_plus
+
+from .tokens import LWA_TOKEN
 
 if TYPE_CHECKING:
-    from .model import Entity
+    from .model import Entity, Reason
 
 
 _VISIBLE = 4
+SECRET_MASK = "***"
 
 
 def mask(value: str | None) -> str:
@@ -119,3 +137,85 @@ def sensitive_values(entity: "Entity") -> frozenset[str]:
     values = {s.business_registration.number, s.legal_representative.id_document.expires_on.isoformat()}
     values.update(t.number for t in s.tax_registrations if t.number)
     return frozenset(values)
+
+
+def mask_reasons(reasons: Iterable["Reason"], secrets: "set[str] | frozenset[str]") -> tuple["Reason", ...]:
+    """Reasons with their code and message masked: both are a server's words, and may echo a number."""
+    from .model import Reason
+
+    return tuple(Reason(mask_all(r.code, secrets), mask_all(r.message, secrets)) for r in reasons)
+
+
+# -- secrets ------------------------------------------------------------------------------------
+
+SHORT = 8  # a secret shorter than this is masked only where it stands alone, not inside words
+FEW = 64  # up to this many forms, each is searched for; past it, the text is looked up in the index
+_ESCAPE = re.compile(r"%[0-9A-F]{2}")
+
+
+def _forms(secret: str) -> set[str]:
+    """The ways a secret can come back: as sent, form- or URL-encoded, with either case of escapes."""
+    encoded = {secret, quote(secret, safe=""), quote_plus(secret, safe="")}
+    return encoded | {_ESCAPE.sub(lambda m: m.group().lower(), e) for e in encoded}
+
+
+class SecretMatcher:
+    """The secrets of one run, and text cleaned of them (each occurrence becomes SECRET_MASK).
+
+    Built as secrets are added: every form of SHORT characters or more is filed under its last
+    SHORT characters (LWA tokens share their first ones, never their last), so a text is
+    scanned once, one look-up per position, whatever the number of secrets. Up to FEW forms,
+    each is simply searched for (a search in C beats building the text's slices); the few
+    forms shorter than SHORT are looked up by length, and match only as whole words.
+    """
+
+    def __init__(self) -> None:
+        self._by_tail: dict[str, set[str]] = {}  # last SHORT characters -> forms
+        self._long = 0  # how many forms _by_tail holds
+        self._short: dict[int, set[str]] = {}  # length -> forms shorter than SHORT
+
+    def add(self, *secrets: str | None) -> None:
+        for secret in secrets:
+            if secret and secret.strip():  # an empty value would match everywhere
+                for form in _forms(secret.strip()) | _forms(secret):
+                    if len(form) < SHORT:
+                        self._short.setdefault(len(form), set()).add(form)
+                    elif form not in self._by_tail.setdefault(form[-SHORT:], set()):
+                        self._by_tail[form[-SHORT:]].add(form)
+                        self._long += 1
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        """Every (start, end) where a secret is written in `text`, overlapping or not. The text's
+        SHORT-character slices are looked up as one set against the index: nothing here walks
+        the run's secrets."""
+        spans = []
+        if self._long <= FEW:
+            tails = {f[-SHORT:] for forms in self._by_tail.values() for f in forms if f in text}
+        else:
+            tails = {text[i:i + SHORT] for i in range(len(text) - SHORT + 1)} & self._by_tail.keys()
+        for tail in tails:
+            end = text.find(tail) + SHORT
+            while end >= SHORT:
+                spans += [(end - len(f), end) for f in self._by_tail[tail] if text.startswith(f, end - len(f))]
+                end = text.find(tail, end - SHORT + 1) + SHORT
+        for length, forms in self._short.items():
+            for word in {text[i:i + length] for i in range(len(text) - length + 1)} & forms:
+                start = text.find(word)
+                while start >= 0:
+                    end = start + length
+                    if not (start and _is_word(text[start - 1])) and not (end < len(text) and _is_word(text[end])):
+                        spans.append((start, end))
+                    start = text.find(word, start + 1)
+        return spans
+
+    def text(self, text: str) -> str:
+        """`text` with every secret of the run, and anything shaped like an LWA token, masked: the
+        leftmost, longest occurrence first, so a secret containing another is masked whole."""
+        if self._by_tail or self._short:
+            out, done = [], 0
+            for start, end in sorted(self._spans(text), key=lambda span: (span[0], -span[1])):
+                if start >= done:
+                    out += [text[done:start], SECRET_MASK]
+                    done = end
+            text = "".join(out) + text[done:] if out else text
+        return LWA_TOKEN.sub(SECRET_MASK, text)

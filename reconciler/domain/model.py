@@ -6,8 +6,10 @@ and preflight checks it; each side maps it to and from the wire on its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,7 @@ class SecretRef:
         return f"{self.kind}:{self.name}"
 
     @classmethod
-    def from_mapping(cls, raw: dict) -> "SecretRef":
+    def from_mapping(cls, raw: Mapping[str, Any]) -> "SecretRef":
         """`{env: NAME}`, `{file: PATH}` or `{aws: {secretId, key?}}`, as the schemas allow
         (exactly one key)."""
         (kind, name), = raw.items()
@@ -141,9 +143,15 @@ class Submission:
     documents: tuple[Document, ...] = ()
 
 
+def source_label(path: str, row: str | None) -> str:
+    """`desired/entities/acme.yaml`, or `desired/templates/brand.yaml.j2 (row acme-de)`: for people
+    only; code reads a Source's or a Problem's `path` and `row`, never this text back."""
+    return f"{path} (row {row})" if row else path
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a value was written: a file (or template and row) and a line."""
+    """Where a value was written: a file, the template row it was rendered from (if any), a line."""
 
     path: str
     line: int = 1
@@ -156,6 +164,11 @@ class Source:
     # A template row's fields placed at the row's own line: (dotted key, the template's line
     # that renders them).
     template_lines: tuple[tuple[str, int], ...] = ()
+    row: str | None = None  # the template row's name, for an entity a template rendered
+
+    @property
+    def label(self) -> str:
+        return source_label(self.path, self.row)
 
     def template_line(self, key: str) -> int | None:
         """The template's line that renders `key`, when `at` gives the row's own line instead."""

@@ -16,7 +16,8 @@ import re
 # C0 and C1 controls, DEL, line/paragraph separators, bidi embeddings, overrides and isolates,
 # the BOM and zero-width characters that hide text.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]")
-_UNSAFE_KEEP_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]")
+_UNSAFE_KEEP_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                                  "\u200b-\u200f\ufeff]")
 # A workflow command: `::name` or `##[name` after optional whitespace at the start of a line.
 _COMMAND = re.compile(r"^(\s*)(::|##\[)", re.MULTILINE)
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

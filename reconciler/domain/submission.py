@@ -27,7 +27,7 @@ def _canonical(value: object) -> object:
     Lists, strings and numbers are encoded by json's C encoder, so only the dozen or so
     dataclass values of a submission come back here.
     """
-    names = _field_names(type(value))
+    names = _field_names(type(value))  # type: ignore[arg-type]  # functools.cache types its key Hashable; a type is
     if names is not None:
         return {name: getattr(value, name) for name in names}
     if isinstance(value, date):

@@ -16,3 +16,18 @@ def utc_timestamp(when: datetime, *, milliseconds: bool = False) -> str:
 def utc_timestamp_of(seconds: float) -> str:
     """A POSIX time (seconds since the epoch) as `2026-11-26T10:00:00Z`."""
     return utc_timestamp(datetime.fromtimestamp(int(seconds), timezone.utc))
+
+
+def parse_timestamp(text: str, *, require_zone: bool = False) -> datetime:
+    """The one parser of what `utc_timestamp` writes (and any ISO 8601 time with `Z` or an offset),
+    as a timezone-aware UTC datetime. A time without a zone is UTC, or a ValueError when
+    `require_zone`; anything but such a string is a ValueError."""
+    if not isinstance(text, str):
+        raise ValueError(f"not a timestamp: {text!r}")
+    stripped = text.strip()
+    parsed = datetime.fromisoformat(stripped[:-1] + "+00:00" if stripped[-1:] in ("Z", "z") else stripped)
+    if parsed.tzinfo is None:
+        if require_zone:
+            raise ValueError(f"a timestamp without a time zone: {text!r}")
+        return parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)

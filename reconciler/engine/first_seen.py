@@ -19,13 +19,14 @@ def key(entity: str, marketplace: str) -> str:
 
 
 def source_file(e: Entity) -> Path:
-    """The entity's file; a template's entities carry "path (row name)": the file is before the row."""
-    return Path(e.source.path.split(" (row ", 1)[0]).resolve()
+    """The entity's file (for a template's entities, the template file: the row is apart)."""
+    return Path(e.source.path).resolve()
 
 
 def next_record(seen: Mapping[str, datetime], plan: Plan, now: datetime) -> dict[str, datetime]:
-    """The first-seen record after `plan`: `now` for each create not noted yet; the planned
-    entities' pairs that are no longer creates forgotten (a later create starts afresh)."""
+    """The first-seen record after `plan` (every plan, also one with no create left): `now` for
+    each create not noted yet; the planned entities' pairs that are no longer creates forgotten
+    (a later create starts afresh)."""
     planned = {e.name for e in plan.entities if e.error is None}
     creates = {key(e.name, p.marketplace) for e in plan.entities for p in e.pairs if p.state == CREATE}
     kept = {k: v for k, v in seen.items() if k.split("/", 1)[0] not in planned or k in creates}

@@ -53,7 +53,7 @@ from ..domain.live import (
     SellerLive,
     Store,
 )
-from ..domain.masking import mask_all, sensitive_values
+from ..domain.masking import mask_all, mask_reasons, sensitive_values
 from ..domain.model import DesiredState, Entity, Reason
 from ..domain.policy import Policy
 from ..domain.submission import client_token, submission_digest
@@ -223,7 +223,8 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: 
     if run is None:
         run = verdict.client_secret_findings(policy.client_secret_rotated_on, today)
     if seller is None or seller.error is not None:
-        error = seller.error if seller is not None else f"the live state of seller {entity.seller_id} was not read"
+        error = seller.error if seller is not None and seller.error is not None \
+            else f"the live state of seller {entity.seller_id} was not read"
         return EntityPlan(entity.name, entity.seller_id, error=mask_all(error, secrets))
     ctx = _Context(entity, today, policy, secrets, run)
     by_id: dict[str, list[LiveRegistration]] = {}
@@ -265,7 +266,9 @@ def _account_checked(entity: Entity, pairs: list[Pair], accounts: tuple[AccountR
     warnings: dict[str, Reason] = {}
     for read in accounts:
         if read.account is None:
-            warnings[read.region] = Reason(account_check.ACCOUNT_NOT_CHECKED, read.unavailable or "not read")
+            # the server's words: they may echo a number of the entity's
+            warnings[read.region] = Reason(account_check.ACCOUNT_NOT_CHECKED,
+                                           mask_all(read.unavailable or "not read", sensitive_values(entity)))
             continue
         for m in account_check.compare(entity.submission, read.account):
             if all(d.field != m.field for d in diffs):
@@ -335,7 +338,7 @@ class _Context:
         return self._digest
 
     def masked(self, reasons: tuple[Reason, ...]) -> tuple[Reason, ...]:
-        return tuple(Reason(r.code, mask_all(r.message, self.secrets)) for r in reasons)
+        return mask_reasons(reasons, self.secrets)
 
     def creates(self, pairs: list[Pair]) -> tuple[CreateGroup, ...]:
         by_region: dict[str, list[Pair]] = {}
@@ -361,13 +364,13 @@ def _newest(regs: list[LiveRegistration], *statuses: str) -> LiveRegistration | 
     return found[-1] if found else None
 
 
-def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegistration],
+def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegistration],  # noqa: C901  one branch per plan state; issue18 moves the verdict into one module
                   participating: bool) -> Pair:
     """The state of a pair desired lists; `regs` are its registrations, oldest first."""
     def row(state: PlanState, reg: LiveRegistration | None, reasons: tuple[Reason, ...] = (),
             age: int | None = None) -> Pair:
-        return Pair(m.code, m.marketplace_id, state, reg and reg.registration_id, reg and reg.status,
-                    reasons, age, acknowledged=ctx.acknowledged(m, state))
+        return Pair(m.code, m.marketplace_id, state, reg.registration_id if reg else None,
+                    reg.status if reg else None, reasons, age, acknowledged=ctx.acknowledged(m, state))
 
     if not regs:  # the common case: decided by participation or preflight alone
         if participating:
@@ -380,7 +383,7 @@ def _desired_pair(ctx: _Context, m: catalogue.Marketplace, regs: list[LiveRegist
     pending = _newest(regs, SUBMITTED, IN_REVIEW)
     if pending:
         age = max(0, (ctx.today - pending.created_at.astimezone(timezone.utc).date()).days)
-        stale = ()
+        stale: tuple[Reason, ...] = ()
         if age > ctx.policy.stale_pending_days:
             stale = (Reason(STALE_PENDING, f"{pending.status} for {age} days, more than "
                                            f"stalePendingDays ({ctx.policy.stale_pending_days})"),)
@@ -437,11 +440,11 @@ def _unmanaged_pairs(entity: Entity, seller: SellerLive, by_id: dict[str, list[L
         known = catalogue.BY_ID.get(mid)
         code = known.code if known else mid
         reg = max((r for r in by_id.get(mid, ()) if r.status != REJECTED), key=_created, default=None)
-        if mid in seller.participations:
+        if mid in seller.participations or reg is None:
             message = f"the seller participates in {code}, which desired does not list"
         else:
             message = f"registration {reg.registration_id} is {reg.status} for {code}, which desired does not list"
-        out.append(Pair(code, mid, UNMANAGED, reg and reg.registration_id, reg and reg.status,
+        out.append(Pair(code, mid, UNMANAGED, reg.registration_id if reg else None, reg.status if reg else None,
                         (Reason(NOT_IN_DESIRED, mask_all(message, secrets)),)))
     # catalogue order; marketplaces the catalogue does not know last, by ID (their code is the ID)
     return sorted(out, key=lambda p: catalogue.sort_key(p.marketplace))

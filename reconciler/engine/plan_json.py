@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import Any, TypeVar
 
 from ..domain.model import Reason
-from ..domain.timestamps import utc_timestamp
+from ..domain.timestamps import parse_timestamp, utc_timestamp
 from ..errors import PlanFileError
 from .plan import STATES, CreateGroup, EntityPlan, FieldDiff, Pair, Plan, PlanState
 
@@ -124,7 +123,7 @@ def _fail(where: str, message: str) -> PlanFileError:
     return PlanFileError(f"the plan file is not a valid acorn plan: {where}: {message}")
 
 
-def _get(obj: dict, key: str, kind: type | tuple[type, ...], where: str, optional: bool = False) -> Any:
+def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, optional: bool = False) -> Any:
     if key not in obj:
         if optional:
             return None
@@ -141,7 +140,8 @@ def _noun(name: str) -> str:
     return {"str": "a string", "int": "an integer", "list": "a list", "dict": "an object"}.get(name, name)
 
 
-def _items(obj: dict, key: str, where: str, read: Callable[[Any, str], T], optional: bool = False) -> tuple[T, ...]:
+def _items(obj: dict[str, Any], key: str, where: str, read: Callable[[Any, str], T],
+           optional: bool = False) -> tuple[T, ...]:
     values = _get(obj, key, list, where, optional) or []
     prefix = key if where == "(top)" else f"{where}.{key}"
     out = []
@@ -152,14 +152,14 @@ def _items(obj: dict, key: str, where: str, read: Callable[[Any, str], T], optio
     return tuple(out)
 
 
-def _strings(obj: dict, key: str, where: str) -> tuple[str, ...]:
+def _strings(obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     values = _get(obj, key, list, where)
     if not all(isinstance(v, str) for v in values):
         raise _fail(f"{where}.{key}", "must be a list of strings")
     return tuple(values)
 
 
-def _read_reason(d: dict, where: str) -> Reason:
+def _read_reason(d: dict[str, Any], where: str) -> Reason:
     return Reason(_get(d, "code", str, where), _get(d, "message", str, where))
 
 
@@ -167,11 +167,11 @@ def _read_ack(d: dict[str, Any], where: str) -> Reason:
     return Reason(_get(d, "code", str, where), _get(d, "reason", str, where))
 
 
-def _read_diff(d: dict, where: str) -> FieldDiff:
+def _read_diff(d: dict[str, Any], where: str) -> FieldDiff:
     return FieldDiff(_get(d, "field", str, where), _get(d, "live", str, where), _get(d, "desired", str, where))
 
 
-def _read_pair(d: dict, where: str) -> Pair:
+def _read_pair(d: dict[str, Any], where: str) -> Pair:
     state = _get(d, "state", str, where)
     if state not in STATES:
         raise _fail(f"{where}.state", f"must be one of {', '.join(STATES)}, not {state!r}")
@@ -182,7 +182,7 @@ def _read_pair(d: dict, where: str) -> Pair:
                 _items(d, "acknowledged", where, _read_ack, optional=True))
 
 
-def _read_create(d: dict, where: str) -> CreateGroup:
+def _read_create(d: dict[str, Any], where: str) -> CreateGroup:
     codes, ids = _strings(d, "marketplaces", where), _strings(d, "marketplaceIds", where)
     if len(codes) != len(ids) or not ids:
         raise _fail(where, "marketplaces and marketplaceIds must be non-empty lists of the same length")
@@ -190,7 +190,7 @@ def _read_create(d: dict, where: str) -> CreateGroup:
                        _get(d, "submissionDigest", str, where))
 
 
-def _read_entity(d: dict, where: str) -> EntityPlan:
+def _read_entity(d: dict[str, Any], where: str) -> EntityPlan:
     return EntityPlan(_get(d, "name", str, where), _get(d, "sellerId", str, where),
                       _items(d, "pairs", where, _read_pair), _items(d, "creates", where, _read_create),
                       _get(d, "error", str, where, optional=True),
@@ -209,11 +209,11 @@ def from_json(data: object) -> Plan:
         raise _fail("formatVersion", f"must be {FORMAT_VERSION}, not {version!r} (written by another acorn?)")
     stamp = _get(data, "generatedAt", str, "(top)")
     try:
-        generated_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        raise _fail("generatedAt", f"is not an ISO 8601 timestamp: {stamp!r}") from None
-    if generated_at.tzinfo is None:
-        raise _fail("generatedAt", "must carry a time zone (…Z)")
+        generated_at = parse_timestamp(stamp, require_zone=True)
+    except ValueError as exc:
+        zoned = "without a time zone" in str(exc)
+        raise _fail("generatedAt", "must carry a time zone (…Z)" if zoned
+                    else f"is not an ISO 8601 timestamp: {stamp!r}") from None
     plan = Plan(_get(data, "environment", str, "(top)"), generated_at, _get(data, "desiredDigest", str, "(top)"),
                 _items(data, "entities", "(top)", _read_entity))
     summary = _get(data, "summary", dict, "(top)")

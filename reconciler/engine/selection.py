@@ -186,7 +186,7 @@ def restrict(plan: Plan, marketplaces: Sequence[str]) -> Plan:
 def _restrict(e: EntityPlan, codes: set[str]) -> EntityPlan:
     creates = []
     for c in e.creates:
-        kept = [(code, mid) for code, mid in zip(c.marketplaces, c.marketplace_ids) if code in codes]
+        kept = [(code, mid) for code, mid in zip(c.marketplaces, c.marketplace_ids, strict=False) if code in codes]
         if kept:
             ids = tuple(mid for _, mid in kept)
             creates.append(replace(c, marketplaces=tuple(code for code, _ in kept), marketplace_ids=ids,

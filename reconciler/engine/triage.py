@@ -30,6 +30,8 @@ from .plan import (
     STALE_PENDING,
     UNAUTHORIZED,
     UNMANAGED,
+    EntityPlan,
+    Pair,
     Plan,
 )
 
@@ -140,7 +142,7 @@ def action_for(code: str, state: str) -> str:
     return ACTIONS.get(code, DEFAULT_ACTION)
 
 
-def triage(plan: Plan, *, now: datetime, first_seen: Mapping[tuple[str, str], datetime],
+def triage(plan: Plan, *, now: datetime, first_seen: Mapping[tuple[str, str], datetime],  # noqa: C901  one branch per finding kind, in report order
            unapplied_create_days: int, labels: Mapping[str, Mapping[str, str]] | None = None,
            group_by: str | None = None) -> Triage:
     """The plan's findings by reason; `first_seen` maps (entity, marketplace) to when the
@@ -154,14 +156,14 @@ def triage(plan: Plan, *, now: datetime, first_seen: Mapping[tuple[str, str], da
             label = f"{group_by}={value}" if value is not None else None
         mine = found.setdefault(label, {})
 
-        def add(code: str, state: str, finding: Finding) -> None:
+        def add(code: str, state: str, finding: Finding, mine: dict[tuple[str, str], list[Finding]] = mine) -> None:
             mine.setdefault((code, state), []).append(finding)
 
         if e.error is not None:
             add(UNREADABLE, "error", Finding(e.name, e.seller_id, None, None, e.error))
             continue
         for p in e.pairs:
-            def finding(message: str) -> Finding:
+            def finding(message: str, e: EntityPlan = e, p: Pair = p) -> Finding:
                 return Finding(e.name, e.seller_id, p.marketplace, p.registration_id, message)
 
             if p.state in (ATTENTION, BLOCKED):

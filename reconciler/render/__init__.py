@@ -98,7 +98,8 @@ def render(plan: Plan, fmt: str, color: bool = False, endpoint: str | None = Non
     template = environment(autoescape=False).get_template(f"{fmt}.j2")
     columns = columns_of(plan)
     matrix = [(e, cells_of(e, columns)) for e in plan.entities]
-    return template.render(plan=plan, color=color, generated=utc_timestamp(plan.generated_at), columns=columns, matrix=matrix,
+    return template.render(plan=plan, color=color, generated=utc_timestamp(plan.generated_at), columns=columns,
+                           matrix=matrix,
                            creates_line=_creates_line, counts=_counts, notable=notable, endpoint=endpoint,
                            error_symbol=ERROR_SYMBOL).rstrip("\n")
 
@@ -146,9 +147,11 @@ def days(n: int) -> str:
 
 
 def escape_markdown(text: object) -> str:
-    """A user string safe in a Markdown table cell or list: no `|`, `<`, `>`, `&`, newline."""
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return s.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A user string safe in a Markdown table cell or list: no `|`, `<`, `>`, `&`, line break, and
+    no control or escape (shown by the sanitiser, domain.safetext)."""
+    s = safetext.line(str(text).replace("\r", " ").replace("\n", " "))
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.replace("|", "\\|")
 
 
 def columns_of(plan: Plan) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..desired import preflight
 from ..desired import verdict as vd
-from ..desired.locate import Location, Locator, split_source
+from ..desired.locate import Location, Locator
 from ..desired.reason_fields import field_of
 from ..domain.model import Entity
 from ..engine.plan import ATTENTION, BLOCKED, REJECTED_CHANGED, UNAUTHORIZED, Plan
@@ -84,7 +84,7 @@ def _placed(places: Places, entity: str, marketplace: str | None, code: str, mes
 
 
 def _location(where: vd.Location) -> Location:
-    return Location(where.file, where.line, where.column, where.key, where.row, where.template_line)
+    return Location(where.path, where.line, where.column, where.key, where.row, where.template_line)
 
 
 def locate_reason(code: str, entity: Entity, marketplace: str | None, message: str, locator: Locator,
@@ -97,7 +97,7 @@ def locate_reason(code: str, entity: Entity, marketplace: str | None, message: s
         return Finding(code, WARNING, message, placed, entity.name, marketplace)
     ref = field_of(code, entity, marketplace, message)
     path = ref.path if ref.mapped else ("metadata", "name")  # unmapped: the entity itself (a template's row)
-    where = locator.locate(entity.source.path, path, entity.source.line)
+    where = locator.locate(entity.source.path, entity.source.row, path, entity.source.line)
     return Finding(code, WARNING, message, where, entity.name, marketplace, ref.mapped)
 
 
@@ -134,9 +134,9 @@ def verdict_findings(verdict: vd.Verdict) -> list[Finding]:
     (validate warns, plan blocks) and warnings as warnings; an acknowledged warning as a note."""
     out = []
     for p in verdict.problems:
-        file, row = split_source(p.path)
+        row = p.row or None
         out.append(Finding(DESIRED_STATE_INVALID, ERROR, f"{p.key}: {p.message}",
-                           Location(file, p.line, p.column, p.key, row), row))
+                           Location(p.path, p.line, p.column, p.key, row), row))
     for f in verdict.findings:
         level = NOTE if f.acknowledged is not None else _LEVELS[f.severity]
         if f.severity is vd.ERROR:

@@ -1,13 +1,16 @@
-"""The pull-request check's views: text for a terminal or a log, Markdown for a PR comment."""
+"""The pull-request check's views: text for a terminal or a log, Markdown for a PR comment.
+A plan's names and messages may quote a server or a file: each passes the one sanitiser."""
 
 from __future__ import annotations
 
+from ..domain import safetext
 from ..engine.pr_check import Breakage, CheckResult
+from . import escape_markdown
 
 
 def _line(b: Breakage) -> str:
     where = f"{b.entity} {b.marketplace}" if b.marketplace else f"{b.entity} (every create)"
-    return f"{where}: {b.code}: {b.message}"
+    return safetext.line(f"{where}: {b.code}: {b.message}")
 
 
 def summary(result: CheckResult) -> str:
@@ -31,7 +34,7 @@ def render_text(result: CheckResult) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    return escape_markdown(text).replace("`", "'")  # a backtick would open a code span across cells
 
 
 def render_markdown(result: CheckResult) -> str:
@@ -40,8 +43,8 @@ def render_markdown(result: CheckResult) -> str:
     for title, items in (("Introduced by this change", result.introduced), ("Fixed by this change", result.fixed)):
         if items:
             out += [f"**{title}**", "", "| entity | marketplace | reason | why |", "|---|---|---|---|"]
-            out += [f"| {_cell(b.entity)} | {b.marketplace or 'every create'} | `{b.code}` | {_cell(b.message)} |"
-                    for b in items]
+            out += [f"| {_cell(b.entity)} | {_cell(b.marketplace or 'every create')} | `{_cell(b.code)}` "
+                    f"| {_cell(b.message)} |" for b in items]
             out.append("")
     if result.kept:
         out.append(f"<details><summary>{len(result.kept)} already there before this change</summary>\n")

@@ -117,7 +117,8 @@ def status_json(status: Status) -> dict[str, Any]:
         entity: dict[str, Any] = {"name": row.name, "sellerId": row.seller_id, "labels": dict(row.labels)}
         if row.error is not None:
             entity["error"] = row.error
-        entity["cells"] = {c: [_cell_json(p) for p in cell] for c, cell in zip(status.columns, row.cells, strict=False) if cell}
+        entity["cells"] = {c: [_cell_json(p) for p in cell]
+                           for c, cell in zip(status.columns, row.cells, strict=True) if cell}
         if row.other_channels:
             entity["otherChannels"] = [{"marketplaceId": i, "name": n} for i, n in row.other_channels]
         entities.append(entity)

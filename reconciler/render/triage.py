@@ -1,7 +1,8 @@
 """Views of a Triage (`acorn drift`): text for a terminal or log, Markdown for an issue, JSON.
 
 Each reason is a heading with its count and the action to take, then one line per finding;
-the last line is the one-line summary. Pure; values are already masked by the plan engine.
+the last line is the one-line summary. Pure; values are already masked by the plan engine, and
+every line passes through the sanitiser (domain.safetext): a server's words are shown, never obeyed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..domain import safetext
 from ..domain.timestamps import utc_timestamp
 from ..engine.triage import Finding, Group, Section, Triage
 from . import ERROR_SYMBOL, SYMBOLS, UNREADABLE, UNREADABLE_NAME, escape_markdown, paint
@@ -44,7 +46,7 @@ def render_triage(t: Triage, fmt: str, color: bool = False, endpoint: str | None
     given, name each finding's line of desired/ (docs/pull-requests.md)."""
     links = links or {}
     if fmt == "json":
-        return json.dumps(triage_json(t, endpoint, links), indent=2, ensure_ascii=False)
+        return safetext.json_text(json.dumps(triage_json(t, endpoint, links), indent=2, ensure_ascii=False))
     if fmt == "markdown":
         return "\n".join(_markdown(t, s, endpoint, links) for s in t.sections) if t.sections \
             else _markdown_empty(t, endpoint)
@@ -67,12 +69,13 @@ def render_triage(t: Triage, fmt: str, color: bool = False, endpoint: str | None
 def _text_group(g: Group, color: bool, links: Links) -> list[str]:
     head = f"{_symbol(g.state)} {g.code} ({_name(g.state)}): {len(g.findings)}"
     width = max(len(f.entity) for f in g.findings)
-    out = [paint(head, "error" if g.state == "error" else _style(g.state), color), f"    what to do: {g.action}"]
+    out = [paint(head, "error" if g.state == "error" else _style(g.state), color),
+           safetext.line(f"    what to do: {g.action}")]
     for f in g.findings:
         where = f"{f.entity:<{width}}  {f.marketplace or '-':<3}"
         reg = f" {f.registration_id}" if f.registration_id else ""
         link = _link(links, g, f)
-        out.append(f"    {where}{reg}  {f.message}" + (f"  -> {link}" if link else ""))
+        out.append(safetext.line(f"    {where}{reg}  {f.message}" + (f"  -> {link}" if link else "")))
     return out
 
 

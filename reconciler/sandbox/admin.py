@@ -50,7 +50,7 @@ def _string(raw: dict, key: str, field: str | None = None) -> str:
     return value
 
 
-def seller_from_api(raw: Any) -> SellerRecord:
+def seller_from_api(raw: Any) -> SellerRecord:  # noqa: C901  one check per field of the admin body; issue18 reworks seller add
     """The body of `POST /_sandbox/sellers`: `refreshToken` acts in `regions` (default all
     three; without one the sandbox makes one); `refreshTokens` gives a region its own token
     (one authorization per region)."""
@@ -107,7 +107,8 @@ def regions_from_api(raw: Any) -> tuple[str, ...]:
         raise ApiFailure.invalid("regions", f"must be a non-empty list of {', '.join(catalogue.REGIONS)}")
     for i, region in enumerate(regions):
         if region not in catalogue.REGIONS:
-            raise ApiFailure.invalid(f"regions[{i}]", f"unknown region {region!r} (known: {', '.join(catalogue.REGIONS)})")
+            raise ApiFailure.invalid(f"regions[{i}]",
+                                     f"unknown region {region!r} (known: {', '.join(catalogue.REGIONS)})")
     return tuple(r for r in catalogue.REGIONS if r in regions)
 
 
@@ -166,7 +167,8 @@ class Admin:
         self.sb.store.put_seller(seller)
         # The refresh tokens are answered once, here, to whoever added the seller (a loopback
         # client); never by /_sandbox/state. Each acts in the regions it lists only.
-        tokens = [{"regions": list(seller.regions), "refreshToken": seller.refresh_token}] if seller.refresh_token else []
+        tokens = [{"regions": list(seller.regions), "refreshToken": seller.refresh_token}] \
+            if seller.refresh_token else []
         tokens += [{"regions": [region], "refreshToken": token} for region, token in seller.region_tokens]
         return json_response(seller.to_api() | {"replaced": exists, "refreshTokens": tokens})
 

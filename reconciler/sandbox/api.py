@@ -120,7 +120,7 @@ class Api:
     def __init__(self, sandbox: "Sandbox") -> None:
         self.sb = sandbox
 
-    async def _gate(self, request: Request, operation: str, handler: Handler) -> Response:
+    async def _gate(self, request: Request, operation: str, handler: Handler) -> Response:  # noqa: C901  faults, throttling and the rate limiter in the order SP-API applies them
         sb = self.sb
         step = sb.faults.step(operation)
         try:
@@ -130,6 +130,8 @@ class Api:
                 await asyncio.sleep(latency_ms / 1000)
             if step and step.status:
                 headers = {RETRY_AFTER_HEADER: f"{step.retry_after:g}"} if step.retry_after is not None else {}
+                if step.code or step.message:  # a hostile server's own words
+                    raise ApiFailure(step.status, step.message or "scripted failure", headers=headers, code=step.code)
                 if step.status == 403:  # as SP-API words an expired or revoked access token
                     raise ApiFailure(403, ACCESS_DENIED, TOKEN_INVALID_DETAILS, headers=headers)
                 if step.status == 429:
@@ -140,8 +142,8 @@ class Api:
                 raise ApiFailure(status, "injected failure (sandbox faults)", headers={RETRY_AFTER_HEADER: "1"})
             region = request.headers.get(REGION_HEADER, "")
             if region not in catalogue.REGIONS:
-                raise ApiFailure.invalid(REGION_HEADER, f"name the region this call is for ({', '.join(catalogue.REGIONS)}), "
-                                         "as the host does on SP-API")
+                raise ApiFailure.invalid(REGION_HEADER, "name the region this call is for "
+                                         f"({', '.join(catalogue.REGIONS)}), as the host does on SP-API")
             if sb.faults.throttled():
                 raise self._throttled(1)
             seller_id, application = self._authorize(request, region)

@@ -9,7 +9,7 @@ from .faults import FaultInjector, Faults
 from .ratelimit import RateLimiter
 from .store import Store
 
-DEFAULT_REVIEW_SECONDS = 300.0
+DEFAULT_REVIEW_SECONDS = 300.0  # the one review delay: serve's default, the embedded sandbox's, the demo's
 
 
 @dataclass

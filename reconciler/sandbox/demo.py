@@ -14,7 +14,7 @@ from ..domain import catalogue
 from ..domain.live import ACTION_REQUIRED, APPROVED, IN_REVIEW, REJECTED
 from ..domain.model import Reason
 from . import review
-from .context import Sandbox
+from .context import DEFAULT_REVIEW_SECONDS, Sandbox
 from .records import Channel, RegistrationRecord, SellerRecord
 from .store import Store
 
@@ -101,7 +101,7 @@ def demo_records(now: float) -> tuple[tuple[SellerRecord, ...], tuple[Registrati
             registrations.append(RegistrationRecord(
                 0, "REG-" + _stable_hex(s.seller_id, r.marketplace)[:16].upper(), s.seller_id,
                 catalogue.by_code(r.marketplace).marketplace_id, r.legal_entity_name or s.legal_entity_name,
-                _stable_hex("token", s.seller_id, r.marketplace), r.submission_digest, created, 300.0,
+                _stable_hex("token", s.seller_id, r.marketplace), r.submission_digest, created, DEFAULT_REVIEW_SECONDS,
                 r.status, r.reasons, updated))
     return tuple(sellers), tuple(registrations)
 

@@ -4,7 +4,8 @@ The client plugs `embedded_transport(path)` into its httpx client with base URL
 `EMBEDDED_BASE_URL` (ACORN-i, the Sellers API and LWA all answer there). The state file is
 created, and seeded with the demo world (`demo.py`), on the first request, so a transport
 that is never used writes nothing; an existing file is opened at once (so a bad one fails
-early). A seller it does not know is adopted on demand (`adopt`) for a rehearsal. No lifespan is needed: closing the transport (the httpx client) closes the file.
+early). A seller it does not know is adopted on demand (`adopt`) for a rehearsal. No lifespan
+is needed: closing the transport (the httpx client) closes the file.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ _KEYS = {"latencyMs": "latency_ms", "errorRate": "error_rate",
          "throttleEveryNth": "throttle_every_nth", "retryAfterOn429": "retry_after_on_429", "seed": "seed",
          "script": "script", "rates": "rates", "echoCredentials": "echo_credentials",
          "expiredClientSecret": "expired_client_secret"}
-_STEP_KEYS = ("operation", "times", "status", "retryAfter", "latencyMs", "holdMs", "drop")
+_STEP_KEYS = ("operation", "times", "status", "retryAfter", "latencyMs", "holdMs", "drop", "code", "message")
+MAX_STEP_TEXT = 4096
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ class Step:
     """The next `times` calls of `operation`: wait `latency_ms`, then answer `status` without
     acting, or act and `drop` the connection unanswered (a create commits first), or, with
     neither, answer as usual; `hold_ms` holds the answer back that long after acting (or
-    until the client goes away): a call committed whose answer has not come yet."""
+    until the client goes away): a call committed whose answer has not come yet. With a status,
+    `code` and `message` are the error answer's words as given: a hostile or careless server's
+    text (control characters, workflow commands, a tax number echoed back) for output tests."""
 
     operation: str
     times: int = 1
@@ -50,11 +53,13 @@ class Step:
     latency_ms: int = 0
     drop: bool = False
     hold_ms: int = 0
+    code: str | None = None
+    message: str | None = None
 
     def to_api(self) -> dict[str, Any]:
         return {"operation": self.operation, "times": self.times, "status": self.status,
                 "retryAfter": self.retry_after, "latencyMs": self.latency_ms, "holdMs": self.hold_ms,
-                "drop": self.drop}
+                "drop": self.drop, "code": self.code, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,17 @@ def _step(raw: Any, where: str) -> Step:
     times = _whole(f"{where}.times", raw.get("times", 1))
     latency = _whole(f"{where}.latencyMs", raw.get("latencyMs", 0), MAX_LATENCY_MS)
     hold = _whole(f"{where}.holdMs", raw.get("holdMs", 0), MAX_LATENCY_MS)
-    return Step(operation, times, status, retry_after, latency, drop, hold)
+    code, message = _step_text(raw, where, "code"), _step_text(raw, where, "message")
+    if (code is not None or message is not None) and status is None:
+        raise ApiFailure.invalid(f"{where}.code", "code and message are the words of a scripted status: give one")
+    return Step(operation, times, status, retry_after, latency, drop, hold, code, message)
+
+
+def _step_text(raw: dict[str, Any], where: str, key: str) -> str | None:
+    value = raw.get(key)
+    if value is not None and (not isinstance(value, str) or not value or len(value) > MAX_STEP_TEXT):
+        raise ApiFailure.invalid(f"{where}.{key}", f"{key} must be a non-empty string of at most {MAX_STEP_TEXT}")
+    return value
 
 
 def _rates(raw: Any) -> tuple[tuple[str, float], ...]:
@@ -119,6 +134,43 @@ def _rates(raw: Any) -> tuple[tuple[str, float], ...]:
     return tuple((operation, float(rate)) for operation, rate in raw.items())
 
 
+def _flag(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ApiFailure.invalid(key, f"{key} must be true or false")
+    return value
+
+
+def _script(key: str, value: Any) -> tuple[Step, ...]:
+    if not isinstance(value, list):
+        raise ApiFailure.invalid(key, "script must be a list of steps")
+    return tuple(_step(step, f"script[{i}]") for i, step in enumerate(value))
+
+
+def _echo(key: str, value: Any) -> str:
+    if value not in ("", *ECHO_FIELDS):
+        raise ApiFailure.invalid(key, f"echoCredentials must be one of {', '.join(ECHO_FIELDS)} or empty")
+    return str(value)
+
+
+def _number(key: str, value: Any) -> float | int:
+    """The numeric keys: a rate in [0, 1], the seed (whole), or a whole count of milliseconds or calls."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiFailure.invalid(key, f"{key} must be a number")
+    if key.endswith("Rate"):
+        if not 0.0 <= value <= 1.0:
+            raise ApiFailure.invalid(key, f"{key} must be between 0 and 1")
+        return float(value)
+    if key == "seed":
+        if value != int(value):
+            raise ApiFailure.invalid(key, "seed must be a whole number")
+        return int(value)
+    return _whole(key, value, MAX_LATENCY_MS if key == "latencyMs" else None)
+
+
+_READERS = {"retryAfterOn429": _flag, "expiredClientSecret": _flag, "script": _script,
+            "rates": lambda key, value: _rates(value), "echoCredentials": _echo}
+
+
 def faults_from_api(body: Any) -> Faults:
     """The body of `PUT /_sandbox/faults`; a key left out takes its default (off)."""
     if not isinstance(body, dict):
@@ -128,31 +180,7 @@ def faults_from_api(body: Any) -> Faults:
     for key, value in body.items():
         if key not in _KEYS:
             raise ApiFailure.invalid(key, f"unknown key {key!r}")
-        if key in ("retryAfterOn429", "expiredClientSecret"):
-            if not isinstance(value, bool):
-                raise ApiFailure.invalid(key, f"{key} must be true or false")
-        elif key == "script":
-            if not isinstance(value, list):
-                raise ApiFailure.invalid(key, "script must be a list of steps")
-            value = tuple(_step(step, f"script[{i}]") for i, step in enumerate(value))
-        elif key == "rates":
-            value = _rates(value)
-        elif key == "echoCredentials":
-            if value not in ("", *ECHO_FIELDS):
-                raise ApiFailure.invalid(key, f"echoCredentials must be one of {', '.join(ECHO_FIELDS)} or empty")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ApiFailure.invalid(key, f"{key} must be a number")
-        elif key.endswith("Rate"):
-            if not 0.0 <= value <= 1.0:
-                raise ApiFailure.invalid(key, f"{key} must be between 0 and 1")
-            value = float(value)
-        elif key == "seed":
-            if value != int(value):
-                raise ApiFailure.invalid(key, "seed must be a whole number")
-            value = int(value)
-        else:
-            value = _whole(key, value, MAX_LATENCY_MS if key == "latencyMs" else None)
-        values[_KEYS[key]] = value
+        values[_KEYS[key]] = _READERS.get(key, _number)(key, value)
     return Faults(**values)
 
 
@@ -207,4 +235,5 @@ class FaultInjector:
         """Quotes the request's access token in the answer's `echoCredentials` field."""
         where = self.faults.echo_credentials
         if where and access_token:
-            setattr(failure, where, f"{getattr(failure, where)} (sent {ACCESS_TOKEN_HEADER} {echoed(access_token)})".strip())
+            quoted = f"{getattr(failure, where)} (sent {ACCESS_TOKEN_HEADER} {echoed(access_token)})"
+            setattr(failure, where, quoted.strip())

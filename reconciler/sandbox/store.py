@@ -87,7 +87,7 @@ def _reasons_text(reasons: tuple[Reason, ...]) -> str:
     return json.dumps([[r.code, r.message] for r in reasons])
 
 
-def _state_error(path: Path, exc: sqlite3.Error) -> ConfigError:
+def _state_error(path: Path, exc: sqlite3.Error) -> ConfigError | MachineError:
     """The state file could not be opened: not a database (start over), or out of reach."""
     if isinstance(exc, sqlite3.OperationalError):  # locked, unreadable, read-only: deleting may be wrong
         return MachineError(f"cannot open sandbox state {path} (sqlite: {exc})")
@@ -111,7 +111,7 @@ def _seller(row: tuple | None) -> SellerRecord | None:
 
 class Store:
     def __init__(self, path: Path) -> None:
-        """Opens (creating when missing) the state at `path`; ConfigError when it cannot."""
+        """Opens (creating when missing) the state at `path`; ConfigError or MachineError when it cannot."""
         self.path = path
         self._lock = threading.RLock()
         try:
@@ -130,7 +130,7 @@ class Store:
         except sqlite3.Error as exc:
             self._conn.close()
             raise _state_error(path, exc) from None
-        except ConfigError:
+        except (ConfigError, MachineError):  # a MachineError is no ConfigError: both close the connection
             self._conn.close()
             raise
         self._tokens: dict[str, tuple[str, str, float, tuple[str, ...]]] = {}

@@ -68,6 +68,21 @@ def _text(raw: dict, key: str, parent: str, pattern: re.Pattern[str] | None = No
     return value
 
 
+def _required(raw: dict, key: str, parent: str, pattern: re.Pattern[str] | None = None, what: str = "") -> str:
+    """`_text` for a key the contract requires: missing is InvalidInput too."""
+    value = _text(raw, key, parent, pattern, what)
+    if value is None:
+        raise ApiFailure.invalid(_join(parent, key), "is required")
+    return value
+
+
+def _required_date(raw: dict, key: str, parent: str) -> date:
+    value = _date(raw, key, parent)
+    if value is None:
+        raise ApiFailure.invalid(_join(parent, key), "is required")
+    return value
+
+
 def _date(raw: dict, key: str, parent: str) -> date | None:
     value = _text(raw, key, parent)
     if value is None:
@@ -112,31 +127,31 @@ def create_request_from_api(raw: Any) -> CreateRequest:
     token = body["clientToken"]
     if not isinstance(token, str) or not CLIENT_TOKEN_MIN <= len(token) <= CLIENT_TOKEN_MAX:
         raise ApiFailure.invalid("clientToken", f"must be a string of {CLIENT_TOKEN_MIN}-{CLIENT_TOKEN_MAX} characters")
-    digest = _text(body, "submissionDigest", "", HEX64, "64 hexadecimal characters (sha256)")
+    digest = _required(body, "submissionDigest", "", HEX64, "64 hexadecimal characters (sha256)")
     marketplace_ids = _marketplace_ids(body)
-    name = _text(body, "legalEntityName", "")
+    name = _required(body, "legalEntityName", "")
 
     br = _object(body["businessRegistration"], "businessRegistration", ("country", "number", "document"))
     doc = _object(br["document"], "businessRegistration.document", ("uri", "sha256"))
     business = BusinessRegistration(
-        country=_text(br, "country", "businessRegistration", COUNTRY, "an ISO 3166-1 alpha-2 code"),
-        number=_text(br, "number", "businessRegistration"),
-        document=DocumentRef(_text(doc, "uri", "businessRegistration.document"),
-                             _text(doc, "sha256", "businessRegistration.document", HEX64, "64 hex characters")))
+        country=_required(br, "country", "businessRegistration", COUNTRY, "an ISO 3166-1 alpha-2 code"),
+        number=_required(br, "number", "businessRegistration"),
+        document=DocumentRef(_required(doc, "uri", "businessRegistration.document"),
+                             _required(doc, "sha256", "businessRegistration.document", HEX64, "64 hex characters")))
 
     rep = _object(body["legalRepresentative"], "legalRepresentative", ("name", "idDocument"))
     idd = _object(rep["idDocument"], "legalRepresentative.idDocument", ("type", "expiresOn"))
     if idd["type"] not in ID_TYPES:
         raise ApiFailure.invalid("legalRepresentative.idDocument.type", "must be passport or national_id")
     representative = LegalRepresentative(
-        name=_text(rep, "name", "legalRepresentative"),
-        id_document=IdDocument(idd["type"], _date(idd, "expiresOn", "legalRepresentative.idDocument")))
+        name=_required(rep, "name", "legalRepresentative"),
+        id_document=IdDocument(idd["type"], _required_date(idd, "expiresOn", "legalRepresentative.idDocument")))
 
     taxes = []
     for i, item in enumerate(_list(body, "taxRegistrations")):
         field = f"taxRegistrations[{i}]"
         tax = _object(item, field, ("scheme",), ("country", "number", "completedOn"))
-        scheme = _text(tax, "scheme", field)
+        scheme = _required(tax, "scheme", field)
         if scheme not in catalogue.SCHEMES:
             raise ApiFailure.invalid(f"{field}.scheme", "must be one of the contract's tax schemes: "
                                      + ", ".join(catalogue.SCHEMES))
@@ -148,8 +163,8 @@ def create_request_from_api(raw: Any) -> CreateRequest:
     for i, item in enumerate(_list(body, "documents")):
         field = f"documents[{i}]"
         d = _object(item, field, ("kind", "uri", "sha256"), ("of", "language"))
-        documents.append(Document(kind=_text(d, "kind", field), uri=_text(d, "uri", field),
-                                  sha256=_text(d, "sha256", field, HEX64, "64 hex characters"),
+        documents.append(Document(kind=_required(d, "kind", field), uri=_required(d, "uri", field),
+                                  sha256=_required(d, "sha256", field, HEX64, "64 hex characters"),
                                   of=_text(d, "of", field), language=_text(d, "language", field)))
 
     submission = Submission(name, business, representative, tuple(taxes), tuple(documents))

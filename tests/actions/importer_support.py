@@ -18,7 +18,8 @@ _LINE = re.compile(r"^(?P<indent>\s*)(?P<key>\w+): (?:FILL-ME|~|\[\]|\{env: FILL
 
 def todo_lines(text: str) -> list[int]:
     """1-based numbers of the lines holding a placeholder."""
-    return [i for i, line in enumerate(text.splitlines(), 1) if f"# {TODO}:" in line and not line.lstrip().startswith("#")]
+    return [i for i, line in enumerate(text.splitlines(), 1)
+            if f"# {TODO}:" in line and not line.lstrip().startswith("#")]
 
 
 def fill(text: str) -> str:

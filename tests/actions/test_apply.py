@@ -118,7 +118,8 @@ def test_a_stale_saved_plan_is_refused_naming_both_digests() -> None:
                                                    (0, False, False)])
 def test_max_creates_counts_pairs_and_force_passes_it(count: int, force: bool, refused: bool) -> None:
     if refused:
-        with pytest.raises(SafetyError, match=rf"refusing to create {count} registrations: more than maxCreates \(50\)"):
+        with pytest.raises(SafetyError,
+                           match=rf"refusing to create {count} registrations: more than maxCreates \(50\)"):
             apply.check_max_creates(count, 50, force)
     else:
         apply.check_max_creates(count, 50, force)

@@ -3,12 +3,11 @@ the file it writes: every placeholder fails validation on its own line, and the 
 once they are filled.
 
 Regenerate the golden files after an intended change with
-`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/actions`, then review the diff.
+`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/actions` (each rewritten file fails its test), review the diff, run again.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -32,9 +31,9 @@ from reconciler.domain.model import Reason
 from reconciler.errors import ConfigError
 from reconciler.render.yamltext import scalar
 from tests.actions.importer_support import fill, todo_lines
+from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("ACORN_UPDATE_GOLDEN") == "1"
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 REQ = ImportRequest("acme-sz", "A3EXAMPLEACME01", "ACORN_ACME_SZ_REFRESH_TOKEN")
 
@@ -129,7 +128,8 @@ def test_the_file_loads_once_the_placeholders_are_filled(seller: str) -> None:
     assert "env:ACORN_ACME_SZ_REFRESH_TOKEN" in {str(ref) for ref in entity.credentials.refs()}
     if seller == "everything":  # each region its own token
         assert [str(ref) for ref in entity.credentials.refs()] == [
-            "env:ACORN_ACME_SZ_REFRESH_TOKEN", "env:ACORN_ACME_SZ_EU_REFRESH_TOKEN", "env:ACORN_ACME_SZ_FE_REFRESH_TOKEN"]
+            "env:ACORN_ACME_SZ_REFRESH_TOKEN", "env:ACORN_ACME_SZ_EU_REFRESH_TOKEN",
+            "env:ACORN_ACME_SZ_FE_REFRESH_TOKEN"]
         assert entity.marketplaces == ("US", "CA", "UK", "DE", "FR", "JP")
         taxes = [(t.scheme, t.country) for t in entity.submission.tax_registrations]
         assert taxes == [("US_W8BENE", None)]
@@ -141,10 +141,7 @@ def test_golden(seller: str) -> None:
     # the whole file, byte for byte: comments and placeholder order are what a user reads
     out = render_entity(REQ, SELLERS[seller])
     path = GOLDEN / f"{seller.replace(' ', '-')}.yaml"
-    if UPDATE:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(out, encoding="utf-8")
-    assert out == path.read_text(encoding="utf-8"), f"{path.name} differs; see the module docstring"
+    assert_golden(path, out)
 
 
 def test_live_facts_the_file_does_not_list_are_comments() -> None:

@@ -25,7 +25,8 @@ def test_ci_prints_a_line_per_result_and_the_summary(world, run_acorn) -> None:
     result = run_acorn(*w.args("apply", "--yes"))
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert "Plan: 3 to create, 0 pending, 0 attention, 0 blocked, 0 live, 0 unmanaged, 0 drifted, 0 unreadable." in lines
+    assert ("Plan: 3 to create, 0 pending, 0 attention, 0 blocked, 0 live, 0 unmanaged, 0 drifted, "
+            "0 unreadable.") in lines
     accepted = [line for line in lines if line.startswith("+ ")]
     assert sorted(re.sub(r"REG-\w+", "REG", line) for line in accepted) == [
         "+ alpha  DE  accepted REG", "+ alpha  FR  accepted REG", "+ bravo  IT  accepted REG"]

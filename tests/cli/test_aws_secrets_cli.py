@@ -41,7 +41,8 @@ def fleet(tmp_path: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Pat
         "lwa:\n  clientId: {aws: {secretId: acorn/lwa, key: clientId}}\n"
         "  clientSecret: {aws: {secretId: acorn/lwa, key: clientSecret}}\n")
     admin = admin_client(moto_url)
-    admin.create_secret(Name="acorn/lwa", SecretString=json.dumps({"clientId": "acorn-test", "clientSecret": "s3cr3t-app"}))
+    admin.create_secret(Name="acorn/lwa",
+                        SecretString=json.dumps({"clientId": "acorn-test", "clientSecret": "s3cr3t-app"}))
     for entity in load_desired(tmp_path / "desired").entities:
         assert entity.credentials.default.kind == "aws"
         if entity.name != "nordlicht-de":
@@ -79,7 +80,10 @@ def test_import_writes_an_aws_reference_and_reads_live_through_it(run_acorn, fle
     text = (fleet / "desired" / "entities" / "acme-sz.yaml").read_text()
     # one entry per region the seller is in (acme: NA only, as the demo has it), each the reference
     assert '    refreshToken:\n      NA: {aws: {secretId: "acorn/sellers/ACME_SZ", key: "token"}}\n' in text
-    assert "US" in result.out  # live was read with the token from Secrets Manager
+    # live was read with the token from Secrets Manager: what only the demo seller's live state says
+    assert result.out.startswith("wrote desired/entities/acme-sz.yaml: 3 marketplaces (US, CA, MX);")
+    assert "  legalEntityName: Shenzhen Acme Trading Co., Ltd.  # as APPROVED registration REG-" in text
+    assert "    - US  # participates\n    - CA  # APPROVED registration REG-" in text
 
 
 def test_import_takes_exactly_one_kind_of_reference(run_acorn, fleet: Path) -> None:

@@ -8,8 +8,7 @@ import errno
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from reconciler.client import audit as audit_module
 from reconciler.desired.safefile import write_atomic
 from tests import REPO
+from tests.conftest import Result
 
 
 @pytest.fixture
@@ -25,17 +25,16 @@ def demo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@contextmanager
-def tmpfs(where: Path, options: str) -> Iterator[Path]:
-    """A small tmpfs mounted at `where` (root only; skipped where mounting is not allowed)."""
-    where.mkdir(exist_ok=True)
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({proc.stderr.decode().strip() or proc.returncode})")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
+def acorn_on_tmpfs(demo: Path, options: str, *args: str) -> Result:
+    """Run `acorn ARGS` in demo/ with a small tmpfs mounted over demo/.acorn, in a mount namespace of
+    its own (`unshare`: as root or not, no mount outlives the run, nothing on the host is touched)."""
+    (demo / ".acorn").mkdir(exist_ok=True)
+    mount_then_run = 'mount -t tmpfs -o "$1" tmpfs "$2" && shift 2 && exec "$@"'
+    proc = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount_then_run, "sh",
+                           options, str(demo / ".acorn"), sys.executable, "-m", "reconciler", *args],
+                          cwd=demo, capture_output=True, text=True, timeout=120)
+    assert "mount:" not in proc.stderr and "unshare:" not in proc.stderr, proc.stderr  # the machine, not acorn
+    return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
 def one_error(result) -> str:
@@ -52,16 +51,14 @@ def test_a_state_file_that_is_a_folder(run_acorn, demo):
         f"error: sandbox state {demo}/.acorn/sandbox.sqlite is a folder, not a file; remove it or use another path")
 
 
-def test_a_full_disk_under_the_state_file(run_acorn, demo):
-    with tmpfs(demo / ".acorn", "size=64k"):
-        line = one_error(run_acorn("plan", cwd=demo))
+def test_a_full_disk_under_the_state_file(demo):
+    line = one_error(acorn_on_tmpfs(demo, "size=64k", "plan"))
     assert line in (f"error: cannot write sandbox state {demo}/.acorn/sandbox.sqlite: database or disk is full",
                     f"error: cannot write the audit log {demo}/.acorn/audit.jsonl: No space left on device")
 
 
-def test_a_read_only_state_folder(run_acorn, demo):
-    with tmpfs(demo / ".acorn", "size=1m,ro"):
-        line = one_error(run_acorn("plan", cwd=demo))
+def test_a_read_only_state_folder(demo):
+    line = one_error(acorn_on_tmpfs(demo, "size=1m,ro", "plan"))
     assert line == f"error: cannot write the audit log {demo}/.acorn/audit.jsonl: permission denied" or \
         line.startswith(f"error: cannot open sandbox state {demo}/.acorn/sandbox.sqlite")
 

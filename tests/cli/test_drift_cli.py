@@ -112,12 +112,22 @@ def test_the_plan_ages_on_the_sandbox_clock(run_acorn, demo: Path) -> None:
     assert "IN_REVIEW for 50 days" in run_acorn("status", cwd=demo).out
 
 
-def test_acorn_today_still_pins_the_day(run_acorn, demo: Path) -> None:
+def test_acorn_today_still_pins_the_day(run_acorn, demo: Path, monkeypatch) -> None:
+    import functools
     from datetime import datetime, timezone
 
+    from reconciler.sandbox import app
+    from reconciler.sandbox.clock import SandboxClock
+
+    # The sandbox's real time is injected: a second before midnight, the day the test pins is the
+    # sandbox's own day, however long the runs below take.
+    made = datetime(2026, 3, 10, 23, 59, 59, tzinfo=timezone.utc)
+    monkeypatch.setattr(app, "SandboxClock", functools.partial(SandboxClock, real=made.timestamp))
     run_acorn("sandbox", "clock", "advance", "30d", cwd=demo)
-    pinned = run_acorn("plan", cwd=demo, env={"ACORN_TODAY": datetime.now(timezone.utc).date().isoformat()})
-    assert "STALE_PENDING: IN_REVIEW for 20 days" in pinned.out  # the seeded review began 20 days before the sandbox was made
+    assert "STALE_PENDING: IN_REVIEW for 50 days" in run_acorn("plan", cwd=demo).out
+    pinned = run_acorn("plan", cwd=demo, env={"ACORN_TODAY": made.date().isoformat()})
+    # the seeded review began 20 days before the sandbox was made
+    assert "STALE_PENDING: IN_REVIEW for 20 days" in pinned.out
 
 
 def test_a_sandbox_endpoint_that_does_not_answer_is_an_error_not_the_real_clock(demo: Path, monkeypatch) -> None:
@@ -129,6 +139,26 @@ def test_a_sandbox_endpoint_that_does_not_answer_is_an_error_not_the_real_clock(
     ws = workspace(None, None, endpoint="http://127.0.0.1:9")  # the discard port: nothing listens
     with pytest.raises(ConfigError, match="cannot reach the sandbox at http://127.0.0.1:9"):
         sandbox_now(ws)
+
+
+def test_a_create_that_went_away_and_came_back_waits_from_its_return(run_acorn, demo: Path) -> None:
+    """The first-seen record forgets a create that stopped being one (here: blocked by a passport
+    about to expire), so when it is a create again its age starts afresh, not from the first sight."""
+    maple = demo / "desired" / "entities" / "maple-ca.yaml"
+    blocked = maple.read_text()
+    valid = blocked.replace("expiresOn: 2027-02-01", "expiresOn: 2031-02-01")
+    maple.write_text(valid)
+    assert run_acorn("drift", "--entity", "maple-ca", cwd=demo).code == 0  # two creates, first seen now
+    assert {"maple-ca/CA", "maple-ca/US"} <= set(json.loads((demo / ".acorn" / "first-seen.json").read_text()))
+    maple.write_text(blocked)
+    run_acorn("drift", "--entity", "maple-ca", cwd=demo)  # blocked: no longer creates
+    assert not any(k.startswith("maple-ca/") for k in json.loads((demo / ".acorn" / "first-seen.json").read_text()))
+    run_acorn("sandbox", "clock", "advance", "3d", cwd=demo)
+    maple.write_text(valid)
+    result = run_acorn("drift", "--entity", "maple-ca", cwd=demo)
+    assert result.code == 0 and "UNAPPLIED_CREATE" not in result.out  # back just now: young, not 3 days old
+    run_acorn("sandbox", "clock", "advance", "3d", cwd=demo)
+    assert "+ UNAPPLIED_CREATE (create): 2" in run_acorn("drift", "--entity", "maple-ca", cwd=demo).out
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

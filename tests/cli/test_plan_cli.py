@@ -126,7 +126,8 @@ def test_a_seller_without_credentials_is_named_and_the_others_still_plan(run_aco
     assert result.code == 1
     assert result.err.strip().splitlines() == [
         "error: nordlicht-de: environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set",
-        "warning: acme-sz FE: not read: the seller has not authorized this application in FE (see its unauthorized pairs)"]
+        "warning: acme-sz FE: not read: the seller has not authorized this application in FE "
+        "(see its unauthorized pairs)"]
     plan = json.loads(result.out)
     planned = {e["name"]: (e.get("error"), len(e["pairs"])) for e in plan["entities"]}
     assert planned.pop("nordlicht-de") == ("environment variable ACORN_NORDLICHT_DE_REFRESH_TOKEN is not set", 0)

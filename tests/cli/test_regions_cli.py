@@ -106,7 +106,8 @@ def test_get_account_is_never_called_outside_the_eu_and_the_plan_says_why(run_ac
     assert "authorized" not in why  # not the seller's doing
     audit = [json.loads(line) for line in (demo / ".acorn" / "audit.jsonl").read_text().splitlines()]
     assert "getAccount" not in [a["operation"] for a in audit]
-    assert all(a["region"] and set(a["region"].split("+")) <= {"NA", "EU", "FE"} for a in audit)  # each names its region
+    # each line names its region
+    assert all(a["region"] and set(a["region"].split("+")) <= {"NA", "EU", "FE"} for a in audit)
 
 
 def test_the_demo_shows_unauthorized_other_channels_store_names_and_suspended_listings(run_acorn, demo: Path) -> None:

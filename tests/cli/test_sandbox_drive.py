@@ -96,12 +96,14 @@ def test_the_clock_moves_on_and_reviews_follow_it(run_acorn, where) -> None:
 
 
 def test_seller_add_refuses_an_unknown_marketplace_with_a_did_you_mean(run_acorn, tmp_path) -> None:
-    result = run_acorn("sandbox", "seller", "add", "x", "--seller-id", "B1EXAMPLE01", "--participates", "GB", cwd=tmp_path)
+    result = run_acorn("sandbox", "seller", "add", "x", "--seller-id", "B1EXAMPLE01", "--participates", "GB",
+                       cwd=tmp_path)
     assert result.code == 1 and "unknown marketplace 'GB'; did you mean 'UK'?" in result.err
 
 
 def test_regions_name_where_the_token_acts(run_acorn, tmp_path) -> None:
-    result = run_acorn("sandbox", "seller", "add", "x", "--seller-id", "B1EXAMPLE01", "--regions", "EU,NA", cwd=tmp_path)
+    result = run_acorn("sandbox", "seller", "add", "x", "--seller-id", "B1EXAMPLE01", "--regions", "EU,NA",
+                       cwd=tmp_path)
     assert result.code == 0, result.err
     assert "# regions NA, EU" in result.out
 

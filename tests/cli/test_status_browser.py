@@ -1,6 +1,7 @@
 """The HTML status page in headless Chromium, after its script ran: the matrix cells hold
 each entity's states per marketplace (the plan's), and the label and state filters, read
-from the address, hide exactly the rows that do not match. Skipped without Chromium."""
+from the address, hide exactly the rows that do not match. Without Chromium these skip, and the
+run fails (tests/skip_allowlist.txt): `.ci/run` installs Debian's chromium."""
 
 from __future__ import annotations
 

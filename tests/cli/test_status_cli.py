@@ -38,7 +38,7 @@ def test_json_matches_the_plan(run_acorn, demo: Path) -> None:
     assert acme["otherChannels"] == [{"marketplaceId": "A2ZV50J4W1RKNI", "name": "Non-Amazon"}]
     assert acme["cells"]["US"][0]["storeName"] == "Acme Direct"
     assert [e["name"] for e in status["entities"]] == [e["name"] for e in plan["entities"]]
-    for s, p in zip(status["entities"], plan["entities"]):
+    for s, p in zip(status["entities"], plan["entities"], strict=False):
         # a cell holds the plan's pairs of its marketplace, each in the plan's JSON form
         # (its reasons, ids, ages and drift), less the marketplace that keys the cell
         assert s["cells"] == {m: [{k: v for k, v in q.items() if k != "marketplace"}

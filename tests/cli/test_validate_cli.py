@@ -65,7 +65,8 @@ def test_invalid_tree_exits_1_with_every_problem_and_no_traceback(run_acorn, tmp
     lines = result.err.splitlines()
     assert lines[0] == (f"{desired}/entities/bad-seller-id.yaml:7:13: spec.sellerId: must be 10 to 20 upper-case "
                         "letters and digits, like A3EXAMPLEACME01")
-    assert lines[1] == f"{desired}/entities/duplicate-key.yaml:8:3: spec.sellerId: duplicate key (first written at line 7)"
+    assert lines[1] == (f"{desired}/entities/duplicate-key.yaml:8:3: spec.sellerId: duplicate key "
+                        "(first written at line 7)")
     assert lines[-1] == "2 problems in the desired state."
 
 
@@ -246,7 +247,8 @@ def test_a_folder_named_like_an_entity_hides_no_other_problem(run_acorn, tmp_pat
                for line in lines)
     assert lines[-1] == "3 problems in the desired state."
     # --marketplace keeps to regions the demo seller authorized (FE is not: that would exit 1)
-    ok = run_acorn("plan", "--entity", "valid", "--marketplace", "US", "--marketplace", "DE", "--desired", str(desired), cwd=tmp_path)
+    ok = run_acorn("plan", "--entity", "valid", "--marketplace", "US", "--marketplace", "DE", "--desired", str(desired),
+                   cwd=tmp_path)
     assert ok.code == 0, ok.err
     assert "\nvalid  " in ok.out
     assert "3 other files of the desired tree have problems" in ok.err
@@ -261,6 +263,15 @@ def test_every_error_has_the_one_prefix(run_acorn, tmp_path: Path) -> None:
     assert refused.code == 1 and refused.err.startswith("error: endpoint 'http://example.com' uses plain http://")
     for result in (usage, refused):
         assert "Error:" not in result.err
+
+
+def test_an_annotation_of_a_template_row_points_at_the_template_file_and_names_the_row() -> None:
+    from reconciler.cli.workspace import problem_annotations
+    from reconciler.errors import Problem
+
+    found = [Problem("desired/templates/t.yaml.j2", 5, 5, "rows[0]", "template: 'x' is undefined", "acme-de")]
+    assert problem_annotations(found, "error") == ("::error file=desired/templates/t.yaml.j2,line=5,col=5::"
+                                           "rows[0]: template: 'x' is undefined (row acme-de)")
 
 
 def test_one_refresh_token_for_two_regions_is_a_warning_in_production_only(run_acorn, tmp_path: Path) -> None:

@@ -242,7 +242,8 @@ def test_with_the_sandbox_clock_moved_on_the_notes_and_the_plan_agree(run_acorn,
     (e,) = json.loads(planned.out)["entities"]
     blocked = [p for p in e["pairs"] if "AUTHORIZATION_EXPIRED" in [r["code"] for r in p["reasons"]]]
     assert blocked, e["pairs"]  # lapsed on the sandbox's clock ...
-    assert "error: acme-sz: AUTHORIZATION_EXPIRED: the seller's authorization in NA lapsed" in planned.err  # ... and so say the notes
+    # ... and so say the notes
+    assert "error: acme-sz: AUTHORIZATION_EXPIRED: the seller's authorization in NA lapsed" in planned.err
 
 
 def test_nothing_in_the_run_path_reads_the_clock_but_the_run() -> None:

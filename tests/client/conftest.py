@@ -24,7 +24,7 @@ def make_client(tmp_path: Path, fake_time: FakeTime):
     """AcornClient(settings at BASE) over `transport`, with fake time and a memory audit log."""
 
     def factory(transport: httpx.AsyncBaseTransport, env: dict[str, str], *, endpoint: str = BASE,
-                audit: MemoryAuditLog | None = None, policy: RetryPolicy = RetryPolicy(),
+                audit: MemoryAuditLog | None = None, policy: RetryPolicy = RetryPolicy(),  # noqa: B008  frozen
                 rng=lambda: 0.5, throttle_budget: float = 600.0, environment: str = "sandbox",
                 **kwargs) -> AcornClient:
         env = {"LWA_CLIENT_ID": "acorn-test", "LWA_CLIENT_SECRET": CLIENT_SECRET, **env}

@@ -6,22 +6,22 @@ from datetime import datetime, timezone
 
 from reconciler.client import AcornClient
 from reconciler.client import audit as audit_module
-from reconciler.client.audit import AuditEntry, AuditLog
+from reconciler.client.audit import AuditEntry, FileAuditLog
 from reconciler.desired.settings import Settings
 from tests.client.client_support import Recording, make_entity
 
 
 def test_lines_are_appended_as_json_with_a_utc_timestamp(tmp_path):
     path = tmp_path / "nested" / "audit.jsonl"
-    log = AuditLog(path)
+    log = FileAuditLog(path)
     when = datetime(2026, 11, 27, 10, 0, 1, 234000, tzinfo=timezone.utc)
     log.record(AuditEntry(when, "S1", "listRegistrations", "GET", "/x", 200, None, "rid-1", 12.345, region="EU"))
     assert path.read_text().count("\n") == 1  # flushed at once, readable before close
     log.record(AuditEntry(when, "S1", "createRegistration", "POST", "/y", None, "ReadTimeout", None, 5.0))
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert lines[0] == {"time": "2026-11-27T10:00:01.234Z", "sellerId": "S1", "operation": "listRegistrations",
-                        "region": "EU", "method": "GET", "path": "/x", "status": 200, "error": None, "requestId": "rid-1",
-                        "durationMs": 12.3}
+                        "region": "EU", "method": "GET", "path": "/x", "status": 200, "error": None,
+                        "requestId": "rid-1", "durationMs": 12.3}
     assert lines[1]["status"] is None and lines[1]["error"] == "ReadTimeout"
 
 
@@ -35,7 +35,7 @@ def test_the_file_is_opened_once_and_closed_with_the_client(tmp_path, monkeypatc
 
     monkeypatch.setattr(audit_module, "open_append", spy)
     path = tmp_path / "audit.jsonl"
-    log = AuditLog(path)
+    log = FileAuditLog(path)
     entity = make_entity(env_name="TOKEN")
     sandbox.seller(entity.seller_id, "Atzr|refresh")
     env = {"TOKEN": "Atzr|refresh", "LWA_CLIENT_ID": "id", "LWA_CLIENT_SECRET": "secret"}

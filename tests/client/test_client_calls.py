@@ -24,7 +24,7 @@ from reconciler.domain.contract import (
     REGION_HEADER,
     REQUEST_ID_HEADER,
 )
-from reconciler.errors import AlreadyExists, ApiError, SecretError, TransportError
+from reconciler.errors import AlreadyExists, ApiError, BreakerOpen, EndpointUnusable, SecretError
 from tests.client.client_support import CLIENT_SECRET, Recording, ids, make_entity, seed_rejected_history
 
 ACME = make_entity()
@@ -85,7 +85,7 @@ def test_read_seller_follows_every_page_with_the_sellers_own_token(sellers, conn
     pages = [p for p in wire.to(REGISTRATIONS) if p.request.headers[REGION_HEADER] == "EU"]
     assert len(pages) == 3 and {p.request.url.params["pageSize"] for p in pages} == {"50"}
     assert "nextToken" not in pages[0].request.url.params
-    for previous, page in zip(pages, pages[1:]):  # each page asks for the token the one before gave
+    for previous, page in zip(pages, pages[1:], strict=False):  # each page asks for the token the one before gave
         assert page.request.url.params["nextToken"] == previous.json()["pagination"]["nextToken"]
     assert "pagination" not in pages[-1].json()
     # one LWA exchange per distinct refresh token (one reference for every region here), not
@@ -243,7 +243,7 @@ def test_five_failed_calls_in_a_row_stop_the_whole_run(sellers, connect, wire):
             return await client.read_all([ACME, NORD, SAKURA], concurrency=1)
 
     codes = "|".join(f"{s} {ERROR_CODES[s]}" for s in (500, 503))
-    with pytest.raises(TransportError, match=rf"5 calls in a row failed \(last: ({codes}) on \w+ for seller "
+    with pytest.raises(BreakerOpen, match=rf"5 calls in a row failed \(last: ({codes}) on \w+ for seller "
                                              rf"{ACME.seller_id}, request id [\w-]+\)"):
         run(go())
     failed = [e for e in wire.exchanges if e.path != LWA_TOKEN_PATH]
@@ -260,7 +260,8 @@ def test_a_call_gives_up_after_its_attempts_and_only_that_seller_fails(sellers, 
             return await client.read_all([NORD, SAKURA], concurrency=1)
 
     live = run(go())
-    assert "getMarketplaceParticipations for seller A1EXAMPLENORD01 gave up after 6 attempts" in live[NORD.seller_id].error
+    gave_up = "getMarketplaceParticipations for seller A1EXAMPLENORD01 gave up after 6 attempts"
+    assert gave_up in live[NORD.seller_id].error
     assert live[SAKURA.seller_id].error is None
     assert len(fake_time.sleeps) == 5
 
@@ -295,6 +296,31 @@ def test_a_throttled_page_is_read_later_never_skipped(sellers, connect, fake_tim
     # listRegistrations refills 2 a second: each 429 drains the bucket, so the two retries and
     # the page after them each wait half a second
     assert fake_time.sleeps == [pytest.approx(0.5)] * 3
+
+
+def test_a_seller_waiting_for_its_quota_lets_the_next_seller_work(sellers, connect, wire, fake_time):
+    """One seller at a time (concurrency 1): nordlicht's participations are throttled, and while it
+    waits 62.5 s for the refill it gives its place back, so sakura is read in the meantime."""
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "times": 1})
+    fake_time.also = sellers.advance
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD, SAKURA], concurrency=1)
+
+    live = run(go())
+    assert live[NORD.seller_id].error is None and live[SAKURA.seller_id].error is None
+    assert fake_time.sleeps == [pytest.approx(62.5)]
+    sent = [e.request for e in wire.exchanges if e.request.url.path == PARTICIPATIONS_PATH
+            or e.request.url.path.endswith(REGISTRATIONS)]
+    nord_token = next(r.headers[ACCESS_TOKEN_HEADER] for r in sent if NORD.seller_id in r.url.path)
+    nord_participations = [i for i, r in enumerate(sent) if r.url.path == PARTICIPATIONS_PATH
+                           and r.headers[ACCESS_TOKEN_HEADER] == nord_token]
+    assert len(nord_participations) == 2  # throttled, then read after the wait
+    throttled, retried = nord_participations
+    sakura = next(i for i, r in enumerate(sent) if SAKURA.seller_id in r.url.path)
+    order = [(r.url.path, r.headers[ACCESS_TOKEN_HEADER] == nord_token) for r in sent]
+    assert throttled < sakura < retried, order  # sakura's read went out while nordlicht waited
 
 
 def test_other_client_errors_are_not_retried_and_carry_code_message_and_request_id(sellers, connect, wire):
@@ -375,6 +401,26 @@ def test_client_side_buckets_pace_calls_and_adopt_the_announced_rate(sellers, co
     assert len(run(go()).registrations) == 560
     # 12 pages: the burst of 10 is free, the other 2 wait for tokens refilled at the announced 1/s
     assert fake_time.sleeps == [pytest.approx(1.0)] * 2
+
+
+@pytest.mark.parametrize("status", [400, 404])
+def test_the_rate_announced_on_a_400_or_404_paces_the_calls_after_it(sellers, connect, fake_time, status):
+    """SP-API announces x-amzn-RateLimit-Limit on its 400 and 404 answers too: a seller whose calls
+    only ever fail that way is still paced at the announced rate, not the published one."""
+    sellers.faults(rates={LIST_REGISTRATIONS: 4},  # announced; the published rate is 2 a second
+                   script=[{"operation": LIST_REGISTRATIONS, "status": status, "times": 12}])
+    fake_time.also = sellers.advance
+
+    async def go():
+        async with connect() as client:
+            for _ in range(12):
+                with pytest.raises(ApiError) as raised:
+                    await client.read_seller(NORD)
+                assert raised.value.status == status
+
+    run(go())
+    # the burst of 10 is free; the 11th and 12th calls wait for tokens refilled at the announced 4/s
+    assert fake_time.sleeps == [pytest.approx(0.25)] * 2
 
 
 def test_the_audit_trail_has_every_attempt_and_no_secret(sellers, connect, wire):
@@ -485,7 +531,8 @@ def test_an_endpoint_that_cannot_be_sent_to_stops_the_run_with_one_clear_error(m
         async with make_client(Recording(before), TOKENS, endpoint=endpoint or sandbox_url) as client:
             return await client.read_all([ACME, NORD], concurrency=2)
 
-    with pytest.raises(TransportError, match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
+    with pytest.raises(EndpointUnusable,
+                       match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
         run(go())
 
 

@@ -11,7 +11,7 @@ the production hosts, so the client reads the real service's bodies correctly.
 
 The cassette is composed from the bodies below, not recorded; secrets are scrubbed by the
 same hooks that scrub a live request before matching (the example's tokens become
-placeholders). Compose again after changing them: COMPOSE_CASSETTES=1 pytest this file.
+placeholders). Compose again after changing them: `python -m tests.client.compose_cassettes`.
 Other cassette files in cassettes/ (LWA errors, 403, 429, getAccount) are other tests'.
 """
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import os
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -44,7 +43,6 @@ from tests.client.client_support import make_entity
 
 CASSETTES = Path(__file__).parent / "cassettes"
 PARTICIPATIONS_CASSETTE = "sellers-participations.yaml"
-COMPOSE = os.environ.get("COMPOSE_CASSETTES") == "1"
 FORBIDDEN = ("Atza|", "Atzr|", "Atza%7C", "Atzr%7C", "IQEB")  # token prefixes; IQEB starts the examples' bodies
 SCRUBBED_ACCESS = "scrubbed-access-token"
 SCRUBBED = "scrubbed"
@@ -153,11 +151,6 @@ def composed() -> dict:
     ]}
 
 
-@pytest.mark.skipif(not COMPOSE, reason="composes the cassette only with COMPOSE_CASSETTES=1")
-def test_compose_the_participations_cassette():
-    (CASSETTES / PARTICIPATIONS_CASSETTE).write_text(yaml.safe_dump(composed(), sort_keys=False), encoding="utf-8")
-
-
 def test_the_cassette_holds_the_published_examples_and_nothing_else():
     on_disk = yaml.safe_load((CASSETTES / PARTICIPATIONS_CASSETTE).read_text(encoding="utf-8"))
     assert on_disk == composed()
@@ -191,9 +184,9 @@ def test_the_client_reads_the_published_participations_example():
 def test_a_call_the_cassette_does_not_hold_is_not_sent_anywhere():
     """Replay never reaches the network: a seller acting with another token finds no answer."""
     other = {**ENV, "LWA_CLIENT_ID": "another-application"}
-    with replayer().use_cassette(PARTICIPATIONS_CASSETTE):
-        with pytest.raises(CannotOverwriteExistingCassetteException, match="Can't play back this request"):
-            read(env=other)
+    with replayer().use_cassette(PARTICIPATIONS_CASSETTE), \
+            pytest.raises(CannotOverwriteExistingCassetteException, match="Can't play back this request"):
+        read(env=other)
 
 
 def test_no_cassette_holds_a_token_or_secret():

@@ -99,3 +99,27 @@ def test_a_header_above_the_published_rate_cannot_make_the_client_flood():
     assert bucket is not None and bucket.rate == 2.0  # the published 2/s, not 100,000/s
     waits = [bucket.reserve(now[0]) for _ in range(22)]  # a 22-page read
     assert waits[:10] == [0.0] * 10 and waits[-1] == pytest.approx(6.0)  # burst 10, then 2/s
+
+
+def test_a_fraction_of_a_token_left_is_no_wait():
+    bucket = TokenBucket(rate=1.0, burst=2, now=0.0)
+    bucket.reserve(0.0)
+    bucket.reserve(0.0)
+    assert bucket.reserve(1.5) == 0.0  # 1.5 tokens back, one taken: half a token is left, nothing owed
+
+
+def test_a_scaled_limiter_publishes_and_clamps_at_the_scaled_rate():
+    limiter = RateLimiter(lambda: 0.0, scale=10.0)
+    assert limiter.published("listRegistrations") == pytest.approx(LIMITS["listRegistrations"].rate * 10)
+    assert limiter.published("no-such-operation") is None
+    limiter.observe("S1", "EU", "listRegistrations", "100")  # 5x the scaled 20/s: clamped to it
+    assert limiter.bucket("S1", "EU", "listRegistrations").rate == pytest.approx(20.0)
+    limiter.observe("S1", "EU", "listRegistrations", "5")  # a quarter of it: within the bound
+    assert limiter.bucket("S1", "EU", "listRegistrations").rate == pytest.approx(5.0)
+
+
+def test_an_operation_without_a_published_rate_is_never_waited_for():
+    limiter = RateLimiter(lambda: 0.0)
+    assert limiter.bucket("S1", "NA", "no-such-operation") is None
+    assert limiter.estimate("S1", "NA", "no-such-operation") == 0.0
+    assert asyncio.run(limiter.acquire("S1", "NA", "no-such-operation")) == 0.0

@@ -85,7 +85,8 @@ def test_an_lwa_error_echoing_the_refresh_token_and_client_secret_does_not_leak_
     error = read(make_client, sandbox_url, wire, refresh)
     (lwa,) = wire.lwa()
     assert lwa.response.status_code == 400 and refresh in lwa.response.text  # the sandbox did echo it
-    assert "Login with Amazon refused seller A1EXAMPLENORD01's refresh token for EU (400 " in error and " with client_secret " in error
+    assert "Login with Amazon refused seller A1EXAMPLENORD01's refresh token for EU (400 " in error
+    assert " with client_secret " in error
     assert_clean(error, refresh, "refresh-token", "nord-refresh")
 
 
@@ -137,3 +138,14 @@ def test_the_redactor_masks_a_longer_secret_whole_and_ignores_empty_values():
     redactor.add("", None, "secret", "secret-longer")
     assert redactor.text("a secret-longer b secret c") == "a *** b *** c"
     assert redactor.text("nothing to hide") == "nothing to hide"
+
+
+def test_the_run_s_secrets_are_one_matcher_however_many_and_however_spelt():
+    from reconciler.client.redact import Redactor
+
+    redactor = Redactor()
+    tokens = [f"Xyz-secret-{i:05d}/part+{i}" for i in range(2000)]
+    redactor.add(*tokens, "key", "Xyz-secret-00007/part+7-longer")
+    text = (f"a {tokens[7]}-longer b {tokens[1999]} c {tokens[42].replace('/', '%2F').replace('+', '%2B')} "
+            f"d {tokens[3].replace('/', '%2f').replace('+', '%2b')} e key, monkey keys f Atza|abc.def")
+    assert redactor.text(text) == "a *** b *** c *** d *** e ***, monkey keys f ***"

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from reconciler.client.retry import Breaker, RetryPolicy, parse_retry_after
-from reconciler.errors import TransportError
+from reconciler.errors import BreakerOpen
 
 
 @pytest.mark.parametrize("attempt, ceiling", [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (7, 20.0), (30, 20.0)])
@@ -48,10 +48,10 @@ def test_breaker_trips_on_the_fifth_failure_in_a_row_and_stays_tripped():
     for _ in range(4):
         breaker.failure("503 on x")
     breaker.check()
-    with pytest.raises(TransportError, match="5 calls in a row failed .last: ReadTimeout on y"):
+    with pytest.raises(BreakerOpen, match="5 calls in a row failed .last: ReadTimeout on y"):
         breaker.failure("ReadTimeout on y")
-    with pytest.raises(TransportError, match="stopping the run"):
+    with pytest.raises(BreakerOpen, match="stopping the run"):
         breaker.check()
     breaker.success()  # a late success of an in-flight call does not un-stop the run
-    with pytest.raises(TransportError, match="stopping the run"):
+    with pytest.raises(BreakerOpen, match="stopping the run"):
         breaker.check()

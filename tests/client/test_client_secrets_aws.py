@@ -13,10 +13,11 @@ import httpx
 import pytest
 from botocore.stub import Stubber
 
+from reconciler.client.audit import MemoryAuditLog
 from reconciler.client.credentials import Secrets
 from reconciler.client.secretsmanager import AwsSecrets
 from reconciler.domain.model import SecretRef
-from reconciler.errors import SecretError
+from reconciler.errors import BreakerOpen, SecretError
 from tests.moto_server import REGION, admin_client, aws_env, moto_secrets, reset
 
 
@@ -99,8 +100,29 @@ def test_endpoint_and_region_come_from_acorn_yaml_before_the_environment(aws, tm
     assert configured.value("s") == "value-from-moto"
     generic = {k: v for k, v in aws_env("").items() if k != "AWS_ENDPOINT_URL_SECRETS_MANAGER"}
     assert AwsSecrets({**generic, "AWS_ENDPOINT_URL": aws.meta.endpoint_url}).value("s") == "value-from-moto"
-    unreachable = AwsSecrets(env).value("s")
-    assert unreachable.message == "AWS Secrets Manager cannot be reached (EndpointConnectionError)"
+    audit, waits = MemoryAuditLog(), []
+    with pytest.raises(BreakerOpen, match=r"^AWS Secrets Manager is not answering: 5 calls in a row failed \(last: "
+                                          r"EndpointConnectionError on BatchGetSecretValue\); stopping the run"):
+        AwsSecrets(env, audit=audit, sleep=waits.append, rng=lambda: 0.5).value("s")
+    assert waits == [0.25, 0.5, 1.0, 2.0]  # acorn's backoff between the attempts; boto3 retries nothing itself
+    assert [(e.operation, e.status, e.error) for e in audit.entries] == \
+        [("BatchGetSecretValue", None, "EndpointConnectionError")] * 5
+
+
+def test_a_throttled_batch_is_retried_by_acorns_policy_and_each_attempt_audited(tmp_path: Path) -> None:
+    client = boto3.client("secretsmanager", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    stub = Stubber(client)
+    stub.add_client_error("batch_get_secret_value", "ThrottlingException", "Rate exceeded", 400,
+                          expected_params={"SecretIdList": ["s"]})
+    value = {"ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:s-AbCdEf", "Name": "s", "SecretString": "Atzr|s"}
+    stub.add_response("batch_get_secret_value", {"SecretValues": [value], "Errors": []}, {"SecretIdList": ["s"]})
+    audit, waits = MemoryAuditLog(), []
+    with stub:
+        secrets = AwsSecrets({}, region=REGION, client=client, audit=audit, sleep=waits.append, rng=lambda: 1.0)
+        assert secrets.value("s") == "Atzr|s"
+    assert waits == [0.5] and [e.status for e in audit.entries] == [400, 200]
+    assert {e.region for e in audit.entries} == {REGION}  # every audit line names where the call went
+    assert all("Atzr" not in line and '"s"' not in line for line in audit.lines)  # neither the value nor the id
 
 
 def test_without_a_region_every_secret_says_how_to_set_one(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from reconciler.client import AcornClient, MemoryAuditLog
 from reconciler.desired.settings import Settings
 from reconciler.domain import catalogue
 from reconciler.domain.submission import client_token, submission_digest
-from reconciler.errors import ApplicationAccessError, TransportError
+from reconciler.errors import ApplicationAccessError, BreakerOpen
 from tests.client.client_support import CLIENT_SECRET, make_entity
 
 EU_TAXED = ["UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "IE"]  # each needs a tax number
@@ -110,7 +110,7 @@ def test_five_failures_in_a_row_stop_the_run(sandbox, sandbox_url, tmp_path):
         async with client(sandbox_url, tmp_path, audit) as c:
             return await c.read_all([ALPHA, BETA, GAMMA], concurrency=3)
 
-    with pytest.raises(TransportError, match=r"ACORN-i is not answering: 5 calls in a row failed \(last: 50[03] "):
+    with pytest.raises(BreakerOpen, match=r"ACORN-i is not answering: 5 calls in a row failed \(last: 50[03] "):
         asyncio.run(go())
     failed = [e for e in audit.entries if e.operation != "lwaToken"]
     # the fifth failure stops every seller: only calls already in flight (3 sellers at once) finish

@@ -48,7 +48,8 @@ def test_registration_from_api():
                        reasons=[{"code": "MISSING_TAX_REGISTRATION", "message": "no VAT"}],
                        updatedAt="2026-11-27T08:30:00+00:00")
     reg = registration_from_api(raw)
-    assert (reg.registration_id, reg.seller_id, reg.marketplace_id, reg.status) == ("R00007", "S1", "A1PA6795UKMFR9", "REJECTED")
+    assert (reg.registration_id, reg.seller_id, reg.marketplace_id, reg.status) == \
+        ("R00007", "S1", "A1PA6795UKMFR9", "REJECTED")
     assert reg.reasons == (Reason("MISSING_TAX_REGISTRATION", "no VAT"),)
     assert reg.created_at == datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
     assert reg.updated_at == datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc)
@@ -83,7 +84,8 @@ REG = registration(1, "S1", "A1PA6795UKMFR9")
     (registrations_from_api, {"registrations": [1]}, "registration: not an object"),
     (registrations_from_api, {"registrations": [], "pagination": {"nextToken": 5}},
      "registration list: 'nextToken' is not a string"),
-    (registrations_from_api, {"registrations": [], "pagination": "abc"}, "registration list: 'pagination' is not an object"),
+    (registrations_from_api, {"registrations": [], "pagination": "abc"},
+     "registration list: 'pagination' is not an object"),
     (participations_from_api, {"payload": ["x"]}, "participation: not an object"),
     (participations_from_api, {"payload": [{"marketplace": "x"}]}, "participation: 'marketplace' is not an object"),
     (participations_from_api, {"payload": [{"marketplace": {"id": 5}, "participation": {"isParticipating": True}}]},

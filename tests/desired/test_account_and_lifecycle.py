@@ -35,7 +35,19 @@ def test_each_differing_field_is_its_own_mismatch_with_numbers_masked():
     number = found[2]
     assert SUB.business_registration.number not in number.desired and "99999999" not in number.account
     assert number.account == "****9999"
-    assert "getAccount in EU" in found[0].message("EU")
+    assert found[0].message("EU") == (
+        "legalEntityName 'Acme Trading Co., Ltd.' differs from the account's legal name (business.name) "
+        "'Acme Holdings Ltd' (getAccount in EU): write it exactly as the account has it, or correct the account; "
+        "nothing is submitted until they match")
+
+
+def test_a_symbol_in_a_name_is_spacing_too():
+    assert account_check.compare(replace(SUB, legal_entity_name="Acme+Trading Co. Ltd"), ACCOUNT) == ()
+    assert account_check.normal_name("  Acme+Trading,  Co.  ") == "acme trading co"
+
+
+def test_a_number_compares_in_capitals_without_separators():
+    assert account_check.normal_number("gb 123-456/7.8") == "GB12345678"
 
 
 def test_an_account_field_left_empty_is_not_compared():

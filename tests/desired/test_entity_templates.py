@@ -21,7 +21,8 @@ def test_each_row_becomes_an_entity_named_by_the_row() -> None:
     assert [(e.name, e.seller_id, e.marketplaces) for e in state.entities] == [
         ("atlas-ie", "A6ATLAS000IE", ("IE", "NL")), ("atlas-uk", "A5ATLAS000UK", ("UK", "JP"))]
     uk = state.entities[1]
-    assert uk.source.path == "d/templates/t.yaml.j2 (row atlas-uk)"
+    assert (uk.source.path, uk.source.row) == ("d/templates/t.yaml.j2", "atlas-uk")  # typed, never parsed back
+    assert uk.source.label == "d/templates/t.yaml.j2 (row atlas-uk)"
     assert uk.submission.business_registration.number == "09876543"  # leading zero kept
     assert uk.credentials.default.name == "ACORN_ATLAS_UK_REFRESH_TOKEN"
 
@@ -31,7 +32,8 @@ def test_undefined_variable_is_an_error_naming_template_and_row() -> None:
     with pytest.raises(DesiredStateError) as caught:
         load([template_file(text)])
     first = caught.value.problems[0]
-    assert first.path == "d/templates/t.yaml.j2 (row atlas-ie)"
+    assert (first.path, first.row) == ("d/templates/t.yaml.j2", "atlas-uk")  # rows[0]: in file order
+    assert str(first).startswith("d/templates/t.yaml.j2 (row atlas-uk):5:5: rows[0]:")
     assert first.message == "template: 'seller_id' is undefined"
 
 
@@ -40,7 +42,7 @@ def test_rendered_document_errors_point_into_the_template() -> None:
     with pytest.raises(DesiredStateError) as caught:
         load([template_file(text)])
     lines = ATLAS.splitlines()
-    expected_line = next(i for i, l in enumerate(lines, 1) if "idDocument: {type: passport" in l)
+    expected_line = next(i for i, text in enumerate(lines, 1) if "idDocument: {type: passport" in text)
     assert {(p.line, p.key) for p in caught.value.problems} == {
         (expected_line, "spec.legalRepresentative.idDocument.type")}
 
@@ -71,4 +73,4 @@ def test_template_without_separator_or_rows_is_explained() -> None:
 def test_errors_of_the_template_body_are_problems_of_the_row(body: str, error: str) -> None:
     rendered, problems = entity_templates.render("t.yaml.j2", "rows:\n  - {name: x}\n---\n" + body + "\n")
     assert rendered == [] and len(problems) == 1
-    assert problems[0].path == "t.yaml.j2 (row x)" and problems[0].message.startswith(f"template: {error}")
+    assert problems[0].label == "t.yaml.j2 (row x)" and problems[0].message.startswith(f"template: {error}")

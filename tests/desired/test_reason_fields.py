@@ -72,7 +72,7 @@ def test_a_code_points_at_its_field(lumen, code: str, marketplace: str, message:
     entity, locator = lumen
     ref = field_of(code, entity, marketplace, message)
     assert ref.mapped
-    assert locator.locate(entity.source.path, ref.path).line == line_of(written)
+    assert locator.locate(entity.source.path, entity.source.row, ref.path).line == line_of(written)
 
 
 def test_an_unknown_code_is_unmapped(lumen) -> None:
@@ -84,14 +84,14 @@ def test_an_unknown_code_is_unmapped(lumen) -> None:
 def test_a_template_field_is_followed_to_its_row(tmp_path: Path) -> None:
     pr = make_pull_request(tmp_path, rows=4, bad_row=2)
     locator = Locator(lambda p: Path(p).read_text())
-    source = f"{tmp_path / TEMPLATE} (row brand-02)"
-    found = locator.locate(source, ("spec", "taxRegistrations", 0, "number"))
+    source = str(tmp_path / TEMPLATE)
+    found = locator.locate(source, "brand-02", ("spec", "taxRegistrations", 0, "number"))
     assert (found.line, found.row) == (pr.bad_line, "brand-02")
     body = (tmp_path / TEMPLATE).read_text().splitlines()
     assert body[found.template_line - 1].strip().startswith("taxRegistrations:")
     assert TRANSPOSED_VAT in body[found.line - 1]
     # a value the body builds itself (not a row variable as it is) stays at the template's line
-    built = locator.locate(source, ("spec", "legalEntityName"))
+    built = locator.locate(source, "brand-02", ("spec", "legalEntityName"))
     assert body[built.line - 1].strip().startswith("legalEntityName:") and built.line == built.template_line
 
 

@@ -100,7 +100,7 @@ def test_a_settings_file_that_is_not_text_is_located(tmp_path) -> None:
     from reconciler.desired.settings import load_settings
 
     (tmp_path / "acorn.yaml").write_bytes(b"concurrency: \xff\n")
-    with pytest.raises(DesiredStateError, match="acorn.yaml:1:1: \\(file\\): not UTF-8 text"):
+    with pytest.raises(DesiredStateError, match="acorn.yaml:1:1: \\(file\\): is not UTF-8 text"):
         load_settings(tmp_path / "acorn.yaml", {})
 
 

@@ -68,7 +68,7 @@ def test_a_one_character_typo_fails(scheme, country, valid, typo, swapped, prefi
 
 # AE and EG numbers have no check digit and no fixed digit: no swap can be seen (below)
 @pytest.mark.parametrize("scheme, country, valid, typo, swapped, prefixed, loose",
-                         [c for c in CASES if c[4]], ids=[i for i, c in zip(IDS, CASES) if c[4]])
+                         [c for c in CASES if c[4]], ids=[i for i, c in zip(IDS, CASES, strict=True) if c[4]])
 def test_two_characters_swapped_fail(scheme, country, valid, typo, swapped, prefixed, loose) -> None:
     assert sorted(swapped) == sorted(valid)
     problem = tax_number_problem(scheme, country, swapped) or tax_number_doubt(scheme, country, swapped)
@@ -125,19 +125,22 @@ def test_a_greek_vat_number_starts_with_el() -> None:
 
 
 def test_a_ca_business_number_alone_is_not_a_gst_hst_account() -> None:
-    assert tax_number_problem("CA_GST_HST", None, "123456782") is not None
-    assert tax_number_problem("CA_GST_HST", None, "123456782RP0001") is not None  # payroll, not GST/HST
+    gst_hst = "a GST/HST number is the 9-digit business number, RT and a 4-digit account number"
+    assert tax_number_problem("CA_GST_HST", None, "123456782") == gst_hst
+    assert tax_number_problem("CA_GST_HST", None, "123456782RP0001") == gst_hst  # payroll, not GST/HST
 
 
 def test_a_singapore_gst_m_number_is_accepted_by_its_pattern() -> None:
     for number in ("M90312345A", "MR2345678A", "M2-1234567-8"):
         assert tax_number_problem("SG_GST", None, number) is None, number
-    assert tax_number_problem("SG_GST", None, "MQ2345678A") is not None
+    assert tax_number_problem("SG_GST", None, "MQ2345678A").startswith("a Singapore GST registration number is a UEN")
 
 
 def test_a_mexican_rfc_of_a_person_is_13_characters() -> None:
     assert tax_number_problem("MX_RFC", None, "GODE561231GR8") is None
-    assert tax_number_problem("MX_RFC", None, "GODE561331GR8") is not None  # month 13
+    assert tax_number_problem("MX_RFC", None, "GODE561331GR8") == (  # month 13
+        "a Mexican RFC is 3 letters (4 for a person), the 6-digit date and the 3-character homoclave "
+        "(12 or 13 characters)")
 
 
 @pytest.mark.parametrize("scheme, number", [("AE_VAT", "100123456700004"), ("AE_VAT", "100123457600003"),
@@ -197,3 +200,14 @@ def _walk(node: object):
     elif isinstance(node, list):
         for v in node:
             yield from _walk(v)
+
+
+def test_an_eu_vat_number_of_a_country_without_a_known_form_says_the_national_number() -> None:
+    assert tax_number_problem("EU_VAT", "LU", "LU1") == "a Luxembourg VAT number is LU and the national VAT number"
+
+
+def test_only_the_uk_is_pointed_to_uk_vat() -> None:
+    for country in ("GB", "XI"):  # Northern Ireland's XI numbers are UK VAT numbers too
+        assert tax_number_problem("EU_VAT", country, f"{country}123456789") == (
+            f"{country} is not an EU member state: for the UK (GB or XI numbers), use scheme UK_VAT")
+    assert tax_number_problem("EU_VAT", "US", "US1") == "US is not an EU member state"

@@ -72,7 +72,8 @@ def test_a_templates_finding_names_the_row_at_its_own_line_and_the_template_line
     state = load([SourceFile("desired/templates/atlas.yaml.j2", "templates/atlas.yaml.j2", ATLAS)])
     uk = next(e for e in state.entities if e.name == "atlas-uk")
     jp = next(f for f in verdict.entity_verdict(uk, TODAY).findings if f.code == "TRANSLATION_REQUIRED")
-    assert jp.location.file == "desired/templates/atlas.yaml.j2" and jp.location.row == "atlas-uk"
+    assert jp.location.path == "desired/templates/atlas.yaml.j2" and jp.location.row == "atlas-uk"
+    assert jp.location.label == "desired/templates/atlas.yaml.j2 (row atlas-uk)"
     # the template line writes the row's value as it is (`{{ marketplaces | tojson }}`): the row's JP
     row_line, column = line_of(ATLAS, "marketplaces: [UK, JP]")
     assert (jp.location.line, jp.location.column) == (row_line, column + len("marketplaces: [UK, "))

@@ -75,7 +75,7 @@ def seller(e: Entity, participations: tuple[str, ...] = (), regs: tuple[LiveRegi
 
 
 def run(entities: list[Entity], sellers: list[SellerLive], today: date = TODAY,
-        policy: Policy = Policy()) -> Plan:
+        policy: Policy = Policy()) -> Plan:  # noqa: B008  frozen: one shared value is safe
     desired = DesiredState(tuple(entities), "d" * 64)
     return plan(desired, {s.seller_id: s for s in sellers}, today, policy, NOW, "sandbox")
 
@@ -106,7 +106,8 @@ def sample_plan() -> Plan:
     nord = entity("nordlicht-de", ("UK", "DE", "FR", "IT"), seller_id="A1NORDLICHT0DE", country="DE",
                   number="HRB123456", legal_name="Nordlicht Handel GmbH", labels={"brand": "nordlicht"})
     maple = entity("maple-ca", ("CA", "US"), seller_id="A4MAPLE000CA", id_expires=date(2026, 9, 1),
-                   taxes=ACME_TAXES + (FR_TYPO,))  # a typo in a VAT number no pair of it needs: still every create blocks
+                   # a typo in a VAT number no pair of it needs: still every create blocks
+                   taxes=ACME_TAXES + (FR_TYPO,))
     sakura = entity("sakura-jp", ("JP",), seller_id="A2SAKURA00JP")
     leaky = (Reason("DOCUMENT_UNREADABLE", "tax number DE123456788 and registration HRB123456 | <unreadable>"),)
     nord_regs = (

@@ -16,7 +16,7 @@ def test_creates_are_grouped_per_region_in_catalogue_order_with_their_client_tok
     digest = submission_digest(e.submission)
     expected = [("NA", ("US", "CA")), ("EU", ("DE", "FR")), ("FE", ("JP", "AU"))]
     assert [(c.region, c.marketplaces) for c in plan_entity.creates] == expected
-    for c, (_, codes) in zip(plan_entity.creates, expected):
+    for c, (_, codes) in zip(plan_entity.creates, expected, strict=False):
         assert c.marketplace_ids == tuple(IDS[code] for code in codes)
         assert c.submission_digest == digest
         assert c.client_token == client_token(e.seller_id, list(c.marketplace_ids), digest)

@@ -83,3 +83,81 @@ def test_a_plan_file_that_is_not_an_object_is_refused(data):
 def test_a_naive_generated_at_is_taken_as_utc():
     p = replace(one(entity()), generated_at=datetime(2026, 6, 1, 9, 30))
     assert to_json(p)["generatedAt"] == "2026-06-01T09:30:00Z"
+
+
+BAD_FIELDS = {  # an edit of the sample plan's JSON -> the whole message `acorn apply plan.json` prints
+    "pair-marketplace": (lambda d: d["entities"][0]["pairs"][0].update(marketplace=7),
+                         "entities[0].pairs[0].marketplace: must be a string"),
+    "pair-state": (lambda d: d["entities"][0]["pairs"][1].update(state="delete"),
+                   "entities[0].pairs[1].state: must be one of create, pending, attention, blocked, live, unmanaged, "
+                   "drifted, unauthorized, not 'delete'"),
+    "pair-registration": (lambda d: d["entities"][0]["pairs"][2].update(registrationId=5),
+                          "entities[0].pairs[2].registrationId: must be a string"),
+    "pair-reasons": (lambda d: d["entities"][0]["pairs"][2].update(reasons={}),
+                     "entities[0].pairs[2].reasons: must be a list"),
+    "pair-object": (lambda d: d["entities"][0].update(pairs=[[]]), "entities[0].pairs[0]: must be an object"),
+    "reason-message": (lambda d: d["entities"][0]["pairs"][2]["reasons"][0].pop("message"),
+                       "entities[0].pairs[2].reasons[0]: missing key 'message'"),
+    "diff-field": (lambda d: d["entities"][2]["pairs"][3]["drift"][0].pop("field"),
+                   "entities[2].pairs[3].drift[0]: missing key 'field'"),
+    "diff-live": (lambda d: d["entities"][2]["pairs"][3]["drift"][0].update(live=1),
+                  "entities[2].pairs[3].drift[0].live: must be a string"),
+    "diff-desired": (lambda d: d["entities"][2]["pairs"][3]["drift"][0].pop("desired"),
+                     "entities[2].pairs[3].drift[0]: missing key 'desired'"),
+    "create-marketplaces": (lambda d: d["entities"][0]["creates"][0].update(marketplaces="CA"),
+                            "entities[0].creates[0].marketplaces: must be a list"),
+    "create-ids": (lambda d: d["entities"][0]["creates"][0].update(marketplaceIds=[1]),
+                   "entities[0].creates[0].marketplaceIds: must be a list of strings"),
+    "create-lengths": (lambda d: d["entities"][0]["creates"][0].update(marketplaceIds=["A", "B"]),
+                       "entities[0].creates[0]: marketplaces and marketplaceIds must be non-empty lists of the same "
+                       "length"),
+    "create-empty": (lambda d: d["entities"][0]["creates"][0].update(marketplaces=[], marketplaceIds=[]),
+                     "entities[0].creates[0]: marketplaces and marketplaceIds must be non-empty lists of the same "
+                     "length"),
+    "create-region": (lambda d: d["entities"][0]["creates"][0].pop("region"),
+                      "entities[0].creates[0]: missing key 'region'"),
+    "create-token": (lambda d: d["entities"][0]["creates"][0].pop("clientToken"),
+                     "entities[0].creates[0]: missing key 'clientToken'"),
+    "create-digest": (lambda d: d["entities"][0]["creates"][0].update(submissionDigest=None),
+                      "entities[0].creates[0].submissionDigest: must be a string"),
+    "creates-ungrouped": (lambda d: d["entities"][0]["creates"].pop(),
+                          "entities[0].creates: do not match the entity's create pairs"),
+    "summary": (lambda d: d.update(summary=[]), "summary: must be an object"),
+    "top-entities": (lambda d: d.update(entities={}), "entities: must be a list"),
+    "top-entity": (lambda d: d.update(entities=["acme"]), "entities[0]: must be an object"),
+    "entity-name": (lambda d: d["entities"][0].update(name=1), "entities[0].name: must be a string"),
+    "entity-seller": (lambda d: d["entities"][0].pop("sellerId"), "entities[0]: missing key 'sellerId'"),
+    "entity-error": (lambda d: d["entities"][3].update(error=[]), "entities[3].error: must be a string"),
+    "entity-creates": (lambda d: d["entities"][0].update(creates={}), "entities[0].creates: must be a list"),
+    "entity-create": (lambda d: d["entities"][0].update(creates=[1]), "entities[0].creates[0]: must be an object"),
+    "other-channels": (lambda d: d["entities"][0].update(otherChannels={}), "entities[0].otherChannels: must be a list"),
+    "other-channel-id": (lambda d: d["entities"][0].update(otherChannels=[{"marketplaceId": 1, "name": "x"}]),
+                         "entities[0].marketplaceId: must be a string"),
+    "other-channel-name": (lambda d: d["entities"][0].update(otherChannels=[{"marketplaceId": "A"}]),
+                           "entities[0]: missing key 'name'"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_FIELDS)
+def test_a_malformed_field_is_named_with_what_it_must_be(name):
+    edit, message = BAD_FIELDS[name]
+    with pytest.raises(PlanFileError) as raised:
+        from_json(_broken(edit))
+    assert str(raised.value) == f"the plan file is not a valid acorn plan: {message}"
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d.update(formatVersion=2), "formatVersion: must be 1, not 2 (written by another acorn?)"),
+    (lambda d: d.update(generatedAt=5), "generatedAt: must be a string"),
+    (lambda d: d.update(generatedAt="yesterday"), "generatedAt: is not an ISO 8601 timestamp: 'yesterday'"),
+], ids=["version", "stamp-type", "stamp-text"])
+def test_a_malformed_top_level_key_is_named_with_what_it_must_be(edit, message):
+    with pytest.raises(PlanFileError) as raised:
+        from_json(_broken(edit))
+    assert str(raised.value) == f"the plan file is not a valid acorn plan: {message}"
+
+
+def test_a_plan_file_that_is_not_an_object_says_so():
+    with pytest.raises(PlanFileError) as raised:
+        from_json(["a", "list"])
+    assert str(raised.value) == "the plan file is not a valid acorn plan: (top): must be a JSON object"

@@ -170,8 +170,8 @@ def test_a_participation_outside_the_catalogue_is_another_channel_never_drift():
 
 def test_an_open_registration_for_an_unknown_marketplace_is_reported_by_its_id():
     e = entity()
-    p = run([e], [replace(seller(e), registrations=(reg("DE", IN_REVIEW, rid="r1"),
-                                                    replace(reg("DE", IN_REVIEW, rid="r2"), marketplace_id="AXXXUNKNOWN")))])
+    unknown = replace(reg("DE", IN_REVIEW, rid="r2"), marketplace_id="AXXXUNKNOWN")
+    p = run([e], [replace(seller(e), registrations=(reg("DE", IN_REVIEW, rid="r1"), unknown))])
     (row,) = [r for r in rows(p) if r.state == "unmanaged"]
     assert (row.marketplace, row.marketplace_id) == ("AXXXUNKNOWN", "AXXXUNKNOWN")
 
@@ -185,7 +185,8 @@ def test_unmanaged_rows_follow_catalogue_order():
 
 def test_a_region_the_seller_has_not_authorized_makes_its_pairs_unauthorized_and_the_rest_go_on():
     e = entity(marketplaces=("US", "DE", "JP"))
-    why = "getMarketplaceParticipations for seller X in FE: 403 Unauthorized: …: authorize the app in FE's Seller Central"
+    why = ("getMarketplaceParticipations for seller X in FE: 403 Unauthorized: …: "
+           "authorize the app in FE's Seller Central")
     p = run([e], [replace(seller(e), participations=frozenset({"ATVPDKIKX0DER"}), unauthorized=(("FE", why),))])
     assert [(r.marketplace, r.state) for r in rows(p)] == [("US", "live"), ("DE", "create"), ("JP", "unauthorized")]
     (jp,) = rows(p, "JP")
@@ -246,8 +247,8 @@ def test_drift_reads_the_latest_registration_that_is_not_rejected():
     ((), (reg("US", REJECTED, sub=submission(taxes=()), reasons=(Reason("MISSING_TAX_REGISTRATION", "api"),)),),
      dict(taxes=(), marketplaces=("US",)), "blocked", ["MISSING_TAX_REGISTRATION", REJECTED_UNCHANGED]),
     # preflight blocks a rejected-then-changed pair that still fails
-    ((), (reg("US", REJECTED, sub=OLD),), dict(taxes=(), legal_name="Acme Trading Ltd", marketplaces=("US",)), "blocked",
-     ["MISSING_TAX_REGISTRATION"]),
+    ((), (reg("US", REJECTED, sub=OLD),), dict(taxes=(), legal_name="Acme Trading Ltd", marketplaces=("US",)),
+     "blocked", ["MISSING_TAX_REGISTRATION"]),
     # the latest registration decides between blocked and create
     ((), (reg("DE", REJECTED, age=9), reg("DE", REJECTED, age=2, sub=OLD)), {}, "create", [REJECTED_CHANGED]),
     ((), (reg("DE", REJECTED, age=9, sub=OLD), reg("DE", REJECTED, age=2)), {}, "blocked", [REJECTED_UNCHANGED]),
@@ -294,7 +295,8 @@ def test_summary_counts_rows_by_state():
     s = one(e, ("US", "IT"), regs).summary
     assert (s.create, s.pending, s.attention, s.blocked, s.live, s.unmanaged, s.drifted, s.errors) == (
         1, 1, 1, 1, 2, 1, 1, 0)
-    assert s.line() == "Plan: 1 to create, 1 pending, 1 attention, 1 blocked, 2 live, 1 unmanaged, 1 drifted, 0 unreadable."
+    assert s.line() == ("Plan: 1 to create, 1 pending, 1 attention, 1 blocked, 2 live, 1 unmanaged, 1 drifted, "
+                        "0 unreadable.")
 
 
 def test_today_decides_ages_not_the_clock():

@@ -18,28 +18,30 @@ from reconciler.errors import (
     ApiError,
     ApplicationAccessError,
     ApplicationCredentialsError,
+    BreakerOpen,
+    EndpointUnusable,
     MachineError,
     RegionUnauthorized,
     RoleMissing,
     RunStopping,
-    TransportError,
 )
 from tests.engine.plan_builders import entity
 
 STOPPING = [MachineError("cannot write the audit log: No space left on device"),
-            TransportError("5 calls in a row failed; stopping the run"),
+            BreakerOpen("5 calls in a row failed; stopping the run"),
+            EndpointUnusable("endpoint 'https://acorn.example:99999' cannot be sent to: invalid port"),
             ApplicationCredentialsError("LWA refused the application's client id or secret", status=401),
             ApplicationAccessError("403: the application's LWA client secret has expired: rotate lwa.clientSecret",
                                    status=403)]
-IDS = ["full-disk", "breaker", "app-credentials", "app-access"]
+IDS = ["full-disk", "breaker", "endpoint", "app-credentials", "app-access"]
 
 
 def test_the_run_stopping_errors_are_exactly_these() -> None:
     def below(cls: type) -> set[type]:
         return {cls} | {s for sub in cls.__subclasses__() for s in below(sub)}
 
-    assert below(RunStopping) == {RunStopping, MachineError, TransportError, ApplicationCredentialsError,
-                                  ApplicationAccessError}
+    assert below(RunStopping) == {RunStopping, MachineError, BreakerOpen, EndpointUnusable,
+                                  ApplicationCredentialsError, ApplicationAccessError}
     assert not issubclass(RoleMissing, RunStopping)  # a role the app lacks: a per-region warning
 
 

@@ -114,9 +114,9 @@ def test_restrict_keeps_the_marketplaces_rows_and_regroups_creates_with_new_toke
     narrowed = restrict(p, ["ca", "FR"])
     assert [(r.marketplace, r.state) for r in rows(narrowed)] == [("CA", "create"), ("FR", "create")]
     digest = submission_digest(e.submission)
-    assert [(c.region, c.marketplaces, c.client_token) for c in narrowed.entities[0].creates] == [
-        ("NA", ("CA",), client_token(e.seller_id, ["A2EUQ1WTGCTBG2"], digest)),
-        ("EU", ("FR",), client_token(e.seller_id, ["A13V1IB3VIYZZH"], digest))]
+    assert [(c.region, c.marketplaces, c.marketplace_ids, c.client_token) for c in narrowed.entities[0].creates] == [
+        ("NA", ("CA",), ("A2EUQ1WTGCTBG2",), client_token(e.seller_id, ["A2EUQ1WTGCTBG2"], digest)),
+        ("EU", ("FR",), ("A13V1IB3VIYZZH",), client_token(e.seller_id, ["A13V1IB3VIYZZH"], digest))]
     assert (narrowed.summary.create, narrowed.summary.unmanaged) == (2, 0)
     assert restrict(p, []) == p
 
@@ -125,3 +125,30 @@ def test_restrict_drops_entities_without_those_marketplaces_but_keeps_errors():
     a, b, c = entity("a", ("US",)), entity("b", ("DE",)), entity("c", ("DE",))
     p = run([a, b, c], [seller(a), seller(b), seller(c, error="unreadable")])
     assert [e.name for e in restrict(p, ["DE"]).entities] == ["b", "c"]
+
+
+@pytest.mark.parametrize("text", ["team=emea", "team!=emea", "brand in (acme,atlas)", "tier notin (gold)"])
+def test_a_requirement_reads_back_as_written(text):
+    """Messages quote a selector's terms as the user wrote them (kubectl's forms)."""
+    (term,) = parse_selector(text)
+    assert str(term) == text
+
+
+def test_set_terms_and_plain_terms_mix_in_one_selector():
+    assert parse_selector("brand in (acme,atlas), team!=emea, tier notin (gold,silver), region=eu") == (
+        Requirement("brand", "in", ("acme", "atlas")), Requirement("team", "!=", ("emea",)),
+        Requirement("tier", "notin", ("gold", "silver")), Requirement("region", "=", ("eu",)))
+
+
+def test_a_shard_out_of_range_is_refused_in_words():
+    with pytest.raises(ConfigError) as raised:
+        shard([entity("a")], 3, 2)
+    assert str(raised.value) == "shard must be K/N with 1 <= K <= N, not 3/2"
+
+
+def test_an_entity_stays_in_its_shard_from_release_to_release():
+    """Sharded CI jobs keep their entities across acorn versions: sha256 of the name (its first 8
+    bytes, big-endian) mod N, plus 1; these are the demo's names in 3 shards, pinned."""
+    pinned = {"acme-sz": 3, "nordlicht-de": 3, "maple-ca": 2, "sakura-jp": 2, "atlas-ie": 1, "atlas-uk": 2}
+    assert {name: [k for k in (1, 2, 3) if shard([entity(name)], k, 3)] for name in pinned} == {
+        name: [k] for name, k in pinned.items()}

@@ -70,3 +70,51 @@ def test_nothing_to_do_says_so() -> None:
     calm = replace(PLAN, entities=())
     t = triage(calm, now=NOW, first_seen={}, unapplied_create_days=2)
     assert t.count == 0 and t.line() == "Drift: nothing needs a human."
+
+
+def test_the_summary_line_speaks_of_one_as_one() -> None:
+    from dataclasses import replace
+
+    only_sakura = replace(PLAN, entities=tuple(e for e in PLAN.entities if e.name == "sakura-jp"))
+    one_create = replace(PLAN, entities=tuple(e for e in PLAN.entities if e.name in ("sakura-jp", "nordlicht-de")))
+    t = triage(only_sakura, now=NOW, first_seen={}, unapplied_create_days=2)
+    assert t.line() == "Drift: 1 finding needs a human, 1 reason, 1 entity."
+    t = triage(one_create, now=NOW, first_seen={}, unapplied_create_days=2)
+    # sakura's unreadable seller; nordlicht's IT, FR twice (stale, drifted), NL and SE: 5 reasons; UK waits
+    assert t.line() == "Drift: 6 findings need a human, 5 reasons, 2 entities; 1 create younger than 2 days not counted."
+
+
+def test_groups_come_by_state_then_reason_and_an_unknown_reason_still_has_an_action() -> None:
+    from dataclasses import replace
+
+    from reconciler.domain.model import Reason
+    from reconciler.engine.triage import DEFAULT_ACTION
+
+    t = triage(PLAN, now=NOW, first_seen={}, unapplied_create_days=2)
+    assert [s.label for s in t.sections] == [None]
+    assert [(g.state, g.code) for s in t.sections for g in s.groups] == [
+        ("error", UNREADABLE), ("attention", "DOCUMENT_UNREADABLE"), ("blocked", "ID_EXPIRES_TOO_SOON"),
+        ("blocked", "REJECTED_UNCHANGED"), ("blocked", "RELATED_ACCOUNT"), ("blocked", "TAX_NUMBER_INVALID"),
+        ("pending", "STALE_PENDING"), ("drifted", "FIELD_DRIFT"), ("unmanaged", "NOT_IN_DESIRED")]
+    maple = next(e for e in PLAN.entities if e.name == "maple-ca")
+    odd = replace(maple, pairs=tuple(replace(p, reasons=(Reason("SOMETHING_NEW", "a reason acorn has no action for"),))
+                                     for p in maple.pairs))
+    t = triage(replace(PLAN, entities=(odd,)), now=NOW, first_seen={}, unapplied_create_days=2)
+    (group,) = [g for s in t.sections for g in s.groups]
+    assert (group.code, group.action) == ("SOMETHING_NEW", DEFAULT_ACTION)
+
+
+def test_a_finding_names_the_seller_the_registration_and_what_was_said() -> None:
+    from reconciler.engine.triage import Finding
+
+    t = triage(PLAN, now=NOW, first_seen={}, unapplied_create_days=2)
+    found = {g.code: g.findings for s in t.sections for g in s.groups}
+    assert found[UNREADABLE] == (Finding("sakura-jp", "A2SAKURA00JP", None, None,
+                                         "credentials missing: ACORN_SAKURA_JP_REFRESH_TOKEN is not set"),)
+    assert found["DOCUMENT_UNREADABLE"] == (Finding("nordlicht-de", "A1NORDLICHT0DE", "IT", "R-IT-1",
+                                                    "tax number *******6788 and registration *****3456 | <unreadable>"),)
+    assert found["NOT_IN_DESIRED"] == (
+        Finding("nordlicht-de", "A1NORDLICHT0DE", "NL", "R-NL-1",
+                "registration R-NL-1 is IN_REVIEW for NL, which desired does not list"),
+        Finding("nordlicht-de", "A1NORDLICHT0DE", "SE", None, "the seller participates in SE, which desired does not list"))
+    assert (t.environment, t.generated_at, t.group_by) == ("sandbox", PLAN.generated_at, None)

@@ -115,3 +115,15 @@ def test_whatever_a_command_prints_passes_the_net(run_acorn, monkeypatch):
     result = run_acorn("validate")
     # (click itself drops CSI sequences when not on a terminal; the net shows what it leaves)
     assert result.out == "title\\x1b]0;pwned\\x07 and \n" and result.err == "bell\\x07\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_the_pr_checks_report_shows_a_hostile_message_without_obeying_it(fmt):
+    from reconciler.engine.pr_check import Breakage, CheckResult
+    from reconciler.render.pr_check import render_check
+
+    bad = Breakage("acme", "DE", "InvalidInput", "blocked", NASTY + " <img src=x> | cell")
+    out = render_check(CheckResult((bad,), (bad,), ()), fmt)
+    assert_safe(out)
+    if fmt == "markdown":
+        assert "<img" not in out and "&lt;img src=x&gt; \\| cell" in out

@@ -1,13 +1,12 @@
 """Renderings of a plan: golden text and markdown, json, colour, escaping and masking.
 
 Regenerate the golden files after an intended change with
-`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/render`, then review the diff.
+`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/render` (each rewritten file fails its test), review the diff, run again.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,16 @@ from reconciler.domain.model import Reason
 from reconciler.engine.plan_json import from_json
 from reconciler.render import FORMATS, render
 from tests.engine.plan_builders import ALL_TAXES, FR_TYPO, entity, one, reg, sample_plan
+from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
-# read at import: the autouse guard fixture clears ACORN_* variables before each test
-UPDATE = os.environ.get("ACORN_UPDATE_GOLDEN") == "1"
 
 
 @pytest.mark.parametrize("fmt, name", [("text", "plan.txt"), ("markdown", "plan.md"), ("json", "plan.json")])
 def test_golden(fmt, name):
     out = render(sample_plan(), fmt, endpoint="embedded (.acorn/sandbox.sqlite)")
     path = GOLDEN / name
-    if UPDATE:
-        path.write_text(out + "\n", encoding="utf-8")
-    assert out + "\n" == path.read_text(encoding="utf-8"), f"{name} differs; see the module docstring"
+    assert_golden(path, out + "\n")
 
 
 def test_text_ends_with_the_summary_line():
@@ -40,7 +36,8 @@ def test_text_ends_with_the_summary_line():
 def test_an_empty_plan_is_just_the_summary():
     from dataclasses import replace
     empty = replace(sample_plan(), entities=())
-    assert render(empty, "text") == "Plan: 0 to create, 0 pending, 0 attention, 0 blocked, 0 live, 0 unmanaged, 0 drifted, 0 unreadable."
+    assert render(empty, "text") == ("Plan: 0 to create, 0 pending, 0 attention, 0 blocked, 0 live, 0 unmanaged, "
+                                     "0 drifted, 0 unreadable.")
     assert "<details" not in render(empty, "markdown")
 
 

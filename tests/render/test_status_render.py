@@ -2,7 +2,7 @@
 structure, escaping, self-containment and its Content-Security-Policy.
 
 Regenerate the golden files after an intended change with
-`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/render`, then review the diff.
+`ACORN_UPDATE_GOLDEN=1 python -m pytest tests/render` (each rewritten file fails its test), review the diff, run again.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,10 +21,10 @@ from reconciler.domain.model import Reason
 from reconciler.engine.plan import EntityPlan, Plan
 from reconciler.render import render
 from reconciler.render.status import STATUS_FORMATS, render_status, status_of
+from tests.golden import assert_golden
 from tests.render.status_builders import HOSTILE, NOW, pair, sample_plan, sample_status
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("ACORN_UPDATE_GOLDEN") == "1"
 
 
 @pytest.mark.parametrize("fmt, name", [("text", "status.txt"), ("markdown", "status.md")])
@@ -33,10 +32,7 @@ def test_golden(fmt: str, name: str) -> None:
     # the version is the build's (the git tag): the golden file says VERSION
     out = render_status(sample_status(), fmt).replace(f"acorn {__version__}<", "acorn VERSION<")
     path = GOLDEN / name
-    if UPDATE:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(out + "\n", encoding="utf-8")
-    assert out + "\n" == path.read_text(encoding="utf-8"), f"{name} differs; see the module docstring"
+    assert_golden(path, out + "\n")
 
 
 def test_text_matrix_puts_each_state_under_its_marketplace() -> None:
@@ -47,7 +43,8 @@ def test_text_matrix_puts_each_state_under_its_marketplace() -> None:
     assert rows["acme"] == ["=", "=", "?", "+", "x", "·"]
     assert rows["nord"] == ["·", "·", "·", "=", "~*", "!"]
     assert rows["gone"] == ["E", "unreadable"]
-    assert lines[-1] == "Status: 3 live, 1 pending, 1 attention, 1 blocked, 1 to create, 1 unmanaged, 1 drifted, 1 unreadable."
+    assert lines[-1] == ("Status: 3 live, 1 pending, 1 attention, 1 blocked, 1 to create, 1 unmanaged, 1 drifted, "
+                         "1 unreadable.")
 
 
 def test_json_cells_are_keyed_by_marketplace_with_labels_and_errors() -> None:

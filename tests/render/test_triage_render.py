@@ -15,7 +15,8 @@ T = triage(sample_plan(), now=NOW, first_seen={}, unapplied_create_days=2,
 
 def test_text_is_headings_with_actions_then_the_summary() -> None:
     lines = render_triage(T, "text", endpoint="embedded (.acorn/sandbox.sqlite)").splitlines()
-    assert lines[0].startswith("Drift for environment sandbox at endpoint embedded (.acorn/sandbox.sqlite), 2026-06-01T09:30:00Z")
+    assert lines[0].startswith("Drift for environment sandbox at endpoint embedded (.acorn/sandbox.sqlite), "
+                               "2026-06-01T09:30:00Z")
     assert "E UNREADABLE (unreadable): 1" in lines
     i = lines.index("x TAX_NUMBER_INVALID (blocked): 2")
     assert lines[i + 1].startswith("    what to do: correct the tax number")

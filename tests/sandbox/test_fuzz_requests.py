@@ -23,15 +23,15 @@ SELLER = "A3EXAMPLEACME01"
 
 @pytest.fixture(scope="module")
 def http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, str]]:
-    with serve_in_thread(tmp_path_factory.mktemp("fuzz") / "state.sqlite", rate_limits=False) as served:
-        with httpx.Client(base_url=served.url, timeout=30) as client:
-            seeded = client.post("/_sandbox/sellers", json={
-                "sellerId": SELLER, "legalEntityName": "Fuzz Ltd", "refreshToken": demo_refresh_token(SELLER)})
-            assert seeded.status_code == 200, seeded.text
-            token = client.post(LWA_TOKEN_PATH, data={
-                "grant_type": "refresh_token", "refresh_token": demo_refresh_token(SELLER),
-                "client_id": "fuzz", "client_secret": "fuzz"}).json()["access_token"]
-            yield client, token
+    with serve_in_thread(tmp_path_factory.mktemp("fuzz") / "state.sqlite", rate_limits=False) as served, \
+            httpx.Client(base_url=served.url, timeout=30) as client:
+        seeded = client.post("/_sandbox/sellers", json={
+            "sellerId": SELLER, "legalEntityName": "Fuzz Ltd", "refreshToken": demo_refresh_token(SELLER)})
+        assert seeded.status_code == 200, seeded.text
+        token = client.post(LWA_TOKEN_PATH, data={
+            "grant_type": "refresh_token", "refresh_token": demo_refresh_token(SELLER),
+            "client_id": "fuzz", "client_secret": "fuzz"}).json()["access_token"]
+        yield client, token
 
 
 def not_500(response: httpx.Response) -> None:

@@ -136,9 +136,11 @@ def _without(body: dict, path: str) -> dict:
     (lambda b: _without(b, "legalEntityName"), "legalEntityName"),
     (lambda b: _without(b, "businessRegistration.document"), "businessRegistration.document"),
     (lambda b: _without(b, "legalRepresentative.idDocument.expiresOn"), "legalRepresentative.idDocument.expiresOn"),
-    (lambda b: {**b, "legalRepresentative": {"name": "A", "idDocument": {"type": "passport", "expiresOn": "2030-02-30"}}},
+    (lambda b: {**b, "legalRepresentative": {"name": "A",
+                                             "idDocument": {"type": "passport", "expiresOn": "2030-02-30"}}},
      "legalRepresentative.idDocument.expiresOn"),
-    (lambda b: {**b, "legalRepresentative": {"name": "A", "idDocument": {"type": "licence", "expiresOn": "2030-01-01"}}},
+    (lambda b: {**b, "legalRepresentative": {"name": "A",
+                                             "idDocument": {"type": "licence", "expiresOn": "2030-01-01"}}},
      "legalRepresentative.idDocument.type"),
     (lambda b: {**b, "taxRegistrations": [{"country": "DE"}]}, "taxRegistrations[0].scheme"),
     (lambda b: {**b, "taxRegistrations": [{"scheme": "NZ_GST", "number": "123456789"}]},
@@ -160,7 +162,8 @@ def test_a_malformed_body_is_400_naming_the_field(api, change, field):
 def test_a_body_that_is_not_json_is_400(api):
     seller, token = api.login()
     response = api.http.post(SELLER_REGISTRATIONS_PATH.format(sellerId=seller), content=b"{not json",
-                             headers={ACCESS_TOKEN_HEADER: token, "content-type": "application/json", "x-acorn-region": "EU"})
+                             headers={ACCESS_TOKEN_HEADER: token, "content-type": "application/json",
+                                      "x-acorn-region": "EU"})
     assert (response.status_code, response.json()["errors"][0]["details"]) == (400, "body")
 
 

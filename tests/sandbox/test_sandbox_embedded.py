@@ -78,7 +78,8 @@ def test_seeded_once_and_kept_across_transports(tmp_path):
         headers = await _login(client, "A4MAPLE000CA")
         body = {"clientToken": "c" * 64, "submissionDigest": "d" * 64, "marketplaceIds": ["AE08WJ6YKNBMC"],
                 "legalEntityName": "Maple Outfitters Inc.",
-                "businessRegistration": {"country": "CA", "number": "BC1", "document": {"uri": "u", "sha256": "e" * 64}},
+                "businessRegistration": {"country": "CA", "number": "BC1",
+                                         "document": {"uri": "u", "sha256": "e" * 64}},
                 "legalRepresentative": {"name": "C", "idDocument": {"type": "passport", "expiresOn": "2040-01-01"}}}
         return (await client.post(SELLER_REGISTRATIONS_PATH.format(sellerId="A4MAPLE000CA"), json=body,
                                   headers=headers)).status_code
@@ -103,7 +104,8 @@ def test_a_dropped_answer_is_a_transport_error_in_process(tmp_path):
         headers = await _login(client, "A4MAPLE000CA", "NA")
         body = {"clientToken": "c" * 64, "submissionDigest": "d" * 64, "marketplaceIds": ["ATVPDKIKX0DER"],
                 "legalEntityName": "Maple Outfitters Inc.",
-                "businessRegistration": {"country": "CA", "number": "BC1", "document": {"uri": "u", "sha256": "e" * 64}},
+                "businessRegistration": {"country": "CA", "number": "BC1",
+                                         "document": {"uri": "u", "sha256": "e" * 64}},
                 "legalRepresentative": {"name": "C", "idDocument": {"type": "passport", "expiresOn": "2040-01-01"}}}
         with pytest.raises(httpx.TransportError):
             await client.post(SELLER_REGISTRATIONS_PATH.format(sellerId="A4MAPLE000CA"), json=body, headers=headers)

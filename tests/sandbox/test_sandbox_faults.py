@@ -140,6 +140,17 @@ def test_a_script_answers_exactly_the_calls_it_names_then_the_service_is_itself_
     assert api.create(token, seller, body_for(["DE"])).status_code == 202
 
 
+def test_a_script_can_speak_a_hostile_servers_words(api):
+    seller, token = api.login()
+    words = "bad\x1b[2J\n::error::forged DE123456788"
+    api.faults(script=[{"operation": "listRegistrations", "status": 400, "code": "InvalidInput", "message": words}])
+    answer = api.list(token, seller)
+    assert answer.status_code == 400 and answer.json()["errors"][0] | {"details": ""} == \
+        {"code": "InvalidInput", "message": words, "details": ""}
+    refused = api.http.put("/_sandbox/faults", json={"script": [{"operation": "listRegistrations", "message": "x"}]})
+    assert refused.status_code == 400 and "give one" in refused.text  # words need a status to speak them
+
+
 def test_a_scripted_drop_acts_then_answers_nothing(api):
     """A create chosen by `drop` commits and the connection closes unanswered; the same
     create again answers the committed registrations."""
@@ -155,15 +166,21 @@ def test_a_scripted_drop_acts_then_answers_nothing(api):
     assert [r["registrationId"] for r in again.json()["registrations"]] == [committed[0]["registrationId"]]
 
 
+def _seconds(call) -> float:
+    started = time.perf_counter()
+    assert call().status_code == 200
+    return time.perf_counter() - started
+
+
 def test_scripted_latency_delays_only_the_calls_it_names(api):
     seller, token = api.login()
-    api.faults(script=[{"operation": "listRegistrations", "latencyMs": 250}])
-    started = time.perf_counter()
-    assert api.list(token, seller).status_code == 200
-    assert time.perf_counter() - started >= 0.25
-    started = time.perf_counter()
-    assert api.list(token, seller).status_code == 200
-    assert time.perf_counter() - started < 0.25
+    # The latency is ten times the slowest of three undelayed calls measured now, so the call
+    # after the scripted one is told from it on a loaded machine as on a quiet one.
+    baseline = max(_seconds(lambda: api.list(token, seller)) for _ in range(3))
+    latency = max(0.25, 10 * baseline)
+    api.faults(script=[{"operation": "listRegistrations", "latencyMs": round(latency * 1000)}])
+    assert _seconds(lambda: api.list(token, seller)) >= latency
+    assert _seconds(lambda: api.list(token, seller)) < latency  # the step took its one call
 
 
 def test_a_held_answer_comes_after_the_commit(api):

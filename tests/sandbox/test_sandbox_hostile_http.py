@@ -45,7 +45,8 @@ def test_admin_calls_refuse_them_too(api, content):
 
 
 @pytest.mark.parametrize("size", ["²", "٣", "1²", "0", "51", "-1", "9" * 5000, " 5", "5\n"],
-                         ids=["superscript", "arabic", "mixed", "zero", "51", "negative", "5000-digits", "space", "newline"])
+                         ids=["superscript", "arabic", "mixed", "zero", "51", "negative", "5000-digits", "space",
+                              "newline"])
 def test_a_page_size_that_is_not_ascii_digits_in_range_is_a_400(api, size):
     seller, token = api.login()
     response = api.list(token, seller, pageSize=size)

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from reconciler.domain.contract import ACCESS_TOKEN_HEADER, SELLER_REGISTRATIONS_PATH
+from reconciler.domain.model import Reason
 from reconciler.errors import ConfigError
 from reconciler.sandbox.records import RegistrationRecord
 from reconciler.sandbox.store import Store, new_registration_id
@@ -95,10 +96,8 @@ def test_seeding_is_all_or_nothing_and_happens_once(tmp_path):
         s.insert_registration(_records("S1", "t" * 40, 1e9)[0])
         raise RuntimeError("seed failed half way")
 
-    try:
+    with pytest.raises(RuntimeError, match="seed failed half way"):
         store.seed_once(broken)
-    except RuntimeError:
-        pass
     assert store.all_registrations(1e9) == []
     assert store.seed_once(lambda s: s.insert_registration(_records("S1", "t" * 40, 1e9)[0])) is True
     assert store.seed_once(lambda s: s.insert_registration(_records("S1", "t" * 40, 1e9)[0])) is False
@@ -157,3 +156,38 @@ def test_a_state_file_from_before_pending_reasons_opens_and_decides(tmp_path):
     assert store.registration("REG-OLD", 2000.0).status == "APPROVED"  # decided on the seller record alone
     assert store.create("S2", "t" * 40, "hash", _records("S2", "t" * 40, 1e9), 1e9).kind == "created"
     store.close()
+
+
+def test_a_review_decided_by_another_process_meanwhile_is_not_overwritten(tmp_path, monkeypatch):
+    """Two processes on one state file: this one finds a review due and decides it (APPROVED), but
+    another one decided it by hand (REJECTED) between this one's read and its write. The hand's
+    decision stands, in the file and in what this process answers."""
+    from reconciler.sandbox import review
+
+    path = tmp_path / "state.sqlite"
+    mine, other = Store(path), Store(path)
+    (reg, untouched) = _records("S1", "t" * 40, 1e9)
+    mine.create("S1", "t" * 40, "hash", [reg, untouched], 1e9)
+    due = 1e9 + reg.review_seconds + 1
+    by_hand = (Reason("RELATED_ACCOUNT", "decided by hand"),)
+    progress = review.progress
+    raced: list[bool] = []
+
+    def meanwhile(record: RegistrationRecord, now: float) -> RegistrationRecord | None:
+        # the other process decides between this process's read of the row and its write
+        if not raced:
+            raced.append(True)
+            decided, by_this_call = other.decide_now(reg.registration_id, "REJECTED", by_hand, 1e9 + 10)
+            assert by_this_call and decided is not None and decided.status == "REJECTED"
+        return progress(record, now)
+
+    monkeypatch.setattr(review, "progress", meanwhile)
+    answered = mine.registration(reg.registration_id, due)
+    monkeypatch.setattr(review, "progress", progress)
+    assert raced
+    assert (answered.status, answered.reasons) == ("REJECTED", by_hand)
+    for store in (mine, other, Store(path)):
+        stored = store.registration(reg.registration_id, due)
+        assert (stored.status, stored.reasons) == ("REJECTED", by_hand)
+    # what this process's review decides where nobody raced it: the answer it did not write over the hand's
+    assert mine.registration(untouched.registration_id, due).status == "APPROVED"

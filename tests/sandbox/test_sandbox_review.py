@@ -3,10 +3,11 @@ REJECTED with every reason that applies, else APPROVED; decisions never change."
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
+from reconciler.domain.timestamps import parse_timestamp
 from tests.sandbox.sandbox_support import body_for
 
 
@@ -19,25 +20,21 @@ def _status(api, token, registration_id):
     raise AssertionError(f"{registration_id} is in no region")
 
 
-def _stamp(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def test_the_status_moves_submitted_in_review_approved_on_the_sandbox_clock(api):
     seller, token = api.login()
     created = api.create(token, seller, body_for(["DE"])).json()["registrations"][0]
-    rid, t0 = created["registrationId"], _stamp(created["createdAt"])
+    rid, t0 = created["registrationId"], parse_timestamp(created["createdAt"])
     steps = [(59, "SUBMITTED", 0), (1, "IN_REVIEW", 60), (239, "IN_REVIEW", 60), (1, "APPROVED", 300)]
     for advance, status, updated_after in steps:
         api.advance(advance)
         reg = _status(api, token, rid)
         assert reg["status"] == status, advance
-        assert _stamp(reg["updatedAt"]) - t0 == timedelta(seconds=updated_after)
+        assert parse_timestamp(reg["updatedAt"]) - t0 == timedelta(seconds=updated_after)
     assert reg["reasons"] == []
 
 
 def _today(api) -> date:
-    return _stamp(api.state()["now"]).date()
+    return parse_timestamp(api.state()["now"]).date()
 
 
 CASES = {

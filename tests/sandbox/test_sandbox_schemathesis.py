@@ -21,7 +21,8 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 SELLER = "A3EXAMPLEACME01"  # a demo seller
 
 
-def schemathesis_run(url: str, token: str, examples: int, report: Path, seed: int = 20261202) -> subprocess.CompletedProcess:
+def schemathesis_run(url: str, token: str, examples: int, report: Path,
+                     seed: int = 20261202) -> subprocess.CompletedProcess:
     cli = "from schemathesis.cli import schemathesis; schemathesis()"
     return subprocess.run(
         [sys.executable, "-c", cli, "--config-file", str(CONFIG), "run", str(SPEC), "--url", url,

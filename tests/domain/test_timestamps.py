@@ -1,0 +1,30 @@
+"""The one timestamp form: what utc_timestamp writes, parse_timestamp reads back."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from reconciler.domain.timestamps import parse_timestamp, utc_timestamp
+
+
+@pytest.mark.parametrize("when", [datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc),
+                                  datetime(2026, 12, 31, 23, 59, 59, 123000, tzinfo=timezone.utc)])
+def test_what_the_formatter_writes_the_parser_reads_back(when: datetime) -> None:
+    assert parse_timestamp(utc_timestamp(when, milliseconds=True)) == when
+
+
+def test_an_offset_becomes_utc_and_a_bare_time_is_utc() -> None:
+    assert parse_timestamp("2026-11-26T11:00:00+01:00") == datetime(2026, 11, 26, 10, tzinfo=timezone.utc)
+    assert parse_timestamp("2026-11-26T10:00:00").utcoffset() == timedelta(0)
+    assert parse_timestamp(" 2026-11-26T10:00:00z ") == datetime(2026, 11, 26, 10, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2026-13-01T00:00:00Z", None, 5])
+def test_anything_else_is_a_value_error(text: object) -> None:
+    with pytest.raises(ValueError):
+        parse_timestamp(text)  # type: ignore[arg-type]  # what a hostile file or server may send
+
+
+def test_a_zone_can_be_required() -> None:
+    with pytest.raises(ValueError, match="without a time zone"):
+        parse_timestamp("2026-11-26T10:00:00", require_zone=True)
