@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from . import entity_templates, yamlsource
 from .yamlsource import KeyPath, dotted
@@ -51,7 +52,7 @@ class TemplateRows:
         cut = next((i for i, line in enumerate(self.body) if line.rstrip("\r") == "---"), None)
         self.header = yamlsource.parse("\n".join(self.body[:cut]) + "\n", file)[0] if cut is not None else None
         rows = self.header.data.get("rows") if self.header is not None and isinstance(self.header.data, dict) else None
-        self.rows: list = rows if isinstance(rows, list) else []
+        self.rows: list[Any] = rows if isinstance(rows, list) else []  # the rows as YAML wrote them
         self.index: dict[str, int] = {}
         self._variables: dict[int, str | None] = {}  # body line -> the row variable it writes as it is
         for i, r in enumerate(self.rows):
@@ -184,7 +185,7 @@ def _load_template(file: str, text: str | None) -> _Template | None:
     if rows.header is None:
         return None
     rendered, _ = entity_templates.render(file, text)
-    return _Template(rows, {r.name: (yamlsource.parse(r.text, r.source)[0], r.line_offset) for r in rendered})
+    return _Template(rows, {r.name: (yamlsource.parse(r.text, r.path)[0], r.line_offset) for r in rendered})
 
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
