@@ -123,8 +123,8 @@ def main() -> None:
         wall = float(r["wall"])  # type: ignore[arg-type]
         per = ", ".join(f"{op} {c / n:.2f}" for op, c in sorted(counts.items()) if op != "429")
         api = sum(c for op, c in counts.items() if op not in ("lwaToken", "429"))
-        print(f"{n:>7} sellers: plan {wall:7.2f} s; calls a seller: {sum(c for op, c in counts.items() if op != '429') / n:.2f} "
-              f"({per}); 429s: {counts['429']}")
+        calls = sum(c for op, c in counts.items() if op != "429")
+        print(f"{n:>7} sellers: plan {wall:7.2f} s; calls a seller: {calls / n:.2f} ({per}); 429s: {counts['429']}")
         if args.latency_ms:
             ideal = api * args.latency_ms / 1000 / concurrency
             print(f"         ideal (API calls x latency / concurrency) {ideal:.2f} s -> {wall / ideal:.2f}x ideal "

@@ -148,7 +148,8 @@ Loaded = tuple[list[Entity], list[Problem]]
 # A file's result as plain data (lists, dicts, text, numbers), marshalled: what crosses from a
 # worker process (ten times faster than pickling the dataclasses) and what the cache keeps; a
 # few compact bytes a file until it becomes entities. Once loaded:
-# [[[data, source path, line, numbers, places, template lines, row], ...], [[path, line, column, key, message, row], ...]]
+# [[[data, source path, line, numbers, places, template lines, row], ...],
+#  [[path, line, column, key, message, row], ...]]
 # (`_load_plain` says what each holds)
 PlainResult = list[Any]
 

@@ -117,11 +117,11 @@ class _Builder:
         self.doc.positions[path] = node.start_mark
         kind = node.__class__
         if kind is yaml.ScalarNode:
-            return self._scalar(node, path)
+            return self._scalar(node, path)  # type: ignore[arg-type]  # `kind is`: an exact class test, faster than isinstance
         if len(path) > MAX_DEPTH:
             raise _Refused(node, path, f"nesting deeper than {MAX_DEPTH} levels")
         if kind is yaml.MappingNode and node.tag == _MAP:
-            return self._mapping(node, path)
+            return self._mapping(node, path)  # type: ignore[arg-type]  # as above
         if kind is yaml.SequenceNode and node.tag == _SEQ:
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         raise _Refused(node, path, _tag_message(node.tag))

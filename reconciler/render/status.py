@@ -270,9 +270,10 @@ def page_data(status: Status) -> str:
             out.append("|".join(fields))
         return ";".join(out)
 
+    bit: dict[str, int] = {s: 1 << i for i, s in enumerate(states)}
     label_sets: dict[tuple[tuple[str, str], ...], int] = {}
     rows = [[row.name, row.seller_id, label_sets.setdefault(row.labels, len(label_sets)), row.error,
-             _cells_text([cell_of(c) for c in row.cells]), sum(1 << index[s] for s in row.states)]
+             _cells_text([cell_of(c) for c in row.cells]), sum(bit[s] for s in row.states)]
             for row in status.rows]
     data = {"columns": list(status.columns), "states": states, "symbols": {s: SYMBOLS[s] for s in states},
             "statuses": list(statuses), "codes": list(codes), "page": PAGE_ROWS,
