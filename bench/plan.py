@@ -1,24 +1,32 @@
-"""Benchmark `acorn plan` at scale against the served sandbox with added latency.
+"""Benchmark `acorn plan` against the served sandbox: calls per seller, time against its ideal
+and against a sequential client, and how the time grows with the fleet.
 
-    python bench/plan.py [--sellers 1000] [--latency-ms 50] [--sequential-sample 100]
+    python bench/plan.py [--sellers 200] [--latency-ms 50] [--marketplaces US,CA,UK,DE,FR]
+    python bench/plan.py --sellers 500 2000 --latency-ms 0        # growth: 4x the sellers
+    python bench/plan.py --sellers 10000 100000 --latency-ms 0    # growth: 10x (slow to seed)
 
-1,000 sellers x 8 desired marketplaces are seeded into `acorn sandbox serve` (rate limits
-on), which adds 50 ms to every API call. Reported: the wall time of `acorn plan` against
-the ideal (API calls x latency / concurrency), and against a sequential client
-(concurrency 1) measured in the same run on a sample of sellers and scaled linearly
-(a full sequential run would take minutes). Then the pure engine on 10,000 entities.
-Targets: within 1.5x of ideal, at least 10x faster than sequential, engine at most 1 s.
+Every size gets a fresh `acorn sandbox serve` (rate limits on) seeded with that many sellers,
+each with a desired entity in the marketplaces given (default: two regions, NA and EU), and the
+added latency on every API call. Reported per size: the wall time of `acorn plan` at the
+default concurrency, the calls a seller costs (per operation, from the audit log), and with a
+latency the ideal (API calls x latency / concurrency) and a sequential client (concurrency 1,
+the same reads, measured on a sample of sellers in the same run and scaled linearly).
+With several sizes: each one's time as a multiple of the first's, beside the size multiple.
+Targets (issue 21): 200 sellers x 2 regions at 50 ms: >= 10x faster than sequential and
+<= 1.1x the ideal; latency 0: 2,000 sellers <= 4.5x the time of 500; 100,000 <= 11x 10,000.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -27,42 +35,49 @@ sys.path.insert(0, str(Path(__file__).parent))
 from served import start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
-MARKETS = ["US", "CA", "UK", "DE", "FR", "IT", "ES", "JP"]
+DEFAULT_CONCURRENCY = 16  # acorn.yaml's default (desired/settings.py)
 
 
-def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int, names: list[str] | None = None) -> float:
-    (root / "acorn.yaml").write_text(f"concurrency: {concurrency}\n")
+def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int | None, audit: Path,
+             names: list[str] | None = None) -> float:
+    (root / "acorn.yaml").write_text(f"concurrency: {concurrency}\n" if concurrency else "{}\n")
+    audit.unlink(missing_ok=True)
     args = [sys.executable, "-m", "reconciler", "plan", "--endpoint", url, "--format", "json",
-            "--audit-log", str(root / f"audit-{concurrency}.jsonl")]
+            "--audit-log", str(audit)]
     for name in names or []:
         args += ["--entity", name]
     start = time.perf_counter()
-    proc = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True)
+    proc = subprocess.run(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 2):
         raise SystemExit(f"acorn plan failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return wall
 
 
-def audit_counts(path: Path) -> tuple[int, int, int]:
-    lines = [json.loads(line) for line in path.read_text().splitlines()]
-    api = [x for x in lines if x["operation"] != "lwaToken"]
-    return len(lines), len(api), sum(1 for x in lines if x["status"] == 429)
+def operations(path: Path) -> Counter[str]:
+    """HTTP attempts per operation in an audit log (429s among them, as `429`)."""
+    counts: Counter[str] = Counter()
+    for line in path.read_text().splitlines():
+        entry = json.loads(line)
+        counts[entry["operation"]] += 1
+        counts["429"] += entry["status"] == 429
+    return counts
 
 
-def engine_benchmark() -> None:
-    proc = subprocess.run([sys.executable, str(Path(__file__).parent / "plan_engine.py")],
-                          capture_output=True, text=True)
-    print(proc.stdout.strip() or proc.stderr.strip())
+async def seed(url: str, sellers: int, markets: list[str]) -> None:
+    """Every seller into the sandbox, 32 at a time (one POST each, as `acorn sandbox seller add`)."""
+    gate = asyncio.Semaphore(32)
+    async with httpx.AsyncClient(base_url=url, timeout=60) as admin:
+        async def one(i: int) -> None:
+            async with gate:
+                answer = await admin.post("/_sandbox/sellers", json={
+                    "sellerId": f"A{i:012d}", "legalEntityName": f"Seller {i} Trading Co., Ltd.",
+                    "refreshToken": f"bench-refresh-{i}", "participations": markets[i % 2: i % 2 + 1]})
+                answer.raise_for_status()
+        await asyncio.gather(*(one(i) for i in range(sellers)))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sellers", type=int, default=1000)
-    parser.add_argument("--latency-ms", type=int, default=50)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--sequential-sample", type=int, default=100)
-    args = parser.parse_args()
+def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         proc, url = start_sandbox(root / "sandbox.sqlite")
@@ -70,34 +85,60 @@ def main() -> None:
             env = {**os.environ, "LWA_CLIENT_ID": "bench", "LWA_CLIENT_SECRET": "bench-secret", "NO_COLOR": "1"}
             entities = root / "desired" / "entities"
             entities.mkdir(parents=True)
+            for i in range(sellers):
+                env[f"ACORN_SELLER_{i}_REFRESH_TOKEN"] = f"bench-refresh-{i}"
+                (entities / f"seller-{i:06d}.yaml").write_text(entity(i, markets))
+            asyncio.run(seed(url, sellers, markets))
             with httpx.Client(base_url=url, timeout=30) as admin:
-                for i in range(args.sellers):
-                    seller = f"A{i:012d}"
-                    token = f"bench-refresh-{i}"
-                    admin.post("/_sandbox/sellers", json={
-                        "sellerId": seller, "legalEntityName": f"Seller {i} Trading Co., Ltd.",
-                        "refreshToken": token, "participations": MARKETS[i % 3: i % 3 + 2]}).raise_for_status()
-                    env[f"ACORN_SELLER_{i}_REFRESH_TOKEN"] = token
-                    (entities / f"seller-{i:06d}.yaml").write_text(entity(i, MARKETS))
                 admin.put("/_sandbox/faults", json={"latencyMs": args.latency_ms}).raise_for_status()
-
-            wall = run_plan(root, url, env, args.concurrency)
-            attempts, api_calls, throttled = audit_counts(root / f"audit-{args.concurrency}.jsonl")
-            ideal = api_calls * args.latency_ms / 1000 / args.concurrency
-
-            sample = [f"seller-{i:06d}" for i in range(min(args.sequential_sample, args.sellers))]
-            seq_wall = run_plan(root, url, env, 1, sample) * args.sellers / len(sample)
+            audit = root / "audit.jsonl"
+            wall = run_plan(root, url, env, args.concurrency, audit)
+            counts = operations(audit)
+            out: dict[str, object] = {"sellers": sellers, "wall": wall, "counts": counts}
+            if args.latency_ms and args.sequential_sample:
+                sample = [f"seller-{i:06d}" for i in range(min(args.sequential_sample, sellers))]
+                out["sequential"] = run_plan(root, url, env, 1, audit, sample) * sellers / len(sample)
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-    print(f"sellers: {args.sellers} x {len(MARKETS)} marketplaces, {args.latency_ms} ms added latency, "
-          f"concurrency {args.concurrency}")
-    print(f"HTTP attempts: {attempts} ({api_calls} API calls + LWA), 429s: {throttled}")
-    print(f"acorn plan wall: {wall:.2f} s")
-    print(f"ideal (API calls x latency / concurrency): {ideal:.2f} s -> {wall / ideal:.2f}x ideal (target <= 1.5x)")
-    print(f"sequential client (scaled from {len(sample)} sellers): {seq_wall:.1f} s -> "
-          f"{seq_wall / wall:.1f}x faster (target >= 10x)")
-    engine_benchmark()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sellers", type=int, nargs="+", default=[200])
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=None, help="default: acorn's own (16)")
+    parser.add_argument("--marketplaces", default="US,CA,UK,DE,FR")
+    parser.add_argument("--sequential-sample", type=int, default=20)
+    args = parser.parse_args()
+    markets = args.marketplaces.split(",")
+    concurrency = args.concurrency or DEFAULT_CONCURRENCY
+    print(f"marketplaces {','.join(markets)}, {args.latency_ms} ms added latency, concurrency {concurrency}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    first: dict[str, object] | None = None
+    for n in args.sellers:
+        r = one_size(n, args, markets)
+        counts: Counter[str] = r["counts"]  # type: ignore[assignment]
+        wall = float(r["wall"])  # type: ignore[arg-type]
+        per = ", ".join(f"{op} {c / n:.2f}" for op, c in sorted(counts.items()) if op != "429")
+        api = sum(c for op, c in counts.items() if op not in ("lwaToken", "429"))
+        calls = sum(c for op, c in counts.items() if op != "429")
+        print(f"{n:>7} sellers: plan {wall:7.2f} s; calls a seller: {calls / n:.2f} ({per}); 429s: {counts['429']}")
+        if args.latency_ms:
+            ideal = api * args.latency_ms / 1000 / concurrency
+            print(f"         ideal (API calls x latency / concurrency) {ideal:.2f} s -> {wall / ideal:.2f}x ideal "
+                  "(target <= 1.1x)")
+        if "sequential" in r:
+            seq = float(r["sequential"])  # type: ignore[arg-type]
+            print(f"         sequential client (concurrency 1, scaled from {min(args.sequential_sample, n)} sellers) "
+                  f"{seq:.1f} s -> {seq / wall:.1f}x faster (target >= 10x)")
+        if first is None:
+            first = r
+        else:
+            base = float(first["wall"])  # type: ignore[arg-type]
+            print(f"         {wall / base:.2f}x the time of {first['sellers']} sellers for "
+                  f"{n / int(first['sellers']):.0f}x the sellers")  # type: ignore[call-overload]
 
 
 if __name__ == "__main__":

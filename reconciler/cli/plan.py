@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..engine.plan import has_creates
-from ..render import render
+from ..render import render, render_json
 from ..render.findings import plan_findings
 from ..render.sarif import sarif_text
 from .findings import locator, places, repository_paths
@@ -47,12 +47,11 @@ def command(desired, config, environment, endpoint, names, selector, marketplace
     where = "offline (nothing read live)" if offline else endpoint_label(run.ws)
     if fmt == "sarif":  # each finding at its line of desired/ (docs/pull-requests.md)
         found = plan_findings(result, run.entities, locator(run.ws), places(run.ws, run.entities, run.today))
-        shown = sarif_text(found, repository_paths(run.ws))
+        emit(sarif_text(found, repository_paths(run.ws)))
     else:
-        shown = render(result, fmt, use_color(run.ws, no_color, fmt), where)
-    emit(shown)
-    if out:
-        emit(render(result, "json"), out, "the JSON plan (for `acorn apply FILE`)")
+        emit(render_json(result) if fmt == "json" else render(result, fmt, use_color(run.ws, no_color, fmt), where))
+    if out:  # JSON is streamed, one entity at a time: a 100,000-entity plan is never one string
+        emit(render_json(result), out, "the JSON plan (for `acorn apply FILE`)")
     if report_errors(result):
         return 1
     return 2 if detailed_exitcode and has_creates(result) else 0

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import itertools
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from functools import cached_property
@@ -267,13 +268,17 @@ def plan_now(run: Run) -> Plan:
     return result
 
 
-def emit(text: str, out: str | None = None, what: str | None = None) -> None:
-    """Print `text`, or write it to the file `out` (its folder created, written atomically) and say so on stderr
-    (`wrote the JSON plan to plan.json`), so that stdout stays the output alone."""
+def emit(text: str | Iterable[str], out: str | None = None, what: str | None = None) -> None:
+    """Print `text` (a string, or a stream of pieces), or write it to the file `out` (its folder created,
+    written atomically) and say so on stderr (`wrote the JSON plan to plan.json`), so that stdout stays
+    the output alone."""
+    pieces = [text] if isinstance(text, str) else text
     if out is None:
-        click.echo(text)
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        click.echo()
         return
-    write_text(Path(out), text + "\n")
+    write_text(Path(out), itertools.chain(pieces, ["\n"]))
     click.echo(f"wrote {what or 'the output'} to {out}", err=True)
 
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import click
 
+from ..desired.loadcache import LoadCache
 from ..desired.loader import load_desired_partial
 from ..desired.settings import settings_findings
 from ..desired.verdict import BLOCK, ERROR, WARNING, Finding, Verdict, tree_verdict
@@ -31,8 +32,9 @@ from .workspace import Workspace, annotation, problem_annotations, repo_path, to
 def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
+    cache = LoadCache(ws.state_dir, [repr(ws.settings)])  # a file checked before is not parsed again
     # the sound entities are judged all the same
-    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes)
+    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes, cache)
     day = today(ws.env)
     with paused_gc():  # bulk work on acyclic values: see gcpause
         verdict = tree_verdict(state.entities, found, day, ws.settings.policy,

@@ -14,9 +14,25 @@ Errors: ApiError and its subclasses (AlreadyExists, AuthError, BreakerOpen, Endp
 reconciler.errors.
 """
 
-from .api import AcornClient
-from .audit import AuditEntry, AuditLog, FileAuditLog, MemoryAuditLog, NullAuditLog
-from .retry import RetryPolicy
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .api import AcornClient
+    from .audit import AuditEntry, AuditLog, FileAuditLog, MemoryAuditLog, NullAuditLog
+    from .retry import RetryPolicy
 
 __all__ = ["AcornClient", "AuditEntry", "AuditLog", "FileAuditLog", "MemoryAuditLog", "NullAuditLog",
            "RetryPolicy"]
+_HOME = {"AcornClient": "api", "AuditEntry": "audit", "AuditLog": "audit", "FileAuditLog": "audit",
+         "MemoryAuditLog": "audit", "NullAuditLog": "audit", "RetryPolicy": "retry"}
+
+
+def __getattr__(name: str) -> object:
+    """Imported on first use (PEP 562): a command that needs only redact.py (every command's crash
+    handler) or no HTTP at all (validate) does not pay for httpx's import (a third of a second)."""
+    if name in _HOME:
+        return getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,8 +3,10 @@
 The rates are the published table's (contract.LIMITS), times the run's rate scale (1 in
 production; tests and benchmarks run the published rates faster than real time). An
 `x-amzn-RateLimit-Limit` header, when the service sends one, replaces the rate of that
-bucket, clamped into [rate / RATE_HEADER_BOUND, rate * RATE_HEADER_BOUND] of the table: a
-zero, negative, absurdly small or absurdly large header cannot stall or flood a run. A 429
+bucket, clamped into [rate / RATE_HEADER_BOUND, rate] of the table: a zero, negative or absurdly
+small header cannot stall a run, and a header above the published rate cannot make acorn flood
+the service into 429s (the published rate is what SP-API promises; a higher header is at best
+a momentary burst). A 429
 drains the bucket, so every caller of that quota waits for the refill at the published rate.
 
 A bucket may go into debt: each caller reserves its token at once and sleeps off its share
@@ -70,11 +72,11 @@ def parse_rate(value: str | None) -> float | None:
 
 
 def clamp_rate(header: float, published: float) -> float:
-    """A header's rate, kept within RATE_HEADER_BOUND of the published rate (the published rate
-    itself for zero or less)."""
+    """A header's rate, at most the published rate and at least RATE_HEADER_BOUND times slower
+    (the published rate itself for zero or less)."""
     if header <= 0:
         return published
-    return min(max(header, published / RATE_HEADER_BOUND), published * RATE_HEADER_BOUND)
+    return min(max(header, published / RATE_HEADER_BOUND), published)
 
 
 @dataclass

@@ -6,10 +6,14 @@ The format is docs/desired-state.md.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
+import marshal
 import os
 import posixpath
 import re
+import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -42,8 +46,9 @@ from ..domain.suggest import COUNTRY_ALIASES, MARKETPLACE_ALIASES, did_you_mean
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
 from . import entity_templates, schema, yamlsource
+from .loadcache import LoadCache
 from .locate import TemplateRows, parse_dotted
-from .safefile import DEFAULT_FILE_BYTES, UnreadableFile, read_text
+from .safefile import DEFAULT_FILE_BYTES, PLAN_FILE_BYTES, UnreadableFile, read_text
 from .yamlsource import KeyPath, dotted
 
 _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
@@ -94,30 +99,39 @@ def digest(files: Iterable[SourceFile]) -> str:
 
 
 PARALLEL_FROM = 2_000  # files; below this a process pool costs more than it saves
+MAIN_SHARE = 0.45  # of the files, checked by this process while the others check the rest: it
+# also turns every result into entities afterwards, so it takes a little less than its share
 
 
 def load(files: list[SourceFile], workers: int | None = None, root: Path | None = None,
-         unreadable: Iterable[Problem] = ()) -> DesiredState:
+         unreadable: Iterable[Problem] = (), cache: LoadCache | None = None, *, release: bool = False) -> DesiredState:
     """Every entity of the tree; DesiredStateError with every problem of every file.
 
     Files are independent, so a large tree is loaded on every core (`workers`, default
     the CPU count); the result does not depend on how it was split. `root`, the repository
-    on disk, lets document paths be checked for symbolic links that leave it.
+    on disk, lets document paths be checked for symbolic links that leave it. With a `cache`,
+    a file whose result is known (same text, same acorn, same settings) is not checked again.
     """
-    state, problems = load_partial(files, workers, root)
+    state, problems = load_partial(files, workers, root, cache, release=release)
     problems = [*unreadable, *problems]  # the files read_tree could not read, then the rest
     if problems:
         raise DesiredStateError(problems)
     return state
 
 
-def load_partial(files: list[SourceFile], workers: int | None = None,
-                 root: Path | None = None) -> tuple[DesiredState, list[Problem]]:
+def load_partial(files: list[SourceFile], workers: int | None = None, root: Path | None = None,
+                 cache: LoadCache | None = None, *, release: bool = False) -> tuple[DesiredState, list[Problem]]:
     """The entities that loaded, and every problem of the tree: one broken file does not
     hide the others (validate preflights them, `plan --entity` plans them). An entity
-    involved in a uniqueness problem is left out with it. The digest covers every file."""
+    involved in a uniqueness problem is left out with it. The digest covers every file.
+
+    `release`: the caller hands `files` over; the list is emptied once every text has been
+    hashed and checked, so a tree's texts and its entities are not in memory together."""
+    _REAL.clear()  # links may have changed since the last load
+    tree_digest = digest(files)
     with paused_gc():  # acyclic values only; worker processes inherit the pause
-        results = _load_all(files, workers or os.cpu_count() or 1, root)
+        results = _load_cached(files, workers or os.cpu_count() or 1, root, cache, release)
+    _REAL.clear()
     problems = [p for _, found in results for p in found]
     entities = [e for loaded, _ in results for e in loaded]
     clashes = _uniqueness(entities)
@@ -127,41 +141,178 @@ def load_partial(files: list[SourceFile], workers: int | None = None,
         entities = [e for e in entities if e.name not in names and (e.source.path, e.source.row or "") not in involved]
         problems += clashes
     entities.sort(key=lambda e: e.name)
-    return DesiredState(tuple(entities), digest(files)), problems
+    return DesiredState(tuple(entities), tree_digest), problems
 
 
-def _load_all(files: list[SourceFile], workers: int, root: Path | None) -> list[tuple[list[Entity], list[Problem]]]:
+Loaded = tuple[list[Entity], list[Problem]]
+# A file's result as plain data (lists, dicts, text, numbers), marshalled: what crosses from a
+# worker process (ten times faster than pickling the dataclasses) and what the cache keeps; a
+# few compact bytes a file until it becomes entities. Once loaded:
+# [[[data, source path, line, numbers, places, template lines, row], ...],
+#  [[path, line, column, key, message, row], ...]]
+# (`_load_plain` says what each holds)
+PlainResult = list[Any]
+
+
+def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache: LoadCache | None,
+                 release: bool = False) -> list[Loaded]:
+    """Each file's result: from the cache where it is known (and its document links still stay
+    in the repository), else checked, on every core. Each result is let go of as soon as it
+    is made into entities, and (`release`) each text once it is hashed and checked."""
+    results, keys, todo, pending = _from_cache_or_pending(files, root, cache, release)
+    fresh: list[bytes | None] = list(_load_all(pending, workers, root))
+    del pending
+    if cache:
+        for i, blob in zip(todo, fresh, strict=True):
+            cache.put(keys[i], blob)
+        cache.save()  # before the entities are made: the results are let go of as they are used
+    _give_back_memory()
+    for n, i in enumerate(todo):
+        blob, fresh[n] = fresh[n], None
+        results[i] = _from_blob(blob) if blob is not None else None
+        _every_so_often_give_back(n)
+    return [r for r in results if r is not None]
+
+
+def _from_cache_or_pending(files: list[SourceFile], root: Path | None, cache: LoadCache | None, release: bool
+                           ) -> tuple[list[Loaded | None], list[str], list[int], list[SourceFile]]:
+    """The results found in the cache; the keys of every file; the indexes and files left to check."""
+    count = len(files)
+    results: list[Loaded | None] = [None] * count
+    keys = [cache.key(f.path, f.relpath, f.text) for f in files] if cache else []
+    found: list[object] = [cache.get(k) for k in keys] if cache else [None] * count
+    waiting: dict[int, SourceFile | Problem] = {i: files[i] for i in range(count) if not isinstance(found[i], bytes)}
+    names = [(f.path, f.relpath) for f in files]
+    if release:
+        files.clear()  # the texts of the files found in the cache go now, the others once checked
+        _give_back_memory()
+    for i in range(count):
+        blob, found[i] = found[i], None
+        if i not in waiting:
+            results[i] = _from_cache(blob, root)
+            if results[i] is None:  # a link changed under a cached file (rare): read and check it again
+                waiting[i] = _reread(*names[i]) if release else files[i]
+                found[i] = 1  # marks it read again
+        del blob
+        _every_so_often_give_back(i)
+    for i, unread in [(i, w) for i, w in waiting.items() if isinstance(w, Problem)]:
+        results[i] = [], [unread]
+        del waiting[i]
+    todo = sorted(waiting)
+    pending = [w for i in todo for w in [waiting.pop(i)] if isinstance(w, SourceFile)]
+    if cache and release:  # a file read again is keyed by the text checked
+        for i, f in zip(todo, pending, strict=True):
+            if isinstance(found[i], int):
+                keys[i] = cache.key(f.path, f.relpath, f.text)
+    return results, keys, todo, pending
+
+
+def _from_cache(blob: object, root: Path | None) -> Loaded | None:
+    """A cached result, unless it is not one or a document link of its entities changed."""
+    loaded = _from_blob(blob) if isinstance(blob, bytes) else None
+    if loaded is None or any(_links_leave(e, root) for e in loaded[0]):
+        return None
+    return loaded
+
+
+def _reread(path: str, relpath: str) -> SourceFile | Problem:
+    """A file of the tree read again (as read_tree reads it), or the problem reading it."""
+    try:
+        return SourceFile(path, relpath, read_text(path, PLAN_FILE_BYTES))
+    except UnreadableFile as exc:
+        if exc.kind != "undecodable":
+            return Problem(path, 1, 1, "(file)", exc.why)
+        return SourceFile(path, relpath, "\x00")
+
+
+def _give_back_memory() -> None:
+    """Return freed heap pages to the system (glibc's malloc_trim): a tree's texts and results
+    are many ~1 KB blocks between which the entities' memory is not placed, so without this
+    the process would keep their pages while it builds 100,000 entities. Elsewhere a no-op."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def _every_so_often_give_back(n: int) -> None:
+    if n and n % 20_000 == 0:
+        _give_back_memory()
+
+
+def _links_leave(entity: Entity, root: Path | None) -> bool:
+    """A cached entity's document paths are checked again: a symbolic link may have changed."""
+    if root is None:
+        return False
+    uris = [entity.submission.business_registration.document.uri] + [d.uri for d in entity.submission.documents]
+    return any(_link_problem(_decoded(u), root) for u in uris if not u.startswith(("https://", "s3://")))
+
+
+_PENDING: list[SourceFile] = []  # the files a load's worker processes check (inherited by fork)
+
+
+def _load_all(files: list[SourceFile], workers: int, root: Path | None) -> list[bytes]:
     if workers < 2 or len(files) < PARALLEL_FROM:
         return _load_files(files, root)
-    share = -(-len(files) // workers)
-    chunks = [files[i:i + share] for i in range(0, len(files), share)]
-    with ProcessPoolExecutor(len(chunks) - 1) as pool:
-        futures = [pool.submit(_load_files, chunk, root) for chunk in chunks[1:]]
-        results = _load_files(chunks[0], root)  # this process takes a share too, not just waits
-        for future in futures:
-            results += future.result()
+    mine = int(len(files) * MAIN_SHARE * 2 / workers)
+    share = -(-(len(files) - mine) // (workers - 1))
+    ranges = [(lo, min(lo + share, len(files))) for lo in range(mine, len(files), share)]
+    _PENDING[:] = files
+    try:
+        with ProcessPoolExecutor(len(ranges)) as pool:
+            futures = [pool.submit(_load_range, lo, hi, root) for lo, hi in ranges]
+            results = _load_files(files[:mine], root)  # this process takes a share too, not just waits
+            for future in futures:
+                results += marshal.loads(future.result())
+    finally:
+        _PENDING.clear()
     return results
 
 
-def _load_files(files: list[SourceFile], root: Path | None = None) -> list[tuple[list[Entity], list[Problem]]]:
-    return [_load_file(f, root) for f in files]
+def _load_range(lo: int, hi: int, root: Path | None) -> bytes:
+    return marshal.dumps(_load_files(_PENDING[lo:hi], root))
 
 
-def _load_file(f: SourceFile, root: Path | None = None) -> tuple[list[Entity], list[Problem]]:
+def _load_files(files: list[SourceFile], root: Path | None = None) -> list[bytes]:
+    return [marshal.dumps(_load_file(f, root)) for f in files]
+
+
+def _load_file(f: SourceFile, root: Path | None = None) -> PlainResult:
     if f.relpath.startswith("templates/"):
         rendered, problems = entity_templates.render(f.path, f.text)
         rows = TemplateRows(f.path, f.text) if rendered else None  # places follow each field to its row
         entities = []
         for r in rendered:
-            entity, found = load_entity(r.text, r.path, r.name, r.line_offset, root, rows, row=r.name)
+            entity, found = _load_plain(r.text, r.path, r.name, r.line_offset, root, rows, row=r.name)
             problems += found
             entities += [entity] if entity else []
-        return entities, problems
+        return [entities, [_plain_problem(p) for p in problems]]
     if f.relpath.endswith(".yml"):
-        return [], [Problem(f.path, 1, 1, "(file)", "entity files end in .yaml; rename it so it is loaded")]
+        return [[], [[f.path, 1, 1, "(file)", "entity files end in .yaml; rename it so it is loaded"]]]
     stem = f.relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
-    entity, problems = load_entity(f.text, f.path, stem, root=root)
-    return ([entity] if entity else []), problems
+    entity, problems = _load_plain(f.text, f.path, stem, root=root)
+    return [[entity] if entity else [], [_plain_problem(p) for p in problems]]
+
+
+def _plain_problem(p: Problem) -> list[object]:
+    return [p.path, p.line, p.column, p.key, p.message, p.row]
+
+
+def _from_blob(blob: bytes) -> Loaded | None:
+    """A file's entities and problems from their marshalled plain form; None if it is not one."""
+    try:
+        plain = marshal.loads(blob)
+        entities = [_entity(e[0], _source(e[1:])) for e in plain[0]]
+        return entities, [Problem(*p) for p in plain[1]]
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, EOFError):
+        return None
 
 
 def load_entity(text: str, source: str, expected_name: str, line_offset: int = 0, root: Path | None = None,
@@ -170,12 +321,29 @@ def load_entity(text: str, source: str, expected_name: str, line_offset: int = 0
     problem it has. A template's row (`rows`, `line_offset`) places each field at the row's own
     line where the template line writes a row variable as it is (desired/locate.py), else at
     the template's line."""
+    plain, problems = _load_plain(text, source, expected_name, line_offset, root, rows, row)
+    if plain is None:
+        return None, problems
+    return _entity(plain[0], _source(plain[1:])), []
+
+
+def _source(plain: list[Any]) -> Source:
+    """A Source from its plain form: [path, line, numbers, places, template lines, row]."""
+    path, line, numbers, places, template_lines, row = plain
+    return Source(path, line, tuple((_i(n), ln, col) for n, ln, col in numbers),
+                  tuple((_i(k), ln, col) for k, ln, col in places), tuple((_i(k), ln) for k, ln in template_lines), row)
+
+
+def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0, root: Path | None = None,
+                rows: TemplateRows | None = None, row: str | None = None) -> tuple[list[Any] | None, list[Problem]]:
+    """`load_entity`, the entity as plain data (what crosses from a worker and what the cache keeps):
+    [data, source, line, [[number key, line, column]], [[place key, line, column]], [[key, template line]], row]."""
     if "\x00" in text:
         return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text", row or "")]
     doc, problems = yamlsource.parse(text, source)
     if doc is None:
         return None, _shift(problems, line_offset, row)
-    secret_paths = _literal_secrets(doc.data, ())
+    secret_paths = _secret_paths(text, doc.data)
     problems = [Problem(source, *doc.where(p, key=_secret_key(p[-1], p[:-1])), _secret_shown(p), _SECRET_MESSAGE)
                 for p in secret_paths]
     problems += schema.check(doc, source, "entity", skip=frozenset(secret_paths))
@@ -186,18 +354,15 @@ def load_entity(text: str, source: str, expected_name: str, line_offset: int = 0
         return None, [_followed(p, rows, row, doc, line_offset) for p in problems]
     line = doc.where(("metadata", "name"))[0] + line_offset
     if rows is None or row is None:
-        numbers = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _number_paths(doc.data)
-                        for at in [doc.where(p)])
-        places = tuple((dotted(p), at[0] + line_offset, at[1]) for p in _place_paths(doc.data)
-                       for at in [doc.where(p)])
-        return _entity(doc.data, Source(source, line, numbers, places, row=row)), []  # type: ignore[arg-type]  # schema-checked
+        numbers = [[dotted(p), at[0] + line_offset, at[1]] for p in _number_paths(doc.data) for at in [doc.where(p)]]
+        places = [[dotted(p), at[0] + line_offset, at[1]] for p in _place_paths(doc.data) for at in [doc.where(p)]]
+        return [doc.data, source, line, numbers, places, [], row], []
     followed = {p: rows.follow(row, doc, p, at[0] + line_offset, at[1])
                 for p in _number_paths(doc.data) + _place_paths(doc.data) for at in [doc.where(p)]}
-    numbers = tuple((dotted(p), *followed[p][:2]) for p in _number_paths(doc.data))
-    places = tuple((dotted(p), *followed[p][:2]) for p in _place_paths(doc.data))
-    template_lines = tuple((dotted(p), body) for p, (_, _, body) in followed.items() if body is not None)
-    source_of = Source(source, line, numbers, places, template_lines, row)
-    return _entity(doc.data, source_of), []  # type: ignore[arg-type]  # schema-checked
+    numbers = [[dotted(p), *followed[p][:2]] for p in _number_paths(doc.data)]
+    places = [[dotted(p), *followed[p][:2]] for p in _place_paths(doc.data)]
+    template_lines = [[dotted(p), body] for p, (_, _, body) in followed.items() if body is not None]
+    return [doc.data, source, line, numbers, places, template_lines, row], []
 
 
 def _followed(p: Problem, rows: TemplateRows, row: str, doc: yamlsource.Document, offset: int) -> Problem:
@@ -229,6 +394,18 @@ def _shift(problems: list[Problem], offset: int, row: str | None) -> list[Proble
     if not offset and row is None:
         return problems
     return [replace(p, line=p.line + offset, row=row or "") for p in problems]
+
+
+def _secret_paths(text: str, data: object) -> list[KeyPath]:
+    """`_literal_secrets` of the document; where the text cannot hold a token (no `Atz`, and no
+    backslash that a double-quoted escape could spell one with), only spec.credentials is walked:
+    the rest of the walk could find nothing."""
+    if "Atz" in text or "\\" in text:
+        return _literal_secrets(data, ())
+    spec = data.get("spec") if isinstance(data, dict) else None
+    if not isinstance(spec, dict) or "credentials" not in spec:
+        return []
+    return _literal_secrets(spec["credentials"], ("spec", "credentials"))
 
 
 def _literal_secrets(value: object, path: KeyPath) -> list[KeyPath]:
@@ -304,39 +481,55 @@ def _semantics(doc: yamlsource.Document, source: str, expected_name: str, report
     name = _at(data, ("metadata", "name"))
     if isinstance(name, str) and name != expected_name:
         problem(("metadata", "name"), f"must equal {expected_name!r}, the name of its file (or template row)")
+    for path, message in _marketplace_problems(data):
+        problem(path, message)
+    out += _region_tokens(doc, source, reported)
+    out += _account_marketplaces(doc, source, reported)
+    for path, message in _value_problems(data, root):
+        problem(path, message)
+    return out
+
+
+def _marketplace_problems(data: object) -> list[tuple[KeyPath, str]]:
+    """Unknown and repeated marketplace codes, at their item."""
     markets = _at(data, ("spec", "marketplaces"))
+    found: list[tuple[KeyPath, str]] = []
     seen: dict[str, int] = {}
     for i, code in enumerate(markets if isinstance(markets, list) else []):
         if not isinstance(code, str):
             continue
         if code not in catalogue.BY_CODE:
             hint = did_you_mean(code.upper(), catalogue.CODES, MARKETPLACE_ALIASES)
-            problem(("spec", "marketplaces", i),
-                    f"unknown marketplace {code!r}{hint} (known: {', '.join(catalogue.CODES)})")
+            found.append((("spec", "marketplaces", i),
+                          f"unknown marketplace {code!r}{hint} (known: {', '.join(catalogue.CODES)})"))
         elif code in seen:
-            problem(("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})")
+            found.append((("spec", "marketplaces", i), f"{code} is listed twice (first as item {seen[code]})"))
         seen.setdefault(code, i)
-    out += _region_tokens(doc, source, reported)
-    out += _account_marketplaces(doc, source, reported)
+    return found
+
+
+def _value_problems(data: object, root: Path | None) -> list[tuple[KeyPath, str]]:
+    """Countries that are not ISO 3166-1 codes, impossible dates, document URIs refused."""
+    found: list[tuple[KeyPath, str]] = []
     for path in [("spec", "businessRegistration", "country")] + _list_paths(data, ("spec", "taxRegistrations"),
                                                                           "country"):
         value = _at(data, path)
         if isinstance(value, str) and len(value) == 2 and value.isupper() and value not in ISO_3166_ALPHA2:
             hint = did_you_mean(value, ISO_3166_ALPHA2, COUNTRY_ALIASES)
-            problem(path, f"{value} is not an ISO 3166-1 country code{hint}"
-                          + (" (UK is the marketplace; the country is GB)" if value == "UK" else ""))
+            found.append((path, f"{value} is not an ISO 3166-1 country code{hint}"
+                                + (" (UK is the marketplace; the country is GB)" if value == "UK" else "")))
     for path in _list_paths(data, ("spec", "taxRegistrations"), "completedOn") + [
             ("spec", "legalRepresentative", "idDocument", "expiresOn")] + [
             ("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS]:
         value = _at(data, path)
         if isinstance(value, str) and _date(value) is None:
-            problem(path, "is not a real date (YYYY-MM-DD)")
+            found.append((path, "is not a real date (YYYY-MM-DD)"))
     for path in [("spec", "businessRegistration", "document", "uri")] + _list_paths(data, ("spec", "documents"), "uri"):
         value = _at(data, path)
         reason = _uri_problem(value, root) if isinstance(value, str) else None
         if reason:
-            problem(path, reason)
-    return out
+            found.append((path, reason))
+    return found
 
 
 def _region_tokens(doc: yamlsource.Document, source: str, reported: set[str]) -> list[Problem]:
@@ -412,6 +605,7 @@ def _date(text: object) -> date | None:
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _uri_problem(uri: str, root: Path | None = None) -> str | None:  # noqa: C901  one branch per kind of bad URI, each its own message
@@ -420,13 +614,9 @@ def _uri_problem(uri: str, root: Path | None = None) -> str | None:  # noqa: C90
     the repository, is given where the files are on disk)."""
     if uri.startswith(("https://", "s3://")):
         return None
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in uri):
+    if _CONTROL.search(uri):
         return "must not contain control characters"
-    decoded = uri
-    for _ in range(3):  # %252e%252e is %2e%2e is ..: decode until nothing changes
-        decoded, before = unquote(decoded), decoded
-        if decoded == before:
-            break
+    decoded = _decoded(uri)
     for form in dict.fromkeys((uri, decoded)):
         slashed = form.replace("\\", "/")
         if (_SCHEME.match(form) and form[1] != ":") or slashed.startswith("//"):
@@ -436,12 +626,59 @@ def _uri_problem(uri: str, root: Path | None = None) -> str | None:  # noqa: C90
         normal = posixpath.normpath(slashed)
         if normal == ".." or normal.startswith("../"):
             return "escapes the repository (..); use a path inside it"
-    if root is not None:
-        base = root.resolve()
-        target = (base / decoded.replace("\\", "/")).resolve()
-        if not target.is_relative_to(base):
-            return "leaves the repository through a symbolic link; use a path inside it"
+    return _link_problem(decoded, root)
+
+
+_LINK_MESSAGE = "leaves the repository through a symbolic link; use a path inside it"
+
+
+def _decoded(uri: str) -> str:
+    decoded = uri
+    for _ in range(3):  # %252e%252e is %2e%2e is ..: decode until nothing changes
+        decoded, before = unquote(decoded), decoded
+        if decoded == before:
+            break
+    return decoded
+
+
+def _link_problem(decoded: str, root: Path | None) -> str | None:
+    """Whether a relative path, its symbolic links followed, leaves `root` (not known without it)."""
+    if root is None:
+        return None
+    base = _real(os.path.abspath(root))
+    joined = os.path.join(base, decoded.replace("\\", "/"))
+    # `a/../b` with `a` a link is resolved physically (as the OS would), never lexically
+    target = os.path.realpath(joined) if ".." in joined else _real(os.path.normpath(joined))
+    if target != base and not target.startswith(base.rstrip("/") + "/"):
+        return _LINK_MESSAGE
     return None
+
+
+_REAL: dict[str, str] = {}  # path -> its real path, for one load (cleared at the start of each)
+
+
+def _real(path: str) -> str:
+    """os.path.realpath of a normalised absolute path, one lstat per path not met before in
+    this load: a tree's documents share their folders, so most components are known."""
+    known = _REAL.get(path)
+    if known is not None:
+        return known
+    parent, name = os.path.split(path)
+    if not name or parent == path:
+        return path
+    here = os.path.join(_real(parent), name)
+    real = os.path.realpath(here) if os.path.islink(here) else here
+    _REAL[path] = real
+    return real
+
+
+# One shared copy of a word many entities repeat (codes, schemes, kinds): at 100,000
+# entities a copy each would be a sixth of the tree's memory.
+_i = sys.intern
+
+
+def _io(word: str | None) -> str | None:
+    return sys.intern(word) if isinstance(word, str) else word
 
 
 def _entity(data: dict[str, Any], source: Source) -> Entity:
@@ -450,14 +687,15 @@ def _entity(data: dict[str, Any], source: Source) -> Entity:
     submission = Submission(
         legal_entity_name=spec["legalEntityName"],
         business_registration=BusinessRegistration(
-            br["country"], br["number"], DocumentRef(br["document"]["uri"], br["document"]["sha256"])),
+            _i(br["country"]), br["number"], DocumentRef(br["document"]["uri"], br["document"]["sha256"])),
         legal_representative=LegalRepresentative(
-            rep["name"], IdDocument(rep["idDocument"]["type"], date.fromisoformat(rep["idDocument"]["expiresOn"]))),
+            rep["name"], IdDocument(_i(rep["idDocument"]["type"]),
+                                    date.fromisoformat(rep["idDocument"]["expiresOn"]))),
         tax_registrations=tuple(
-            TaxRegistration(t["scheme"], t.get("country"), t.get("number"),
+            TaxRegistration(_i(t["scheme"]), _io(t.get("country")), t.get("number"),
                             date.fromisoformat(t["completedOn"]) if "completedOn" in t else None)
             for t in spec.get("taxRegistrations", [])),
-        documents=tuple(Document(d["kind"], d["uri"], d["sha256"], d.get("of"), d.get("language"))
+        documents=tuple(Document(_i(d["kind"]), d["uri"], d["sha256"], _io(d.get("of")), _io(d.get("language")))
                         for d in spec.get("documents", [])),
     )
     return Entity(
@@ -465,8 +703,8 @@ def _entity(data: dict[str, Any], source: Source) -> Entity:
         seller_id=spec["sellerId"],
         credentials=_credentials(spec["credentials"]["refreshToken"], spec["credentials"].get("accounts", ())),
         submission=submission,
-        marketplaces=tuple(spec["marketplaces"]),
-        labels=tuple(sorted(data["metadata"].get("labels", {}).items())),
+        marketplaces=tuple(sys.intern(m) for m in spec["marketplaces"]),
+        labels=tuple(sorted((_i(k), _i(v)) for k, v in data["metadata"].get("labels", {}).items())),
         source=source,
         acknowledgements=tuple(Acknowledgement(a["code"], a["marketplace"], a["reason"].strip(), i)
                                for i, a in enumerate(spec.get("acknowledgements", []))),
@@ -506,17 +744,19 @@ def _uniqueness(entities: list[Entity]) -> list[Problem]:
     return out
 
 
-def load_desired(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> DesiredState:
+def load_desired(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES,
+                 cache: LoadCache | None = None) -> DesiredState:
     """Read and load the tree under `desired`; DesiredStateError with every problem of the tree."""
     files, unreadable = read_tree(desired, max_file_bytes)
-    return load(files, root=desired.resolve().parent, unreadable=unreadable)
+    return load(files, root=desired.resolve().parent, unreadable=unreadable, cache=cache, release=True)
 
 
-def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[DesiredState, list[Problem]]:
+def load_desired_partial(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES,
+                         cache: LoadCache | None = None) -> tuple[DesiredState, list[Problem]]:
     """Read the tree under `desired`: the entities that loaded, and every problem (a file that
     could not be read among them)."""
     files, unreadable = read_tree(desired, max_file_bytes)
-    state, problems = load_partial(files, root=desired.resolve().parent)
+    state, problems = load_partial(files, root=desired.resolve().parent, cache=cache, release=True)
     return state, unreadable + problems
 
 

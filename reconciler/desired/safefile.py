@@ -18,6 +18,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal, TextIO
 
@@ -125,10 +126,10 @@ def read_text(path: Path | str, limit: int) -> str:
         raise UnreadableFile(path, "is not UTF-8 text", "undecodable") from None
 
 
-def write_text(path: Path | str, text: str, what: str = "") -> None:
+def write_text(path: Path | str, text: str | Iterable[str], what: str = "") -> None:
     """`text` in `path`, its folder made first, written whole or not at all (write_atomic);
     MachineError `cannot write [what ]PATH: cause` when the machine refuses (a full disk, a
-    read-only folder): said once, and the run stops."""
+    read-only folder): said once, and the run stops. `text` may be a stream of pieces."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,14 +138,16 @@ def write_text(path: Path | str, text: str, what: str = "") -> None:
         raise MachineError(f"cannot write {what + ' ' if what else ''}{path}: {exc.strerror or exc}") from None
 
 
-def write_atomic(path: Path | str, text: str) -> None:
+def write_atomic(path: Path | str, text: str | bytes | Iterable[str] | Iterable[bytes]) -> None:
     """Write `text` to `path` whole or not at all: a temporary file beside it, flushed to disk,
-    then renamed over it. A full disk or a crash leaves the old file (or none), never half."""
+    then renamed over it. A full disk or a crash leaves the old file (or none), never half.
+    `text` may be a stream of pieces (a large plan), written as they come."""
     path = Path(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            for piece in [text] if isinstance(text, (str, bytes)) else text:
+                f.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
         os.replace(temp, path)

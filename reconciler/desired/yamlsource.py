@@ -1,6 +1,9 @@
 """Safe YAML reading that keeps where every value was written.
 
 Plain data only: a mapping at the top, YAML core tags, no duplicate keys, aliases bounded.
+Two bounds, each on what it can measure: the values written out are bounded by the file-size
+limit (safefile), so a long plain document (a template of 1,000 rows) is fine; what aliases add
+by repeating an anchored value is bounded by MAX_EXPANSION (an alias bomb is refused).
 Timestamps stay the text they were written as (callers parse dates themselves), so a date
 written bare and one written quoted mean the same. Every value's and key's line and column
 are kept in `positions`, keyed by its path, so later checks can point at their source.
@@ -30,7 +33,7 @@ _MAP, _SEQ, _STR, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "str", _CORE + 
 # YAML 1.2 as a decimal number without the zero. Either way someone loses a digit: refused.
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
 
-MAX_NODES = 10_000   # a document expanded past this many values (alias bombs) is refused
+MAX_EXPANSION = 10_000   # values aliases may add by repeating anchored ones (alias bombs are refused)
 MAX_DEPTH = 64
 _constructor = yaml.SafeLoader("")
 
@@ -93,23 +96,32 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 
 class _Builder:
-    def __init__(self) -> None:
-        self.count = 0
+    """Builds the data from the node graph. An alias is the same node met again: every visit
+    of a node already met counts as a value the aliases added. `aliases` False (no `*` in the
+    text) skips that bookkeeping: without an alias every node is met once."""
+
+    def __init__(self, aliases: bool = True) -> None:
+        self.added = 0
+        self.met: set[int] | None = set() if aliases else None
         self.doc = Document(None)
 
     def build(self, node: yaml.Node, path: KeyPath) -> object:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _Refused(node, path, f"the document expands to more than {MAX_NODES} values "
-                                       "(anchors and aliases are bounded)")
+        if self.met is not None:
+            if id(node) in self.met:
+                self.added += 1
+                if self.added > MAX_EXPANSION:
+                    raise _Refused(node, path, f"aliases (*name) expand the document by more than {MAX_EXPANSION} "
+                                               "values (an alias bomb?): write the values out, or alias less")
+            else:
+                self.met.add(id(node))
         self.doc.positions[path] = node.start_mark
         kind = node.__class__
         if kind is yaml.ScalarNode:
-            return self._scalar(node, path)
+            return self._scalar(node, path)  # type: ignore[arg-type]  # `kind is`: an exact class test, faster than isinstance
         if len(path) > MAX_DEPTH:
             raise _Refused(node, path, f"nesting deeper than {MAX_DEPTH} levels")
         if kind is yaml.MappingNode and node.tag == _MAP:
-            return self._mapping(node, path)
+            return self._mapping(node, path)  # type: ignore[arg-type]  # as above
         if kind is yaml.SequenceNode and node.tag == _SEQ:
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         raise _Refused(node, path, _tag_message(node.tag))
@@ -211,7 +223,7 @@ def parse(text: str, source: str, *, empty_ok: bool = False) -> tuple[Document |
         return Document({}), []
     if node is None:
         return None, [Problem(source, 1, 1, "(document)", "the file is empty")]
-    builder = _Builder()
+    builder = _Builder(aliases="*" in text)
     try:
         builder.doc.data = builder.build(node, ())
     except _Refused as refused:

@@ -64,8 +64,8 @@ LIMITS: dict[str, Limit] = {
     GET_PARTICIPATIONS: Limit(0.016, 15),  # the Sellers API's published usage plan
     GET_ACCOUNT: Limit(0.016, 15),  # the same plan (sellers.json, getAccount "Usage Plan")
 }
-# An x-amzn-RateLimit-Limit header outside [rate / RATE_HEADER_BOUND, rate * RATE_HEADER_BOUND]
-# of the published table is clamped into it: a header of 0.00001 would stall a run for a day.
+# An x-amzn-RateLimit-Limit header outside [rate / RATE_HEADER_BOUND, rate] of the published
+# table is clamped into it: a header of 0.00001 would stall a run for a day, one of 100000 flood it.
 RATE_HEADER_BOUND = 10.0
 
 # -- error codes ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SecretRef:
     """A reference to a secret, never its value: `{env: NAME}`, `{file: PATH}`, or
     `{aws: {secretId: NAME-OR-ARN, key: FIELD}}` (AWS Secrets Manager; `key` picks one field
@@ -37,7 +37,7 @@ class SecretRef:
         return cls(kind, name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegionCredential:
     """One region's refresh token reference and, optionally, when the seller authorized the app
     there (the authorization must be renewed every 365 days)."""
@@ -46,7 +46,7 @@ class RegionCredential:
     authorized_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarketplaceAccount:
     """Far East marketplaces that are a separate seller account: their own seller id (the
     entity's when None) and refresh token (`credentials.accounts`)."""
@@ -56,7 +56,7 @@ class MarketplaceAccount:
     seller_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Credentials:
     """An entity's refresh tokens: one reference used for every region (`default`), or one per
     region (`regions`); a region is read and written with its own token only. `accounts` name
@@ -88,32 +88,32 @@ class Credentials:
         return ", ".join(f"{r}={c.ref}" for r, c in self.regions)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentRef:
     uri: str
     sha256: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BusinessRegistration:
     country: str
     number: str
     document: DocumentRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IdDocument:
     type: str  # passport | national_id
     expires_on: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegalRepresentative:
     name: str
     id_document: IdDocument
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaxRegistration:
     scheme: str
     country: str | None = None
@@ -121,7 +121,7 @@ class TaxRegistration:
     completed_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """An extra document, e.g. a translation of the business registration."""
 
@@ -132,7 +132,7 @@ class Document:
     language: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Submission:
     """Everything a CreateRegistration sends about the legal entity."""
 
@@ -149,7 +149,7 @@ def source_label(path: str, row: str | None) -> str:
     return f"{path} (row {row})" if row else path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a value was written: a file, the template row it was rendered from (if any), a line."""
 
@@ -182,7 +182,7 @@ class Source:
         return self.line, 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Acknowledgement:
     """A warning the seller has judged for one marketplace (`spec.acknowledgements`): it is
     shown as acknowledged, with the reason, instead of repeated."""
@@ -193,7 +193,7 @@ class Acknowledgement:
     index: int = 0  # its place in spec.acknowledgements
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     name: str
     seller_id: str
@@ -213,7 +213,7 @@ class Entity:
         return dict(self.labels)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """A reason code with a human message (the API's and preflight's codes are the same)."""
 
@@ -221,7 +221,7 @@ class Reason:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DesiredState:
     entities: tuple[Entity, ...]
     digest: str  # sha256 of the tree as loaded; ties a saved plan to what was reviewed

@@ -7,7 +7,7 @@ the environment. Values in the plan are already masked (the engine masks reason 
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -31,7 +31,7 @@ from ..engine.plan import (
     Pair,
     Plan,
 )
-from ..engine.plan_json import to_json
+from ..engine.plan_json import json_chunks
 from .yamltext import comment, scalar
 
 FORMATS = ("text", "json", "markdown")
@@ -92,7 +92,7 @@ def render(plan: Plan, fmt: str, color: bool = False, endpoint: str | None = Non
     """The plan as `text`, `json` or `markdown` (ValueError for another format); `endpoint`,
     when given, is named in the heading with the environment."""
     if fmt == "json":
-        return safetext.json_text(json.dumps(to_json(plan), indent=2, ensure_ascii=False))
+        return "".join(render_json(plan))
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     template = environment(autoescape=False).get_template(f"{fmt}.j2")
@@ -102,6 +102,11 @@ def render(plan: Plan, fmt: str, color: bool = False, endpoint: str | None = Non
                            matrix=matrix,
                            creates_line=_creates_line, counts=_counts, notable=notable, endpoint=endpoint,
                            error_symbol=ERROR_SYMBOL).rstrip("\n")
+
+
+def render_json(plan: Plan) -> Iterator[str]:
+    """The plan's JSON as a stream of pieces (a large plan is never one string); joined, `render`'s."""
+    return (safetext.json_text(chunk) for chunk in json_chunks(plan))
 
 
 @cache

@@ -42,10 +42,10 @@ def test_rate_header_parsing(header, rate):
 
 
 @pytest.mark.parametrize("header, rate", [
-    (0.016, 0.016), (0.02, 0.02),  # plausible: adopted
+    (0.016, 0.016), (0.008, 0.008),  # plausible (at most the published rate): adopted
     (0.0, 0.016), (-2.0, 0.016),  # zero or negative: the published rate
     (1e-9, 0.0016), (0.001, 0.0016),  # absurdly small: at most 10x slower than published
-    (5000.0, 0.16),  # absurdly large: at most 10x faster than published
+    (0.02, 0.016), (5000.0, 0.016), (1e5, 0.016),  # above the published rate: the published rate
 ])
 def test_a_rate_header_is_clamped_to_the_published_table(header, rate):
     assert clamp_rate(header, 0.016) == pytest.approx(rate)
@@ -82,13 +82,23 @@ def test_limiter_keeps_one_bucket_per_seller_region_and_operation_and_sleeps_off
         assert slept == []
         await limiter.acquire("S1", "EU", "createRegistration")
         assert slept == [pytest.approx(2.0)]
-        limiter.observe("S1", "EU", "listRegistrations", "5")
-        assert limiter.bucket("S1", "EU", "listRegistrations").rate == 5.0
+        limiter.observe("S1", "EU", "listRegistrations", "1.5")
+        assert limiter.bucket("S1", "EU", "listRegistrations").rate == 1.5
         limiter.observe("S1", "EU", "listRegistrations", "0.00001")  # clamped: 2.0 / 10
         assert limiter.bucket("S1", "EU", "listRegistrations").rate == pytest.approx(0.2)
         assert await limiter.acquire("S1", "EU", "lwaToken") == 0.0  # no contract rate: not limited
 
     asyncio.run(run())
+
+
+def test_a_header_above_the_published_rate_cannot_make_the_client_flood():
+    now = [0.0]
+    limiter = RateLimiter(lambda: now[0])
+    limiter.observe("S1", "NA", "listRegistrations", "100000")
+    bucket = limiter.bucket("S1", "NA", "listRegistrations")
+    assert bucket is not None and bucket.rate == 2.0  # the published 2/s, not 100,000/s
+    waits = [bucket.reserve(now[0]) for _ in range(22)]  # a 22-page read
+    assert waits[:10] == [0.0] * 10 and waits[-1] == pytest.approx(6.0)  # burst 10, then 2/s
 
 
 def test_a_fraction_of_a_token_left_is_no_wait():
@@ -102,8 +112,10 @@ def test_a_scaled_limiter_publishes_and_clamps_at_the_scaled_rate():
     limiter = RateLimiter(lambda: 0.0, scale=10.0)
     assert limiter.published("listRegistrations") == pytest.approx(LIMITS["listRegistrations"].rate * 10)
     assert limiter.published("no-such-operation") is None
-    limiter.observe("S1", "EU", "listRegistrations", "100")  # 5x the scaled 20/s: within the bound
-    assert limiter.bucket("S1", "EU", "listRegistrations").rate == pytest.approx(100.0)
+    limiter.observe("S1", "EU", "listRegistrations", "100")  # 5x the scaled 20/s: clamped to it
+    assert limiter.bucket("S1", "EU", "listRegistrations").rate == pytest.approx(20.0)
+    limiter.observe("S1", "EU", "listRegistrations", "5")  # a quarter of it: within the bound
+    assert limiter.bucket("S1", "EU", "listRegistrations").rate == pytest.approx(5.0)
 
 
 def test_an_operation_without_a_published_rate_is_never_waited_for():

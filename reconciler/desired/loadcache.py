@@ -1,0 +1,146 @@
+"""The loader's content-addressed cache (`.acorn/load-cache.bin`): a file already checked is not
+parsed again.
+
+Each file's result (its entities as plain data, or its problems) is kept under a key that is
+the sha256 of everything the result depends on: the file's path and text, and the run's salt,
+which covers acorn's version, the source of the loader and its rules (reconciler/desired and
+reconciler/domain), the JSON Schemas, the repository folder and the settings the caller says
+change a verdict. Change any of them and the file is checked again; nothing is ever looked up
+by a file's name or time. Only the entries the last load used are kept, so the file holds one
+tree's worth.
+
+The file is marshal data (five times faster to read than JSON) signed with HMAC-SHA256 by a
+key kept outside the repository, in the user's cache folder ($XDG_CACHE_HOME/acorn/cache-key,
+else ~/.cache/acorn/), and read only once the signature holds: a cache committed to a
+repository, or edited by hand, cannot make a bad file pass (nor reach marshal); it is ignored,
+as is any cache that cannot be read. Where no key can be kept, nothing is cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import marshal
+import os
+import secrets
+import sys
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from .. import __version__
+from .safefile import read_regular, write_atomic
+
+CACHE_FILE = "load-cache.bin"
+MAX_CACHE_BYTES = 1024 * 1024 * 1024
+_FORMAT = 1
+
+Plain = object  # a file's result as plain data (lists, dicts, text, numbers: see loader.PlainResult)
+
+
+@cache
+def code_digest() -> str:
+    """sha256 of acorn's version, the loader's and the rules' source, and the schemas."""
+    h = hashlib.sha256(f"{__version__}\0{_FORMAT}\0{sys.version}\0".encode())
+    package = resources.files("reconciler")
+    for folder in ("desired", "domain"):
+        for item in sorted(package.joinpath(folder).iterdir(), key=lambda p: p.name):
+            if item.name.endswith(".py"):
+                h.update(item.name.encode() + b"\0" + item.read_bytes())
+    for item in sorted(package.joinpath("schemas").iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".json"):
+            h.update(item.name.encode() + b"\0" + item.read_bytes())
+    return h.hexdigest()
+
+
+def _key_file(env: dict[str, str] | None = None) -> Path:
+    env = dict(os.environ) if env is None else env
+    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "acorn" / "cache-key"
+
+
+def _signing_key() -> bytes | None:
+    """The user's key (made on first use, readable by the user only); None where none can be kept."""
+    path = _key_file()
+    try:
+        return bytes.fromhex(read_regular(path, 1024).decode().strip())
+    except (OSError, ValueError):
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(key.hex())
+        return key
+    except OSError:
+        return None
+
+
+class LoadCache:
+    """The results of the files checked before, for one salt; `save` keeps those used since."""
+
+    def __init__(self, state_dir: Path, salt: Iterable[str] = ()) -> None:
+        self.path = state_dir / CACHE_FILE
+        self.salt = hashlib.sha256("\0".join([code_digest(), *salt]).encode()).digest()
+        self._key = _signing_key()
+        self._old: dict[str, Plain] = self._read() if self._key else {}
+        self._new: dict[str, Plain] = {}
+        self._used: list[str] = []  # the keys found: their results are given away, not kept
+        self.hits = 0
+
+    def key(self, path: str, relpath: str, text: str) -> str:
+        h = hashlib.sha256(self.salt)
+        h.update(f"{path}\0{relpath}\0".encode())
+        h.update(text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def get(self, key: str) -> Plain | None:
+        """The result kept for `key`, handed over (the cache keeps no copy: at 100,000 files the
+        results and the entities made of them would not both fit in memory)."""
+        found = self._old.pop(key, None)
+        if found is not None:
+            self.hits += 1
+            self._used.append(key)
+        return found
+
+    def put(self, key: str, result: Plain) -> None:
+        self._new[key] = result
+
+    def save(self) -> None:
+        """Write the entries of this load (atomically), then forget them; a failure to write only
+        costs speed. Nothing is written when every entry was found and none is stale; otherwise
+        the entries found are read again from the file they came from."""
+        new, stale = self._new, bool(self._old)
+        self._new, self._old = {}, {}
+        if self._key is None or (not new and not stale):
+            return
+        if self._used:
+            kept = self._read()
+            new.update((k, kept[k]) for k in self._used if k in kept)
+            del kept
+        body = marshal.dumps((self.salt, new))
+        del new
+        seal = hmac.new(self._key, body, hashlib.sha256).hexdigest().encode()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, [seal, b"\n", body])  # pieces: the body is never copied
+        except OSError:
+            pass
+
+    def _read(self) -> dict[str, Plain]:
+        try:
+            raw = read_regular(self.path, MAX_CACHE_BYTES)
+        except OSError:
+            return {}
+        cut = raw.find(b"\n")
+        seal, body = raw[:max(cut, 0)], memoryview(raw)[cut + 1:]  # a view: the body is never copied
+        assert self._key is not None
+        if not hmac.compare_digest(seal, hmac.new(self._key, body, hashlib.sha256).hexdigest().encode()):
+            return {}  # not written by this user's acorn: ignored, every file is checked
+        try:
+            salt, data = marshal.loads(body)
+        except (ValueError, EOFError, TypeError):
+            return {}
+        return data if salt == self.salt and isinstance(data, dict) else {}

@@ -1,0 +1,117 @@
+"""The load cache: an unchanged file is not checked again, and anything that can change a
+file's verdict (its text, a template, a setting, acorn itself, a link on disk) makes it be."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reconciler.desired import loadcache
+from reconciler.desired.loadcache import LoadCache
+from reconciler.desired.loader import load_desired_partial
+from tests import FIXTURES, REPO
+
+
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The signing key goes to a cache folder of the test's own, never the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    return tmp_path / "user-cache"
+
+
+def repo(tmp_path: Path) -> Path:
+    desired = tmp_path / "repo" / "desired"
+    shutil.copytree(REPO / "desired", desired)
+    return desired
+
+
+def load(desired: Path, *salt: str) -> tuple[LoadCache, list[str], list[str]]:
+    cache = LoadCache(desired.parent / ".acorn", salt)
+    state, problems = load_desired_partial(desired, cache=cache)
+    return cache, [e.name for e in state.entities], [f"{p.key}: {p.message}" for p in problems]
+
+
+def test_a_second_load_of_an_unchanged_tree_checks_no_file_and_gives_the_same_result(tmp_path: Path) -> None:
+    desired = repo(tmp_path)
+    first, names, problems = load(desired)
+    assert first.hits == 0 and (desired.parent / ".acorn" / loadcache.CACHE_FILE).is_file()
+    second, names_again, problems_again = load(desired)
+    files = len(list((desired / "entities").glob("*.yaml"))) + len(list((desired / "templates").glob("*.j2")))
+    assert second.hits == files
+    assert (names_again, problems_again) == (names, problems) and len(names) == 6
+
+
+def test_a_changed_file_is_checked_again(tmp_path: Path) -> None:
+    desired = repo(tmp_path)
+    load(desired)
+    nord = desired / "entities" / "nordlicht-de.yaml"
+    nord.write_text(nord.read_text().replace("sellerId: ", "sellerId: x"))
+    cache, names, problems = load(desired)
+    assert "nordlicht-de" not in names
+    assert [p for p in problems if p.startswith("spec.sellerId")] == [
+        "spec.sellerId: must be 10 to 20 upper-case letters and digits, like A3EXAMPLEACME01"]
+    files = len(list((desired / "entities").glob("*.yaml"))) + 1
+    assert cache.hits == files - 1  # every other file came from the cache
+    assert load(desired)[0].hits == files  # and the cache now holds the new result beside the others
+
+
+def test_a_changed_template_is_checked_again(tmp_path: Path) -> None:
+    desired = repo(tmp_path)
+    _, names, _ = load(desired)
+    atlas = desired / "templates" / "atlas.yaml.j2"
+    atlas.write_text(atlas.read_text().replace("{{ sellerId }}", "{{ seller_id }}"))
+    _, names_after, problems = load(desired)
+    assert {"atlas-uk", "atlas-ie"} <= set(names) and not {"atlas-uk", "atlas-ie"} & set(names_after)
+    assert "rows[0]: template: 'seller_id' is undefined" in problems
+
+
+def test_a_changed_setting_or_acorn_checks_every_file_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desired = repo(tmp_path)
+    load(desired, "settings A")
+    assert load(desired, "settings A")[0].hits > 0
+    assert load(desired, "settings B")[0].hits == 0  # another verdict-changing setting
+    load(desired, "settings B")
+    monkeypatch.setattr(loadcache, "code_digest", lambda: "another acorn")  # a new version or rule
+    assert load(desired, "settings B")[0].hits == 0
+
+
+def test_a_cache_not_signed_by_this_user_is_ignored(tmp_path: Path, user_cache: Path) -> None:
+    """A cache committed to the repository (or made by anyone without the user's key) cannot
+    make a bad file pass: it is not even read."""
+    desired = repo(tmp_path)
+    load(desired)
+    shutil.rmtree(user_cache)  # another user, or a CI runner, with its own key
+    cache, _, _ = load(desired)
+    assert cache.hits == 0
+
+
+def test_a_symbolic_link_added_later_is_seen_through_the_cache(tmp_path: Path) -> None:
+    desired = tmp_path / "repo" / "desired"
+    (desired / "entities").mkdir(parents=True)
+    shutil.copy(FIXTURES / "valid.yaml", desired / "entities" / "valid.yaml")
+    _, names, problems = load(desired)
+    assert names == ["valid"] and problems == []
+    uri = next(line.split("uri:", 1)[1].split(",")[0].strip() for line in (desired / "entities" / "valid.yaml")
+               .read_text().splitlines() if "uri:" in line)
+    folder = desired.parent / uri.split("/")[0]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder.symlink_to(outside, target_is_directory=True)
+    cache, names, problems = load(desired)
+    assert names == []
+    assert any("leaves the repository through a symbolic link" in p for p in problems)
+
+
+def test_validate_twice_then_a_broken_file_is_reported(run_acorn, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    desired = repo(tmp_path)
+    env = {"ACORN_TODAY": "2026-11-27"}
+    first = run_acorn("validate", "--desired", str(desired), env=env)
+    second = run_acorn("validate", "--desired", str(desired), env=env)
+    assert (second.code, second.out, second.err) == (first.code, first.out, first.err)
+    sakura = desired / "entities" / "sakura-jp.yaml"
+    sakura.write_text(sakura.read_text().replace("kind: Entity", "kind: Entity\nkind: Entity"))
+    third = run_acorn("validate", "--desired", str(desired), env=env)
+    assert third.code == 1 and "kind: duplicate key (first written at line" in third.err
