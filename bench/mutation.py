@@ -58,7 +58,9 @@ DESELECT = ("tests/cli/test_status_browser.py", "tests/test_workflow_scripts.py"
             "tests/test_architecture.py", "tests/test_action.py", "tests/cli/test_aws_secrets_cli.py",
             "tests/client/test_client_secrets_aws.py", "tests/cli/test_broken_machine.py",
             "tests/sandbox/test_sandbox_schemathesis.py", "tests/sandbox/test_fuzz_requests.py")
-DESELECT_TESTS = ("tests/desired/test_template_limits.py::test_a_template_that_would_run_for_hours_stops_within_seconds",)
+DESELECT_TESTS = (
+    "tests/desired/test_template_limits.py::test_a_template_that_would_run_for_hours_stops_within_seconds",
+)
 
 
 def workdir(root: Path, target: Target) -> Path:
@@ -80,7 +82,8 @@ def prepare(where: Path, target: Target) -> None:
     ignore = [f"--ignore={path}" for path in DESELECT] + [f"--deselect={test}" for test in DESELECT_TESTS]
     # mutmut runs the tests in mutants/: everything they read beside the package goes there too
     # (reconciler/schemas links to ../schemas).
-    beside = sorted({rel.split("/", 1)[0] for rel in filter(None, files.decode().split("\0"))} - {"reconciler", "tests"})
+    tops = {rel.split("/", 1)[0] for rel in filter(None, files.decode().split("\0"))}
+    beside = sorted(tops - {"reconciler", "tests"})
     settings = {
         "source_paths": ["reconciler"],
         "also_copy": beside,

@@ -139,7 +139,8 @@ def gate(wave: int, creates: Sequence[Create], results: Sequence[PairResult], re
     if stopping:
         r = stopping[0]
         return Verdict(wave, False, size, r.code, len({x.entity for x in stopping}),
-                       f"{r.code}: {r.message} (an error that stops a run)", ((r.entity, r.marketplace, r.message or ""),))
+                       f"{r.code}: {r.message} (an error that stops a run)",
+                       ((r.entity, r.marketplace, r.message or ""),))
     undecided = [v for v in reviews if v.status in UNDER_REVIEW or v.status is None]
     rejected: dict[str, dict[str, tuple[str, str, str]]] = {}
     for r in results:

@@ -30,7 +30,8 @@ from .workspace import endpoint_options, tree_options
 @tree_options
 @endpoint_options
 @selection_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "sarif"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "sarif"]), default="text",
+              show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Also save the plan as JSON here, for `acorn apply FILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there is something to create (0 none, 1 error).")
 @click.option("--offline", is_flag=True,

@@ -2,8 +2,9 @@
 
 The verdict (reconciler/desired/verdict.py) decides; this command only renders it (text, JSON,
 or SARIF through render/findings.verdict_findings): errors (the tree's problems, invalid
-numbers, a settings combination the docs call an error) at their place, exit 1; blocks and warnings as warnings (plan blocks the former); acknowledged
-warnings counted, not repeated; stale acknowledgements reported.
+numbers, a settings combination the docs call an error) at their place, exit 1; blocks and
+warnings as warnings (plan blocks the former); acknowledged warnings counted, not repeated;
+stale acknowledgements reported.
 """
 
 from __future__ import annotations

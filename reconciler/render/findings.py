@@ -101,7 +101,8 @@ def locate_reason(code: str, entity: Entity, marketplace: str | None, message: s
     return Finding(code, WARNING, message, where, entity.name, marketplace, ref.mapped)
 
 
-def plan_findings(plan: Plan, entities: Iterable[Entity], locator: Locator, places: Places | None = None) -> list[Finding]:
+def plan_findings(plan: Plan, entities: Iterable[Entity], locator: Locator,
+                  places: Places | None = None) -> list[Finding]:
     """Every reason of the plan that a reviewer should see: blocks, attention and unauthorized
     pairs as errors; drift, unmanaged, stale and advisory reasons as warnings; a resubmission
     after a rejection as a note. An unreadable seller is an error at its entity's line. A

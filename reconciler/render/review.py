@@ -100,8 +100,9 @@ def results(logs: Iterable[Mapping[str, Any]]) -> list[Result]:
 def _comment_body(found: Sequence[Result]) -> str:
     parts = []
     for r in found:
+        action = f"\n\n*What to do:* {escape_markdown(r.action)}" if r.action else ""
         parts.append(f"**acorn** · `{escape_markdown(r.rule)}` · {escape_markdown(r.level)}\n\n"
-                     f"{escape_markdown(r.text)}" + (f"\n\n*What to do:* {escape_markdown(r.action)}" if r.action else ""))
+                     f"{escape_markdown(r.text)}" + action)
     return "\n\n---\n\n".join(parts)
 
 
@@ -154,7 +155,8 @@ def dismissal(commit_id: str | None) -> dict[str, Any]:
 
 
 def requests(repository: str, number: int, create: Mapping[str, Any],
-             previous: Sequence[tuple[Mapping[str, Any], Sequence[int]]], commit_id: str | None) -> list[dict[str, Any]]:
+             previous: Sequence[tuple[Mapping[str, Any], Sequence[int]]],
+             commit_id: str | None) -> list[dict[str, Any]]:
     """Every call that replaces acorn's earlier reviews with `create`, in order, as
     {method, path, body}: for each earlier review (with its line comments' ids), a dismissal when
     it requested changes, the deletion of its comments, and its body pointing at the new one;

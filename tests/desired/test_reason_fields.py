@@ -33,7 +33,8 @@ spec:
     - {scheme: EU_VAT, country: FR, number: FR11123456782}
     - {scheme: EU_VAT, country: DE, number: DE123456788}
   documents:
-    - {kind: translation, of: businessRegistration, language: de, uri: docs/lumen/kbis-de.pdf, sha256: 3f0a9b5c2d7e8f1a4b6c9d0e2f3a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a}
+    - {kind: translation, of: businessRegistration, language: de, uri: docs/lumen/kbis-de.pdf,
+       sha256: 3f0a9b5c2d7e8f1a4b6c9d0e2f3a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a}
   marketplaces: [FR, DE]
 """
 

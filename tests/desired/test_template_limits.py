@@ -68,7 +68,8 @@ def test_the_work_budget_is_per_file_and_stops_trying_rows():
 def test_work_done_in_filters_counts_toward_the_budget():
     """A few lines of template that make filters do the work (100,000 items a pass) stop as the
     loops do: the budget counts work, so a loaded machine and a quiet one agree."""
-    body = "{% set s = range(100000) | list %}{% for i in range(10000) %}{{ s | map('string') | list | length }}{% endfor %}"
+    body = ("{% set s = range(100000) | list %}{% for i in range(10000) %}"
+            "{{ s | map('string') | list | length }}{% endfor %}")
     assert problems(body) == [f"{PATH} (row a):2: rows[0]: template: stopped: rendering took more than 2,000,000 "
                               "steps (templates have limits on work)"]
 
@@ -102,5 +103,6 @@ def test_a_template_error_does_not_echo_a_token_it_was_given():
 
 def test_a_rows_keys_are_read_as_attributes_and_a_long_text_is_no_format():
     header = "rows:\n  - name: a\n    vat: DE123\n---\n"
-    rendered, found = entity_templates.render(PATH, header + "{{ row.vat }} {{ row.name | upper }} {{ '1234567'.upper() }}")
+    body = "{{ row.vat }} {{ row.name | upper }} {{ '1234567'.upper() }}"
+    rendered, found = entity_templates.render(PATH, header + body)
     assert found == [] and rendered[0].text == "DE123 A 1234567"

@@ -81,7 +81,8 @@ def test_the_summary_line_speaks_of_one_as_one() -> None:
     assert t.line() == "Drift: 1 finding needs a human, 1 reason, 1 entity."
     t = triage(one_create, now=NOW, first_seen={}, unapplied_create_days=2)
     # sakura's unreadable seller; nordlicht's IT, FR twice (stale, drifted), NL and SE: 5 reasons; UK waits
-    assert t.line() == "Drift: 6 findings need a human, 5 reasons, 2 entities; 1 create younger than 2 days not counted."
+    assert t.line() == ("Drift: 6 findings need a human, 5 reasons, 2 entities; "
+                        "1 create younger than 2 days not counted.")
 
 
 def test_groups_come_by_state_then_reason_and_an_unknown_reason_still_has_an_action() -> None:
@@ -111,10 +112,11 @@ def test_a_finding_names_the_seller_the_registration_and_what_was_said() -> None
     found = {g.code: g.findings for s in t.sections for g in s.groups}
     assert found[UNREADABLE] == (Finding("sakura-jp", "A2SAKURA00JP", None, None,
                                          "credentials missing: ACORN_SAKURA_JP_REFRESH_TOKEN is not set"),)
-    assert found["DOCUMENT_UNREADABLE"] == (Finding("nordlicht-de", "A1NORDLICHT0DE", "IT", "R-IT-1",
-                                                    "tax number *******6788 and registration *****3456 | <unreadable>"),)
+    unreadable = "tax number *******6788 and registration *****3456 | <unreadable>"
+    assert found["DOCUMENT_UNREADABLE"] == (Finding("nordlicht-de", "A1NORDLICHT0DE", "IT", "R-IT-1", unreadable),)
     assert found["NOT_IN_DESIRED"] == (
         Finding("nordlicht-de", "A1NORDLICHT0DE", "NL", "R-NL-1",
                 "registration R-NL-1 is IN_REVIEW for NL, which desired does not list"),
-        Finding("nordlicht-de", "A1NORDLICHT0DE", "SE", None, "the seller participates in SE, which desired does not list"))
+        Finding("nordlicht-de", "A1NORDLICHT0DE", "SE", None,
+                "the seller participates in SE, which desired does not list"))
     assert (t.environment, t.generated_at, t.group_by) == ("sandbox", PLAN.generated_at, None)

@@ -54,7 +54,8 @@ class PullRequestState:
 
     def add_review(self, body: str, state: str, user: str | None = None) -> int:
         rid = self.new_id()
-        self.reviews[rid] = {"id": rid, "body": body, "state": state, "user": {"login": user or self.bot, "type": "Bot"}}
+        self.reviews[rid] = {"id": rid, "body": body, "state": state,
+                             "user": {"login": user or self.bot, "type": "Bot"}}
         return rid
 
 
@@ -87,7 +88,8 @@ class _Handler(BaseHTTPRequestHandler):
         page = int(dict(p.split("=") for p in query.split("&") if "=" in p).get("page", "1"))
         routes = [
             ("GET", rf"^{self.base}/files$", lambda m: self._send(200, self.pr.files if page == 1 else [])),
-            ("GET", rf"^{self.base}/reviews$", lambda m: self._send(200, list(self.pr.reviews.values()) if page == 1 else [])),
+            ("GET", rf"^{self.base}/reviews$",
+             lambda m: self._send(200, list(self.pr.reviews.values()) if page == 1 else [])),
             ("GET", rf"^{self.base}/reviews/(\d+)/comments$", lambda m: self._send(200, [
                 {"id": cid, **c} for cid, c in self.pr.comments.items()
                 if c["review_id"] == int(m.group(1))] if page == 1 else [])),
@@ -120,7 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
         rid = self.pr.add_review(body.get("body", ""), {"COMMENT": "COMMENTED", "REQUEST_CHANGES":
                                                   "CHANGES_REQUESTED"}.get(body.get("event"), "PENDING"))
         for c in body.get("comments", []):
-            self.pr.comments[self.pr.new_id()] = {"review_id": rid, "path": c["path"], "line": c["line"], "body": c["body"]}
+            self.pr.comments[self.pr.new_id()] = {"review_id": rid, "path": c["path"], "line": c["line"],
+                                                  "body": c["body"]}
         self._send(200, self.pr.reviews[rid])
 
     def _update(self, rid: int, body: Any) -> None:
