@@ -4,6 +4,7 @@ and against a sequential client, and how the time grows with the fleet.
     python bench/plan.py [--sellers 200] [--latency-ms 50] [--marketplaces US,CA,UK,DE,FR]
     python bench/plan.py --sellers 500 2000 --latency-ms 0        # growth: 4x the sellers
     python bench/plan.py --sellers 10000 100000 --latency-ms 0    # growth: 10x (slow to seed)
+    python bench/plan.py --sellers 10000 --latency-ms 0 --status  # and `acorn status`, text and HTML
 
 Every size gets a fresh `acorn sandbox serve` (rate limits on) seeded with that many sellers,
 each with a desired entity in the marketplaces given (default: two regions, NA and EU), and the
@@ -39,18 +40,17 @@ DEFAULT_CONCURRENCY = 16  # acorn.yaml's default (desired/settings.py)
 
 
 def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int | None, audit: Path,
-             names: list[str] | None = None) -> float:
+             names: list[str] | None = None, command: tuple[str, ...] = ("plan", "--format", "json")) -> float:
     (root / "acorn.yaml").write_text(f"concurrency: {concurrency}\n" if concurrency else "{}\n")
     audit.unlink(missing_ok=True)
-    args = [sys.executable, "-m", "reconciler", "plan", "--endpoint", url, "--format", "json",
-            "--audit-log", str(audit)]
+    args = [sys.executable, "-m", "reconciler", *command, "--endpoint", url, "--audit-log", str(audit)]
     for name in names or []:
         args += ["--entity", name]
     start = time.perf_counter()
     proc = subprocess.run(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 2):
-        raise SystemExit(f"acorn plan failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        raise SystemExit(f"acorn {command[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return wall
 
 
@@ -95,6 +95,9 @@ def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict
             wall = run_plan(root, url, env, args.concurrency, audit)
             counts = operations(audit)
             out: dict[str, object] = {"sellers": sellers, "wall": wall, "counts": counts}
+            if args.status:  # the same reads, rendered as the status page (text, then HTML)
+                out["status"] = {fmt: run_plan(root, url, env, args.concurrency, audit,
+                                               command=("status", "--format", fmt)) for fmt in ("text", "html")}
             if args.latency_ms and args.sequential_sample:
                 sample = [f"seller-{i:06d}" for i in range(min(args.sequential_sample, sellers))]
                 out["sequential"] = run_plan(root, url, env, 1, audit, sample) * sellers / len(sample)
@@ -111,6 +114,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=None, help="default: acorn's own (16)")
     parser.add_argument("--marketplaces", default="US,CA,UK,DE,FR")
     parser.add_argument("--sequential-sample", type=int, default=20)
+    parser.add_argument("--status", action="store_true", help="also time `acorn status` (text and HTML)")
     args = parser.parse_args()
     markets = args.marketplaces.split(",")
     concurrency = args.concurrency or DEFAULT_CONCURRENCY
@@ -125,6 +129,8 @@ def main() -> None:
         api = sum(c for op, c in counts.items() if op not in ("lwaToken", "429"))
         calls = sum(c for op, c in counts.items() if op != "429")
         print(f"{n:>7} sellers: plan {wall:7.2f} s; calls a seller: {calls / n:.2f} ({per}); 429s: {counts['429']}")
+        for fmt, took in dict(r.get("status") or {}).items():  # type: ignore[call-overload]
+            print(f"         acorn status --format {fmt}: {took:.2f} s (target < 180 s at 10,000)")
         if args.latency_ms:
             ideal = api * args.latency_ms / 1000 / concurrency
             print(f"         ideal (API calls x latency / concurrency) {ideal:.2f} s -> {wall / ideal:.2f}x ideal "
