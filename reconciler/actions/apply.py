@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 from ..domain import catalogue, safetext
 from ..domain.live import IN_REVIEW, REJECTED, SUBMITTED, LiveRegistration
@@ -77,6 +78,7 @@ class PairResult:
     code: str | None = None  # FAILED: the API's error code (or the error's kind)
     message: str | None = None  # FAILED: why; EXISTS: what the 409 said
     request_id: str | None = None
+    stopped: bool = False  # FAILED because an error stopped the run (errors.RunStopping): not sent
 
 
 @dataclass(frozen=True)
@@ -218,8 +220,10 @@ async def submit_one(client: RegistrationClient, entity: Entity, create: Create)
     remaining, token = list(group.marketplace_ids), group.client_token
     results: list[PairResult] = []
 
-    def result(mid: str, outcome: str, **kw: str | None) -> PairResult:
-        return PairResult(entity.name, entity.seller_id, code_of[mid], mid, outcome, **kw)
+    def result(mid: str, outcome: str, registration_id: str | None = None, code: str | None = None,
+               message: str | None = None, request_id: str | None = None) -> PairResult:
+        return PairResult(entity.name, entity.seller_id, code_of[mid], mid, outcome, registration_id, code, message,
+                          request_id)
 
     while remaining:
         try:
@@ -261,7 +265,7 @@ def _not_sent(entity: Entity, create: Create, exc: RunStopping) -> list[PairResu
     """A create the run stopped before (or while) sending: each of its pairs failed, with why."""
     failure = _failure(exc, sensitive_values(entity))
     failure["message"] = f"not sent, the run stopped: {failure['message']}"
-    return [PairResult(entity.name, entity.seller_id, code, mid, FAILED, **failure)
+    return [PairResult(entity.name, entity.seller_id, code, mid, FAILED, **failure, stopped=True)
             for code, mid in zip(create.group.marketplaces, create.group.marketplace_ids, strict=True)]
 
 
@@ -270,7 +274,13 @@ def _message(exc: AcornError, secrets: frozenset[str]) -> str:
     return mask_all(exc.message if isinstance(exc, ApiError) else str(exc), secrets)
 
 
-def _failure(exc: AcornError, secrets: frozenset[str]) -> dict[str, str | None]:
+class _Failure(TypedDict):
+    code: str
+    message: str
+    request_id: str | None
+
+
+def _failure(exc: AcornError, secrets: frozenset[str]) -> _Failure:
     # Code, message and request id are all the server's words: each may echo a number.
     code = exc.code if isinstance(exc, ApiError) and exc.code else type(exc).__name__
     request_id = getattr(exc, "request_id", None)

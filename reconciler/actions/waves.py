@@ -25,8 +25,6 @@ from .apply import FAILED, UNDER_REVIEW, Create, PairResult, Review
 
 REST = "rest"
 _SIZE = re.compile(r"^(\d+)(%?)$")
-# Failures after which nothing more is sent: the next wave would fail the same way.
-RUN_STOPPING = frozenset({"TransportError", "ApplicationCredentialsError", "MachineError"})
 
 
 def parse_waves(text: str) -> tuple[str, ...]:
@@ -105,7 +103,8 @@ def plan_waves(creates: Sequence[Create], entities: Mapping[str, Entity],
             break
         wave = _first_wave(left, creates, entities, count(size)) if i == 0 else left[:count(size)]
         waves.append(wave)
-        left = [n for n in left if n not in set(wave)]
+        taken = set(wave)
+        left = [n for n in left if n not in taken]
     by_entity: dict[str, list[Create]] = {}
     for c in creates:
         by_entity.setdefault(c.entity, []).append(c)
@@ -135,7 +134,8 @@ def gate(wave: int, creates: Sequence[Create], results: Sequence[PairResult], re
          halt_on: float) -> Verdict:
     """Whether the run may go on after this wave (pure)."""
     size = len(_entities(creates))
-    stopping = [r for r in results if r.outcome == FAILED and r.code in RUN_STOPPING]
+    # an error that stopped the run (errors.RunStopping): the next wave would fail the same way
+    stopping = [r for r in results if r.outcome == FAILED and r.stopped]
     if stopping:
         r = stopping[0]
         return Verdict(wave, False, size, r.code, len({x.entity for x in stopping}),

@@ -20,7 +20,7 @@ from ..domain.model import Entity
 from ..errors import MachineError
 from ..render import paint
 from ..render.findings import locate_reason
-from .findings import locator
+from .findings import locator, places
 from .planning import Run
 
 LOOK_AT = 3  # lines shown when the gate stops
@@ -49,10 +49,11 @@ def look_at(run: Run, verdict: waves.Verdict, entities: Mapping[str, Entity]) ->
         return []
     found: dict[tuple[str, int], Location] = {}
     where = locator(run.ws)
+    placed = places(run.ws, run.entities, run.today)  # the verdict's own places first, as every view
     for name, marketplace, message in verdict.examples:
         entity = entities.get(name)
         if entity is not None:
-            f = locate_reason(verdict.code, entity, marketplace, message, where)
+            f = locate_reason(verdict.code, entity, marketplace, message, where, placed)
             found.setdefault((f.where.path, f.where.line), f.where)
         if len(found) >= LOOK_AT:
             break

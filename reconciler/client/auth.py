@@ -19,6 +19,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 import httpx
 
 from ..domain.contract import ACCESS_TOKEN_HEADER
+from .errormap import json_or_none
 from .wire import access_token_rejected
 
 EXPIRY_MARGIN = 60.0  # seconds: exchange again this long before the token expires
@@ -57,13 +58,6 @@ class SellerTokens:
             return self._token
 
 
-def _json(response: httpx.Response) -> object:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 class LwaAuth(httpx.Auth):
     """The httpx auth flow of one seller in one region (async only: exchanging a token is a call)."""
 
@@ -79,7 +73,7 @@ class LwaAuth(httpx.Auth):
         response = yield request
         if response.status_code == 403:
             await response.aread()  # its details decide whether a new token can help
-        if response.status_code == 403 and access_token_rejected(_json(response)):
+        if response.status_code == 403 and access_token_rejected(json_or_none(response)):
             # Expired or revoked: exchange once more and retry once; what answers then stands.
             request.headers[ACCESS_TOKEN_HEADER] = await self.tokens.refresh(token)
             yield request

@@ -17,6 +17,7 @@ import httpx
 from ..desired.settings import Settings
 from ..domain import catalogue
 from ..domain.contract import (
+    ACCOUNT_REGIONS,
     CREATE_REGISTRATION,
     GET_ACCOUNT,
     GET_PARTICIPATIONS,
@@ -30,7 +31,6 @@ from .transport import ShardedPools
 # Sellers API: the developer guide's "Roles for the Sellers API v1" table (Sellers API page).
 # ACORN-i's operations are our contract (docs/acorn-i-api.md). Adding a role to an application
 # makes every seller authorize it again ("Renew Authorizations"), so acorn asks for none it can do without.
-ACCOUNT_REGIONS = ("EU",)  # "The getAccount operation is only available in the EU marketplace."
 ROLES = {
     GET_ACCOUNT: "Account Information Service Provider, or Finance and Accounting",
     GET_PARTICIPATIONS: ("Selling Partner Insights, Product Listing, or any other role the Sellers API "

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..domain.contract import ACCOUNT_REGIONS
 from ..domain.live import Account
 from ..domain.masking import mask
 from ..domain.model import Submission
@@ -22,9 +23,8 @@ REGISTRATION_COUNTRY_MISMATCH = "REGISTRATION_COUNTRY_MISMATCH"
 REGISTRATION_NUMBER_MISMATCH = "REGISTRATION_NUMBER_MISMATCH"
 ACCOUNT_NOT_CHECKED = "ACCOUNT_NOT_CHECKED"  # a warning: getAccount was not available
 
-# SP-API offers getAccount in the EU only (the Sellers API page, "Roles for the Sellers API v1":
-# getAccount, Regions: EU); elsewhere the account is never compared before a create.
-ACCOUNT_CHECK_REGIONS = ("EU",)
+# Elsewhere than contract.ACCOUNT_REGIONS the account is never compared before a create.
+ACCOUNT_CHECK_REGIONS = ACCOUNT_REGIONS
 
 
 def not_offered(region: str) -> str:

@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import __version__
-from .safefile import read_regular, write_atomic
+from .safefile import UnreadableFile, read_regular, read_text, write_atomic
 
 CACHE_FILE = "load-cache.bin"
 MAX_CACHE_BYTES = 1024 * 1024 * 1024
@@ -54,9 +54,8 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def _key_file(env: dict[str, str] | None = None) -> Path:
-    env = dict(os.environ) if env is None else env
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "acorn" / "cache-key"
 
 
@@ -64,8 +63,8 @@ def _signing_key() -> bytes | None:
     """The user's key (made on first use, readable by the user only); None where none can be kept."""
     path = _key_file()
     try:
-        return bytes.fromhex(read_regular(path, 1024).decode().strip())
-    except (OSError, ValueError):
+        return bytes.fromhex(read_text(path, 1024).strip())
+    except (UnreadableFile, ValueError):
         pass
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -357,10 +357,11 @@ def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0
         numbers = [[dotted(p), at[0] + line_offset, at[1]] for p in _number_paths(doc.data) for at in [doc.where(p)]]
         places = [[dotted(p), at[0] + line_offset, at[1]] for p in _place_paths(doc.data) for at in [doc.where(p)]]
         return [doc.data, source, line, numbers, places, [], row], []
+    number_paths, place_paths = _number_paths(doc.data), _place_paths(doc.data)
     followed = {p: rows.follow(row, doc, p, at[0] + line_offset, at[1])
-                for p in _number_paths(doc.data) + _place_paths(doc.data) for at in [doc.where(p)]}
-    numbers = [[dotted(p), *followed[p][:2]] for p in _number_paths(doc.data)]
-    places = [[dotted(p), *followed[p][:2]] for p in _place_paths(doc.data)]
+                for p in number_paths + place_paths for at in [doc.where(p)]}
+    numbers = [[dotted(p), *followed[p][:2]] for p in number_paths]
+    places = [[dotted(p), *followed[p][:2]] for p in place_paths]
     template_lines = [[dotted(p), body] for p, (_, _, body) in followed.items() if body is not None]
     return [doc.data, source, line, numbers, places, template_lines, row], []
 
@@ -379,8 +380,7 @@ def _place_paths(data: object) -> list[KeyPath]:
     """The fields a verdict's finding can point at, where they are written."""
     out: list[KeyPath] = [("spec", "legalRepresentative", "idDocument", "expiresOn"), ("spec", "legalEntityName"),
                           ("spec", "businessRegistration", "country"), ("spec", "credentials", "refreshToken")]
-    out += [("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS
-            if _at(data, ("spec", "credentials", "refreshToken", r, "authorizedOn")) is not None]
+    out += [("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS]
     out += [("spec", "credentials", "refreshToken", r) for r in catalogue.REGIONS]
     out += _list_paths(data, ("spec", "taxRegistrations"), "completedOn")
     for key in ("marketplaces", "taxRegistrations", "acknowledgements", "documents"):

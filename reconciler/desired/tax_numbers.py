@@ -194,19 +194,19 @@ def _eu_prefix(country: str) -> str:
     return "EL" if country == "GR" else country  # Greece's VAT numbers start EL
 
 
-# Plan asks once per (entity, marketplace) pair and an entity's numbers repeat across its pairs.
-@lru_cache(maxsize=1 << 16)
 def tax_number_problem(scheme: str, country: str | None, number: str) -> str | None:
     """Why `number` is not a valid number of `scheme` (for `country`), in words; None if it is."""
     return _verdict(scheme, country, number)[0]
 
 
-@lru_cache(maxsize=1 << 16)
 def tax_number_doubt(scheme: str, country: str | None, number: str) -> str | None:
     """A doubt about a number that passes (a warning, never a block), in words; None if none."""
     return _verdict(scheme, country, number)[1]
 
 
+# Plan asks once per (entity, marketplace) pair and an entity's numbers repeat across its pairs;
+# problem and doubt are one check, cached once.
+@lru_cache(maxsize=1 << 16)
 def _verdict(scheme: str, country: str | None, number: str) -> tuple[str | None, str | None]:
     compact = normalise(number)
     if scheme == "EU_VAT":

@@ -15,6 +15,10 @@ API_PREFIX = "/acorn/2026-01-01"
 LWA_TOKEN_PATH = "/auth/o2/token"  # Login with Amazon
 PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"  # Sellers API v1
 ACCOUNT_PATH = "/sellers/v1/account"  # Sellers API v1 getAccount
+# SP-API offers getAccount in the EU only (the Sellers API page, "Roles for the Sellers API v1":
+# getAccount, Regions: EU; "only available in the EU marketplace"): the client, the sandbox and
+# account preflight read this one list.
+ACCOUNT_REGIONS = ("EU",)
 SELLER_REGISTRATIONS_PATH = API_PREFIX + "/sellers/{sellerId}/registrations"  # create (POST), list (GET)
 REGISTRATION_PATH = API_PREFIX + "/registrations/{registrationId}"
 

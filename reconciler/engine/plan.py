@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
-from ..desired import account_check, verdict
+from ..desired import account_check, preflight, verdict
 from ..domain import catalogue
 from ..domain.gcpause import paused_gc
 from ..domain.live import (
@@ -83,6 +83,9 @@ NOT_IN_DESIRED = "NOT_IN_DESIRED"          # unmanaged: live, but desired does n
 FIELD_DRIFT = "FIELD_DRIFT"                # drifted: one per differing field
 REGION_NOT_AUTHORIZED = "REGION_NOT_AUTHORIZED"  # unauthorized: the seller has not authorized the app there
 SUSPENDED_LISTINGS = "SUSPENDED_LISTINGS"  # a warning on a live pair: hasSuspendedListings
+# A pair's reasons that never block it (preflight's warnings and the plan's own), said once for
+# every view that must tell them from blocks: the PR check, SARIF and the review, triage.
+ADVISORY = preflight.WARNINGS | {account_check.ACCOUNT_NOT_CHECKED, SUSPENDED_LISTINGS}
 
 # Fields a registration echoes, as (wire name, Submission attribute, LiveRegistration attribute).
 ECHOED_FIELDS = (("legalEntityName", "legal_entity_name", "legal_entity_name"),)

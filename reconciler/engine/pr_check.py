@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..desired import account_check, preflight
 from ..errors import PlanFileError
-from .plan import BLOCKED, REJECTED_CHANGED, SUSPENDED_LISTINGS, Plan
+from .plan import ADVISORY, BLOCKED, REJECTED_CHANGED, Plan
 
 # Reasons a blocked row shows that do not block it: its warnings and notes.
-NOT_BLOCKING = preflight.WARNINGS | {account_check.ACCOUNT_NOT_CHECKED, SUSPENDED_LISTINGS, REJECTED_CHANGED}
+NOT_BLOCKING = ADVISORY | {REJECTED_CHANGED}
 ERROR = "error"  # a finding's kind for a verdict error of the entity (no marketplace)
 
 

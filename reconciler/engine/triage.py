@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..desired import preflight
 from ..domain.timestamps import utc_timestamp
 from .plan import (
+    ADVISORY,
     ATTENTION,
     BLOCKED,
     CREATE,
@@ -168,7 +168,7 @@ def triage(plan: Plan, *, now: datetime, first_seen: Mapping[tuple[str, str], da
 
             if p.state in (ATTENTION, BLOCKED):
                 for r in p.reasons or ():
-                    if r.code not in preflight.WARNINGS:  # the pair's blocking reasons say what to fix
+                    if r.code not in ADVISORY:  # the pair's blocking reasons say what to fix
                         add(r.code, p.state, finding(r.message))
                 if not p.reasons:
                     add(ACTION_REQUIRED, p.state, finding(f"{p.status or p.state}, no reason given"))

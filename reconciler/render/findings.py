@@ -15,18 +15,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..desired import preflight
 from ..desired import verdict as vd
 from ..desired.locate import Location, Locator
 from ..desired.reason_fields import field_of
 from ..domain.model import Entity
-from ..engine.plan import ATTENTION, BLOCKED, REJECTED_CHANGED, UNAUTHORIZED, Plan
+from ..engine.plan import ADVISORY, ATTENTION, BLOCKED, REJECTED_CHANGED, UNAUTHORIZED, Plan
 from ..engine.triage import UNREADABLE
 
 ERROR, WARNING, NOTE = "error", "warning", "note"
 DESIRED_STATE_INVALID = "DESIRED_STATE_INVALID"  # a schema, syntax or semantic problem of the tree
-# A non-blocking reason on a create or a live pair: never an error.
-_ADVISORY = preflight.WARNINGS | {"ACCOUNT_NOT_CHECKED", "SUSPENDED_LISTINGS"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,7 @@ class Finding:
 
 
 def _level(state: str, code: str) -> str:
-    if code in _ADVISORY:
+    if code in ADVISORY:  # a non-blocking reason on a create or a live pair: never an error
         return WARNING
     if state in (BLOCKED, ATTENTION, UNAUTHORIZED):
         return ERROR

@@ -31,6 +31,7 @@ from ..domain import catalogue
 from ..domain.contract import (
     ACCESS_DENIED,
     ACCESS_TOKEN_HEADER,
+    ACCOUNT_REGIONS,
     CREATE_REGISTRATION,
     GET_ACCOUNT,
     GET_PARTICIPATIONS,
@@ -54,7 +55,6 @@ from .store import Conflict, new_registration_id
 from .wire import account_to_api, channel_to_api, create_request_from_api, participation_to_api
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 50
-ACCOUNT_REGIONS = ("EU",)  # where SP-API offers getAccount (the Sellers API page: "Regions: EU")
 
 Handler = Callable[[Request, str], Awaitable[Response]]
 

@@ -3,6 +3,8 @@ and marketplace once before any template fans out), and the gate's verdict."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from reconciler.actions.apply import ACCEPTED, FAILED, Create, PairResult, Review
@@ -72,8 +74,11 @@ def test_the_gate_stops_on_a_code_over_the_share_and_names_it() -> None:
 
 def test_the_gate_stops_on_a_run_stopping_error_and_on_undecided_reviews() -> None:
     wave = [create("e0", "DE"), create("e1", "DE")]
-    failed = [result("e0", FAILED, "TransportError"), result("e1")]
-    assert gate(1, wave, failed, [], 0.5).why.endswith("(an error that stops a run)")
+    stopped = replace(result("e0", FAILED, "BreakerOpen"), stopped=True)
+    assert gate(1, wave, [stopped, result("e1")], [], 0.5).why.endswith("(an error that stops a run)")
+    # a create the API refused is a rejection the share counts, not a stopped run
+    refused = [result("e0", FAILED, "InvalidInput"), result("e1")]
+    assert "stops a run" not in gate(1, wave, refused, [], 0.5).why
     waiting = [Review(result("e0"), "IN_REVIEW"), Review(result("e1"), "APPROVED")]
     verdict = gate(1, wave, [result("e0"), result("e1")], waiting, 0.5)
     assert not verdict.passed and "not decided within the wait" in verdict.why
