@@ -3,11 +3,10 @@ relative paths for SARIF and pull-request comments (the pure parts are render/fi
 
 from __future__ import annotations
 
+import functools
 import re
-import subprocess
 from collections.abc import Callable, Iterable
 from datetime import date
-from pathlib import Path
 
 from ..desired.locate import Locator
 from ..desired.safefile import UnreadableFile, read_text
@@ -15,8 +14,9 @@ from ..desired.settings import settings_findings
 from ..desired.verdict import Location, tree_verdict
 from ..domain.model import Entity
 from ..render.findings import Link, LinkKey, PlaceKey, links, verdict_places
+from .gitrepo import git
 from .planning import Run
-from .workspace import Workspace
+from .workspace import Workspace, repo_path
 
 
 def locator(ws: Workspace) -> Locator:
@@ -33,7 +33,13 @@ def locator(ws: Workspace) -> Locator:
 def places(ws: Workspace, entities: Iterable[Entity], day: date) -> dict[PlaceKey, Location]:
     """Where the verdict places each of its findings about `entities` on `day` (the one
     computation validate renders): plan's, the review's and the links' reasons it gives."""
-    return verdict_places(tree_verdict(entities, (), day, ws.settings.policy, settings_findings(ws.settings, day)))
+    return verdict_places(tree_verdict(entities, (), day, ws.settings.policy,
+                                       settings_findings(ws.settings, day, config_shown(ws))))
+
+
+def config_shown(ws: Workspace) -> str:
+    """The settings file actually read (--config), as annotations name it: repository-relative."""
+    return repo_path(ws, ws.settings.source)
 
 
 def repository_paths(ws: Workspace) -> Callable[[str], str]:
@@ -41,18 +47,7 @@ def repository_paths(ws: Workspace) -> Callable[[str], str]:
     In GitHub Actions the root is the checkout ($GITHUB_WORKSPACE), so a desired/ in a subfolder
     (the action's working-directory) keeps that folder in its paths; elsewhere, the folder
     holding desired/."""
-    root = ws.root
-    workspace_dir = ws.env.get("GITHUB_WORKSPACE")
-    if workspace_dir and root.is_relative_to(Path(workspace_dir).resolve()):
-        root = Path(workspace_dir).resolve()
-
-    def relative(path: str) -> str:
-        try:
-            return Path(path).resolve().relative_to(root).as_posix()
-        except ValueError:  # outside the repository (acorn.yaml given elsewhere): as given
-            return Path(path).as_posix()
-
-    return relative
+    return functools.partial(repo_path, ws)
 
 
 _GITHUB_REMOTE = re.compile(r"^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([^/\s]+/[^/\s]+?)(?:\.git)?/?$")
@@ -66,14 +61,8 @@ def blob_base(ws: Workspace) -> str | None:
     server = env.get("GITHUB_SERVER_URL") or "https://github.com"
     if env.get("GITHUB_REPOSITORY") and env.get("GITHUB_SHA"):
         return f"{server.rstrip('/')}/{env['GITHUB_REPOSITORY']}/blob/{env['GITHUB_SHA']}"
-    try:
-        sha = subprocess.run(["git", "-C", str(ws.root), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=10, check=True).stdout.strip()
-        origin = subprocess.run(["git", "-C", str(ws.root), "remote", "get-url", "origin"], capture_output=True,
-                                text=True, timeout=10, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    found = _GITHUB_REMOTE.match(origin)
+    sha, origin = git(ws.root, "rev-parse", "HEAD"), git(ws.root, "remote", "get-url", "origin")
+    found = _GITHUB_REMOTE.match(origin or "")
     return f"https://github.com/{found.group(1)}/blob/{sha}" if found and sha else None
 
 

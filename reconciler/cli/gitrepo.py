@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 
-def _git(cwd: Path, *args: str) -> str | None:
+def git(cwd: Path, *args: str) -> str | None:
     """git's stdout, stripped, or None when git is absent or the command fails."""
     try:
         proc = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True, timeout=30)
@@ -28,17 +28,17 @@ def _existing(path: Path) -> Path:
 
 def repository_root(path: Path) -> Path | None:
     """The root of the git work tree holding `path` (which need not exist yet), or None."""
-    top = _git(_existing(path), "rev-parse", "--show-toplevel")
+    top = git(_existing(path), "rev-parse", "--show-toplevel")
     return Path(top).resolve() if top else None
 
 
 def default_branch(root: Path) -> tuple[str, str] | None:
     """(branch, where it was read): the remote's HEAD (origin/HEAD, set by a clone), else the
     branch checked out (in a new repository, the one `git init` made: main or master)."""
-    remote = _git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    remote = git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
     if remote and "/" in remote:
         return remote.split("/", 1)[1], "origin/HEAD"
-    head = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
+    head = git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
     if head:
         return head, "the branch checked out"
     return None
@@ -47,4 +47,4 @@ def default_branch(root: Path) -> tuple[str, str] | None:
 def is_shallow(path: Path) -> bool:
     """True when `path` is in a shallow clone (actions/checkout's default depth of 1): its
     history stops early, so a commit's date there says nothing about when a file first came."""
-    return _git(_existing(path), "rev-parse", "--is-shallow-repository") == "true"
+    return git(_existing(path), "rev-parse", "--is-shallow-repository") == "true"

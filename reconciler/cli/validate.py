@@ -23,7 +23,7 @@ from ..domain.gcpause import paused_gc
 from ..errors import DesiredStateError, Problem
 from ..render.findings import verdict_findings
 from ..render.sarif import sarif_text
-from .findings import repository_paths
+from .findings import config_shown, repository_paths
 from .workspace import Workspace, annotation, problem_annotations, repo_path, today, tree_options, workspace
 
 
@@ -69,11 +69,6 @@ def _label(f: Finding) -> str:
     where = f.marketplace or f.region or ("lwa" if f.entity is None else f.entity)
     then = " (plan blocks it)" if f.severity is BLOCK else ""
     return f"{where} {f.code}: {f.message}{then}"
-
-
-def config_shown(ws: Workspace) -> str:
-    """The settings file actually read (--config), as annotations name it: repository-relative."""
-    return repo_path(ws, ws.settings.source)
 
 
 def report(verdict: Verdict, entities: int) -> dict[str, object]:

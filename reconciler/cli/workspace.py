@@ -64,13 +64,18 @@ class Workspace:
 
 
 def repo_path(ws: Workspace, path: str) -> str:
-    """`path` relative to the repository (GITHUB_WORKSPACE in Actions, else the folder holding
-    desired/), with forward slashes: where GitHub places an annotation. As given when outside it."""
-    base = Path(ws.env.get("GITHUB_WORKSPACE") or ws.root).resolve()
+    """`path` from the repository root, with forward slashes (GitHub's form: where it places an
+    annotation, a SARIF location, a review comment). In GitHub Actions the root is the checkout
+    ($GITHUB_WORKSPACE), so a desired/ in a subfolder (the action's working-directory) keeps that
+    folder in its paths; elsewhere, the folder holding desired/. As given when outside it."""
+    root = ws.root
+    workspace_dir = ws.env.get("GITHUB_WORKSPACE")
+    if workspace_dir and root.is_relative_to(Path(workspace_dir).resolve()):
+        root = Path(workspace_dir).resolve()
     try:
-        return Path(path).resolve().relative_to(base).as_posix()
-    except (ValueError, OSError):
-        return path
+        return Path(path).resolve().relative_to(root).as_posix()
+    except (ValueError, OSError):  # outside the repository (acorn.yaml given elsewhere)
+        return Path(path).as_posix()
 
 
 def find_desired(start: Path) -> Path:
