@@ -61,30 +61,6 @@ def requirements(submission: Submission, marketplace: Marketplace) -> tuple[TaxR
     return tuple(need.for_business_in(home) for need in (marketplace.tax, marketplace.interview) if need is not None)
 
 
-def check_tax(submission: Submission, marketplace: Marketplace, today: date | None = None) -> Reason | None:
-    """The marketplace's tax rows: an invalid number of their scheme, an interview form that
-    expired or is dated after `today`, or a certain requirement that no registration meets (a
-    requirement that depends is a warning: see `warnings`)."""
-    for need in requirements(submission, marketplace):
-        found = _check_row(submission, marketplace, need, today)
-        if found is not None:
-            return found
-    return None
-
-
-def _check_row(submission: Submission, marketplace: Marketplace, need: TaxRequirement,
-               today: date | None) -> Reason | None:
-    mine = [t for t in submission.tax_registrations if _takes(need, t)]
-    for tax in mine:
-        invalid = _number_reason(tax)
-        if invalid is not None:
-            return invalid[0]
-        dated = _interview_date_problem(tax, today)
-        if dated:
-            return Reason(TAX_INTERVIEW_INVALID, dated)
-    return None if mine else _missing(marketplace, need)
-
-
 def _number_reason(tax: TaxRegistration, index: int | None = None) -> tuple[Reason, str] | None:
     """TAX_NUMBER_INVALID for the item's number (named `taxRegistrations[index]` when given),
     with the check's own words; None when it passes (or carries no number)."""
@@ -175,28 +151,12 @@ def check_translation(submission: Submission, marketplace: Marketplace) -> Reaso
                   f"with language: {language} for a business not registered in {home}")
 
 
-def check(submission: Submission, marketplace: Marketplace, today: date,
-          min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> tuple[Reason, ...]:
-    """Every reason the marketplace would reject this submission for, in a stable order."""
-    found = (check_id_document(submission, today, min_valid_days),
-             check_registration_number(submission),
-             check_tax(submission, marketplace, today),
-             check_translation(submission, marketplace))
-    return tuple(r for r in found if r is not None)
-
-
-def warnings(submission: Submission, marketplace: Marketplace, today: date | None = None,
-             min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> tuple[Reason, ...]:
-    """What the marketplace may ask for, depending on facts no file holds: a DEPENDS row
-    whose scheme the submission has no registration of; a number of its rows that passes but
-    that a rule which cannot settle it doubts; an interview form expiring within
-    `min_valid_days` of `today` (the ID window)."""
-    return tuple(r for _, r in warning_items(submission, marketplace, today, min_valid_days))
-
-
 def warning_items(submission: Submission, marketplace: Marketplace, today: date | None = None,
                   min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> tuple[tuple[int | None, Reason], ...]:
-    """`warnings`, each with the `taxRegistrations` item it is about (None: a row no item meets)."""
+    """What the marketplace may ask for, depending on facts no file holds, each with the
+    `taxRegistrations` item it is about (None: a row no item meets): a DEPENDS row whose scheme
+    the submission has no registration of; a number of its rows that passes but that a rule which
+    cannot settle it doubts; an interview form expiring within `min_valid_days` of `today`."""
     out: list[tuple[int | None, Reason]] = []
     for need in requirements(submission, marketplace):
         mine = [(i, t) for i, t in enumerate(submission.tax_registrations) if _takes(need, t)]

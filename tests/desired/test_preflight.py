@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from reconciler.desired import preflight
+from reconciler.desired import verdict
 from reconciler.domain import catalogue
 from reconciler.domain.model import (
     BusinessRegistration,
@@ -15,12 +15,24 @@ from reconciler.domain.model import (
     DocumentRef,
     IdDocument,
     LegalRepresentative,
+    Reason,
     Submission,
     TaxRegistration,
 )
 from tests import tax_examples
 
 TODAY = date(2026, 11, 27)
+
+
+def blocks(sub: Submission, market: str, today: date | None = None, min_days: int = 180) -> tuple[Reason, ...]:
+    """What keeps the pair from being created, as plan and the sandbox's review say it (the verdict)."""
+    return verdict.review_reasons(sub, catalogue.by_code(market).marketplace_id, today or TODAY, min_days)
+
+
+def warns(sub: Submission, market: str, today: date | None = None) -> tuple[Reason, ...]:
+    """The pair's warnings, as plan shows them on its row (the verdict)."""
+    found = verdict.submission_findings(sub, (market,), today or TODAY)
+    return verdict.EntityVerdict("", tuple(found)).warnings(catalogue.by_code(market))
 
 
 def submission(country: str = "CN", expires: date = date(2030, 1, 1), taxes=(), docs=(),
@@ -33,7 +45,7 @@ def submission(country: str = "CN", expires: date = date(2030, 1, 1), taxes=(), 
 
 
 def codes(sub: Submission, market: str, min_days: int = 180) -> list[str]:
-    return [r.code for r in preflight.check(sub, catalogue.by_code(market), TODAY, min_days)]
+    return [r.code for r in blocks(sub, market, TODAY, min_days)]
 
 
 @pytest.mark.parametrize("days_left, blocked", [(-1, True), (0, True), (179, True), (180, False), (400, False)])
@@ -49,7 +61,7 @@ def test_id_document_minimum_is_a_setting() -> None:
 
 
 def test_id_message_names_the_days_left_and_the_minimum() -> None:
-    (reason,) = preflight.check(submission(expires=date(2027, 2, 1)), catalogue.by_code("MX"), TODAY)
+    (reason,) = blocks(submission(expires=date(2027, 2, 1)), "MX", TODAY)
     assert reason.message == ("the legal representative's ID document expires in 66 days; "
                               "it must be valid for at least 180 days")
 
@@ -58,7 +70,7 @@ JA = Document("translation", "t.pdf", "0" * 64, "businessRegistration", "ja")
 
 
 def warned(sub: Submission, market: str) -> list[str]:
-    return [r.code for r in preflight.warnings(sub, catalogue.by_code(market))]
+    return [r.code for r in warns(sub, market)]
 
 
 DE_VAT = TaxRegistration("EU_VAT", "DE", tax_examples.EU_VAT["DE"])
@@ -108,7 +120,7 @@ def test_a_warning_only_while_the_scheme_is_missing(market: str, taxes: list, wa
 
 
 def test_the_warning_says_on_what_it_depends() -> None:
-    (reason,) = preflight.warnings(submission(), catalogue.by_code("DE"))
+    (reason,) = warns(submission(), "DE")
     assert reason.message == ("DE may require tax registration EU_VAT with country DE: required for goods "
                               "stored in Germany (no threshold for a seller not established in Germany; a "
                               "business established there registers above the national threshold), and for an "
@@ -124,14 +136,14 @@ def test_every_marketplace_has_a_row_with_a_scheme_of_the_contract() -> None:
 
 def test_us_business_needs_a_w9_not_a_w8bene() -> None:
     # the U.S. tax interview gives a U.S. business a W-9 (Amazon, "U.S. Tax Interview FAQ")
-    (reason,) = preflight.check(submission(country="US", number="0000000"), catalogue.by_code("US"), TODAY)
+    (reason,) = blocks(submission(country="US", number="0000000"), "US", TODAY)
     assert reason.message == "US requires tax registration US_W9"
     w9 = [TaxRegistration("US_W9", completed_on=date(2024, 5, 1))]
     assert codes(submission(country="US", number="0000000", taxes=w9), "US") == []
 
 
 def test_tax_message_names_scheme_and_country() -> None:
-    (reason,) = preflight.check(submission(), catalogue.by_code("BR"), TODAY)
+    (reason,) = blocks(submission(), "BR", TODAY)
     assert reason.message == "BR requires tax registration BR_CNPJ"
 
 
@@ -143,29 +155,32 @@ def test_tax_message_names_scheme_and_country() -> None:
     ("EG", TaxRegistration("EG_TIN", None, "12345678O")),       # nothing required, but what is sent is checked
 ])
 def test_an_invalid_number_of_the_marketplaces_scheme_blocks(market: str, tax: TaxRegistration) -> None:
-    (reason,) = preflight.check(submission(taxes=[tax]), catalogue.by_code(market), TODAY)
+    (reason,) = blocks(submission(taxes=[tax]), market, TODAY)
     assert reason.code == "TAX_NUMBER_INVALID"
     assert tax.number not in reason.message and tax.number[-4:] in reason.message
     assert warned(submission(taxes=[tax]), market) == []
 
 
-def test_an_invalid_number_of_another_scheme_does_not_block_this_marketplace() -> None:
+def test_an_invalid_number_of_another_scheme_blocks_this_marketplace_too() -> None:
+    # every create carries every taxRegistrations item, so an invalid one blocks them all (issue 18)
     sub = submission(taxes=[DE_VAT, TaxRegistration("UK_VAT", None, "GB123457782")])
-    assert codes(sub, "DE") == []
+    assert codes(sub, "DE") == ["TAX_NUMBER_INVALID"]
     assert codes(sub, "UK") == ["TAX_NUMBER_INVALID"]
+    (reason,) = blocks(sub, "DE")
+    assert reason.message.startswith("taxRegistrations[1] UK_VAT number ")
 
 
 def test_the_tax_message_says_what_is_wrong_masked() -> None:
     sub = submission(taxes=[TaxRegistration("EU_VAT", "DE", "DE123546788")])
-    (reason,) = preflight.check(sub, catalogue.by_code("DE"), TODAY)
-    assert reason.message == "EU_VAT (DE) number *******6788: the check digit does not match"
+    (reason,) = blocks(sub, "DE", TODAY)
+    assert reason.message == "taxRegistrations[0] EU_VAT (DE) number *******6788: the check digit does not match"
 
 
 def test_an_invalid_business_registration_number_blocks_every_marketplace() -> None:
     sub = submission(number="91440300MA5EXAMPLE")  # the old demo's code: its check character fails
     for market in ("US", "DE", "MX", "EG"):
         assert "REGISTRATION_NUMBER_INVALID" in codes(sub, market)
-    (reason,) = [r for r in preflight.check(sub, catalogue.by_code("MX"), TODAY)]
+    (reason,) = [r for r in blocks(sub, "MX", TODAY)]
     assert reason.message == "businessRegistration number **************MPLE: the check digit does not match"
 
 

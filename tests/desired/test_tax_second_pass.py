@@ -7,14 +7,25 @@ from datetime import date
 
 import pytest
 
-from reconciler.desired import preflight
+from reconciler.desired import verdict
 from reconciler.desired.tax_numbers import normalise, tax_number_doubt, tax_number_problem
 from reconciler.domain import catalogue
-from reconciler.domain.model import TaxRegistration
+from reconciler.domain.model import Reason, Submission, TaxRegistration
 from tests.desired.stdnum_corpus import MX_RFC_SAT_CONFIRMED, MX_RFC_VALID
 from tests.engine.plan_builders import submission as built
 
 TODAY = date(2026, 12, 1)
+
+
+def blocks(sub: Submission, market: str, today: date | None = None, min_days: int = 180) -> tuple[Reason, ...]:
+    """What keeps the pair from being created, as plan and the sandbox's review say it (the verdict)."""
+    return verdict.review_reasons(sub, catalogue.by_code(market).marketplace_id, today or TODAY, min_days)
+
+
+def warns(sub: Submission, market: str, today: date | None = None) -> tuple[Reason, ...]:
+    """The pair's warnings, as plan shows them on its row (the verdict)."""
+    found = verdict.submission_findings(sub, (market,), today or TODAY)
+    return verdict.EntityVerdict("", tuple(found)).warnings(catalogue.by_code(market))
 
 
 def submission(taxes: tuple[TaxRegistration, ...] = (), **kwargs):
@@ -23,11 +34,11 @@ def submission(taxes: tuple[TaxRegistration, ...] = (), **kwargs):
 
 
 def codes(sub, market: str, today: date = TODAY) -> list[str]:
-    return [r.code for r in preflight.check(sub, catalogue.by_code(market), today)]
+    return [r.code for r in blocks(sub, market, today)]
 
 
 def warned(sub, market: str, today: date = TODAY) -> list[str]:
-    return [r.code for r in preflight.warnings(sub, catalogue.by_code(market), today)]
+    return [r.code for r in warns(sub, market, today)]
 
 
 # -- 8. MX_RFC ---------------------------------------------------------------------------
@@ -75,9 +86,9 @@ def w8(on: date) -> TaxRegistration:
 
 @pytest.mark.parametrize("market", ["US", "CA"])
 def test_a_w8bene_from_2019_or_dated_in_the_future_blocks(market: str) -> None:
-    (old,) = preflight.check(submission(taxes=(w8(date(2019, 5, 1)),)), catalogue.by_code(market), TODAY)
+    (old,) = blocks(submission(taxes=(w8(date(2019, 5, 1)),)), market, TODAY)
     assert old.code == "TAX_INTERVIEW_INVALID" and "expired 1431 days ago" in old.message
-    (future,) = preflight.check(submission(taxes=(w8(date(2027, 1, 5)),)), catalogue.by_code(market), TODAY)
+    (future,) = blocks(submission(taxes=(w8(date(2027, 1, 5)),)), market, TODAY)
     assert future.code == "TAX_INTERVIEW_INVALID" and "dated 35 days in the future" in future.message
 
 
@@ -101,7 +112,7 @@ def test_a_us_business_takes_a_w9_which_does_not_expire() -> None:
 def test_amazon_ca_asks_for_the_interview_and_mx_warns_of_it() -> None:
     assert "MISSING_TAX_REGISTRATION" in codes(submission(), "CA")
     assert codes(submission(), "MX") == []
-    assert any("U.S. tax interview" in r.message for r in preflight.warnings(submission(), catalogue.by_code("MX")))
+    assert any("U.S. tax interview" in r.message for r in warns(submission(), "MX"))
 
 
 # -- 11. normalisation -------------------------------------------------------------------
