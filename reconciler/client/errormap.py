@@ -47,7 +47,7 @@ from ..errors import (
     RoleMissing,
 )
 from .endpoints import ROLES
-from .wire import errors_from_api
+from .wire import errors_from_api, lwa_secret_expired
 
 _MARKETPLACE_ID = re.compile(r"\b[A-Z0-9]{10,16}\b")
 _NAMED = re.compile(r"\b(marketplaceId|registrationId)=([^\s;,]+)")
@@ -79,13 +79,6 @@ def json_or_none(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
-
-
-def lwa_secret_expired(body: Any) -> bool:
-    """Whether a 403 says the application's LWA client secret has expired (not a seller's token)."""
-    _, _, details = errors_from_api(body)
-    text = details.lower()
-    return "lwa secret" in text and "expired" in text
 
 
 def _named_ids(message: str, details: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -130,7 +123,7 @@ def forbidden(call: Call, code: str | None, message: str, details: str, request_
     region = call.region or "this region"
     answered = (f"{call.operation} in {region} answered 403 {code or 'Unauthorized'} ({message or 'access denied'}"
                 + (f", {details}" if details else "") + ")")
-    if lwa_secret_expired({"errors": [{"details": details}]}):
+    if lwa_secret_expired(details):
         return ApplicationAccessError(
             f"{answered}: the application's LWA client secret has expired (secrets are rotated every 180 days), "
             "the same for every seller: rotate lwa.clientSecret in Developer Central and update the secret it "

@@ -182,9 +182,19 @@ def access_token_rejected(body: Any) -> bool:
     if code == MISSING_AUTHENTICATION_TOKEN:
         return True
     text = details.lower()
-    if "lwa secret" in text:  # the application's client secret expired: no access token cures it
+    if _LWA_SECRET in text:  # about the application's client secret: no access token cures it
         return False
     return "token" in text and any(word in text for word in _TOKEN_WORDS)
+
+
+_LWA_SECRET = "lwa secret"  # SP-API's words for the application's client secret in a 403's details
+
+
+def lwa_secret_expired(details: str) -> bool:
+    """Whether a 403's details say the application's LWA client secret has expired ("The LWA
+    secret token you provided has expired."), not a seller's token."""
+    text = details.lower()
+    return _LWA_SECRET in text and "expired" in text
 
 
 def account_from_api(body: Any) -> Account:
