@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from reconciler.desired import verdict
 from reconciler.domain import catalogue
 from reconciler.domain.model import (
     BusinessRegistration,
@@ -15,24 +14,14 @@ from reconciler.domain.model import (
     DocumentRef,
     IdDocument,
     LegalRepresentative,
-    Reason,
     Submission,
     TaxRegistration,
 )
 from tests import tax_examples
+from tests.desired.pair_verdict import blocks, warns
 
 TODAY = date(2026, 11, 27)
 
-
-def blocks(sub: Submission, market: str, today: date | None = None, min_days: int = 180) -> tuple[Reason, ...]:
-    """What keeps the pair from being created, as plan and the sandbox's review say it (the verdict)."""
-    return verdict.review_reasons(sub, catalogue.by_code(market).marketplace_id, today or TODAY, min_days)
-
-
-def warns(sub: Submission, market: str, today: date | None = None) -> tuple[Reason, ...]:
-    """The pair's warnings, as plan shows them on its row (the verdict)."""
-    found = verdict.submission_findings(sub, (market,), today or TODAY)
-    return verdict.EntityVerdict("", tuple(found)).warnings(catalogue.by_code(market))
 
 
 def submission(country: str = "CN", expires: date = date(2030, 1, 1), taxes=(), docs=(),
@@ -70,7 +59,7 @@ JA = Document("translation", "t.pdf", "0" * 64, "businessRegistration", "ja")
 
 
 def warned(sub: Submission, market: str) -> list[str]:
-    return [r.code for r in warns(sub, market)]
+    return [r.code for r in warns(sub, market, TODAY)]
 
 
 DE_VAT = TaxRegistration("EU_VAT", "DE", tax_examples.EU_VAT["DE"])
@@ -120,7 +109,7 @@ def test_a_warning_only_while_the_scheme_is_missing(market: str, taxes: list, wa
 
 
 def test_the_warning_says_on_what_it_depends() -> None:
-    (reason,) = warns(submission(), "DE")
+    (reason,) = warns(submission(), "DE", TODAY)
     assert reason.message == ("DE may require tax registration EU_VAT with country DE: required for goods "
                               "stored in Germany (no threshold for a seller not established in Germany; a "
                               "business established there registers above the national threshold), and for an "
@@ -166,7 +155,7 @@ def test_an_invalid_number_of_another_scheme_blocks_this_marketplace_too() -> No
     sub = submission(taxes=[DE_VAT, TaxRegistration("UK_VAT", None, "GB123457782")])
     assert codes(sub, "DE") == ["TAX_NUMBER_INVALID"]
     assert codes(sub, "UK") == ["TAX_NUMBER_INVALID"]
-    (reason,) = blocks(sub, "DE")
+    (reason,) = blocks(sub, "DE", TODAY)
     assert reason.message.startswith("taxRegistrations[1] UK_VAT number ")
 
 

@@ -7,25 +7,15 @@ from datetime import date
 
 import pytest
 
-from reconciler.desired import verdict
 from reconciler.desired.tax_numbers import normalise, tax_number_doubt, tax_number_problem
 from reconciler.domain import catalogue
-from reconciler.domain.model import Reason, Submission, TaxRegistration
+from reconciler.domain.model import TaxRegistration
+from tests.desired.pair_verdict import blocks, warns
 from tests.desired.stdnum_corpus import MX_RFC_SAT_CONFIRMED, MX_RFC_VALID
 from tests.engine.plan_builders import submission as built
 
 TODAY = date(2026, 12, 1)
 
-
-def blocks(sub: Submission, market: str, today: date | None = None, min_days: int = 180) -> tuple[Reason, ...]:
-    """What keeps the pair from being created, as plan and the sandbox's review say it (the verdict)."""
-    return verdict.review_reasons(sub, catalogue.by_code(market).marketplace_id, today or TODAY, min_days)
-
-
-def warns(sub: Submission, market: str, today: date | None = None) -> tuple[Reason, ...]:
-    """The pair's warnings, as plan shows them on its row (the verdict)."""
-    found = verdict.submission_findings(sub, (market,), today or TODAY)
-    return verdict.EntityVerdict("", tuple(found)).warnings(catalogue.by_code(market))
 
 
 def submission(taxes: tuple[TaxRegistration, ...] = (), **kwargs):
@@ -112,7 +102,7 @@ def test_a_us_business_takes_a_w9_which_does_not_expire() -> None:
 def test_amazon_ca_asks_for_the_interview_and_mx_warns_of_it() -> None:
     assert "MISSING_TAX_REGISTRATION" in codes(submission(), "CA")
     assert codes(submission(), "MX") == []
-    assert any("U.S. tax interview" in r.message for r in warns(submission(), "MX"))
+    assert any("U.S. tax interview" in r.message for r in warns(submission(), "MX", TODAY))
 
 
 # -- 11. normalisation -------------------------------------------------------------------
