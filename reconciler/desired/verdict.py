@@ -271,5 +271,34 @@ def tree_verdict(entities: Iterable[Entity], problems: Iterable[Problem], today:
                  settings: Iterable[Finding] = ()) -> Verdict:
     """The verdict over a loaded tree (`problems`: what the loader found) and its settings."""
     run = tuple(settings)
-    blocking = tuple(f for f in run if f.code == lifecycle.CLIENT_SECRET_EXPIRED)  # said once, blocks every create
-    return Verdict(tuple(problems), run, tuple(entity_verdict(e, today, policy, blocking) for e in entities))
+    return Verdict(tuple(problems), run, tuple(entity_verdict(e, today, policy, blocking(run)) for e in entities))
+
+
+def blocking(settings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The run's findings that block every create of every entity (said once, in settings)."""
+    return tuple(f for f in settings if f.code == lifecycle.CLIENT_SECRET_EXPIRED)
+
+
+# An entity's verdict as plain data (lists, text, numbers): what a loader's worker process
+# sends back and its cache keeps (desired/loader.judge_partial), so that a tree is judged on
+# every core by the same `entity_verdict`. `judge` makes it; `judged_verdict` reads it back.
+# code, severity, message, path, line, column, key, template line, row, entity, marketplace, region,
+# acknowledged, detail
+PlainFinding = tuple[str, str, str, str, int, int, str, int | None, str | None, str | None, str | None,
+                     str | None, str | None, str | None]
+
+
+def judge(entity: Entity, today: date, policy: Policy, run: tuple[Finding, ...] = ()) -> list[PlainFinding]:
+    """`entity_verdict`, as plain data: a tuple per finding (none for most entities)."""
+    return [(f.code, str(f.severity), f.message, f.location.path, f.location.line, f.location.column,
+             f.location.key, f.location.template_line, f.location.row, f.entity, f.marketplace, f.region,
+             f.acknowledged, f.detail) for f in entity_verdict(entity, today, policy, run).findings]
+
+
+def judged_verdict(name: str, plain: list[PlainFinding]) -> EntityVerdict:
+    """The EntityVerdict `judge` made plain."""
+    return EntityVerdict(name, tuple(
+        Finding(code, Severity(severity), message, Location(path, line, column, key, template_line, row),
+                entity, marketplace, region, acknowledged, detail)
+        for code, severity, message, path, line, column, key, template_line, row, entity, marketplace, region,
+        acknowledged, detail in plain))
