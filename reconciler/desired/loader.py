@@ -174,7 +174,7 @@ def judge_partial(files: list[SourceFile], judge: Judge, workers: int | None = N
     return judged, problems + clashes
 
 
-Loaded = tuple[list[Entity], list[Problem]]
+Loaded = tuple[list[Any], list[Problem]]  # entities (or, judged, their plain form) and problems
 # A file's result as plain data (lists, dicts, text, numbers), marshalled: what crosses from a
 # worker process (ten times faster than pickling the dataclasses) and what the cache keeps; a
 # few compact bytes a file until it becomes entities. Once loaded:
