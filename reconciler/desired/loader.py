@@ -114,6 +114,7 @@ def digest(files: Iterable[SourceFile]) -> str:
 PARALLEL_FROM = 2_000  # files; below this a process pool costs more than it saves
 MAIN_SHARE = 0.45  # of the files, checked by this process while the others check the rest: it
 # also turns every result into entities afterwards, so it takes a little less than its share
+# (a judged load makes no entity afterwards: it takes an even share)
 
 
 def load(files: list[SourceFile], workers: int | None = None, root: Path | None = None,
@@ -301,7 +302,7 @@ _PENDING: list[SourceFile] = []  # the files a load's worker processes check (in
 def _load_all(files: list[SourceFile], workers: int, root: Path | None, judge: Judge | None) -> list[bytes]:
     if workers < 2 or len(files) < PARALLEL_FROM:
         return _load_files(files, root, judge)
-    mine = int(len(files) * MAIN_SHARE * 2 / workers)
+    mine = int(len(files) * (0.5 if judge else MAIN_SHARE) * 2 / workers)
     share = -(-(len(files) - mine) // (workers - 1))
     ranges = [(lo, min(lo + share, len(files))) for lo in range(mine, len(files), share)]
     _PENDING[:] = files
