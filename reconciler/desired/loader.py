@@ -330,28 +330,28 @@ def _load_files(files: list[SourceFile], root: Path | None = None, judge: Judge 
 def _judge_file(f: SourceFile, root: Path | None, judge: Judge) -> PlainResult:
     """A file's result with each entity judged here and only what a judged load keeps:
     [[name, sellerId, path, line, row, local document paths, judged], ...], problems."""
-    plains, problems = _load_file(f, root)
+    plains, problems = _load_file(f, root, later=True)
     slims = []
     for plain in plains:
-        e = _entity(plain[0], _source(plain[1:]))
+        e = _entity(plain[0], _PlacedLater(plain[1], plain[2], plain[6], plain[3]))
         slims.append([e.name, e.seller_id, e.source.path, e.source.line, e.source.row, _local_uris(e), judge(e)])
     return [slims, problems]
 
 
-def _load_file(f: SourceFile, root: Path | None = None) -> PlainResult:
+def _load_file(f: SourceFile, root: Path | None = None, *, later: bool = False) -> PlainResult:
     if f.relpath.startswith("templates/"):
         rendered, problems = entity_templates.render(f.path, f.text)
         rows = TemplateRows(f.path, f.text) if rendered else None  # places follow each field to its row
         entities = []
         for r in rendered:
-            entity, found = _load_plain(r.text, r.path, r.name, r.line_offset, root, rows, row=r.name)
+            entity, found = _load_plain(r.text, r.path, r.name, r.line_offset, root, rows, row=r.name, later=later)
             problems += found
             entities += [entity] if entity else []
         return [entities, [_plain_problem(p) for p in problems]]
     if f.relpath.endswith(".yml"):
         return [[], [[f.path, 1, 1, "(file)", "entity files end in .yaml; rename it so it is loaded"]]]
     stem = f.relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
-    entity, problems = _load_plain(f.text, f.path, stem, root=root)
+    entity, problems = _load_plain(f.text, f.path, stem, root=root, later=later)
     return [[entity] if entity else [], [_plain_problem(p) for p in problems]]
 
 
@@ -390,9 +390,11 @@ def _source(plain: list[Any]) -> Source:
 
 
 def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0, root: Path | None = None,
-                rows: TemplateRows | None = None, row: str | None = None) -> tuple[list[Any] | None, list[Problem]]:
+                rows: TemplateRows | None = None, row: str | None = None, *,
+                later: bool = False) -> tuple[list[Any] | None, list[Problem]]:
     """`load_entity`, the entity as plain data (what crosses from a worker and what the cache keeps):
-    [data, source, line, [[number key, line, column]], [[place key, line, column]], [[key, template line]], row]."""
+    [data, source, line, [[number key, line, column]], [[place key, line, column]], [[key, template line]], row].
+    `later` (an entity judged where it is loaded): its places are a function that works them out."""
     if "\x00" in text:
         return None, [Problem(source, 1, 1, "(file)", "not UTF-8 text", row or "")]
     doc, problems = yamlsource.parse(text, source)
@@ -408,17 +410,55 @@ def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0
             return None, _shift(problems, line_offset, row)
         return None, [_followed(p, rows, row, doc, line_offset) for p in problems]
     line = doc.where(("metadata", "name"))[0] + line_offset
+    if later:
+        return [doc.data, source, line, functools.partial(_places, doc, line_offset, rows, row), [], [], row], []
+    return [doc.data, source, line, *_places(doc, line_offset, rows, row), row], []
+
+
+def _places(doc: yamlsource.Document, line_offset: int, rows: TemplateRows | None, row: str | None
+            ) -> tuple[list[Any], list[Any], list[Any]]:
+    """Where the entity's numbers and the fields a finding can name are written:
+    [[key, line, column]] twice, and for a template's row [[key, template line]]."""
     if rows is None or row is None:
         numbers = [[dotted(p), at[0] + line_offset, at[1]] for p in _number_paths(doc.data) for at in [doc.where(p)]]
         places = [[dotted(p), at[0] + line_offset, at[1]] for p in _place_paths(doc.data) for at in [doc.where(p)]]
-        return [doc.data, source, line, numbers, places, [], row], []
+        return numbers, places, []
     number_paths, place_paths = _number_paths(doc.data), _place_paths(doc.data)
     followed = {p: rows.follow(row, doc, p, at[0] + line_offset, at[1])
                 for p in number_paths + place_paths for at in [doc.where(p)]}
     numbers = [[dotted(p), *followed[p][:2]] for p in number_paths]
     places = [[dotted(p), *followed[p][:2]] for p in place_paths]
     template_lines = [[dotted(p), body] for p, (_, _, body) in followed.items() if body is not None]
-    return [doc.data, source, line, numbers, places, template_lines, row], []
+    return numbers, places, template_lines
+
+
+class _PlacedLater(Source):
+    """A judged entity's Source (in its worker), whose places are worked out on first use:
+    most entities have no finding to place, so most never are."""
+
+    __slots__ = ("_place",)
+    _place: Source | Callable[[], tuple[list[Any], list[Any], list[Any]]]
+
+    def __init__(self, path: str, line: int, row: str | None,
+                 place: Callable[[], tuple[list[Any], list[Any], list[Any]]]) -> None:
+        super().__init__(path, line, row=row)
+        object.__setattr__(self, "_place", place)
+
+    def _placed(self) -> Source:
+        placed = self._place
+        if not isinstance(placed, Source):
+            placed = _source([self.path, self.line, *placed(), self.row])
+            object.__setattr__(self, "_place", placed)
+        return placed
+
+    def at(self, key: str) -> tuple[int, int]:
+        return self._placed().at(key)
+
+    def template_line(self, key: str) -> int | None:
+        return self._placed().template_line(key)
+
+    def writes(self, key: str) -> bool:
+        return self._placed().writes(key)
 
 
 def _followed(p: Problem, rows: TemplateRows, row: str, doc: yamlsource.Document, offset: int) -> Problem:

@@ -220,7 +220,7 @@ def entity_verdict(entity: Entity, today: date, policy: Policy | None = None,
 def _token_key(source: Source, region: str | None) -> str:
     """Where the region's refresh token is written: its own key, or the one reference for all."""
     key = f"spec.credentials.refreshToken.{region}"
-    return key if any(known == key for known, _, _ in source.places) else "spec.credentials.refreshToken"
+    return key if source.writes(key) else "spec.credentials.refreshToken"
 
 
 def _acknowledged(entity: Entity, found: list[Finding], where: Where) -> list[Finding]:
