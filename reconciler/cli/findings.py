@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from ..desired.locate import Locator
+from ..desired.locate import Location, Locator
 from ..desired.safefile import UnreadableFile, read_text
 from ..desired.settings import settings_findings
-from ..desired.verdict import Location, tree_verdict
+from ..desired.verdict import tree_verdict
 from ..domain.model import Entity
 from ..render.findings import Link, LinkKey, PlaceKey, links, verdict_places
 from .gitrepo import git

@@ -27,10 +27,11 @@ from enum import StrEnum
 
 from ..domain import catalogue
 from ..domain.masking import mask_all, sensitive_values
-from ..domain.model import Entity, Reason, Source, Submission, source_label
+from ..domain.model import Entity, Reason, Source, Submission
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
 from ..errors import Problem
 from . import lifecycle, preflight, tax_numbers
+from .locate import Location
 
 
 class Severity(StrEnum):
@@ -48,25 +49,6 @@ TIME_DEPENDENT = frozenset({preflight.ID_EXPIRES_TOO_SOON, lifecycle.AUTHORIZATI
                             preflight.TAX_INTERVIEW_EXPIRES_SOON})
 # The field of a `taxRegistrations` item a warning about the item points at.
 _ITEM_FIELD = {preflight.TAX_NUMBER_UNVERIFIED: "number", preflight.TAX_INTERVIEW_EXPIRES_SOON: "completedOn"}
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a finding's field is written: the file, and for a template's row the row's name.
-    For a row, `line` is the row's own line for the field when the template writes the row's
-    value as it is, else the template's line; `template_line` is the template line rendering it."""
-
-    path: str
-    line: int  # the row's own line when the template line writes the row's value as it is
-    column: int
-    key: str
-    template_line: int | None = None  # a row's field at the row's line: the template line that renders it
-    row: str | None = None
-
-    @property
-    def label(self) -> str:
-        """`path`, or `path (row NAME)`: how a person reads where it is."""
-        return source_label(self.path, self.row)
 
 
 @dataclass(frozen=True)
