@@ -9,6 +9,7 @@ are compared without spaces, dashes, dots and slashes, and are masked in every m
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ ACCOUNT_NOT_CHECKED = "ACCOUNT_NOT_CHECKED"  # a warning: getAccount was not ava
 ACCOUNT_CHECK_REGIONS = ACCOUNT_REGIONS
 
 
+@functools.cache  # one text per region, not one per seller of a 100,000-seller plan
 def not_offered(region: str) -> str:
     """What a create outside the EU says instead of an account check."""
     return (f"SP-API does not offer getAccount in {region} (the Sellers API offers it in the EU only), so the "
