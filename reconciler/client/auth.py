@@ -31,6 +31,8 @@ Exchange = Callable[[], Awaitable[tuple[str, float]]]
 class SellerTokens:
     """The access token of one seller, exchanged when missing, near expiry, or rejected."""
 
+    __slots__ = ("_exchange", "_clock", "_margin", "_token", "_expires_at", "_lock")  # one per seller
+
     def __init__(self, exchange: Exchange, clock: Callable[[], float], margin: float = EXPIRY_MARGIN) -> None:
         self._exchange = exchange
         self._clock = clock

@@ -28,6 +28,8 @@ BucketKey = tuple[str, str, str]  # (seller id, region, operation)
 class TokenBucket:
     """A bucket of `burst` tokens refilled at `rate` per second, on an explicit clock."""
 
+    __slots__ = ("rate", "burst", "tokens", "_last")  # several per seller: 100,000 sellers hold half a million
+
     def __init__(self, rate: float, burst: int, now: float) -> None:
         self.rate = rate
         self.burst = burst
