@@ -143,15 +143,13 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Key
             return [(path, f'must be a string, but YAML reads {written} as a number: '
                            f'quote it ("{written}") so nothing is lost', False)]
         return [(path, f"must be {wanted}, not {_YAML_TYPES.get(type(value), 'that')}", False)]
-    if kind in ("const", "enum"):
+    if kind in ("const", "enum", "pattern"):
         options = [want] if kind == "const" else want
-        return [(path, "must be " + " or ".join(json.dumps(o) for o in options), False)]
-    if kind == "pattern":
-        return [(path, PATTERN_WORDS.get(want, "is not in the form this key needs (see docs/desired-state.md)"),
+        words = (PATTERN_WORDS.get(want, "is not in the form this key needs (see docs/desired-state.md)")
+                 if kind == "pattern" else "must be " + " or ".join(json.dumps(o) for o in options))
+        # a key that breaks propertyNames is reported as its mapping's error, by the key's own rule
+        return [(path, f"every key name here {words}" if "propertyNames" in error.relative_schema_path else words,
                  False)]
-    if kind == "propertyNames":
-        words = PATTERN_WORDS.get(error.schema.get("propertyNames", {}).get("pattern"), "is not a valid key name")
-        return [(path, f"every key name here {words}", False)]
     if kind == "minItems":
         return [(path, f"must have at least {want} item(s)", False)]
     if kind in ("minLength", "maxLength"):
