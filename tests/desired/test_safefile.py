@@ -28,5 +28,32 @@ def test_write_text_makes_the_folder_and_names_what_it_could_not_write(tmp_path:
     write_text(tmp_path / "a" / "b" / "out.json", "{}\n")
     assert (tmp_path / "a" / "b" / "out.json").read_text() == "{}\n"
     (tmp_path / "file").write_text("")
-    with pytest.raises(MachineError, match=f"^cannot write the record {tmp_path}/file/x.json: "):
+    with pytest.raises(MachineError) as raised:
         write_text(tmp_path / "file" / "x.json", "{}", "the record")
+    assert str(raised.value) == f"cannot write the record {tmp_path}/file/x.json: File exists"
+    with pytest.raises(MachineError) as raised:
+        write_text(tmp_path / "file" / "y.json", "{}")
+    assert str(raised.value) == f"cannot write {tmp_path}/file/y.json: File exists"
+
+
+@pytest.mark.parametrize("limit, size, why", [
+    (1023, 1024, "is larger than the limit of 1023 bytes (1 KiB)"),
+    (1024, 1025, "is larger than the limit of 1 KiB (1 KiB)"),
+    (1536, 2048, "is larger than the limit of 1.5 KiB (2 KiB)"),
+    (1024 * 1024 - 1, 1024 * 1024, "is larger than the limit of 1024 KiB (1 MiB)"),
+    (4 * 1024 * 1024, 5 * 1024 * 1024, "is larger than the limit of 4 MiB (5 MiB)"),
+])
+def test_a_file_over_the_limit_is_refused_in_sizes_a_person_reads(tmp_path: Path, limit: int, size: int,
+                                                                   why: str) -> None:
+    (tmp_path / "big.yaml").write_bytes(b"x" * size)
+    with pytest.raises(UnreadableFile) as raised:
+        read_text(tmp_path / "big.yaml", limit)
+    assert (raised.value.kind, raised.value.why) == ("unreadable", why)
+    assert read_text(tmp_path / "big.yaml", size) == "x" * size  # at the limit exactly: read
+
+
+def test_sizes_are_named_in_the_largest_unit_below_1024() -> None:
+    from reconciler.desired.safefile import human
+
+    assert [human(n) for n in (0, 1023, 1024, 1024 * 1024, 3 * 1024 ** 3, 2048 * 1024 ** 3)] == \
+        ["0 bytes", "1023 bytes", "1 KiB", "1 MiB", "3 GiB", "2048 GiB"]
