@@ -57,3 +57,36 @@ def test_sizes_are_named_in_the_largest_unit_below_1024() -> None:
 
     assert [human(n) for n in (0, 1023, 1024, 1024 * 1024, 3 * 1024 ** 3, 2048 * 1024 ** 3)] == \
         ["0 bytes", "1023 bytes", "1 KiB", "1 MiB", "3 GiB", "2048 GiB"]
+
+
+def test_a_write_that_fails_midway_leaves_the_old_file_whole(tmp_path: Path) -> None:
+    """The pieces go to a hidden `.NAME.*.tmp` beside the file (the same file system, so the
+    rename that replaces it is atomic; a crash can leave it, and its name says whose it is); a
+    failure midway removes it and leaves the old file as it was."""
+    from reconciler.desired.safefile import write_atomic
+
+    target = tmp_path / "plan.json"
+    target.write_text("old\n")
+    seen: list[str] = []
+
+    def pieces():
+        yield "new "
+        seen.extend(sorted(p.name for p in tmp_path.iterdir()))
+        raise RuntimeError("the stream broke")
+
+    with pytest.raises(RuntimeError, match="the stream broke"):
+        write_atomic(target, pieces())
+    assert len(seen) == 2 and seen[1] == "plan.json"
+    assert seen[0].startswith(".plan.json.") and seen[0].endswith(".tmp")
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"] and target.read_text() == "old\n"
+
+
+def test_bytes_and_text_pieces_are_written_as_given(tmp_path: Path) -> None:
+    from reconciler.desired.safefile import write_atomic
+
+    write_atomic(tmp_path / "a.bin", b"\x00\xff")
+    write_atomic(tmp_path / "b.txt", iter(["caf", "é\n"]))
+    write_atomic(tmp_path / "c.bin", iter([b"\x01", b"\x02"]))
+    assert (tmp_path / "a.bin").read_bytes() == b"\x00\xff"
+    assert (tmp_path / "b.txt").read_bytes() == "café\n".encode()
+    assert (tmp_path / "c.bin").read_bytes() == b"\x01\x02"

@@ -126,3 +126,13 @@ def test_the_seller_id_rule_is_the_schemas_own() -> None:
 ])
 def test_patterns_mean_what_json_schema_says(pattern: str, text: str, matches: bool) -> None:
     assert bool(schema.ecma_regex(pattern).search(text)) is matches
+
+
+@pytest.mark.parametrize("mixed", ["env: X", "file: /run/x", "aws: {secretId: x}"])
+def test_a_reference_mixed_with_regions_is_explained_as_a_reference(mixed: str) -> None:
+    """`{env: X, EU: …}`: the writer meant one reference (it names env, file or aws), so the
+    message explains that form, not the map by region."""
+    text = VALID.replace(TOKEN, f"refreshToken: {{{mixed}, EU: {{env: Y}}}}")
+    said = problems(text)
+    assert "e.yaml:10:19: spec.credentials.refreshToken: must have exactly 1 of: aws or env or file" in said
+    assert any("refreshToken.EU: unknown key (allowed: aws, env, file)" in s for s in said), said
