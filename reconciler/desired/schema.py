@@ -131,7 +131,7 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Key
         return [(path + (k,), "required key is missing", True) for k in want if k not in value]
     if kind == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        extra = [k for k in value if k not in error.schema.get("properties", {})]
+        extra = [k for k in value if k not in allowed]
         hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
         return [(path + (k,), f"unknown key{did_you_mean(str(k), allowed)}{hint}", True) for k in extra]
     if kind == "type":
