@@ -68,8 +68,8 @@ def test_each_kind_of_schema_violation_is_said_in_words_at_its_place(old: str, n
 
 def test_a_key_the_schema_does_not_know_is_named_with_what_is_allowed() -> None:
     assert problems("lwa: {clientID: {env: X}}\n", "settings", "acorn.yaml") == [
-        "acorn.yaml:1:7: lwa.clientID: unknown key; did you mean 'clientId' or 'clientSecret'? (allowed: clientId, clientSecret, "
-        "clientSecretRotatedOn, endpoint)"]
+        "acorn.yaml:1:7: lwa.clientID: unknown key; did you mean 'clientId' or 'clientSecret'? "
+        "(allowed: clientId, clientSecret, clientSecretRotatedOn, endpoint)"]
 
 
 def test_an_acknowledgement_needs_a_reason_in_words() -> None:

@@ -309,8 +309,9 @@ def test_a_settings_file_that_contradicts_itself_is_refused_at_its_line(tmp_path
     config.write_text("environment: production\nendpoint: embedded\n")
     with pytest.raises(DesiredStateError) as caught:
         load_settings(config, {})
-    assert str(caught.value) == (f"{config}:2:11: endpoint: SETTINGS_INVALID: environment production cannot use the embedded "
-                                 f"sandbox: set endpoint to regional or a base URL\n1 problem in {config}.")
+    assert str(caught.value) == (f"{config}:2:11: endpoint: SETTINGS_INVALID: environment production cannot use "
+                                 "the embedded sandbox: set endpoint to regional or a base URL\n"
+                                 f"1 problem in {config}.")
     # the same file is fine when the run's own flags mend it; a run's own mistake stays a ConfigError
     assert load_settings(config, {}, endpoint="regional").endpoint == "regional"
     config.write_text("concurrency: 2\n")
