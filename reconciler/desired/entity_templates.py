@@ -64,10 +64,17 @@ def _check_arguments(args: tuple[object, ...], kwargs: dict[str, object]) -> Non
             raise BudgetExceeded("a format with a width or precision of six digits or more")
 
 
+def _filter_call(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """One call of filter `f` within the limits: its arguments (not the value it filters) first, then
+    what it made."""
+    _check_arguments(args[1:], kwargs)
+    return _check_result(f(*args, **kwargs))
+
+
 def _budgeted_filter(f: Callable[..., Any]) -> Callable[..., Any]:
+    # The wrappers are made once, at import: the checks live in _filter_call, run at each call.
     def call(*args: Any, **kwargs: Any) -> Any:
-        _check_arguments(args[1:], kwargs)
-        return _check_result(f(*args, **kwargs))
+        return _filter_call(f, args, kwargs)
     for name in ("jinja_pass_arg", "__name__", "__doc__"):
         if hasattr(f, name):
             setattr(call, name, getattr(f, name))

@@ -115,8 +115,11 @@ def test_a_rows_keys_are_read_as_attributes_and_a_long_text_is_no_format():
     ("{% set n = 2**100 %}{{ n ** 100 }}", "a power larger than 4096 bits"),
     ("{{ 2 ** 2049 }}", "a power larger than 4096 bits"),
     ("{{ '%*d' % (10**7, 1) }}", "the argument 10000000 is larger than 100,000"),
+    ("{{ 'x' | center(width=10**9) }}", "the argument 1000000000 is larger than 100,000"),
+    ("{{ 'x' | center(10**30) }}", "the argument given is larger than 100,000"),
+    ("{{ ('x' * 600000) | replace('x', 'yy') | length }}", "a value longer than 1,000,000 characters or items"),
 ], ids=["text-times-huge", "huge-times-text", "huge-times-list", "power-of-a-large-number", "power-past-the-bound",
-        "percent-width"])
+        "percent-width", "filter-keyword", "filter-huge-number", "filter-result"])
 def test_work_too_large_to_do_is_refused_before_it_is_done(body, why):
     """Refused before Python tries: `'x' * 10**20` would otherwise end in an OverflowError, a large
     power in minutes of arithmetic, a `%*d` width in a huge text."""
