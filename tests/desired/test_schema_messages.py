@@ -66,6 +66,12 @@ def test_each_kind_of_schema_violation_is_said_in_words_at_its_place(old: str, n
     assert problems(VALID.replace(old, new, 1)) == [said]
 
 
+def test_a_value_too_long_is_said_with_the_bound() -> None:
+    text = VALID.replace(TOKEN, "refreshToken: {aws: {secretId: " + "a" * 2049 + "}}")
+    assert problems(text) == [
+        "e.yaml:10:36: spec.credentials.refreshToken.aws.secretId: must be at most 2048 characters long"]
+
+
 def test_a_key_the_schema_does_not_know_is_named_with_what_is_allowed() -> None:
     assert problems("lwa: {clientID: {env: X}}\n", "settings", "acorn.yaml") == [
         "acorn.yaml:1:7: lwa.clientID: unknown key; did you mean 'clientId' or 'clientSecret'? "

@@ -277,17 +277,20 @@ def test_findings_point_at_the_key_that_is_wrong() -> None:
     assert _findings("concurrency: 2\nendpoint: 'http://:80'\n", shown="acorn.yaml") == [
         ("SETTINGS_INVALID", "error", "endpoint 'http://:80' is not a valid URL: it has no host",
          ("acorn.yaml", 2, 11, "endpoint"))]
-    assert _findings("environment: production\nlwa:\n  endpoint: 'http://lwa.example.com'\n")[0][3] == \
-        ("repo/acorn.yaml", 3, 13, "lwa.endpoint")
+    text = "environment: production\nendpoint: regional\nlwa:\n  endpoint: 'http://lwa.example.com'\n"
+    assert _findings(text)[0][3] == ("repo/acorn.yaml", 4, 13, "lwa.endpoint")
     assert _findings("secrets:\n  aws: {endpoint: 'ftp://x'}\n")[0][3] == \
         ("repo/acorn.yaml", 2, 19, "secrets.aws.endpoint")
 
 
 def test_the_client_secret_rotation_is_found_at_its_line() -> None:
     text = "concurrency: 2\nlwa:\n  clientSecretRotatedOn: 2025-06-01\n"
-    found = settings_findings(parse_settings(text, "acorn.yaml"), date(2026, 1, 1))
-    assert [(f.code, f.severity, f.location.line, f.location.column, f.location.key) for f in found] == [
-        ("CLIENT_SECRET_EXPIRED", "block", 3, 26, "lwa.clientSecretRotatedOn")]
+    found = settings_findings(parse_settings(text, "/repo/acorn.yaml"), date(2026, 1, 1))
+    assert [(f.code, f.severity, f.location.path, f.location.line, f.location.column, f.location.key)
+            for f in found] == [("CLIENT_SECRET_EXPIRED", "block", "/repo/acorn.yaml", 3, 26,
+                                 "lwa.clientSecretRotatedOn")]
+    found = settings_findings(parse_settings(text, "/repo/acorn.yaml"), date(2026, 1, 1), shown="acorn.yaml")
+    assert [f.location.path for f in found] == ["acorn.yaml"]
 
 
 def test_an_explicitly_named_settings_file_must_exist(tmp_path) -> None:
