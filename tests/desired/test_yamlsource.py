@@ -12,6 +12,14 @@ LEADING_ZERO = "has a leading zero: YAML 1.1 reads it as text or octal, YAML 1.2
 
 @pytest.mark.parametrize("text, said", [
     ("a: *x\n", "1:4: (yaml): an alias (*name) that no anchor (&name) defines above it"),
+    ("a: 1\n b: 2\n", "2:3: (yaml): a second ':' on this line: a value that holds ': ' must be quoted (\"a: b\"), "
+                      "or a key is indented under a plain value"),
+    ("a:\n\tb: 1\n", "2:1: (yaml): a tab character: YAML indents with spaces only"),
+    ("a: 1\nb\nc: 2\n", "3:1: (yaml): a line that is neither 'key: value' nor a list item: is a ':' missing on the "
+                       "line before?"),
+    ("%FOO\na: 1\n", "1:5: (yaml): this is not valid YAML (while scanning a directive found unknown directive name)"),
+    ('a: "C:\\q"\n', "1:7: (yaml): this is not valid YAML (while parsing a quoted scalar found unknown escape "
+                    "character)"),
     ("a: 1\n---\nb: 2\n", "2:1: (yaml): more than one YAML document (a line ---): an entity file holds one"),
     ("a: @b\n", "1:4: (yaml): a value cannot start with '@': quote the value"),
     ("a: %x\n", "1:4: (yaml): a value cannot start with '%': quote the value"),
