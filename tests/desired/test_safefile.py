@@ -90,3 +90,50 @@ def test_bytes_and_text_pieces_are_written_as_given(tmp_path: Path) -> None:
     assert (tmp_path / "a.bin").read_bytes() == b"\x00\xff"
     assert (tmp_path / "b.txt").read_bytes() == "café\n".encode()
     assert (tmp_path / "c.bin").read_bytes() == b"\x01\x02"
+
+
+def test_open_append_refuses_what_is_not_a_regular_file_without_blocking(tmp_path: Path) -> None:
+    """An audit log named as a FIFO nobody reads, a folder or a device: said at once (a plain
+    open of the FIFO would wait forever for a reader)."""
+    from reconciler.desired.safefile import NotARegularFile, open_append
+
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "folder").mkdir()
+    cases = {tmp_path / "pipe": "is a FIFO (named pipe), not a regular file",
+             tmp_path / "folder": "is a folder, not a regular file",
+             Path("/dev/null"): "is a character device, not a regular file"}
+    for path, why in cases.items():
+        with pytest.raises(NotARegularFile) as raised:
+            open_append(path)
+        assert raised.value.strerror == why and str(raised.value) == f"[Errno 0] {why}"
+    with pytest.raises(FileNotFoundError):
+        open_append(tmp_path / "missing" / "audit.jsonl")
+
+
+def test_open_append_creates_a_plain_file_and_appends(tmp_path: Path) -> None:
+    from reconciler.desired.safefile import open_append
+
+    old = os.umask(0o022)
+    try:
+        with open_append(tmp_path / "audit.jsonl") as f:
+            f.write("one\n")
+    finally:
+        os.umask(old)
+    with open_append(tmp_path / "audit.jsonl") as f:
+        f.write("twö\n")
+    assert (tmp_path / "audit.jsonl").read_text(encoding="utf-8") == "one\ntwö\n"
+    assert (tmp_path / "audit.jsonl").stat().st_mode & 0o777 == 0o644  # read-write, never executable
+
+
+def test_read_text_refuses_a_device_a_folder_and_a_file_that_lies_about_its_size(tmp_path: Path) -> None:
+    """`/dev/zero` would fill memory, a /proc file says it is empty and is not: the limit counts
+    the bytes read, not the size the file claims."""
+    cases = {"/dev/zero": "is a character device, not a regular file",
+             str(tmp_path): "is a folder, not a regular file",
+             "/proc/self/status": "is larger than the limit of 16 bytes"}
+    for path, why in cases.items():
+        with pytest.raises(UnreadableFile) as raised:
+            read_text(path, 16)
+        assert (raised.value.kind, raised.value.why) == ("unreadable", why)
+        assert str(raised.value) == f"{path} {why}"
+    assert "Name:" in read_text("/proc/self/status", 1024 * 1024)  # within the limit: read whole
