@@ -8,6 +8,7 @@ loaded exactly as an entity file named after the row's `name`.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable
@@ -73,11 +74,10 @@ def _filter_call(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str,
 
 def _budgeted_filter(f: Callable[..., Any]) -> Callable[..., Any]:
     # The wrappers are made once, at import: the checks live in _filter_call, run at each call.
+    # wraps copies f's attributes, jinja_pass_arg among them (how Jinja knows to pass the context).
+    @functools.wraps(f)
     def call(*args: Any, **kwargs: Any) -> Any:
         return _filter_call(f, args, kwargs)
-    for name in ("jinja_pass_arg", "__name__", "__doc__"):
-        if hasattr(f, name):
-            setattr(call, name, getattr(f, name))
     return call
 
 

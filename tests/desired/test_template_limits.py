@@ -133,6 +133,7 @@ def test_work_too_large_to_do_is_refused_before_it_is_done(body, why):
     ("{{ 1.5 ** 2 }} {{ 3 * 'ab' }} {{ [0] * 2 }} {{ 'ab' * 0 }}|", "2.25 ababab [0, 0] |"),
     ("{{ ('x' * 1000000) | length }} {{ (1000000 * 'x') | length }}", "1000000 1000000"),  # exactly the limit
     ("{{ '%d-%s' % (7, 'a') }}", "7-a"),
+    ("[{{ 'x' | center(width=3) }}] {{ [1, 2] | map('string') | join(',') }}", "[ x ] 1,2"),  # filters as Jinja's
 ])
 def test_work_within_the_limits_renders(body, text):
     rendered, found = entity_templates.render(PATH, HEADER + body)
