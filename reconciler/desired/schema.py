@@ -135,17 +135,17 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Key
         hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
         return [(path + (k,), f"unknown key{did_you_mean(str(k), allowed)}{hint}", True) for k in extra]
     if kind == "type":
-        wanted = _WANTED.get(want, str(want))
+        wanted = _WANTED[want]  # every type the schemas name has its words (tests/desired/test_schema_messages.py)
         if want == "string" and path in doc.numbers:
             written = doc.numbers[path]
             if path[-1] == "number":  # registration and tax numbers are masked in every output
                 written = mask(written)
             return [(path, f'must be a string, but YAML reads {written} as a number: '
                            f'quote it ("{written}") so nothing is lost', False)]
-        return [(path, f"must be {wanted}, not {_YAML_TYPES.get(type(value), 'that')}", False)]
+        return [(path, f"must be {wanted}, not {_YAML_TYPES[type(value)]}", False)]  # yamlsource makes only these
     if kind in ("const", "enum", "pattern"):
         options = [want] if kind == "const" else want
-        words = (PATTERN_WORDS.get(want, "is not in the form this key needs (see docs/desired-state.md)")
+        words = (PATTERN_WORDS[want]  # every pattern has its words (tests/desired/test_messages.py)
                  if kind == "pattern" else "must be " + " or ".join(json.dumps(o) for o in options))
         # a key that breaks propertyNames is reported as its mapping's error, by the key's own rule
         return [(path, f"every key name here {words}" if "propertyNames" in error.relative_schema_path else words,

@@ -142,3 +142,17 @@ def test_a_reference_mixed_with_regions_is_explained_as_a_reference(mixed: str) 
     said = problems(text)
     assert "e.yaml:10:19: spec.credentials.refreshToken: must have exactly 1 of: aws or env or file" in said
     assert any("refreshToken.EU: unknown key (allowed: aws, env, file)" in s for s in said), said
+
+
+def _types(node: object) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["type"]} if isinstance(node.get("type"), str) else set()
+        return found.union(*(_types(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_types(v) for v in node))
+    return set()
+
+
+def test_every_type_the_schemas_name_is_said_in_words() -> None:
+    for name in ("entity", "settings"):
+        assert _types(schema.schema(name)) <= set(schema._WANTED)
