@@ -1,12 +1,30 @@
 """The one reader and the one writer: every caller maps their single error to its own sentence."""
 
+import contextlib
 import os
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reconciler.desired.safefile import UnreadableFile, read_text, write_text
 from reconciler.errors import MachineError
+
+
+@contextlib.contextmanager
+def never_hangs(what: str) -> Iterator[None]:
+    """A FIFO opened the plain way waits for a peer forever: stop a regression with an error (the
+    alarm interrupts the blocked open), not a hung test run. Not a time bound on the code."""
+    def stop(_signum: int, _frame: object) -> None:
+        raise TimeoutError(f"{what} blocked")
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(30)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_read_text_says_which_case_a_file_is(tmp_path: Path) -> None:
@@ -19,7 +37,7 @@ def test_read_text_says_which_case_a_file_is(tmp_path: Path) -> None:
              "pipe.yaml": ("unreadable", "is a FIFO (named pipe), not a regular file"),
              "ok.yaml": ("unreadable", "is larger than the limit of 2 bytes (5 bytes)")}
     for name, (kind, why) in cases.items():
-        with pytest.raises(UnreadableFile) as raised:
+        with pytest.raises(UnreadableFile) as raised, never_hangs("read_text"):
             read_text(tmp_path / name, 2 if name == "ok.yaml" else 100)
         assert (raised.value.kind, raised.value.why) == (kind, why)
 
@@ -103,7 +121,7 @@ def test_open_append_refuses_what_is_not_a_regular_file_without_blocking(tmp_pat
              tmp_path / "folder": "is a folder, not a regular file",
              Path("/dev/null"): "is a character device, not a regular file"}
     for path, why in cases.items():
-        with pytest.raises(NotARegularFile) as raised:
+        with pytest.raises(NotARegularFile) as raised, never_hangs("open_append"):
             open_append(path)
         assert raised.value.strerror == why and str(raised.value) == f"[Errno 0] {why}"
     with pytest.raises(FileNotFoundError):
