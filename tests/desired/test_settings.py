@@ -103,8 +103,10 @@ def test_a_settings_file_that_is_not_text_is_located(tmp_path) -> None:
     from reconciler.desired.settings import load_settings
 
     (tmp_path / "acorn.yaml").write_bytes(b"concurrency: \xff\n")
-    with pytest.raises(DesiredStateError, match="acorn.yaml:1:1: \\(file\\): is not UTF-8 text"):
+    with pytest.raises(DesiredStateError) as caught:
         load_settings(tmp_path / "acorn.yaml", {})
+    config = tmp_path / "acorn.yaml"
+    assert str(caught.value) == f"{config}:1:1: (file): is not UTF-8 text\n1 problem in {config}."
 
 
 def test_an_empty_document_of_any_spelling_means_every_default() -> None:
@@ -256,6 +258,7 @@ def test_flags_beat_the_environment_which_beats_the_file() -> None:
     assert resolve_settings(file, {"ACORN_ENVIRONMENT": "sandbox"}, environment="production").environment == \
         "production"
     assert resolve_settings(file, {"ACORN_ENDPOINT": "http://127.0.0.1:1/"}).endpoint == "http://127.0.0.1:1"
+    assert resolve_settings(file, {}, endpoint="https://acorn.example/X//").endpoint == "https://acorn.example/X"
     assert resolve_settings(file, {"ACORN_ENDPOINT": "http://127.0.0.1:1"}, endpoint="regional").endpoint == \
         "regional"
 
@@ -309,7 +312,8 @@ def test_a_settings_file_that_contradicts_itself_is_refused_at_its_line(tmp_path
     from reconciler.desired.settings import load_settings
 
     config = tmp_path / "acorn.yaml"
-    config.write_text("environment: production\nendpoint: embedded\n")
+    # a secret long due for rotation blocks creates in plan; it is no error of the file itself
+    config.write_text("environment: production\nendpoint: embedded\nlwa: {clientSecretRotatedOn: 2020-01-01}\n")
     with pytest.raises(DesiredStateError) as caught:
         load_settings(config, {})
     assert str(caught.value) == (f"{config}:2:11: endpoint: SETTINGS_INVALID: environment production cannot use "
