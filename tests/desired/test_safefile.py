@@ -123,7 +123,7 @@ def test_open_append_refuses_what_is_not_a_regular_file_without_blocking(tmp_pat
     for path, why in cases.items():
         with pytest.raises(NotARegularFile) as raised, never_hangs("open_append"):
             open_append(path)
-        assert raised.value.strerror == why and str(raised.value) == f"[Errno 0] {why}"
+        assert raised.value.strerror == why  # what each caller words its own sentence with
     with pytest.raises(FileNotFoundError):
         open_append(tmp_path / "missing" / "audit.jsonl")
 
@@ -153,5 +153,4 @@ def test_read_text_refuses_a_device_a_folder_and_a_file_that_lies_about_its_size
         with pytest.raises(UnreadableFile) as raised:
             read_text(path, 16)
         assert (raised.value.kind, raised.value.why) == ("unreadable", why)
-        assert str(raised.value) == f"{path} {why}"
     assert "Name:" in read_text("/proc/self/status", 1024 * 1024)  # within the limit: read whole
