@@ -114,6 +114,8 @@ def test_paths_under_skip_are_left_to_the_caller() -> None:
     assert doc is not None
     found = schema.check(doc, "e.yaml", "entity", skip=frozenset({("spec", "legalRepresentative")}))
     assert [p.key for p in found] == ["spec.marketplaces"]
+    found = schema.check(doc, "e.yaml", "entity", skip=frozenset({("spec", "marketplaces")}))
+    assert [p.key for p in found] == ["spec.legalRepresentative.idDocument.type"]
 
 
 def test_the_seller_id_rule_is_the_schemas_own() -> None:

@@ -130,6 +130,8 @@ def test_work_too_large_to_do_is_refused_before_it_is_done(body, why):
     ("{{ (2 ** 2048) | string | length }}", "617"),           # the largest power of two within 4096 bits
     ("{{ 1 ** 5000 }} {{ (-1) ** 5001 }}", "1 -1"),         # a power of 1 stays small, however high
     ("{{ (1.001 ** 4096) | int }}", "59"),                   # the highest power allowed
+    ("{{ ((2 ** 2048) * (2 ** 2047)) | string | length }}", "1233"),  # a number of 4096 bits: the largest
+    ("{{ dict(a=1) }} {% macro f(x=1) %}{{ x }}{% endmacro %}{{ f(x=2) }}", "{'a': 1} 2"),  # calls with keywords
     ("{{ 1.5 ** 2 }} {{ 3 * 'ab' }} {{ [0] * 2 }} {{ 'ab' * 0 }}|", "2.25 ababab [0, 0] |"),
     ("{{ ('x' * 1000000) | length }} {{ (1000000 * 'x') | length }}", "1000000 1000000"),  # exactly the limit
     ("{{ '%d-%s' % (7, 'a') }}", "7-a"),
