@@ -158,3 +158,17 @@ def _types(node: object) -> set[str]:
 def test_every_type_the_schemas_name_is_said_in_words() -> None:
     for name in ("entity", "settings"):
         assert _types(schema.schema(name)) <= set(schema._WANTED)
+
+
+def test_a_literal_secret_left_to_its_own_message_does_not_hide_the_next_unknown_key() -> None:
+    """The loader skips the paths of literal secrets (they get their own message, unechoed); an
+    unknown key written after one is still said."""
+    token = "Atzr|IwEBIsecretsecretsecret"
+    text = VALID.replace("  legalEntityName:", f"  {token}: x\n  legalEntityNmae: y\n  legalEntityName:", 1)
+    doc, _ = yamlsource.parse(text, "e.yaml")
+    assert doc is not None
+    found = schema.check(doc, "e.yaml", "entity", skip=frozenset({("spec", token)}))
+    assert [str(p) for p in found] == [
+        "e.yaml:9:3: spec.legalEntityNmae: unknown key; did you mean 'legalEntityName'? (allowed: acknowledgements, "
+        "businessRegistration, credentials, documents, legalEntityName, legalRepresentative, marketplaces, sellerId, "
+        "taxRegistrations)"]
