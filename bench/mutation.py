@@ -5,6 +5,9 @@ share of mutants the tests kill.
 
     python bench/mutation.py                       # every package below, one after the other
     python bench/mutation.py engine desired -j 2   # some of them, two mutants at a time each
+    python bench/mutation.py desired -j 1 --only 'reconciler.desired.settings*'
+                                                   # only the mutants whose names match (mutmut's
+                                                   # names: module path, then the function)
     python bench/mutation.py --report              # the scores of the last runs, without running
                                                    # (`mutmut export-cicd-stats` in an interrupted
                                                    # package's folder first: it scores what it reached)
@@ -98,10 +101,10 @@ def prepare(where: Path, target: Target) -> None:
             toml.write(f"{key} = {json.dumps(value)}\n")
 
 
-def run(where: Path, jobs: int) -> float:
+def run(where: Path, jobs: int, only: list[str]) -> float:
     started = time.monotonic()
     env = {**os.environ, "PYTHONPATH": ""}
-    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)], cwd=where, env=env,
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *only], cwd=where, env=env,
                    check=False, stdout=(where / "mutmut-run.log").open("w"), stderr=subprocess.STDOUT)
     subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=where, env=env, check=True,
                    capture_output=True)
@@ -150,6 +153,9 @@ def main() -> int:
     parser.add_argument("-j", "--jobs", type=int, default=max(1, (os.cpu_count() or 2) - 1))
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "acorn-mutation")
     parser.add_argument("--report", action="store_true", help="print the last runs' scores only")
+    parser.add_argument("--only", nargs="+", default=[], metavar="GLOB",
+                        help="run only the mutants whose names match (e.g. 'reconciler.desired.settings*'); "
+                             "the score is then over those")
     args = parser.parse_args()
     names = {t.name: t for t in TARGETS}
     unknown = [p for p in args.packages if p not in names]
@@ -160,7 +166,7 @@ def main() -> int:
         for target in targets:
             where = workdir(args.work, target)
             prepare(where, target)
-            seconds = run(where, args.jobs)
+            seconds = run(where, args.jobs, args.only)
             print(f"{target.name}: {seconds:.0f} s (log: {where}/mutmut-run.log)", flush=True)
     return report(args.work, targets)
 

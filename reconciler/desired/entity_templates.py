@@ -8,6 +8,7 @@ loaded exactly as an entity file named after the row's `name`.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable
@@ -64,13 +65,19 @@ def _check_arguments(args: tuple[object, ...], kwargs: dict[str, object]) -> Non
             raise BudgetExceeded("a format with a width or precision of six digits or more")
 
 
+def _filter_call(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """One call of filter `f` within the limits: its arguments (not the value it filters) first, then
+    what it made."""
+    _check_arguments(args[1:], kwargs)
+    return _check_result(f(*args, **kwargs))
+
+
 def _budgeted_filter(f: Callable[..., Any]) -> Callable[..., Any]:
+    # The wrappers are made once, at import: the checks live in _filter_call, run at each call.
+    # wraps copies f's attributes, jinja_pass_arg among them (how Jinja knows to pass the context).
+    @functools.wraps(f)
     def call(*args: Any, **kwargs: Any) -> Any:
-        _check_arguments(args[1:], kwargs)
-        return _check_result(f(*args, **kwargs))
-    for name in ("jinja_pass_arg", "__name__", "__doc__"):
-        if hasattr(f, name):
-            setattr(call, name, getattr(f, name))
+        return _filter_call(f, args, kwargs)
     return call
 
 
@@ -92,8 +99,7 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
                 return left * right
             if isinstance(left, (str, list, tuple)) and isinstance(right, int) and len(left) * max(right, 0) > MAX_TEXT:
                 raise BudgetExceeded(f"a value longer than {MAX_TEXT:,} characters or items")
-            if isinstance(left, int) and isinstance(right, int) and _size(left) + _size(right) > MAX_INT_BITS + 1:
-                raise BudgetExceeded(f"a number larger than {MAX_INT_BITS} bits")
+            # two numbers of at most MAX_INT_BITS make a product of at most twice that: cheap, checked after
         if operator == "%" and isinstance(left, str):
             _check_arguments(right if isinstance(right, tuple) else (right,), {})
             if _HUGE_FORMAT.search(left):

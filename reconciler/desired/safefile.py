@@ -40,7 +40,7 @@ def human(size: int) -> str:
     """`512 bytes`, `1.5 KiB`, `4 MiB`, `8 GiB`."""
     if size < 1024:
         return f"{size} bytes"
-    value, unit = float(size), "bytes"
+    value = float(size)
     for unit in ("KiB", "MiB", "GiB"):  # noqa: B007  the unit the loop stops at is the one shown
         value /= 1024
         if value < 1024:
@@ -51,7 +51,7 @@ def human(size: int) -> str:
 def read_regular(path: Path | str, limit: int) -> bytes:
     """The bytes of the regular file at `path` (links followed); OSError when it cannot be
     read, NotARegularFile when it is not a regular file or holds more than `limit` bytes."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)  # Python adds O_CLOEXEC itself (PEP 446)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -76,7 +76,7 @@ def read_regular(path: Path | str, limit: int) -> bytes:
 def open_append(path: Path | str) -> TextIO:
     """`path` opened for appending text, created if missing; NotARegularFile when it is a FIFO, a
     device or a folder. Opened without blocking, so a FIFO with no reader cannot hang the run."""
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY  # and O_CLOEXEC (PEP 446)
     try:
         fd = os.open(path, flags, 0o666)
     except OSError as exc:

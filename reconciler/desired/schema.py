@@ -137,27 +137,25 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Key
         return [(path + (k,), "required key is missing", True) for k in want if k not in value]
     if kind == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        extra = [k for k in value if k not in error.schema.get("properties", {})]
+        extra = [k for k in value if k not in allowed]
         hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
         return [(path + (k,), f"unknown key{did_you_mean(str(k), allowed)}{hint}", True) for k in extra]
     if kind == "type":
-        wanted = _WANTED.get(want, str(want))
+        wanted = _WANTED[want]  # every type the schemas name has its words (tests/desired/test_schema_messages.py)
         if want == "string" and path in doc.numbers:
             written = doc.numbers[path]
             if path[-1] == "number":  # registration and tax numbers are masked in every output
                 written = mask(written)
             return [(path, f'must be a string, but YAML reads {written} as a number: '
                            f'quote it ("{written}") so nothing is lost', False)]
-        return [(path, f"must be {wanted}, not {_YAML_TYPES.get(type(value), 'that')}", False)]
-    if kind in ("const", "enum"):
+        return [(path, f"must be {wanted}, not {_YAML_TYPES[type(value)]}", False)]  # yamlsource makes only these
+    if kind in ("const", "enum", "pattern"):
         options = [want] if kind == "const" else want
-        return [(path, "must be " + " or ".join(json.dumps(o) for o in options), False)]
-    if kind == "pattern":
-        return [(path, PATTERN_WORDS.get(want, "is not in the form this key needs (see docs/desired-state.md)"),
+        words = (PATTERN_WORDS[want]  # every pattern has its words (tests/desired/test_messages.py)
+                 if kind == "pattern" else "must be " + " or ".join(json.dumps(o) for o in options))
+        # a key that breaks propertyNames is reported as its mapping's error, by the key's own rule
+        return [(path, f"every key name here {words}" if "propertyNames" in error.relative_schema_path else words,
                  False)]
-    if kind == "propertyNames":
-        words = PATTERN_WORDS.get(error.schema.get("propertyNames", {}).get("pattern"), "is not a valid key name")
-        return [(path, f"every key name here {words}", False)]
     if kind == "minItems":
         return [(path, f"must have at least {want} item(s)", False)]
     if kind in ("minLength", "maxLength"):
@@ -197,4 +195,4 @@ def seller_id_rule() -> tuple[re.Pattern[str], str]:
     """The entity schema's own rule for `spec.sellerId` (for the sandbox, which must accept no seller
     the desired state would refuse): its pattern, compiled, and the words that explain it."""
     pattern = schema("entity")["properties"]["spec"]["properties"]["sellerId"]["pattern"]
-    return ecma_regex(pattern), PATTERN_WORDS.get(pattern, f"must match {pattern}")
+    return ecma_regex(pattern), PATTERN_WORDS[pattern]  # every pattern has its words (tests/desired/test_messages.py)

@@ -208,11 +208,9 @@ def settings_findings(settings: Settings, today: date, shown: str | None = None)
         resolve_settings(settings, {})
     except ConfigError as exc:
         message = str(exc)
-        key = message.split(" ", 1)[0]
-        if "embedded sandbox" in message and any(k == "endpoint" for k, _, _ in settings.places):
+        key = message.partition(" ")[0]  # each message of resolve_settings starts with the key it is about
+        if "embedded sandbox" in message:  # a file's endpoint is embedded only where it says so
             key = "endpoint"  # production was written, then the endpoint that contradicts it
-        elif key not in {".".join(p) for p in _PLACES}:
-            key = "environment"
         found.append(Finding(SETTINGS_INVALID, ERROR, message, Location(where, *settings.at(key), key)))
     return tuple(found) + client_secret_findings(settings.lwa_client_secret_rotated_on, today, where,
                                                  *settings.at("lwa.clientSecretRotatedOn"))

@@ -176,7 +176,7 @@ def _char_at(text: str, mark: yaml.Mark | None) -> str:
     return str(lines[mark.line][mark.column])
 
 
-def plain_words(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, yaml.Mark | None]:
+def plain_words(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, yaml.Mark | None]:
     """A YAML syntax error in plain words, and where to point: PyYAML's own phrases
     ("mapping values are not allowed here") say what the parser felt, not what to fix."""
     problem, context = exc.problem or "", exc.context or ""
@@ -188,7 +188,7 @@ def plain_words(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, yaml.Ma
         char = _char_at(text, mark)
         said = ("a tab character: YAML indents with spaces only" if char == "\t"
                 else f"a value cannot start with {char!r}: quote the value")
-    elif "quoted scalar" in context:
+    elif "quoted scalar" in context and "end of stream" in problem:
         said, mark = "a quote that is never closed: end the value with the same quote it starts with", \
             exc.context_mark or mark
     elif "flow sequence" in context:
@@ -197,11 +197,11 @@ def plain_words(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, yaml.Ma
         said, mark = "a { … } mapping that is not closed, or lacks a comma between keys", exc.context_mark or mark
     elif "could not find expected ':'" in problem:
         said = "a line that is neither 'key: value' nor a list item: is a ':' missing on the line before?"
-    elif "block" in context or "block end" in problem:
+    elif "block" in context:
         said = "the indentation is off here: this line is not aligned with the keys or list items above it"
     elif "undefined alias" in problem:
         said = "an alias (*name) that no anchor (&name) defines above it"
-    elif "expected a single document" in problem or "document" in context:
+    elif "document" in context:  # "expected a single document in the stream"
         said = "more than one YAML document (a line ---): an entity file holds one"
     else:
         said = f"this is not valid YAML ({' '.join(p for p in (context, problem) if p) or 'unknown'})"

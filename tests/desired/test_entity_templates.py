@@ -74,3 +74,43 @@ def test_errors_of_the_template_body_are_problems_of_the_row(body: str, error: s
     rendered, problems = entity_templates.render("t.yaml.j2", "rows:\n  - {name: x}\n---\n" + body + "\n")
     assert rendered == [] and len(problems) == 1
     assert problems[0].label == "t.yaml.j2 (row x)" and problems[0].message.startswith(f"template: {error}")
+
+
+def render(text: str) -> tuple[list[tuple[str, str, int]], list[str]]:
+    rendered, problems = entity_templates.render("t.yaml.j2", text)
+    return [(r.name, r.text, r.line_offset) for r in rendered], [str(p) for p in problems]
+
+
+def test_a_row_without_a_name_and_an_unknown_header_key_are_said_and_the_other_rows_render() -> None:
+    text = "rows:\n  - name: a\n  - {x: 1}\n  - name: 5\n  - name: c\nextra: 1\n---\nname: {{ name }}\n"
+    assert render(text) == ([("a", "name: a\n", 7), ("c", "name: c\n", 7)], [
+        "t.yaml.j2:6:1: extra: unknown key (allowed: rows)",
+        "t.yaml.j2:3:5: rows[1].name: each row needs a string name",
+        "t.yaml.j2:4:5: rows[2].name: each row needs a string name"])
+
+
+def test_a_syntax_error_of_the_body_is_at_its_line_of_the_file() -> None:
+    assert render("rows:\n  - name: a\n---\n\n{% for %}\n") == (
+        [], ["t.yaml.j2:5:1: (template): Expected an expression, got 'end of statement block'"])
+
+
+def test_the_header_is_read_as_any_yaml_file_is() -> None:
+    assert render("rows: [a: 1\n---\nx\n")[1] == [
+        "t.yaml.j2:1:7: (yaml): a [ … ] list that is not closed, or lacks a comma between items"]
+    assert render("- 1\n---\nx\n")[1] == ["t.yaml.j2:1:1: (document): the top level must be a mapping"]
+    assert render("rows:\n  - name: a\n    5: x\n---\n{{ name }}\n")[1] == [
+        't.yaml.j2:3:5: rows[0]: a key must be text, not the number 5: quote it ("5")']
+    assert render("rows:\r\n  - name: a\r\n---\r\nk: {{ name }}\r\n")[0] == [("a", "k: a\n", 3)]  # CRLF lines
+
+
+def test_a_limit_one_row_meets_stops_that_row_only() -> None:
+    text = "rows:\n  - name: a\n  - name: b\n---\n{% if name == 'a' %}{{ 'x' * 10**20 }}{% endif %}ok {{ row.name }}\n"
+    assert render(text) == ([("b", "ok b\n", 4)], [
+        "t.yaml.j2 (row a):2:5: rows[0]: template: stopped: a value longer than 1,000,000 characters or items "
+        "(templates have limits on work)"])
+
+
+def test_a_template_error_shows_no_token_it_was_given() -> None:
+    text = "rows:\n  - name: a\n---\n{{ '{0:Atzr|IwEBIsecretsecret}'.format(1) }}\n"
+    assert render(text)[1] == [
+        "t.yaml.j2 (row a):2:5: rows[0]: template: ValueError: Invalid format specifier '***' for object of type 'int'"]

@@ -106,3 +106,37 @@ def test_a_rows_keys_are_read_as_attributes_and_a_long_text_is_no_format():
     body = "{{ row.vat }} {{ row.name | upper }} {{ '1234567'.upper() }}"
     rendered, found = entity_templates.render(PATH, header + body)
     assert found == [] and rendered[0].text == "DE123 A 1234567"
+
+
+@pytest.mark.parametrize("body, why", [
+    ("{{ 'x' * 10**20 }}", "a value longer than 1,000,000 characters or items"),
+    ("{{ 10**20 * 'x' }}", "a value longer than 1,000,000 characters or items"),
+    ("{{ 10**20 * [1] }}", "a value longer than 1,000,000 characters or items"),
+    ("{% set n = 2**100 %}{{ n ** 100 }}", "a power larger than 4096 bits"),
+    ("{{ 2 ** 2049 }}", "a power larger than 4096 bits"),
+    ("{{ '%*d' % (10**7, 1) }}", "the argument 10000000 is larger than 100,000"),
+    ("{{ 'x' | center(width=10**9) }}", "the argument 1000000000 is larger than 100,000"),
+    ("{{ 'x' | center(10**30) }}", "the argument given is larger than 100,000"),
+    ("{{ ('x' * 600000) | replace('x', 'yy') | length }}", "a value longer than 1,000,000 characters or items"),
+], ids=["text-times-huge", "huge-times-text", "huge-times-list", "power-of-a-large-number", "power-past-the-bound",
+        "percent-width", "filter-keyword", "filter-huge-number", "filter-result"])
+def test_work_too_large_to_do_is_refused_before_it_is_done(body, why):
+    """Refused before Python tries: `'x' * 10**20` would otherwise end in an OverflowError, a large
+    power in minutes of arithmetic, a `%*d` width in a huge text."""
+    assert problems(body) == [f"{PATH} (row a):2: rows[0]: template: stopped: {why} (templates have limits on work)"]
+
+
+@pytest.mark.parametrize("body, text", [
+    ("{{ (2 ** 2048) | string | length }}", "617"),           # the largest power of two within 4096 bits
+    ("{{ 1 ** 5000 }} {{ (-1) ** 5001 }}", "1 -1"),         # a power of 1 stays small, however high
+    ("{{ (1.001 ** 4096) | int }}", "59"),                   # the highest power allowed
+    ("{{ ((2 ** 2048) * (2 ** 2047)) | string | length }}", "1233"),  # a number of 4096 bits: the largest
+    ("{{ dict(a=1) }} {% macro f(x=1) %}{{ x }}{% endmacro %}{{ f(x=2) }}", "{'a': 1} 2"),  # calls with keywords
+    ("{{ 1.5 ** 2 }} {{ 3 * 'ab' }} {{ [0] * 2 }} {{ 'ab' * 0 }}|", "2.25 ababab [0, 0] |"),
+    ("{{ ('x' * 1000000) | length }} {{ (1000000 * 'x') | length }}", "1000000 1000000"),  # exactly the limit
+    ("{{ '%d-%s' % (7, 'a') }}", "7-a"),
+    ("[{{ 'x' | center(width=3) }}] {{ [1, 2] | map('string') | join(',') }}", "[ x ] 1,2"),  # filters as Jinja's
+])
+def test_work_within_the_limits_renders(body, text):
+    rendered, found = entity_templates.render(PATH, HEADER + body)
+    assert found == [] and rendered[0].text == text
