@@ -211,7 +211,8 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:  # noq
     try:
         template = _env.from_string(body)
     except jinja2.TemplateSyntaxError as exc:
-        return [], [Problem(path, cut + 1 + (exc.lineno or 1), 1, "(template)", exc.message or "syntax error")]
+        return [], [Problem(path, cut + 1 + (exc.lineno or 1), 1, "(template)", _masked(exc.message or "syntax error",
+                                                                                         body))]
     out: list[Rendered] = []
     budget = _Budget(MAX_STEPS)
     for i, row in enumerate(rows):
@@ -223,7 +224,8 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:  # noq
         try:
             rendered = budget.render(template, {**{k: v for k, v in row.items() if isinstance(k, str)}, "row": row})
         except jinja2.UndefinedError as exc:
-            problems.append(Problem(path, where[0], where[1], f"rows[{i}]", f"template: {exc.message}", name))
+            said = _masked(exc.message or "", body)
+            problems.append(Problem(path, where[0], where[1], f"rows[{i}]", f"template: {said}", name))
             continue
         except BudgetExceeded as exc:
             problems.append(Problem(path, where[0], where[1], f"rows[{i}]",
@@ -234,7 +236,19 @@ def render(path: str, text: str) -> tuple[list[Rendered], list[Problem]]:  # noq
         except (Exception, RecursionError, MemoryError) as exc:  # SecurityError, TemplateNotFound, 1/0, ...
             text = str(exc).splitlines()[0] if str(exc) else ""
             problems.append(Problem(path, where[0], where[1], f"rows[{i}]",
-                                    f"template: {type(exc).__name__}: {LWA_TOKEN.sub(SECRET_MASK, text)}", name))
+                                    f"template: {type(exc).__name__}: {_masked(text, body)}", name))
             continue
         out.append(Rendered(path, rendered, name, cut + 1))
     return out, problems
+
+
+_PIECES = re.compile(r"[A-Za-z0-9]{6,}")
+
+
+def _masked(message: str, body: str) -> str:
+    """Jinja's words about the template, without an LWA token written in its body, whole or in
+    pieces: Jinja reads `{{ Atzr|IwEB… }}` as a name and a filter, and names the filter."""
+    for token in LWA_TOKEN.finditer(body):
+        for piece in _PIECES.findall(token.group()):
+            message = message.replace(piece, SECRET_MASK)
+    return LWA_TOKEN.sub(SECRET_MASK, message)

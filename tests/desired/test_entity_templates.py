@@ -114,3 +114,11 @@ def test_a_template_error_shows_no_token_it_was_given() -> None:
     text = "rows:\n  - name: a\n---\n{{ '{0:Atzr|IwEBIsecretsecret}'.format(1) }}\n"
     assert render(text)[1] == [
         "t.yaml.j2 (row a):2:5: rows[0]: template: ValueError: Invalid format specifier '***' for object of type 'int'"]
+
+
+def test_a_token_pasted_inside_an_expression_is_not_shown_in_pieces() -> None:
+    """Jinja reads `{{ Atzr|IwEB… }}` as a name and a filter, and names the filter in its error."""
+    text = "rows:\n  - name: a\n---\nname: {{ Atzr|IwEBIsecretsecret }}\n"
+    assert render(text)[1] == ["t.yaml.j2:4:1: (template): No filter named '***'."]
+    text = "rows:\n  - name: a\n---\nname: {{ Atzr|IwEBIsecretsecret-after(x) }}\n"
+    assert "secret" not in " ".join(render(text)[1])
