@@ -21,6 +21,7 @@ from reconciler.domain.contract import (
     LIST_REGISTRATIONS,
     LWA_TOKEN_PATH,
     PARTICIPATIONS_PATH,
+    RATE_LIMIT_HEADER,
     REGION_HEADER,
     REQUEST_ID_HEADER,
 )
@@ -577,3 +578,112 @@ def test_each_regions_token_is_exchanged_on_its_own_and_sent_only_to_that_region
     assert sent == {("NA", "Atzr|acme-na"), ("EU", "Atzr|acme-eu"), ("FE", "Atzr|acme-na")}
     assert all(e.response.status_code == 403 for e in wire.exchanges
                if e.path != LWA_TOKEN_PATH and e.request.headers[REGION_HEADER] == "FE")
+
+
+@pytest.mark.parametrize("retry_after, waits", [(1, [1.0]), (0, [RetryPolicy().base])])
+def test_a_429s_retry_after_is_waited_and_a_retry_after_of_0_waits_the_first_backoff(sellers, connect, fake_time,
+                                                                                     retry_after, waits):
+    """A 429's Retry-After is the wait (the bucket is not drained as well); `Retry-After: 0`
+    would retry at once, so the client waits its first backoff instead."""
+    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 429, "retryAfter": retry_after})
+
+    async def go():
+        async with connect() as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert fake_time.sleeps == waits
+
+
+def test_a_wait_for_a_quota_of_a_second_or_more_is_told_to_the_listener(sellers, connect, fake_time):
+    """What a terminal shows (`acorn plan`'s throttle note): whose call waits, and how long; a
+    refill of half a second is not worth a line."""
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "retryAfter": 1},
+           {"operation": LIST_REGISTRATIONS, "status": 429})
+    heard: list[tuple[str, float]] = []
+
+    async def go():
+        async with connect(on_throttle=lambda call, wait: heard.append((call.describe(), wait))) as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert fake_time.sleeps == [1.0, pytest.approx(0.5)]
+    assert heard == [(f"getMarketplaceParticipations for seller {NORD.seller_id}", 1.0)]
+
+
+def test_a_wait_that_ends_exactly_at_the_throttle_budget_is_still_waited(sellers, connect, fake_time):
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "times": 2})
+
+    async def go():
+        async with connect(throttle_budget=125) as client:  # two refills of 62.5 s
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert fake_time.sleeps == [pytest.approx(62.5)] * 2
+
+
+def announcing_on_429(rate: str) -> Recording:
+    """SP-API's 429 carries no rate header; this server announces its rate on the 429 too
+    (the sandbox never does): the client adopts it, clamped, as on any other answer."""
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if response.status_code == 429:
+            response.headers[RATE_LIMIT_HEADER] = rate
+        return response
+    return Recording(rewrite=rewrite)
+
+
+def test_a_rate_announced_on_a_429_sets_the_wait_for_the_refill(sellers, connect, fake_time):
+    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 429})
+
+    async def go():
+        async with connect(transport=announcing_on_429("1.0")) as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert fake_time.sleeps == [pytest.approx(1.0)]  # the refill at the announced 1/s, not the published 2/s
+
+
+def test_a_throttled_token_exchange_waits_the_first_backoff_and_its_base(sellers, connect, fake_time):
+    """Login with Amazon publishes no rate: a 429 from it waits a jittered first backoff plus
+    the base (rng 0.5: 0.25 + 0.5 s), then the exchange is tried again."""
+    throttled = []
+
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == LWA_TOKEN_PATH and not throttled:
+            throttled.append(request)
+            return httpx.Response(429, json={"error": "slow_down"}, request=request)
+        return response
+
+    async def go():
+        async with connect(transport=Recording(rewrite=rewrite)) as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert len(throttled) == 1 and fake_time.sleeps == [0.75]
+
+
+def test_a_retry_after_longer_than_the_call_may_still_wait_gives_up_saying_so(sellers, connect, fake_time):
+    script(sellers, *[{"operation": GET_PARTICIPATIONS, "status": 503, "retryAfter": s} for s in (30, 30, 5)])
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert fake_time.sleeps == [30.0, 30.0]
+    assert error.startswith(f"getMarketplaceParticipations for seller {NORD.seller_id} is not available now: the "
+                            "service asks to retry in 5 s, longer than this call may wait (0 s); try again later "
+                            f"(last: 503 {ERROR_CODES[503]} on getMarketplaceParticipations")
+
+
+def test_a_call_out_of_attempts_says_so_even_when_the_services_wait_would_fit(sellers, connect, fake_time):
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 503, "retryAfter": 10, "times": 6})
+
+    async def go():
+        async with connect(policy=RetryPolicy(max_consecutive_failures=50)) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    # after 5 waits of 10 s, 10 s of the minute are left: the Retry-After fits, the attempts do not
+    assert error.startswith(f"getMarketplaceParticipations for seller {NORD.seller_id} gave up after 6 attempts "
+                            "and 50.0 s of waiting (last: 503")
