@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reconciler.domain.timestamps import parse_timestamp, utc_timestamp
+from reconciler.domain.timestamps import parse_timestamp, utc_timestamp, utc_timestamp_of
 
 
 @pytest.mark.parametrize("when", [datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc),
@@ -28,3 +28,10 @@ def test_anything_else_is_a_value_error(text: object) -> None:
 def test_a_zone_can_be_required() -> None:
     with pytest.raises(ValueError, match="without a time zone"):
         parse_timestamp("2026-11-26T10:00:00", require_zone=True)
+
+
+def test_the_formatter_writes_utc_with_a_z_whole_seconds_unless_asked():
+    paris = timezone(timedelta(hours=1))
+    assert utc_timestamp(datetime(2026, 11, 26, 11, 0, 5, 678000, tzinfo=paris)) == "2026-11-26T10:00:05Z"
+    assert utc_timestamp(datetime(2026, 11, 26, 10, 0, 5, 678000), milliseconds=True) == "2026-11-26T10:00:05.678Z"
+    assert utc_timestamp_of(1795687205.9) == "2026-11-26T10:00:05Z"

@@ -1,0 +1,25 @@
+"""The catalogue's lookups: the tax row as it applies to where a business is registered, and
+the order every output lists marketplaces in."""
+
+from __future__ import annotations
+
+from reconciler.domain import catalogue
+from reconciler.domain.catalogue import TaxRequirement, TaxRule
+
+
+def test_the_us_interview_asks_a_foreign_business_for_a_w8bene_and_a_us_business_for_a_w9():
+    row = catalogue.by_code("US").tax
+    assert row.for_business_in("DE") is row and row.scheme == "US_W8BENE" and row.rule is TaxRule.REQUIRED
+    assert row.for_business_in("US") == TaxRequirement("US_W9", TaxRule.REQUIRED)
+
+
+def test_a_row_waived_for_a_home_business_without_a_home_scheme_requires_nothing():
+    interview = catalogue.by_code("MX").interview
+    assert interview is not None
+    assert interview.for_business_in("US") == TaxRequirement("US_W8BENE", TaxRule.NONE)
+    assert interview.for_business_in("GB") is interview
+
+
+def test_marketplaces_sort_in_catalogue_order_and_unknown_codes_last_by_code():
+    assert catalogue.order("US") == 0 and catalogue.order("CA") == 1
+    assert sorted(["ZZ", "DE", "AA", "US", "UK"], key=catalogue.sort_key) == ["US", "UK", "DE", "AA", "ZZ"]
