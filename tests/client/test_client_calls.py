@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import time
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -16,6 +19,7 @@ from reconciler.client import MemoryAuditLog, RetryPolicy
 from reconciler.domain.contract import (
     ACCESS_TOKEN_HEADER,
     CREATE_REGISTRATION,
+    DATE_HEADER,
     ERROR_CODES,
     GET_PARTICIPATIONS,
     LIST_REGISTRATIONS,
@@ -687,3 +691,79 @@ def test_a_call_out_of_attempts_says_so_even_when_the_services_wait_would_fit(se
     # after 5 waits of 10 s, 10 s of the minute are left: the Retry-After fits, the attempts do not
     assert error.startswith(f"getMarketplaceParticipations for seller {NORD.seller_id} gave up after 6 attempts "
                             "and 50.0 s of waiting (last: 503")
+
+
+def test_every_call_asks_for_json_and_dates_itself_in_utc_whatever_the_machines_zone(sellers, connect, wire,
+                                                                                      monkeypatch):
+    zone = os.environ.get("TZ")
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # nine hours from UTC: a local date would be far off
+    time.tzset()
+    try:
+        async def go():
+            async with connect() as client:
+                return await client.read_seller(NORD)
+
+        assert run(go()).error is None
+    finally:
+        if zone is None:
+            monkeypatch.delenv("TZ")
+        else:
+            monkeypatch.setenv("TZ", zone)
+        time.tzset()
+    api_calls = [e.request for e in wire.exchanges if e.path != LWA_TOKEN_PATH]
+    assert api_calls and {r.headers["accept"] for r in api_calls} == {"application/json"}
+    for r in api_calls:
+        sent = datetime.strptime(r.headers[DATE_HEADER], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        assert abs(sent - datetime.now(timezone.utc)) < timedelta(hours=1), r.headers[DATE_HEADER]
+
+
+def without_request_id(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    """What a proxy or load balancer in front of the service answers: no x-amzn-RequestId."""
+    headers = {k: v for k, v in response.headers.items() if k.lower() != REQUEST_ID_HEADER.lower()}
+    return httpx.Response(response.status_code, headers=headers, content=response.content, request=request)
+
+
+def test_a_failure_without_a_request_id_is_named_without_one(sellers, connect, fake_time):
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 503, "times": 6})
+
+    async def go():
+        async with connect(transport=Recording(rewrite=without_request_id),
+                           policy=RetryPolicy(max_consecutive_failures=50)) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert error.endswith(f"(last: 503 {ERROR_CODES[503]} on getMarketplaceParticipations for seller "
+                          f"{NORD.seller_id})")
+
+
+@pytest.mark.parametrize("status", [300, 301, 302])
+def test_an_answer_that_redirects_is_an_error_never_read_as_the_data(sellers, connect, status):
+    def redirect(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == PARTICIPATIONS_PATH:
+            return httpx.Response(status, json={"payload": []}, headers={"location": "http://127.0.0.1:9/"},
+                                  request=request)
+        return response
+
+    async def go():
+        async with connect(transport=Recording(rewrite=redirect)) as client:
+            return await client.read_seller(NORD)
+
+    with pytest.raises(ApiError) as raised:
+        run(go())
+    assert raised.value.status == status
+
+
+def test_a_success_that_is_not_json_is_an_error_naming_the_path_and_request_id(sellers, connect):
+    def html(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == PARTICIPATIONS_PATH:
+            return httpx.Response(200, text="<html>maintenance</html>", headers={REQUEST_ID_HEADER: "rid-html"},
+                                  request=request)
+        return response
+
+    async def go():
+        async with connect(transport=Recording(rewrite=html)) as client:
+            return await client.read_seller(NORD)
+
+    with pytest.raises(ApiError) as raised:
+        run(go())
+    assert str(raised.value) == f"unexpected answer from {PARTICIPATIONS_PATH}: not JSON (request id rid-html)"
