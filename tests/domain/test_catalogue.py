@@ -23,3 +23,12 @@ def test_a_row_waived_for_a_home_business_without_a_home_scheme_requires_nothing
 def test_marketplaces_sort_in_catalogue_order_and_unknown_codes_last_by_code():
     assert catalogue.order("US") == 0 and catalogue.order("CA") == 1
     assert sorted(["ZZ", "DE", "AA", "US", "UK"], key=catalogue.sort_key) == ["US", "UK", "DE", "AA", "ZZ"]
+
+
+def test_an_eu_marketplace_may_need_an_eu_vat_number_of_its_own_country_depending_on_stock():
+    row = catalogue.by_code("DE").tax
+    assert (row.scheme, row.rule, row.country) == ("EU_VAT", TaxRule.DEPENDS, "DE")
+    assert row.depends_on.startswith("required for goods stored in Germany (no threshold for a seller not "
+                                     "established in Germany;")
+    sg = catalogue.by_code("SG").tax
+    assert (sg.scheme, sg.rule, sg.country) == ("SG_GST", TaxRule.DEPENDS, None) and "SGD 1 million" in sg.depends_on

@@ -45,6 +45,7 @@ def test_a_number_is_masked_with_or_without_its_country_prefix_but_never_inside_
         "ref XDE123456789, DE123456789X, 0123456789 and *******6789"
     assert mask_all("(DE123456789)", numbers) == "(*******6789)"
     assert mask_all("DE: 123456789!", numbers) == "*******6789!"
+    assert mask_all("123456789 is not valid in DE", numbers) == "*******6789 is not valid in DE"
 
 
 def test_a_number_of_four_characters_or_fewer_past_its_prefix_is_matched_whole():

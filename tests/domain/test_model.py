@@ -60,11 +60,6 @@ def test_every_reference_of_an_entity_is_listed_default_first():
     assert PER_REGION.refs() == (EU, FE, JP)
 
 
-def test_credentials_are_shown_as_one_reference_or_one_per_region():
-    assert str(Credentials(default=SecretRef("env", "ALL"))) == "env:ALL"
-    assert str(PER_REGION) == "EU=env:EU_TOKEN, FE=file:fe-token"
-
-
 def test_a_source_is_labelled_by_its_file_and_template_row():
     assert source_label("desired/entities/acme.yaml", None) == "desired/entities/acme.yaml"
     assert Source("desired/templates/brand.yaml.j2", row="acme-de").label == \

@@ -29,6 +29,8 @@ def test_block_keeps_each_line_break_once_and_escapes_the_rest():
     assert safetext.block("one\r\ntwo\n\tthree\rfour") == "one\ntwo\n\\tthree\\rfour"
     assert safetext.block("first\n  ##[group]x\n::debug::y") == "first\n  # #[group]x\n: :debug::y"
     assert safetext.block("a::b and ##[c in the middle") == "a::b and ##[c in the middle"
+    assert safetext.block("ok\n##[group]hidden") == "ok\n# #[group]hidden"
+    assert safetext.line("##[group]hidden") == "# #[group]hidden"
 
 
 def test_json_text_escapes_what_a_terminal_obeys_and_stays_the_same_json_value():
