@@ -57,6 +57,19 @@ def test_a_number_of_four_characters_or_fewer_past_its_prefix_is_matched_whole()
 def test_a_number_that_contains_another_is_masked_whole():
     numbers = frozenset({"123456789", "123456789012"})
     assert mask_all("ids 123456789012 and 123456789", numbers) == "ids ********9012 and *****6789"
+    # a Canadian business number inside its GST/HST number: the longer one first, whole
+    numbers = frozenset({"123456789", "123456789RT0001"})
+    assert mask_all("GST 123456789 RT 0001 invalid", numbers) == "GST ***********0001 invalid"
+    # longer first whatever their alphabetical order
+    assert mask_all("ref 1234 56789 and 56789", frozenset({"56789", "1234 56789"})) == "ref ******6789 and *6789"
+
+
+def test_a_number_followed_by_a_letter_or_digit_is_another_word():
+    assert mask_all("id 123456789X and 123456789", frozenset({"DE123456789"})) == "id 123456789X and *******6789"
+
+
+def test_a_number_of_four_characters_or_fewer_is_not_looked_for_in_free_text():
+    assert mask_all("room 1234 and AB12", frozenset({"AB12", "1234"})) == "room 1234 and AB12"
 
 
 def entity(*taxes: TaxRegistration) -> Entity:
@@ -109,6 +122,12 @@ def test_every_occurrence_of_a_secret_is_masked():
     assert m.text("refresh-token-value refresh-token-valuerefresh-token-value") == "*** ******"
 
 
+def test_a_secret_of_eight_characters_at_the_very_start_is_masked():
+    m = SecretMatcher()
+    m.add("abcd1234")
+    assert m.text("abcd1234 is set") == "*** is set"
+
+
 @pytest.mark.parametrize("count", [3, 70])  # a few secrets, and more than are simply searched for
 def test_many_secrets_are_each_masked_and_nothing_else(count):
     m = SecretMatcher()
@@ -116,6 +135,7 @@ def test_many_secrets_are_each_masked_and_nothing_else(count):
     last = f"secret-number-{count - 1:03d}"
     assert m.text(f"a secret-number-001 b {last}secret-number-000 c secret-number-999") == \
         "a *** b ****** c secret-number-999"
+    assert m.text(f"ends with {last}") == "ends with ***"
 
 
 def test_a_secret_containing_another_is_masked_whole():

@@ -18,3 +18,4 @@ def test_at_most_three_suggestions_and_none_for_a_word_close_to_nothing():
     assert close_to("acme", ["acme-sz", "acne", "acmee", "acm", "zzz"]) == ["acmee", "acm", "acne"]
     assert did_you_mean("acm", ["acme", "acmx"]) == "; did you mean 'acmx' or 'acme'?"
     assert did_you_mean("zzzz", ["acme"]) == ""
+    assert close_to("GB", ["UK", "GB1", "GB2", "GB3"], MARKETPLACE_ALIASES) == ["UK", "GB3", "GB2"]
