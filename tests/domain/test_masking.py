@@ -114,6 +114,7 @@ def test_a_short_secret_is_masked_only_as_a_whole_word():
     m = SecretMatcher()
     m.add("ab12")
     assert m.text("ab12 xab12 ab12x ab12, (ab12)") == "*** xab12 ab12x ***, (***)"
+    assert m.text("ab12 and room, key ab12") == "*** and room, key ***"  # other words stay; the last one too
 
 
 def test_every_occurrence_of_a_secret_is_masked():
@@ -126,6 +127,13 @@ def test_a_secret_of_eight_characters_at_the_very_start_is_masked():
     m = SecretMatcher()
     m.add("abcd1234")
     assert m.text("abcd1234 is set") == "*** is set"
+    assert m.text("abcd1234abcd1234") == "******"  # twice in a row
+
+
+def test_a_secret_overlapping_a_shorter_one_is_masked_whole():
+    m = SecretMatcher()
+    m.add("aaaaaaaa", "aaaaaaaaa")
+    assert m.text("[aaaaaaaaa]") == "[***]"
 
 
 @pytest.mark.parametrize("count", [3, 70])  # a few secrets, and more than are simply searched for
