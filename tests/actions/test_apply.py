@@ -27,7 +27,7 @@ from reconciler.domain.model import (
 )
 from reconciler.domain.submission import client_token
 from reconciler.engine.plan import CreateGroup, EntityPlan, Pair, Plan
-from reconciler.errors import AlreadyExists, ApiError, PlanFileError, SafetyError
+from reconciler.errors import AlreadyExists, ApiError, BreakerOpen, MachineError, PlanFileError, SafetyError
 from tests.served_sandbox import FakeTime
 
 DIGEST = "d" * 64
@@ -251,3 +251,135 @@ def test_wait_stops_at_the_timeout_and_says_what_is_still_under_review() -> None
     assert [v.status for v in reviews] == ["IN_REVIEW"]
     assert sum(time.sleeps) == 10  # the last sleep is cut to the deadline
     assert apply.review_summary(reviews).endswith("1 still under review.")
+
+
+# -- what a run shows when it stops, and when answers are odd ----------------------------------
+
+def test_a_run_stopping_error_fails_its_pairs_and_every_pair_after_it_unsent() -> None:
+    bolt = replace(ENTITY, name="bolt", seller_id="A2BOLT")
+
+    class Tripping(FakeClient):
+        async def create_registration(self, entity, region, ids, token, digest):
+            self.calls.append((tuple(ids), token))
+            raise BreakerOpen("5 calls in a row failed (last: 503 on createRegistration for DE123456788)")
+
+    client = Tripping([])
+    creates = [create_for("DE", "FR"), replace(create_for("DE"), entity="bolt", seller_id="A2BOLT")]
+    results = asyncio.run(apply.submit_all(client, creates, {"acme": ENTITY, "bolt": bolt}, 1))
+    assert len(client.calls) == 1  # nothing is sent after the breaker opened
+    assert [(r.entity, r.marketplace, r.outcome, r.stopped, r.code) for r in results] == [
+        ("acme", "DE", FAILED, True, "BreakerOpen"), ("acme", "FR", FAILED, True, "BreakerOpen"),
+        ("bolt", "DE", FAILED, True, "BreakerOpen")]
+    assert results[0].message == ("not sent, the run stopped: 5 calls in a row failed (last: 503 on "
+                                  "createRegistration for *******6788)")
+    assert apply.exit_code(results) == 1
+
+
+def test_a_machine_error_is_raised_at_once() -> None:
+    class DiskFull(FakeClient):
+        async def create_registration(self, entity, region, ids, token, digest):
+            raise MachineError("cannot write the audit log .acorn/audit.jsonl: No space left on device")
+
+    with pytest.raises(MachineError, match="No space left"):
+        asyncio.run(apply.submit_all(DiskFull([]), [create_for("DE")], {"acme": ENTITY}, 4))
+
+
+def test_a_409_naming_none_of_the_marketplaces_fails_them_all() -> None:
+    other = AlreadyExists("createRegistration for seller A1ACME: 409 Conflict", marketplace_ids=(mid("IT"),),
+                          registration_ids=("REG-IT",), request_id="rid-3")
+    results = asyncio.run(apply.submit_one(FakeClient([other]), ENTITY, create_for("DE", "FR")))
+    assert [(r.marketplace, r.outcome, r.code, r.request_id) for r in results] == [
+        ("DE", FAILED, "Conflict", "rid-3"), ("FR", FAILED, "Conflict", "rid-3")]
+
+
+def test_a_409_that_cannot_pair_marketplaces_with_registrations_names_none() -> None:
+    # a store the seller already participates in names no registration: no pairing is sure
+    exists = AlreadyExists("409 Conflict: DE123456788 exists", marketplace_ids=(mid("DE"), mid("FR")),
+                           registration_ids=("REG-FR",), request_id="rid-4")
+    results = asyncio.run(apply.submit_one(FakeClient([exists]), ENTITY, create_for("DE", "FR")))
+    assert [(r.marketplace, r.outcome, r.registration_id, r.message, r.request_id) for r in results] == [
+        ("DE", EXISTS, None, "409 Conflict: *******6788 exists", "rid-4"),
+        ("FR", EXISTS, None, "409 Conflict: *******6788 exists", "rid-4")]
+    assert apply.result_line(results[0]) == "= acme  DE  already exists (409 Conflict: *******6788 exists)"
+
+
+def test_an_accepted_call_without_a_registration_for_a_marketplace_fails_that_pair() -> None:
+    results = asyncio.run(apply.submit_one(FakeClient([[registration(mid("DE"), "REG-DE")]]), ENTITY,
+                                           create_for("DE", "FR")))
+    assert [(r.marketplace, r.outcome, r.registration_id, r.code, r.message) for r in results] == [
+        ("DE", ACCEPTED, "REG-DE", None, None),
+        ("FR", FAILED, None, "UnexpectedAnswer", "the API accepted the call but returned no registration for it")]
+
+
+def test_an_error_code_or_request_id_echoing_a_number_is_masked() -> None:
+    refused = ApiError("refused", status=400, code="Bad_DE123456788", request_id="rid-DE123456788")
+    (r, _) = asyncio.run(apply.submit_one(FakeClient([refused]), ENTITY, create_for("DE", "FR")))
+    assert (r.code, r.request_id) == ("Bad_*******6788", "rid-*******6788")
+
+
+def test_a_review_that_cannot_be_read_is_unknown_and_fails_the_run() -> None:
+    class Unreadable:
+        async def get_registration(self, entity, reg_id):
+            raise ApiError("getRegistration failed: 500 for DE123456788")
+
+    time = FakeTime()
+    reviews = asyncio.run(apply.wait_all(Unreadable(), [result(ACCEPTED, registration_id="REG-1")], {"acme": ENTITY},
+                                         60, 4, time.clock, time.sleep))
+    assert [(v.status, v.error) for v in reviews] == [(None, "getRegistration failed: 500 for *******6788")]
+    assert time.sleeps == []
+    assert apply.review_lines(reviews) == ["  acme  DE  REG-1  unknown (getRegistration failed: 500 for *******6788)"]
+    assert apply.review_summary(reviews) == ("Review: 0 approved, 0 rejected, 0 action required, "
+                                             "0 still under review, 1 unknown.")
+    assert apply.exit_code([result(ACCEPTED, registration_id="REG-1")], reviews=reviews) == 1
+
+
+def test_a_run_stopping_error_while_waiting_stops_the_wait() -> None:
+    class Tripping:
+        async def get_registration(self, entity, reg_id):
+            raise BreakerOpen("5 calls in a row failed")
+
+    time = FakeTime()
+    with pytest.raises(BreakerOpen):
+        asyncio.run(apply.wait_all(Tripping(), [result(ACCEPTED, registration_id="REG-1")], {"acme": ENTITY},
+                                   60, 4, time.clock, time.sleep))
+
+
+def test_each_waiting_round_tells_how_many_are_left_and_the_delay_grows_to_its_cap() -> None:
+    class Slow:
+        async def get_registration(self, entity, reg_id):
+            return registration(mid("DE"), reg_id, "IN_REVIEW")
+
+    time = FakeTime()
+    rounds: list[tuple[int, float]] = []
+    results = [result(ACCEPTED, registration_id="REG-1"), result(ACCEPTED, "FR", registration_id="REG-2")]
+    asyncio.run(apply.wait_all(Slow(), results, {"acme": ENTITY}, 20, 4, time.clock, time.sleep,
+                               first_delay=2.0, max_delay=5.0, on_round=lambda n, left: rounds.append((n, left))))
+    assert time.sleeps == [2.0, 3.0, 4.5, 5.0, 5.0, 0.5]  # x1.5 a round up to the cap; the last cut to the deadline
+    assert rounds == [(2, 20.0), (2, 18.0), (2, 15.0), (2, 10.5), (2, 5.5), (2, 0.5)]
+
+
+def test_review_lines_show_each_status_and_reason_aligned_and_safe() -> None:
+    reviews = [apply.Review(result(ACCEPTED, registration_id="REG-1"), "APPROVED"),
+               apply.Review(result(ACCEPTED, "FR", registration_id="REG-2"), "REJECTED",
+                            (Reason("LEGAL_NAME_MISMATCH", "name differs\n::error::x"),))]
+    assert apply.review_lines(reviews, 6) == [
+        "  acme    DE  REG-1  APPROVED",
+        "  acme    FR  REG-2  REJECTED",
+        "      LEGAL_NAME_MISMATCH: name differs\\n::error::x"]  # one line: no command can start
+    assert apply.review_summary(reviews) == "Review: 1 approved, 1 rejected, 0 action required, 0 still under review."
+    accepted = [v.result for v in reviews]
+    assert apply.exit_code(accepted, reviews=reviews) == 0
+    assert apply.exit_code(accepted, reviews=reviews, fail_on_rejected=True) == 1
+
+
+def test_the_name_column_is_as_wide_as_the_longest_entity() -> None:
+    assert apply.name_width([create_for("DE"), replace(create_for("DE"), entity="acme-longer")]) == 11
+    assert apply.name_width([]) == 0
+
+
+def test_only_the_entities_a_saved_plan_proposes_creates_for_are_read_again() -> None:
+    saved = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE",)}), entity_plan("bolt", "A2BOLT", {}),
+                    entity_plan("zed", "A9ZED", {"EU": ("FR",)}))
+    bolt = replace(ENTITY, name="bolt", seller_id="A2BOLT")
+    moved = replace(ENTITY, name="zed", seller_id="A9OTHER")  # same name, another seller now
+    assert apply.saved_sellers(saved, [ENTITY, bolt, moved]) == (ENTITY,)
