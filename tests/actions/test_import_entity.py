@@ -8,6 +8,7 @@ Regenerate the golden files after an intended change with
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from reconciler.actions.import_entity import (
     check_request,
     imported,
     placeholder_entity,
+    refused_everywhere,
     render_entity,
     todo_count,
 )
@@ -181,3 +183,44 @@ def test_arguments_the_file_could_not_carry_are_refused(req: ImportRequest, flag
 
 def test_the_read_covers_every_region() -> None:
     assert placeholder_entity(REQ).marketplaces == catalogue.CODES
+
+
+@pytest.mark.parametrize("req, written", [
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="acorn/acme"), '{aws: {secretId: "acorn/acme"}}'),
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="acorn/acme", aws_key="refresh"),
+     '{aws: {secretId: "acorn/acme", key: "refresh"}}'),
+    (ImportRequest("acme", "A3EXAMPLEACME01", "ACME_TOKEN"), "{env: ACME_TOKEN}"),
+])
+def test_the_token_reference_is_written_as_named_and_loads_as_the_same_reference(req, written) -> None:
+    assert req.credential_yaml == written
+    assert f"      EU: {written}\n" in render_entity(req, live(("DE",)))  # the one region DE is in
+    assert placeholder_entity(req).credentials.default == req.credential
+    assert (req.credential.kind, req.credential.name) == (("aws", "acorn/acme") if req.aws_secret_id
+                                                          else ("env", "ACME_TOKEN"))
+    assert req.credential.key == req.aws_key
+
+
+@pytest.mark.parametrize("req, message", [
+    (ImportRequest("acme", "A3EXAMPLEACME01"), "exactly one of --refresh-token-env and --refresh-token-aws"),
+    (ImportRequest("acme", "A3EXAMPLEACME01", "VAR", aws_secret_id="acorn/acme"), "exactly one of"),
+    (ImportRequest("acme", "A3EXAMPLEACME01", "VAR", aws_key="refresh"),
+     "--refresh-token-aws-key needs --refresh-token-aws"),
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="Atzr|secret"),
+     "--refresh-token-aws must be a Secrets Manager secret name or ARN, not a token"),
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="bad secret id!"), "--refresh-token-aws must be"),
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="acorn/acme", aws_key="Atzr|secret"),
+     "--refresh-token-aws-key must name a key of the secret's JSON, not a token"),
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="acorn/acme", aws_key=""), "--refresh-token-aws-key must"),
+])
+def test_a_token_reference_the_file_could_not_carry_is_refused_by_its_flag(req, message) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)) as raised:
+        check_request(req)
+    assert "Atzr|" not in str(raised.value)
+
+
+def test_a_seller_refused_in_every_region_says_so_for_each_region() -> None:
+    refused = (("NA", "not authorized"), ("EU", "not authorized"), ("FE", "revoked"))
+    assert refused_everywhere(SellerLive(REQ.seller_id, unauthorized=refused)) == \
+        "NA: not authorized; EU: not authorized; FE: revoked"
+    assert refused_everywhere(SellerLive(REQ.seller_id, unauthorized=refused[:2])) is None
+    assert refused_everywhere(SellerLive(REQ.seller_id)) is None
