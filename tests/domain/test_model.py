@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from reconciler.domain.live import SellerLive
 from reconciler.domain.model import (
     Credentials,
     MarketplaceAccount,
@@ -75,3 +76,10 @@ def test_a_key_is_placed_at_its_line_and_column_else_at_the_entitys_line():
     assert source.at("spec.sellerId") == (4, 1)
     assert source.template_line("spec.marketplaces.0") == 7
     assert source.template_line("spec.sellerId") is None
+
+
+def test_a_sellers_unauthorized_region_and_unread_marketplace_carry_their_message():
+    live = SellerLive("A3EXAMPLEACME01", unauthorized=(("EU", "not authorized in EU"),),
+                      unread=(("JP", "the JP account's token is missing"),))
+    assert (live.unauthorized_in("EU"), live.unauthorized_in("NA")) == ("not authorized in EU", None)
+    assert (live.unread_in("JP"), live.unread_in("AU")) == ("the JP account's token is missing", None)

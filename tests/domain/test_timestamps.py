@@ -27,6 +27,12 @@ def test_anything_else_is_a_value_error(text: object) -> None:
         parse_timestamp(text)  # type: ignore[arg-type]  # what a hostile file or server may send
 
 
+@pytest.mark.parametrize("value", [None, 5])
+def test_a_value_that_is_not_text_is_named_in_the_error(value: object) -> None:
+    with pytest.raises(ValueError, match=f"^not a timestamp: {value}$"):
+        parse_timestamp(value)  # type: ignore[arg-type]  # what a hostile file or server may send
+
+
 def test_a_zone_can_be_required() -> None:
     with pytest.raises(ValueError, match="without a time zone"):
         parse_timestamp("2026-11-26T10:00:00", require_zone=True)
@@ -45,6 +51,10 @@ def test_the_formatter_writes_utc_on_a_machine_in_another_zone(monkeypatch):
     time.tzset()
     try:
         assert utc_timestamp_of(1795687205) == "2026-11-26T10:00:05Z"
+        assert utc_timestamp(datetime(2026, 11, 26, 10, 0, 5)) == "2026-11-26T10:00:05Z"  # naive: UTC, not local
+        assert utc_timestamp(datetime(2026, 11, 26, 11, tzinfo=timezone(timedelta(hours=1)))) == "2026-11-26T10:00:00Z"
+        parsed = parse_timestamp("2026-11-26T11:00:00+01:00")
+        assert parsed.utcoffset() == timedelta(0) and parsed.hour == 10
     finally:
         if zone is None:
             monkeypatch.delenv("TZ")
