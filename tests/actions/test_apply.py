@@ -27,7 +27,15 @@ from reconciler.domain.model import (
 )
 from reconciler.domain.submission import client_token
 from reconciler.engine.plan import CreateGroup, EntityPlan, Pair, Plan
-from reconciler.errors import AlreadyExists, ApiError, BreakerOpen, MachineError, PlanFileError, SafetyError
+from reconciler.errors import (
+    AlreadyExists,
+    ApiError,
+    BreakerOpen,
+    MachineError,
+    PlanFileError,
+    SafetyError,
+    SecretError,
+)
 from tests.served_sandbox import FakeTime
 
 DIGEST = "d" * 64
@@ -309,6 +317,13 @@ def test_an_accepted_call_without_a_registration_for_a_marketplace_fails_that_pa
     assert [(r.marketplace, r.outcome, r.registration_id, r.code, r.message) for r in results] == [
         ("DE", ACCEPTED, "REG-DE", None, None),
         ("FR", FAILED, None, "UnexpectedAnswer", "the API accepted the call but returned no registration for it")]
+
+
+def test_an_error_of_acorns_own_fails_the_pairs_with_its_kind_and_words() -> None:
+    missing = SecretError("no refresh token for region EU (credentials.refreshToken.EU)")
+    results = asyncio.run(apply.submit_one(FakeClient([missing]), ENTITY, create_for("DE")))
+    assert [(r.outcome, r.code, r.message, r.request_id) for r in results] == [
+        (FAILED, "SecretError", "no refresh token for region EU (credentials.refreshToken.EU)", None)]
 
 
 def test_an_error_code_or_request_id_echoing_a_number_is_masked() -> None:

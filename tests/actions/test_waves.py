@@ -94,6 +94,8 @@ def test_the_first_wave_takes_one_row_of_each_template_then_fills_up_with_other_
     assert [[c.entity for c in w] for w in waves] == [["a0", "b0", "s0"], ["a1", "b1", "s1"]]
     waves = plan_waves(creates, entities, parse_waves("4"))
     assert [c.entity for c in waves[0]] == ["a0", "b0", "s0", "s1"]  # entity files are each their own
+    waves = plan_waves(creates, entities, parse_waves("1"))
+    assert [c.entity for c in waves[0]] == ["a0", "b0"]  # one row of each template, even past the size
 
 
 @pytest.mark.parametrize("sizes, lengths", [("1,1%,rest", [1, 1, 4]), ("1,50%", [1, 3, 2]), ("2,2,2,2", [2, 2, 2]),
@@ -103,6 +105,12 @@ def test_wave_sizes_count_entities_or_a_share_of_all_rounded_up(sizes: str, leng
     waves = plan_waves([create(n, "DE") for n in names], {n: entity(n, None) for n in names}, parse_waves(sizes))
     assert [len(w) for w in waves] == lengths
     assert [c.entity for w in waves for c in w] == names  # each entity once, in plan order
+
+
+def test_a_share_rounds_up_to_whole_entities() -> None:
+    names = [f"e{i:03d}" for i in range(101)]
+    waves = plan_waves([create(n, "DE") for n in names], {n: entity(n, None) for n in names}, parse_waves("1,1%"))
+    assert [len(w) for w in waves] == [1, 2, 98]  # 1% of 101 entities is 1.01: two
 
 
 def test_an_entitys_calls_stay_together_in_one_wave() -> None:
@@ -119,8 +127,10 @@ def test_a_share_of_all_and_rest_in_any_case(text: str, sizes: tuple[str, ...]) 
 
 @pytest.mark.parametrize("text", ["101%", "0%", "1,rest,2", "-1", "1.5"])
 def test_a_share_past_100_percent_a_zero_and_rest_before_the_end_are_refused(text: str) -> None:
-    with pytest.raises(ConfigError, match=f"--waves '{re.escape(text)}': each wave is a count"):
+    with pytest.raises(ConfigError) as refused:
         parse_waves(text)
+    assert str(refused.value) == (f"--waves {text!r}: each wave is a count (5), a share of the entities (10%) or "
+                                  "`rest` (last only), separated by commas, e.g. 1,10%,rest")
 
 
 @pytest.mark.parametrize("text, share", [("100%", 1.0), (" 12.5% ", 0.125), ("0%", 0.0)])
@@ -151,6 +161,9 @@ def test_a_refused_create_counts_once_per_entity_for_its_code() -> None:
     assert verdict.why == "InvalidInput rejected 1 of 2 entities (50%), more than --halt-on 25%"
     assert verdict.examples == (("e0", "DE", "why"),)
     assert gate(1, wave, refused, [], 0.5).passed  # 1 of 2 is not more than half
+    both = gate(4, wave, [*refused[:2], result("e1", FAILED, "InvalidInput")], [], 0.25)
+    assert both.line(0.25) == ("Gate: stopped after wave 4: InvalidInput rejected 2 of 2 entities (100%), more than "
+                               "--halt-on 25%.")
 
 
 def test_of_two_codes_over_the_share_the_gate_names_the_one_that_rejected_more() -> None:
@@ -176,7 +189,8 @@ def test_a_review_not_decided_or_not_read_stops_the_run_until_apply_runs_again(s
     results = [result("e0"), result("e1")]
     verdict = gate(2, wave, results, [Review(r, s) for r, s in zip(results, statuses, strict=True)], 0.5)
     assert not verdict.passed and verdict.code is None and verdict.count == sum(s != "APPROVED" for s in statuses)
-    assert verdict.why == why + " (raise --wait-timeout, or run apply again later: it goes on from here)"
+    assert verdict.line(0.5) == (f"Gate: stopped after wave 2: {why} (raise --wait-timeout, or run apply again "
+                                 "later: it goes on from here).")
 
 
 def test_a_run_stopping_error_names_its_code_message_and_the_entities_it_stopped() -> None:
@@ -185,5 +199,6 @@ def test_a_run_stopping_error_names_its_code_message_and_the_entities_it_stopped
                for n in ("e1", "e2")]
     verdict = gate(1, wave, [result("e0"), *stopped], [], 0.9)
     assert (verdict.passed, verdict.code, verdict.count, verdict.entities) == (False, "BreakerOpen", 2, 3)
-    assert verdict.why == "BreakerOpen: 5 calls in a row failed (an error that stops a run)"
+    assert verdict.line(0.9) == "Gate: stopped after wave 1: BreakerOpen: 5 calls in a row failed (an error that " \
+                                "stops a run)."
     assert verdict.examples == (("e1", "DE", "5 calls in a row failed"),)
