@@ -115,11 +115,13 @@ def test_a_stale_saved_plan_is_refused_naming_both_digests() -> None:
     saved = plan_of(digest="a1" * 32)
     with pytest.raises(PlanFileError) as refused:
         apply.check_saved_plan(saved, "b2" * 32, "sandbox")
-    assert "a1a1a1a1a1a1" in str(refused.value) and "b2b2b2b2b2b2" in str(refused.value)
-    assert "acorn plan --out" in str(refused.value)
+    assert str(refused.value) == ("the saved plan is stale: it was made from desired state a1a1a1a1a1a1, but the "
+                                  "tree is now b2b2b2b2b2b2; re-run `acorn plan --out` and review it again")
     apply.check_saved_plan(saved, "a1" * 32, "sandbox")  # fresh: passes
-    with pytest.raises(PlanFileError, match="environment sandbox, not production"):
+    with pytest.raises(PlanFileError) as refused:
         apply.check_saved_plan(saved, "a1" * 32, "production")
+    assert str(refused.value) == ("the saved plan was made for environment sandbox, not production; re-run "
+                                  "`acorn plan --out` in this environment")
 
 
 @pytest.mark.parametrize("count, force, refused", [(50, False, False), (51, False, True), (51, True, False),
@@ -398,3 +400,47 @@ def test_only_the_entities_a_saved_plan_proposes_creates_for_are_read_again() ->
     bolt = replace(ENTITY, name="bolt", seller_id="A2BOLT")
     moved = replace(ENTITY, name="zed", seller_id="A9OTHER")  # same name, another seller now
     assert apply.saved_sellers(saved, [ENTITY, bolt, moved]) == (ENTITY,)
+
+
+def test_nothing_accepted_is_nothing_to_wait_for() -> None:
+    time = FakeTime()
+    done = [result(EXISTS, registration_id="REG-0"), result(FAILED, "FR")]
+    reviews = asyncio.run(apply.wait_all(FakeClient([]), done, {"acme": ENTITY}, 60, 4, time.clock, time.sleep))
+    assert reviews == () and time.sleeps == []
+
+
+def test_by_default_the_wait_between_rounds_grows_by_half_up_to_15_seconds() -> None:
+    class Slow:
+        async def get_registration(self, entity, reg_id):
+            return registration(mid("DE"), reg_id, "IN_REVIEW")
+
+    time = FakeTime()
+    asyncio.run(apply.wait_all(Slow(), [result(ACCEPTED, registration_id="REG-1")], {"acme": ENTITY}, 80, 4,
+                               time.clock, time.sleep))
+    assert time.sleeps[:9] == [1.0, 1.5, 2.25, 3.375, 5.0625, 7.59375, 11.390625, 15.0, 15.0]
+
+
+def test_waiting_polls_as_many_sellers_at_a_time_as_the_concurrency() -> None:
+    class Counting:
+        def __init__(self) -> None:
+            self.now = self.most = 0
+
+        async def get_registration(self, entity, reg_id):
+            self.now += 1
+            self.most = max(self.most, self.now)
+            await asyncio.sleep(0)  # let the other polls start, if the gate allows
+            self.now -= 1
+            return registration(mid("DE"), reg_id, "APPROVED")
+
+    results = [result(ACCEPTED, code, registration_id=f"REG-{code}") for code in ("DE", "FR", "IT")]
+    for concurrency, most in ((1, 1), (2, 2), (0, 1)):
+        client, time = Counting(), FakeTime()
+        asyncio.run(apply.wait_all(client, results, {"acme": ENTITY}, 60, concurrency, time.clock, time.sleep))
+        assert client.most == most
+
+
+def test_the_review_summary_names_each_decision_in_words() -> None:
+    reviews = [apply.Review(result(ACCEPTED, registration_id="REG-1"), "ACTION_REQUIRED"),
+               apply.Review(result(ACCEPTED, "FR", registration_id="REG-2"), "IN_REVIEW")]
+    assert apply.review_summary(reviews) == ("Review: 0 approved, 0 rejected, 1 action required, "
+                                             "1 still under review.")
