@@ -70,9 +70,7 @@ class PairResult:
     """What became of one (entity, marketplace) of a CreateRegistration."""
 
     entity: str
-    seller_id: str
-    marketplace: str
-    marketplace_id: str
+    marketplace: str  # its code, as every output names it
     outcome: str  # ACCEPTED | EXISTS | FAILED
     registration_id: str | None = None
     code: str | None = None  # FAILED: the API's error code (or the error's kind)
@@ -222,8 +220,7 @@ async def submit_one(client: RegistrationClient, entity: Entity, create: Create)
 
     def result(mid: str, outcome: str, registration_id: str | None = None, code: str | None = None,
                message: str | None = None, request_id: str | None = None) -> PairResult:
-        return PairResult(entity.name, entity.seller_id, code_of[mid], mid, outcome, registration_id, code, message,
-                          request_id)
+        return PairResult(entity.name, code_of[mid], outcome, registration_id, code, message, request_id)
 
     while remaining:
         try:
@@ -265,8 +262,7 @@ def _not_sent(entity: Entity, create: Create, exc: RunStopping) -> list[PairResu
     """A create the run stopped before (or while) sending: each of its pairs failed, with why."""
     failure = _failure(exc, sensitive_values(entity))
     failure["message"] = f"not sent, the run stopped: {failure['message']}"
-    return [PairResult(entity.name, entity.seller_id, code, mid, FAILED, **failure, stopped=True)
-            for code, mid in zip(create.group.marketplaces, create.group.marketplace_ids, strict=True)]
+    return [PairResult(entity.name, code, FAILED, **failure, stopped=True) for code in create.group.marketplaces]
 
 
 def _message(exc: AcornError, secrets: frozenset[str]) -> str:

@@ -145,7 +145,7 @@ def test_confirmation_is_required_where_nobody_can_answer() -> None:
 # -- the report --------------------------------------------------------------------------------
 
 def result(outcome: str, marketplace: str = "DE", **kw) -> PairResult:
-    return PairResult("acme", "A1ACME", marketplace, mid(marketplace), outcome, **kw)
+    return PairResult("acme", marketplace, outcome, **kw)
 
 
 def test_result_lines_summary_and_exit_code() -> None:
@@ -444,3 +444,24 @@ def test_the_review_summary_names_each_decision_in_words() -> None:
                apply.Review(result(ACCEPTED, "FR", registration_id="REG-2"), "IN_REVIEW")]
     assert apply.review_summary(reviews) == ("Review: 0 approved, 0 rejected, 1 action required, "
                                              "1 still under review.")
+
+
+def test_submitting_serves_as_many_sellers_at_a_time_as_the_concurrency() -> None:
+    class Counting(FakeClient):
+        def __init__(self) -> None:
+            super().__init__([])
+            self.now = self.most = 0
+
+        async def create_registration(self, entity, region, ids, token, digest):
+            self.now += 1
+            self.most = max(self.most, self.now)
+            await asyncio.sleep(0)  # let the other sellers start, if the gate allows
+            self.now -= 1
+            return [registration(i, f"REG-{i}") for i in ids]
+
+    sellers = {f"s{i}": replace(ENTITY, name=f"s{i}", seller_id=f"A{i}SELLER") for i in range(3)}
+    creates = [replace(create_for("DE"), entity=name, seller_id=e.seller_id) for name, e in sellers.items()]
+    for concurrency, most in ((1, 1), (2, 2), (0, 1)):
+        client = Counting()
+        results = asyncio.run(apply.submit_all(client, creates, sellers, concurrency))
+        assert client.most == most and [r.outcome for r in results] == [ACCEPTED] * 3

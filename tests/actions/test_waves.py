@@ -57,7 +57,7 @@ def test_the_first_wave_covers_each_template_and_marketplace_once() -> None:
 
 
 def result(name: str, outcome: str = ACCEPTED, code: str | None = None) -> PairResult:
-    return PairResult(name, f"S{name}", "DE", "IDDE", outcome, "REG" if outcome == ACCEPTED else None, code, "why")
+    return PairResult(name, "DE", outcome, "REG" if outcome == ACCEPTED else None, code, "why")
 
 
 def test_the_gate_stops_on_a_code_over_the_share_and_names_it() -> None:

@@ -98,7 +98,7 @@ def test_a_review_poll_that_hits_it_stops_the_run(error: AcornError) -> None:
         async def get_registration(self, _entity, _registration_id):
             raise error
 
-    accepted = apply.PairResult("one", "AONE", "DE", "A1PVRFHPG7LH6J", apply.ACCEPTED, "REG-1")
+    accepted = apply.PairResult("one", "DE", apply.ACCEPTED, "REG-1")
 
     async def sleep(_seconds: float) -> None:
         return None
