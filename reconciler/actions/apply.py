@@ -106,10 +106,10 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:  # noqa: C901  sav
         approved = {p.marketplace_id for p in seen.pairs if p.state == CREATE} if seen else set()
         saved_digests = {mid: g.submission_digest for g in (seen.creates if seen else ()) for mid in g.marketplace_ids}
         for g in e.creates:
-            pairs = zip(g.marketplaces, g.marketplace_ids, strict=True)
+            pairs = list(zip(g.marketplaces, g.marketplace_ids, strict=True))
             kept = [(code, mid) for code, mid in pairs if mid in approved]
             skipped += [Skip(e.name, code, "not in the saved plan; run `acorn plan --out` again to include it")
-                        for code, mid in zip(g.marketplaces, g.marketplace_ids, strict=False) if mid not in approved]
+                        for code, mid in pairs if mid not in approved]
             if not kept:
                 continue
             if any(saved_digests.get(mid) != g.submission_digest for _, mid in kept):

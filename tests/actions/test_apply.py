@@ -136,8 +136,9 @@ def test_max_creates_counts_pairs_and_force_passes_it(count: int, force: bool, r
 
 
 def test_confirmation_is_required_where_nobody_can_answer() -> None:
-    with pytest.raises(SafetyError, match="stdin is not a terminal; pass --yes"):
+    with pytest.raises(SafetyError) as refused:
         apply.check_confirmable(yes=False, interactive=False)
+    assert str(refused.value) == "refusing to apply without confirmation: stdin is not a terminal; pass --yes"
     apply.check_confirmable(yes=True, interactive=False)
     apply.check_confirmable(yes=False, interactive=True)  # then apply asks
 
