@@ -39,8 +39,7 @@ class Create:
     """One CreateRegistration to send: the plan's group for an entity, or the part of it a
     saved plan approved (then with the token of just those marketplaces)."""
 
-    entity: str
-    seller_id: str
+    entity: str  # the entity's name (its seller and token are the entity's)
     group: CreateGroup
 
 
@@ -96,7 +95,7 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:  # noqa: C901  sav
     proposed (a reviewer never sees fewer pairs than are sent)."""
     errors = entity_errors(fresh)
     if saved is None:
-        return Choice(tuple(Create(e.name, e.seller_id, g) for e in fresh.entities for g in e.creates), (), errors)
+        return Choice(tuple(Create(e.name, g) for e in fresh.entities for g in e.creates), (), errors)
     reviewed = {(e.name, e.seller_id): e for e in saved.entities}
     creates: list[Create] = []
     skipped: list[Skip] = []
@@ -120,7 +119,7 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:  # noqa: C901  sav
                 # A narrowed group is another request: its token must name exactly its marketplaces.
                 g = replace(g, marketplaces=codes, marketplace_ids=ids,
                             client_token=client_token(e.seller_id, ids, g.submission_digest))
-            creates.append(Create(e.name, e.seller_id, g))
+            creates.append(Create(e.name, g))
     for s in saved.entities:  # reviewed creates that are no longer missing
         now = fresh_by_name.get(s.name)
         if now is None or now.error is not None:

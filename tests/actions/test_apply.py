@@ -69,8 +69,8 @@ def test_without_a_saved_plan_every_create_group_is_one_call_with_the_plans_toke
     fresh = plan_of(entity_plan("acme", "A1ACME", {"NA": ("US",), "EU": ("DE", "FR")}),
                     entity_plan("bolt", "A2BOLT", {}, error="the refresh token is missing"))
     choice = apply.choose(fresh)
-    assert [(c.entity, c.seller_id, c.group) for c in choice.creates] == [
-        ("acme", "A1ACME", g) for g in fresh.entities[0].creates]  # the plan's groups, tokens included
+    assert [(c.entity, c.group) for c in choice.creates] == [
+        ("acme", g) for g in fresh.entities[0].creates]  # the plan's groups, tokens included
     assert [(c.group.region, c.group.marketplaces) for c in choice.creates] == [("NA", ("US",)), ("EU", ("DE", "FR"))]
     assert choice.pair_count == 3
     assert choice.errors == ("bolt: the refresh token is missing",)
@@ -105,8 +105,30 @@ def test_a_reviewed_create_that_is_no_longer_missing_is_noted_not_sent() -> None
 def test_a_saved_plan_with_another_submission_is_refused() -> None:
     saved = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE",)}, digest="e" * 64))
     fresh = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE",)}))
-    with pytest.raises(PlanFileError, match="submissionDigest differs"):
+    with pytest.raises(PlanFileError) as refused:
         apply.choose(fresh, saved)
+    assert str(refused.value) == ("the saved plan holds another submission of acme than the desired tree gives now "
+                                  "(submissionDigest differs); re-run `acorn plan --out`")
+
+
+def test_a_saved_plan_that_approved_one_region_still_sends_it_when_another_comes_first() -> None:
+    saved = plan_of(entity_plan("acme", "A1ACME", {"EU": ("DE",)}))
+    fresh = plan_of(entity_plan("acme", "A1ACME", {"NA": ("US",), "EU": ("DE",)}))
+    choice = apply.choose(fresh, saved)
+    assert [c.group.marketplaces for c in choice.creates] == [("DE",)]
+    assert [(s.entity, s.marketplace) for s in choice.skipped] == [("acme", "US")]
+
+
+def test_a_saved_plan_against_a_fresh_plan_notes_what_changed_and_keeps_sellers_not_read() -> None:
+    saved = plan_of(entity_plan("gone", "A7GONE", {"EU": ("DE",)}), entity_plan("bolt", "A2BOLT", {"EU": ("DE",)}),
+                    entity_plan("acme", "A1ACME", {"EU": ("DE", "FR")}))
+    live = Pair("FR", mid("FR"), "live")  # a store now, with no registration
+    fresh = plan_of(entity_plan("bolt", "A2BOLT", {}, error="the refresh token is missing"),
+                    entity_plan("acme", "A1ACME", {"EU": ("DE",)}, {"FR": live}))
+    choice = apply.choose(fresh, saved)
+    assert [(c.entity, c.group.marketplaces) for c in choice.creates] == [("acme", ("DE",))]
+    assert [(s.entity, s.marketplace, s.why) for s in choice.skipped] == [("acme", "FR", "no longer missing: now live")]
+    assert choice.errors == ("bolt: the refresh token is missing",)
 
 
 # -- the gates ---------------------------------------------------------------------------------
@@ -128,9 +150,11 @@ def test_a_stale_saved_plan_is_refused_naming_both_digests() -> None:
                                                    (0, False, False)])
 def test_max_creates_counts_pairs_and_force_passes_it(count: int, force: bool, refused: bool) -> None:
     if refused:
-        with pytest.raises(SafetyError,
-                           match=rf"refusing to create {count} registrations: more than maxCreates \(50\)"):
+        with pytest.raises(SafetyError) as raised:
             apply.check_max_creates(count, 50, force)
+        assert str(raised.value) == (f"refusing to create {count} registrations: more than maxCreates (50); pass "
+                                     "--force to submit them anyway, or narrow the run with --entity, --selector "
+                                     "or --shard")
     else:
         apply.check_max_creates(count, 50, force)
 
@@ -190,7 +214,7 @@ class FakeClient:
 
 def create_for(*codes: str) -> Create:
     ids = tuple(mid(c) for c in codes)
-    return Create("acme", "A1ACME", CreateGroup("EU", codes, ids, client_token("A1ACME", ids, DIGEST), DIGEST))
+    return Create("acme", CreateGroup("EU", codes, ids, client_token("A1ACME", ids, DIGEST), DIGEST))
 
 
 def test_a_409_naming_one_marketplace_reports_it_as_existing_and_sends_the_rest() -> None:
@@ -222,7 +246,7 @@ def test_one_seller_failing_does_not_stop_the_others() -> None:
                 raise ApiError("gave up", code=None)
             return [registration(i, f"REG-{i}") for i in ids]
 
-    creates = [replace(create_for("DE"), entity="bolt", seller_id="A2BOLT"), create_for("DE", "FR")]
+    creates = [replace(create_for("DE"), entity="bolt"), create_for("DE", "FR")]
     seen: list[PairResult] = []
     results = asyncio.run(apply.submit_all(PerSeller([]), creates, {"acme": ENTITY, "bolt": bolt}, 4, seen.append))
     assert [(r.entity, r.marketplace, r.outcome) for r in results] == [
@@ -275,7 +299,7 @@ def test_a_run_stopping_error_fails_its_pairs_and_every_pair_after_it_unsent() -
             raise BreakerOpen("5 calls in a row failed (last: 503 on createRegistration for DE123456788)")
 
     client = Tripping([])
-    creates = [create_for("DE", "FR"), replace(create_for("DE"), entity="bolt", seller_id="A2BOLT")]
+    creates = [create_for("DE", "FR"), replace(create_for("DE"), entity="bolt")]
     results = asyncio.run(apply.submit_all(client, creates, {"acme": ENTITY, "bolt": bolt}, 1))
     assert len(client.calls) == 1  # nothing is sent after the breaker opened
     assert [(r.entity, r.marketplace, r.outcome, r.stopped, r.code) for r in results] == [
@@ -461,8 +485,28 @@ def test_submitting_serves_as_many_sellers_at_a_time_as_the_concurrency() -> Non
             return [registration(i, f"REG-{i}") for i in ids]
 
     sellers = {f"s{i}": replace(ENTITY, name=f"s{i}", seller_id=f"A{i}SELLER") for i in range(3)}
-    creates = [replace(create_for("DE"), entity=name, seller_id=e.seller_id) for name, e in sellers.items()]
+    creates = [replace(create_for("DE"), entity=name) for name in sellers]
     for concurrency, most in ((1, 1), (2, 2), (0, 1)):
         client = Counting()
         results = asyncio.run(apply.submit_all(client, creates, sellers, concurrency))
         assert client.most == most and [r.outcome for r in results] == [ACCEPTED] * 3
+
+
+def test_409s_one_after_another_report_each_existing_marketplace_and_the_last_answer() -> None:
+    de = AlreadyExists("409 Conflict", marketplace_ids=(mid("DE"),), registration_ids=("REG-DE",), request_id="r1")
+    fr = AlreadyExists("409 Conflict", marketplace_ids=(mid("FR"),), registration_ids=("REG-FR",), request_id="r2")
+    results = asyncio.run(apply.submit_one(FakeClient([de, fr, [registration(mid("IT"), "REG-IT")]]), ENTITY,
+                                           create_for("DE", "FR", "IT")))
+    assert [(r.marketplace, r.outcome, r.registration_id) for r in results] == [
+        ("DE", EXISTS, "REG-DE"), ("FR", EXISTS, "REG-FR"), ("IT", ACCEPTED, "REG-IT")]
+
+
+@pytest.mark.parametrize("then", [
+    ApiError("400 InvalidInput: DE123456788 malformed", status=400, code="InvalidInput"),
+    AlreadyExists("409 Conflict: DE123456788 open", marketplace_ids=(mid("IT"),), registration_ids=("REG-IT",)),
+])
+def test_a_failure_after_a_409_keeps_the_existing_marketplace_and_fails_the_rest_masked(then) -> None:
+    de = AlreadyExists("409 Conflict", marketplace_ids=(mid("DE"),), registration_ids=("REG-DE",))
+    results = asyncio.run(apply.submit_one(FakeClient([de, then]), ENTITY, create_for("DE", "FR")))
+    assert [(r.marketplace, r.outcome) for r in results] == [("DE", EXISTS), ("FR", FAILED)]
+    assert "DE123456788" not in results[1].message and "*******6788" in results[1].message

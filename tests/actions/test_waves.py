@@ -21,7 +21,7 @@ def entity(name: str, template: str | None) -> Entity:
 
 
 def create(name: str, *markets: str) -> Create:
-    return Create(name, f"S{name}", CreateGroup("EU", markets, tuple(f"ID{m}" for m in markets), "t", "d"))
+    return Create(name, CreateGroup("EU", markets, tuple(f"ID{m}" for m in markets), "t", "d"))
 
 
 @pytest.mark.parametrize("text, sizes", [("1,10%,rest", ("1", "10%", "rest")), ("5", ("5", "rest")),
