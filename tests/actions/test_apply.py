@@ -351,6 +351,9 @@ def test_an_error_of_acorns_own_fails_the_pairs_with_its_kind_and_words() -> Non
     results = asyncio.run(apply.submit_one(FakeClient([missing]), ENTITY, create_for("DE")))
     assert [(r.outcome, r.code, r.message, r.request_id) for r in results] == [
         (FAILED, "SecretError", "no refresh token for region EU (credentials.refreshToken.EU)", None)]
+    assert apply.result_line(results[0]) == ("! acme  DE  failed SecretError: no refresh token for region EU "
+                                             "(credentials.refreshToken.EU)")  # no request id to show
+    assert apply.result_line(result(EXISTS)) == "= acme  DE  already exists"  # a 409 that said nothing
 
 
 def test_an_error_code_or_request_id_echoing_a_number_is_masked() -> None:
