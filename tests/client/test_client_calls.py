@@ -249,8 +249,10 @@ def test_five_failed_calls_in_a_row_stop_the_whole_run(sellers, connect, wire):
 
     codes = "|".join(f"{s} {ERROR_CODES[s]}" for s in (500, 503))
     with pytest.raises(BreakerOpen, match=rf"5 calls in a row failed \(last: ({codes}) on \w+ for seller "
-                                             rf"{ACME.seller_id}, request id [\w-]+\)"):
+                                             rf"{ACME.seller_id}, request id [\w-]+\)") as raised:
         run(go())
+    # the last failure's request id is the error's own too (apply shows it in its request id column)
+    assert raised.value.request_id and f", request id {raised.value.request_id})" in raised.value.message
     failed = [e for e in wire.exchanges if e.path != LWA_TOKEN_PATH]
     # the fifth stops the run: only acme's other read, if already in flight, is answered after it
     assert 5 <= len(failed) <= 6 and {e.response.status_code for e in failed} <= {500, 503}
@@ -282,8 +284,8 @@ def test_a_429_without_headers_waits_by_the_published_rate_until_the_time_budget
     live = run(go())
     # getMarketplaceParticipations refills one request every 62.5 s (0.016/s); the budget is 600 s
     assert fake_time.sleeps == [pytest.approx(62.5)] * 9
-    assert "still throttled after 562 s" in live[NORD.seller_id].error
-    assert "throttleBudgetSeconds (600 s)" in live[NORD.seller_id].error
+    assert ("still throttled after 562 s; the next try would be in 62 s (the operation's rate), past "
+            "throttleBudgetSeconds (600 s)") in live[NORD.seller_id].error
 
 
 def test_a_throttled_page_is_read_later_never_skipped(sellers, connect, fake_time):
@@ -767,3 +769,24 @@ def test_a_success_that_is_not_json_is_an_error_naming_the_path_and_request_id(s
     with pytest.raises(ApiError) as raised:
         run(go())
     assert str(raised.value) == f"unexpected answer from {PARTICIPATIONS_PATH}: not JSON (request id rid-html)"
+
+
+def test_login_with_amazons_temporarily_unavailable_is_retried_whatever_its_status(sellers, connect, fake_time, wire):
+    """LWA says `temporarily_unavailable` (OAuth 2.0's error for an overloaded server) in a 400's
+    body too: the exchange is tried again after a backoff, not taken as a refused token."""
+    busy = []
+
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == LWA_TOKEN_PATH and not busy:
+            busy.append(request)
+            return httpx.Response(400, json={"error": "temporarily_unavailable",
+                                             "error_description": "The server is temporarily unavailable"},
+                                  request=request)
+        return response
+
+    async def go():
+        async with connect(transport=Recording(rewrite=rewrite)) as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert len(busy) == 1 and fake_time.sleeps == [0.25]  # the first backoff, rng 0.5
