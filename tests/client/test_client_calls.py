@@ -527,20 +527,20 @@ def refuse_the_port(request: httpx.Request) -> None:
     raise OverflowError("connect(): port must be 0-65535.")
 
 
-@pytest.mark.parametrize("endpoint, before", [
-    ("http://[::1", None),  # httpx cannot even build the request
-    (None, refuse_the_port),  # the socket refuses the port
-    ("ftp://acorn.test", None),  # the real transport refuses the scheme, before any socket
-    ("http://:80", None),  # no host
+@pytest.mark.parametrize("endpoint, before, kind", [
+    ("http://[::1", None, "InvalidURL"),  # httpx cannot even build the request
+    (None, refuse_the_port, "OverflowError"),  # the socket refuses the port
+    ("ftp://acorn.test", None, "UnsupportedProtocol"),  # the real transport refuses the scheme, before any socket
+    ("http://:80", None, "\\w+"),  # no host
 ])
 def test_an_endpoint_that_cannot_be_sent_to_stops_the_run_with_one_clear_error(make_client, sandbox_url, endpoint,
-                                                                                before):
+                                                                                before, kind):
     async def go():
         async with make_client(Recording(before), TOKENS, endpoint=endpoint or sandbox_url) as client:
             return await client.read_all([ACME, NORD], concurrency=2)
 
     with pytest.raises(EndpointUnusable,
-                       match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
+                       match=rf"^\w+ for seller \w+ cannot be sent to \S+: {kind}: .*\(check the endpoint\)$"):
         run(go())
 
 
@@ -790,3 +790,51 @@ def test_login_with_amazons_temporarily_unavailable_is_retried_whatever_its_stat
 
     assert run(go()).error is None
     assert len(busy) == 1 and fake_time.sleeps == [0.25]  # the first backoff, rng 0.5
+
+
+def refuse_every_connection(request: httpx.Request) -> None:
+    """The host is down: no connection is ever made (no server can answer with that)."""
+    raise httpx.ConnectError("All connection attempts failed", request=request)
+
+
+def test_connections_that_keep_failing_name_the_last_failure_when_the_run_stops(sellers, connect):
+    async def go():
+        async with connect(transport=Recording(refuse_every_connection)) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    with pytest.raises(BreakerOpen) as raised:
+        run(go())
+    assert "5 calls in a row failed (last: ConnectError on lwaToken for seller A1EXAMPLENORD01)" in str(raised.value)
+
+
+def test_a_call_whose_connection_keeps_dropping_gives_up_naming_the_failure(sellers, connect):
+    refused = []
+
+    def drop_participations(request: httpx.Request) -> None:
+        if request.url.path == PARTICIPATIONS_PATH:
+            refused.append(request)
+            raise httpx.ConnectError("All connection attempts failed", request=request)
+
+    async def go():
+        async with connect(transport=Recording(drop_participations),
+                           policy=RetryPolicy(max_consecutive_failures=50)) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert len(refused) == 6
+    assert error.endswith(f"(last: ConnectError on getMarketplaceParticipations for seller {NORD.seller_id})")
+
+
+def test_an_answer_whose_body_cannot_be_decoded_fails_at_once_naming_why(sellers, connect):
+    def garbled(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == PARTICIPATIONS_PATH:  # says gzip, is not: a broken proxy
+            return httpx.Response(200, headers={"content-encoding": "gzip"}, content=b"not gzip", request=request)
+        return response
+
+    async def go():
+        async with connect(transport=Recording(rewrite=garbled)) as client:
+            return await client.read_seller(NORD)
+
+    with pytest.raises(ApiError, match=f"^getMarketplaceParticipations for seller {NORD.seller_id} failed: "
+                                       "DecodingError: "):
+        run(go())
