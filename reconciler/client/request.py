@@ -107,7 +107,7 @@ class Caller:
 
     def __init__(self, http: httpx.AsyncClient, limiter: RateLimiter, policy: RetryPolicy,
                  sleep: Callable[[float], Awaitable[object]], rng: Callable[[], float], *,
-                 region_header: bool = False, throttle_budget: float = 600.0,
+                 region_header: bool, throttle_budget: float,
                  on_throttle: Callable[[Call, float], None] | None = None) -> None:
         self._http = http
         self._limiter = limiter

@@ -838,3 +838,23 @@ def test_an_answer_whose_body_cannot_be_decoded_fails_at_once_naming_why(sellers
     with pytest.raises(ApiError, match=f"^getMarketplaceParticipations for seller {NORD.seller_id} failed: "
                                        "DecodingError: "):
         run(go())
+
+
+def test_a_seller_waiting_half_a_second_for_its_quota_also_lets_the_next_seller_work(sellers, connect, wire,
+                                                                                    fake_time):
+    """Any wait for a quota gives the place back, not only long ones: listRegistrations refills
+    in half a second, and sakura's read still goes out meanwhile (concurrency 1)."""
+    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 429, "times": 1})
+    fake_time.also = sellers.advance
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD, SAKURA], concurrency=1)
+
+    live = run(go())
+    assert live[NORD.seller_id].error is None and live[SAKURA.seller_id].error is None
+    assert fake_time.sleeps == [pytest.approx(0.5)]
+    lists = [e for e in wire.exchanges if e.request.url.path.endswith(REGISTRATIONS)]
+    seller_of = [e.request.url.path.split("/sellers/")[1].split("/")[0] for e in lists]
+    # nordlicht throttled, sakura read while it waited, then nordlicht's retry
+    assert seller_of == [NORD.seller_id, SAKURA.seller_id, NORD.seller_id]
