@@ -115,6 +115,7 @@ def test_a_short_secret_is_masked_only_as_a_whole_word():
     m.add("ab12")
     assert m.text("ab12 xab12 ab12x ab12, (ab12)") == "*** xab12 ab12x ***, (***)"
     assert m.text("ab12 and room, key ab12") == "*** and room, key ***"  # other words stay; the last one too
+    assert m.text("key=ab12") == "key=***"  # only at the very end
 
 
 def test_every_occurrence_of_a_secret_is_masked():
