@@ -47,11 +47,19 @@ def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int | None,
     for name in names or []:
         args += ["--entity", name]
     start = time.perf_counter()
-    proc = subprocess.run(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # this command's own peak RSS
     wall = time.perf_counter() - start
-    if proc.returncode not in (0, 2):
-        raise SystemExit(f"acorn {command[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 2):
+        raise SystemExit(f"acorn {command[0]} failed ({code}): {err[-2000:]}")
+    PEAK[command[0]] = max(PEAK.get(command[0], 0.0), usage.ru_maxrss / 1024)
     return wall
+
+
+PEAK: dict[str, float] = {}  # command -> largest peak RSS (MB) of the runs of one size
 
 
 def operations(path: Path) -> Counter[str]:
@@ -85,16 +93,23 @@ def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict
             env = {**os.environ, "LWA_CLIENT_ID": "bench", "LWA_CLIENT_SECRET": "bench-secret", "NO_COLOR": "1"}
             entities = root / "desired" / "entities"
             entities.mkdir(parents=True)
+            secrets = root / "secrets"
+            secrets.mkdir()
             for i in range(sellers):
-                env[f"ACORN_SELLER_{i}_REFRESH_TOKEN"] = f"bench-refresh-{i}"
-                (entities / f"seller-{i:06d}.yaml").write_text(entity(i, markets))
+                if args.token_files:
+                    (secrets / f"seller-{i}.token").write_text(f"bench-refresh-{i}")
+                else:
+                    env[f"ACORN_SELLER_{i}_REFRESH_TOKEN"] = f"bench-refresh-{i}"
+                (entities / f"seller-{i:06d}.yaml").write_text(entity(i, markets, args.token_files))
             asyncio.run(seed(url, sellers, markets))
             with httpx.Client(base_url=url, timeout=30) as admin:
                 admin.put("/_sandbox/faults", json={"latencyMs": args.latency_ms}).raise_for_status()
             audit = root / "audit.jsonl"
+            PEAK.clear()
             wall = run_plan(root, url, env, args.concurrency, audit)
+            peak = PEAK["plan"]
             counts = operations(audit)
-            out: dict[str, object] = {"sellers": sellers, "wall": wall, "counts": counts}
+            out: dict[str, object] = {"sellers": sellers, "wall": wall, "counts": counts, "peak": peak}
             if args.status:  # the same reads, rendered as the status page (text, then HTML)
                 out["status"] = {fmt: run_plan(root, url, env, args.concurrency, audit,
                                                command=("status", "--format", fmt)) for fmt in ("text", "html")}
@@ -115,7 +130,11 @@ def main() -> None:
     parser.add_argument("--marketplaces", default="US,CA,UK,DE,FR")
     parser.add_argument("--sequential-sample", type=int, default=20)
     parser.add_argument("--status", action="store_true", help="also time `acorn status` (text and HTML)")
+    parser.add_argument("--token-files", action="store_true",
+                        help="refresh tokens in secrets/*.token files, not environment variables (on by itself "
+                             "above 20,000 sellers: the environment holds about 2 MB)")
     args = parser.parse_args()
+    args.token_files = args.token_files or max(args.sellers) > 20_000  # every size alike, for the ratio
     markets = args.marketplaces.split(",")
     concurrency = args.concurrency or DEFAULT_CONCURRENCY
     print(f"marketplaces {','.join(markets)}, {args.latency_ms} ms added latency, concurrency {concurrency}; "
@@ -128,7 +147,8 @@ def main() -> None:
         per = ", ".join(f"{op} {c / n:.2f}" for op, c in sorted(counts.items()) if op != "429")
         api = sum(c for op, c in counts.items() if op not in ("lwaToken", "429"))
         calls = sum(c for op, c in counts.items() if op != "429")
-        print(f"{n:>7} sellers: plan {wall:7.2f} s; calls a seller: {calls / n:.2f} ({per}); 429s: {counts['429']}")
+        print(f"{n:>7} sellers: plan {wall:7.2f} s, peak {float(r['peak']):.0f} MB (target <= 1 GB); "  # type: ignore[arg-type]
+              f"calls a seller: {calls / n:.2f} ({per}); 429s: {counts['429']}")
         for fmt, took in dict(r.get("status") or {}).items():  # type: ignore[call-overload]
             print(f"         acorn status --format {fmt}: {took:.2f} s (target < 180 s at 10,000)")
         if args.latency_ms:

@@ -43,11 +43,14 @@ def uscc(i: int) -> str:
     return body + module.calc_check_digit(body)
 
 
-def entity(i: int, markets: list[str]) -> str:
+def entity(i: int, markets: list[str], token_file: bool = False) -> str:
+    """Entity i's file; `token_file`: its refresh token is read from secrets/seller-i.token,
+    not an environment variable (100,000 variables would not fit in a process's environment)."""
     name = f"seller-{i:06d}"
     taxes = [TAX[m] if m in TAX else f"{{scheme: EU_VAT, country: {m}, number: {EU_VAT[m]}}}"
              for m in markets if m != "JP"]
     sha = hashlib.sha256(name.encode()).hexdigest()
+    token = f"{{file: secrets/seller-{i}.token}}" if token_file else f"{{env: ACORN_SELLER_{i}_REFRESH_TOKEN}}"
     return f"""# yaml-language-server: $schema=../../schemas/entity.schema.json
 apiVersion: acorn/v1
 kind: Entity
@@ -58,7 +61,7 @@ spec:
   sellerId: A{i:012d}
   legalEntityName: Seller {i} Trading Co., Ltd.
   credentials:
-    refreshToken: {{env: ACORN_SELLER_{i}_REFRESH_TOKEN}}
+    refreshToken: {token}
   businessRegistration:
     country: CN
     number: "{uscc(i)}"

@@ -3,20 +3,19 @@ relative paths for SARIF and pull-request comments (the pure parts are render/fi
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 
-from ..desired.locate import Locator
+from ..desired.locate import Location, Locator
 from ..desired.safefile import UnreadableFile, read_text
 from ..desired.settings import settings_findings
-from ..desired.verdict import Location, tree_verdict
+from ..desired.verdict import tree_verdict
 from ..domain.model import Entity
 from ..render.findings import Link, LinkKey, PlaceKey, links, verdict_places
 from .gitrepo import git
 from .planning import Run
-from .workspace import Workspace, repo_path
+from .workspace import Workspace, config_shown, repository_paths
 
 
 def locator(ws: Workspace) -> Locator:
@@ -35,19 +34,6 @@ def places(ws: Workspace, entities: Iterable[Entity], day: date) -> dict[PlaceKe
     computation validate renders): plan's, the review's and the links' reasons it gives."""
     return verdict_places(tree_verdict(entities, (), day, ws.settings.policy,
                                        settings_findings(ws.settings, day, config_shown(ws))))
-
-
-def config_shown(ws: Workspace) -> str:
-    """The settings file actually read (--config), as annotations name it: repository-relative."""
-    return repo_path(ws, ws.settings.source)
-
-
-def repository_paths(ws: Workspace) -> Callable[[str], str]:
-    """A file as the tree was read -> its path from the repository root, with / (GitHub's form).
-    In GitHub Actions the root is the checkout ($GITHUB_WORKSPACE), so a desired/ in a subfolder
-    (the action's working-directory) keeps that folder in its paths; elsewhere, the folder
-    holding desired/."""
-    return functools.partial(repo_path, ws)
 
 
 _GITHUB_REMOTE = re.compile(r"^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([^/\s]+/[^/\s]+?)(?:\.git)?/?$")

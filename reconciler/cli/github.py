@@ -24,10 +24,10 @@ from ..render import review
 from ..render.findings import plan_findings
 from ..render.sarif import sarif
 from .apply import read_saved_plan
-from .findings import locator, places, repository_paths
+from .findings import locator, places
 from .helptext import FullHelpGroup
 from .planning import emit
-from .workspace import Workspace, today, tree_options, workspace
+from .workspace import Workspace, repository_paths, today, tree_options, workspace
 
 SARIF_BYTES = 50 * 1024 * 1024
 DEFAULT_API = "https://api.github.com"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..render import legend
-
 
 class FullHelpGroup(click.Group):
     """A group whose command list shows each command's whole first help line (click cuts it
@@ -24,4 +22,6 @@ class FullHelpGroup(click.Group):
 
 def legend_epilog() -> str:
     """The legend as a --help epilog; `\\b` keeps click from re-wrapping its lines."""
+    from ..render import legend  # imported here: the templates cost every command's start-up
+
     return "\b\nLegend (symbol, state, colour, meaning):\n" + legend()

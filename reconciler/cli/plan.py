@@ -8,7 +8,7 @@ from ..engine.plan import has_creates
 from ..render import render, render_json
 from ..render.findings import plan_findings
 from ..render.sarif import sarif_text
-from .findings import locator, places, repository_paths
+from .findings import locator, places
 from .helptext import legend_epilog
 from .planning import (
     Selection,
@@ -23,7 +23,7 @@ from .planning import (
     selection_options,
     use_color,
 )
-from .workspace import endpoint_options, tree_options
+from .workspace import endpoint_options, repository_paths, tree_options
 
 
 @click.command("plan", epilog=legend_epilog())

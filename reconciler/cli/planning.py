@@ -20,6 +20,7 @@ import click
 
 from ..client.api import AcornClient
 from ..client.audit import FileAuditLog
+from ..client.fanout import each, window
 from ..client.request import Call
 from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
@@ -234,7 +235,10 @@ async def read_accounts(run: Run, client: AcornClient, entities: Sequence[Entity
             except AcornError as exc:
                 return failed_read(region, exc)  # a run-stopping error is raised again
 
-    reads = await asyncio.gather(*(one(e, r) for e, r in wanted))
+    try:
+        reads = await each(wanted, lambda pair: one(*pair), window(run.ws.settings.concurrency))
+    except ExceptionGroup as failed:  # a run-stopping error (failed_read raised it again), or a bug: as itself
+        raise failed.exceptions[0] from None
     return with_accounts(live, wanted, reads)
 
 

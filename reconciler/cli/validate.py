@@ -9,22 +9,29 @@ stale acknowledgements reported.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import replace
 
 import click
 
 from ..desired.loadcache import LoadCache
-from ..desired.loader import load_desired_partial
+from ..desired.loader import judge_desired_partial
 from ..desired.settings import settings_findings
-from ..desired.verdict import BLOCK, ERROR, WARNING, Finding, Verdict, tree_verdict
+from ..desired.verdict import BLOCK, ERROR, WARNING, Finding, Verdict, blocking, judge, judged_verdict
 from ..domain import safetext
-from ..domain.gcpause import paused_gc
 from ..errors import DesiredStateError, Problem
-from ..render.findings import verdict_findings
-from ..render.sarif import sarif_text
-from .findings import config_shown, repository_paths
-from .workspace import Workspace, annotation, problem_annotations, repo_path, today, tree_options, workspace
+from .workspace import (
+    Workspace,
+    annotation,
+    config_shown,
+    problem_annotations,
+    repo_path,
+    repository_paths,
+    today,
+    tree_options,
+    workspace,
+)
 
 
 @click.command("validate")
@@ -33,30 +40,36 @@ from .workspace import Workspace, annotation, problem_annotations, repo_path, to
 def command(desired: str, config: str | None, fmt: str) -> int:
     """Check every file of the desired tree; exit 0 valid, 1 invalid."""
     ws = workspace(desired, config, offline=True)  # validate never calls ACORN-i
-    cache = LoadCache(ws.state_dir, [repr(ws.settings)])  # a file checked before is not parsed again
-    # the sound entities are judged all the same
-    state, found = load_desired_partial(ws.desired, ws.settings.max_file_bytes, cache)
     day = today(ws.env)
-    with paused_gc():  # bulk work on acyclic values: see gcpause
-        verdict = tree_verdict(state.entities, found, day, ws.settings.policy,
-                               settings_findings(ws.settings, day, config_shown(ws)))
+    settings = tuple(settings_findings(ws.settings, day, config_shown(ws)))
+    # Each entity is judged where it is loaded, on every core, by the verdict's own entity_verdict;
+    # a file judged before with the same text, settings and day is not read again (.acorn/).
+    run = functools.partial(judge, today=day, policy=ws.settings.policy, run=blocking(settings))
+    cache = LoadCache(ws.state_dir, [repr(ws.settings), day.isoformat(), repr(settings)])
+    # the sound entities are judged all the same
+    judged, found = judge_desired_partial(ws.desired, run, ws.settings.max_file_bytes, cache)
+    verdict = Verdict(tuple(found), settings, tuple(judged_verdict(j.name, j.judged) for j in judged))
+    entities = len(judged)
     if fmt == "sarif":  # each finding at the verdict's place, as text and annotations name it (docs/pull-requests.md)
+        from ..render.findings import verdict_findings  # imported here: text and JSON need no templates
+        from ..render.sarif import sarif_text
+
         click.echo(sarif_text(verdict_findings(verdict), repository_paths(ws)))
         return 1 if verdict.errors else 0
     shown = [f for f in verdict.findings if f.severity is not ERROR and f.acknowledged is None]
     if fmt == "json":
-        click.echo(json.dumps(report(verdict, len(state.entities)), indent=2))
+        click.echo(json.dumps(report(verdict, entities), indent=2))
     else:
         for f in shown:
             # the finding's words may quote a file: one line, never a control character
             where = f.location
             click.echo(safetext.line(f"{where.label}:{where.line}:{where.column}: warning: {_label(f)}"))
         if verdict.valid:
-            noun = "entity" if len(state.entities) == 1 else "entities"
+            noun = "entity" if entities == 1 else "entities"
             acked = sum(1 for f in verdict.findings if f.acknowledged is not None)
             extra = f", {len(shown)} preflight warning(s)" if shown else ""
             extra += f", {acked} acknowledged" if acked else ""
-            click.echo(f"ok: {len(state.entities)} {noun} valid{extra}")
+            click.echo(f"ok: {entities} {noun} valid{extra}")
     if ws.env.get("GITHUB_ACTIONS") == "true":
         click.echo(github_annotations(verdict, ws), err=fmt == "json")
     if verdict.errors and fmt == "text":  # as the CLI boundary prints them: path:line:col lines, then a count

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -113,3 +114,16 @@ def endpoint_options(f):
     f = click.option("--endpoint", help="embedded, regional or a base URL (overrides ACORN_ENDPOINT).")(f)
     return click.option("--environment", type=click.Choice(["sandbox", "production"]),
                         help="Overrides ACORN_ENVIRONMENT and acorn.yaml.")(f)
+
+
+def config_shown(ws: Workspace) -> str:
+    """The settings file actually read (--config), as annotations name it: repository-relative."""
+    return repo_path(ws, ws.settings.source)
+
+
+def repository_paths(ws: Workspace) -> Callable[[str], str]:
+    """A file as the tree was read -> its path from the repository root, with / (GitHub's form).
+    In GitHub Actions the root is the checkout ($GITHUB_WORKSPACE), so a desired/ in a subfolder
+    (the action's working-directory) keeps that folder in its paths; elsewhere, the folder
+    holding desired/."""
+    return functools.partial(repo_path, ws)

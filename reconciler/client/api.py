@@ -63,6 +63,7 @@ from .auth import LwaAuth, SellerTokens
 from .credentials import Secrets
 from .endpoints import ROLES, Endpoints, network_transport, offers_account, resolve_endpoints
 from .errormap import Call
+from .fanout import each, window
 from .ratelimit import RateLimiter
 from .redact import Redactor
 from .request import HELD_GATE, Caller, releasing_gate
@@ -457,14 +458,13 @@ class AcornClient:
                     return SellerLive(entity.seller_id, error=str(exc))
 
         try:
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(one(entity)) for entity in entities]
+            read = await each(entities, one, window(concurrency))
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
             breaker: list[BaseException] = [e for e in failed.exceptions if isinstance(e, RunStopping)]
             raise (breaker or list(failed.exceptions))[0] from None
-        return {entity.seller_id: task.result() for entity, task in zip(entities, tasks, strict=True)}
+        return {entity.seller_id: live for entity, live in zip(entities, read, strict=True)}
 
     @_redacted
     async def create_registration(self, entity: Entity, region: str, marketplace_ids: list[str],

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..domain.model import source_label
 from . import entity_templates, yamlsource
 from .yamlsource import KeyPath, dotted
 
@@ -27,14 +28,22 @@ _VARIABLE = re.compile(r"(?:^|[\s:\[,{])\{\{-?\s*(?:row\.)?([A-Za-z_]\w*)\s*(?:\
 
 @dataclass(frozen=True)
 class Location:
-    """A line of a desired file; for a template row, `row` and the body line that renders it."""
+    """Where a field is written: the file, and for a template's row the row's name. For a row,
+    `line` is the row's own line for the field when the template writes the row's value as it
+    is, else the template's line; `template_line` is the template line rendering it. The
+    verdict's findings and the reasons a Locator finds are placed by it alike."""
 
     path: str  # the file, as the tree was read (never with the row suffix)
     line: int
     column: int = 1
     key: str = "(document)"  # the dotted key path asked for
+    template_line: int | None = None  # a row's field at the row's line: the template line that renders it
     row: str | None = None
-    template_line: int | None = None
+
+    @property
+    def label(self) -> str:
+        """`path`, or `path (row NAME)`: how a person reads where it is."""
+        return source_label(self.path, self.row)
 
     def __str__(self) -> str:
         row = f" (row {self.row})" if self.row else ""
@@ -134,7 +143,7 @@ class Locator:
             return Location(file, t.rows.row_line(row, fallback_line), key=key, row=row)
         body_line = _where(doc, path)[0] + offset
         line, column, _ = t.rows.follow(row, doc, path, body_line, 1)
-        return Location(file, line, column, key, row, body_line)
+        return Location(file, line, column, key, body_line, row)
 
 
 def _parse(text: str | None, file: str) -> yamlsource.Document | None:

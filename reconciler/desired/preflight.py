@@ -16,8 +16,10 @@ for a U.S. business, does not expire; one dated after today blocks.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
+from ..domain import catalogue
 from ..domain.catalogue import Marketplace, TaxRequirement, TaxRule
 from ..domain.masking import mask
 from ..domain.model import Reason, Submission, TaxRegistration
@@ -58,6 +60,17 @@ def requirements(submission: Submission, marketplace: Marketplace) -> tuple[TaxR
     """The marketplace's tax rows (its own, then the U.S. tax interview where it asks for it),
     as they apply to a business registered where the submission's is."""
     home = submission.business_registration.country
+    if catalogue.BY_CODE.get(marketplace.code) is marketplace:  # the catalogue's: worked out once per country
+        return _catalogue_requirements(marketplace.code, home)
+    return _requirements(marketplace, home)
+
+
+@functools.lru_cache(maxsize=4096)
+def _catalogue_requirements(code: str, home: str) -> tuple[TaxRequirement, ...]:
+    return _requirements(catalogue.BY_CODE[code], home)
+
+
+def _requirements(marketplace: Marketplace, home: str) -> tuple[TaxRequirement, ...]:
     return tuple(need.for_business_in(home) for need in (marketplace.tax, marketplace.interview) if need is not None)
 
 

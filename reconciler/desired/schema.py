@@ -16,10 +16,12 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
+
+if TYPE_CHECKING:  # imported where used: only a rejected document needs its words (start-up time)
+    import jsonschema
 
 from ..domain.masking import mask
 from ..domain.suggest import did_you_mean
@@ -78,12 +80,16 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
 
 def _pattern(validator: Any, pattern: str, instance: object,
               _subschema: object) -> Iterator[Any]:  # the signature jsonschema calls keywords with
+    import jsonschema
+
     if isinstance(instance, str) and not ecma_regex(pattern).search(instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
+    import jsonschema
+
     body = schema(name)
     base = jsonschema.validators.validator_for(body)
     base.check_schema(body)

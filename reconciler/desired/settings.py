@@ -14,8 +14,9 @@ from ..domain.model import SecretRef
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
 from ..errors import ConfigError, DesiredStateError, Problem
 from . import schema, yamlsource
+from .locate import Location
 from .safefile import DEFAULT_FILE_BYTES, DEFAULT_SECRET_FILE_BYTES, UnreadableFile, read_text
-from .verdict import ERROR, SETTINGS_INVALID, Finding, Location, client_secret_findings
+from .verdict import ERROR, SETTINGS_INVALID, Finding, client_secret_findings
 
 ENVIRONMENTS = ("sandbox", "production")
 

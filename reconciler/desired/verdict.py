@@ -27,10 +27,11 @@ from enum import StrEnum
 
 from ..domain import catalogue
 from ..domain.masking import mask_all, sensitive_values
-from ..domain.model import Entity, Reason, Source, Submission, source_label
+from ..domain.model import Entity, Reason, Source, Submission
 from ..domain.policy import DEFAULT_ID_MIN_VALID_DAYS, Policy
 from ..errors import Problem
 from . import lifecycle, preflight, tax_numbers
+from .locate import Location
 
 
 class Severity(StrEnum):
@@ -48,25 +49,6 @@ TIME_DEPENDENT = frozenset({preflight.ID_EXPIRES_TOO_SOON, lifecycle.AUTHORIZATI
                             preflight.TAX_INTERVIEW_EXPIRES_SOON})
 # The field of a `taxRegistrations` item a warning about the item points at.
 _ITEM_FIELD = {preflight.TAX_NUMBER_UNVERIFIED: "number", preflight.TAX_INTERVIEW_EXPIRES_SOON: "completedOn"}
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a finding's field is written: the file, and for a template's row the row's name.
-    For a row, `line` is the row's own line for the field when the template writes the row's
-    value as it is, else the template's line; `template_line` is the template line rendering it."""
-
-    path: str
-    line: int  # the row's own line when the template line writes the row's value as it is
-    column: int
-    key: str
-    template_line: int | None = None  # a row's field at the row's line: the template line that renders it
-    row: str | None = None
-
-    @property
-    def label(self) -> str:
-        """`path`, or `path (row NAME)`: how a person reads where it is."""
-        return source_label(self.path, self.row)
 
 
 @dataclass(frozen=True)
@@ -220,7 +202,7 @@ def entity_verdict(entity: Entity, today: date, policy: Policy | None = None,
 def _token_key(source: Source, region: str | None) -> str:
     """Where the region's refresh token is written: its own key, or the one reference for all."""
     key = f"spec.credentials.refreshToken.{region}"
-    return key if any(known == key for known, _, _ in source.places) else "spec.credentials.refreshToken"
+    return key if source.writes(key) else "spec.credentials.refreshToken"
 
 
 def _acknowledged(entity: Entity, found: list[Finding], where: Where) -> list[Finding]:
@@ -271,5 +253,34 @@ def tree_verdict(entities: Iterable[Entity], problems: Iterable[Problem], today:
                  settings: Iterable[Finding] = ()) -> Verdict:
     """The verdict over a loaded tree (`problems`: what the loader found) and its settings."""
     run = tuple(settings)
-    blocking = tuple(f for f in run if f.code == lifecycle.CLIENT_SECRET_EXPIRED)  # said once, blocks every create
-    return Verdict(tuple(problems), run, tuple(entity_verdict(e, today, policy, blocking) for e in entities))
+    return Verdict(tuple(problems), run, tuple(entity_verdict(e, today, policy, blocking(run)) for e in entities))
+
+
+def blocking(settings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The run's findings that block every create of every entity (said once, in settings)."""
+    return tuple(f for f in settings if f.code == lifecycle.CLIENT_SECRET_EXPIRED)
+
+
+# An entity's verdict as plain data (lists, text, numbers): what a loader's worker process
+# sends back and its cache keeps (desired/loader.judge_partial), so that a tree is judged on
+# every core by the same `entity_verdict`. `judge` makes it; `judged_verdict` reads it back.
+# code, severity, message, path, line, column, key, template line, row, entity, marketplace, region,
+# acknowledged, detail
+PlainFinding = tuple[str, str, str, str, int, int, str, int | None, str | None, str | None, str | None,
+                     str | None, str | None, str | None]
+
+
+def judge(entity: Entity, today: date, policy: Policy, run: tuple[Finding, ...] = ()) -> list[PlainFinding]:
+    """`entity_verdict`, as plain data: a tuple per finding (none for most entities)."""
+    return [(f.code, str(f.severity), f.message, f.location.path, f.location.line, f.location.column,
+             f.location.key, f.location.template_line, f.location.row, f.entity, f.marketplace, f.region,
+             f.acknowledged, f.detail) for f in entity_verdict(entity, today, policy, run).findings]
+
+
+def judged_verdict(name: str, plain: list[PlainFinding]) -> EntityVerdict:
+    """The EntityVerdict `judge` made plain."""
+    return EntityVerdict(name, tuple(
+        Finding(code, Severity(severity), message, Location(path, line, column, key, template_line, row),
+                entity, marketplace, region, acknowledged, detail)
+        for code, severity, message, path, line, column, key, template_line, row, entity, marketplace, region,
+        acknowledged, detail in plain))

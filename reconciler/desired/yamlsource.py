@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import yaml
 
@@ -69,6 +70,7 @@ def _position(mark: yaml.Mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
+@lru_cache(maxsize=4096)  # a tree's files share their paths: most are worded once per process
 def dotted(path: KeyPath) -> str:
     """`('spec', 'taxRegistrations', 0, 'number')` -> `spec.taxRegistrations[0].number`.
 

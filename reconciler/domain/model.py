@@ -176,6 +176,10 @@ class Source:
                 return line, column
         return self.line, 1
 
+    def writes(self, key: str) -> bool:
+        """Whether the field `key` (one of the places) is written."""
+        return any(known == key for known, _, _ in self.places)
+
 
 @dataclass(frozen=True, slots=True)
 class Acknowledgement:

@@ -57,13 +57,13 @@ def _level(state: str, code: str) -> str:
 
 
 PlaceKey = tuple["str | None", "str | None", str, "str | None"]  # (entity, marketplace, code, message)
-Places = Mapping[PlaceKey, vd.Location]
+Places = Mapping[PlaceKey, Location]
 
 
-def verdict_places(verdict: vd.Verdict) -> dict[PlaceKey, vd.Location]:
+def verdict_places(verdict: vd.Verdict) -> dict[PlaceKey, Location]:
     """Where the verdict places each of its findings, by (entity, marketplace, code, message)
     and, for a message worded otherwise, by (entity, marketplace, code): the first one's place."""
-    out: dict[PlaceKey, vd.Location] = {}
+    out: dict[PlaceKey, Location] = {}
     for e in verdict.entities:
         for f in e.findings:
             for key in ((e.entity, f.marketplace, f.code, f.message), (e.entity, f.marketplace, f.code, None)):
@@ -76,12 +76,8 @@ def _placed(places: Places, entity: str, marketplace: str | None, code: str, mes
                 (entity, marketplace, code, None), (entity, None, code, None)):
         found = places.get(key)
         if found is not None:
-            return _location(found)
+            return found
     return None
-
-
-def _location(where: vd.Location) -> Location:
-    return Location(where.path, where.line, where.column, where.key, where.row, where.template_line)
 
 
 def locate_reason(code: str, entity: Entity, marketplace: str | None, message: str, locator: Locator,
@@ -134,7 +130,7 @@ def verdict_findings(verdict: vd.Verdict) -> list[Finding]:
     for p in verdict.problems:
         row = p.row or None
         out.append(Finding(DESIRED_STATE_INVALID, ERROR, f"{p.key}: {p.message}",
-                           Location(p.path, p.line, p.column, p.key, row), row))
+                           Location(p.path, p.line, p.column, p.key, row=row), row))
     for f in verdict.findings:
         level = NOTE if f.acknowledged is not None else _LEVELS[f.severity]
         if f.severity is vd.ERROR:
@@ -143,7 +139,7 @@ def verdict_findings(verdict: vd.Verdict) -> list[Finding]:
             message = f"{f.message} (acknowledged: {f.acknowledged})"
         else:
             message = f.message + (" (plan blocks it)" if f.severity is vd.BLOCK else "")
-        out.append(Finding(f.code, level, message, _location(f.location), f.entity, f.marketplace or f.region))
+        out.append(Finding(f.code, level, message, f.location, f.entity, f.marketplace or f.region))
     return out
 
 

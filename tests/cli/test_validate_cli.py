@@ -135,7 +135,7 @@ def test_an_unexpected_error_is_one_line_without_a_traceback(run_acorn, tmp_path
     def broken(*_):
         raise RuntimeError("boom with Atzr|IwEBIsecret inside")
 
-    monkeypatch.setattr("reconciler.cli.validate.load_desired_partial", broken)
+    monkeypatch.setattr("reconciler.cli.validate.judge_desired_partial", broken)
     result = run_acorn("validate", "--desired", str(desired), env={"LWA_CLIENT_SECRET": "client-secret-value"})
     assert result.code == 3 and "Traceback" not in result.err and "Atzr|" not in result.err
     assert result.err.startswith("error: internal error (RuntimeError: boom with *** inside); this is a bug")
@@ -153,7 +153,7 @@ def test_a_crash_that_holds_a_secret_from_the_environment_does_not_write_it(run_
     def broken(*_):
         raise KeyError(f"refresh {os.environ['ACORN_X_REFRESH_TOKEN']}")
 
-    monkeypatch.setattr("reconciler.cli.validate.load_desired_partial", broken)
+    monkeypatch.setattr("reconciler.cli.validate.judge_desired_partial", broken)
     result = run_acorn("validate", "--desired", str(desired), env={"ACORN_X_REFRESH_TOKEN": "plain-refresh-value-42"})
     assert result.code == 3 and "plain-refresh-value-42" not in result.err
     [crash] = (tmp_path / ".acorn").glob("crash-*.txt")

@@ -3,14 +3,18 @@ file's verdict (its text, a template, a setting, acorn itself, a link on disk) m
 
 from __future__ import annotations
 
+import functools
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from reconciler.desired import loadcache
 from reconciler.desired.loadcache import LoadCache
-from reconciler.desired.loader import load_desired_partial
+from reconciler.desired.loader import judge_desired_partial, load_desired_partial
+from reconciler.desired.verdict import judge, judged_verdict
+from reconciler.domain.policy import Policy
 from tests import FIXTURES, REPO
 
 
@@ -115,3 +119,32 @@ def test_validate_twice_then_a_broken_file_is_reported(run_acorn, tmp_path: Path
     sakura.write_text(sakura.read_text().replace("kind: Entity", "kind: Entity\nkind: Entity"))
     third = run_acorn("validate", "--desired", str(desired), env=env)
     assert third.code == 1 and "kind: duplicate key (first written at line" in third.err
+
+
+def judged(desired: Path, day: str) -> tuple[LoadCache, dict[str, list[str]]]:
+    """validate's load: each entity judged by the verdict where it is loaded, the cache salted with the day."""
+    when = date.fromisoformat(day)
+    cache = LoadCache(desired.parent / ".acorn", ["settings", day])
+    found, _ = judge_desired_partial(desired, functools.partial(judge, today=when, policy=Policy()), cache=cache)
+    return cache, {j.name: [f.code for f in judged_verdict(j.name, j.judged).findings] for j in found}
+
+
+def test_a_judged_tree_is_not_judged_again_the_same_day_and_is_the_next(tmp_path: Path) -> None:
+    desired = repo(tmp_path)
+    first, verdicts = judged(desired, "2026-12-07")
+    second, again = judged(desired, "2026-12-07")
+    files = len(list((desired / "entities").glob("*.yaml"))) + len(list((desired / "templates").glob("*.j2")))
+    assert (first.hits, second.hits) == (0, files) and again == verdicts
+    # maple-ca's ID document expires in 56 days: a date decides it, so another day judges every file again
+    assert "ID_EXPIRES_TOO_SOON" in verdicts["maple-ca"]
+    years_before, earlier = judged(desired, "2020-01-01")
+    assert years_before.hits == 0 and "ID_EXPIRES_TOO_SOON" not in earlier["maple-ca"]
+
+
+def test_a_judged_result_is_never_taken_for_a_loaded_one(tmp_path: Path) -> None:
+    """validate's cache (judged entities) and a load of the entities themselves share the file, not the entries."""
+    desired = repo(tmp_path)
+    judged(desired, "2026-12-07")
+    cache = LoadCache(desired.parent / ".acorn", ["settings", "2026-12-07"])
+    state, _ = load_desired_partial(desired, cache=cache)
+    assert cache.hits == 0 and len(state.entities) == 6
