@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import pytest
 
+from reconciler.domain.model import Reason
+from reconciler.engine.plan import BLOCKED
 from reconciler.engine.pr_check import check
 from reconciler.errors import PlanFileError
 from tests.engine.plan_builders import sample_plan
@@ -42,9 +44,6 @@ def test_plans_of_two_environments_are_not_compared() -> None:
 
 
 def test_an_entity_error_no_blocked_pair_shows_fails_it_once_for_the_entity() -> None:
-    from reconciler.domain.model import Reason
-    from reconciler.engine.plan import BLOCKED
-
     calm = next(e for e in BASE.entities if e.pairs and all(p.state != BLOCKED for p in e.pairs))
     error = Reason("ID_EXPIRED", "the ID document expired on 2026-01-01")
     head = replace(BASE, entities=tuple(replace(e, errors=(error, error)) if e is calm else e for e in BASE.entities))
