@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reconciler.domain.live import REJECTED, Account, AccountRead, SellerLive
+from reconciler.domain.policy import Policy
+from reconciler.engine.accounts import accounts_to_read
 from reconciler.engine.plan import BLOCKED, CREATE
-from tests.engine.plan_builders import codes, entity, reg, rows, run, submission
+from tests.engine.plan_builders import TODAY, codes, entity, reg, rows, run, submission
 
 ACME = entity(marketplaces=("US", "DE", "FR"))
 SAME = Account("Acme Trading Co., Ltd.", registration_country="CN", registration_number="91440300MA5EXAMPLA")
@@ -56,3 +58,12 @@ def test_a_create_the_account_blocks_is_not_sent_again():
     (de,) = rows(blocked)
     assert (de.state, codes(de)) == (BLOCKED, ["REGISTRATION_COUNTRY_MISMATCH"])
     assert not any("sent again" in r.message for r in de.reasons)
+
+
+def test_accounts_are_read_once_per_region_of_a_create_and_never_for_a_seller_not_read():
+    de, us, unread, failed = (entity("de-one", ("DE", "FR")), entity("us-one", ("US",)), entity("unread", ("DE",)),
+                              entity("failed", ("DE",)))
+    live = {e.seller_id: SellerLive(e.seller_id) for e in (de, us)}
+    live[failed.seller_id] = SellerLive(failed.seller_id, error="no refresh token")
+    wanted = accounts_to_read([de, us, unread, failed], live, TODAY, Policy())
+    assert [(e.name, region) for e, region in wanted] == [("de-one", "EU"), ("us-one", "NA")]
