@@ -67,3 +67,19 @@ def test_accounts_are_read_once_per_region_of_a_create_and_never_for_a_seller_no
     live[failed.seller_id] = SellerLive(failed.seller_id, error="no refresh token")
     wanted = accounts_to_read([de, us, unread, failed], live, TODAY, Policy())
     assert [(e.name, region) for e, region in wanted] == [("de-one", "EU"), ("us-one", "NA")]
+
+
+def test_every_field_that_differs_blocks_with_its_region_after_a_region_that_was_not_read():
+    other = replace(SAME, legal_name="Acme Holdings Ltd.", registration_country="HK")
+    p = run([ACME], [read(ACME, AccountRead("NA", unavailable="not offered"), AccountRead("EU", other))])
+    assert {x.state for x in rows(p)} == {BLOCKED}
+    us = rows(p, "US")[0]
+    assert codes(us) == ["LEGAL_NAME_MISMATCH", "REGISTRATION_COUNTRY_MISMATCH"]
+    assert us.reasons[0].message.startswith("legalEntityName 'Acme Trading Co., Ltd.' differs from ")
+    assert "(getAccount in EU): write it exactly as the account has it" in us.reasons[0].message
+    assert [d.field for d in us.drift] == ["legalEntityName", "businessRegistration.country"]
+
+
+def test_why_an_account_could_not_be_read_is_masked_like_any_server_text():
+    p = run([ACME], [read(ACME, AccountRead("EU", unavailable="getAccount: 91440300MA5EXAMPLA is unknown"))])
+    assert rows(p, "DE")[0].reasons[-1].message == "getAccount: **************MPLA is unknown"
