@@ -52,3 +52,5 @@ def test_an_entity_error_no_blocked_pair_shows_fails_it_once_for_the_entity() ->
     assert [(b.entity, b.marketplace, b.code, b.kind, b.message) for b in result.introduced] == [
         (calm.name, "", "ID_EXPIRED", "error", "the ID document expired on 2026-01-01")]
     assert check(head, BASE).fixed == result.introduced
+    every = replace(BASE, entities=tuple(replace(e, errors=(error,)) for e in BASE.entities))
+    assert sorted(b.entity for b in check(BASE, every).introduced) == sorted(e.name for e in BASE.entities)
