@@ -39,8 +39,7 @@ class Create:
     """One CreateRegistration to send: the plan's group for an entity, or the part of it a
     saved plan approved (then with the token of just those marketplaces)."""
 
-    entity: str
-    seller_id: str
+    entity: str  # the entity's name (its seller and token are the entity's)
     group: CreateGroup
 
 
@@ -70,9 +69,7 @@ class PairResult:
     """What became of one (entity, marketplace) of a CreateRegistration."""
 
     entity: str
-    seller_id: str
-    marketplace: str
-    marketplace_id: str
+    marketplace: str  # its code, as every output names it
     outcome: str  # ACCEPTED | EXISTS | FAILED
     registration_id: str | None = None
     code: str | None = None  # FAILED: the API's error code (or the error's kind)
@@ -98,7 +95,7 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:  # noqa: C901  sav
     proposed (a reviewer never sees fewer pairs than are sent)."""
     errors = entity_errors(fresh)
     if saved is None:
-        return Choice(tuple(Create(e.name, e.seller_id, g) for e in fresh.entities for g in e.creates), (), errors)
+        return Choice(tuple(Create(e.name, g) for e in fresh.entities for g in e.creates), (), errors)
     reviewed = {(e.name, e.seller_id): e for e in saved.entities}
     creates: list[Create] = []
     skipped: list[Skip] = []
@@ -108,10 +105,10 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:  # noqa: C901  sav
         approved = {p.marketplace_id for p in seen.pairs if p.state == CREATE} if seen else set()
         saved_digests = {mid: g.submission_digest for g in (seen.creates if seen else ()) for mid in g.marketplace_ids}
         for g in e.creates:
-            pairs = zip(g.marketplaces, g.marketplace_ids, strict=True)
+            pairs = list(zip(g.marketplaces, g.marketplace_ids, strict=True))
             kept = [(code, mid) for code, mid in pairs if mid in approved]
             skipped += [Skip(e.name, code, "not in the saved plan; run `acorn plan --out` again to include it")
-                        for code, mid in zip(g.marketplaces, g.marketplace_ids, strict=False) if mid not in approved]
+                        for code, mid in pairs if mid not in approved]
             if not kept:
                 continue
             if any(saved_digests.get(mid) != g.submission_digest for _, mid in kept):
@@ -122,7 +119,7 @@ def choose(fresh: Plan, saved: Plan | None = None) -> Choice:  # noqa: C901  sav
                 # A narrowed group is another request: its token must name exactly its marketplaces.
                 g = replace(g, marketplaces=codes, marketplace_ids=ids,
                             client_token=client_token(e.seller_id, ids, g.submission_digest))
-            creates.append(Create(e.name, e.seller_id, g))
+            creates.append(Create(e.name, g))
     for s in saved.entities:  # reviewed creates that are no longer missing
         now = fresh_by_name.get(s.name)
         if now is None or now.error is not None:
@@ -222,8 +219,7 @@ async def submit_one(client: RegistrationClient, entity: Entity, create: Create)
 
     def result(mid: str, outcome: str, registration_id: str | None = None, code: str | None = None,
                message: str | None = None, request_id: str | None = None) -> PairResult:
-        return PairResult(entity.name, entity.seller_id, code_of[mid], mid, outcome, registration_id, code, message,
-                          request_id)
+        return PairResult(entity.name, code_of[mid], outcome, registration_id, code, message, request_id)
 
     while remaining:
         try:
@@ -265,8 +261,7 @@ def _not_sent(entity: Entity, create: Create, exc: RunStopping) -> list[PairResu
     """A create the run stopped before (or while) sending: each of its pairs failed, with why."""
     failure = _failure(exc, sensitive_values(entity))
     failure["message"] = f"not sent, the run stopped: {failure['message']}"
-    return [PairResult(entity.name, entity.seller_id, code, mid, FAILED, **failure, stopped=True)
-            for code, mid in zip(create.group.marketplaces, create.group.marketplace_ids, strict=True)]
+    return [PairResult(entity.name, code, FAILED, **failure, stopped=True) for code in create.group.marketplaces]
 
 
 def _message(exc: AcornError, secrets: frozenset[str]) -> str:

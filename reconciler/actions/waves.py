@@ -60,7 +60,7 @@ def _entities(creates: Sequence[Create]) -> list[str]:
 
 def _first_wave(names: list[str], creates: Sequence[Create], entities: Mapping[str, Entity], size: int) -> list[str]:
     """One entity for each template and each marketplace (the first that brings one not yet
-    covered), then up to `size` with entities of templates not yet in the wave."""
+    covered), then up to `size` with entities of their own files (every template is in already)."""
     markets: dict[str, set[str]] = {}
     for c in creates:
         markets.setdefault(c.entity, set()).update(c.group.marketplaces)
@@ -77,10 +77,8 @@ def _first_wave(names: list[str], creates: Sequence[Create], entities: Mapping[s
     for name in names:
         if len(chosen) >= size:
             break
-        template = template_of(entities[name])
-        if name not in chosen and (template is None or template not in templates):
+        if name not in chosen and template_of(entities[name]) is None:
             chosen.append(name)
-            templates.add(template)
     return chosen
 
 
@@ -93,7 +91,7 @@ def plan_waves(creates: Sequence[Create], entities: Mapping[str, Entity],
     def count(size: str) -> int:
         if size == REST:
             return total
-        n = int(size.rstrip("%"))
+        n = int(size.removesuffix("%"))
         return max(1, math.ceil(total * n / 100)) if size.endswith("%") else n
 
     waves: list[list[str]] = []

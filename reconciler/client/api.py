@@ -310,11 +310,6 @@ class AcornClient:
         self._seller_redactor(seller_id).add(token)
         return token, float(expires_in)
 
-    @property
-    def throttled(self) -> int:
-        """429s answered so far in this run."""
-        return self._caller.throttled
-
     def _seller_redactor(self, seller_id: str) -> Redactor:
         """The secrets an answer for this seller could echo: its tokens and the client secret
         (a few, so scrubbing every answer costs little however many sellers the run has)."""

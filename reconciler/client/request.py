@@ -107,7 +107,7 @@ class Caller:
 
     def __init__(self, http: httpx.AsyncClient, limiter: RateLimiter, policy: RetryPolicy,
                  sleep: Callable[[float], Awaitable[object]], rng: Callable[[], float], *,
-                 region_header: bool = False, throttle_budget: float = 600.0,
+                 region_header: bool, throttle_budget: float,
                  on_throttle: Callable[[Call, float], None] | None = None) -> None:
         self._http = http
         self._limiter = limiter
@@ -118,7 +118,6 @@ class Caller:
         self._region_header = region_header
         self.throttle_budget = throttle_budget
         self._on_throttle = on_throttle
-        self.throttled = 0  # 429s seen in the run
 
     def _request(self, call: Call) -> httpx.Request:
         headers = {"user-agent": USER_AGENT, "accept": "application/json", DATE_HEADER: amz_date()}
@@ -219,7 +218,6 @@ class Caller:
     async def _throttled(self, call: Call, response: httpx.Response, retry_after: float | None,
                          state: _Attempts) -> None:
         """A 429: wait for the quota (within the budget), then the loop tries again."""
-        self.throttled += 1
         if state.throttled_since is None:
             state.throttled_since = self._limiter.clock()
         delay = self._throttle_wait(call, response, retry_after)

@@ -82,11 +82,6 @@ class Credentials:
         out = [self.default] if self.default is not None else []
         return tuple(out + [c.ref for _, c in self.regions] + [a.credential.ref for a in self.accounts])
 
-    def __str__(self) -> str:
-        if not self.regions and self.default is not None:
-            return str(self.default)
-        return ", ".join(f"{r}={c.ref}" for r, c in self.regions)
-
 
 @dataclass(frozen=True, slots=True)
 class DocumentRef:

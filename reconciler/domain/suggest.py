@@ -15,7 +15,7 @@ def close_to(word: str, options: Iterable[str], aliases: dict[str, str] | None =
     """The options close to `word`, an alias first."""
     known = sorted(set(options))
     found = [aliases[word]] if aliases and word in aliases and aliases[word] in known else []
-    found += [c for c in difflib.get_close_matches(word, known, n=3, cutoff=0.6) if c not in found]
+    found += [c for c in difflib.get_close_matches(word, known) if c not in found]  # difflib's 3, at 0.6
     return found[:3]
 
 

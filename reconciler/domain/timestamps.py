@@ -25,7 +25,8 @@ def parse_timestamp(text: str, *, require_zone: bool = False) -> datetime:
     if not isinstance(text, str):
         raise ValueError(f"not a timestamp: {text!r}")
     stripped = text.strip()
-    parsed = datetime.fromisoformat(stripped[:-1] + "+00:00" if stripped[-1:] in ("Z", "z") else stripped)
+    # Python 3.11's fromisoformat reads a trailing `Z` itself, not a lower-case `z`
+    parsed = datetime.fromisoformat(stripped[:-1] + "+00:00" if stripped.endswith("z") else stripped)
     if parsed.tzinfo is None:
         if require_zone:
             raise ValueError(f"a timestamp without a time zone: {text!r}")

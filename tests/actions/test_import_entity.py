@@ -21,6 +21,7 @@ from reconciler.actions.import_entity import (
     check_request,
     imported,
     placeholder_entity,
+    refused_everywhere,
     render_entity,
     todo_count,
 )
@@ -181,3 +182,69 @@ def test_arguments_the_file_could_not_carry_are_refused(req: ImportRequest, flag
 
 def test_the_read_covers_every_region() -> None:
     assert placeholder_entity(REQ).marketplaces == catalogue.CODES
+
+
+@pytest.mark.parametrize("req, written", [
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="acorn/acme"), '{aws: {secretId: "acorn/acme"}}'),
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="acorn/acme", aws_key="refresh"),
+     '{aws: {secretId: "acorn/acme", key: "refresh"}}'),
+    (ImportRequest("acme", "A3EXAMPLEACME01", "ACME_TOKEN"), "{env: ACME_TOKEN}"),
+])
+def test_the_token_reference_is_written_as_named_and_loads_as_the_same_reference(req, written) -> None:
+    assert req.credential_yaml == written
+    assert f"      EU: {written}\n" in render_entity(req, live(("DE",)))  # the one region DE is in
+    assert placeholder_entity(req).credentials.default == req.credential
+    assert (req.credential.kind, req.credential.name) == (("aws", "acorn/acme") if req.aws_secret_id
+                                                          else ("env", "ACME_TOKEN"))
+    assert req.credential.key == req.aws_key
+
+
+ONE_OF = "name the seller's refresh token with exactly one of --refresh-token-env and --refresh-token-aws"
+NOT_AN_ARN = "--refresh-token-aws must be a Secrets Manager secret name or ARN, not a token"
+NOT_A_KEY = "--refresh-token-aws-key must name a key of the secret's JSON, not a token"
+
+
+@pytest.mark.parametrize("req, message", [
+    (ImportRequest("acme", "A3EXAMPLEACME01"), ONE_OF),
+    (ImportRequest("acme", "A3EXAMPLEACME01", "VAR", aws_secret_id="acorn/acme"), ONE_OF),
+    (ImportRequest("acme", "A3EXAMPLEACME01", "VAR", aws_key="refresh"),
+     "--refresh-token-aws-key needs --refresh-token-aws"),
+    (ImportRequest("acme", "A3EXAMPLEACME01", "Atzr|secret"),
+     "--refresh-token-env must name an environment variable (letters, digits, _), not a token"),
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="Atzr|secret"), NOT_AN_ARN),
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="bad secret id!"), NOT_AN_ARN),
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="acorn/acme", aws_key="Atzr|secret"), NOT_A_KEY),
+    (ImportRequest("acme", "A3EXAMPLEACME01", aws_secret_id="acorn/acme", aws_key=""), NOT_A_KEY),
+])
+def test_a_token_reference_the_file_could_not_carry_is_refused_by_its_flag(req, message) -> None:
+    with pytest.raises(ConfigError) as raised:
+        check_request(req)
+    assert str(raised.value) == message
+
+
+def test_a_registration_listed_commented_out_names_each_reason_code_once() -> None:
+    reasons = (Reason("LEGAL_NAME_MISMATCH", "a"), Reason("DOCUMENT_UNREADABLE", "b"),
+               Reason("LEGAL_NAME_MISMATCH", "c"))
+    text = render_entity(REQ, live(("DE",), (reg("IT", REJECTED, reasons=reasons),)))
+    assert ("    # - IT  # REJECTED registration REG-IT-REJECTED-0 (LEGAL_NAME_MISMATCH, DOCUMENT_UNREADABLE): "
+            "uncomment to apply again once fixed") in text
+
+
+def test_a_registration_in_a_marketplace_the_catalogue_does_not_know_is_named_by_its_id() -> None:
+    data = imported(live(("DE",), (reg("IT", APPROVED, marketplace_id="AXXUNKNOWN2"),), ("AXXUNKNOWN1",)))
+    assert data.unknown == ("AXXUNKNOWN1", "AXXUNKNOWN2")
+
+
+def test_only_placeholders_still_to_fill_are_counted_not_commented_out_lines() -> None:
+    text = ("  country: FILL-ME  # TODO(acorn import): country\n"
+            "  # - IT  # TODO(acorn import): uncomment\n"
+            "    # TODO(acorn import): a note\n")
+    assert todo_count(text) == 1
+
+
+def test_a_seller_refused_in_every_region_says_so_for_each_region() -> None:
+    refused = (("NA", "not authorized"), ("EU", "not authorized"), ("FE", "revoked"))
+    assert refused_everywhere(SellerLive(REQ.seller_id, unauthorized=refused)) == \
+        "NA: not authorized; EU: not authorized; FE: revoked"
+    assert refused_everywhere(SellerLive(REQ.seller_id, unauthorized=refused[:2])) is None
+    assert refused_everywhere(SellerLive(REQ.seller_id)) is None

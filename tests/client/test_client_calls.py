@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import time
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -16,11 +19,13 @@ from reconciler.client import MemoryAuditLog, RetryPolicy
 from reconciler.domain.contract import (
     ACCESS_TOKEN_HEADER,
     CREATE_REGISTRATION,
+    DATE_HEADER,
     ERROR_CODES,
     GET_PARTICIPATIONS,
     LIST_REGISTRATIONS,
     LWA_TOKEN_PATH,
     PARTICIPATIONS_PATH,
+    RATE_LIMIT_HEADER,
     REGION_HEADER,
     REQUEST_ID_HEADER,
 )
@@ -244,8 +249,10 @@ def test_five_failed_calls_in_a_row_stop_the_whole_run(sellers, connect, wire):
 
     codes = "|".join(f"{s} {ERROR_CODES[s]}" for s in (500, 503))
     with pytest.raises(BreakerOpen, match=rf"5 calls in a row failed \(last: ({codes}) on \w+ for seller "
-                                             rf"{ACME.seller_id}, request id [\w-]+\)"):
+                                             rf"{ACME.seller_id}, request id [\w-]+\)") as raised:
         run(go())
+    # the last failure's request id is the error's own too (apply shows it in its request id column)
+    assert raised.value.request_id and f", request id {raised.value.request_id})" in raised.value.message
     failed = [e for e in wire.exchanges if e.path != LWA_TOKEN_PATH]
     # the fifth stops the run: only acme's other read, if already in flight, is answered after it
     assert 5 <= len(failed) <= 6 and {e.response.status_code for e in failed} <= {500, 503}
@@ -277,8 +284,8 @@ def test_a_429_without_headers_waits_by_the_published_rate_until_the_time_budget
     live = run(go())
     # getMarketplaceParticipations refills one request every 62.5 s (0.016/s); the budget is 600 s
     assert fake_time.sleeps == [pytest.approx(62.5)] * 9
-    assert "still throttled after 562 s" in live[NORD.seller_id].error
-    assert "throttleBudgetSeconds (600 s)" in live[NORD.seller_id].error
+    assert ("still throttled after 562 s; the next try would be in 62 s (the operation's rate), past "
+            "throttleBudgetSeconds (600 s)") in live[NORD.seller_id].error
 
 
 def test_a_throttled_page_is_read_later_never_skipped(sellers, connect, fake_time):
@@ -520,20 +527,20 @@ def refuse_the_port(request: httpx.Request) -> None:
     raise OverflowError("connect(): port must be 0-65535.")
 
 
-@pytest.mark.parametrize("endpoint, before", [
-    ("http://[::1", None),  # httpx cannot even build the request
-    (None, refuse_the_port),  # the socket refuses the port
-    ("ftp://acorn.test", None),  # the real transport refuses the scheme, before any socket
-    ("http://:80", None),  # no host
+@pytest.mark.parametrize("endpoint, before, kind", [
+    ("http://[::1", None, "InvalidURL"),  # httpx cannot even build the request
+    (None, refuse_the_port, "OverflowError"),  # the socket refuses the port
+    ("ftp://acorn.test", None, "UnsupportedProtocol"),  # the real transport refuses the scheme, before any socket
+    ("http://:80", None, "\\w+"),  # no host
 ])
 def test_an_endpoint_that_cannot_be_sent_to_stops_the_run_with_one_clear_error(make_client, sandbox_url, endpoint,
-                                                                                before):
+                                                                                before, kind):
     async def go():
         async with make_client(Recording(before), TOKENS, endpoint=endpoint or sandbox_url) as client:
             return await client.read_all([ACME, NORD], concurrency=2)
 
     with pytest.raises(EndpointUnusable,
-                       match=r"^\w+ for seller \w+ cannot be sent to \S+: \w+: .*\(check the endpoint\)$"):
+                       match=rf"^\w+ for seller \w+ cannot be sent to \S+: {kind}: .*\(check the endpoint\)$"):
         run(go())
 
 
@@ -577,3 +584,277 @@ def test_each_regions_token_is_exchanged_on_its_own_and_sent_only_to_that_region
     assert sent == {("NA", "Atzr|acme-na"), ("EU", "Atzr|acme-eu"), ("FE", "Atzr|acme-na")}
     assert all(e.response.status_code == 403 for e in wire.exchanges
                if e.path != LWA_TOKEN_PATH and e.request.headers[REGION_HEADER] == "FE")
+
+
+@pytest.mark.parametrize("retry_after, waits", [(1, [1.0]), (0, [RetryPolicy().base])])
+def test_a_429s_retry_after_is_waited_and_a_retry_after_of_0_waits_the_first_backoff(sellers, connect, fake_time,
+                                                                                     retry_after, waits):
+    """A 429's Retry-After is the wait (the bucket is not drained as well); `Retry-After: 0`
+    would retry at once, so the client waits its first backoff instead."""
+    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 429, "retryAfter": retry_after})
+
+    async def go():
+        async with connect() as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert fake_time.sleeps == waits
+
+
+def test_a_wait_for_a_quota_of_a_second_or_more_is_told_to_the_listener(sellers, connect, fake_time):
+    """What a terminal shows (`acorn plan`'s throttle note): whose call waits, and how long; a
+    refill of half a second is not worth a line."""
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "retryAfter": 1},
+           {"operation": LIST_REGISTRATIONS, "status": 429})
+    heard: list[tuple[str, float]] = []
+
+    async def go():
+        async with connect(on_throttle=lambda call, wait: heard.append((call.describe(), wait))) as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert fake_time.sleeps == [1.0, pytest.approx(0.5)]
+    assert heard == [(f"getMarketplaceParticipations for seller {NORD.seller_id}", 1.0)]
+
+
+def test_a_wait_that_ends_exactly_at_the_throttle_budget_is_still_waited(sellers, connect, fake_time):
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "times": 2})
+
+    async def go():
+        async with connect(throttle_budget=125) as client:  # two refills of 62.5 s
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert fake_time.sleeps == [pytest.approx(62.5)] * 2
+
+
+def announcing_on_429(rate: str) -> Recording:
+    """SP-API's 429 carries no rate header; this server announces its rate on the 429 too
+    (the sandbox never does): the client adopts it, clamped, as on any other answer."""
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if response.status_code == 429:
+            response.headers[RATE_LIMIT_HEADER] = rate
+        return response
+    return Recording(rewrite=rewrite)
+
+
+def test_a_rate_announced_on_a_429_sets_the_wait_for_the_refill(sellers, connect, fake_time):
+    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 429})
+
+    async def go():
+        async with connect(transport=announcing_on_429("1.0")) as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert fake_time.sleeps == [pytest.approx(1.0)]  # the refill at the announced 1/s, not the published 2/s
+
+
+def test_a_throttled_token_exchange_waits_the_first_backoff_and_its_base(sellers, connect, fake_time):
+    """Login with Amazon publishes no rate: a 429 from it waits a jittered first backoff plus
+    the base (rng 0.5: 0.25 + 0.5 s), then the exchange is tried again."""
+    throttled = []
+
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == LWA_TOKEN_PATH and not throttled:
+            throttled.append(request)
+            return httpx.Response(429, json={"error": "slow_down"}, request=request)
+        return response
+
+    async def go():
+        async with connect(transport=Recording(rewrite=rewrite)) as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert len(throttled) == 1 and fake_time.sleeps == [0.75]
+
+
+def test_a_retry_after_longer_than_the_call_may_still_wait_gives_up_saying_so(sellers, connect, fake_time):
+    script(sellers, *[{"operation": GET_PARTICIPATIONS, "status": 503, "retryAfter": s} for s in (30, 30, 5)])
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert fake_time.sleeps == [30.0, 30.0]
+    assert error.startswith(f"getMarketplaceParticipations for seller {NORD.seller_id} is not available now: the "
+                            "service asks to retry in 5 s, longer than this call may wait (0 s); try again later "
+                            f"(last: 503 {ERROR_CODES[503]} on getMarketplaceParticipations")
+
+
+def test_a_call_out_of_attempts_says_so_even_when_the_services_wait_would_fit(sellers, connect, fake_time):
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 503, "retryAfter": 10, "times": 6})
+
+    async def go():
+        async with connect(policy=RetryPolicy(max_consecutive_failures=50)) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    # after 5 waits of 10 s, 10 s of the minute are left: the Retry-After fits, the attempts do not
+    assert error.startswith(f"getMarketplaceParticipations for seller {NORD.seller_id} gave up after 6 attempts "
+                            "and 50.0 s of waiting (last: 503")
+
+
+def test_every_call_asks_for_json_and_dates_itself_in_utc_whatever_the_machines_zone(sellers, connect, wire,
+                                                                                      monkeypatch):
+    zone = os.environ.get("TZ")
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # nine hours from UTC: a local date would be far off
+    time.tzset()
+    try:
+        async def go():
+            async with connect() as client:
+                return await client.read_seller(NORD)
+
+        assert run(go()).error is None
+    finally:
+        if zone is None:
+            monkeypatch.delenv("TZ")
+        else:
+            monkeypatch.setenv("TZ", zone)
+        time.tzset()
+    api_calls = [e.request for e in wire.exchanges if e.path != LWA_TOKEN_PATH]
+    assert api_calls and {r.headers["accept"] for r in api_calls} == {"application/json"}
+    for r in api_calls:
+        sent = datetime.strptime(r.headers[DATE_HEADER], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        assert abs(sent - datetime.now(timezone.utc)) < timedelta(hours=1), r.headers[DATE_HEADER]
+
+
+def without_request_id(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    """What a proxy or load balancer in front of the service answers: no x-amzn-RequestId."""
+    headers = {k: v for k, v in response.headers.items() if k.lower() != REQUEST_ID_HEADER.lower()}
+    return httpx.Response(response.status_code, headers=headers, content=response.content, request=request)
+
+
+def test_a_failure_without_a_request_id_is_named_without_one(sellers, connect, fake_time):
+    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 503, "times": 6})
+
+    async def go():
+        async with connect(transport=Recording(rewrite=without_request_id),
+                           policy=RetryPolicy(max_consecutive_failures=50)) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert error.endswith(f"(last: 503 {ERROR_CODES[503]} on getMarketplaceParticipations for seller "
+                          f"{NORD.seller_id})")
+
+
+@pytest.mark.parametrize("status", [300, 301, 302])
+def test_an_answer_that_redirects_is_an_error_never_read_as_the_data(sellers, connect, status):
+    def redirect(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == PARTICIPATIONS_PATH:
+            return httpx.Response(status, json={"payload": []}, headers={"location": "http://127.0.0.1:9/"},
+                                  request=request)
+        return response
+
+    async def go():
+        async with connect(transport=Recording(rewrite=redirect)) as client:
+            return await client.read_seller(NORD)
+
+    with pytest.raises(ApiError) as raised:
+        run(go())
+    assert raised.value.status == status
+
+
+def test_a_success_that_is_not_json_is_an_error_naming_the_path_and_request_id(sellers, connect):
+    def html(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == PARTICIPATIONS_PATH:
+            return httpx.Response(200, text="<html>maintenance</html>", headers={REQUEST_ID_HEADER: "rid-html"},
+                                  request=request)
+        return response
+
+    async def go():
+        async with connect(transport=Recording(rewrite=html)) as client:
+            return await client.read_seller(NORD)
+
+    with pytest.raises(ApiError) as raised:
+        run(go())
+    assert str(raised.value) == f"unexpected answer from {PARTICIPATIONS_PATH}: not JSON (request id rid-html)"
+
+
+def test_login_with_amazons_temporarily_unavailable_is_retried_whatever_its_status(sellers, connect, fake_time, wire):
+    """LWA says `temporarily_unavailable` (OAuth 2.0's error for an overloaded server) in a 400's
+    body too: the exchange is tried again after a backoff, not taken as a refused token."""
+    busy = []
+
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == LWA_TOKEN_PATH and not busy:
+            busy.append(request)
+            return httpx.Response(400, json={"error": "temporarily_unavailable",
+                                             "error_description": "The server is temporarily unavailable"},
+                                  request=request)
+        return response
+
+    async def go():
+        async with connect(transport=Recording(rewrite=rewrite)) as client:
+            return await client.read_seller(NORD)
+
+    assert run(go()).error is None
+    assert len(busy) == 1 and fake_time.sleeps == [0.25]  # the first backoff, rng 0.5
+
+
+def refuse_every_connection(request: httpx.Request) -> None:
+    """The host is down: no connection is ever made (no server can answer with that)."""
+    raise httpx.ConnectError("All connection attempts failed", request=request)
+
+
+def test_connections_that_keep_failing_name_the_last_failure_when_the_run_stops(sellers, connect):
+    async def go():
+        async with connect(transport=Recording(refuse_every_connection)) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    with pytest.raises(BreakerOpen) as raised:
+        run(go())
+    assert "5 calls in a row failed (last: ConnectError on lwaToken for seller A1EXAMPLENORD01)" in str(raised.value)
+
+
+def test_a_call_whose_connection_keeps_dropping_gives_up_naming_the_failure(sellers, connect):
+    refused = []
+
+    def drop_participations(request: httpx.Request) -> None:
+        if request.url.path == PARTICIPATIONS_PATH:
+            refused.append(request)
+            raise httpx.ConnectError("All connection attempts failed", request=request)
+
+    async def go():
+        async with connect(transport=Recording(drop_participations),
+                           policy=RetryPolicy(max_consecutive_failures=50)) as client:
+            return await client.read_all([NORD], concurrency=1)
+
+    error = run(go())[NORD.seller_id].error
+    assert len(refused) == 6
+    assert error.endswith(f"(last: ConnectError on getMarketplaceParticipations for seller {NORD.seller_id})")
+
+
+def test_an_answer_whose_body_cannot_be_decoded_fails_at_once_naming_why(sellers, connect):
+    def garbled(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == PARTICIPATIONS_PATH:  # says gzip, is not: a broken proxy
+            return httpx.Response(200, headers={"content-encoding": "gzip"}, content=b"not gzip", request=request)
+        return response
+
+    async def go():
+        async with connect(transport=Recording(rewrite=garbled)) as client:
+            return await client.read_seller(NORD)
+
+    with pytest.raises(ApiError, match=f"^getMarketplaceParticipations for seller {NORD.seller_id} failed: "
+                                       "DecodingError: "):
+        run(go())
+
+
+def test_a_seller_waiting_half_a_second_for_its_quota_also_lets_the_next_seller_work(sellers, connect, wire,
+                                                                                    fake_time):
+    """Any wait for a quota gives the place back, not only long ones: listRegistrations refills
+    in half a second, and sakura's read still goes out meanwhile (concurrency 1)."""
+    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 429, "times": 1})
+    fake_time.also = sellers.advance
+
+    async def go():
+        async with connect() as client:
+            return await client.read_all([NORD, SAKURA], concurrency=1)
+
+    live = run(go())
+    assert live[NORD.seller_id].error is None and live[SAKURA.seller_id].error is None
+    assert fake_time.sleeps == [pytest.approx(0.5)]
+    lists = [e for e in wire.exchanges if e.request.url.path.endswith(REGISTRATIONS)]
+    seller_of = [e.request.url.path.split("/sellers/")[1].split("/")[0] for e in lists]
+    # nordlicht throttled, sakura read while it waited, then nordlicht's retry
+    assert seller_of == [NORD.seller_id, SAKURA.seller_id, NORD.seller_id]

@@ -1,10 +1,12 @@
 """The one timestamp form: what utc_timestamp writes, parse_timestamp reads back."""
 
+import os
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reconciler.domain.timestamps import parse_timestamp, utc_timestamp
+from reconciler.domain.timestamps import parse_timestamp, utc_timestamp, utc_timestamp_of
 
 
 @pytest.mark.parametrize("when", [datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc),
@@ -25,6 +27,37 @@ def test_anything_else_is_a_value_error(text: object) -> None:
         parse_timestamp(text)  # type: ignore[arg-type]  # what a hostile file or server may send
 
 
+@pytest.mark.parametrize("value", [None, 5])
+def test_a_value_that_is_not_text_is_named_in_the_error(value: object) -> None:
+    with pytest.raises(ValueError, match=f"^not a timestamp: {value}$"):
+        parse_timestamp(value)  # type: ignore[arg-type]  # what a hostile file or server may send
+
+
 def test_a_zone_can_be_required() -> None:
     with pytest.raises(ValueError, match="without a time zone"):
         parse_timestamp("2026-11-26T10:00:00", require_zone=True)
+
+
+def test_the_formatter_writes_utc_with_a_z_whole_seconds_unless_asked():
+    paris = timezone(timedelta(hours=1))
+    assert utc_timestamp(datetime(2026, 11, 26, 11, 0, 5, 678000, tzinfo=paris)) == "2026-11-26T10:00:05Z"
+    assert utc_timestamp(datetime(2026, 11, 26, 10, 0, 5, 678000), milliseconds=True) == "2026-11-26T10:00:05.678Z"
+    assert utc_timestamp_of(1795687205.9) == "2026-11-26T10:00:05Z"
+
+
+def test_the_formatter_writes_utc_on_a_machine_in_another_zone(monkeypatch):
+    zone = os.environ.get("TZ")
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert utc_timestamp_of(1795687205) == "2026-11-26T10:00:05Z"
+        assert utc_timestamp(datetime(2026, 11, 26, 10, 0, 5)) == "2026-11-26T10:00:05Z"  # naive: UTC, not local
+        assert utc_timestamp(datetime(2026, 11, 26, 11, tzinfo=timezone(timedelta(hours=1)))) == "2026-11-26T10:00:00Z"
+        parsed = parse_timestamp("2026-11-26T11:00:00+01:00")
+        assert parsed.utcoffset() == timedelta(0) and parsed.hour == 10
+    finally:
+        if zone is None:
+            monkeypatch.delenv("TZ")
+        else:
+            monkeypatch.setenv("TZ", zone)
+        time.tzset()

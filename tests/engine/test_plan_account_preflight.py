@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reconciler.domain.live import REJECTED, Account, AccountRead, SellerLive
+from reconciler.domain.policy import Policy
+from reconciler.engine.accounts import accounts_to_read
 from reconciler.engine.plan import BLOCKED, CREATE
-from tests.engine.plan_builders import codes, entity, reg, rows, run, submission
+from tests.engine.plan_builders import TODAY, codes, entity, reg, rows, run, submission
 
 ACME = entity(marketplaces=("US", "DE", "FR"))
 SAME = Account("Acme Trading Co., Ltd.", registration_country="CN", registration_number="91440300MA5EXAMPLA")
@@ -56,3 +58,28 @@ def test_a_create_the_account_blocks_is_not_sent_again():
     (de,) = rows(blocked)
     assert (de.state, codes(de)) == (BLOCKED, ["REGISTRATION_COUNTRY_MISMATCH"])
     assert not any("sent again" in r.message for r in de.reasons)
+
+
+def test_accounts_are_read_once_per_region_of_a_create_and_never_for_a_seller_not_read():
+    de, us, unread, failed = (entity("de-one", ("DE", "FR")), entity("us-one", ("US",)), entity("unread", ("DE",)),
+                              entity("failed", ("DE",)))
+    live = {e.seller_id: SellerLive(e.seller_id) for e in (de, us)}
+    live[failed.seller_id] = SellerLive(failed.seller_id, error="no refresh token")
+    wanted = accounts_to_read([de, us, unread, failed], live, TODAY, Policy())
+    assert [(e.name, region) for e, region in wanted] == [("de-one", "EU"), ("us-one", "NA")]
+
+
+def test_every_field_that_differs_blocks_with_its_region_after_a_region_that_was_not_read():
+    other = replace(SAME, legal_name="Acme Holdings Ltd.", registration_country="HK")
+    p = run([ACME], [read(ACME, AccountRead("NA", unavailable="not offered"), AccountRead("EU", other))])
+    assert {x.state for x in rows(p)} == {BLOCKED}
+    us = rows(p, "US")[0]
+    assert codes(us) == ["LEGAL_NAME_MISMATCH", "REGISTRATION_COUNTRY_MISMATCH"]
+    assert us.reasons[0].message.startswith("legalEntityName 'Acme Trading Co., Ltd.' differs from ")
+    assert "(getAccount in EU): write it exactly as the account has it" in us.reasons[0].message
+    assert [d.field for d in us.drift] == ["legalEntityName", "businessRegistration.country"]
+
+
+def test_why_an_account_could_not_be_read_is_masked_like_any_server_text():
+    p = run([ACME], [read(ACME, AccountRead("EU", unavailable="getAccount: 91440300MA5EXAMPLA is unknown"))])
+    assert rows(p, "DE")[0].reasons[-1].message == "getAccount: **************MPLA is unknown"

@@ -98,7 +98,7 @@ def test_a_review_poll_that_hits_it_stops_the_run(error: AcornError) -> None:
         async def get_registration(self, _entity, _registration_id):
             raise error
 
-    accepted = apply.PairResult("one", "AONE", "DE", "A1PVRFHPG7LH6J", apply.ACCEPTED, "REG-1")
+    accepted = apply.PairResult("one", "DE", apply.ACCEPTED, "REG-1")
 
     async def sleep(_seconds: float) -> None:
         return None
@@ -121,9 +121,9 @@ def test_a_create_that_hits_it_stops_every_later_call(error: AcornError) -> None
             calls.append(entity.name)
             raise error
 
-    creates = [apply.Create(name, f"A{name.upper()}", CreateGroup("EU", ("DE",), ("A1PVRFHPG7LH6J",),
-                                                                  client_token(f"A{name.upper()}", ("A1PVRFHPG7LH6J",),
-                                                                               "d" * 64), "d" * 64))
+    creates = [apply.Create(name, CreateGroup("EU", ("DE",), ("A1PVRFHPG7LH6J",),
+                                              client_token(f"A{name.upper()}", ("A1PVRFHPG7LH6J",), "d" * 64),
+                                              "d" * 64))
                for name in ("one", "two", "three")]
     entities = {c.entity: entity(c.entity) for c in creates}
     results = asyncio.run(apply.submit_all(Client(), creates, entities, 1))
@@ -139,6 +139,6 @@ def test_a_full_disk_while_applying_is_raised_at_once() -> None:
 
     from reconciler.engine.plan import CreateGroup
 
-    create = apply.Create("one", "AONE", CreateGroup("EU", ("DE",), ("A1PVRFHPG7LH6J",), "t" * 40, "d" * 64))
+    create = apply.Create("one", CreateGroup("EU", ("DE",), ("A1PVRFHPG7LH6J",), "t" * 40, "d" * 64))
     with pytest.raises(MachineError):
         asyncio.run(apply.submit_all(Client(), [create], {"one": entity("one")}, 1))
