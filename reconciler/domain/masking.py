@@ -209,13 +209,14 @@ class SecretMatcher:
         return spans
 
     def text(self, text: str) -> str:
-        """`text` with every secret of the run, and anything shaped like an LWA token, masked: the
-        leftmost, longest occurrence first, so a secret containing another is masked whole."""
+        """`text` with every secret of the run, and anything shaped like an LWA token, masked:
+        occurrences that overlap or contain one another become one mask, so no part of any of
+        them is left showing."""
         if self._by_tail or self._short:
             out, done = [], 0
-            for start, end in sorted(self._spans(text), key=lambda span: (span[0], -span[1])):
+            for start, end in sorted(self._spans(text)):
                 if start >= done:
                     out += [text[done:start], SECRET_MASK]
-                    done = end
+                done = max(done, end)
             text = "".join(out) + text[done:] if out else text
         return LWA_TOKEN.sub(SECRET_MASK, text)

@@ -138,6 +138,13 @@ def test_a_secret_overlapping_a_shorter_one_is_masked_whole():
 
 
 @pytest.mark.parametrize("count", [3, 70])  # a few secrets, and more than are simply searched for
+def test_two_secrets_overlapping_from_different_starts_leave_no_part_of_either(count):
+    m = SecretMatcher()
+    m.add("abcdefghij", "cdefghijklmn", *(f"other-secret-{i:03d}" for i in range(count)))
+    assert m.text("xxabcdefghijklmnyy") == "xx***yy"
+
+
+@pytest.mark.parametrize("count", [3, 70])  # a few secrets, and more than are simply searched for
 def test_many_secrets_are_each_masked_and_nothing_else(count):
     m = SecretMatcher()
     m.add(*(f"secret-number-{i:03d}" for i in range(count)))
