@@ -86,4 +86,6 @@ class Breaker:
         if self._message is None and self.consecutive >= self.threshold:
             self._message = (f"{self.service} is not answering: {self.consecutive} calls in a row failed "
                              f"(last: {what}); stopping the run, try again later")
-            raise BreakerOpen(self._message, request_id=request_id)
+            stop = BreakerOpen(self._message)  # `what` names the request id already: said once
+            stop.request_id = request_id  # and kept for the views that show it in a column
+            raise stop

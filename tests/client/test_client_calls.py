@@ -253,6 +253,7 @@ def test_five_failed_calls_in_a_row_stop_the_whole_run(sellers, connect, wire):
         run(go())
     # the last failure's request id is the error's own too (apply shows it in its request id column)
     assert raised.value.request_id and f", request id {raised.value.request_id})" in raised.value.message
+    assert str(raised.value).count(raised.value.request_id) == 1  # said once, where the failure is named
     failed = [e for e in wire.exchanges if e.path != LWA_TOKEN_PATH]
     # the fifth stops the run: only acme's other read, if already in flight, is answered after it
     assert 5 <= len(failed) <= 6 and {e.response.status_code for e in failed} <= {500, 503}
