@@ -40,7 +40,9 @@ DEFAULT_CONCURRENCY = 16  # acorn.yaml's default (desired/settings.py)
 
 
 def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int | None, audit: Path,
-             names: list[str] | None = None, command: tuple[str, ...] = ("plan", "--format", "json")) -> float:
+             names: list[str] | None = None, command: tuple[str, ...] = ("plan", "--format", "json")
+             ) -> tuple[float, float]:
+    """Wall seconds of `acorn COMMAND` against the sandbox, and its peak RSS in MB (its own, from wait4)."""
     (root / "acorn.yaml").write_text(f"concurrency: {concurrency}\n" if concurrency else "{}\n")
     audit.unlink(missing_ok=True)
     args = [sys.executable, "-m", "reconciler", *command, "--endpoint", url, "--audit-log", str(audit)]
@@ -55,11 +57,7 @@ def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int | None,
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 2):
         raise SystemExit(f"acorn {command[0]} failed ({code}): {err[-2000:]}")
-    PEAK[command[0]] = max(PEAK.get(command[0], 0.0), usage.ru_maxrss / 1024)
-    return wall
-
-
-PEAK: dict[str, float] = {}  # command -> largest peak RSS (MB) of the runs of one size
+    return wall, usage.ru_maxrss / 1024
 
 
 def operations(path: Path) -> Counter[str]:
@@ -105,17 +103,15 @@ def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict
             with httpx.Client(base_url=url, timeout=30) as admin:
                 admin.put("/_sandbox/faults", json={"latencyMs": args.latency_ms}).raise_for_status()
             audit = root / "audit.jsonl"
-            PEAK.clear()
-            wall = run_plan(root, url, env, args.concurrency, audit)
-            peak = PEAK["plan"]
+            wall, peak = run_plan(root, url, env, args.concurrency, audit)
             counts = operations(audit)
             out: dict[str, object] = {"sellers": sellers, "wall": wall, "counts": counts, "peak": peak}
             if args.status:  # the same reads, rendered as the status page (text, then HTML)
                 out["status"] = {fmt: run_plan(root, url, env, args.concurrency, audit,
-                                               command=("status", "--format", fmt)) for fmt in ("text", "html")}
+                                               command=("status", "--format", fmt))[0] for fmt in ("text", "html")}
             if args.latency_ms and args.sequential_sample:
                 sample = [f"seller-{i:06d}" for i in range(min(args.sequential_sample, sellers))]
-                out["sequential"] = run_plan(root, url, env, 1, audit, sample) * sellers / len(sample)
+                out["sequential"] = run_plan(root, url, env, 1, audit, sample)[0] * sellers / len(sample)
         finally:
             proc.terminate()
             proc.wait(timeout=10)

@@ -9,6 +9,7 @@ import gc
 import os
 import socket
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +136,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatu
 _SKIPPED = pytest.StashKey[list[tuple[str, str]]]()
 _ALLOWED = pytest.StashKey[list[tuple[str, str]]]()
 _SKIP_LOG: list[tuple[str, str]] = []
+
+
+@pytest.fixture
+def machine_in_tokyo():
+    """The machine's local time zone nine hours from UTC (Asia/Tokyo) for the test, then back:
+    a local date or time taken for UTC would be far off."""
+    zone = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Tokyo"
+    time.tzset()
+    yield
+    if zone is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = zone
+    time.tzset()

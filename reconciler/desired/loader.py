@@ -191,8 +191,7 @@ def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache
     in the repository), else checked, on every core. Each result is let go of as soon as it
     is made into entities (or, with a `judge`, judged entities), and (`release`) each text
     once it is hashed and checked."""
-    _REAL.clear()  # links may have changed since the last load
-    _ABSENT.clear()
+    _forget_links()  # links may have changed since the last load
     with paused_gc():  # acyclic values only; worker processes inherit the pause
         results, keys, todo, pending = _from_cache_or_pending(files, root, cache, release, judge)
         fresh: list[bytes | None] = list(_load_all(pending, workers, root, judge))
@@ -206,8 +205,7 @@ def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache
             blob, fresh[n] = fresh[n], None
             results[i] = _from_blob(blob, judge is not None) if blob is not None else None
             _every_so_often_give_back(n)
-    _REAL.clear()
-    _ABSENT.clear()
+    _forget_links()
     return [r for r in results if r is not None]
 
 
@@ -751,15 +749,23 @@ def _link_problem(decoded: str, root: Path | None) -> str | None:
 
 def _bases(root: Path) -> tuple[str, str]:
     """`root`'s real path, and the prefix of every path inside it (once per load)."""
-    key = f"\0{root}"  # no path holds a NUL: never taken for one
-    base = _REAL.get(key)
-    if base is None:
-        base = _REAL[key] = _real(os.path.abspath(root))
-    return base, base.rstrip("/") + "/"
+    known = _BASES.get(root)
+    if known is None:
+        base = _real(os.path.abspath(root))
+        known = _BASES[root] = (base, base.rstrip("/") + "/")
+    return known
 
 
 _REAL: dict[str, str] = {}  # path -> its real path, for one load (cleared at the start of each)
 _ABSENT: set[str] = set()  # real paths found missing in this load: nothing below them is a link
+_BASES: dict[Path, tuple[str, str]] = {}  # a repository -> its real path and the prefix inside it
+
+
+def _forget_links() -> None:
+    """What one load learnt of the disk's links: a link may change between loads."""
+    _REAL.clear()
+    _ABSENT.clear()
+    _BASES.clear()
 
 
 def _real(path: str) -> str:

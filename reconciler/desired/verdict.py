@@ -253,7 +253,8 @@ def tree_verdict(entities: Iterable[Entity], problems: Iterable[Problem], today:
                  settings: Iterable[Finding] = ()) -> Verdict:
     """The verdict over a loaded tree (`problems`: what the loader found) and its settings."""
     run = tuple(settings)
-    return Verdict(tuple(problems), run, tuple(entity_verdict(e, today, policy, blocking(run)) for e in entities))
+    blocks = blocking(run)
+    return Verdict(tuple(problems), run, tuple(entity_verdict(e, today, policy, blocks) for e in entities))
 
 
 def blocking(settings: Iterable[Finding]) -> tuple[Finding, ...]:

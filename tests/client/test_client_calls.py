@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import time
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -306,10 +304,10 @@ def test_a_throttled_page_is_read_later_never_skipped(sellers, connect, fake_tim
     assert fake_time.sleeps == [pytest.approx(0.5)] * 3
 
 
-def test_a_seller_waiting_for_its_quota_lets_the_next_seller_work(sellers, connect, wire, fake_time):
-    """One seller at a time (concurrency 1): nordlicht's participations are throttled, and while it
-    waits 62.5 s for the refill it gives its place back, so sakura is read in the meantime."""
-    script(sellers, {"operation": GET_PARTICIPATIONS, "status": 429, "times": 1})
+def read_both_with_nordlicht_throttled_once(sellers, connect, fake_time, operation: str) -> None:
+    """nordlicht then sakura, one seller at a time (concurrency 1), the first `operation` answered
+    429 once (nordlicht's: it goes first); both are read in the end."""
+    script(sellers, {"operation": operation, "status": 429, "times": 1})
     fake_time.also = sellers.advance
 
     async def go():
@@ -318,6 +316,12 @@ def test_a_seller_waiting_for_its_quota_lets_the_next_seller_work(sellers, conne
 
     live = run(go())
     assert live[NORD.seller_id].error is None and live[SAKURA.seller_id].error is None
+
+
+def test_a_seller_waiting_for_its_quota_lets_the_next_seller_work(sellers, connect, wire, fake_time):
+    """One seller at a time (concurrency 1): nordlicht's participations are throttled, and while it
+    waits 62.5 s for the refill it gives its place back, so sakura is read in the meantime."""
+    read_both_with_nordlicht_throttled_once(sellers, connect, fake_time, GET_PARTICIPATIONS)
     assert fake_time.sleeps == [pytest.approx(62.5)]
     sent = [e.request for e in wire.exchanges if e.request.url.path == PARTICIPATIONS_PATH
             or e.request.url.path.endswith(REGISTRATIONS)]
@@ -697,22 +701,12 @@ def test_a_call_out_of_attempts_says_so_even_when_the_services_wait_would_fit(se
 
 
 def test_every_call_asks_for_json_and_dates_itself_in_utc_whatever_the_machines_zone(sellers, connect, wire,
-                                                                                      monkeypatch):
-    zone = os.environ.get("TZ")
-    monkeypatch.setenv("TZ", "Asia/Tokyo")  # nine hours from UTC: a local date would be far off
-    time.tzset()
-    try:
-        async def go():
-            async with connect() as client:
-                return await client.read_seller(NORD)
+                                                                                      machine_in_tokyo):
+    async def go():
+        async with connect() as client:
+            return await client.read_seller(NORD)
 
-        assert run(go()).error is None
-    finally:
-        if zone is None:
-            monkeypatch.delenv("TZ")
-        else:
-            monkeypatch.setenv("TZ", zone)
-        time.tzset()
+    assert run(go()).error is None
     api_calls = [e.request for e in wire.exchanges if e.path != LWA_TOKEN_PATH]
     assert api_calls and {r.headers["accept"] for r in api_calls} == {"application/json"}
     for r in api_calls:
@@ -845,15 +839,7 @@ def test_a_seller_waiting_half_a_second_for_its_quota_also_lets_the_next_seller_
                                                                                     fake_time):
     """Any wait for a quota gives the place back, not only long ones: listRegistrations refills
     in half a second, and sakura's read still goes out meanwhile (concurrency 1)."""
-    script(sellers, {"operation": LIST_REGISTRATIONS, "status": 429, "times": 1})
-    fake_time.also = sellers.advance
-
-    async def go():
-        async with connect() as client:
-            return await client.read_all([NORD, SAKURA], concurrency=1)
-
-    live = run(go())
-    assert live[NORD.seller_id].error is None and live[SAKURA.seller_id].error is None
+    read_both_with_nordlicht_throttled_once(sellers, connect, fake_time, LIST_REGISTRATIONS)
     assert fake_time.sleeps == [pytest.approx(0.5)]
     lists = [e for e in wire.exchanges if e.request.url.path.endswith(REGISTRATIONS)]
     seller_of = [e.request.url.path.split("/sellers/")[1].split("/")[0] for e in lists]

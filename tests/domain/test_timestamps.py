@@ -1,7 +1,5 @@
 """The one timestamp form: what utc_timestamp writes, parse_timestamp reads back."""
 
-import os
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -45,19 +43,9 @@ def test_the_formatter_writes_utc_with_a_z_whole_seconds_unless_asked():
     assert utc_timestamp_of(1795687205.9) == "2026-11-26T10:00:05Z"
 
 
-def test_the_formatter_writes_utc_on_a_machine_in_another_zone(monkeypatch):
-    zone = os.environ.get("TZ")
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    try:
-        assert utc_timestamp_of(1795687205) == "2026-11-26T10:00:05Z"
-        assert utc_timestamp(datetime(2026, 11, 26, 10, 0, 5)) == "2026-11-26T10:00:05Z"  # naive: UTC, not local
-        assert utc_timestamp(datetime(2026, 11, 26, 11, tzinfo=timezone(timedelta(hours=1)))) == "2026-11-26T10:00:00Z"
-        parsed = parse_timestamp("2026-11-26T11:00:00+01:00")
-        assert parsed.utcoffset() == timedelta(0) and parsed.hour == 10
-    finally:
-        if zone is None:
-            monkeypatch.delenv("TZ")
-        else:
-            monkeypatch.setenv("TZ", zone)
-        time.tzset()
+def test_the_formatter_writes_utc_on_a_machine_in_another_zone(machine_in_tokyo):
+    assert utc_timestamp_of(1795687205) == "2026-11-26T10:00:05Z"
+    assert utc_timestamp(datetime(2026, 11, 26, 10, 0, 5)) == "2026-11-26T10:00:05Z"  # naive: UTC, not local
+    assert utc_timestamp(datetime(2026, 11, 26, 11, tzinfo=timezone(timedelta(hours=1)))) == "2026-11-26T10:00:00Z"
+    parsed = parse_timestamp("2026-11-26T11:00:00+01:00")
+    assert parsed.utcoffset() == timedelta(0) and parsed.hour == 10
