@@ -142,8 +142,8 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[tuple[Key
         return [(path + (k,), f"unknown key{did_you_mean(str(k), allowed)}{hint}", True) for k in extra]
     if kind == "type":
         wanted = _WANTED[want]  # every type the schemas name has its words (tests/desired/test_schema_messages.py)
-        if want == "string" and path in doc.numbers:
-            written = doc.numbers[path]
+        written = doc.written_number(path) if want == "string" else None
+        if written is not None:
             if path[-1] == "number":  # registration and tax numbers are masked in every output
                 written = mask(written)
             return [(path, f'must be a string, but YAML reads {written} as a number: '

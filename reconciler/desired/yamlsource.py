@@ -12,7 +12,6 @@ are kept in `positions`, keyed by its path, so later checks can point at their s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import yaml
@@ -23,7 +22,6 @@ from ..errors import Problem
 
 KeyPath = tuple[object, ...]  # where a value sits in a document: keys and list indexes from the root
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CORE = "tag:yaml.org,2002:"
 _SCALARS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
 _NUMBERS = {_CORE + "int", _CORE + "float"}
@@ -34,36 +32,83 @@ _MAP, _SEQ, _STR, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "str", _CORE + 
 # YAML 1.2 as a decimal number without the zero. Either way someone loses a digit: refused.
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's, where installed
+    """The safe loader, its scalar resolution short-cut where nothing can change the tag: a
+    quoted value, or a plain one whose first character starts no implicit type (a key such
+    as `metadata`, a name), is text. The rest goes through the safe loader's own resolvers.
+    Most values of a tree take the short cut: resolving was a third of composing."""
+
+    _STARTS = frozenset(yaml.SafeLoader.yaml_implicit_resolvers)
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and (not implicit[0] or (value and value[0] not in self._STARTS)):
+            return _STR
+        return str(super().resolve(kind, value, implicit))
+
+
+# The short cut holds while the safe loader has no wildcard or path resolvers (PyYAML's never had)
+assert None not in _Loader.yaml_implicit_resolvers and not _Loader.yaml_path_resolvers
+
 MAX_EXPANSION = 10_000   # values aliases may add by repeating anchored ones (alias bombs are refused)
 MAX_DEPTH = 64
 _constructor = yaml.SafeLoader("")
 
 
-@dataclass
 class Document:
-    """Parsed YAML: `data` plus where each value and each mapping key was written.
+    """Parsed YAML: `data`, and the node graph it was built from (`root`), where each value's
+    and each mapping key's line and column are found when asked for: most documents are
+    valid and never ask, so reading one records no position at all."""
 
-    Positions are kept as the parser's marks and turned into 1-based (line, column) only
-    when asked for: most documents are valid and never ask.
-    """
+    __slots__ = ("data", "root", "_keys")
 
-    data: object
-    positions: dict[KeyPath, yaml.Mark] = field(default_factory=dict)
-    key_positions: dict[KeyPath, yaml.Mark] = field(default_factory=dict)
-    numbers: dict[KeyPath, str] = field(default_factory=dict)  # numbers as written, for messages
+    def __init__(self, data: object, root: yaml.Node | None = None) -> None:
+        self.data, self.root = data, root
+        self._keys: dict[int, dict[object, tuple[yaml.Node, yaml.Node]]] = {}  # a mapping node's keys, once asked
 
     def where(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         """Position of the value (or its key) at `path`; for a path not written (a missing
         key), the line of the nearest written parent's key."""
-        if not key and path in self.positions:
-            return _position(self.positions[path])
+        if not key:
+            _, value = self._find(path)
+            if value is not None:
+                return _position(value.start_mark)
         while path:
-            if path in self.key_positions:
-                return _position(self.key_positions[path])
-            if isinstance(path[-1], int) and path in self.positions:
-                return _position(self.positions[path])  # a list item has no key: point at the item
+            key_node, value = self._find(path)
+            if key_node is not None:
+                return _position(key_node.start_mark)
+            if isinstance(path[-1], int) and value is not None:
+                return _position(value.start_mark)  # a list item has no key: point at the item
             path = path[:-1]
-        return _position(self.positions[()]) if () in self.positions else (1, 1)
+        return _position(self.root.start_mark) if self.root is not None else (1, 1)
+
+    def written_number(self, path: KeyPath) -> str | None:
+        """The number at `path` as written (YAML read it as a number), for messages; else None."""
+        _, node = self._find(path)
+        return node.value if node is not None and node.tag in _NUMBERS else None
+
+    def _find(self, path: KeyPath) -> tuple[yaml.Node | None, yaml.Node | None]:
+        """(key node, value node) at `path`; (None, None) where the document has no such value."""
+        key_node, node = None, self.root
+        for part in path:
+            if node.__class__ is yaml.MappingNode:
+                found = self._mapping_keys(node).get(part)
+                if found is None:
+                    return None, None
+                key_node, node = found
+            elif node.__class__ is yaml.SequenceNode and isinstance(part, int) and 0 <= part < len(node.value):
+                key_node, node = None, node.value[part]
+            else:
+                return None, None
+        return key_node, node
+
+    def _mapping_keys(self, node: yaml.MappingNode) -> dict[object, tuple[yaml.Node, yaml.Node]]:
+        keys = self._keys.get(id(node))
+        if keys is None:  # a key is its text as written (yamlsource keeps keys so), the first of a repeat
+            keys = {}
+            for k, v in node.value:
+                keys.setdefault(k.value, (k, v))
+            self._keys[id(node)] = keys
+        return keys
 
 
 def _position(mark: yaml.Mark) -> tuple[int, int]:
@@ -85,8 +130,20 @@ def dotted(path: KeyPath) -> str:
 
 
 class _Refused(Exception):
-    def __init__(self, node: yaml.Node, path: KeyPath, message: str):
-        self.node, self.path, self.message = node, path, message
+    """A value refused; `path` grows as the refusal leaves each mapping and list it is in."""
+
+    def __init__(self, node: yaml.Node, message: str, path: KeyPath = ()):
+        self.node, self.message, self.path = node, message, path
+
+    def words(self) -> str:
+        return self.message
+
+
+class _LeadingZero(_Refused):
+    def words(self) -> str:  # the path decides whether the value is a number outputs mask
+        written = mask(self.node.value) if self.path and self.path[-1] == "number" else self.node.value
+        return (f"{written} has a leading zero: YAML 1.1 reads it as text or octal, "
+                f'YAML 1.2 as a number without the zero; quote it ("{written}")')
 
 
 def _tag_message(tag: str) -> str:
@@ -98,73 +155,76 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 
 class _Builder:
-    """Builds the data from the node graph. An alias is the same node met again: every visit
-    of a node already met counts as a value the aliases added. `aliases` False (no `*` in the
-    text) skips that bookkeeping: without an alias every node is met once."""
+    """Builds the data from the node graph, recording nothing else: a refusal learns its path
+    on its way out. An alias is the same node met again: every visit of a node already met
+    counts as a value the aliases added. `aliases` False (no `*` in the text) skips that
+    bookkeeping: without an alias every node is met once."""
 
     def __init__(self, aliases: bool = True) -> None:
         self.added = 0
         self.met: set[int] | None = set() if aliases else None
-        self.doc = Document(None)
 
-    def build(self, node: yaml.Node, path: KeyPath) -> object:
+    def build(self, node: yaml.Node, depth: int = 0) -> object:
         if self.met is not None:
             if id(node) in self.met:
                 self.added += 1
                 if self.added > MAX_EXPANSION:
-                    raise _Refused(node, path, f"aliases (*name) expand the document by more than {MAX_EXPANSION} "
-                                               "values (an alias bomb?): write the values out, or alias less")
+                    raise _Refused(node, f"aliases (*name) expand the document by more than {MAX_EXPANSION} "
+                                         "values (an alias bomb?): write the values out, or alias less")
             else:
                 self.met.add(id(node))
-        self.doc.positions[path] = node.start_mark
         kind = node.__class__
         if kind is yaml.ScalarNode:
-            return self._scalar(node, path)  # type: ignore[arg-type]  # `kind is`: an exact class test, faster than isinstance
-        if len(path) > MAX_DEPTH:
-            raise _Refused(node, path, f"nesting deeper than {MAX_DEPTH} levels")
+            return self._scalar(node)  # type: ignore[arg-type]  # `kind is`: an exact class test, faster than isinstance
+        if depth > MAX_DEPTH:
+            raise _Refused(node, f"nesting deeper than {MAX_DEPTH} levels")
         if kind is yaml.MappingNode and node.tag == _MAP:
-            return self._mapping(node, path)  # type: ignore[arg-type]  # as above
+            return self._mapping(node, depth + 1)  # type: ignore[arg-type]  # as above
         if kind is yaml.SequenceNode and node.tag == _SEQ:
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        raise _Refused(node, path, _tag_message(node.tag))
+            out = []
+            for i, item in enumerate(node.value):
+                try:
+                    out.append(self.build(item, depth + 1))
+                except _Refused as refused:
+                    refused.path = (i, *refused.path)
+                    raise
+            return out
+        raise _Refused(node, _tag_message(node.tag))
 
-    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> object:
+    def _scalar(self, node: yaml.ScalarNode) -> object:
         tag = node.tag
         if not node.style and tag != _TIMESTAMP and _LEADING_ZERO.fullmatch(node.value):
-            written = mask(node.value) if path and path[-1] == "number" else node.value
-            raise _Refused(node, path, f"{written} has a leading zero: YAML 1.1 reads it as text or octal, "
-                                       f'YAML 1.2 as a number without the zero; quote it ("{written}")')
+            raise _LeadingZero(node, "")
         if tag in (_STR, _TIMESTAMP):
             return node.value
         if tag not in _SCALARS:
-            raise _Refused(node, path, _tag_message(tag))
-        if tag in _NUMBERS:
-            self.doc.numbers[path] = node.value
+            raise _Refused(node, _tag_message(tag))
         return _constructor.yaml_constructors[tag](_constructor, node)
 
-    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[object, object]:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[object, object]:
         out: dict[object, object] = {}
-        key_positions = self.doc.key_positions
         for key_node, value_node in node.value:
             if key_node.__class__ is not yaml.ScalarNode:
-                raise _Refused(key_node, path, "a mapping key must be a plain scalar")
+                raise _Refused(key_node, "a mapping key must be a plain scalar")
             if key_node.tag == _STR:
                 key = key_node.value
             elif key_node.tag == _MERGE:
-                raise _Refused(key_node, path, "merge keys (<<) are not allowed; write the keys out")
+                raise _Refused(key_node, "merge keys (<<) are not allowed; write the keys out")
             else:
-                key = self._scalar(key_node, path)
+                key = self._scalar(key_node)
                 if isinstance(key, bool) or key is None:
                     key = key_node.value  # `on:`/`no:`/`null:` are keys as written, not booleans
                 elif not isinstance(key, str):
-                    raise _Refused(key_node, path, f"a key must be text, not the number {key_node.value}: "
-                                                   f'quote it ("{key_node.value}")')
-            here = path + (key,)
+                    raise _Refused(key_node, f"a key must be text, not the number {key_node.value}: "
+                                             f'quote it ("{key_node.value}")')
             if key in out:
-                first = _position(key_positions[here])[0]
-                raise _Refused(key_node, here, f"duplicate key (first written at line {first})")
-            key_positions[here] = key_node.start_mark
-            out[key] = self.build(value_node, here)
+                first = next(k for k, _ in node.value if k.value == key).start_mark.line + 1
+                raise _Refused(key_node, f"duplicate key (first written at line {first})", (key,))
+            try:
+                out[key] = self.build(value_node, depth)
+            except _Refused as refused:
+                refused.path = (key, *refused.path)
+                raise
         return out
 
 
@@ -225,14 +285,13 @@ def parse(text: str, source: str, *, empty_ok: bool = False) -> tuple[Document |
         return Document({}), []
     if node is None:
         return None, [Problem(source, 1, 1, "(document)", "the file is empty")]
-    builder = _Builder(aliases="*" in text)
     try:
-        builder.doc.data = builder.build(node, ())
+        data = _Builder(aliases="*" in text).build(node)
     except _Refused as refused:
         line, col = _mark(refused.node)
-        return None, [Problem(source, line, col, dotted(refused.path), refused.message)]
+        return None, [Problem(source, line, col, dotted(refused.path), refused.words())]
     except (ValueError, yaml.constructor.ConstructorError) as exc:  # e.g. an int out of form
         return None, [Problem(source, 1, 1, "(yaml)", str(exc).splitlines()[0])]
-    if not isinstance(builder.doc.data, dict):
+    if not isinstance(data, dict):
         return None, [Problem(source, *_mark(node), "(document)", "the top level must be a mapping")]
-    return builder.doc, []
+    return Document(data, node), []

@@ -68,7 +68,10 @@ def test_values_are_plain_data_as_written() -> None:
     assert doc.data == {"on": 1, "null": 2, "yes": 1.5, "d": "2026-01-01", "q": "007", "z": 0, "n": 10, "b": True,
                         "l": ["x"]}
     # numbers keep how they were written, for messages that must quote them
-    assert doc.numbers == {("on",): "1", ("null",): "2", ("yes",): "1.5", ("z",): "0", ("n",): "1_0"}
+    written = {(k,): doc.written_number((k,)) for k in doc.data}
+    assert {k: v for k, v in written.items() if v is not None} == {
+        ("on",): "1", ("null",): "2", ("yes",): "1.5", ("z",): "0", ("n",): "1_0"}
+    assert doc.written_number(("l", 0)) is None and doc.written_number(("missing",)) is None
 
 
 def test_an_alias_repeats_a_value_and_keeps_its_positions() -> None:
