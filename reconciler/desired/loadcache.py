@@ -5,9 +5,16 @@ Each file's result (its entities as plain data, or its problems) is kept under a
 the sha256 of everything the result depends on: the file's path and text, and the run's salt,
 which covers acorn's version, the source of the loader and its rules (reconciler/desired and
 reconciler/domain), the JSON Schemas, the repository folder and the settings the caller says
-change a verdict. Change any of them and the file is checked again; nothing is ever looked up
-by a file's name or time. Only the entries the last load used are kept, so the file holds one
-tree's worth.
+change a verdict. Change any of them and the file is checked again. Only the entries the last
+load used are kept, so the file holds one tree's worth.
+
+A judged load (validate) need not even read an unchanged file: beside the results, the cache
+keeps each file's key under its path with the file's status as it was read (size, modification
+and change times in nanoseconds, inode, device), as git's index does. A file whose status is the
+same is taken to have the same text; any write changes its change time, which no tool can set
+back, and a file replaced by another has another inode. A file changed within two seconds of
+being read is not indexed (a write in the same tick of a coarse clock could keep its times), so
+it is read again next time.
 
 The file is marshal data (five times faster to read than JSON) signed with HMAC-SHA256 by a
 key kept outside the repository, in the user's cache folder ($XDG_CACHE_HOME/acorn/cache-key,
@@ -24,7 +31,8 @@ import marshal
 import os
 import secrets
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -34,9 +42,28 @@ from .safefile import UnreadableFile, read_regular, read_text, write_atomic
 
 CACHE_FILE = "load-cache.bin"
 MAX_CACHE_BYTES = 1024 * 1024 * 1024
-_FORMAT = 1
+_FORMAT = 2
+RACY_NS = 2_000_000_000  # a file changed this close to being read is read again next time
 
 Plain = object  # a file's result as plain data (lists, dicts, text, numbers: see loader.PlainResult)
+Status = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
+
+
+def status(path: str) -> Status | None:
+    """What the index compares: the file's status (links followed, as reading follows them)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
+
+
+def file_key(salt: bytes, path: str, relpath: str, text: str) -> str:
+    """A file's key: the salt, where the file is, and its text."""
+    h = hashlib.sha256(salt)
+    h.update(f"{path}\0{relpath}\0".encode())
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 @cache
@@ -80,20 +107,35 @@ def _signing_key() -> bytes | None:
 class LoadCache:
     """The results of the files checked before, for one salt; `save` keeps those used since."""
 
-    def __init__(self, state_dir: Path, salt: Iterable[str] = ()) -> None:
+    def __init__(self, state_dir: Path, salt: Iterable[str] = (), clock: Callable[[], int] = time.time_ns) -> None:
         self.path = state_dir / CACHE_FILE
         self.salt = hashlib.sha256("\0".join([code_digest(), *salt]).encode()).digest()
         self._key = _signing_key()
-        self._old: dict[str, Plain] = self._read() if self._key else {}
+        self._clock = clock
+        self._old: dict[str, Plain] = {}
+        self._index: dict[str, tuple[Status, str]] = {}
+        if self._key:
+            self._old, self._index = self._read()
         self._new: dict[str, Plain] = {}
         self._used: list[str] = []  # the keys found: their results are given away, not kept
+        self._indexed: dict[str, tuple[Status, str]] = {}  # this load's index
         self.hits = 0
 
     def key(self, path: str, relpath: str, text: str) -> str:
-        h = hashlib.sha256(self.salt)
-        h.update(f"{path}\0{relpath}\0".encode())
-        h.update(text.encode("utf-8", "surrogatepass"))
-        return h.hexdigest()
+        return file_key(self.salt, path, relpath, text)
+
+    def known(self, path: str) -> tuple[str | None, Status | None]:
+        """The key of the file at `path` if its status is the one it was read with last time
+        (then it is not read again), and its status now."""
+        now = status(path)
+        entry = self._index.get(path)
+        return (entry[1] if entry is not None and now is not None and entry[0] == now else None), now
+
+    def remember(self, path: str, read_as: Status | None, key: str | None) -> None:
+        """`key` is the key of the text read from `path` with status `read_as` (taken before
+        reading): kept for the next load, unless the file changed too recently to tell."""
+        if key and read_as is not None and max(read_as[1], read_as[2]) < self._clock() - RACY_NS:
+            self._indexed[path] = (read_as, key)
 
     def get(self, key: str) -> Plain | None:
         """The result kept for `key`, handed over (the cache keeps no copy: at 100,000 files the
@@ -104,6 +146,10 @@ class LoadCache:
             self._used.append(key)
         return found
 
+    def peek(self, key: str) -> Plain | None:
+        """The result kept for `key`, left in place (a worker process looks; `get` takes)."""
+        return self._old.get(key)
+
     def put(self, key: str, result: Plain) -> None:
         self._new[key] = result
 
@@ -111,15 +157,15 @@ class LoadCache:
         """Write the entries of this load (atomically), then forget them; a failure to write only
         costs speed. Nothing is written when every entry was found and none is stale; otherwise
         the entries found are read again from the file they came from."""
-        new, stale = self._new, bool(self._old)
+        new, stale, index = self._new, bool(self._old), self._indexed
         self._new, self._old = {}, {}
-        if self._key is None or (not new and not stale):
+        if self._key is None or (not new and not stale and index == self._index):
             return
         if self._used:
-            kept = self._read()
+            kept = self._read()[0]
             new.update((k, kept[k]) for k in self._used if k in kept)
             del kept
-        body = marshal.dumps((self.salt, new))
+        body = marshal.dumps((self.salt, new, index))
         del new
         seal = hmac.new(self._key, body, hashlib.sha256).hexdigest().encode()
         try:
@@ -128,18 +174,21 @@ class LoadCache:
         except OSError:
             pass
 
-    def _read(self) -> dict[str, Plain]:
+    def _read(self) -> tuple[dict[str, Plain], dict[str, tuple[Status, str]]]:
+        """The results and the index in the file, if this user's acorn wrote it for this salt."""
         try:
             raw = read_regular(self.path, MAX_CACHE_BYTES)
         except OSError:
-            return {}
+            return {}, {}
         cut = raw.find(b"\n")
         seal, body = raw[:max(cut, 0)], memoryview(raw)[cut + 1:]  # a view: the body is never copied
         assert self._key is not None
         if not hmac.compare_digest(seal, hmac.new(self._key, body, hashlib.sha256).hexdigest().encode()):
-            return {}  # not written by this user's acorn: ignored, every file is checked
+            return {}, {}  # not written by this user's acorn: ignored, every file is checked
         try:
-            salt, data = marshal.loads(body)
+            salt, data, index = marshal.loads(body)
         except (ValueError, EOFError, TypeError):
-            return {}
-        return data if salt == self.salt and isinstance(data, dict) else {}
+            return {}, {}
+        if salt != self.salt or not isinstance(data, dict) or not isinstance(index, dict):
+            return {}, {}
+        return data, index

@@ -1,6 +1,8 @@
 """Loading the desired tree: every file checked, every problem collected, then one error.
 
-`read_tree` is the file-system edge; `load` is a pure function of the files' texts.
+`list_tree` and `read_tree` are the file-system edge; `load` is a pure function of the files'
+texts. A judged load (validate) reads each file where it is checked, on every core, and not at
+all when the cache's index knows it unchanged.
 The format is docs/desired-state.md.
 """
 
@@ -48,10 +50,10 @@ from ..domain.model import (
 from ..domain.suggest import COUNTRY_ALIASES, MARKETPLACE_ALIASES, did_you_mean
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
-from . import entity_templates, schema, yamlsource
-from .loadcache import LoadCache
+from . import entity_templates, loadcache, schema, yamlsource
+from .loadcache import LoadCache, Status
 from .locate import TemplateRows, parse_dotted
-from .safefile import DEFAULT_FILE_BYTES, PLAN_FILE_BYTES, UnreadableFile, read_text
+from .safefile import DEFAULT_FILE_BYTES, UnreadableFile, read_text
 from .yamlsource import KeyPath, dotted
 
 _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here: reference it "
@@ -60,53 +62,68 @@ _SECRET_MESSAGE = ("looks like a literal secret; secrets are never written here:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One file of the tree: `path` as shown to the user, `relpath` inside the desired folder."""
+    """One file of the tree: `path` as shown to the user, `relpath` inside the desired folder,
+    and its `text`, or None while it is not read (a judged load reads it where it is checked)."""
 
     path: str
     relpath: str
-    text: str
+    text: str | None = None
 
 
-def read_tree(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[list[SourceFile], list[Problem]]:
-    """Read `entities/*.yaml` and `templates/*.yaml.j2` under `desired` (the file-system edge):
-    the files read, and a problem for each that could not be.
-
-    Only regular files of at most `max_file_bytes` are read: a FIFO, a device, a folder or a huge
-    file is a problem naming it, never a hang or an out-of-memory, and it hides no other problem.
+def list_tree(desired: Path) -> list[SourceFile]:
+    """The files of the tree under `desired`, not read: `entities/*.yaml` and `templates/*.yaml.j2`.
     A missing or wrong desired folder is a DesiredStateError at once (there is no tree to read)."""
     if not desired.is_dir():
         raise DesiredStateError([Problem(str(desired), 1, 1, "(folder)", "the desired folder does not exist")])
     if not (desired / "entities").is_dir() and not (desired / "templates").is_dir():
         raise DesiredStateError([Problem(str(desired), 1, 1, "(folder)",
                                          "has neither entities/ nor templates/: is --desired the desired folder?")])
-    files, problems = [], []
-    for sub, pattern in (("entities", "*.y*ml"), ("templates", "*.j2")):
-        for path in _listed(desired / sub, pattern):
-            try:
-                text = read_text(path, max_file_bytes)
-            except UnreadableFile as exc:  # a folder named x.yaml, a FIFO, a dangling link, no permission
-                if exc.kind != "undecodable":
-                    problems.append(Problem(str(path), 1, 1, "(file)", exc.why))
-                    continue
-                text = "\x00"  # the parser reports it, with the file's name
-            files.append(SourceFile(str(path), f"{sub}/{path.name}", text))
+    kinds = (("entities", "*.y*ml"), ("templates", "*.j2"))
+    return [SourceFile(os.path.join(folder, name), f"{sub}/{name}")
+            for sub, pattern in kinds for folder in [str(desired / sub)] for name in _listed(folder, pattern)]
+
+
+def read_tree(desired: Path, max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[list[SourceFile], list[Problem]]:
+    """Read the tree's files (`list_tree`; the file-system edge): the files read, and a problem
+    for each that could not be."""
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    for listed in list_tree(desired):
+        read = _read(listed, max_file_bytes)
+        if isinstance(read, Problem):
+            problems.append(read)
+        else:
+            files.append(read)
     return files, problems
 
 
-def _listed(folder: Path, pattern: str) -> list[Path]:
-    """The names in `folder` matching `pattern`, sorted (as `sorted(folder.glob(pattern))`, a
-    tenth of its time on 100,000 files: names compare as text, not as paths)."""
+def _read(f: SourceFile, max_file_bytes: int) -> SourceFile | Problem:
+    """`f` with its text, or the problem reading it. Only regular files of at most `max_file_bytes`
+    are read: a FIFO, a device, a folder or a huge file is a problem naming it, never a hang or
+    an out-of-memory, and it hides no other problem. Text that is not UTF-8 is read as a NUL,
+    which the parser reports with the file's name."""
     try:
-        names = fnmatch.filter(os.listdir(folder), pattern)
+        return SourceFile(f.path, f.relpath, read_text(f.path, max_file_bytes))
+    except UnreadableFile as exc:  # a folder named x.yaml, a FIFO, a dangling link, no permission
+        if exc.kind != "undecodable":
+            return Problem(f.path, 1, 1, "(file)", exc.why)
+        return SourceFile(f.path, f.relpath, "\x00")
+
+
+def _listed(folder: str, pattern: str) -> list[str]:
+    """The names in `folder` matching `pattern`, sorted (as `sorted(Path(folder).glob(pattern))`,
+    a tenth of its time on 100,000 files: names compare as text, and no Path is made)."""
+    try:
+        return sorted(fnmatch.filter(os.listdir(folder), pattern))
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return [folder / name for name in sorted(names)]
 
 
 def digest(files: Iterable[SourceFile]) -> str:
-    """sha256 over every file's path and text: it changes exactly when the tree does."""
+    """sha256 over every file's path and text (the files read): it changes exactly when the tree does."""
     h = hashlib.sha256()
     for f in sorted(files, key=lambda f: f.relpath):
+        assert f.text is not None, f"{f.path} is not read"
         h.update(f.relpath.encode() + b"\0" + f.text.encode() + b"\0")
     return h.hexdigest()
 
@@ -162,12 +179,13 @@ class Judged:
 
 
 def judge_partial(files: list[SourceFile], judge: Judge, workers: int | None = None, root: Path | None = None,
-                  cache: LoadCache | None = None, *, release: bool = False) -> tuple[list[Judged], list[Problem]]:
+                  cache: LoadCache | None = None, *, release: bool = False,
+                  max_file_bytes: int = DEFAULT_FILE_BYTES) -> tuple[list[Judged], list[Problem]]:
     """`load_partial`, with each entity handed to `judge` where it is loaded (on every core)
     and only the judge's result kept: no entity crosses back, nor is made again from the
     cache (a `cache` for judged loads must be salted with whatever the judge depends on).
     An entity involved in a uniqueness problem is left out with it."""
-    results = _load_cached(files, workers or os.cpu_count() or 1, root, cache, release, judge)
+    results = _load_cached(files, workers or os.cpu_count() or 1, root, cache, release, judge, max_file_bytes)
     problems = [p for _, found in results for p in found]
     slims = [s for loaded, _ in results for s in loaded]
     kept, clashes = _unique(slims, [(s[0], s[1], s[2], s[3], s[4]) for s in slims])
@@ -186,39 +204,54 @@ PlainResult = list[Any]
 
 
 def _load_cached(files: list[SourceFile], workers: int, root: Path | None, cache: LoadCache | None,
-                 release: bool, judge: Judge | None) -> list[Loaded]:
+                 release: bool, judge: Judge | None, limit: int = DEFAULT_FILE_BYTES) -> list[Loaded]:
     """Each file's result: from the cache where it is known (and its document links still stay
-    in the repository), else checked, on every core. Each result is let go of as soon as it
-    is made into entities (or, with a `judge`, judged entities), and (`release`) each text
-    once it is hashed and checked."""
+    in the repository), else checked, on every core. A file not read yet (`text` None) is read
+    where it is checked, unless the cache's index knows it unchanged (`limit`: its size bound).
+    Each result is let go of as soon as it is made into entities (or, with a `judge`, judged
+    entities), and (`release`) each text once it is hashed and checked."""
     _forget_links()  # links may have changed since the last load
     with paused_gc():  # acyclic values only; worker processes inherit the pause
-        results, keys, todo, pending = _from_cache_or_pending(files, root, cache, release, judge)
-        fresh: list[bytes | None] = list(_load_all(pending, workers, root, judge))
-        del pending
+        results, keys, carried, todo, pending = _from_cache_or_pending(files, root, cache, release, judge)
+        fresh: list[Checked | None] = list(_load_all(pending, workers, root, judge, cache, limit))
         if cache:
-            for i, blob in zip(todo, fresh, strict=True):
-                cache.put(keys[i], blob)
+            for i, f, checked in zip(todo, pending, fresh, strict=True):
+                assert checked is not None
+                key = checked[1] or keys[i]
+                if key and checked[3]:  # found by its text: kept as found
+                    cache.get(key)
+                elif key:  # a file that could not be read has no key: it is not kept
+                    cache.put(key, checked[0])
+                cache.remember(f.path, checked[2], key)
+            for path, status, key in carried:  # found unchanged through the index: indexed again
+                cache.remember(path, status, key)
             cache.save()  # before the entities are made: the results are let go of as they are used
+        del pending
         _give_back_memory()
         for n, i in enumerate(todo):
-            blob, fresh[n] = fresh[n], None
-            results[i] = _from_blob(blob, judge is not None) if blob is not None else None
+            checked, fresh[n] = fresh[n], None
+            assert checked is not None
+            results[i] = _from_blob(checked[0], judge is not None)
             _every_so_often_give_back(n)
     _forget_links()
     return [r for r in results if r is not None]
 
 
 def _from_cache_or_pending(files: list[SourceFile], root: Path | None, cache: LoadCache | None, release: bool,
-                           judge: Judge | None) -> tuple[list[Loaded | None], list[str], list[int], list[SourceFile]]:
-    """The results found in the cache; the keys of every file; the indexes and files left to check."""
+                           judge: Judge | None) -> tuple[list[Loaded | None], list[str],
+                                                                     list[tuple[str, Status | None, str]],
+                                                                     list[int], list[SourceFile]]:
+    """The results found in the cache; the key of every file known so far (a file not read yet
+    and not in the index is keyed where it is read); (path, status, key) of each file found
+    through the index; the indexes and files left to check."""
     count = len(files)
     results: list[Loaded | None] = [None] * count
     mode = "judged\0" if judge else ""  # a judged result is another shape: never taken for the other
-    keys = [cache.key(f.path, mode + f.relpath, f.text) for f in files] if cache else []
-    found: list[object] = [cache.get(k) for k in keys] if cache else [None] * count
+    keys, statuses = _keys(files, cache, mode)
+    found: list[object] = [cache.get(k) if k else None for k in keys] if cache else [None] * count
     waiting: dict[int, SourceFile | Problem] = {i: files[i] for i in range(count) if not isinstance(found[i], bytes)}
-    names = [(f.path, f.relpath) for f in files]
+    names = [SourceFile(f.path, f.relpath) for f in files]
+    carried: list[tuple[str, Status | None, str]] = []
     if release:
         files.clear()  # the texts of the files found in the cache go now, the others once checked
         _give_back_memory()
@@ -227,8 +260,9 @@ def _from_cache_or_pending(files: list[SourceFile], root: Path | None, cache: Lo
         if i not in waiting:
             results[i] = _from_cache(blob, root, judge is not None)
             if results[i] is None:  # a link changed under a cached file (rare): read and check it again
-                waiting[i] = _reread(*names[i]) if release else files[i]
-                found[i] = 1  # marks it read again
+                waiting[i] = names[i] if release else files[i]  # its text let go of: read where checked
+            elif i in statuses:
+                carried.append((names[i].path, statuses[i], keys[i]))
         del blob
         _every_so_often_give_back(i)
     for i, unread in [(i, w) for i, w in waiting.items() if isinstance(w, Problem)]:
@@ -236,11 +270,22 @@ def _from_cache_or_pending(files: list[SourceFile], root: Path | None, cache: Lo
         del waiting[i]
     todo = sorted(waiting)
     pending = [w for i in todo for w in [waiting.pop(i)] if isinstance(w, SourceFile)]
-    if cache and release:  # a file read again is keyed by the text checked
-        for i, f in zip(todo, pending, strict=True):
-            if isinstance(found[i], int):
-                keys[i] = cache.key(f.path, mode + f.relpath, f.text)
-    return results, keys, todo, pending
+    return results, keys, carried, todo, pending
+
+
+def _keys(files: list[SourceFile], cache: LoadCache | None, mode: str) -> tuple[list[str], dict[int, Status | None]]:
+    """Each file's cache key ("" where not known before it is read: not read yet, and not
+    indexed unchanged), and the status of each file not read yet."""
+    keys: list[str] = [""] * len(files)
+    statuses: dict[int, Status | None] = {}
+    for i, f in enumerate(files if cache else ()):
+        assert cache is not None
+        if f.text is not None:
+            keys[i] = cache.key(f.path, mode + f.relpath, f.text)
+        else:
+            known, statuses[i] = cache.known(f.path)
+            keys[i] = known or ""
+    return keys, statuses
 
 
 def _from_cache(blob: object, root: Path | None, judged: bool) -> Loaded | None:
@@ -249,16 +294,6 @@ def _from_cache(blob: object, root: Path | None, judged: bool) -> Loaded | None:
     if loaded is None or any(_links_leave(e[5] if judged else _local_uris(e), root) for e in loaded[0]):
         return None
     return loaded
-
-
-def _reread(path: str, relpath: str) -> SourceFile | Problem:
-    """A file of the tree read again (as read_tree reads it), or the problem reading it."""
-    try:
-        return SourceFile(path, relpath, read_text(path, PLAN_FILE_BYTES))
-    except UnreadableFile as exc:
-        if exc.kind != "undecodable":
-            return Problem(path, 1, 1, "(file)", exc.why)
-        return SourceFile(path, relpath, "\x00")
 
 
 def _give_back_memory() -> None:
@@ -295,34 +330,60 @@ def _links_leave(local_uris: list[str], root: Path | None) -> bool:
 
 
 _PENDING: list[SourceFile] = []  # the files a load's worker processes check (inherited by fork)
+_CACHE: list[LoadCache] = []  # and the cache they look a file up in once they have read it
+# A file's result once checked: its marshalled PlainResult; for a file read where it was
+# checked, its cache key and its status as read (else None twice); whether it came from the cache.
+Checked = tuple[bytes, str | None, Status | None, bool]
 
 
-def _load_all(files: list[SourceFile], workers: int, root: Path | None, judge: Judge | None) -> list[bytes]:
+def _load_all(files: list[SourceFile], workers: int, root: Path | None, judge: Judge | None,
+              cache: LoadCache | None, limit: int) -> list[Checked]:
     if workers < 2 or len(files) < PARALLEL_FROM:
-        return _load_files(files, root, judge)
+        return _load_files(files, root, judge, cache, limit)
     mine = int(len(files) * (0.5 if judge else MAIN_SHARE) * 2 / workers)
     share = -(-(len(files) - mine) // (workers - 1))
     ranges = [(lo, min(lo + share, len(files))) for lo in range(mine, len(files), share)]
     _PENDING[:] = files
+    _CACHE[:] = [cache] if cache else []
     try:
         with ProcessPoolExecutor(len(ranges)) as pool:
-            futures = [pool.submit(_load_range, lo, hi, root, judge) for lo, hi in ranges]
-            results = _load_files(files[:mine], root, judge)  # this process takes a share too, not just waits
+            futures = [pool.submit(_load_range, lo, hi, root, judge, limit) for lo, hi in ranges]
+            results = _load_files(files[:mine], root, judge, cache, limit)  # this process takes a share too
             for future in futures:
                 results += marshal.loads(future.result())
     finally:
         _PENDING.clear()
+        _CACHE.clear()
     return results
 
 
-def _load_range(lo: int, hi: int, root: Path | None, judge: Judge | None) -> bytes:
-    return marshal.dumps(_load_files(_PENDING[lo:hi], root, judge))
+def _load_range(lo: int, hi: int, root: Path | None, judge: Judge | None, limit: int) -> bytes:
+    return marshal.dumps(_load_files(_PENDING[lo:hi], root, judge, _CACHE[0] if _CACHE else None, limit))
 
 
-def _load_files(files: list[SourceFile], root: Path | None = None, judge: Judge | None = None) -> list[bytes]:
-    if judge is None:
-        return [marshal.dumps(_load_file(f, root)) for f in files]
-    return [marshal.dumps(_judge_file(f, root, judge)) for f in files]
+def _load_files(files: list[SourceFile], root: Path | None, judge: Judge | None, cache: LoadCache | None,
+                limit: int) -> list[Checked]:
+    return [_check(f, root, judge, cache, limit) for f in files]
+
+
+def _check(f: SourceFile, root: Path | None, judge: Judge | None, cache: LoadCache | None, limit: int) -> Checked:
+    """One file checked; a file not read yet is read first (its status taken before its text),
+    then looked up in the cache by its text."""
+    key, read_as = None, None
+    if f.text is None:
+        read_as = loadcache.status(f.path)
+        read = _read(f, limit)
+        if isinstance(read, Problem):
+            return marshal.dumps([[], [_plain_problem(read)]]), None, None, False
+        f = read
+        assert f.text is not None
+        if cache:
+            key = cache.key(f.path, ("judged\0" if judge else "") + f.relpath, f.text)
+            known = cache.peek(key)
+            if isinstance(known, bytes) and _from_cache(known, root, judge is not None) is not None:
+                return known, key, read_as, True
+    result = _judge_file(f, root, judge) if judge else _load_file(f, root)
+    return marshal.dumps(result), key, read_as, False
 
 
 def _judge_file(f: SourceFile, root: Path | None, judge: Judge) -> PlainResult:
@@ -337,9 +398,11 @@ def _judge_file(f: SourceFile, root: Path | None, judge: Judge) -> PlainResult:
 
 
 def _load_file(f: SourceFile, root: Path | None = None, *, later: bool = False) -> PlainResult:
+    text = f.text
+    assert text is not None, f"{f.path} is not read"
     if f.relpath.startswith("templates/"):
-        rendered, problems = entity_templates.render(f.path, f.text)
-        rows = TemplateRows(f.path, f.text) if rendered else None  # places follow each field to its row
+        rendered, problems = entity_templates.render(f.path, text)
+        rows = TemplateRows(f.path, text) if rendered else None  # places follow each field to its row
         entities = []
         for r in rendered:
             entity, found = _load_plain(r.text, r.path, r.name, r.line_offset, root, rows, row=r.name, later=later)
@@ -349,7 +412,7 @@ def _load_file(f: SourceFile, root: Path | None = None, *, later: bool = False) 
     if f.relpath.endswith(".yml"):
         return [[], [[f.path, 1, 1, "(file)", "entity files end in .yaml; rename it so it is loaded"]]]
     stem = f.relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
-    entity, problems = _load_plain(f.text, f.path, stem, root=root, later=later)
+    entity, problems = _load_plain(text, f.path, stem, root=root, later=later)
     return [[entity] if entity else [], [_plain_problem(p) for p in problems]]
 
 
@@ -739,7 +802,10 @@ def _link_problem(decoded: str, root: Path | None) -> str | None:
     if root is None:
         return None
     base, inside = _bases(root)
-    joined = os.path.join(base, decoded.replace("\\", "/"))
+    relative = decoded.replace("\\", "/")
+    joined = os.path.join(base, relative)
+    if ".." not in joined and _real(inside + relative.partition("/")[0]) in _ABSENT:
+        return None  # its first folder does not exist: no link below it, and the path stays inside
     # `a/../b` with `a` a link is resolved physically (as the OS would), never lexically
     target = os.path.realpath(joined) if ".." in joined else _real(os.path.normpath(joined))
     if target != base and not target.startswith(inside):
@@ -775,11 +841,11 @@ def _real(path: str) -> str:
     known = _REAL.get(path)
     if known is not None:
         return known
-    parent, name = os.path.split(path)
-    if not name or parent == path:
+    parent, sep, name = path.rpartition(os.sep)  # os.path.split's work, without its generality
+    if not sep or not name:
         return path
-    real_parent = _real(parent)
-    real = here = os.path.join(real_parent, name)
+    real_parent = _real(parent or sep)
+    real = here = real_parent + name if real_parent.endswith(sep) else real_parent + sep + name
     if real_parent in _ABSENT:
         _ABSENT.add(here)
     else:
@@ -908,9 +974,8 @@ def judge_desired_partial(desired: Path, judge: Judge, max_file_bytes: int = DEF
                           cache: LoadCache | None = None) -> tuple[list[Judged], list[Problem]]:
     """Read the tree under `desired` and judge each entity where it is loaded (`judge_partial`):
     the judged entities, and every problem (a file that could not be read among them)."""
-    files, unreadable = read_tree(desired, max_file_bytes)
-    judged, problems = judge_partial(files, judge, root=desired.resolve().parent, cache=cache, release=True)
-    return judged, unreadable + problems
+    return judge_partial(list_tree(desired), judge, root=desired.resolve().parent, cache=cache, release=True,
+                         max_file_bytes=max_file_bytes)
 
 
 def problem_entity(p: Problem) -> str:

@@ -4,13 +4,14 @@ file's verdict (its text, a template, a setting, acorn itself, a link on disk) m
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from reconciler.desired import loadcache
+from reconciler.desired import loadcache, loader
 from reconciler.desired.loadcache import LoadCache
 from reconciler.desired.loader import judge_desired_partial, load_desired_partial
 from reconciler.desired.verdict import judge, judged_verdict
@@ -148,3 +149,80 @@ def test_a_judged_result_is_never_taken_for_a_loaded_one(tmp_path: Path) -> None
     cache = LoadCache(desired.parent / ".acorn", ["settings", "2026-12-07"])
     state, _ = load_desired_partial(desired, cache=cache)
     assert cache.hits == 0 and len(state.entities) == 6
+
+
+# The index: validate does not read a file whose status (size, times, inode) is the one it was read with.
+
+LATER = 10**19  # a clock far ahead of every file's times: each file read is old enough to be indexed
+
+
+def indexed(desired: Path, monkeypatch: pytest.MonkeyPatch, clock: int = LATER) -> tuple[LoadCache, list[str], dict]:
+    """validate's load with the index's clock at `clock`: the cache, the files read, the verdicts."""
+    read: list[str] = []
+    real = loader.read_text
+
+    def counted(path: str, limit: int) -> str:
+        read.append(Path(path).name)
+        return real(path, limit)
+
+    monkeypatch.setattr(loader, "read_text", counted)
+    cache = LoadCache(desired.parent / ".acorn", ["settings", "2026-12-07"], clock=lambda: clock)
+    found, problems = judge_desired_partial(desired, functools.partial(judge, today=date(2026, 12, 7),
+                                                                       policy=Policy()), cache=cache)
+    verdicts = {j.name: [f.code for f in judged_verdict(j.name, j.judged).findings] for j in found}
+    verdicts["(problems)"] = [f"{p.key}: {p.message}" for p in problems]
+    return cache, sorted(read), verdicts
+
+
+def test_validate_does_not_read_an_unchanged_file_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desired = repo(tmp_path)
+    first, read_first, verdicts = indexed(desired, monkeypatch)
+    second, read_second, again = indexed(desired, monkeypatch)
+    assert len(read_first) == 5 and read_second == [] and second.hits == 5 and again == verdicts
+
+
+def test_a_file_changed_in_place_with_its_size_and_time_kept_is_read_and_checked_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its change time moved (no tool sets it back): that is enough."""
+    desired = repo(tmp_path)
+    indexed(desired, monkeypatch)
+    nord = desired / "entities" / "nordlicht-de.yaml"
+    before = nord.stat()
+    text = nord.read_text()
+    changed = text.replace("sellerId: A", "sellerId: a", 1)
+    assert len(changed) == len(text) and changed != text
+    for _ in range(100_000):  # rewrite until the clock's tick moves the change time (at once on most systems)
+        nord.write_text(changed)
+        os.utime(nord, ns=(before.st_atime_ns, before.st_mtime_ns))
+        if nord.stat().st_ctime_ns != before.st_ctime_ns:
+            break
+    after = nord.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    _, read, verdicts = indexed(desired, monkeypatch)
+    assert read == ["nordlicht-de.yaml"]
+    assert any(p.startswith("spec.sellerId: must be") for p in verdicts["(problems)"])
+
+
+def test_a_file_replaced_by_another_of_the_same_size_and_time_is_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desired = repo(tmp_path)
+    indexed(desired, monkeypatch)
+    nord = desired / "entities" / "nordlicht-de.yaml"
+    before = nord.stat()
+    other = tmp_path / "other.yaml"
+    other.write_text(nord.read_text().replace("sellerId: A", "sellerId: a", 1))
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(other, nord)  # another inode, as an editor or `git checkout` writes it
+    _, read, verdicts = indexed(desired, monkeypatch)
+    assert read == ["nordlicht-de.yaml"]
+    assert any(p.startswith("spec.sellerId: must be") for p in verdicts["(problems)"])
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write in the same tick of a coarse clock could keep its times: such a file is not indexed,
+    and its result is still found by its text."""
+    desired = repo(tmp_path)
+    now = os.stat(desired / "entities" / "nordlicht-de.yaml").st_ctime_ns  # the files were just written
+    first, _, verdicts = indexed(desired, monkeypatch, clock=now)
+    second, read, again = indexed(desired, monkeypatch, clock=now)
+    assert len(read) == 5 and second.hits == 5 and again == verdicts
