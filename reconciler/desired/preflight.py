@@ -92,25 +92,37 @@ def tax_number_reasons(submission: Submission) -> tuple[tuple[int, Reason, str],
                  for found in [_number_reason(tax, i)] if found is not None)
 
 
-def interview_reasons(submission: Submission, marketplace: Marketplace,
-                      today: date) -> tuple[tuple[int, Reason], ...]:
-    """(item index, TAX_INTERVIEW_INVALID) for each U.S. tax interview form among the
-    marketplace's rows that expired by `today` or is dated after it (a date decides it)."""
-    return tuple((i, Reason(TAX_INTERVIEW_INVALID, dated))
-                 for need in requirements(submission, marketplace)
-                 for i, tax in enumerate(submission.tax_registrations) if _takes(need, tax)
-                 for dated in [_interview_date_problem(tax, today)] if dated)
-
-
-def check_tax_requirement(submission: Submission, marketplace: Marketplace) -> Reason | None:
-    """A certain tax requirement of the marketplace's rows that no registration meets (numbers
-    and dates aside)."""
+def tax_reasons(submission: Submission, marketplace: Marketplace, today: date,
+                min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS
+                ) -> tuple[Reason | None, list[tuple[int, Reason]], list[tuple[int | None, Reason]]]:
+    """The marketplace's tax rows against the submission's registrations, in one pass over them:
+    - the first certain requirement no registration meets (numbers and dates aside): it blocks;
+    - (item index, TAX_INTERVIEW_INVALID) for each U.S. tax interview form among the rows that
+      expired by `today` or is dated after it (a date decides it);
+    - what the marketplace may ask for, depending on facts no file holds, each with the
+      `taxRegistrations` item it is about (None: a row no item meets): a DEPENDS row whose scheme
+      the submission has no registration of; a number of its rows that passes but that a rule
+      which cannot settle it doubts; an interview form expiring within `min_valid_days` of `today`."""
+    missing: Reason | None = None
+    interviews: list[tuple[int, Reason]] = []
+    warnings: list[tuple[int | None, Reason]] = []
     for need in requirements(submission, marketplace):
-        if not any(_takes(need, t) for t in submission.tax_registrations):
-            missing = _missing(marketplace, need)
-            if missing is not None:
-                return missing
-    return None
+        mine = [(i, t) for i, t in enumerate(submission.tax_registrations) if _takes(need, t)]
+        if not mine:
+            missing = missing or _missing(marketplace, need)
+            if need.rule is TaxRule.DEPENDS:
+                wanted = need.scheme + (f" with country {need.country}" if need.country else "")
+                warnings.append((None, Reason(TAX_REGISTRATION_MAY_BE_REQUIRED,
+                                              f"{marketplace.code} may require tax registration {wanted}: "
+                                              f"{need.depends_on}")))
+        for i, tax in mine:
+            dated = _interview_date_problem(tax, today)
+            if dated:
+                interviews.append((i, Reason(TAX_INTERVIEW_INVALID, dated)))
+            doubt = _doubt(tax) or _expiring(tax, today, min_valid_days)
+            if doubt is not None:
+                warnings.append((i, doubt))
+    return missing, interviews, warnings
 
 
 def _missing(marketplace: Marketplace, need: TaxRequirement) -> Reason | None:
@@ -162,23 +174,6 @@ def check_translation(submission: Submission, marketplace: Marketplace) -> Reaso
     return Reason(TRANSLATION_REQUIRED,
                   f"{marketplace.code} requires a translation of businessRegistration "
                   f"with language: {language} for a business not registered in {home}")
-
-
-def warning_items(submission: Submission, marketplace: Marketplace, today: date | None = None,
-                  min_valid_days: int = DEFAULT_ID_MIN_VALID_DAYS) -> tuple[tuple[int | None, Reason], ...]:
-    """What the marketplace may ask for, depending on facts no file holds, each with the
-    `taxRegistrations` item it is about (None: a row no item meets): a DEPENDS row whose scheme
-    the submission has no registration of; a number of its rows that passes but that a rule which
-    cannot settle it doubts; an interview form expiring within `min_valid_days` of `today`."""
-    out: list[tuple[int | None, Reason]] = []
-    for need in requirements(submission, marketplace):
-        mine = [(i, t) for i, t in enumerate(submission.tax_registrations) if _takes(need, t)]
-        if need.rule is TaxRule.DEPENDS and not mine:
-            wanted = need.scheme + (f" with country {need.country}" if need.country else "")
-            out.append((None, Reason(TAX_REGISTRATION_MAY_BE_REQUIRED,
-                                     f"{marketplace.code} may require tax registration {wanted}: {need.depends_on}")))
-        out += [(i, r) for i, t in mine for r in [_doubt(t) or _expiring(t, today, min_valid_days)] if r is not None]
-    return tuple(out)
 
 
 def _doubt(tax: TaxRegistration) -> Reason | None:

@@ -146,13 +146,14 @@ def submission_findings(submission: Submission, marketplaces: Iterable[str], tod
         if m is None:
             continue
         item = f"spec.marketplaces[{i}]"  # placed only when a finding names it: most pairs have none
-        for reason in (preflight.check_tax_requirement(submission, m), preflight.check_translation(submission, m)):
+        missing, interviews, warnings = preflight.tax_reasons(submission, m, today, min_valid_days)
+        for reason in (missing, preflight.check_translation(submission, m)):
             if reason is not None:
                 found.append(Finding(reason.code, BLOCK, reason.message, place(item), entity, m.code))
         # The U.S. tax interview's form, expired or dated ahead: a date decides it (validate warns, plan blocks)
         found += [Finding(r.code, BLOCK, r.message, place(f"spec.taxRegistrations[{j}].completedOn"), entity, m.code)
-                  for j, r in preflight.interview_reasons(submission, m, today)]
-        for j, r in preflight.warning_items(submission, m, today, min_valid_days):
+                  for j, r in interviews]
+        for j, r in warnings:
             at = place(item if j is None else f"spec.taxRegistrations[{j}].{_ITEM_FIELD.get(r.code, 'number')}")
             found.append(Finding(r.code, WARNING, r.message, at, entity, m.code))
     return found
