@@ -126,7 +126,10 @@ class LoadCache:
 
     def known(self, path: str) -> tuple[str | None, Status | None]:
         """The key of the file at `path` if its status is the one it was read with last time
-        (then it is not read again), and its status now."""
+        (then it is not read again), and its status now (not taken where nothing is indexed:
+        the file is read where it is checked, and its status taken then)."""
+        if not self._index:
+            return None, None
         now = status(path)
         entry = self._index.get(path)
         return (entry[1] if entry is not None and now is not None and entry[0] == now else None), now
