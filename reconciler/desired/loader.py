@@ -667,21 +667,22 @@ def _marketplace_problems(data: object) -> list[tuple[KeyPath, str]]:
 def _value_problems(data: object, root: Path | None) -> list[tuple[KeyPath, str]]:
     """Countries that are not ISO 3166-1 codes, impossible dates, document URIs refused."""
     found: list[tuple[KeyPath, str]] = []
-    for path in [("spec", "businessRegistration", "country")] + _list_paths(data, ("spec", "taxRegistrations"),
-                                                                          "country"):
-        value = _at(data, path)
+    country = ("spec", "businessRegistration", "country")
+    for path, value in [(country, _at(data, country))] + _list_values(data, ("spec", "taxRegistrations"), "country"):
         if isinstance(value, str) and len(value) == 2 and value.isupper() and value not in ISO_3166_ALPHA2:
             hint = did_you_mean(value, ISO_3166_ALPHA2, COUNTRY_ALIASES)
             found.append((path, f"{value} is not an ISO 3166-1 country code{hint}"
                                 + (" (UK is the marketplace; the country is GB)" if value == "UK" else "")))
-    for path in _list_paths(data, ("spec", "taxRegistrations"), "completedOn") + [
-            ("spec", "legalRepresentative", "idDocument", "expiresOn")] + [
-            ("spec", "credentials", "refreshToken", r, "authorizedOn") for r in catalogue.REGIONS]:
-        value = _at(data, path)
+    expires = ("spec", "legalRepresentative", "idDocument", "expiresOn")
+    tokens = ("spec", "credentials", "refreshToken")
+    by_region = _at(data, tokens)
+    for path, value in _list_values(data, ("spec", "taxRegistrations"), "completedOn") + [
+            (expires, _at(data, expires))] + [
+            ((*tokens, r, "authorizedOn"), _at(by_region, (r, "authorizedOn"))) for r in catalogue.REGIONS]:
         if isinstance(value, str) and _date(value) is None:
             found.append((path, "is not a real date (YYYY-MM-DD)"))
-    for path in [("spec", "businessRegistration", "document", "uri")] + _list_paths(data, ("spec", "documents"), "uri"):
-        value = _at(data, path)
+    document = ("spec", "businessRegistration", "document", "uri")
+    for path, value in [(document, _at(data, document))] + _list_values(data, ("spec", "documents"), "uri"):
         reason = _uri_problem(value, root) if isinstance(value, str) else None
         if reason:
             found.append((path, reason))
@@ -750,6 +751,13 @@ def _list_paths(data: object, path: KeyPath, key: str) -> list[KeyPath]:
     """`path[i].key` for every item of the list at `path` that has `key`."""
     items = _at(data, path)
     return [path + (i, key) for i, item in enumerate(items if isinstance(items, list) else [])
+            if isinstance(item, dict) and key in item]
+
+
+def _list_values(data: object, path: KeyPath, key: str) -> list[tuple[KeyPath, object]]:
+    """(`path[i].key`, its value) for every item of the list at `path` that has `key`."""
+    items = _at(data, path)
+    return [(path + (i, key), item[key]) for i, item in enumerate(items if isinstance(items, list) else [])
             if isinstance(item, dict) and key in item]
 
 

@@ -31,6 +31,7 @@ _MAP, _SEQ, _STR, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "str", _CORE + 
 # A plain digit string with a leading zero: YAML 1.1 (PyYAML) reads it as text or octal,
 # YAML 1.2 as a decimal number without the zero. Either way someone loses a digit: refused.
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
+_ZERO_STARTS = ("0", "-", "+")  # what such a value starts with (a cheaper test first)
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's, where installed
     """The safe loader, its scalar resolution short-cut where nothing can change the tag: a
@@ -202,10 +203,11 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode) -> object:
         tag = node.tag
-        if not node.style and tag != _TIMESTAMP and _LEADING_ZERO.fullmatch(node.value):
+        value = node.value
+        if value[:1] in _ZERO_STARTS and not node.style and tag != _TIMESTAMP and _LEADING_ZERO.fullmatch(value):
             raise _LeadingZero(node, "")
         if tag in (_STR, _TIMESTAMP):
-            return node.value
+            return value
         if tag not in _SCALARS:
             raise _Refused(node, _tag_message(tag))
         return _constructor.yaml_constructors[tag](_constructor, node)
