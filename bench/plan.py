@@ -5,6 +5,7 @@ and against a sequential client, and how the time grows with the fleet.
     python bench/plan.py --sellers 500 2000 --latency-ms 0        # growth: 4x the sellers
     python bench/plan.py --sellers 10000 100000 --latency-ms 0    # growth: 10x (slow to seed)
     python bench/plan.py --sellers 10000 --latency-ms 0 --status  # and `acorn status`, text and HTML
+    python bench/plan.py --sellers 100000 --latency-ms 0 --seeded /tmp/seeded  # seed once, reuse after
 
 Every size gets a fresh `acorn sandbox serve` (rate limits on) seeded with that many sellers,
 each with a desired entity in the marketplaces given (default: two regions, NA and EU), and the
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -86,6 +88,11 @@ async def seed(url: str, sellers: int, markets: list[str]) -> None:
 def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        kept = args.seeded / f"sandbox-{sellers}-{'-'.join(markets)}.sqlite" if args.seeded else None
+        seeded = kept is not None and kept.is_file()
+        for suffix in ("", "-wal", "-shm") if seeded else ():  # a sandbox seeded before (the same sellers)
+            if Path(f"{kept}{suffix}").is_file():
+                shutil.copy(f"{kept}{suffix}", f"{root / 'sandbox.sqlite'}{suffix}")
         proc, url = start_sandbox(root / "sandbox.sqlite")
         try:
             env = {**os.environ, "LWA_CLIENT_ID": "bench", "LWA_CLIENT_SECRET": "bench-secret", "NO_COLOR": "1"}
@@ -99,7 +106,8 @@ def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict
                 else:
                     env[f"ACORN_SELLER_{i}_REFRESH_TOKEN"] = f"bench-refresh-{i}"
                 (entities / f"seller-{i:06d}.yaml").write_text(entity(i, markets, args.token_files))
-            asyncio.run(seed(url, sellers, markets))
+            if not seeded:
+                asyncio.run(seed(url, sellers, markets))
             with httpx.Client(base_url=url, timeout=30) as admin:
                 admin.put("/_sandbox/faults", json={"latencyMs": args.latency_ms}).raise_for_status()
             audit = root / "audit.jsonl"
@@ -114,7 +122,10 @@ def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict
                 out["sequential"] = run_plan(root, url, env, 1, audit, sample)[0] * sellers / len(sample)
         finally:
             proc.terminate()
-            proc.wait(timeout=10)
+            proc.wait(timeout=60)
+        for suffix in ("", "-wal", "-shm") if kept is not None and not seeded else ():  # plan and status only read
+            if Path(f"{root / 'sandbox.sqlite'}{suffix}").is_file():
+                shutil.copy(f"{root / 'sandbox.sqlite'}{suffix}", f"{kept}{suffix}")
     return out
 
 
@@ -129,6 +140,9 @@ def main() -> None:
     parser.add_argument("--token-files", action="store_true",
                         help="refresh tokens in secrets/*.token files, not environment variables (on by itself "
                              "above 20,000 sellers: the environment holds about 2 MB)")
+    parser.add_argument("--seeded", type=Path, metavar="DIR",
+                        help="keep each size's seeded sandbox in DIR and start from it next time (seeding "
+                             "100,000 sellers takes minutes; plan and status only read it)")
     args = parser.parse_args()
     args.token_files = args.token_files or max(args.sellers) > 20_000  # every size alike, for the ratio
     markets = args.marketplaces.split(",")
