@@ -12,9 +12,9 @@ A judged load (validate) need not even read an unchanged file: beside the result
 keeps each file's key under its path with the file's status as it was read (size, modification
 and change times in nanoseconds, inode, device), as git's index does. A file whose status is the
 same is taken to have the same text; any write changes its change time, which no tool can set
-back, and a file replaced by another has another inode. A file changed within two seconds of
-being read is not indexed (a write in the same tick of a coarse clock could keep its times), so
-it is read again next time.
+back, and a file replaced by another has another inode. A file that had changed less than two
+seconds before its status was taken is not indexed (a second write in the same tick of a coarse
+clock could keep its times), so it is read again next time.
 
 The file is marshal data (five times faster to read than JSON) signed with HMAC-SHA256 by a
 key kept outside the repository, in the user's cache folder ($XDG_CACHE_HOME/acorn/cache-key,
@@ -134,10 +134,17 @@ class LoadCache:
         entry = self._index.get(path)
         return (entry[1] if entry is not None and now is not None and entry[0] == now else None), now
 
+    def settled(self, path: str) -> Status | None:
+        """The status of the file at `path`, taken before it is read, if it can index the file:
+        the file last changed long enough before now that any later write must change its
+        times (RACY_NS); None otherwise, or where it cannot be had."""
+        now = status(path)
+        return now if now is not None and max(now[1], now[2]) < self._clock() - RACY_NS else None
+
     def remember(self, path: str, read_as: Status | None, key: str | None) -> None:
-        """`key` is the key of the text read from `path` with status `read_as` (taken before
-        reading): kept for the next load, unless the file changed too recently to tell."""
-        if key and read_as is not None and max(read_as[1], read_as[2]) < self._clock() - RACY_NS:
+        """`key` is the key of the text read from `path` with the settled status `read_as`:
+        kept for the next load (nothing is kept without either)."""
+        if key and read_as is not None:
             self._indexed[path] = (read_as, key)
 
     def get(self, key: str) -> Plain | None:

@@ -50,7 +50,7 @@ from ..domain.model import (
 from ..domain.suggest import COUNTRY_ALIASES, MARKETPLACE_ALIASES, did_you_mean
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
-from . import entity_templates, loadcache, schema, yamlsource
+from . import entity_templates, schema, yamlsource
 from .loadcache import LoadCache, Status
 from .locate import TemplateRows, parse_dotted
 from .safefile import DEFAULT_FILE_BYTES, UnreadableFile, read_text
@@ -371,7 +371,7 @@ def _check(f: SourceFile, root: Path | None, judge: Judge | None, cache: LoadCac
     then looked up in the cache by its text."""
     key, read_as = None, None
     if f.text is None:
-        read_as = loadcache.status(f.path)
+        read_as = cache.settled(f.path) if cache else None  # taken before the text is read
         read = _read(f, limit)
         if isinstance(read, Problem):
             return marshal.dumps([[], [_plain_problem(read)]]), None, None, False
