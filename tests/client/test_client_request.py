@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import random
+import re
 import time
 
 import httpx
@@ -51,6 +52,12 @@ def test_each_attempt_is_the_request_build_request_makes(region_header, cookies)
     http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), cookies=cookies)
     sender = caller(http, region_header)
     for call in CALLS * 2:  # the second time from what the first worked out
+        try:
+            expected = as_built(http, call, "20261207T120000Z", region_header)
+        except ValueError as refused:  # a cookie jar cannot take a URL without a host: neither can build it
+            with pytest.raises(type(refused), match=re.escape(str(refused))):
+                sender._request(call)
+            continue
         made = sender._request(call)
         expected = as_built(http, call, made.headers[DATE_HEADER], region_header)
         assert made.method == expected.method and made.url == expected.url
