@@ -23,6 +23,7 @@ Failed attempts also feed the run's Breaker, which stops every call after too ma
 from __future__ import annotations
 
 import asyncio
+import functools
 import platform
 import re
 import sys
@@ -90,6 +91,13 @@ def amz_date(now: datetime | None = None) -> str:
     return (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
 
 
+@functools.lru_cache(maxsize=1024)
+def _url(text: str) -> httpx.URL:
+    """A URL parsed once: LWA's, participations' and getAccount's are the same for every seller
+    (an httpx.URL is immutable; a request copies what it changes)."""
+    return httpx.URL(text)
+
+
 class _Stamp:
     """`x-amz-date` of the current second, worked out once a second (it is on every request)."""
 
@@ -152,7 +160,7 @@ class Caller:
         date = self._stamp()
         extensions = {AUDIT_KEY: (call.seller_id, call.operation, call.region)}
         http = self._http
-        url = httpx.URL(call.url)
+        url = _url(call.url)
         if url.is_relative_url or http.cookies or http.params:  # merged with the client's: as it does
             return http.build_request(call.method, url, params=call.params, json=call.json, data=call.form,
                                       headers=self._own_headers(call, date), extensions=extensions)
