@@ -333,7 +333,11 @@ class Pool:
         socket = await Socket.connect(host, origin.port, timeout)
         if origin.scheme == b"https":
             sni = request.extensions.get("sni_hostname")
-            socket = await socket.start_tls(self._tls, sni or host, timeout)
+            try:
+                socket = await socket.start_tls(self._tls, sni or host, timeout)
+            except BaseException:  # cancelled during the handshake too: the socket is no one's
+                socket.close()
+                raise
         connection = _HttpConnection((origin.scheme, origin.host, origin.port), socket)
         self._open.add(connection)
         return connection
