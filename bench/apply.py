@@ -128,13 +128,14 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         proc, url = start_sandbox(root / "sandbox.sqlite")
         try:
             env = seed(url, root, args.sellers, args.latency_ms)
             (root / "acorn.yaml").write_text(f"concurrency: {args.concurrency}\n")
-            floor, _, validated = timed(["validate"], root, env)
+            floor, floor_cpu, validated = timed(["validate"], root, env)
             if validated.returncode != 0:
                 raise SystemExit(f"acorn validate failed: {validated.stdout[-2000:]}{validated.stderr[-2000:]}")
             audit_path = root / "audit.jsonl"
@@ -154,7 +155,8 @@ def main() -> None:
     bound = a["network"] + floor + a["lwa"]
     api_calls = a["attempts"] - a["calls"]["lwaToken"]
     print(f"sellers: {args.sellers} x {len(MARKETS)} marketplaces (one EU create each), "
-          f"{args.latency_ms} ms added latency, concurrency {args.concurrency}, rate limits on")
+          f"{args.latency_ms} ms added latency, concurrency {args.concurrency}, rate limits on; "
+          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores")
     print(f"calls: {dict(a['calls'])}; 429s: {a['throttled']} of {api_calls} API calls "
           f"({100 * a['throttled'] / max(1, api_calls):.2f}%, target <= 1%)")
     print(f"sandbox: {len(pairs)} pairs, {sum(pairs.values())} registrations, "
@@ -169,9 +171,11 @@ def main() -> None:
     print(f"bound: {bound:.2f} s -> {wall / bound:.2f}x (target <= 1.15x); "
           f"network bound alone: {wall / a['network']:.2f}x")
     print(f"acorn apply CPU: {cpu:.2f} s ({1000 * cpu / a['attempts']:.2f} ms per HTTP attempt, start-up "
-          f"included; on {os.cpu_count()} cores shared with the sandbox)")
+          f"included; {1000 * (cpu - floor_cpu) / a['attempts']:.2f} ms beyond acorn validate's {floor_cpu:.2f} s; "
+          f"on {os.cpu_count()} cores shared with the sandbox)")
     if sandbox_before is not None and sandbox_after is not None:
-        print(f"sandbox CPU during the run: {sandbox_after - sandbox_before:.2f} s")
+        print(f"sandbox CPU during the run: {sandbox_after - sandbox_before:.2f} s "
+              f"({1000 * (sandbox_after - sandbox_before) / a['attempts']:.2f} ms per HTTP attempt)")
 
 
 if __name__ == "__main__":

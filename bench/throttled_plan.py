@@ -116,7 +116,7 @@ def main() -> None:
     skipped = [e["name"] for e in result["entities"]
                if e.get("error") or any(p["state"] != "live" for p in e["pairs"])]
     print(f"sellers: {args.sellers} x {len(MARKETS)} regions, rate scale {args.rate_scale}, "
-          f"concurrency {args.concurrency}")
+          f"concurrency {args.concurrency}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"drained beforehand: {drained} participations calls in {drain_wall:.1f} s")
     print(f"HTTP attempts: {len(audit)}, 429s: {throttled}, participations read: {reads} of "
           f"{args.sellers * len(MARKETS)}")

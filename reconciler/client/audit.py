@@ -23,6 +23,9 @@ from ..desired.safefile import NotARegularFile, open_append
 from ..domain.timestamps import utc_timestamp
 from ..errors import MachineError
 
+# json.dumps(value, separators=(",", ":")), without making the encoder again for every line
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+
 
 @dataclass(frozen=True)
 class AuditEntry:
@@ -52,7 +55,7 @@ class AuditEntry:
         }
 
     def line(self) -> str:
-        return json.dumps(self.to_json(), separators=(",", ":"))
+        return _compact(self.to_json())
 
 
 class AuditLog(Protocol):

@@ -23,9 +23,11 @@ Failed attempts also feed the run's Breaker, which stops every call after too ma
 from __future__ import annotations
 
 import asyncio
+import functools
 import platform
 import re
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -61,6 +63,7 @@ def user_agent() -> str:
 
 
 USER_AGENT = user_agent()
+_DATE, _REGION = DATE_HEADER.encode(), REGION_HEADER.encode()  # lower case, as headers are compared
 LWA_RETRIED = (LWA_SERVER_ERROR, LWA_TEMPORARILY_UNAVAILABLE)
 
 # The concurrency gate the current task holds (read_all's), released while the task only
@@ -86,6 +89,28 @@ def releasing_gate(sleep: Callable[[float], Awaitable[object]]) -> Callable[[flo
 def amz_date(now: datetime | None = None) -> str:
     """`x-amz-date`: ISO 8601 basic format in UTC, e.g. 20190430T123600Z."""
     return (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+
+
+@functools.lru_cache(maxsize=1024)
+def _url(text: str) -> httpx.URL:
+    """A URL parsed once: LWA's, participations' and getAccount's are the same for every seller
+    (an httpx.URL is immutable; a request copies what it changes)."""
+    return httpx.URL(text)
+
+
+class _Stamp:
+    """`x-amz-date` of the current second, worked out once a second (it is on every request)."""
+
+    __slots__ = ("second", "text")
+
+    def __init__(self) -> None:
+        self.second, self.text = -1, ""
+
+    def __call__(self) -> str:
+        second = int(time.time())
+        if second != self.second:
+            self.second, self.text = second, amz_date(datetime.fromtimestamp(second, timezone.utc))
+        return self.text
 @dataclass
 class _Attempts:
     """What the attempts of one call have cost so far."""
@@ -118,14 +143,36 @@ class Caller:
         self._region_header = region_header
         self.throttle_budget = throttle_budget
         self._on_throttle = on_throttle
+        self._stamp = _Stamp()
+        self._headers: dict[bool, list[tuple[bytes, bytes]]] = {}  # by "names a region": the client's merged
 
-    def _request(self, call: Call) -> httpx.Request:
-        headers = {"user-agent": USER_AGENT, "accept": "application/json", DATE_HEADER: amz_date()}
+    def _own_headers(self, call: Call, date: str) -> dict[str, str]:
+        headers = {"user-agent": USER_AGENT, "accept": "application/json", DATE_HEADER: date}
         if self._region_header and call.region:
             headers[REGION_HEADER] = call.region
-        return self._http.build_request(
-            call.method, call.url, params=call.params, json=call.json, data=call.form, headers=headers,
-            extensions={AUDIT_KEY: (call.seller_id, call.operation, call.region)})
+        return headers
+
+    def _request(self, call: Call) -> httpx.Request:
+        """The request of one attempt, as the client's build_request makes it (its default
+        headers merged with ours, in its order, and its timeouts); made directly, without
+        parsing the URL twice and merging the client's headers, cookies and parameters
+        again for every attempt, when the client has none that could differ per request."""
+        date = self._stamp()
+        extensions = {AUDIT_KEY: (call.seller_id, call.operation, call.region)}
+        http = self._http
+        url = _url(call.url)
+        if url.is_relative_url or http.cookies or http.params:  # merged with the client's: as it does
+            return http.build_request(call.method, url, params=call.params, json=call.json, data=call.form,
+                                      headers=self._own_headers(call, date), extensions=extensions)
+        regional = bool(self._region_header and call.region)
+        template = self._headers.get(regional)
+        if template is None:  # the merged headers once, from the client itself; the values ours change are set below
+            built = http.build_request("GET", "http://merge.invalid/", headers=self._own_headers(call, date))
+            template = self._headers[regional] = [(k, v) for k, v in built.headers.raw if k.lower() != b"host"]
+        ours = {_DATE: date.encode(), _REGION: call.region.encode()}
+        headers = [(k, ours.get(k.lower(), v)) for k, v in template]
+        return httpx.Request(call.method, url, params=call.params, json=call.json, data=call.form,
+                             headers=headers, extensions={"timeout": http.timeout.as_dict(), **extensions})
 
     def _throttle_wait(self, call: Call, response: httpx.Response, retry_after: float | None) -> float:
         """How long to wait after a 429: Retry-After if sent; else the bucket is drained and the

@@ -57,9 +57,11 @@ class AuditingTransport(httpx.AsyncBaseTransport):
 class ShardedPools(httpx.AsyncBaseTransport):
     """Several connection pools, each seller's requests always in the same one.
 
-    httpcore's pool does work per request in proportion to the requests it holds, so one
-    pool with dozens in flight costs ~2 ms of CPU a request; a few smaller pools cost less,
-    and keeping a seller on one pool keeps its connections warm.
+    Each pool allows httpx's 100 connections at once: eight of them carry the most calls a run
+    can have in flight (256 sellers, two reads each) without a call waiting for a connection.
+    (Under httpcore's pool, whose work per request grew with the requests it held, smaller pools
+    also cost less CPU; connections.Pool's does not grow.) A seller on one pool keeps its
+    connections warm.
     """
 
     def __init__(self, pools: list[httpx.AsyncBaseTransport]) -> None:

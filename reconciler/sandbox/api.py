@@ -50,7 +50,7 @@ from ..domain.contract import (
 from . import paging, review
 from .context import Sandbox
 from .http import ApiFailure, json_body, json_response
-from .records import RegistrationRecord
+from .records import RegistrationRecord, SellerRecord
 from .store import Conflict, new_registration_id
 from .wire import account_to_api, channel_to_api, create_request_from_api, participation_to_api
 
@@ -260,11 +260,11 @@ class Api:
 
     @gated(GET_PARTICIPATIONS)
     async def participations(self, request: Request, seller_id: str) -> Response:
-        return json_response({"payload": self._participations(seller_id, request.state.region)})
+        return json_response({"payload": self._participations(self.sb.store.seller(seller_id), request.state.region)})
 
-    def _participations(self, seller_id: str, region: str) -> list[dict]:
+    @staticmethod
+    def _participations(seller: SellerRecord | None, region: str) -> list[dict]:
         """The seller's stores this region's host lists: catalogue marketplaces, then other channels."""
-        seller = self.sb.store.seller(seller_id)
         if seller is None:
             return []
         out = [participation_to_api(code, seller.store_name, code in seller.suspended)
@@ -281,4 +281,4 @@ class Api:
         seller = self.sb.store.seller(seller_id)
         if seller is None:
             raise ApiFailure(404, f"no seller account {seller_id}")
-        return json_response(account_to_api(seller, self._participations(seller_id, request.state.region)))
+        return json_response(account_to_api(seller, self._participations(seller, request.state.region)))

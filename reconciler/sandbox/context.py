@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .clock import SandboxClock
-from .faults import FaultInjector, Faults
-from .ratelimit import RateLimiter
-from .store import Store
+if TYPE_CHECKING:  # `acorn apply` against a served sandbox reads DEFAULT_REVIEW_SECONDS alone:
+    # the store, the faults and starlette are not imported for it
+    from .clock import SandboxClock
+    from .faults import FaultInjector
+    from .ratelimit import RateLimiter
+    from .store import Store
 
 DEFAULT_REVIEW_SECONDS = 300.0  # the one review delay: serve's default, the embedded sandbox's, the demo's
 
@@ -29,6 +32,8 @@ class Sandbox:
         self.store.set_meta("clock_offset", repr(self.clock.advance(seconds)))
 
     def reset(self) -> None:
+        from .faults import Faults
+
         self.store.reset()
         self.clock.offset = 0.0
         self.limiter.reset()

@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS region_tokens (
 CREATE TABLE IF NOT EXISTS access_tokens (
     token_hash TEXT PRIMARY KEY, seller_id TEXT NOT NULL, client_id TEXT NOT NULL,
     expires_at REAL NOT NULL, regions TEXT NOT NULL DEFAULT '["NA","EU","FE"]');
+-- every LWA exchange purges the expired tokens: by this index, not a scan of every token
+-- (at 100,000 sellers the scan was 5-10 ms of the event loop per exchange)
+CREATE INDEX IF NOT EXISTS access_tokens_by_expiry ON access_tokens (expires_at);
 CREATE TABLE IF NOT EXISTS creates (
     seller_id TEXT NOT NULL, client_token TEXT NOT NULL, body_hash TEXT NOT NULL,
     PRIMARY KEY (seller_id, client_token));

@@ -165,3 +165,25 @@ def test_an_expired_client_secret_is_answered_as_sp_api_does_on_every_call(api):
     finally:
         api.faults()
     assert api.participations(token, "EU").status_code == 200
+
+
+def test_an_exchange_forgets_tokens_a_week_expired_without_reading_every_token(tmp_path):
+    """Each exchange purges the access tokens expired a week before the new one's expiry; the
+    purge finds them by their expiry (an index), so an exchange costs the same at 100,000 sellers."""
+    import sqlite3
+
+    from reconciler.sandbox.store import Store
+
+    store = Store(tmp_path / "state.sqlite")
+    for name, expires_at in (("old", 1_000.0), ("recent", 600_000.0)):
+        store.add_access_token(name, "A1", "app", expires_at)
+    executed: list[str] = []
+    store._conn.set_trace_callback(executed.append)
+    store.add_access_token("new", "A1", "app", 1_000_000.0)
+    store._conn.set_trace_callback(None)
+    (purge,) = [sql for sql in executed if sql.startswith("DELETE FROM access_tokens")]
+    plan = " ".join(row[-1] for row in store._conn.execute(f"EXPLAIN QUERY PLAN {purge}"))
+    assert "USING INDEX" in plan and "SCAN" not in plan, plan
+    store.close()
+    kept = sqlite3.connect(tmp_path / "state.sqlite").execute("SELECT token_hash FROM access_tokens ORDER BY 1")
+    assert [row[0] for row in kept] == ["new", "recent"]
