@@ -59,8 +59,8 @@ class ShardedPools(httpx.AsyncBaseTransport):
 
     Each pool allows httpx's 100 connections at once: eight of them carry the most calls a run
     can have in flight (256 sellers, two reads each) without a call waiting for a connection.
-    (Under httpcore's pool, whose work per request grew with the requests it held, smaller pools
-    also cost less CPU; connections.Pool's does not grow.) A seller on one pool keeps its
+    httpcore's pool does work per request in proportion to the requests it holds, so a few
+    smaller pools also cost less CPU than one. A seller on one pool keeps its
     connections warm.
     """
 

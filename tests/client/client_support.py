@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 
-from reconciler.client.connections import HttpTransport
 from reconciler.client.wire import submission_to_api
 from reconciler.domain import catalogue
 from reconciler.domain.contract import LWA_TOKEN_PATH
@@ -107,7 +106,7 @@ class Recording(httpx.AsyncBaseTransport):
 
     def __init__(self, before: Callable[[httpx.Request], None] | None = None,
                  rewrite: Callable[[httpx.Request, httpx.Response], httpx.Response] | None = None) -> None:
-        self._inner = HttpTransport(httpx.create_ssl_context())  # the client's own (endpoints.py)
+        self._inner = httpx.AsyncHTTPTransport(retries=0)
         self._before = before
         self._rewrite = rewrite
         self.exchanges: list[Exchange] = []
