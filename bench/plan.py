@@ -41,8 +41,9 @@ DEFAULT_CONCURRENCY = 16  # acorn.yaml's default (desired/settings.py)
 
 def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int | None, audit: Path,
              names: list[str] | None = None, command: tuple[str, ...] = ("plan", "--format", "json")
-             ) -> tuple[float, float]:
-    """Wall seconds of `acorn COMMAND` against the sandbox, and its peak RSS in MB (its own, from wait4)."""
+             ) -> tuple[float, float, float]:
+    """Wall seconds of `acorn COMMAND` against the sandbox, its peak RSS in MB and its CPU seconds
+    (user + system: its own, from wait4; they do not depend on what else the machine runs)."""
     (root / "acorn.yaml").write_text(f"concurrency: {concurrency}\n" if concurrency else "{}\n")
     audit.unlink(missing_ok=True)
     args = [sys.executable, "-m", "reconciler", *command, "--endpoint", url, "--audit-log", str(audit)]
@@ -57,7 +58,7 @@ def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int | None,
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 2):
         raise SystemExit(f"acorn {command[0]} failed ({code}): {err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def operations(path: Path) -> Counter[str]:
@@ -103,9 +104,9 @@ def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict
             with httpx.Client(base_url=url, timeout=30) as admin:
                 admin.put("/_sandbox/faults", json={"latencyMs": args.latency_ms}).raise_for_status()
             audit = root / "audit.jsonl"
-            wall, peak = run_plan(root, url, env, args.concurrency, audit)
+            wall, peak, cpu = run_plan(root, url, env, args.concurrency, audit)
             counts = operations(audit)
-            out: dict[str, object] = {"sellers": sellers, "wall": wall, "counts": counts, "peak": peak}
+            out: dict[str, object] = {"sellers": sellers, "wall": wall, "counts": counts, "peak": peak, "cpu": cpu}
             if args.status:  # the same reads, rendered as the status page (text, then HTML)
                 out["status"] = {fmt: run_plan(root, url, env, args.concurrency, audit,
                                                command=("status", "--format", fmt))[0] for fmt in ("text", "html")}
@@ -143,7 +144,9 @@ def main() -> None:
         per = ", ".join(f"{op} {c / n:.2f}" for op, c in sorted(counts.items()) if op != "429")
         api = sum(c for op, c in counts.items() if op not in ("lwaToken", "429"))
         calls = sum(c for op, c in counts.items() if op != "429")
-        print(f"{n:>7} sellers: plan {wall:7.2f} s, peak {float(r['peak']):.0f} MB (target <= 1 GB); "  # type: ignore[arg-type]
+        cpu = float(r["cpu"])  # type: ignore[arg-type]
+        print(f"{n:>7} sellers: plan {wall:7.2f} s, CPU {cpu:.2f} s ({cpu / n * 1000:.2f} ms a seller), "
+              f"peak {float(r['peak']):.0f} MB (target <= 1 GB); "  # type: ignore[arg-type]
               f"calls a seller: {calls / n:.2f} ({per}); 429s: {counts['429']}")
         for fmt, took in dict(r.get("status") or {}).items():  # type: ignore[call-overload]
             print(f"         acorn status --format {fmt}: {took:.2f} s (target < 180 s at 10,000)")
