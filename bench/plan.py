@@ -61,6 +61,12 @@ def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int | None,
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU seconds (user + system) a running process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def operations(path: Path) -> Counter[str]:
     """HTTP attempts per operation in an audit log (429s among them, as `429`)."""
     counts: Counter[str] = Counter()
@@ -104,9 +110,12 @@ def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict
             with httpx.Client(base_url=url, timeout=30) as admin:
                 admin.put("/_sandbox/faults", json={"latencyMs": args.latency_ms}).raise_for_status()
             audit = root / "audit.jsonl"
+            served = cpu_seconds(proc.pid)
             wall, peak, cpu = run_plan(root, url, env, args.concurrency, audit)
+            served = cpu_seconds(proc.pid) - served
             counts = operations(audit)
-            out: dict[str, object] = {"sellers": sellers, "wall": wall, "counts": counts, "peak": peak, "cpu": cpu}
+            out: dict[str, object] = {"sellers": sellers, "wall": wall, "counts": counts, "peak": peak, "cpu": cpu,
+                                      "served": served}
             if args.status:  # the same reads, rendered as the status page (text, then HTML)
                 out["status"] = {fmt: run_plan(root, url, env, args.concurrency, audit,
                                                command=("status", "--format", fmt))[0] for fmt in ("text", "html")}
@@ -148,6 +157,8 @@ def main() -> None:
         print(f"{n:>7} sellers: plan {wall:7.2f} s, CPU {cpu:.2f} s ({cpu / n * 1000:.2f} ms a seller), "
               f"peak {float(r['peak']):.0f} MB (target <= 1 GB); "  # type: ignore[arg-type]
               f"calls a seller: {calls / n:.2f} ({per}); 429s: {counts['429']}")
+        served = float(r["served"])  # type: ignore[arg-type]
+        print(f"         the served sandbox meanwhile: CPU {served:.2f} s ({served / n * 1000:.2f} ms a seller)")
         for fmt, took in dict(r.get("status") or {}).items():  # type: ignore[call-overload]
             print(f"         acorn status --format {fmt}: {took:.2f} s (target < 180 s at 10,000)")
         if args.latency_ms:
@@ -163,7 +174,7 @@ def main() -> None:
         else:
             base = float(first["wall"])  # type: ignore[arg-type]
             print(f"         {wall / base:.2f}x the time of {first['sellers']} sellers for "
-                  f"{n / int(first['sellers']):.0f}x the sellers")  # type: ignore[call-overload]
+                  f"{n / int(first['sellers']):g}x the sellers")  # type: ignore[call-overload]
 
 
 if __name__ == "__main__":
