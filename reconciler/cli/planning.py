@@ -25,11 +25,11 @@ from ..client.request import Call
 from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
 from ..desired.safefile import NotARegularFile, open_append, write_text
+from ..desired.verdict import client_secret_findings
 from ..domain import safetext
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.accounts import accounts_to_read, failed_read, not_offered, with_accounts
-from ..desired.verdict import client_secret_findings
 from ..engine.plan import EntityPlan, Plan, draft_entity, plan, unauthorized_regions, unreadable_entities
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
 from ..errors import AcornError, ConfigError, DesiredStateError
