@@ -1,6 +1,8 @@
 """What plan, drift, apply and status share: choosing entities, reading live, planning.
 
-The order is the data flow: load desired -> select -> read live (the only I/O) -> plan.
+The order is the data flow: load desired -> select -> read live (the only I/O) -> plan. plan,
+drift and status plan each seller as soon as its reads are done (plan_live), so a run holds
+plans, not every seller's reads; apply reads every seller first (read_live), then plans.
 """
 
 from __future__ import annotations
