@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -50,7 +51,10 @@ def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int | None,
     for name in names or []:
         args += ["--entity", name]
     start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # SIGINT as a terminal gives it (a benchmark started in the background inherits it ignored,
+    # and then asyncio.run takes another path at its end)
+    proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)  # this command's own peak RSS

@@ -293,12 +293,19 @@ def plan_now(run: Run) -> Plan:
     """Read the live state of the chosen entities and plan them; note when each create was
     first seen (`.acorn/first-seen.json`, for `acorn drift`'s create ages)."""
 
-    async def go() -> Plan:
+    planned: list[Plan] = []
+
+    async def go() -> None:
+        # The plan is handed out beside the coroutine, never as its result: asyncio.run (3.11)
+        # ends by asking signal.getsignal about its SIGINT handler, which formats a ValueError
+        # with the repr of the main task, result included: the repr of a 100,000-entity plan
+        # (hundreds of MB, twice) would be the run's peak of memory and seconds of CPU.
         async with run.client() as client:
-            return await plan_live(run, client)
+            planned.append(await plan_live(run, client))
 
     run.today  # noqa: B018  the run's clock is read once, before the event loop runs (a sandbox's is a call)
-    result = asyncio.run(go())
+    asyncio.run(go())
+    [result] = planned
     # after every plan, with creates or not: engine.first_seen decides what the record keeps (it
     # forgets the planned entities' creates that went away); the file is written only when that changes
     record_first_seen(run.ws.state_dir, result, run.now)
