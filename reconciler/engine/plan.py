@@ -91,7 +91,7 @@ ADVISORY = preflight.WARNINGS | {account_check.ACCOUNT_NOT_CHECKED, SUSPENDED_LI
 ECHOED_FIELDS = (("legalEntityName", "legal_entity_name", "legal_entity_name"),)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldDiff:
     """One echoed field whose live value differs from desired."""
 
@@ -103,7 +103,7 @@ class FieldDiff:
         return f"{self.field}: {self.live!r} -> {self.desired!r}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     """One row of the plan: a marketplace of an entity and its state."""
 
@@ -119,7 +119,7 @@ class Pair:
     acknowledged: tuple[Reason, ...] = ()  # warnings the entity acknowledges: (code, the acknowledgement's reason)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CreateGroup:
     """One CreateRegistration: an entity's create marketplaces of one region."""
 
@@ -130,7 +130,7 @@ class CreateGroup:
     submission_digest: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntityPlan:
     name: str
     seller_id: str
