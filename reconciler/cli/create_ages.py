@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator, Mapping
 from datetime import datetime
+from json.encoder import encode_basestring_ascii  # json's own (C) string encoder
 from pathlib import Path
 
 from ..desired.safefile import DEFAULT_FILE_BYTES, UnreadableFile, read_text, write_text
@@ -87,6 +89,28 @@ def record_first_seen(state_dir: Path, plan: Plan, now: datetime) -> dict[str, d
     seen = read_first_seen(state_dir)
     kept = next_record(seen, plan, now)
     if kept != seen:
-        record = json.dumps({k: utc_timestamp(v) for k, v in sorted(kept.items())}, indent=0)
-        write_text(state_dir / FIRST_SEEN_FILE, record, "the first-seen record")
+        write_text(state_dir / FIRST_SEEN_FILE, _record_text(kept), "the first-seen record")
     return kept
+
+
+def _record_text(record: Mapping[str, datetime], lines_a_piece: int = 1000) -> Iterator[str]:
+    """`json.dumps(record, indent=0)` with the keys sorted, the same bytes, as a stream of pieces:
+    a 100,000-entity plan notes half a million creates, whose one string, sorted items and a
+    timestamp text each (of a few distinct times) would be the run's peak of memory."""
+    if not record:
+        yield "{}"
+        return
+    stamps: dict[datetime, str] = {}
+    lines: list[str] = []
+    opening = "{\n"
+    for k in sorted(record):
+        when = record[k]
+        stamp = stamps.get(when)
+        if stamp is None:
+            stamp = stamps[when] = encode_basestring_ascii(utc_timestamp(when))
+        lines.append(f"{encode_basestring_ascii(k)}: {stamp}")
+        if len(lines) == lines_a_piece:
+            yield opening + ",\n".join(lines)
+            opening = ",\n"
+            lines.clear()
+    yield (opening + ",\n".join(lines) if lines else "") + "\n}"

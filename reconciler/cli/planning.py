@@ -1,6 +1,8 @@
 """What plan, drift, apply and status share: choosing entities, reading live, planning.
 
-The order is the data flow: load desired -> select -> read live (the only I/O) -> plan.
+The order is the data flow: load desired -> select -> read live (the only I/O) -> plan. plan,
+drift and status plan each seller as soon as its reads are done (plan_live), so a run holds
+plans, not every seller's reads; apply reads every seller first (read_live), then plans.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from ..client.request import Call
 from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
 from ..desired.safefile import NotARegularFile, open_append, write_text
+from ..desired.verdict import client_secret_findings
 from ..domain import safetext
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.accounts import accounts_to_read, failed_read, not_offered, with_accounts
-from ..engine.plan import Plan, plan, unauthorized_regions, unreadable_entities
+from ..engine.plan import EntityPlan, Plan, draft_entity, plan, unauthorized_regions, unreadable_entities
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
 from ..errors import AcornError, ConfigError, DesiredStateError
 from .connect import connect
@@ -256,16 +259,53 @@ def plan_offline(run: Run) -> Plan:
     return make_plan(run, {e.seller_id: SellerLive(e.seller_id) for e in run.entities})
 
 
+async def plan_live(run: Run, client: AcornClient) -> Plan:
+    """Read the chosen entities' sellers and plan each one as its reads finish: the same plan as
+    make_plan over read_live, and the same calls (its seller account read where the plan would
+    create, engine.accounts), but a seller's live state and the client's flows for it are let go
+    of once its plan is made, so a run holds plans, not reads (100,000 sellers fit in far less
+    memory). Each entity is decided once: account preflight finishes the draft."""
+    today, policy = run.today, run.ws.settings.policy
+    findings = client_secret_findings(policy.client_secret_rotated_on, today)  # the run's own, once
+
+    async def account(entity: Entity, region: str) -> AccountRead:
+        skipped = not_offered(region)  # SP-API offers getAccount in the EU only
+        if skipped is not None:
+            return skipped
+        try:
+            return AccountRead(region, await client.get_account(entity, region))
+        except AcornError as exc:
+            return failed_read(region, exc)  # a run-stopping error is raised again
+
+    async def planned(entity: Entity, live: SellerLive) -> EntityPlan:
+        draft = draft_entity(entity, live, today, policy, findings)
+        accounts = tuple([await account(entity, region) for region in draft.regions])
+        client.forget(entity)
+        return draft.finish(accounts)
+
+    entities = await client.read_each(run.entities, run.ws.settings.concurrency, planned)
+    lifecycle_notes(run, run.entities)
+    return restrict(Plan(run.ws.settings.environment, run.now, run.desired.digest, tuple(entities)),
+                    run.marketplaces)
+
+
 def plan_now(run: Run) -> Plan:
     """Read the live state of the chosen entities and plan them; note when each create was
     first seen (`.acorn/first-seen.json`, for `acorn drift`'s create ages)."""
 
-    async def go() -> dict[str, SellerLive]:
+    planned: list[Plan] = []
+
+    async def go() -> None:
+        # The plan is handed out beside the coroutine, never as its result: asyncio.run (3.11)
+        # ends by asking signal.getsignal about its SIGINT handler, which formats a ValueError
+        # with the repr of the main task, result included: the repr of a 100,000-entity plan
+        # (hundreds of MB, twice) would be the run's peak of memory and seconds of CPU.
         async with run.client() as client:
-            return await read_live(run, client)
+            planned.append(await plan_live(run, client))
 
     run.today  # noqa: B018  the run's clock is read once, before the event loop runs (a sandbox's is a call)
-    result = make_plan(run, asyncio.run(go()))
+    asyncio.run(go())
+    [result] = planned
     # after every plan, with creates or not: engine.first_seen decides what the record keeps (it
     # forgets the planned entities' creates that went away); the file is written only when that changes
     record_first_seen(run.ws.state_dir, result, run.now)

@@ -26,10 +26,10 @@ import asyncio
 import functools
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -132,6 +132,11 @@ def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
 
 
 FAR_EAST = "FE"
+R = TypeVar("R")
+
+
+async def _as_read(_: Entity, live: SellerLive) -> SellerLive:
+    return live
 
 
 @dataclass
@@ -210,10 +215,10 @@ class AcornClient:
                               region_header=self.endpoints.mode != "regional",
                               throttle_budget=settings.throttle_budget_seconds, on_throttle=on_throttle)
         self._tokens: dict[str, SellerTokens] = {}  # by refresh token: one exchange per distinct token
-        self._auths: dict[tuple[str, str, str], LwaAuth] = {}  # by (seller id, region, reference)
+        # by (seller id, region, reference): only while the seller is being read (see forget)
+        self._auths: dict[tuple[str, str, SecretRef | None], LwaAuth] = {}
         self.watch = ApplicationWatch()
         self._role_missing: dict[str, RoleMissing] = {}  # getAccount refused for lack of a role, by region
-        self._seller_redactors: dict[str, Redactor] = {}  # the secrets one seller's answers could echo
         self._app: tuple[str, str] | None = None
 
     async def __aenter__(self) -> AcornClient:
@@ -269,18 +274,29 @@ class AcornClient:
     def _auth(self, entity: Entity, region: str) -> LwaAuth:
         """The auth flow of `entity`'s seller in `region`; the access token is shared by every
         region (and entity) whose reference resolves to the same refresh token."""
-        key = (entity.seller_id, region, str(entity.credentials.for_region(region)))
-        if key not in self._auths:
+        key = (entity.seller_id, region, entity.credentials.for_region(region))
+        auth = self._auths.get(key)
+        if auth is None:
             refresh_token, missing = self._refresh_token(entity, region)
             self.redactor.add(refresh_token)
-            self._seller_redactor(entity.seller_id).add(refresh_token)
-            if refresh_token not in self._tokens:
+            tokens = self._tokens.get(refresh_token)
+            if tokens is None:
                 serves = "+".join(r for r in self._regions(entity)
                                   if entity.credentials.for_region(r) == entity.credentials.for_region(region))
-                self._tokens[refresh_token] = SellerTokens(
-                    lambda: self._exchange(entity.seller_id, refresh_token, missing, serves or region), self._clock)
-            self._auths[key] = LwaAuth(self._tokens[refresh_token])
-        return self._auths[key]
+                tokens = self._tokens[refresh_token] = SellerTokens(
+                    functools.partial(self._exchange, entity.seller_id, refresh_token, missing, serves or region),
+                    self._clock)
+            auth = self._auths[key] = LwaAuth(tokens)
+        return auth
+
+    def forget(self, entity: Entity) -> None:
+        """Let go of what only the reads of `entity` used (its auth flows), once they are done: a
+        plan of 100,000 sellers keeps only each seller's access token (never exchanged twice) and
+        the run's Redactor (which keeps masking every secret to the end). Asked again, a flow is
+        made again from the same access token."""
+        for who in (entity, *(account_entity(entity, a) for a in entity.credentials.accounts)):
+            for region in catalogue.REGIONS:
+                self._auths.pop((who.seller_id, region, who.credentials.for_region(region)), None)
 
     def _shares_token(self, entity: Entity, region: str) -> bool:
         """Whether `region`'s reference is also another region's (SP-API issues one per region)."""
@@ -290,7 +306,6 @@ class AcornClient:
     async def _exchange(self, seller_id: str, refresh_token: str, missing: str | None = None,
                         region: str = "") -> tuple[str, float]:
         client_id, client_secret = self.app_credentials()
-        self._seller_redactor(seller_id).add(client_secret)
         try:
             body = await self._caller.send(Call(
                 "lwaToken", seller_id, "POST", self.endpoints.lwa_token_url,
@@ -307,16 +322,7 @@ class AcornClient:
         if not isinstance(token, str) or not token or not isinstance(expires_in, (int, float)):
             raise ApiError(f"unexpected answer from Login with Amazon for seller {seller_id}: no access token")
         self.redactor.add(token)
-        self._seller_redactor(seller_id).add(token)
         return token, float(expires_in)
-
-    def _seller_redactor(self, seller_id: str) -> Redactor:
-        """The secrets an answer for this seller could echo: its tokens and the client secret
-        (a few, so scrubbing every answer costs little however many sellers the run has)."""
-        if seller_id not in self._seller_redactors:
-            self._seller_redactors[seller_id] = redactor = Redactor()
-            redactor.add(self._app[1] if self._app else None)
-        return self._seller_redactors[seller_id]
 
     async def prefetch_secrets(self, entities: Iterable[Entity]) -> None:
         """Read every AWS Secrets Manager reference of the run at once, in batches of 20
@@ -332,7 +338,7 @@ class AcornClient:
                    params: Mapping[str, Any] | None = None) -> Any:
         call = Call(operation, entity.seller_id, "GET", url, params=params, region=region)
         body = await self._caller.send(call, self._auth(entity, region))
-        return self._seller_redactor(entity.seller_id).scrub(body)
+        return self.redactor.scrub(body)  # every secret of the run: its cost does not grow with them
 
     def _regions(self, entity: Entity) -> tuple[str, ...]:
         wanted = {catalogue.by_code(code).region for code in entity.marketplaces}
@@ -437,25 +443,35 @@ class AcornClient:
         raise ApiError(f"listRegistrations for seller {entity.seller_id} on {host}: more than {MAX_PAGES} pages "
                        f"of {PAGE_SIZE}; stopping (ACORN-i is paging without end)")
 
-    @_redacted
     async def read_all(self, entities: Iterable[Entity], concurrency: int) -> dict[str, SellerLive]:
         """SellerLive per seller id, `concurrency` sellers at a time."""
         entities = list(entities)
+        read = await self.read_each(entities, concurrency, _as_read)
+        return {entity.seller_id: live for entity, live in zip(entities, read, strict=True)}
+
+    @_redacted
+    async def read_each(self, entities: Sequence[Entity], concurrency: int,
+                        then: Callable[[Entity, SellerLive], Awaitable[R]]) -> list[R]:
+        """`then(entity, live)` for every entity once its seller is read, `concurrency` sellers at a
+        time (`then` keeps the seller's place: its own calls count in the same concurrency); the
+        results in the entities' order. What a seller was read into can be let go of as soon as
+        `then` is done with it (a plan of 100,000 sellers keeps only each one's plan)."""
         if not entities:
-            return {}
+            return []
         await self.prefetch_secrets(entities)
         self.app_credentials()  # missing application credentials fail the run once, not per seller
         gate = asyncio.Semaphore(max(1, concurrency))
 
-        async def one(entity: Entity) -> SellerLive:
+        async def one(entity: Entity) -> R:
             async with gate:
                 HELD_GATE.set(gate)  # given back while this seller only waits for its quota
                 try:
-                    return await self.read_seller(entity)
+                    live = await self.read_seller(entity)
                 except RunStopping:  # stop all
                     raise
                 except AcornError as exc:
-                    return SellerLive(entity.seller_id, error=str(exc))
+                    live = SellerLive(entity.seller_id, error=str(exc))
+                return await then(entity, live)
 
         try:
             read = await each(entities, one, window(concurrency))
@@ -464,7 +480,7 @@ class AcornClient:
             # raise it as itself, the breaker first, never as a group.
             breaker: list[BaseException] = [e for e in failed.exceptions if isinstance(e, RunStopping)]
             raise (breaker or list(failed.exceptions))[0] from None
-        return {entity.seller_id: live for entity, live in zip(entities, read, strict=True)}
+        return read
 
     @_redacted
     async def create_registration(self, entity: Entity, region: str, marketplace_ids: list[str],
@@ -487,7 +503,7 @@ class AcornClient:
                         self.endpoints.host(region) + SELLER_REGISTRATIONS_PATH.format(sellerId=who.seller_id),
                         json=submission_to_api(entity.submission, ids, client_token, submission_digest),
                         region=region)
-            body = self._seller_redactor(who.seller_id).scrub(await self._caller.send(call, self._auth(who, region)))
+            body = self.redactor.scrub(await self._caller.send(call, self._auth(who, region)))
             out += registrations_from_api(body)[0]
         return out
 

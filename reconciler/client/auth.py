@@ -29,9 +29,13 @@ Exchange = Callable[[], Awaitable[tuple[str, float]]]
 
 
 class SellerTokens:
-    """The access token of one seller, exchanged when missing, near expiry, or rejected."""
+    """The access token of one seller, exchanged when missing, near expiry, or rejected.
 
-    __slots__ = ("_exchange", "_clock", "_margin", "_token", "_expires_at", "_lock")  # one per seller
+    One per distinct refresh token of the run, kept for the whole run (so no token is exchanged
+    twice): 100,000 sellers hold 100,000 of these, so one at rest is small. Its lock exists only
+    while calls use it (an asyncio.Lock that was waited on keeps a queue of several hundred bytes)."""
+
+    __slots__ = ("_exchange", "_clock", "_margin", "_token", "_expires_at", "_lock", "_users")
 
     def __init__(self, exchange: Exchange, clock: Callable[[], float], margin: float = EXPIRY_MARGIN) -> None:
         self._exchange = exchange
@@ -39,25 +43,47 @@ class SellerTokens:
         self._margin = margin
         self._token: str | None = None
         self._expires_at = 0.0
-        self._lock = asyncio.Lock()  # concurrent calls of one seller share one exchange
+        self._lock: asyncio.Lock | None = None  # concurrent calls of one seller share one exchange
+        self._users = 0  # calls holding or waiting for the lock
 
     async def _fetch(self) -> str:
         token, expires_in = await self._exchange()
         self._token, self._expires_at = token, self._clock() + expires_in
         return token
 
+    def _take(self) -> asyncio.Lock:
+        """The one lock of every call using these tokens now (made for the first of them)."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        self._users += 1
+        return self._lock
+
+    def _give(self) -> None:
+        """A call is done with the lock: the last one lets go of it."""
+        self._users -= 1
+        if not self._users:
+            self._lock = None
+
     async def current(self) -> str:
-        async with self._lock:
-            if self._token is None or self._clock() >= self._expires_at - self._margin:
-                return await self._fetch()
-            return self._token
+        lock = self._take()
+        try:
+            async with lock:
+                if self._token is None or self._clock() >= self._expires_at - self._margin:
+                    return await self._fetch()
+                return self._token
+        finally:
+            self._give()
 
     async def refresh(self, rejected: str) -> str:
         """A new token after `rejected` was refused, unless another call already replaced it."""
-        async with self._lock:
-            if self._token is None or self._token == rejected:
-                return await self._fetch()
-            return self._token
+        lock = self._take()
+        try:
+            async with lock:
+                if self._token is None or self._token == rejected:
+                    return await self._fetch()
+                return self._token
+        finally:
+            self._give()
 
 
 class LwaAuth(httpx.Auth):

@@ -150,6 +150,7 @@ def mask_reasons(reasons: Iterable["Reason"], secrets: "set[str] | frozenset[str
 
 SHORT = 8  # a secret shorter than this is masked only where it stands alone, not inside words
 FEW = 64  # up to this many forms, each is searched for; past it, the text is looked up in the index
+FEW_PER_TAIL = 8  # forms of one tail kept as a tuple; past it, a set
 _ESCAPE = re.compile(r"%[0-9A-F]{2}")
 
 
@@ -170,7 +171,9 @@ class SecretMatcher:
     """
 
     def __init__(self) -> None:
-        self._by_tail: dict[str, set[str]] = {}  # last SHORT characters -> forms
+        # last SHORT characters -> its forms: one form as itself, a few as a tuple, more as a set
+        # (a fleet's secrets are 100,000s of entries: an empty set alone is 216 bytes)
+        self._by_tail: dict[str, str | tuple[str, ...] | set[str]] = {}
         self._long = 0  # how many forms _by_tail holds
         self._short: dict[int, set[str]] = {}  # length -> forms shorter than SHORT
 
@@ -180,9 +183,28 @@ class SecretMatcher:
                 for form in _forms(secret.strip()) | _forms(secret):
                     if len(form) < SHORT:
                         self._short.setdefault(len(form), set()).add(form)
-                    elif form not in self._by_tail.setdefault(form[-SHORT:], set()):
-                        self._by_tail[form[-SHORT:]].add(form)
+                    elif self._file(form):
                         self._long += 1
+
+    def _file(self, form: str) -> bool:
+        """File `form` under its tail; whether it was new."""
+        tail = form[-SHORT:]
+        forms = self._by_tail.get(tail)
+        if forms is None:
+            self._by_tail[tail] = form
+        elif forms == form or (not isinstance(forms, str) and form in forms):
+            return False
+        elif isinstance(forms, str):
+            self._by_tail[tail] = (forms, form)
+        elif isinstance(forms, tuple):
+            self._by_tail[tail] = forms + (form,) if len(forms) < FEW_PER_TAIL else {*forms, form}
+        else:
+            forms.add(form)
+        return True
+
+    def _forms(self, tail: str) -> tuple[str, ...] | set[str]:
+        forms = self._by_tail[tail]
+        return (forms,) if isinstance(forms, str) else forms
 
     def _spans(self, text: str) -> list[tuple[int, int]]:
         """Every (start, end) where a secret is written in `text`, overlapping or not. The text's
@@ -190,13 +212,14 @@ class SecretMatcher:
         the run's secrets."""
         spans = []
         if self._long <= FEW:
-            tails = {f[-SHORT:] for forms in self._by_tail.values() for f in forms if f in text}
+            tails = {tail for tail, forms in self._by_tail.items()
+                     if (forms in text if isinstance(forms, str) else any(f in text for f in forms))}
         else:
             tails = {text[i:i + SHORT] for i in range(len(text) - SHORT + 1)} & self._by_tail.keys()
         for tail in tails:
             end = text.find(tail) + SHORT
             while end >= SHORT:
-                spans += [(end - len(f), end) for f in self._by_tail[tail] if text.startswith(f, end - len(f))]
+                spans += [(end - len(f), end) for f in self._forms(tail) if text.startswith(f, end - len(f))]
                 end = text.find(tail, end - SHORT + 1) + SHORT
         for length, forms in self._short.items():
             for word in {text[i:i + length] for i in range(len(text) - length + 1)} & forms:

@@ -91,7 +91,7 @@ ADVISORY = preflight.WARNINGS | {account_check.ACCOUNT_NOT_CHECKED, SUSPENDED_LI
 ECHOED_FIELDS = (("legalEntityName", "legal_entity_name", "legal_entity_name"),)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldDiff:
     """One echoed field whose live value differs from desired."""
 
@@ -103,7 +103,7 @@ class FieldDiff:
         return f"{self.field}: {self.live!r} -> {self.desired!r}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     """One row of the plan: a marketplace of an entity and its state."""
 
@@ -119,7 +119,7 @@ class Pair:
     acknowledged: tuple[Reason, ...] = ()  # warnings the entity acknowledges: (code, the acknowledgement's reason)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CreateGroup:
     """One CreateRegistration: an entity's create marketplaces of one region."""
 
@@ -130,7 +130,7 @@ class CreateGroup:
     submission_digest: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntityPlan:
     name: str
     seller_id: str
@@ -222,13 +222,52 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: 
                 run: tuple[verdict.Finding, ...] | None = None) -> EntityPlan:
     """The rows and creates of one entity, given what was read of its seller (None: not read).
     `run`: the run's own findings (the client secret's), computed from `policy` when not given."""
+    return draft_entity(entity, seller, today, policy, run).finish(seller.accounts if seller is not None else ())
+
+
+class Draft:
+    """One entity's plan before account preflight: `regions` says where it would create (where
+    the seller account is read), `finish(accounts)` is the plan with those reads. The entity is
+    decided once, however the reads come (plan_entity is `finish(seller.accounts)`)."""
+
+    __slots__ = ("entity", "seller", "ctx", "pairs", "by_id", "error")
+
+    def __init__(self, entity: Entity, seller: SellerLive | None, ctx: _Context | None, pairs: list[Pair],
+                 by_id: dict[str, list[LiveRegistration]] | None = None, error: str | None = None) -> None:
+        self.entity, self.seller, self.ctx, self.pairs, self.error = entity, seller, ctx, pairs, error
+        self.by_id = by_id or {}
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The regions of the creates (catalogue order), before any account was read."""
+        if self.ctx is None:
+            return ()
+        return tuple(g.region for g in self.ctx.creates(self.pairs))
+
+    def finish(self, accounts: tuple[AccountRead, ...] = ()) -> EntityPlan:
+        entity, seller, ctx = self.entity, self.seller, self.ctx
+        if ctx is None or seller is None:
+            return EntityPlan(entity.name, entity.seller_id, error=self.error)
+        pairs = _account_checked(entity, self.pairs, accounts) + _unmanaged_pairs(entity, seller, self.by_id,
+                                                                                  ctx.secrets)
+        others = tuple((s.marketplace_id, s.name) for s in seller.stores
+                       if s.marketplace_id not in catalogue.BY_ID)
+        said = ctx.said
+        return EntityPlan(entity.name, entity.seller_id, tuple(pairs), ctx.creates(pairs), other_channels=others,
+                          errors=tuple(f.reason for f in said.errors) if said else (),
+                          stale=tuple(f.reason for f in said.stale) if said else ())
+
+
+def draft_entity(entity: Entity, seller: SellerLive | None, today: date, policy: Policy,
+                 run: tuple[verdict.Finding, ...] | None = None) -> Draft:
+    """The entity decided from what was read of its seller, but for account preflight (see Draft)."""
     secrets = sensitive_values(entity)
     if run is None:
         run = verdict.client_secret_findings(policy.client_secret_rotated_on, today)
     if seller is None or seller.error is not None:
         error = seller.error if seller is not None and seller.error is not None \
             else f"the live state of seller {entity.seller_id} was not read"
-        return EntityPlan(entity.name, entity.seller_id, error=mask_all(error, secrets))
+        return Draft(entity, None, None, [], error=mask_all(error, secrets))
     ctx = _Context(entity, today, policy, secrets, run)
     by_id: dict[str, list[LiveRegistration]] = {}
     for r in seller.registrations:
@@ -248,14 +287,7 @@ def plan_entity(entity: Entity, seller: SellerLive | None, today: date, policy: 
         drifted = _drifted_pair(ctx, m, regs) if regs else None
         if drifted is not None:
             pairs.append(drifted)
-    pairs = _account_checked(entity, pairs, seller.accounts)
-    pairs += _unmanaged_pairs(entity, seller, by_id, secrets)
-    others = tuple((s.marketplace_id, s.name) for s in seller.stores
-                   if s.marketplace_id not in catalogue.BY_ID)
-    said = ctx.said
-    return EntityPlan(entity.name, entity.seller_id, tuple(pairs), ctx.creates(pairs), other_channels=others,
-                      errors=tuple(f.reason for f in said.errors) if said else (),
-                      stale=tuple(f.reason for f in said.stale) if said else ())
+    return Draft(entity, seller, ctx, pairs, by_id)
 
 
 def _account_checked(entity: Entity, pairs: list[Pair], accounts: tuple[AccountRead, ...]) -> list[Pair]:

@@ -19,8 +19,10 @@ def test_an_account_the_service_will_not_show_is_a_warning_on_the_creates(world,
     assert result.code == 0, result.err
     alpha, bravo = json.loads(result.out)["entities"]
     assert [p["state"] for p in alpha["pairs"] + bravo["pairs"]] == ["create"] * 3
-    warned = [[r["code"] for r in p["reasons"]] for e in (alpha, bravo) for p in e["pairs"]]
-    assert sorted(warned) == [[], ["ACCOUNT_NOT_CHECKED"], ["ACCOUNT_NOT_CHECKED"]]  # one seller's region
+    # the one 404 is one seller's (whichever seller's account is read first): every create of that
+    # seller's region is warned, the other seller's are not
+    warned = [{tuple(r["code"] for r in p["reasons"]) for p in e["pairs"]} for e in (alpha, bravo)]
+    assert warned in ([{()}, {("ACCOUNT_NOT_CHECKED",)}], [{("ACCOUNT_NOT_CHECKED",)}, {()}])
 
 
 def test_failures_in_a_row_during_account_reads_stop_the_run(world, run_acorn) -> None:

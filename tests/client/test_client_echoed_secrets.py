@@ -103,3 +103,29 @@ def test_numbers_are_masked_in_every_spelling_a_server_may_echo():
     assert mask_all("t-1234567890123 / 1234567890123", numbers) == "**********0123 / **********0123"
     assert mask_all("is 1234567890 or DE1234567890 or 91234567890", numbers) == \
         "is 1234567890 or DE1234567890 or 91234567890"  # other numbers, not these
+
+
+def test_an_answer_echoing_another_sellers_token_is_scrubbed_too(make_client):
+    """Answers are cleaned with the run's one matcher: a server mixing sellers up (seller B's
+    registration quoting seller A's refresh token) shows neither seller's token."""
+    other = make_entity("sonne-de", "A2EXAMPLESONNE2", ("DE",))
+    other_refresh = "sonne-plain-refresh-token-55"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == LWA_TOKEN_PATH:
+            return httpx.Response(200, json={"access_token": ACCESS, "expires_in": 3600})
+        if request.url.path.endswith(f"/{other.seller_id}/registrations"):
+            reg = registration(1, other.seller_id, "A1PA6795UKMFR9", "REJECTED",
+                               reasons=[{"code": "X", "message": f"seller {NORD.seller_id} sent {REFRESH}"}])
+            return httpx.Response(200, json={"registrations": [reg]})
+        if request.url.path.endswith("/registrations"):
+            return httpx.Response(200, json={"registrations": []})
+        return httpx.Response(200, json={"payload": []})
+
+    async def go():
+        env = {**ENV, "ACORN_SONNE_DE_REFRESH_TOKEN": other_refresh}
+        async with make_client(httpx.MockTransport(handler), env) as client:
+            return await client.read_all([NORD, other], concurrency=1)  # NORD's token is known first
+
+    [reg] = asyncio.run(go())[other.seller_id].registrations
+    assert reg.reasons[0].message == f"seller {NORD.seller_id} sent ***"
