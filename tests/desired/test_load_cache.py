@@ -181,16 +181,27 @@ def test_validate_does_not_read_an_unchanged_file_again(tmp_path: Path, monkeypa
     assert len(read_first) == 5 and read_second == [] and second.hits == 5 and again == verdicts
 
 
+def broken_seller_id(nord: Path) -> str:
+    """nordlicht-de's text with its sellerId made invalid, the same length."""
+    text = nord.read_text()
+    changed = text.replace("sellerId: A", "sellerId: a", 1)
+    assert len(changed) == len(text) and changed != text
+    return changed
+
+
+def read_and_checked_again(desired: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, read, verdicts = indexed(desired, monkeypatch)
+    assert read == ["nordlicht-de.yaml"]
+    assert any(p.startswith("spec.sellerId: must be") for p in verdicts["(problems)"])
+
+
 def test_a_file_changed_in_place_with_its_size_and_time_kept_is_read_and_checked_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Its change time moved (no tool sets it back): that is enough."""
     desired = repo(tmp_path)
     indexed(desired, monkeypatch)
     nord = desired / "entities" / "nordlicht-de.yaml"
-    before = nord.stat()
-    text = nord.read_text()
-    changed = text.replace("sellerId: A", "sellerId: a", 1)
-    assert len(changed) == len(text) and changed != text
+    before, changed = nord.stat(), broken_seller_id(nord)
     for _ in range(100_000):  # rewrite until the clock's tick moves the change time (at once on most systems)
         nord.write_text(changed)
         os.utime(nord, ns=(before.st_atime_ns, before.st_mtime_ns))
@@ -198,9 +209,7 @@ def test_a_file_changed_in_place_with_its_size_and_time_kept_is_read_and_checked
             break
     after = nord.stat()
     assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
-    _, read, verdicts = indexed(desired, monkeypatch)
-    assert read == ["nordlicht-de.yaml"]
-    assert any(p.startswith("spec.sellerId: must be") for p in verdicts["(problems)"])
+    read_and_checked_again(desired, monkeypatch)
 
 
 def test_a_file_replaced_by_another_of_the_same_size_and_time_is_read_again(
@@ -210,12 +219,10 @@ def test_a_file_replaced_by_another_of_the_same_size_and_time_is_read_again(
     nord = desired / "entities" / "nordlicht-de.yaml"
     before = nord.stat()
     other = tmp_path / "other.yaml"
-    other.write_text(nord.read_text().replace("sellerId: A", "sellerId: a", 1))
+    other.write_text(broken_seller_id(nord))
     os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
     os.replace(other, nord)  # another inode, as an editor or `git checkout` writes it
-    _, read, verdicts = indexed(desired, monkeypatch)
-    assert read == ["nordlicht-de.yaml"]
-    assert any(p.startswith("spec.sellerId: must be") for p in verdicts["(problems)"])
+    read_and_checked_again(desired, monkeypatch)
 
 
 def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
