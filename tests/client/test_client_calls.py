@@ -733,37 +733,32 @@ def test_a_failure_without_a_request_id_is_named_without_one(sellers, connect, f
                           f"{NORD.seller_id})")
 
 
-@pytest.mark.parametrize("status", [300, 301, 302])
-def test_an_answer_that_redirects_is_an_error_never_read_as_the_data(sellers, connect, status):
-    def redirect(request: httpx.Request, response: httpx.Response) -> httpx.Response:
-        if request.url.path == PARTICIPATIONS_PATH:
-            return httpx.Response(status, json={"payload": []}, headers={"location": "http://127.0.0.1:9/"},
-                                  request=request)
-        return response
+def participations_answered(connect, answer: httpx.Response) -> ApiError:
+    """The error reading NORD raises when the participations call is answered `answer`."""
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content,
+                              request=request) if request.url.path == PARTICIPATIONS_PATH else response
 
     async def go():
-        async with connect(transport=Recording(rewrite=redirect)) as client:
+        async with connect(transport=Recording(rewrite=rewrite)) as client:
             return await client.read_seller(NORD)
 
     with pytest.raises(ApiError) as raised:
         run(go())
-    assert raised.value.status == status
+    return raised.value
+
+
+@pytest.mark.parametrize("status", [300, 301, 302])
+def test_an_answer_that_redirects_is_an_error_never_read_as_the_data(sellers, connect, status):
+    error = participations_answered(connect, httpx.Response(status, json={"payload": []},
+                                                            headers={"location": "http://127.0.0.1:9/"}))
+    assert error.status == status
 
 
 def test_a_success_that_is_not_json_is_an_error_naming_the_path_and_request_id(sellers, connect):
-    def html(request: httpx.Request, response: httpx.Response) -> httpx.Response:
-        if request.url.path == PARTICIPATIONS_PATH:
-            return httpx.Response(200, text="<html>maintenance</html>", headers={REQUEST_ID_HEADER: "rid-html"},
-                                  request=request)
-        return response
-
-    async def go():
-        async with connect(transport=Recording(rewrite=html)) as client:
-            return await client.read_seller(NORD)
-
-    with pytest.raises(ApiError) as raised:
-        run(go())
-    assert str(raised.value) == f"unexpected answer from {PARTICIPATIONS_PATH}: not JSON (request id rid-html)"
+    error = participations_answered(connect, httpx.Response(200, text="<html>maintenance</html>",
+                                                            headers={REQUEST_ID_HEADER: "rid-html"}))
+    assert str(error) == f"unexpected answer from {PARTICIPATIONS_PATH}: not JSON (request id rid-html)"
 
 
 def test_login_with_amazons_temporarily_unavailable_is_retried_whatever_its_status(sellers, connect, fake_time, wire):
