@@ -58,14 +58,6 @@ def status(path: str) -> Status | None:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
 
 
-def file_key(salt: bytes, path: str, relpath: str, text: str) -> str:
-    """A file's key: the salt, where the file is, and its text."""
-    h = hashlib.sha256(salt)
-    h.update(f"{path}\0{relpath}\0".encode())
-    h.update(text.encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
-
-
 @cache
 def code_digest() -> str:
     """sha256 of acorn's version, the loader's and the rules' source, and the schemas."""
@@ -122,7 +114,10 @@ class LoadCache:
         self.hits = 0
 
     def key(self, path: str, relpath: str, text: str) -> str:
-        return file_key(self.salt, path, relpath, text)
+        h = hashlib.sha256(self.salt)
+        h.update(f"{path}\0{relpath}\0".encode())
+        h.update(text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
 
     def known(self, path: str) -> tuple[str | None, Status | None]:
         """The key of the file at `path` if its status is the one it was read with last time
