@@ -290,13 +290,16 @@ class AcornClient:
         return auth
 
     def forget(self, entity: Entity) -> None:
-        """Let go of what only the reads of `entity` used (its auth flows), once they are done: a
-        plan of 100,000 sellers keeps only each seller's access token (never exchanged twice) and
-        the run's Redactor (which keeps masking every secret to the end). Asked again, a flow is
-        made again from the same access token."""
+        """Let go of what only the reads of `entity` used (its auth flows and rate-limit buckets),
+        once they are done: a plan of 100,000 sellers keeps only each seller's access token (never
+        exchanged twice) and the run's Redactor (which keeps masking every secret to the end).
+        Asked again, a flow is made again from the same access token. A seller id is one entity's
+        (the loader refuses it twice), so no other read of the run normally shares the buckets let go
+        of; one that does starts with full buckets, as a new run would."""
         for who in (entity, *(account_entity(entity, a) for a in entity.credentials.accounts)):
             for region in catalogue.REGIONS:
                 self._auths.pop((who.seller_id, region, who.credentials.for_region(region)), None)
+            self._caller.limiter.forget(who.seller_id, catalogue.REGIONS)
 
     def _shares_token(self, entity: Entity, region: str) -> bool:
         """Whether `region`'s reference is also another region's (SP-API issues one per region)."""

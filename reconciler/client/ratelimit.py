@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from ..domain.contract import LIMITS, RATE_HEADER_BOUND
@@ -115,6 +115,14 @@ class RateLimiter:
         if wait > 0:
             await self.sleep(wait)
         return wait
+
+    def forget(self, seller_id: str, regions: Iterable[str]) -> None:
+        """Drop the seller's buckets in `regions`: its calls are over (a plan keeps half a million
+        buckets at 100,000 sellers otherwise). Should it call again, it starts with full buckets,
+        as a new run would, and a 429 drains them as ever."""
+        for region in regions:
+            for operation in LIMITS:
+                self._buckets.pop((seller_id, region, operation), None)
 
     def estimate(self, seller_id: str, region: str, operation: str) -> float:
         bucket = self.bucket(seller_id, region, operation)

@@ -135,7 +135,7 @@ class Caller:
                  region_header: bool, throttle_budget: float,
                  on_throttle: Callable[[Call, float], None] | None = None) -> None:
         self._http = http
-        self._limiter = limiter
+        self.limiter = limiter
         self.policy = policy
         self.breaker = Breaker(policy.max_consecutive_failures)
         self._sleep = sleep
@@ -179,19 +179,19 @@ class Caller:
         wait is its refill at the published rate (or a sent rate header's, clamped)."""
         if retry_after is not None:
             return retry_after if retry_after > 0 else self.policy.base
-        published = self._limiter.published(call.operation)
+        published = self.limiter.published(call.operation)
         if published is None:
             return self.policy.backoff(1, self._rng) + self.policy.base
         header = parse_rate(response.headers.get(RATE_LIMIT_HEADER))
         if header is not None:
-            self._limiter.observe(call.seller_id, call.region, call.operation, response.headers.get(RATE_LIMIT_HEADER))
-        self._limiter.throttled(call.seller_id, call.region, call.operation)
+            self.limiter.observe(call.seller_id, call.region, call.operation, response.headers.get(RATE_LIMIT_HEADER))
+        self.limiter.throttled(call.seller_id, call.region, call.operation)
         return 0.0  # the drained bucket makes the next acquire wait for the refill
 
     def _over_budget(self, call: Call, throttled_since: float, wait: float, why: str, last: str) -> ApiError | None:
         """The one throttle-budget check: the error to stop with when waiting `wait` more seconds
         for a quota would take this call past throttleBudgetSeconds (None: wait)."""
-        spent = self._limiter.clock() - throttled_since
+        spent = self.limiter.clock() - throttled_since
         if spent + wait <= self.throttle_budget:
             return None
         return ApiError(f"{call.describe()} is still throttled after {spent:.0f} s; the next try would be in "
@@ -212,9 +212,9 @@ class Caller:
         while True:
             self.breaker.check()
             if state.throttled_since is not None:
-                expected = self._limiter.estimate(call.seller_id, call.region, call.operation)
+                expected = self.limiter.estimate(call.seller_id, call.region, call.operation)
                 self._wait_for_quota(call, state.throttled_since, expected, "the operation's rate", state.last)
-            await self._limiter.acquire(call.seller_id, call.region, call.operation)
+            await self.limiter.acquire(call.seller_id, call.region, call.operation)
             response = await self._attempt(call, auth, state)
             retry_after: float | None = None
             if response is not None:
@@ -254,7 +254,7 @@ class Caller:
         except httpx.HTTPError as exc:  # e.g. a body that does not decode: not worth a retry
             raise ApiError(f"{call.describe()} failed: {type(exc).__name__}: {exc}") from None
         if response.status_code < 300 or response.status_code in (400, 404):
-            self._limiter.observe(call.seller_id, call.region, call.operation, response.headers.get(RATE_LIMIT_HEADER))
+            self.limiter.observe(call.seller_id, call.region, call.operation, response.headers.get(RATE_LIMIT_HEADER))
         return response
 
     def _final(self, call: Call, response: httpx.Response) -> Any:
@@ -266,11 +266,11 @@ class Caller:
                          state: _Attempts) -> None:
         """A 429: wait for the quota (within the budget), then the loop tries again."""
         if state.throttled_since is None:
-            state.throttled_since = self._limiter.clock()
+            state.throttled_since = self.limiter.clock()
         delay = self._throttle_wait(call, response, retry_after)
         if delay > 0:
             self._wait_for_quota(call, state.throttled_since, delay, "the service's Retry-After", state.last)
-            await self._limiter.sleep(delay)  # gives the concurrency gate back meanwhile
+            await self.limiter.sleep(delay)  # gives the concurrency gate back meanwhile
 
     def _give_up(self, call: Call, attempt: int, waited: float, last: str, retry_after: float | None) -> ApiError:
         left = max(0.0, self.policy.max_total_wait - waited)

@@ -50,7 +50,7 @@ from ..domain.model import (
 from ..domain.suggest import COUNTRY_ALIASES, MARKETPLACE_ALIASES, did_you_mean
 from ..domain.tokens import looks_like_token
 from ..errors import DesiredStateError, Problem
-from . import entity_templates, schema, yamlsource
+from . import schema, yamlsource
 from .loadcache import LoadCache, Status
 from .locate import TemplateRows, parse_dotted
 from .safefile import DEFAULT_FILE_BYTES, UnreadableFile, read_text
@@ -401,6 +401,7 @@ def _load_file(f: SourceFile, root: Path | None = None, *, later: bool = False) 
     text = f.text
     assert text is not None, f"{f.path} is not read"
     if f.relpath.startswith("templates/"):
+        from . import entity_templates  # Jinja2 (30 ms to import) only for a tree that has templates
         rendered, problems = entity_templates.render(f.path, text)
         rows = TemplateRows(f.path, text) if rendered else None  # places follow each field to its row
         entities = []

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.model import source_label
-from . import entity_templates, yamlsource
+from . import yamlsource
 from .yamlsource import KeyPath, dotted
 
 # A value that is a row variable as it is (`{{ vat | tojson }}`, `{{ row.name }}`), not text built
@@ -193,6 +193,7 @@ def _load_template(file: str, text: str | None) -> _Template | None:
     rows = TemplateRows(file, text)
     if rows.header is None:
         return None
+    from . import entity_templates  # Jinja2 (30 ms to import) only for a tree that has templates
     rendered, _ = entity_templates.render(file, text)
     return _Template(rows, {r.name: (yamlsource.parse(r.text, r.path)[0], r.line_offset) for r in rendered})
 

@@ -16,30 +16,29 @@ a sole proprietor's number is a separate numbering whose check digit is not publ
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-
-from stdnum import luhn
-from stdnum.au import abn, acn
-from stdnum.br import cnpj
-from stdnum.ca import bn
-from stdnum.cn import uscc
-from stdnum.eg import tn
-from stdnum.eu import vat as eu_vat
-from stdnum.exceptions import InvalidChecksum, ValidationError
-from stdnum.gb import vat as gb_vat
-from stdnum.in_ import gstin, pan
-from stdnum.jp import cn as jp_cn
-from stdnum.mx import rfc
-from stdnum.sg import uen
-from stdnum.tr import vkn
+from types import ModuleType
 
 from ..domain.catalogue import SCHEMES
 
 CHECK_DIGIT = "the check digit does not match"
+
+
+def _stdnum(module: str) -> ModuleType:
+    """python-stdnum's `stdnum.<module>`, imported when a number is first checked: stdnum's
+    package imports ssl and pydoc (about 25 ms), which a run that checks no number (a validate
+    finding every file in its cache) should not pay at start."""
+    return importlib.import_module(f"stdnum.{module}")
+
+
+def _validate(module: str) -> Callable[[str], object]:
+    """`stdnum.<module>.validate`, imported at its first call."""
+    return lambda number: _stdnum(module).validate(number)
 
 _SEPARATORS = re.compile(r"[\s.\-/]")
 # Zero-width characters a copy from a web page or a PDF brings along (NFKC keeps them).
@@ -76,7 +75,7 @@ def _ca_gst_hst(number: str) -> None:
     # ca.bn also takes a bare BN and the RC/RM/RP accounts: GST/HST is the RT program account.
     if not re.fullmatch(r"[0-9]{9}RT[0-9]{4}", number):
         raise ValueError("not BN + RT + 4 digits")
-    bn.validate(number)
+    _stdnum("ca.bn").validate(number)
 
 
 def _jp_jct(number: str) -> None:
@@ -85,7 +84,7 @@ def _jp_jct(number: str) -> None:
 
 
 def _jp_corporate_digit(number: str) -> None:
-    jp_cn.validate(number[1:])
+    _stdnum("jp.cn").validate(number[1:])
 
 
 class _Said(ValueError):
@@ -95,21 +94,21 @@ class _Said(ValueError):
 def _mx_rfc(number: str) -> None:
     # A complete RFC has its homoclave: 12 characters for a company, 13 for a person (stdnum
     # also takes a person's 10 characters without it, which is not a complete RFC).
-    if len(number) == 10 and rfc.is_valid(number):
+    if len(number) == 10 and _stdnum("mx.rfc").is_valid(number):
         raise _Said("a Mexican RFC without its 3-character homoclave is not a complete RFC: write all 13 "
                     "characters as SAT's Constancia de Situación Fiscal shows them")
     if len(number) not in (12, 13):
         raise ValueError("not 12 or 13 characters")
-    rfc.validate(number)
+    _stdnum("mx.rfc").validate(number)
 
 
 def _mx_rfc_digit(number: str) -> None:
     # python-stdnum's corpus lists 100 RFCs that SAT's ConsultaRFC confirmed and whose check
     # digit fails (about 1.5% of those in use): a failing digit is a doubt, not a block.
     try:
-        rfc.validate(number, validate_check_digits=True)
-    except ValidationError:
-        raise InvalidChecksum() from None
+        _stdnum("mx.rfc").validate(number, validate_check_digits=True)
+    except _stdnum("exceptions").ValidationError:
+        raise _stdnum("exceptions").InvalidChecksum() from None
 
 
 # GSTIN state codes python-stdnum 2.2 does not know: 38 Ladakh (since 2020), 97 Other
@@ -120,12 +119,12 @@ _GSTIN = re.compile(r"[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][0-9A-Z]{3}")
 
 def _in_gst(number: str) -> None:
     if number[:2] not in _EXTRA_GST_STATES:
-        gstin.validate(number)
+        _stdnum("in_.gstin").validate(number)
         return
     if not _GSTIN.fullmatch(number) or number[12] == "0" or number[13] != "Z":
         raise ValueError("not a GSTIN")
-    pan.validate(number[2:12])
-    luhn.validate(number, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    _stdnum("in_.pan").validate(number[2:12])
+    _stdnum("luhn").validate(number, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _za_vat(number: str) -> None:
@@ -141,12 +140,12 @@ _SG_M_NUMBER = re.compile(r"M[0-9RBX][0-9]{7}[0-9A-Z]")
 def _sg_gst(number: str) -> None:
     if _SG_M_NUMBER.fullmatch(number):
         return  # IRAS's M-numbers have no published check digit
-    uen.validate(number)
+    _stdnum("sg.uen").validate(number)
 
 
 # Schemes whose country is fixed; EU_VAT is per country (below).
 _RULES: dict[str, _Rule] = {
-    "UK_VAT": _Rule("a UK VAT number", "GB (or XI) and 9 digits", gb_vat.validate),
+    "UK_VAT": _Rule("a UK VAT number", "GB (or XI) and 9 digits", _validate("gb.vat")),
     "CA_GST_HST": _Rule("a GST/HST number", "the 9-digit business number, RT and a 4-digit account number",
                         _ca_gst_hst),
     "JP_JCT": _Rule("a Japanese qualified invoice issuer number", "T and 13 digits", _jp_jct,
@@ -154,20 +153,20 @@ _RULES: dict[str, _Rule] = {
                     "its 13 digits fail a corporate number's check digit: right if it is a sole proprietor's "
                     "registration number (the NTA numbers those separately and publishes no check digit for "
                     "them); check it on the NTA's Qualified Invoice Issuer Publication Site"),
-    "AU_GST": _Rule("an Australian ABN", "11 digits", abn.validate),
+    "AU_GST": _Rule("an Australian ABN", "11 digits", _validate("au.abn")),
     "IN_GST": _Rule("an Indian GSTIN", "15 characters: a 2-digit state code, the 10-character PAN, "
                     "an entity digit, Z and a check character", _in_gst),
     "BR_CNPJ": _Rule("a Brazilian CNPJ", "14 digits (or the alphanumeric CNPJ: 12 characters and 2 digits)",
-                     cnpj.validate),
+                     _validate("br.cnpj")),
     "MX_RFC": _Rule("a Mexican RFC", "3 letters (4 for a person), the 6-digit date and the 3-character "
                     "homoclave (12 or 13 characters)", _mx_rfc, _mx_rfc_digit,
                     "the check digit does not match: SAT confirms some RFCs whose check digit fails, so check "
                     "it on SAT's ConsultaRFC (a typo is likelier)"),
-    "TR_VKN": _Rule("a Turkish tax number (VKN)", "10 digits", vkn.validate),
+    "TR_VKN": _Rule("a Turkish tax number (VKN)", "10 digits", _validate("tr.vkn")),
     "AE_VAT": _Rule("a UAE tax registration number (TRN)", "15 digits", _pattern(r"[0-9]{15}")),
     "SA_VAT": _Rule("a Saudi VAT number", "15 digits, the first and the last a 3 (ZATCA's rule BR-KSA-40)",
                     _pattern(r"3[0-9]{13}3")),
-    "EG_TIN": _Rule("an Egyptian tax registration number", "9 digits", tn.validate),
+    "EG_TIN": _Rule("an Egyptian tax registration number", "9 digits", _validate("eg.tn")),
     "ZA_VAT": _Rule("a South African VAT number", "10 digits starting with 4 (a ZA prefix is accepted)", _za_vat),
     "SG_GST": _Rule("a Singapore GST registration number", "a UEN (9 or 10 characters with a check letter) "
                     "or M, a digit or R, B or X, 7 digits and a check character", _sg_gst),
@@ -222,7 +221,7 @@ def _verdict(scheme: str, country: str | None, number: str) -> tuple[str | None,
         return problem, None
     try:
         rule.doubt(compact)
-    except (ValidationError, ValueError):
+    except (_stdnum("exceptions").ValidationError, ValueError):
         return None, rule.doubt_why
     return None, None
 
@@ -237,7 +236,7 @@ def _eu_problem(country: str | None, compact: str) -> str | None:
         return f"{country} is not an EU member state{hint}"
     prefix = _eu_prefix(country)
     noun = f"{_EU_NAMES[country]} VAT number"
-    rule = _Rule(noun, f"{prefix} and {_EU_FORMS.get(country, 'the national VAT number')}", eu_vat.validate)
+    rule = _Rule(noun, f"{prefix} and {_EU_FORMS.get(country, 'the national VAT number')}", _validate("eu.vat"))
     if not compact.startswith(prefix):
         if compact[:2].isalpha():
             return f"{noun} starts with {prefix}, not {compact[:2]}: the prefix does not match country {country}"
@@ -246,31 +245,32 @@ def _eu_problem(country: str | None, compact: str) -> str | None:
 
 
 def _run(rule: _Rule, compact: str) -> str | None:
+    stdnum_says = _stdnum("exceptions")
     try:
         rule.check(compact)
-    except InvalidChecksum:
+    except stdnum_says.InvalidChecksum:
         return CHECK_DIGIT
     except _Said as said:
         return str(said)
-    except (ValidationError, ValueError):
+    except (stdnum_says.ValidationError, ValueError):
         return f"{rule.noun} is {rule.form}"
     return None
 
 
 def _acn_or_abn(number: str) -> None:
     if len(number) == 11:
-        abn.validate(number)
+        _stdnum("au.abn").validate(number)
     else:
-        acn.validate(number)
+        _stdnum("au.acn").validate(number)
 
 
 # Countries whose business registration number python-stdnum knows, and that have one
 # nationwide number for a company (a German HRB or a UK company number does not qualify).
 _BUSINESS: dict[str, _Rule] = {
     "CN": _Rule("a Chinese unified social credit code", "18 characters: 17 digits or letters and a check "
-                "character", uscc.validate),
-    "BR": _Rule("a Brazilian CNPJ", "14 digits (or the alphanumeric CNPJ)", cnpj.validate),
-    "SG": _Rule("a Singapore UEN", "9 or 10 characters with a check letter", uen.validate),
+                "character", _validate("cn.uscc")),
+    "BR": _Rule("a Brazilian CNPJ", "14 digits (or the alphanumeric CNPJ)", _validate("br.cnpj")),
+    "SG": _Rule("a Singapore UEN", "9 or 10 characters with a check letter", _validate("sg.uen")),
     "AU": _Rule("an Australian ACN or ABN", "9 digits (ACN) or 11 digits (ABN)", _acn_or_abn),
 }
 

@@ -123,3 +123,16 @@ def test_an_operation_without_a_published_rate_is_never_waited_for():
     assert limiter.bucket("S1", "NA", "no-such-operation") is None
     assert limiter.estimate("S1", "NA", "no-such-operation") == 0.0
     assert asyncio.run(limiter.acquire("S1", "NA", "no-such-operation")) == 0.0
+
+
+def test_a_forgotten_seller_starts_again_with_full_buckets_and_no_other_seller_is_touched():
+    now = [0.0]
+    limiter = RateLimiter(lambda: now[0])
+    for seller in ("S1", "S2"):
+        for region in ("NA", "EU"):
+            limiter.throttled(seller, region, "listRegistrations")
+    limiter.forget("S1", ["NA", "EU"])
+    assert limiter.estimate("S1", "NA", "listRegistrations") == 0.0  # as a new run would start
+    assert limiter.estimate("S1", "EU", "listRegistrations") == 0.0
+    assert limiter.estimate("S2", "EU", "listRegistrations") == pytest.approx(0.5)  # 2/s: still refilling
+    limiter.forget("S3", ["FE"])  # a seller with no bucket: nothing to drop, no error
