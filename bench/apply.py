@@ -44,7 +44,7 @@ from reconciler.domain.contract import LIMITS
 from reconciler.domain.timestamps import parse_timestamp
 
 sys.path.insert(0, str(Path(__file__).parent))
-from served import start_sandbox  # noqa: E402
+from served import as_installed, start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 MARKETS = ["DE", "FR", "IT"]
@@ -128,6 +128,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
+    as_installed()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

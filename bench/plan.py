@@ -36,7 +36,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from served import start_sandbox  # noqa: E402
+from served import as_installed, start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 DEFAULT_CONCURRENCY = 16  # acorn.yaml's default (desired/settings.py)
@@ -158,6 +158,7 @@ def main() -> None:
                         help="keep each size's seeded sandbox in DIR and start from it next time (seeding "
                              "100,000 sellers takes minutes; plan and status only read it)")
     args = parser.parse_args()
+    as_installed()
     args.token_files = args.token_files or max(args.sellers) > 20_000  # every size alike, for the ratio
     markets = args.marketplaces.split(",")
     concurrency = args.concurrency or DEFAULT_CONCURRENCY

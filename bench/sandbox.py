@@ -25,7 +25,7 @@ import httpx
 from reconciler.domain.contract import ACCESS_TOKEN_HEADER, LWA_TOKEN_PATH, SELLER_REGISTRATIONS_PATH
 
 sys.path.insert(0, str(Path(__file__).parent))
-from served import start_sandbox  # noqa: E402
+from served import as_installed, start_sandbox  # noqa: E402
 
 SELLER = "BENCHSELLER0001"
 REGISTRATIONS = SELLER_REGISTRATIONS_PATH.format(sellerId=SELLER)
@@ -103,6 +103,7 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=5, help="23 registrations per round")
     args = parser.parse_args()
+    as_installed()
     with tempfile.TemporaryDirectory() as tmp:
         proc, base = start_sandbox(Path(tmp) / "bench.sqlite", "--no-rate-limits")
         try:

@@ -31,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from served import start_sandbox  # noqa: E402
+from served import as_installed, start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 from reconciler.domain import catalogue  # noqa: E402
@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--rate-scale", type=float, default=2.0)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
+    as_installed()
     bound = 1 / (LIMITS["getMarketplaceParticipations"].rate * args.rate_scale)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -26,6 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from served import as_installed  # noqa: E402
+
 MARKETPLACES = ["US", "CA", "DE", "FR", "UK", "IT", "ES", "JP"]
 TAX = {"US": "{scheme: US_W8BENE, completedOn: 2025-03-01}", "CA": '{scheme: CA_GST_HST, number: "123456782RT0001"}',
        "UK": "{scheme: UK_VAT, number: GB123456782}"}
@@ -118,6 +121,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tree", type=Path, help="generate the tree here (kept, and reused when complete)")
     args = parser.parse_args()
+    as_installed()
     with tempfile.TemporaryDirectory() as tmp:
         root = (args.tree or Path(tmp) / "repo").resolve()
         desired = root / "desired"

@@ -33,9 +33,8 @@ from .planning import (
     color_option,
     emit,
     endpoint_label,
-    make_plan,
+    plan_live,
     prepare,
-    read_live,
     selection_options,
     use_color,
 )
@@ -115,7 +114,7 @@ async def _apply(run: Run, saved: Plan | None, yes: bool, force: bool, wait: flo
     settings = run.ws.settings
     async with run.client() as client:
         entities = run.entities if saved is None else apply.saved_sellers(saved, run.entities)
-        fresh = make_plan(run, await read_live(run, client, entities), entities)
+        fresh = await plan_live(run, client, entities)
         choice = _choose(run, fresh, saved, len(entities), color)
         if not choice.creates:
             click.echo("Apply: nothing to create.")

@@ -1,8 +1,9 @@
 """What plan, drift, apply and status share: choosing entities, reading live, planning.
 
 The order is the data flow: load desired -> select -> read live (the only I/O) -> plan. plan,
-drift and status plan each seller as soon as its reads are done (plan_live), so a run holds
-plans, not every seller's reads; apply reads every seller first (read_live), then plans.
+drift, status and apply plan each seller as soon as its reads are done (plan_live), so a run
+holds plans, not every seller's reads, and a seller's account read follows its own reads at once
+rather than waiting for every other seller's.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import click
 
 from ..client.api import AcornClient
 from ..client.audit import FileAuditLog
-from ..client.fanout import each, window
 from ..client.request import Call
 from ..desired import lifecycle
 from ..desired.loader import load_desired, load_desired_partial, problem_entity
@@ -31,7 +31,7 @@ from ..desired.verdict import client_secret_findings
 from ..domain import safetext
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
-from ..engine.accounts import accounts_to_read, failed_read, not_offered, with_accounts
+from ..engine.accounts import failed_read, not_offered
 from ..engine.plan import EntityPlan, Plan, draft_entity, plan, unauthorized_regions, unreadable_entities
 from ..engine.selection import check_marketplaces, parse_selectors, parse_shard, restrict, select, shard
 from ..errors import AcornError, ConfigError, DesiredStateError
@@ -212,39 +212,6 @@ def _writable(path: Path) -> Path:
     return path
 
 
-async def read_live(run: Run, client: AcornClient, entities: Sequence[Entity] | None = None) -> dict[str, SellerLive]:
-    """Every chosen seller's live state, then (account preflight) its seller account in each
-    region where the plan would create, read once per entity and region."""
-    chosen = run.entities if entities is None else tuple(entities)
-    live = await client.read_all(chosen, run.ws.settings.concurrency)
-    return await read_accounts(run, client, chosen, live)
-
-
-async def read_accounts(run: Run, client: AcornClient, entities: Sequence[Entity],
-                        live: dict[str, SellerLive]) -> dict[str, SellerLive]:
-    """The reads engine.accounts asks for, on the run's day; what a failure counts as is its call."""
-    wanted = accounts_to_read(entities, live, run.today, run.ws.settings.policy)
-    if not wanted:
-        return live
-    gate = asyncio.Semaphore(max(1, run.ws.settings.concurrency))
-
-    async def one(entity: Entity, region: str) -> AccountRead:
-        skipped = not_offered(region)  # SP-API offers getAccount in the EU only
-        if skipped is not None:
-            return skipped
-        async with gate:
-            try:
-                return AccountRead(region, await client.get_account(entity, region))
-            except AcornError as exc:
-                return failed_read(region, exc)  # a run-stopping error is raised again
-
-    try:
-        reads = await each(wanted, lambda pair: one(*pair), window(run.ws.settings.concurrency))
-    except ExceptionGroup as failed:  # a run-stopping error (failed_read raised it again), or a bug: as itself
-        raise failed.exceptions[0] from None
-    return with_accounts(live, wanted, reads)
-
-
 def make_plan(run: Run, live: Mapping[str, SellerLive], entities: Sequence[Entity] | None = None) -> Plan:
     """The pure engine over the chosen entities, narrowed to --marketplace if given."""
     chosen = run.entities if entities is None else tuple(entities)
@@ -259,12 +226,12 @@ def plan_offline(run: Run) -> Plan:
     return make_plan(run, {e.seller_id: SellerLive(e.seller_id) for e in run.entities})
 
 
-async def plan_live(run: Run, client: AcornClient) -> Plan:
-    """Read the chosen entities' sellers and plan each one as its reads finish: the same plan as
-    make_plan over read_live, and the same calls (its seller account read where the plan would
-    create, engine.accounts), but a seller's live state and the client's flows for it are let go
-    of once its plan is made, so a run holds plans, not reads (100,000 sellers fit in far less
-    memory). Each entity is decided once: account preflight finishes the draft."""
+async def plan_live(run: Run, client: AcornClient, entities: Sequence[Entity] | None = None) -> Plan:
+    """Read the chosen entities' sellers (or `entities`) and plan each one as its reads finish:
+    its seller account is read where the draft would create (account preflight), then the draft
+    is finished. A seller's live state and the client's flows and buckets for it are let go of
+    once its plan is made, so a run holds plans, not reads (100,000 sellers fit in far less
+    memory). Each entity is decided once."""
     today, policy = run.today, run.ws.settings.policy
     findings = client_secret_findings(policy.client_secret_rotated_on, today)  # the run's own, once
 
@@ -283,9 +250,10 @@ async def plan_live(run: Run, client: AcornClient) -> Plan:
         client.forget(entity)
         return draft.finish(accounts)
 
-    entities = await client.read_each(run.entities, run.ws.settings.concurrency, planned)
+    plans = await client.read_each(run.entities if entities is None else tuple(entities),
+                                   run.ws.settings.concurrency, planned)
     lifecycle_notes(run, run.entities)
-    return restrict(Plan(run.ws.settings.environment, run.now, run.desired.digest, tuple(entities)),
+    return restrict(Plan(run.ws.settings.environment, run.now, run.desired.digest, tuple(plans)),
                     run.marketplaces)
 
 

@@ -1,6 +1,6 @@
 """The ACORN-i client: LWA auth, rate limits, retries and the audit log over httpx.
 
-    api.py        AcornClient: read_seller, read_all, create_registration, get_registration
+    api.py        AcornClient: read_seller, read_each, create_registration, get_registration
     request.py    the one request function (Caller): statuses -> domain errors, retries
     auth.py       LWA token exchange and cache, as an httpx auth flow
     ratelimit.py  token buckets per (seller, operation)

@@ -1,7 +1,7 @@
 """AcornClient: what plan and apply ask of ACORN-i, per seller, over one httpx.AsyncClient.
 
     async with AcornClient(settings, env, base_dir=..., audit=...) as client:
-        live = await client.read_all(entities, concurrency=16)
+        plans = await client.read_each(entities, 16, plan_one)  # plan_one(entity, live)
         regs = await client.create_registration(entity, "EU", ids, token, digest)
 
 Every seller acts with its own refresh token only, and with each region's own token in that
@@ -12,7 +12,7 @@ of regions it serves. A region the seller has not authorized the app in (SP-API'
 refusing that region's token) is recorded in `SellerLive.unauthorized` and the seller's other
 regions are read; a seller that cannot be read at all (its credentials are missing, a call
 gives up) gets `SellerLive(error=...)` and the others go on; only run-stopping errors
-(errors.RunStopping) stop `read_all`: the run's breaker, an unusable endpoint, a full disk,
+(errors.RunStopping) stop `read_each`: the run's breaker, an unusable endpoint, a full disk,
 the application's own credentials (missing, refused by LWA, an expired client secret), or
 SP-API refusing the first APP_REFUSAL_SELLERS sellers of a region with none accepted
 (ApplicationWatch). No ApiError
@@ -69,7 +69,7 @@ from .redact import Redactor
 from .request import HELD_GATE, Caller, releasing_gate
 from .retry import RetryPolicy
 from .secretsmanager import AwsSecrets
-from .transport import AuditingTransport
+from .transport import AuditingTransport, StatelessClient
 from .wire import (
     account_from_api,
     listed_marketplaces,
@@ -133,10 +133,6 @@ def _redacted(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
 
 FAR_EAST = "FE"
 R = TypeVar("R")
-
-
-async def _as_read(_: Entity, live: SellerLive) -> SellerLive:
-    return live
 
 
 @dataclass
@@ -207,9 +203,9 @@ class AcornClient:
         self._stand_in_token = stand_in_token
         self.endpoints = endpoints or resolve_endpoints(settings)
         inner = transport if transport is not None else network_transport()
-        self._http = httpx.AsyncClient(transport=AuditingTransport(inner, audit, redact=self.redactor.text),
-                                       follow_redirects=False,
-                                       timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
+        self._http = StatelessClient(transport=AuditingTransport(inner, audit, redact=self.redactor.text),
+                                     follow_redirects=False,
+                                     timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
         pause = releasing_gate(sleep)
         self._caller = Caller(self._http, RateLimiter(clock, pause, rate_scale), policy, sleep, rng,
                               region_header=self.endpoints.mode != "regional",
@@ -445,12 +441,6 @@ class AcornClient:
             seen.add(next_token)
         raise ApiError(f"listRegistrations for seller {entity.seller_id} on {host}: more than {MAX_PAGES} pages "
                        f"of {PAGE_SIZE}; stopping (ACORN-i is paging without end)")
-
-    async def read_all(self, entities: Iterable[Entity], concurrency: int) -> dict[str, SellerLive]:
-        """SellerLive per seller id, `concurrency` sellers at a time."""
-        entities = list(entities)
-        read = await self.read_each(entities, concurrency, _as_read)
-        return {entity.seller_id: live for entity, live in zip(entities, read, strict=True)}
 
     @_redacted
     async def read_each(self, entities: Sequence[Entity], concurrency: int,

@@ -25,7 +25,7 @@ from ..domain.contract import (
     LIST_REGISTRATIONS,
     LWA_TOKEN_PATH,
 )
-from .transport import ShardedPools
+from .transport import NetworkTransport, ShardedPools
 
 # Where each operation is offered and the roles the application needs for it (at least one).
 # Sellers API: the developer guide's "Roles for the Sellers API v1" table (Sellers API page).
@@ -83,4 +83,4 @@ def network_transport() -> httpx.AsyncBaseTransport:
     """The transport to real hosts (the embedded sandbox's transport is plugged in by the CLI)."""
     # Retries are ours (backoff, Retry-After, audit per attempt), not the connection pool's.
     tls = httpx.create_ssl_context()  # one context (loading the CA store once), shared by the pools
-    return ShardedPools([httpx.AsyncHTTPTransport(verify=tls, retries=0) for _ in range(POOLS)])
+    return ShardedPools([NetworkTransport(tls) for _ in range(POOLS)])

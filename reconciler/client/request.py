@@ -66,7 +66,7 @@ USER_AGENT = user_agent()
 _DATE, _REGION = DATE_HEADER.encode(), REGION_HEADER.encode()  # lower case, as headers are compared
 LWA_RETRIED = (LWA_SERVER_ERROR, LWA_TEMPORARILY_UNAVAILABLE)
 
-# The concurrency gate the current task holds (read_all's), released while the task only
+# The concurrency gate the current task holds (read_each's), released while the task only
 # waits for a quota to refill: a seller waiting 62.5 s must not keep others from working.
 HELD_GATE: ContextVar[asyncio.Semaphore | None] = ContextVar("held_gate", default=None)
 

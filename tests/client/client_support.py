@@ -1,4 +1,4 @@
-"""Helpers of the client tests: an entity builder, a registration body builder, the
+"""Helpers of the client tests: every seller's read (`read_all`), an entity builder, a registration body builder, the
 transport that records what goes over the wire to the served sandbox, and the seeding of a
 seller's history through the sandbox's API (the served sandbox, its admin calls and the fake
 clock are in tests/served_sandbox.py)."""
@@ -6,16 +6,18 @@ clock are in tests/served_sandbox.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import httpx
 
+from reconciler.client import AcornClient
 from reconciler.client.wire import submission_to_api
 from reconciler.domain import catalogue
 from reconciler.domain.contract import LWA_TOKEN_PATH
+from reconciler.domain.live import SellerLive
 from reconciler.domain.model import (
     BusinessRegistration,
     Document,
@@ -31,6 +33,18 @@ from reconciler.domain.model import (
 REPO = Path(__file__).resolve().parents[2]
 BASE = "http://acorn.test"
 CLIENT_SECRET = "lwa-client-secret-value"
+
+
+async def read_all(client: AcornClient, entities: Iterable[Entity], concurrency: int) -> dict[str, SellerLive]:
+    """SellerLive per seller id, `concurrency` sellers at a time: the client's reads as a plan
+    makes them (read_each), each seller's state kept."""
+    entities = list(entities)
+
+    async def kept(_: Entity, live: SellerLive) -> SellerLive:
+        return live
+
+    read = await client.read_each(entities, concurrency, kept)
+    return {entity.seller_id: live for entity, live in zip(entities, read, strict=True)}
 
 
 def make_entity(name: str = "acme-sz", seller_id: str = "A3EXAMPLEACME01",

@@ -28,7 +28,7 @@ from reconciler.domain.contract import (
     REQUEST_ID_HEADER,
 )
 from reconciler.errors import AlreadyExists, ApiError, BreakerOpen, EndpointUnusable, SecretError
-from tests.client.client_support import CLIENT_SECRET, Recording, ids, make_entity, seed_rejected_history
+from tests.client.client_support import CLIENT_SECRET, Recording, ids, make_entity, read_all, seed_rejected_history
 
 ACME = make_entity()
 NORD = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("DE", "FR"))
@@ -115,7 +115,7 @@ def test_read_all_plans_the_others_when_one_seller_has_no_credentials_or_a_bad_t
 
     async def go():
         async with connect(env) as client:
-            return await client.read_all([ACME, NORD, SAKURA], concurrency=2)
+            return await read_all(client, [ACME, NORD, SAKURA], concurrency=2)
 
     live = run(go())
     assert list(live) == [ACME.seller_id, NORD.seller_id, SAKURA.seller_id]
@@ -132,7 +132,7 @@ def test_read_all_plans_the_others_when_one_seller_has_no_credentials_or_a_bad_t
 def test_missing_application_credentials_fail_the_run_once(sellers, connect, wire):
     client = connect({**TOKENS, "LWA_CLIENT_SECRET": ""})
     with pytest.raises(SecretError, match="LWA_CLIENT_SECRET is not set"):
-        run(client.read_all([ACME, NORD], concurrency=2))
+        run(read_all(client, [ACME, NORD], concurrency=2))
     assert wire.exchanges == []
 
 
@@ -160,7 +160,7 @@ def test_a_403_that_survives_the_refresh_stops_that_seller_without_a_retry_storm
 
     async def go():
         async with connect() as client:
-            return await client.read_all([NORD, SAKURA], concurrency=1)
+            return await read_all(client, [NORD, SAKURA], concurrency=1)
 
     live = run(go())
     assert live[SAKURA.seller_id].error is None
@@ -243,7 +243,7 @@ def test_five_failed_calls_in_a_row_stop_the_whole_run(sellers, connect, wire):
 
     async def go():
         async with connect() as client:
-            return await client.read_all([ACME, NORD, SAKURA], concurrency=1)
+            return await read_all(client, [ACME, NORD, SAKURA], concurrency=1)
 
     codes = "|".join(f"{s} {ERROR_CODES[s]}" for s in (500, 503))
     with pytest.raises(BreakerOpen, match=rf"5 calls in a row failed \(last: ({codes}) on \w+ for seller "
@@ -263,7 +263,7 @@ def test_a_call_gives_up_after_its_attempts_and_only_that_seller_fails(sellers, 
 
     async def go():
         async with connect(policy=RetryPolicy(max_consecutive_failures=50)) as client:
-            return await client.read_all([NORD, SAKURA], concurrency=1)
+            return await read_all(client, [NORD, SAKURA], concurrency=1)
 
     live = run(go())
     gave_up = "getMarketplaceParticipations for seller A1EXAMPLENORD01 gave up after 6 attempts"
@@ -278,7 +278,7 @@ def test_a_429_without_headers_waits_by_the_published_rate_until_the_time_budget
 
     async def go():
         async with connect() as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     live = run(go())
     # getMarketplaceParticipations refills one request every 62.5 s (0.016/s); the budget is 600 s
@@ -312,7 +312,7 @@ def read_both_with_nordlicht_throttled_once(sellers, connect, fake_time, operati
 
     async def go():
         async with connect() as client:
-            return await client.read_all([NORD, SAKURA], concurrency=1)
+            return await read_all(client, [NORD, SAKURA], concurrency=1)
 
     live = run(go())
     assert live[NORD.seller_id].error is None and live[SAKURA.seller_id].error is None
@@ -442,7 +442,7 @@ def test_the_audit_trail_has_every_attempt_and_no_secret(sellers, connect, wire)
 
     async def go():
         async with connect(audit=audit) as client:
-            await client.read_all([ACME, NORD, SAKURA], concurrency=3)
+            await read_all(client, [ACME, NORD, SAKURA], concurrency=3)
             await client.create_registration(SAKURA, "FE", [JP], "c" * 64, "d" * 64)
 
     run(go())
@@ -464,7 +464,7 @@ def test_an_lwa_error_that_echoes_the_refresh_token_does_not_leak_it(sellers, co
 
     async def go():
         async with connect(env) as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     error = run(go())[NORD.seller_id].unauthorized_in("EU")
     assert "400 invalid_grant: " in error and "(sent refresh_token *** " in error
@@ -490,7 +490,7 @@ def test_a_server_repeating_its_next_token_is_an_error_not_an_endless_read(selle
 
     async def go():
         async with connect(transport=looping) as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     error = run(go())[NORD.seller_id].error
     assert error.startswith(f"listRegistrations for seller {NORD.seller_id} on {sandbox_url}: page 3 would repeat "
@@ -517,7 +517,7 @@ def test_a_retry_after_beyond_the_wait_budget_says_the_call_is_still_throttled(s
 
     async def go():
         async with connect(throttle_budget=60) as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     error = run(go())[NORD.seller_id].error
     # the one budget check's message, whether the wait is the service's Retry-After or the published rate
@@ -542,7 +542,7 @@ def test_an_endpoint_that_cannot_be_sent_to_stops_the_run_with_one_clear_error(m
                                                                                 before, kind):
     async def go():
         async with make_client(Recording(before), TOKENS, endpoint=endpoint or sandbox_url) as client:
-            return await client.read_all([ACME, NORD], concurrency=2)
+            return await read_all(client, [ACME, NORD], concurrency=2)
 
     with pytest.raises(EndpointUnusable,
                        match=rf"^\w+ for seller \w+ cannot be sent to \S+: {kind}: .*\(check the endpoint\)$"):
@@ -556,7 +556,7 @@ def test_a_bug_in_a_seller_task_is_raised_as_itself_not_as_an_exception_group(se
 
     async def go():
         async with connect(transport=Recording(bug)) as client:
-            return await client.read_all([NORD, SAKURA], concurrency=2)
+            return await read_all(client, [NORD, SAKURA], concurrency=2)
 
     with pytest.raises(KeyError, match="bug"):
         run(go())
@@ -678,7 +678,7 @@ def test_a_retry_after_longer_than_the_call_may_still_wait_gives_up_saying_so(se
 
     async def go():
         async with connect() as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     error = run(go())[NORD.seller_id].error
     assert fake_time.sleeps == [30.0, 30.0]
@@ -692,7 +692,7 @@ def test_a_call_out_of_attempts_says_so_even_when_the_services_wait_would_fit(se
 
     async def go():
         async with connect(policy=RetryPolicy(max_consecutive_failures=50)) as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     error = run(go())[NORD.seller_id].error
     # after 5 waits of 10 s, 10 s of the minute are left: the Retry-After fits, the attempts do not
@@ -726,7 +726,7 @@ def test_a_failure_without_a_request_id_is_named_without_one(sellers, connect, f
     async def go():
         async with connect(transport=Recording(rewrite=without_request_id),
                            policy=RetryPolicy(max_consecutive_failures=50)) as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     error = run(go())[NORD.seller_id].error
     assert error.endswith(f"(last: 503 {ERROR_CODES[503]} on getMarketplaceParticipations for seller "
@@ -790,7 +790,7 @@ def refuse_every_connection(request: httpx.Request) -> None:
 def test_connections_that_keep_failing_name_the_last_failure_when_the_run_stops(sellers, connect):
     async def go():
         async with connect(transport=Recording(refuse_every_connection)) as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     with pytest.raises(BreakerOpen) as raised:
         run(go())
@@ -808,7 +808,7 @@ def test_a_call_whose_connection_keeps_dropping_gives_up_naming_the_failure(sell
     async def go():
         async with connect(transport=Recording(drop_participations),
                            policy=RetryPolicy(max_consecutive_failures=50)) as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     error = run(go())[NORD.seller_id].error
     assert len(refused) == 6

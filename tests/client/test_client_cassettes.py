@@ -39,7 +39,7 @@ from reconciler.domain.contract import (
     REQUEST_ID_HEADER,
     SELLER_REGISTRATIONS_PATH,
 )
-from tests.client.client_support import make_entity
+from tests.client.client_support import make_entity, read_all
 
 CASSETTES = Path(__file__).parent / "cassettes"
 PARTICIPATIONS_CASSETTE = "sellers-participations.yaml"
@@ -164,7 +164,7 @@ def read(entity=SELLER, env=ENV):
 
     async def go():
         async with AcornClient(SETTINGS, env, base_dir=Path("."), audit=audit) as c:
-            return await c.read_all([entity], concurrency=1)
+            return await read_all(c, [entity], concurrency=1)
 
     return asyncio.run(go())[entity.seller_id], audit
 

@@ -15,7 +15,7 @@ from reconciler.client import MemoryAuditLog
 from reconciler.client.redact import Redactor
 from reconciler.domain.contract import LWA_TOKEN_PATH, RATE_LIMIT_HEADER, REQUEST_ID_HEADER
 from reconciler.domain.masking import mask_all
-from tests.client.client_support import CLIENT_SECRET, make_entity, registration
+from tests.client.client_support import CLIENT_SECRET, make_entity, read_all, registration
 
 NORD = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("DE",))
 REFRESH = "plain-refresh-token-value-77"  # no Atzr| prefix: only knowing it can catch it
@@ -52,7 +52,7 @@ def run(make_client, where: str):
 
     async def go():
         async with make_client(httpx.MockTransport(echoing_server(where)), ENV, audit=audit) as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     return asyncio.run(go())[NORD.seller_id], audit
 
@@ -125,7 +125,7 @@ def test_an_answer_echoing_another_sellers_token_is_scrubbed_too(make_client):
     async def go():
         env = {**ENV, "ACORN_SONNE_DE_REFRESH_TOKEN": other_refresh}
         async with make_client(httpx.MockTransport(handler), env) as client:
-            return await client.read_all([NORD, other], concurrency=1)  # NORD's token is known first
+            return await read_all(client, [NORD, other], concurrency=1)  # NORD's token is known first
 
     [reg] = asyncio.run(go())[other.seller_id].registrations
     assert reg.reasons[0].message == f"seller {NORD.seller_id} sent ***"

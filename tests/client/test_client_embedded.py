@@ -7,7 +7,7 @@ from reconciler.client import MemoryAuditLog
 from reconciler.desired.loader import load_desired
 from reconciler.desired.settings import Settings
 from reconciler.domain import catalogue
-from tests.client.client_support import REPO, make_entity
+from tests.client.client_support import REPO, make_entity, read_all
 
 
 def test_embedded_mode_needs_no_credentials_and_keeps_its_state_in_the_state_dir(tmp_path):
@@ -16,7 +16,7 @@ def test_embedded_mode_needs_no_credentials_and_keeps_its_state_in_the_state_dir
 
     async def go():
         async with connect(Settings(), {}, base_dir=tmp_path, state_dir=tmp_path / ".acorn", audit=audit) as c:
-            return await c.read_all(entities, concurrency=4)
+            return await read_all(c, entities, concurrency=4)
 
     live = asyncio.run(go())
     assert {s: v.error for s, v in live.items()} == {e.seller_id: None for e in entities}
@@ -39,7 +39,7 @@ def test_embedded_mode_rehearses_a_seller_the_demo_world_lacks(tmp_path, capsys)
     async def go():
         async with connect(Settings(), {}, base_dir=tmp_path, state_dir=tmp_path / ".acorn",
                                audit=MemoryAuditLog()) as c:
-            return await c.read_all([stranger, known], concurrency=2)
+            return await read_all(c, [stranger, known], concurrency=2)
 
     live = asyncio.run(go())
     assert live[stranger.seller_id].error is None

@@ -21,7 +21,7 @@ from reconciler.domain.contract import (
     SELLER_REGISTRATIONS_PATH,
 )
 from reconciler.errors import ApiError
-from tests.client.client_support import CLIENT_SECRET, Recording, make_entity, registration
+from tests.client.client_support import CLIENT_SECRET, Recording, make_entity, read_all, registration
 
 NORD = make_entity("nordlicht-de", "A1EXAMPLENORD01", ("DE", "FR"))
 REFRESH = "Atzr|nord-refresh-0123456789"
@@ -38,7 +38,7 @@ def read(make_client, url: str, wire: Recording, refresh: str = REFRESH) -> str:
     """The error text a plan would show for NORD."""
     async def go():
         async with make_client(wire, {"ACORN_NORDLICHT_DE_REFRESH_TOKEN": refresh}, endpoint=url) as client:
-            return await client.read_all([NORD], concurrency=1)
+            return await read_all(client, [NORD], concurrency=1)
 
     live = asyncio.run(go())[NORD.seller_id]
     error = live.error or live.unauthorized_in("EU")  # LWA and 403 refusals belong to the region

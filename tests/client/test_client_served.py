@@ -17,7 +17,7 @@ from reconciler.desired.settings import Settings
 from reconciler.domain import catalogue
 from reconciler.domain.submission import client_token, submission_digest
 from reconciler.errors import ApplicationAccessError, BreakerOpen
-from tests.client.client_support import CLIENT_SECRET, make_entity
+from tests.client.client_support import CLIENT_SECRET, make_entity, read_all
 
 EU_TAXED = ["UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "IE"]  # each needs a tax number
 ALPHA = replace(make_entity("alpha", "A1ALPHA00001", ("US", "DE", "JP"), env_name="ALPHA_TOKEN"))
@@ -78,7 +78,7 @@ def test_faults_slow_failing_throttled_and_dropping_still_give_the_right_answer(
             await create(c, BETA, "EU", ["FR"])
             await create(c, GAMMA, "FE", ["JP", "AU"])
             await create(c, GAMMA, "FE", ["JP", "AU"])  # a rerun of the same create changes nothing
-            return await c.read_all([ALPHA, BETA, GAMMA], concurrency=1)
+            return await read_all(c, [ALPHA, BETA, GAMMA], concurrency=1)
 
     expected = asyncio.run(run(MemoryAuditLog()))
     # Injected 429s with Retry-After: 1 (the sandbox's old 429s); SP-API's own, with no headers,
@@ -108,7 +108,7 @@ def test_five_failures_in_a_row_stop_the_run(sandbox, sandbox_url, tmp_path):
 
     async def go():
         async with client(sandbox_url, tmp_path, audit) as c:
-            return await c.read_all([ALPHA, BETA, GAMMA], concurrency=3)
+            return await read_all(c, [ALPHA, BETA, GAMMA], concurrency=3)
 
     with pytest.raises(BreakerOpen, match=r"ACORN-i is not answering: 5 calls in a row failed \(last: 50[03] "):
         asyncio.run(go())
@@ -128,7 +128,7 @@ def test_an_expired_token_is_refreshed_once_and_a_foreign_one_is_refused_in_its_
         async with client(sandbox_url, tmp_path, audit, env) as c:
             await c.read_seller(ALPHA)
             sandbox.advance(3700)  # the sandbox expires the access tokens; the client's clock does not know
-            return await c.read_all([ALPHA, BETA], concurrency=1)
+            return await read_all(c, [ALPHA, BETA], concurrency=1)
 
     live = asyncio.run(go())
     assert live[ALPHA.seller_id].error is None and live[ALPHA.seller_id].participations == frozenset(ids("US", "MX"))
@@ -186,7 +186,7 @@ def test_a_403_every_seller_of_a_region_gets_is_one_application_finding_not_n_re
 
     async def go():
         async with client(sandbox_url, tmp_path, audit, env) as c:
-            return await c.read_all(entities, concurrency=1)
+            return await read_all(c, entities, concurrency=1)
 
     with pytest.raises(ApplicationAccessError) as raised:
         asyncio.run(go())
@@ -204,7 +204,7 @@ def test_one_seller_accepted_in_a_region_makes_the_others_refusals_their_own(san
 
     async def go():
         async with client(sandbox_url, tmp_path, MemoryAuditLog(), {**env, **more}) as c:
-            return await c.read_all(authorized + refused, concurrency=1)
+            return await read_all(c, authorized + refused, concurrency=1)
 
     live = asyncio.run(go())
     assert [r for r, _ in live[authorized[0].seller_id].unauthorized] == []
@@ -229,7 +229,7 @@ def test_an_expired_client_secret_stops_the_run_at_its_first_answer_with_one_exc
 
     async def go():
         async with client(sandbox_url, tmp_path, audit, env) as c:
-            return await c.read_all(entities, concurrency=1)
+            return await read_all(c, entities, concurrency=1)
 
     with pytest.raises(ApplicationAccessError, match="rotate lwa.clientSecret"):
         asyncio.run(go())

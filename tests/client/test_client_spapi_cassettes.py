@@ -28,7 +28,7 @@ import pytest
 import vcr
 
 from reconciler.errors import ApplicationAccessError, ApplicationCredentialsError, RoleMissing
-from tests.client.client_support import make_entity
+from tests.client.client_support import make_entity, read_all
 
 CASSETTES = Path(__file__).parent / "cassettes"
 REPLAY_URL = "http://127.0.0.1:8765"
@@ -45,7 +45,7 @@ def replay(name: str):
 def read(make_client, entity=ACME_US, **options):
     async def go():
         async with make_client(httpx.AsyncHTTPTransport(), ENV, endpoint=REPLAY_URL, **options) as client:
-            return (await client.read_all([entity], concurrency=1))[entity.seller_id]
+            return (await read_all(client, [entity], concurrency=1))[entity.seller_id]
     return asyncio.run(go())
 
 
@@ -88,7 +88,7 @@ def test_invalid_client_stops_the_whole_run_with_one_message(make_client):
         async def go():
             async with make_client(httpx.AsyncHTTPTransport(), {**ENV, "ACORN_NORDLICHT_DE_REFRESH_TOKEN": "x"},
                                    endpoint=REPLAY_URL) as client:
-                return await client.read_all([ACME_US, other], concurrency=1)
+                return await read_all(client, [ACME_US, other], concurrency=1)
         asyncio.run(go())
     assert str(raised.value).startswith("Login with Amazon refused the application (401 invalid_client: Client "
                                         "authentication failed): the LWA client id or secret is wrong, or the "
@@ -160,7 +160,7 @@ def test_an_expired_lwa_client_secret_stops_the_run_at_the_first_answer(make_cli
     async def go():
         async with make_client(httpx.AsyncHTTPTransport(), {**ENV, "ACORN_NORDLICHT_DE_REFRESH_TOKEN": "x"},
                                endpoint=REPLAY_URL) as client:
-            return await client.read_all([ACME_US, other], concurrency=1)
+            return await read_all(client, [ACME_US, other], concurrency=1)
 
     with replay("403-lwa-secret-expired.yaml") as cassette, pytest.raises(ApplicationAccessError) as raised:
         asyncio.run(go())
@@ -181,7 +181,7 @@ def test_an_empty_participation_list_with_a_shared_token_is_not_read_as_nothing_
     async def go():
         async with make_client(httpx.AsyncHTTPTransport(), ENV, endpoint=REPLAY_URL,
                                environment="production") as client:
-            return (await client.read_all([both], concurrency=1))[both.seller_id]
+            return (await read_all(client, [both], concurrency=1))[both.seller_id]
 
     with replay("participations-empty-other-region.yaml") as cassette:
         live = asyncio.run(go())

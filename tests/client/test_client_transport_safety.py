@@ -14,7 +14,7 @@ from reconciler.desired.settings import parse_settings, resolve_settings
 from reconciler.domain.contract import LWA_TOKEN_PATH
 from reconciler.errors import ApiError, ConfigError
 from tests import REPO
-from tests.client.client_support import CLIENT_SECRET, make_entity
+from tests.client.client_support import CLIENT_SECRET, make_entity, read_all
 
 ACME = make_entity()
 
@@ -61,7 +61,7 @@ def test_a_redirect_is_an_error_naming_the_status_and_is_never_followed(make_cli
 
     async def go():
         async with make_client(httpx.MockTransport(handler), {"ACORN_ACME_SZ_REFRESH_TOKEN": "Atzr|acme"}) as client:
-            return await client.read_all([ACME], concurrency=1)
+            return await read_all(client, [ACME], concurrency=1)
 
     error = asyncio.run(go())[ACME.seller_id].error
     assert error is not None and f"answered {status}" in error and "never follows redirects" in error
@@ -82,3 +82,23 @@ def test_a_redirect_of_an_api_call_is_not_followed_either(make_client):
 
     with pytest.raises(ApiError, match="302 Found.*never follows redirects"):
         asyncio.run(go())
+
+
+def test_a_cookie_one_answer_sets_never_rides_on_a_later_call(make_client):
+    """One client carries every seller's calls: a cookie set while reading one seller (as a load
+    balancer may set one) is not sent with the next call, that seller's or another's."""
+    cookies: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        cookies.append(request.headers.get("cookie"))
+        body = {"access_token": "Atza|tok", "expires_in": 3600} if request.url.path == LWA_TOKEN_PATH else {}
+        return httpx.Response(200, json=body, headers={"set-cookie": "AWSALB=sticky-seller-1; Path=/"})
+
+    env = {"ACORN_ACME_SZ_REFRESH_TOKEN": "Atzr|acme", "ACORN_NORD_REFRESH_TOKEN": "Atzr|nord"}
+
+    async def go():
+        async with make_client(httpx.MockTransport(handler), env) as client:
+            await read_all(client, [ACME, make_entity("nord", "A1EXAMPLENORD01", ("DE",))], concurrency=1)
+
+    asyncio.run(go())
+    assert len(cookies) >= 4 and cookies == [None] * len(cookies)

@@ -8,8 +8,7 @@ from dataclasses import replace
 
 from reconciler.domain.live import REJECTED, Account, AccountRead, SellerLive
 from reconciler.domain.policy import Policy
-from reconciler.engine.accounts import accounts_to_read
-from reconciler.engine.plan import BLOCKED, CREATE
+from reconciler.engine.plan import BLOCKED, CREATE, draft_entity
 from tests.engine.plan_builders import TODAY, codes, entity, reg, rows, run, submission
 
 ACME = entity(marketplaces=("US", "DE", "FR"))
@@ -65,8 +64,9 @@ def test_accounts_are_read_once_per_region_of_a_create_and_never_for_a_seller_no
                               entity("failed", ("DE",)))
     live = {e.seller_id: SellerLive(e.seller_id) for e in (de, us)}
     live[failed.seller_id] = SellerLive(failed.seller_id, error="no refresh token")
-    wanted = accounts_to_read([de, us, unread, failed], live, TODAY, Policy())
-    assert [(e.name, region) for e, region in wanted] == [("de-one", "EU"), ("us-one", "NA")]
+    wanted = [(e.name, region) for e in (de, us, unread, failed)
+              for region in draft_entity(e, live.get(e.seller_id), TODAY, Policy()).regions]
+    assert wanted == [("de-one", "EU"), ("us-one", "NA")]
 
 
 def test_every_field_that_differs_blocks_with_its_region_after_a_region_that_was_not_read():

@@ -25,6 +25,7 @@ from reconciler.errors import (
     RoleMissing,
     RunStopping,
 )
+from tests.client.client_support import read_all
 from tests.engine.plan_builders import entity
 
 STOPPING = [MachineError("cannot write the audit log: No space left on device"),
@@ -89,7 +90,7 @@ def test_a_seller_read_that_hits_it_stops_the_run_not_one_seller(error: AcornErr
     monkeypatch.setattr(client, "prefetch_secrets", nothing)
     monkeypatch.setattr(client, "app_credentials", lambda: ("id", "secret"))
     with pytest.raises(type(error)):
-        asyncio.run(client.read_all([entity("one"), entity("two", seller_id="ATWO000000002")], 2))
+        asyncio.run(read_all(client, [entity("one"), entity("two", seller_id="ATWO000000002")], 2))
 
 
 @pytest.mark.parametrize("error", STOPPING, ids=IDS)
