@@ -13,6 +13,7 @@ import fnmatch
 import functools
 import hashlib
 import marshal
+import multiprocessing
 import os
 import posixpath
 import re
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -129,9 +131,8 @@ def digest(files: Iterable[SourceFile]) -> str:
 
 
 PARALLEL_FROM = 2_000  # files; below this a process pool costs more than it saves
-MAIN_SHARE = 0.45  # of the files, checked by this process while the others check the rest: it
-# also turns every result into entities afterwards, so it takes a little less than its share
-# (a judged load makes no entity afterwards: it takes an even share)
+CHUNK = 100  # files a process takes at a time: the processes finish within a chunk of each other,
+# whichever core the machine slows, and taking one (a shared counter) costs nothing beside them
 
 
 def load(files: list[SourceFile], workers: int | None = None, root: Path | None = None,
@@ -338,27 +339,58 @@ Checked = tuple[bytes, str | None, Status | None, bool]
 
 def _load_all(files: list[SourceFile], workers: int, root: Path | None, judge: Judge | None,
               cache: LoadCache | None, limit: int) -> list[Checked]:
-    if workers < 2 or len(files) < PARALLEL_FROM:
+    """Each file checked, in order: this process and `workers - 1` forked ones take CHUNK files
+    at a time from a shared counter until none is left (a static split left one core idle
+    whenever the other ran slower)."""
+    fork = _fork()
+    if fork is None or workers < 2 or len(files) < PARALLEL_FROM:
         return _load_files(files, root, judge, cache, limit)
-    mine = int(len(files) * (0.5 if judge else MAIN_SHARE) * 2 / workers)
-    share = -(-(len(files) - mine) // (workers - 1))
-    ranges = [(lo, min(lo + share, len(files))) for lo in range(mine, len(files), share)]
     _PENDING[:] = files
     _CACHE[:] = [cache] if cache else []
+    _NEXT[:] = [fork.Value("q", 0)]
+    results: list[Checked | None] = [None] * len(files)
     try:
-        with ProcessPoolExecutor(len(ranges)) as pool:
-            futures = [pool.submit(_load_range, lo, hi, root, judge, limit) for lo, hi in ranges]
-            results = _load_files(files[:mine], root, judge, cache, limit)  # this process takes a share too
+        with ProcessPoolExecutor(workers - 1, mp_context=fork) as pool:
+            futures = [pool.submit(_load_chunks, root, judge, limit) for _ in range(workers - 1)]
+            for lo, checked in _load_chunked(root, judge, limit):  # this process takes chunks too
+                results[lo:lo + len(checked)] = checked
             for future in futures:
-                results += marshal.loads(future.result())
+                for lo, checked in marshal.loads(future.result()):
+                    results[lo:lo + len(checked)] = checked
     finally:
         _PENDING.clear()
         _CACHE.clear()
-    return results
+        _NEXT.clear()
+    assert all(r is not None for r in results)
+    return results  # type: ignore[return-value]  # every chunk was taken once (asserted)
 
 
-def _load_range(lo: int, hi: int, root: Path | None, judge: Judge | None, limit: int) -> bytes:
-    return marshal.dumps(_load_files(_PENDING[lo:hi], root, judge, _CACHE[0] if _CACHE else None, limit))
+_NEXT: list[Any] = []  # the index of the next chunk, shared by the processes of one load
+
+
+def _fork() -> BaseContext | None:
+    """Linux's fork start method: the workers inherit the files to check (_PENDING) rather than
+    being sent them. Python 3.14 makes forkserver Linux's default, macOS spawns (fork there can
+    crash a child of a process that used the system's frameworks) and Windows cannot fork:
+    there, a load runs in one process."""
+    return multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+
+
+def _load_chunked(root: Path | None, judge: Judge | None, limit: int) -> list[tuple[int, list[Checked]]]:
+    """(first index, results) of each chunk this process took, until no chunk is left."""
+    files, cache, counter = _PENDING, _CACHE[0] if _CACHE else None, _NEXT[0]
+    done: list[tuple[int, list[Checked]]] = []
+    while True:
+        with counter.get_lock():
+            lo = counter.value
+            counter.value = lo + CHUNK
+        if lo >= len(files):
+            return done
+        done.append((lo, _load_files(files[lo:lo + CHUNK], root, judge, cache, limit)))
+
+
+def _load_chunks(root: Path | None, judge: Judge | None, limit: int) -> bytes:
+    return marshal.dumps(_load_chunked(root, judge, limit))
 
 
 def _load_files(files: list[SourceFile], root: Path | None, judge: Judge | None, cache: LoadCache | None,

@@ -3,12 +3,14 @@ problems are collected across files before failing once."""
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from reconciler.desired.loader import SourceFile, load, load_desired, load_entity, read_tree
+from reconciler.desired.loader import SourceFile, load, load_desired, load_entity, load_partial, read_tree
 from reconciler.domain.model import SecretRef
 from reconciler.errors import DesiredStateError
 from tests import FIXTURES, REPO
@@ -148,16 +150,29 @@ def test_names_are_unique_between_files_and_template_rows(tmp_path: Path) -> Non
     assert messages == [f"name 'atlas-uk' is already used by {tmp_path}/entities/atlas-uk.yaml"]
 
 
-def test_parallel_and_serial_loads_agree() -> None:
+def test_parallel_and_serial_loads_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file is checked once, whichever process takes its chunk, and the entities and
+    problems come out in the same order as a load in one process."""
     files = [_entity_file(f"e{i:04d}", f"A{i:012d}") for i in range(40)]
-    serial = load(files, workers=1)
+    files[17] = SourceFile(files[17].path, files[17].relpath, files[17].text.replace("apiVersion", "apiVersoin"))
+    files[33] = SourceFile(files[33].path, files[33].relpath, "kind: [")
+    serial = load_partial(files, workers=1)
     from reconciler.desired import loader
-    old = loader.PARALLEL_FROM
-    loader.PARALLEL_FROM = 10
-    try:
-        assert load(files, workers=2) == serial
-    finally:
-        loader.PARALLEL_FROM = old
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(loader, "CHUNK", 3)  # 14 chunks between two processes
+    main, take = os.getpid(), loader._load_chunked
+
+    def worker_first(*args):  # this process takes its chunks once the worker has one of its own
+        deadline = time.monotonic() + 30
+        while os.getpid() == main and loader._NEXT[0].value == 0 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        return take(*args)
+
+    monkeypatch.setattr(loader, "_load_chunked", worker_first)
+    parallel = load_partial(files, workers=2)
+    assert parallel == serial
+    assert len(serial[0].entities) == 38
+    assert list(dict.fromkeys(p.path for p in serial[1])) == [files[17].path, files[33].path]
 
 
 def test_digest_changes_exactly_when_the_tree_does() -> None:
