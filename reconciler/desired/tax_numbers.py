@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import ModuleType
 
 from ..domain.catalogue import SCHEMES
@@ -29,6 +29,7 @@ from ..domain.catalogue import SCHEMES
 CHECK_DIGIT = "the check digit does not match"
 
 
+@cache  # import_module takes the import lock on every call, even for a module imported already
 def _stdnum(module: str) -> ModuleType:
     """python-stdnum's `stdnum.<module>`, imported when a number is first checked: stdnum's
     package imports ssl and pydoc (about 25 ms), which a run that checks no number (a validate
