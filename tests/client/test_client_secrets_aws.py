@@ -132,7 +132,8 @@ def test_without_a_region_every_secret_says_how_to_set_one(tmp_path: Path) -> No
 
 
 def test_a_role_without_permission_is_denied_for_each_secret_by_id(monkeypatch: pytest.MonkeyPatch) -> None:
-    """IAM enforced on a moto of its own (enforcement cannot be switched off again)."""
+    """IAM enforced on a moto of its own. moto keeps enforcement for the whole process (every
+    moto server of the test run): it is switched back off at the end, whatever the outcome."""
     with moto_secrets() as url:
         admin = admin_client(url)
         admin.create_secret(Name="acorn/sellers/a", SecretString="Atzr|never-shown")
@@ -140,14 +141,19 @@ def test_a_role_without_permission_is_denied_for_each_secret_by_id(monkeypatch: 
                            aws_access_key_id="testing", aws_secret_access_key="testing")
         iam.create_user(UserName="plan")
         key = iam.create_access_key(UserName="plan")["AccessKey"]
-        httpx.post(f"{url}/moto-api/reset-auth", content=b"0").raise_for_status()
-        env = {**aws_env(url), "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-               "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
-        for k, v in env.items():  # the standard chain reads the process environment
-            monkeypatch.setenv(k, v)
-        secrets = Secrets({}, Path("."), AwsSecrets(env))
-        with pytest.raises(SecretError) as denied:
-            secrets.resolve(SecretRef("aws", "acorn/sellers/a"))
+        enforced = httpx.post(f"{url}/moto-api/reset-auth", content=b"0")
+        enforced.raise_for_status()
+        try:
+            env = {**aws_env(url), "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+                   "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+            for k, v in env.items():  # the standard chain reads the process environment
+                monkeypatch.setenv(k, v)
+            secrets = Secrets({}, Path("."), AwsSecrets(env))
+            with pytest.raises(SecretError) as denied:
+                secrets.resolve(SecretRef("aws", "acorn/sellers/a"))
+        finally:
+            before = enforced.json()["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"].encode()
+            httpx.post(f"{url}/moto-api/reset-auth", content=before).raise_for_status()
     assert str(denied.value).startswith("AWS secret acorn/sellers/a: BatchGetSecretValue: access denied")
     assert "never-shown" not in str(denied.value)
 
