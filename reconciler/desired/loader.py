@@ -343,6 +343,7 @@ def _load_all(files: list[SourceFile], workers: int, root: Path | None, judge: J
     at a time from a shared counter until none is left (a static split left one core idle
     whenever the other ran slower)."""
     fork = _fork()
+    workers = min(workers, -(-len(files) // CHUNK))  # a process per chunk at most: no fork left idle
     if fork is None or workers < 2 or len(files) < PARALLEL_FROM:
         return _load_files(files, root, judge, cache, limit)
     _PENDING[:] = files
