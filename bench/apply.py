@@ -44,7 +44,7 @@ from reconciler.domain.contract import LIMITS
 from reconciler.domain.timestamps import parse_timestamp
 
 sys.path.insert(0, str(Path(__file__).parent))
-from served import as_installed, start_sandbox  # noqa: E402
+from served import acorn, as_installed, start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 MARKETS = ["DE", "FR", "IT"]
@@ -66,7 +66,7 @@ def seed(url: str, root: Path, sellers: int, latency_ms: int) -> dict[str, str]:
     entities.mkdir(parents=True)
     with httpx.Client(base_url=url, timeout=30) as admin:
         for i in range(sellers):
-            token = f"bench-refresh-{i}"
+            token = f"Atzr|IwEBIbench-refresh-{i}"  # shaped as every LWA refresh token is
             admin.post("/_sandbox/sellers", json={
                 "sellerId": f"A{i:012d}", "legalEntityName": f"Seller {i} Trading Co., Ltd.",
                 "refreshToken": token}).raise_for_status()
@@ -79,7 +79,7 @@ def seed(url: str, root: Path, sellers: int, latency_ms: int) -> dict[str, str]:
 def timed(args: list[str], root: Path, env: dict[str, str]) -> tuple[float, float, subprocess.CompletedProcess]:
     """Wall and CPU (user + system) seconds of `acorn ARGS` in a subprocess."""
     before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "reconciler", *args], cwd=root, env=env, capture_output=True,
+    proc = subprocess.run(acorn(*args), cwd=root, env=env, capture_output=True,
                           text=True)
     wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), proc

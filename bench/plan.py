@@ -36,7 +36,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from served import as_installed, start_sandbox  # noqa: E402
+from served import acorn, as_installed, start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 DEFAULT_CONCURRENCY = 16  # acorn.yaml's default (desired/settings.py)
@@ -49,7 +49,7 @@ def run_plan(root: Path, url: str, env: dict[str, str], concurrency: int | None,
     (user + system: its own, from wait4; they do not depend on what else the machine runs)."""
     (root / "acorn.yaml").write_text(f"concurrency: {concurrency}\n" if concurrency else "{}\n")
     audit.unlink(missing_ok=True)
-    args = [sys.executable, "-m", "reconciler", *command, "--endpoint", url, "--audit-log", str(audit)]
+    args = acorn(*command, "--endpoint", url, "--audit-log", str(audit))
     for name in names or []:
         args += ["--entity", name]
     start = time.perf_counter()

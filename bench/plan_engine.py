@@ -28,6 +28,7 @@ from reconciler.domain.contract import RegistrationStatus
 from reconciler.domain.live import LiveRegistration, SellerLive
 from reconciler.domain.model import (
     BusinessRegistration,
+    Credentials,
     DesiredState,
     Document,
     DocumentRef,
@@ -76,8 +77,8 @@ def entities(n: int, rng: random.Random) -> tuple[Entity, ...]:
             taxes(i, codes),
             (Document("translation", f"docs/{i}/license-ja.pdf", SHA, "businessRegistration", "ja"),),
         )
-        out.append(Entity(f"seller-{i:06d}", f"A{i:012d}", SecretRef("env", f"TOKEN_{i}"), sub, tuple(codes),
-                          (("brand", f"b{i % 50}"),)))
+        token = Credentials(SecretRef("env", f"TOKEN_{i}"))
+        out.append(Entity(f"seller-{i:06d}", f"A{i:012d}", token, sub, tuple(codes), (("brand", f"b{i % 50}"),)))
     return tuple(out)
 
 

@@ -42,11 +42,13 @@ AWS_REGION = "eu-west-1"
 def start_moto() -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:  # readiness is the URL line, never a sleep
+    stderr = proc.stderr
+    assert stderr is not None
+    for line in stderr:  # readiness is the URL line, never a sleep
         match = re.search(r"Running on (http://127\.0\.0\.1:\d+)", line)
         if match:
             # moto logs every request on stderr: keep draining it, or a full pipe stalls it
-            threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+            threading.Thread(target=lambda: [None for _ in stderr], daemon=True).start()
             return proc, match[1]
     raise SystemExit("moto server did not start")
 

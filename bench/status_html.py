@@ -46,7 +46,7 @@ def page(n: int, seed: int) -> str:
     return render_status(status_of(result, {e.name: e.labels for e in desired.entities}), "html")
 
 
-def measure(chromium: str, path: Path, suffix: str, profile: Path) -> dict[str, float]:
+def measure(chromium: str, path: Path, suffix: str, profile: Path) -> dict[str, float | str]:
     proc = subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", path.as_uri() + suffix],
                           capture_output=True, text=True, timeout=300)
     head = proc.stdout[:2000]

@@ -31,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from served import as_installed, start_sandbox  # noqa: E402
+from served import acorn, as_installed, start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 from reconciler.domain import catalogue  # noqa: E402
@@ -101,8 +101,8 @@ def main() -> None:
             drain_wall = time.perf_counter() - started
             (root / "acorn.yaml").write_text(f"concurrency: {args.concurrency}\n")
             started = time.perf_counter()
-            plan = subprocess.run([sys.executable, "-m", "reconciler", "plan", "--endpoint", url, "--format", "json",
-                                   "--audit-log", str(root / "audit.jsonl")],
+            plan = subprocess.run(acorn("plan", "--endpoint", url, "--format", "json",
+                                        "--audit-log", str(root / "audit.jsonl")),
                                   cwd=root, env=env, capture_output=True, text=True)
             wall = time.perf_counter() - started
             if plan.returncode not in (0, 2):

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from served import as_installed  # noqa: E402
+from served import acorn, as_installed  # noqa: E402
 
 MARKETPLACES = ["US", "CA", "DE", "FR", "UK", "IT", "ES", "JP"]
 TAX = {"US": "{scheme: US_W8BENE, completedOn: 2025-03-01}", "CA": '{scheme: CA_GST_HST, number: "123456782RT0001"}',
@@ -121,17 +121,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tree", type=Path, help="generate the tree here (kept, and reused when complete)")
     args = parser.parse_args()
-    as_installed()
+    python = as_installed()  # the floor runs in the same Python as acorn
     with tempfile.TemporaryDirectory() as tmp:
         root = (args.tree or Path(tmp) / "repo").resolve()
         desired = root / "desired"
         generate(desired, args.entities, MARKETPLACES[: args.marketplaces])
         env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(Path(tmp) / "user-cache")}
-        validate = [sys.executable, "-m", "reconciler", "validate", "--desired", str(desired)]
+        validate = acorn("validate", "--desired", str(desired))
         rows: dict[str, list[tuple[float, float, float]]] = {"floor": [], "cold": [], "warm": []}
         last = ""
         for _ in range(args.repeat):
-            wall, _cpu, rss, out, _code = timed([sys.executable, "-c", FLOOR, str(desired)], env)
+            wall, _cpu, rss, out, _code = timed([python, "-c", FLOOR, str(desired)], env)
             rows["floor"].append((float(out), _cpu, rss))
             shutil.rmtree(root / ".acorn", ignore_errors=True)
             shutil.rmtree(Path(tmp) / "user-cache", ignore_errors=True)

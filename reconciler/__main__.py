@@ -1,5 +1,5 @@
 """`python -m reconciler` runs the acorn command line."""
 
-from .cli.main import main
+from .cli.main import console
 
-main()
+console()

@@ -17,7 +17,7 @@ import httpx
 
 from ..client.api import AcornClient
 from ..client.audit import AuditLog
-from ..client.endpoints import resolve_endpoints
+from ..client.endpoints import resolve_endpoints, tls_context
 from ..desired.settings import Settings
 from ..domain.model import Entity
 from ..errors import ConfigError
@@ -76,4 +76,5 @@ def admin_client(settings: Settings, state_dir: Path) -> tuple[httpx.AsyncClient
         state = state_dir / "sandbox.sqlite"
         return (httpx.AsyncClient(transport=embedded_transport(state), base_url=EMBEDDED_BASE_URL),
                 f"the embedded sandbox ({state})")
-    return httpx.AsyncClient(base_url=settings.endpoint, timeout=10.0), f"the sandbox at {settings.endpoint}"
+    return (httpx.AsyncClient(base_url=settings.endpoint, timeout=10.0, verify=tls_context()),
+            f"the sandbox at {settings.endpoint}")

@@ -10,6 +10,8 @@ Which transport carries the calls is decided here too, once; the client does not
 
 from __future__ import annotations
 
+import functools
+import ssl
 from dataclasses import dataclass
 
 import httpx
@@ -79,8 +81,15 @@ def resolve_endpoints(settings: Settings, embedded_base_url: str | None = None) 
 POOLS = 8  # connection pools; see ShardedPools
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The process's TLS settings, httpx's defaults (certifi's CA store, or SSL_CERT_FILE /
+    SSL_CERT_DIR): loading a CA store takes 20 ms, so it is loaded once, whatever the number
+    of pools and clients a command opens (a run against a served sandbox opens two)."""
+    return httpx.create_ssl_context()
+
+
 def network_transport() -> httpx.AsyncBaseTransport:
     """The transport to real hosts (the embedded sandbox's transport is plugged in by the CLI)."""
     # Retries are ours (backoff, Retry-After, audit per attempt), not the connection pool's.
-    tls = httpx.create_ssl_context()  # one context (loading the CA store once), shared by the pools
-    return ShardedPools([NetworkTransport(tls) for _ in range(POOLS)])
+    return ShardedPools([NetworkTransport(tls_context()) for _ in range(POOLS)])

@@ -17,18 +17,44 @@ from ..domain import safetext
 from ..domain.masking import SecretMatcher
 from ..errors import ApiError
 
+# Between the strings of one answer, searched at once. It is no word character, so each string's
+# ends stay word boundaries; a match across it (a secret holding it) only sends the answer to the
+# string-by-string scrub: the joined search can find too much, never too little.
+_APART = "\0"
+
+
+def _strings(value: Any, into: list[str]) -> None:
+    """Every string of a JSON value, keys too, into `into`."""
+    if isinstance(value, str):
+        into.append(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _strings(k, into)
+            _strings(v, into)
+    elif isinstance(value, list):
+        for v in value:
+            _strings(v, into)
+
 
 class Redactor(SecretMatcher):
     """The secrets of one run, and the text, JSON values and errors cleaned of them."""
 
     def scrub(self, value: Any) -> Any:
-        """A JSON value with every string (keys too) redacted: an answer echoing a secret."""
+        """A JSON value with every string (keys too) redacted: an answer echoing a secret. Most
+        answers echo none: their strings are searched at once, and such a value is returned as it is."""
+        strings: list[str] = []
+        _strings(value, strings)
+        if not self.finds(_APART.join(strings)):
+            return value
+        return self._scrub(value)
+
+    def _scrub(self, value: Any) -> Any:
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            return {self.scrub(k): self.scrub(v) for k, v in value.items()}
+            return {self._scrub(k): self._scrub(v) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.scrub(v) for v in value]
+            return [self._scrub(v) for v in value]
         return value
 
     def error(self, exc: ApiError) -> ApiError:

@@ -160,6 +160,32 @@ def _forms(secret: str) -> set[str]:
     return encoded | {_ESCAPE.sub(lambda m: m.group().lower(), e) for e in encoded}
 
 
+_TOKEN_START = "Atz"  # where every LWA token (LWA_TOKEN) starts
+
+Forms = str | tuple[str, ...] | set[str]  # one form as itself, a few as a tuple, more as a set
+
+
+def _file(index: dict[str, Forms], form: str) -> bool:
+    """File `form` in `index` under its tail; whether it was new."""
+    tail = form[-SHORT:]
+    forms = index.get(tail)
+    if forms is None:
+        index[tail] = form
+    elif forms == form or (not isinstance(forms, str) and form in forms):
+        return False
+    elif isinstance(forms, str):
+        index[tail] = (forms, form)
+    elif isinstance(forms, tuple):
+        index[tail] = forms + (form,) if len(forms) < FEW_PER_TAIL else {*forms, form}
+    else:
+        forms.add(form)
+    return True
+
+
+def _each(forms: Forms) -> tuple[str, ...] | set[str]:
+    return (forms,) if isinstance(forms, str) else forms
+
+
 class SecretMatcher:
     """The secrets of one run, and text cleaned of them (each occurrence becomes SECRET_MASK).
 
@@ -167,14 +193,18 @@ class SecretMatcher:
     SHORT characters (LWA tokens share their first ones, never their last), so a text is
     scanned once, one look-up per position, whatever the number of secrets. Up to FEW forms,
     each is simply searched for (a search in C beats building the text's slices); the few
-    forms shorter than SHORT are looked up by length, and match only as whole words.
+    forms shorter than SHORT are looked up by length, and match only as whole words. A form
+    shaped like an LWA token (a fleet's refresh and access tokens) is filed apart: it can only
+    start where a text says "Atz", and most texts never do, so they cost one search in C.
     """
 
     def __init__(self) -> None:
         # last SHORT characters -> its forms: one form as itself, a few as a tuple, more as a set
         # (a fleet's secrets are 100,000s of entries: an empty set alone is 216 bytes)
-        self._by_tail: dict[str, str | tuple[str, ...] | set[str]] = {}
+        self._by_tail: dict[str, Forms] = {}
         self._long = 0  # how many forms _by_tail holds
+        self._tokens: dict[str, Forms] = {}  # the same, for LWA-shaped forms
+        self._token_lengths: set[int] = set()  # the lengths of the forms in _tokens
         self._short: dict[int, set[str]] = {}  # length -> forms shorter than SHORT
 
     def add(self, *secrets: str | None) -> None:
@@ -183,34 +213,20 @@ class SecretMatcher:
                 for form in _forms(secret.strip()) | _forms(secret):
                     if len(form) < SHORT:
                         self._short.setdefault(len(form), set()).add(form)
-                    elif self._file(form):
+                    elif LWA_TOKEN.fullmatch(form):
+                        _file(self._tokens, form)
+                        self._token_lengths.add(len(form))
+                    elif _file(self._by_tail, form):
                         self._long += 1
 
-    def _file(self, form: str) -> bool:
-        """File `form` under its tail; whether it was new."""
-        tail = form[-SHORT:]
-        forms = self._by_tail.get(tail)
-        if forms is None:
-            self._by_tail[tail] = form
-        elif forms == form or (not isinstance(forms, str) and form in forms):
-            return False
-        elif isinstance(forms, str):
-            self._by_tail[tail] = (forms, form)
-        elif isinstance(forms, tuple):
-            self._by_tail[tail] = forms + (form,) if len(forms) < FEW_PER_TAIL else {*forms, form}
-        else:
-            forms.add(form)
-        return True
-
-    def _forms(self, tail: str) -> tuple[str, ...] | set[str]:
-        forms = self._by_tail[tail]
-        return (forms,) if isinstance(forms, str) else forms
-
     def _spans(self, text: str) -> list[tuple[int, int]]:
-        """Every (start, end) where a secret is written in `text`, overlapping or not. The text's
-        SHORT-character slices are looked up as one set against the index: nothing here walks
-        the run's secrets."""
-        spans = []
+        """Every (start, end) where a secret is written in `text`, overlapping or not. Nothing
+        here walks the run's secrets: the text is looked up in the indexes."""
+        return self._indexed_spans(text) + self._token_spans(text) + self._short_spans(text)
+
+    def _indexed_spans(self, text: str) -> list[tuple[int, int]]:
+        """The forms of _by_tail: the text's SHORT-character slices, looked up as one set."""
+        spans: list[tuple[int, int]] = []
         if self._long <= FEW:
             tails = {tail for tail, forms in self._by_tail.items()
                      if (forms in text if isinstance(forms, str) else any(f in text for f in forms))}
@@ -219,8 +235,26 @@ class SecretMatcher:
         for tail in tails:
             end = text.find(tail) + SHORT
             while end >= SHORT:
-                spans += [(end - len(f), end) for f in self._forms(tail) if text.startswith(f, end - len(f))]
+                spans += [(end - len(f), end) for f in _each(self._by_tail[tail]) if text.startswith(f, end - len(f))]
                 end = text.find(tail, end - SHORT + 1) + SHORT
+        return spans
+
+    def _token_spans(self, text: str) -> list[tuple[int, int]]:
+        """The LWA-shaped forms: where the text says "Atz", a form of each length is looked up by its tail."""
+        spans: list[tuple[int, int]] = []
+        start = text.find(_TOKEN_START) if self._tokens else -1
+        while start >= 0:
+            for length in self._token_lengths:
+                end = start + length
+                forms = self._tokens.get(text[end - SHORT:end]) if end <= len(text) else None
+                if forms is not None:
+                    spans += [(start, end) for f in _each(forms) if text.startswith(f, start)]
+            start = text.find(_TOKEN_START, start + 1)
+        return spans
+
+    def _short_spans(self, text: str) -> list[tuple[int, int]]:
+        """The forms shorter than SHORT, where they stand as whole words."""
+        spans: list[tuple[int, int]] = []
         for length, forms in self._short.items():
             for word in {text[i:i + length] for i in range(len(text) - length + 1)} & forms:
                 start = text.find(word)
@@ -231,11 +265,15 @@ class SecretMatcher:
                     start = text.find(word, start + 1)
         return spans
 
+    def finds(self, text: str) -> bool:
+        """Whether `text` holds a secret of the run, or anything shaped like an LWA token."""
+        return LWA_TOKEN.search(text) is not None or bool((self._by_tail or self._short) and self._spans(text))
+
     def text(self, text: str) -> str:
         """`text` with every secret of the run, and anything shaped like an LWA token, masked:
         occurrences that overlap or contain one another become one mask, so no part of any of
         them is left showing."""
-        if self._by_tail or self._short:
+        if self._by_tail or self._short or self._tokens:
             out, done = [], 0
             for start, end in sorted(self._spans(text)):
                 if start >= done:

@@ -129,3 +129,13 @@ def test_an_answer_echoing_another_sellers_token_is_scrubbed_too(make_client):
 
     [reg] = asyncio.run(go())[other.seller_id].registrations
     assert reg.reasons[0].message == f"seller {NORD.seller_id} sent ***"
+
+
+def test_every_string_of_an_answer_is_scrubbed_keys_too_and_strings_are_never_joined():
+    redactor = Redactor()
+    redactor.add("client-secret-value", "Atzr|IwEBIrefresh-1")
+    clean = {"payload": [{"id": "A1PA6795UKMFR9", "n": 3, "ok": True, "none": None}],
+             "a": "client-secret", "b": "-value"}  # the secret's two halves, in two strings: not it
+    assert redactor.scrub(clean) == clean
+    echo = {"client-secret-value": ["x", {"m": "sent Atzr|IwEBIrefresh-1."}], "n": 1}
+    assert redactor.scrub(echo) == {"***": ["x", {"m": "sent ***."}], "n": 1}

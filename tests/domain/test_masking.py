@@ -4,6 +4,7 @@ secret of the run shown as `***`, in whatever spelling a server echoes it."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 
@@ -162,3 +163,17 @@ def test_a_secret_containing_another_is_masked_whole():
 
 def test_anything_shaped_like_an_lwa_token_is_masked_even_when_not_a_known_secret():
     assert SecretMatcher().text("token Atza|IwEBIA.x-y, refresh Atzr%7Cabc end") == "token ***, refresh *** end"
+
+
+@pytest.mark.parametrize("count", [3, 70])  # a few tokens, and more than are simply searched for
+def test_a_known_lwa_token_is_masked_exactly_where_it_stands_and_what_follows_it_stays(count):
+    # A fleet's refresh and access tokens are looked up where a text says "Atz", not by scanning
+    # the text: each is still masked to its own end, so the text around it is kept.
+    m = SecretMatcher()
+    tokens = [f"Atzr|IwEBI{i:04d}-refresh/tok+en=" for i in range(count)]
+    m.add(*tokens, "client-secret-value")
+    last = tokens[-1]
+    assert m.text(f"(sent {last}/more {quote(tokens[0], safe='')}) and client-secret-value.") == \
+        "(sent ***/more ***) and ***."
+    assert m.text(f"{tokens[1]}{tokens[2]}x") == "******x"
+    assert m.text("Atzr|IwEBI9999-refresh/tok+en=/x") == "***"  # unknown: the token's shape, to its end
