@@ -18,9 +18,13 @@ where the round trips on a seller's path are read (1 when the client overlaps th
 2 when it does not; measured from the audit log) + 1 account read where account preflight
 makes one (getAccount, in the EU: the plan asks for it once it knows a create is there, so it
 is a round trip of its own) + 1 create. A rate-limit term is added
-per seller for any call beyond its burst (none in this shape). Work that no contract sets
-(interpreter start, loading and planning the tree, the LWA exchange, local HTTP) is
-measured as a floor: `acorn validate` on the same tree, plus the LWA calls' own time / C.
+per seller for any call beyond its burst (none in this shape). The latency is a round trip as
+this machine delivers it: the injected 50 ms, plus the sandbox's own handling and the machine's
+(waking a core that slept through the wait), measured in the same run as the median of
+sequential calls from a bare HTTP client (the standard library's, one connection) of a seller
+of its own. Work that no contract sets (interpreter start, loading and planning the tree) is
+measured as a floor: `acorn validate` on the same tree, plus the first wave's LWA exchange (a
+seller's token is exchanged while it waits for its turn, so only the first C sellers wait for one).
 Reported: wall time, the bound, the ratio, 429s from the audit log, and a check that the
 sandbox holds exactly one registration per pair. Targets (issue 21): <= 1.15x bound, <= 1% throttled.
 """
@@ -28,19 +32,28 @@ sandbox holds exactly one registration per pair. Targets (issue 21): <= 1.15x bo
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from reconciler.domain.contract import LIMITS
+from reconciler.domain.contract import (
+    ACCESS_TOKEN_HEADER,
+    LIMITS,
+    LWA_TOKEN_PATH,
+    PARTICIPATIONS_PATH,
+    REGION_HEADER,
+)
 from reconciler.domain.timestamps import parse_timestamp
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -60,11 +73,41 @@ def cpu_of(pid: int) -> float | None:
         return None
 
 
+CALIBRATION_SELLER = "ACALIBRATION1"  # a seller of the bare client's own (apply never reads it)
+CALIBRATION_CALLS = 12  # within getMarketplaceParticipations' burst (15): no call is throttled
+
+
+def round_trip(url: str) -> float:
+    """Median seconds of a getMarketplaceParticipations round trip from a bare HTTP client
+    (http.client, one kept connection, one call at a time)."""
+    target = urlsplit(url)
+    conn = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port, timeout=30)
+    try:
+        form = urlencode({"grant_type": "refresh_token", "refresh_token": "Atzr|IwEBIcalibration",
+                          "client_id": "bench", "client_secret": "bench-secret"})
+        conn.request("POST", LWA_TOKEN_PATH, form, {"content-type": "application/x-www-form-urlencoded"})
+        token = json.loads(conn.getresponse().read())["access_token"]
+        times = []
+        for _ in range(CALIBRATION_CALLS):
+            start = time.perf_counter()
+            conn.request("GET", PARTICIPATIONS_PATH, headers={ACCESS_TOKEN_HEADER: token, REGION_HEADER: "EU"})
+            answer = conn.getresponse()
+            answer.read()
+            times.append(time.perf_counter() - start)
+            if answer.status != 200:
+                raise SystemExit(f"the calibration call answered {answer.status}")
+        return statistics.median(times)
+    finally:
+        conn.close()
+
+
 def seed(url: str, root: Path, sellers: int, latency_ms: int) -> dict[str, str]:
     env = {**os.environ, "LWA_CLIENT_ID": "bench", "LWA_CLIENT_SECRET": "bench-secret", "NO_COLOR": "1"}
     entities = root / "desired" / "entities"
     entities.mkdir(parents=True)
     with httpx.Client(base_url=url, timeout=30) as admin:
+        admin.post("/_sandbox/sellers", json={"sellerId": CALIBRATION_SELLER, "legalEntityName": "Calibration",
+                                              "refreshToken": "Atzr|IwEBIcalibration"}).raise_for_status()
         for i in range(sellers):
             token = f"Atzr|IwEBIbench-refresh-{i}"  # shaped as every LWA refresh token is
             admin.post("/_sandbox/sellers", json={
@@ -117,7 +160,7 @@ def analyse(audit: list[dict], latency: float, concurrency: int) -> dict:
     lwa = [a["durationMs"] / 1000 for a in audit if a["operation"] == "lwaToken"]
     return {"sellers": sellers, "trips": trips, "read_trips": read_trips, "account_trips": account_trips,
             "rate_wait": rate_wait,
-            "network": network, "lwa": sum(lwa) / concurrency,
+            "network": network, "lwa": max(lwa, default=0.0),
             "calls": Counter(a["operation"] for a in audit), "throttled": sum(1 for a in audit if a["status"] == 429),
             "attempts": len(audit)}
 
@@ -137,6 +180,7 @@ def main() -> None:
             env = seed(url, root, args.sellers, args.latency_ms)
             (root / "acorn.yaml").write_text(f"concurrency: {args.concurrency}\n")
             floor, floor_cpu, validated = timed(["validate"], root, env)
+            rtt = round_trip(url)
             if validated.returncode != 0:
                 raise SystemExit(f"acorn validate failed: {validated.stdout[-2000:]}{validated.stderr[-2000:]}")
             audit_path = root / "audit.jsonl"
@@ -152,7 +196,8 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-    a = analyse(audit, args.latency_ms / 1000, args.concurrency)
+    a = analyse(audit, rtt, args.concurrency)
+    injected = a["network"] * args.latency_ms / 1000 / rtt
     bound = a["network"] + floor + a["lwa"]
     api_calls = a["attempts"] - a["calls"]["lwaToken"]
     print(f"sellers: {args.sellers} x {len(MARKETS)} marketplaces (one EU create each), "
@@ -165,12 +210,15 @@ def main() -> None:
     print(f"acorn apply wall: {wall:.2f} s")
     print(f"rate limits: every per-seller count within its burst -> they make no call wait "
           f"(largest per-seller rate wait {a['rate_wait']:.2f} s)")
+    print(f"round trip of a bare client: {1000 * rtt:.1f} ms ({args.latency_ms} ms injected + "
+          f"{1000 * rtt - args.latency_ms:.1f} ms of the sandbox's handling and the machine)")
     print(f"network bound: {a['sellers']} sellers x {a['trips']} round trips "
           f"({a['read_trips']} read + {a['account_trips']} account + 1 create) "
-          f"x {args.latency_ms} ms / {args.concurrency} = {a['network']:.2f} s")
-    print(f"floor no contract sets: acorn validate {floor:.2f} s + LWA exchanges {a['lwa']:.2f} s")
+          f"x {1000 * rtt:.1f} ms / {args.concurrency} = {a['network']:.2f} s")
+    print(f"floor no contract sets: acorn validate {floor:.2f} s + the first wave's LWA exchange {a['lwa']:.3f} s")
     print(f"bound: {bound:.2f} s -> {wall / bound:.2f}x (target <= 1.15x); "
-          f"network bound alone: {wall / a['network']:.2f}x")
+          f"network bound alone: {wall / a['network']:.2f}x; with the injected {args.latency_ms} ms alone "
+          f"as the round trip: {wall / (injected + floor + a['lwa']):.2f}x")
     print(f"acorn apply CPU: {cpu:.2f} s ({1000 * cpu / a['attempts']:.2f} ms per HTTP attempt, start-up "
           f"included; {1000 * (cpu - floor_cpu) / a['attempts']:.2f} ms beyond acorn validate's {floor_cpu:.2f} s; "
           f"on {os.cpu_count()} cores shared with the sandbox)")

@@ -104,6 +104,10 @@ class ApplicationWatch:
     def accepted(self, region: str) -> None:
         self._accepted.add(region)
 
+    def in_doubt(self) -> bool:
+        """Whether some region has refused sellers and accepted none yet."""
+        return any(region not in self._accepted for region in self._refused)
+
     def refused(self, region: str, seller_id: str, error: RegionUnauthorized) -> None:
         if region in self._accepted:
             return
@@ -216,6 +220,7 @@ class AcornClient:
         self.watch = ApplicationWatch()
         self._role_missing: dict[str, RoleMissing] = {}  # getAccount refused for lack of a role, by region
         self._app: tuple[str, str] | None = None
+        self._exchanged = False  # whether Login with Amazon has given this run a token yet
 
     async def __aenter__(self) -> AcornClient:
         return self
@@ -321,7 +326,24 @@ class AcornClient:
         if not isinstance(token, str) or not token or not isinstance(expires_in, (int, float)):
             raise ApiError(f"unexpected answer from Login with Amazon for seller {seller_id}: no access token")
         self.redactor.add(token)
+        self._exchanged = True
         return token, float(expires_in)
+
+    def _prefetch_tokens(self, entity: Entity) -> None:
+        """Start exchanging the tokens `entity`'s reads will use (SellerTokens.prefetch): a
+        seller's first call need not wait for Login with Amazon, a round trip of its own. Only
+        while the run goes well (a token was given, no call failed last, no region refuses the
+        application): a run that is about to stop asks nothing of a seller it will not read. A
+        credential that cannot be read is left to the read, which reports it."""
+        if not self._exchanged or self._caller.breaker.consecutive or self.watch.in_doubt():
+            return
+        for region in self._regions(entity):
+            for who, _ in self._region_reads(entity, region):
+                try:
+                    auth = self._auth(who, region)
+                except AcornError:
+                    continue
+                auth.tokens.prefetch()
 
     async def prefetch_secrets(self, entities: Iterable[Entity]) -> None:
         """Read every AWS Secrets Manager reference of the run at once, in batches of 20
@@ -453,11 +475,15 @@ class AcornClient:
             return []
         await self.prefetch_secrets(entities)
         self.app_credentials()  # missing application credentials fail the run once, not per seller
-        gate = asyncio.Semaphore(max(1, concurrency))
+        slots = max(1, concurrency)
+        gate = asyncio.Semaphore(slots)
 
-        async def one(entity: Entity) -> R:
+        async def one(i: int) -> R:
+            entity = entities[i]
             async with gate:
                 HELD_GATE.set(gate)  # given back while this seller only waits for its quota
+                if i + slots < len(entities):  # the seller a gate's width behind: its tokens are on their way
+                    self._prefetch_tokens(entities[i + slots])
                 try:
                     live = await self.read_seller(entity)
                 except RunStopping:  # stop all
@@ -467,7 +493,7 @@ class AcornClient:
                 return await then(entity, live)
 
         try:
-            read = await each(entities, one, window(concurrency))
+            read = await each(range(len(entities)), one, window(concurrency))
         except ExceptionGroup as failed:
             # Only the run's breaker or a bug gets here (one() maps every other domain error):
             # raise it as itself, the breaker first, never as a group.
