@@ -73,12 +73,19 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code)
 
 
+YOUNG_COLLECTION = 10_000  # new objects between two collections of the youngest generation (Python: 700)
+
+
 def console() -> None:
     """The process's entry (the `acorn` script, `python -m reconciler`): main() on its command
-    line. At exit the interpreter's last cyclic collection would walk every object of the run
-    (80 ms after a plan of 500 sellers) to free memory the exit gives back anyway: the heap is
-    frozen out of it. Nothing is left to that pass: output is flushed and every file acorn
-    writes is closed before main() returns. In-process callers (tests) call main() itself."""
+    line, with the cyclic collector tuned for a run: its youngest generation is collected every
+    YOUNG_COLLECTION new objects, not 700 (a run's objects are nearly all freed by reference
+    counting; an apply of 500 sellers spent 0.2 s in 250 collections, 0.12 s in 18 now). At
+    exit the interpreter's last collection would walk every object of the run (80 ms after a
+    plan of 500 sellers) to free memory the exit gives back anyway: the heap is frozen out of
+    it. Nothing is left to that pass: output is flushed and every file acorn writes is closed
+    before main() returns. In-process callers (tests) call main() itself."""
+    gc.set_threshold(YOUNG_COLLECTION, *gc.get_threshold()[1:])
     try:
         main()
     finally:
