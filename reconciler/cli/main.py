@@ -18,6 +18,7 @@ from .. import __version__
 from ..client.redact import Redactor
 from ..desired.safefile import write_text
 from ..domain import safetext
+from ..domain.gcpause import hand_back
 from ..errors import AcornError, DesiredStateError, MachineError
 from .guarded_output import GuardedStream
 from .helptext import FullHelpGroup
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
         code = _run(argv)
     finally:
         sys.stdout, sys.stderr = out, err
+        hand_back()  # what the command kept out of the collector's walks (prepare) is walked again
     sys.exit(code)
 
 

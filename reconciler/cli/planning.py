@@ -29,6 +29,7 @@ from ..desired.loader import load_desired, load_desired_partial, problem_entity
 from ..desired.safefile import NotARegularFile, open_append, write_text
 from ..desired.verdict import client_secret_findings
 from ..domain import safetext
+from ..domain.gcpause import keep_for_the_command
 from ..domain.live import AccountRead, SellerLive
 from ..domain.model import DesiredState, Entity
 from ..engine.accounts import failed_read, not_offered
@@ -151,6 +152,7 @@ def prepare(desired: str, config: str | None, environment: str | None, endpoint:
             selection: Selection, audit_log: str | None, offline: bool = False) -> Run:
     ws = workspace(desired, config, environment, endpoint, offline=offline)
     state = _load(ws.desired, selection.names, ws.settings.max_file_bytes)
+    keep_for_the_command()  # the tree lives to the end of the run: the collector need not walk it again
     chosen = select(state.entities, selection.names,
                     parse_selectors(selection.selector),
                     selection.marketplaces)
