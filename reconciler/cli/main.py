@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import re
@@ -18,7 +17,7 @@ from .. import __version__
 from ..client.redact import Redactor
 from ..desired.safefile import write_text
 from ..domain import safetext
-from ..domain.gcpause import hand_back
+from ..domain.gcpause import before_exit, tune_for_the_process
 from ..errors import AcornError, DesiredStateError, MachineError
 from .guarded_output import GuardedStream
 from .helptext import FullHelpGroup
@@ -71,27 +70,18 @@ def main(argv: list[str] | None = None) -> None:
         code = _run(argv)
     finally:
         sys.stdout, sys.stderr = out, err
-        hand_back()  # what the command kept out of the collector's walks (prepare) is walked again
     sys.exit(code)
-
-
-YOUNG_COLLECTION = 10_000  # new objects between two collections of the youngest generation (Python: 700)
 
 
 def console() -> None:
     """The process's entry (the `acorn` script, `python -m reconciler`): main() on its command
-    line, with the cyclic collector tuned for a run: its youngest generation is collected every
-    YOUNG_COLLECTION new objects, not 700 (a run's objects are nearly all freed by reference
-    counting; an apply of 500 sellers spent 0.2 s in 250 collections, 0.12 s in 18 now). At
-    exit the interpreter's last collection would walk every object of the run (80 ms after a
-    plan of 500 sellers) to free memory the exit gives back anyway: the heap is frozen out of
-    it. Nothing is left to that pass: output is flushed and every file acorn writes is closed
-    before main() returns. In-process callers (tests) call main() itself."""
-    gc.set_threshold(YOUNG_COLLECTION, *gc.get_threshold()[1:])
+    line, the collector tuned for a run and the heap left out of the exit's last collection
+    (domain/gcpause.py). In-process callers (tests) call main() itself."""
+    tune_for_the_process()
     try:
         main()
     finally:
-        gc.freeze()
+        before_exit()
 
 
 def _run(argv: list[str] | None) -> int:

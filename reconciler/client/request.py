@@ -217,11 +217,9 @@ class Caller:
             await self.limiter.acquire(call.seller_id, call.region, call.operation)
             response = await self._attempt(call, auth, state)
             retry_after: float | None = None
-            if response is not None and response.status_code < 300 and not call.is_lwa:
-                self.breaker.success()  # the common answer: its JSON is read once, by _final
-                return self._final(call, response)
             if response is not None:
-                code, _, _ = errors_from_api(json_or_none(response))
+                coded = response.status_code >= 300 or call.is_lwa  # a 2xx's JSON is read once, by _final
+                code = errors_from_api(json_or_none(response))[0] if coded else None
                 lwa_retry = call.is_lwa and code in LWA_RETRIED
                 if response.status_code not in RETRY_STATUSES and not lwa_retry:
                     self.breaker.success()  # it answered, even if to say no

@@ -24,8 +24,8 @@ def test_offline_plan_reads_nothing_and_needs_no_credential(run_acorn, tmp_path:
 
 
 def test_a_command_run_in_process_leaves_the_collector_as_it_found_it(run_acorn, tmp_path: Path) -> None:
-    # A run keeps its loaded tree out of the cyclic collector's walks (gc.freeze); a caller that
-    # runs acorn in its own process (a test, a notebook) gets every object walked again after.
+    # The `acorn` process keeps its loaded tree out of the cyclic collector's walks (gc.freeze); a
+    # caller that runs acorn in its own process (a test, a notebook) has nothing of its own frozen.
     shutil.copytree(REPO / "desired", tmp_path / "desired")
     before = gc.get_freeze_count()
     assert run_acorn("plan", "--offline", "--desired", str(tmp_path / "desired")).code in (0, 2)
