@@ -59,7 +59,7 @@ from reconciler.domain.contract import (
 from reconciler.domain.timestamps import parse_timestamp
 
 sys.path.insert(0, str(Path(__file__).parent))
-from served import acorn, as_installed, start_sandbox  # noqa: E402
+from served import acorn, as_installed, refresh_token, start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 MARKETS = ["DE", "FR", "IT"]
@@ -111,7 +111,7 @@ def seed(url: str, root: Path, sellers: int, latency_ms: int) -> dict[str, str]:
         admin.post("/_sandbox/sellers", json={"sellerId": CALIBRATION_SELLER, "legalEntityName": "Calibration",
                                               "refreshToken": "Atzr|IwEBIcalibration"}).raise_for_status()
         for i in range(sellers):
-            token = f"Atzr|IwEBIbench-refresh-{i}"  # shaped as every LWA refresh token is
+            token = refresh_token(i)
             admin.post("/_sandbox/sellers", json={
                 "sellerId": f"A{i:012d}", "legalEntityName": f"Seller {i} Trading Co., Ltd.",
                 "refreshToken": token}).raise_for_status()

@@ -13,7 +13,9 @@ added latency on every API call. Reported per size: the wall time of `acorn plan
 default concurrency, the calls a seller costs (per operation, from the audit log), and with a
 latency the ideal (API calls x latency / concurrency) and a sequential client (concurrency 1,
 the same reads, measured on a sample of sellers in the same run and scaled linearly).
-With several sizes: each one's time as a multiple of the first's, beside the size multiple.
+With several sizes: each one's time as a multiple of the first's, beside the size multiple; the
+first size runs again at the end and the multiple is of its two runs' mean (the machine's speed
+drifts during a long run).
 Targets (issue 21): 200 sellers x 2 regions at 50 ms: >= 10x faster than sequential and
 <= 1.1x the ideal; latency 0: 2,000 sellers <= 4.5x the time of 500; 100,000 <= 11x 10,000.
 """
@@ -26,6 +28,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,7 +39,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from served import acorn, as_installed, start_sandbox  # noqa: E402
+from served import acorn, as_installed, refresh_token, start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 DEFAULT_CONCURRENCY = 16  # acorn.yaml's default (desired/settings.py)
@@ -91,7 +94,7 @@ async def seed(url: str, sellers: int, markets: list[str]) -> None:
             async with gate:
                 answer = await admin.post("/_sandbox/sellers", json={
                     "sellerId": f"A{i:012d}", "legalEntityName": f"Seller {i} Trading Co., Ltd.",
-                    "refreshToken": f"bench-refresh-{i}", "participations": markets[i % 2: i % 2 + 1]})
+                    "refreshToken": refresh_token(i), "participations": markets[i % 2: i % 2 + 1]})
                 answer.raise_for_status()
         await asyncio.gather(*(one(i) for i in range(sellers)))
 
@@ -99,7 +102,8 @@ async def seed(url: str, sellers: int, markets: list[str]) -> None:
 def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        kept = args.seeded / f"sandbox-{sellers}-{'-'.join(markets)}.sqlite" if args.seeded else None
+        # the name says what was seeded: the sellers, their marketplaces, and the tokens' shape
+        kept = args.seeded / f"sandbox-{sellers}-{'-'.join(markets)}-atzr.sqlite" if args.seeded else None
         seeded = kept is not None and kept.is_file()
         for suffix in ("", "-wal", "-shm") if seeded else ():  # a sandbox seeded before (the same sellers)
             if Path(f"{kept}{suffix}").is_file():
@@ -113,9 +117,9 @@ def one_size(sellers: int, args: argparse.Namespace, markets: list[str]) -> dict
             secrets.mkdir()
             for i in range(sellers):
                 if args.token_files:
-                    (secrets / f"seller-{i}.token").write_text(f"bench-refresh-{i}")
+                    (secrets / f"seller-{i}.token").write_text(refresh_token(i))
                 else:
-                    env[f"ACORN_SELLER_{i}_REFRESH_TOKEN"] = f"bench-refresh-{i}"
+                    env[f"ACORN_SELLER_{i}_REFRESH_TOKEN"] = refresh_token(i)
                 (entities / f"seller-{i:06d}.yaml").write_text(entity(i, markets, args.token_files))
             if not seeded:
                 asyncio.run(seed(url, sellers, markets))
@@ -164,18 +168,23 @@ def main() -> None:
     concurrency = args.concurrency or DEFAULT_CONCURRENCY
     print(f"marketplaces {','.join(markets)}, {args.latency_ms} ms added latency, concurrency {concurrency}; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    first: dict[str, object] | None = None
-    for n in args.sellers:
+    # With several sizes the first runs again at the end, and each ratio is to the mean of its two
+    # runs: a machine whose speed drifts during a long run (a 100,000-seller run takes a quarter
+    # of an hour) weighs on the yardstick from both sides.
+    sizes = args.sellers + args.sellers[:1] if len(args.sellers) > 1 else args.sellers
+    walls: dict[int, list[float]] = {}
+    for n in sizes:
         r = one_size(n, args, markets)
         counts: Counter[str] = r["counts"]  # type: ignore[assignment]
         wall = float(r["wall"])  # type: ignore[arg-type]
+        walls.setdefault(n, []).append(wall)
         per = ", ".join(f"{op} {c / n:.2f}" for op, c in sorted(counts.items()) if op != "429")
         api = sum(c for op, c in counts.items() if op not in ("lwaToken", "429"))
         calls = sum(c for op, c in counts.items() if op != "429")
         cpu = float(r["cpu"])  # type: ignore[arg-type]
         print(f"{n:>7} sellers: plan {wall:7.2f} s, CPU {cpu:.2f} s ({cpu / n * 1000:.2f} ms a seller), "
               f"peak {float(r['peak']):.0f} MB (target <= 1 GB); "  # type: ignore[arg-type]
-              f"calls a seller: {calls / n:.2f} ({per}); 429s: {counts['429']}")
+              f"calls a seller: {calls / n:.2f} ({per}); 429s: {counts['429']}", flush=True)
         served = float(r["served"])  # type: ignore[arg-type]
         print(f"         the served sandbox meanwhile: CPU {served:.2f} s ({served / n * 1000:.2f} ms a seller)")
         for fmt, took in dict(r.get("status") or {}).items():  # type: ignore[call-overload]
@@ -187,14 +196,12 @@ def main() -> None:
         if "sequential" in r:
             seq = float(r["sequential"])  # type: ignore[arg-type]
             print(f"         sequential client (concurrency 1, scaled from {min(args.sequential_sample, n)} sellers) "
-                  f"{seq:.1f} s -> {seq / wall:.1f}x faster (target >= 10x)")
-        if first is None:
-            first = r
-        else:
-            base = float(first["wall"])  # type: ignore[arg-type]
-            print(f"         {wall / base:.2f}x the time of {first['sellers']} sellers for "
-                  f"{n / int(first['sellers']):g}x the sellers")  # type: ignore[call-overload]
-
+                  f"{seq:.1f} s -> {seq / wall:.1f}x faster (target >= 10x)", flush=True)
+    first = args.sellers[0]
+    base = statistics.mean(walls[first])
+    for n in args.sellers[1:]:
+        print(f"{n:>7} sellers: {walls[n][0] / base:.2f}x the time of {first} sellers (their runs before and after: "
+              f"{' and '.join(f'{w:.2f}' for w in walls[first])} s) for {n / first:g}x the sellers")
 
 if __name__ == "__main__":
     main()

@@ -55,6 +55,12 @@ def as_installed() -> str:
     return str(python)
 
 
+def refresh_token(i: int) -> str:
+    """Seller `i`'s refresh token, shaped as every refresh token Login with Amazon issues
+    (`Atzr|IwEBI...`): acorn's secret index files that shape apart, as it would a real fleet's."""
+    return f"Atzr|IwEBIbench-refresh-{i}"
+
+
 def acorn(*args: str) -> list[str]:
     """The command line of `acorn ARGS` (in the environment as_installed() made, once called)."""
     return [_PYTHON[0], "-m", "reconciler", *args]

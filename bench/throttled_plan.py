@@ -31,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from served import acorn, as_installed, start_sandbox  # noqa: E402
+from served import acorn, as_installed, refresh_token, start_sandbox  # noqa: E402
 from validate import entity  # noqa: E402  (the same generated entity as the validate benchmark)
 
 from reconciler.domain import catalogue  # noqa: E402
@@ -57,7 +57,7 @@ async def drain(url: str, sellers: int) -> int:
         nonlocal made
         async with gate:
             answer = await http.post(LWA_TOKEN_PATH, data={
-                "grant_type": "refresh_token", "refresh_token": f"bench-refresh-{i}",
+                "grant_type": "refresh_token", "refresh_token": refresh_token(i),
                 "client_id": CLIENT_ID, "client_secret": "bench-secret"})
             token = answer.raise_for_status().json()["access_token"]
             for region in catalogue.REGIONS:
@@ -93,8 +93,8 @@ def main() -> None:
                 for i in range(args.sellers):
                     admin.post("/_sandbox/sellers", json={
                         "sellerId": f"A{i:012d}", "legalEntityName": f"Seller {i} Trading Co., Ltd.",
-                        "refreshToken": f"bench-refresh-{i}", "participations": MARKETS}).raise_for_status()
-                    env[f"ACORN_SELLER_{i}_REFRESH_TOKEN"] = f"bench-refresh-{i}"
+                        "refreshToken": refresh_token(i), "participations": MARKETS}).raise_for_status()
+                    env[f"ACORN_SELLER_{i}_REFRESH_TOKEN"] = refresh_token(i)
                     (entities / f"seller-{i:06d}.yaml").write_text(entity(i, MARKETS))
             started = time.perf_counter()
             drained = asyncio.run(drain(url, args.sellers))

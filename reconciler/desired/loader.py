@@ -480,8 +480,7 @@ def load_entity(text: str, source: str, expected_name: str, line_offset: int = 0
 def _source(plain: list[Any]) -> Source:
     """A Source from its plain form: [path, line, numbers, places, template lines, row]."""
     path, line, numbers, places, template_lines, row = plain
-    return Source(path, line, tuple((_i(n), ln, col) for n, ln, col in numbers),
-                  tuple((_i(k), ln, col) for k, ln, col in places), tuple((_i(k), ln) for k, ln in template_lines), row)
+    return Source.of(path, line, numbers, places, template_lines, row)
 
 
 def _load_plain(text: str, source: str, expected_name: str, line_offset: int = 0, root: Path | None = None,

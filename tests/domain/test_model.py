@@ -68,14 +68,16 @@ def test_a_source_is_labelled_by_its_file_and_template_row():
 
 
 def test_a_key_is_placed_at_its_line_and_column_else_at_the_entitys_line():
-    source = Source("desired/entities/acme.yaml", 4, numbers=(("spec.taxRegistrations.0.number", 21, 15),),
-                    places=(("spec.legalRepresentative.idDocument.expiresOn", 12, 18),),
-                    template_lines=(("spec.marketplaces.0", 7),))
+    source = Source.of("desired/entities/acme.yaml", 4, numbers=(("spec.taxRegistrations.0.number", 21, 15),),
+                       places=(("spec.legalRepresentative.idDocument.expiresOn", 12, 18),),
+                       template_lines=(("spec.marketplaces.0", 7),))
     assert source.at("spec.taxRegistrations.0.number") == (21, 15)
     assert source.at("spec.legalRepresentative.idDocument.expiresOn") == (12, 18)
     assert source.at("spec.sellerId") == (4, 1)
     assert source.template_line("spec.marketplaces.0") == 7
     assert source.template_line("spec.sellerId") is None
+    assert source.writes("spec.legalRepresentative.idDocument.expiresOn")
+    assert not source.writes("spec.taxRegistrations.0.number")  # a number, not a place a finding names
 
 
 def test_a_sellers_unauthorized_region_and_unread_marketplace_carry_their_message():
