@@ -203,5 +203,6 @@ def main() -> None:
         print(f"{n:>7} sellers: {walls[n][0] / base:.2f}x the time of {first} sellers (their runs before and after: "
               f"{' and '.join(f'{w:.2f}' for w in walls[first])} s) for {n / first:g}x the sellers")
 
+
 if __name__ == "__main__":
     main()
