@@ -196,6 +196,10 @@ class SecretMatcher:
     forms shorter than SHORT are looked up by length, and match only as whole words. A form
     shaped like an LWA token (a fleet's refresh and access tokens) is filed apart: it can only
     start where a text says "Atz", and most texts never do, so they cost one search in C.
+    Those are kept by their hash, not their text: LWA's tokens are hundreds of characters, three
+    forms each, for every seller of the run (2 KB a seller). A text's slice of a form's length
+    that hashes alike is masked: every occurrence is found; a slice that only collides (one in
+    2^64) would be masked too, which hides text and never shows a secret.
     """
 
     def __init__(self) -> None:
@@ -203,8 +207,8 @@ class SecretMatcher:
         # (a fleet's secrets are 100,000s of entries: an empty set alone is 216 bytes)
         self._by_tail: dict[str, Forms] = {}
         self._long = 0  # how many forms _by_tail holds
-        self._tokens: dict[str, Forms] = {}  # the same, for LWA-shaped forms
-        self._token_lengths: set[int] = set()  # the lengths of the forms in _tokens
+        self._tokens: set[int] = set()  # hash() of each LWA-shaped form
+        self._token_lengths: set[int] = set()  # the lengths of those forms
         self._short: dict[int, set[str]] = {}  # length -> forms shorter than SHORT
 
     def add(self, *secrets: str | None) -> None:
@@ -214,7 +218,7 @@ class SecretMatcher:
                     if len(form) < SHORT:
                         self._short.setdefault(len(form), set()).add(form)
                     elif LWA_TOKEN.fullmatch(form):
-                        _file(self._tokens, form)
+                        self._tokens.add(hash(form))
                         self._token_lengths.add(len(form))
                     elif _file(self._by_tail, form):
                         self._long += 1
@@ -240,15 +244,12 @@ class SecretMatcher:
         return spans
 
     def _token_spans(self, text: str) -> list[tuple[int, int]]:
-        """The LWA-shaped forms: where the text says "Atz", a form of each length is looked up by its tail."""
+        """The LWA-shaped forms: where the text says "Atz", its slice of each form's length is looked up by its hash."""
         spans: list[tuple[int, int]] = []
         start = text.find(_TOKEN_START) if self._tokens else -1
         while start >= 0:
-            for length in self._token_lengths:
-                end = start + length
-                forms = self._tokens.get(text[end - SHORT:end]) if end <= len(text) else None
-                if forms is not None:
-                    spans += [(start, end) for f in _each(forms) if text.startswith(f, start)]
+            spans += [(start, start + length) for length in self._token_lengths
+                      if start + length <= len(text) and hash(text[start:start + length]) in self._tokens]
             start = text.find(_TOKEN_START, start + 1)
         return spans
 

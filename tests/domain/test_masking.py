@@ -177,3 +177,15 @@ def test_a_known_lwa_token_is_masked_exactly_where_it_stands_and_what_follows_it
         "(sent ***/more ***) and ***."
     assert m.text(f"{tokens[1]}{tokens[2]}x") == "******x"
     assert m.text("Atzr|IwEBI9999-refresh/tok+en=/x") == "***"  # unknown: the token's shape, to its end
+
+
+def test_a_long_lwa_token_is_masked_in_each_spelling_without_the_matcher_keeping_its_text():
+    # LWA's tokens are hundreds of characters and a run holds two a seller, three spellings each:
+    # the matcher keeps what finds them, not their text (100,000 sellers would hold 200 MB more).
+    token = "Atza|IwEBI" + "Qx9-" * 100 + "tail"
+    m = SecretMatcher()
+    m.add(token)
+    assert "Qx9-Qx9-" not in repr(vars(m))
+    text = f"a {token}&next=1 b {quote(token, safe='')} c {quote(token, safe='').replace('%7C', '%7c')}."
+    assert m.text(text) == "a ***&next=1 b *** c ***."
+    assert m.finds(f"x{token}")
