@@ -9,8 +9,8 @@
                          last 4 kept)                                          echo), the plan engine and apply
 
 `SecretMatcher` is one matcher built as secrets are added (an index by each secret's last
-characters; LWA-shaped tokens by their hash): the cost of cleaning a text grows with the text, never with the number of secrets
-in the run. `mask_all` is asked with one entity's few numbers at a time.
+characters; LWA-shaped tokens by their hash): the cost of cleaning a text grows with the text,
+never with the number of secrets in the run. `mask_all` is asked with one entity's few numbers at a time.
 """
 
 from __future__ import annotations
