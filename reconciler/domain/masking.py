@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import quote, quote_plus
 
 from .tokens import LWA_TOKEN
@@ -210,6 +210,11 @@ class SecretMatcher:
         self._tokens: set[int] = set()  # hash() of each LWA-shaped form
         self._token_lengths: set[int] = set()  # the lengths of those forms
         self._short: dict[int, set[str]] = {}  # length -> forms shorter than SHORT
+
+    def __reduce__(self) -> NoReturn:
+        # Its token index holds hash()es, which every interpreter salts its own way: a copy in
+        # another process would find no token, so it is never pickled there.
+        raise TypeError("a SecretMatcher belongs to the process that built it and cannot be pickled")
 
     def add(self, *secrets: str | None) -> None:
         for secret in secrets:

@@ -3,6 +3,7 @@ secret of the run shown as `***`, in whatever spelling a server echoes it."""
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
 from urllib.parse import quote
 
@@ -189,3 +190,9 @@ def test_a_long_lwa_token_is_masked_in_each_spelling_without_the_matcher_keeping
     text = f"a {token}&next=1 b {quote(token, safe='')} c {quote(token, safe='').replace('%7C', '%7c')}."
     assert m.text(text) == "a ***&next=1 b *** c ***."
     assert m.finds(f"x{token}")
+
+
+def test_a_matcher_is_never_pickled_into_another_process():
+    # Its token index holds this interpreter's hashes: another process would find no token in it.
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(SecretMatcher())
