@@ -16,6 +16,7 @@ Targets (issue 21) at 10,000 entities: cold <= 1.2x the floor, <= 150 MB; at 100
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import shutil
@@ -99,13 +100,16 @@ def generate(desired: Path, count: int, markets: list[str]) -> None:
         (entities / f"seller-{i:06d}.yaml").write_text(entity(i, markets))
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str, int]:
+def timed(cmd: list[str], env: dict[str, str], stdout: Path | None = None) -> tuple[float, float, float, str, int]:
     """Wall s, CPU s (user + system of the process and its workers), peak RSS MB (its largest
-    process), stdout, exit code: from wait4, so each figure is this command's alone."""
+    process), stdout, exit code: from wait4, so each figure is this command's alone. A large
+    output goes to the file `stdout` (then "" is returned): held here, it would count in the
+    next command's peak (a child's maxrss starts from its parent's RSS at the fork)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    assert proc.stdout is not None and proc.stderr is not None
-    out, err = proc.stdout.read(), proc.stderr.read()
+    with open(stdout, "wb") if stdout else contextlib.nullcontext(subprocess.PIPE) as sink:
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.PIPE, env=env)
+        assert proc.stderr is not None
+        out, err = proc.stdout.read() if proc.stdout else b"", proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
