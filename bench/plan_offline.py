@@ -5,8 +5,9 @@
 The same generated trees as bench/validate.py (every number passes its check digits). For each
 size, `acorn plan --offline --format json --out plan.json` runs cold (no load cache) as a
 subprocess, its standard output (the same JSON again) sent to a file; its wall and CPU seconds
-and its peak RSS come from wait4, so each figure is that command's alone. The first size is run again at the end: the machine's speed drifts over a
-long run, so a larger size is compared with the mean of the two runs that bracket it.
+and its peak RSS come from wait4, so each figure is that command's alone. The first size is
+run again at the end: the machine's speed drifts over a long run, so a larger size is compared
+with the mean of the two runs that bracket it.
 Reported: wall, CPU, peak memory, the plan JSON's size, and each size's ratio to the first.
 Targets (issue 21): at most 11x the time for 10x the entities, at most 1 GB; the plan JSON is
 written as a stream (its size far above the peak memory shows it).
