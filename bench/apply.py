@@ -211,7 +211,7 @@ def main() -> None:
             bare_rtt = round_trip(url)
             creates = bodies(root / "desired")
             bare_reads, bare_creates, bare_cpu = bare_apply(
-                url, creates, {s: refresh_token(i) for i, s in enumerate(creates)}, args.concurrency)
+                url, creates, {s: refresh_token(int(s[1:])) for s in creates}, args.concurrency)  # seller i: A{i:012d}
         finally:
             proc.terminate()
             proc.wait(timeout=10)
