@@ -169,9 +169,12 @@ class Source:
            row: str | None = None) -> "Source":
         """A Source from its records, (key, line, column) and (key, template line): the way to make
         one. Each key is one shared copy (sys.intern): 100,000 entities write the same few."""
-        def flat(records: Iterable[Sequence[Any]]) -> tuple[str | int, ...]:
-            return tuple(item for key, *rest in records for item in (sys.intern(key), *rest))
-        return cls(path, line, flat(numbers), flat(places), flat(template_lines), row)
+        def flat(records: Iterable[Sequence[Any]], width: int) -> tuple[str | int, ...]:
+            items = tuple(item for key, *rest in records for item in (sys.intern(key), *rest))
+            if len(items) % width:  # a record of another width would shift every key after it
+                raise ValueError(f"{path}: a place record is not {width} items (key, line{', column' * (width == 3)})")
+            return items
+        return cls(path, line, flat(numbers, 3), flat(places, 3), flat(template_lines, 2), row)
 
     @property
     def label(self) -> str:
@@ -194,10 +197,10 @@ class Source:
 
 def _after(flat: tuple[str | int, ...], width: int, key: str) -> tuple[str | int, ...] | None:
     """In `flat` (records of `width` items, a key first), what follows the first record of `key`."""
-    keys = flat[::width]
-    if key not in keys:
+    try:
+        start = flat[::width].index(key) * width
+    except ValueError:
         return None
-    start = keys.index(key) * width
     return flat[start + 1:start + width]
 
 

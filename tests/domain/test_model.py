@@ -85,3 +85,10 @@ def test_a_sellers_unauthorized_region_and_unread_marketplace_carry_their_messag
                       unread=(("JP", "the JP account's token is missing"),))
     assert (live.unauthorized_in("EU"), live.unauthorized_in("NA")) == ("not authorized in EU", None)
     assert (live.unread_in("JP"), live.unread_in("AU")) == ("the JP account's token is missing", None)
+
+
+def test_a_place_record_of_the_wrong_width_is_refused_rather_than_shifting_the_keys_after_it():
+    with pytest.raises(ValueError, match="not 3 items"):
+        Source.of("desired/entities/acme.yaml", 4, places=(("spec.marketplaces.0", 7),))
+    with pytest.raises(ValueError, match="not 2 items"):
+        Source.of("desired/entities/acme.yaml", 4, template_lines=(("spec.marketplaces.0", 7, 3),))
